@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# availcast: the kernel module and its userspace tools.
+#
+#   make                  availcast.ko for one kernel, and availctl
+#   make module           availcast.ko only (KDIR= or KVER= picks the kernel)
+#   make userspace        availctl and libavailcast, into build/userspace/
+#   make check            every test: host, and each Debian kernel in qemu
+#   make demo             boots a Debian kernel with the module and shows it
+#   make setup            installs what building and testing need (apt-get)
+#   make style            checkpatch --strict over the kernel sources
+#   make sparse           sparse over the module
+#   make install          installs the module and availctl on this host
+#   make clean
+#
+# KDIR defaults to the running kernel's build directory when it has one,
+# else to the installed headers of Debian 12's 6.1 kernel.
+
+KVER ?= $(shell uname -r)
+DEBIAN_61_ABI = $(firstword $(shell selftests/vm/kernels.sh 6.1.))
+KDIR ?= $(if $(wildcard /lib/modules/$(KVER)/build),/lib/modules/$(KVER)/build,$(if $(DEBIAN_61_ABI),/lib/modules/$(DEBIAN_61_ABI)/build))
+PREFIX ?= /usr/local
+
+all: module userspace
+
+kdir-exists:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { \
+		echo "No kernel build directory: install your kernel's headers" \
+		     "(apt-get install linux-headers-$(KVER)) or set KDIR=" >&2; \
+		exit 1; }
+
+module: kdir-exists
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+setup:
+	selftests/setup.sh
+
+check:
+	selftests/run-tests.sh
+
+demo:
+	selftests/demo.sh
+
+style:
+	selftests/host/checkpatch.sh
+
+sparse: kdir-exists
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+install: module userspace
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	install -D -m 0755 build/userspace/availctl $(DESTDIR)$(PREFIX)/sbin/availctl
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
+
+.PHONY: all kdir-exists module userspace setup check demo style sparse install clean
