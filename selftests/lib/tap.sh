@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TAP output for shell selftests, sourced by them. Each check prints one
+# "ok N - name" or "not ok N - name" line with the reason as "#" lines;
+# tap_done prints the plan and exits non-zero if anything failed.
+
+tap_count=0
+tap_failures=0
+echo "TAP version 13"
+
+tap_ok() {
+	tap_count=$((tap_count + 1))
+	echo "ok $tap_count - $1"
+}
+
+# tap_fail NAME [DETAIL...]: each DETAIL is printed as a comment line.
+tap_fail() {
+	local name=$1
+	shift
+	tap_count=$((tap_count + 1))
+	tap_failures=$((tap_failures + 1))
+	echo "not ok $tap_count - $name"
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# tap_check NAME COMMAND...: passes when COMMAND succeeds.
+tap_check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "failed: $*" "$out"
+	fi
+}
+
+# tap_check_fails NAME COMMAND...: passes when COMMAND fails.
+tap_check_fails() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		tap_fail "$name" "succeeded but should have failed: $*" "$out"
+	else
+		tap_ok "$name"
+	fi
+}
+
+tap_done() {
+	echo "1..$tap_count"
+	[ "$tap_failures" -eq 0 ]
+	exit
+}

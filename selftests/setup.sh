@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs what building and testing availcast needs on Debian 12, with
+# apt-get only, and fetches the parts of Debian's linux-source-6.12 that the
+# project uses (kselftest headers, checkpatch, kernel-doc, the YNL client
+# and the netlink schemas) into build/linux-src/. Idempotent: a second run
+# installs and extracts nothing.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+
+# The two Debian kernels we support, as their metapackages: each depends on
+# the current ABI (linux-headers-6.1.0-NN-amd64, ...), which changes with
+# security updates and is therefore looked up, never written down here.
+kernel_metas="linux-headers-amd64 linux-image-amd64
+	linux-headers-6.12-amd64 linux-image-6.12-amd64"
+
+packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
+	busybox-static qemu-system-x86 iproute2 util-linux procps
+	libnl-3-dev libnl-genl-3-dev libnl-utils
+	sparse perl python3 python3-yaml python3-jsonschema
+	$kernel_metas"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# apt-get needs root; as another user, go through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo -E "$@"
+	fi
+}
+
+apt_updated=
+apt_update_once() {
+	[ -n "$apt_updated" ] && return 0
+	as_root apt-get update -qq
+	apt_updated=y
+}
+
+missing_packages() {
+	local p
+	for p in $packages; do
+		dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
+			grep -qx installed || printf '%s ' "$p"
+	done
+}
+
+install_packages() {
+	local missing
+	missing=$(missing_packages)
+	[ -n "$missing" ] || return 0
+
+	log "installing: $missing"
+	export DEBIAN_FRONTEND=noninteractive
+	# INITRD=No: the VMs boot our own initramfs, and building Debian's
+	# for each kernel image would take most of a minute.
+	export INITRD=No
+	apt_update_once
+	# shellcheck disable=SC2086
+	as_root apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	missing=$(missing_packages)
+	if [ -n "$missing" ]; then
+		log "still missing after apt-get install: $missing"
+		exit 1
+	fi
+}
+
+source_candidate() {
+	apt-cache policy linux-source-6.12 2>/dev/null |
+		awk '/Candidate:/ && $2 != "(none)" { print $2 }'
+}
+
+# Extracts what we use of the 6.12 kernel source. The stamp names the
+# package version, so a new Debian upload is fetched again.
+fetch_kernel_source() {
+	local version stamp cache paths
+	version=$(source_candidate)
+	if [ -z "$version" ]; then
+		apt_update_once
+		version=$(source_candidate)
+	fi
+	if [ -z "$version" ]; then
+		log "linux-source-6.12 is not in the apt sources"
+		exit 1
+	fi
+	stamp=$build/linux-src/.version
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
+		return 0
+	fi
+
+	log "fetching linux-source-6.12 $version"
+	cache=$build/cache
+	rm -rf "$cache" "$build/linux-src"
+	mkdir -p "$cache" "$build/linux-src"
+	(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root \
+		"linux-source-6.12=$version")
+	paths="tools/testing/selftests/kselftest.h
+		tools/testing/selftests/kselftest_harness.h
+		tools/net/ynl
+		Documentation/netlink
+		scripts/checkpatch.pl
+		scripts/spelling.txt
+		scripts/const_structs.checkpatch
+		scripts/kernel-doc"
+	# shellcheck disable=SC2086
+	dpkg-deb --fsys-tarfile "$cache"/linux-source-6.12_*.deb |
+		tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
+		tar -xJ -C "$build/linux-src" --strip-components=1 \
+			$(printf 'linux-source-6.12/%s ' $paths)
+	rm -rf "$cache"
+	echo "$version" > "$stamp"
+}
+
+install_packages
+fetch_kernel_source

@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [options] ABI OUTDIR COMMAND...
+#
+# Boots Debian kernel ABI in qemu (TCG) and runs COMMAND inside it, from
+# the project tree, as root in a chroot of the host's root filesystem.
+# OUTDIR (inside the tree, so that the guest can write to it) receives
+# console.log (everything the kernel and the command printed) and status.
+# Exits with the command's status, 124 on timeout, 125 when the guest never
+# reported one (panic, WARN with panic_on_warn, hang, qemu failure).
+#
+# Options:
+#   --timeout SECONDS  wall-clock limit for the whole VM (default 600)
+#   --smp N            virtual CPUs (default 1: steadier under TCG)
+#   --mem MB           memory (default 1024)
+#   --append ARGS      extra kernel command line
+
+set -euo pipefail
+
+timeout=600
+smp=1
+mem=1024
+append=
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--timeout) timeout=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; break ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -lt 3 ]; then
+	echo "usage: run.sh [--timeout S] [--smp N] [--mem MB] [--append ARGS] ABI OUTDIR COMMAND..." >&2
+	exit 2
+fi
+
+abi=$1
+outdir=$2
+shift 2
+
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$here/../.." && pwd)
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+# The tree's path travels on the kernel command line, split at whitespace.
+case "$tree" in
+*[[:space:]]*) echo "run.sh: the tree's path must not contain whitespace: $tree" >&2; exit 2 ;;
+esac
+case "$outdir/" in
+"$tree"/*) ;;
+*) echo "run.sh: OUTDIR must be inside $tree" >&2; exit 2 ;;
+esac
+
+kernel=/boot/vmlinuz-$abi
+if [ ! -r "$kernel" ]; then
+	echo "run.sh: no $kernel (run selftests/setup.sh)" >&2
+	exit 2
+fi
+
+# The initramfs depends only on the kernel and on init: rebuild it when
+# either is newer than the cached one.
+initramfs=$tree/build/vm/$abi/initramfs.cpio.gz
+if [ ! -e "$initramfs" ] || [ "$here/init" -nt "$initramfs" ] ||
+   [ "$here/initramfs.sh" -nt "$initramfs" ] || [ "$kernel" -nt "$initramfs" ]; then
+	"$here/initramfs.sh" "$abi" "$initramfs"
+fi
+
+# The job: COMMAND, run from the tree with the environment it needs.
+job=$outdir/job.sh
+{
+	echo "#!/bin/bash"
+	printf 'export AVAILCAST_TREE=%q AVAILCAST_OUT=%q\n' "$tree" "$outdir"
+	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	printf '%q ' "$@"
+	echo
+} > "$job"
+
+rm -f "$outdir/console.log" "$outdir/status"
+: > "$outdir/status"
+
+# panic_on_warn and oops=panic turn any kernel WARN or oops into a panic,
+# which reboots (panic=-1) and so ends qemu (-no-reboot) with no status.
+cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
+cmdline+=" AC_TREE=$tree AC_JOB=${job#"$tree"/} $append"
+
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-nodefaults -no-user-config -accel tcg -cpu max \
+	-smp "$smp" -m "$mem" -display none -no-reboot -monitor none \
+	-kernel "$kernel" -initrd "$initramfs" -append "$cmdline" \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/status" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$tree,mount_tag=tree,security_model=none,multidevs=remap" \
+	> "$outdir/qemu.log" 2>&1
+qemu_status=$?
+set -e
+
+if [ "$qemu_status" -eq 124 ] || [ "$qemu_status" -eq 137 ]; then
+	echo "run.sh: $abi: timed out after ${timeout}s" >&2
+	exit 124
+fi
+status=$(sed -n 's/^exit=\([0-9]*\).*/\1/p' "$outdir/status" | tail -n 1)
+if [ -z "$status" ]; then
+	echo "run.sh: $abi: the guest reported no status (panic, WARN or hang); see $outdir/console.log" >&2
+	exit 125
+fi
+exit "$status"
