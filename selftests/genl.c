@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A raw generic netlink client for the selftests: see genl.h.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "genl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define ATTR_DATA(attr) ((void *)((char *)(attr) + NLA_HDRLEN))
+
+static struct nlattr *msg_tail(struct genl_msg *msg)
+{
+	return (struct nlattr *)(msg->buf + NLMSG_ALIGN(msg->nlh.nlmsg_len));
+}
+
+void genl_msg_init(struct genl_msg *msg, uint16_t type, uint8_t cmd,
+		   uint16_t flags)
+{
+	struct genlmsghdr *genl;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	msg->nlh.nlmsg_type = type;
+	msg->nlh.nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = NLMSG_DATA(&msg->nlh);
+	genl->cmd = cmd;
+	genl->version = 1;
+}
+
+void genl_put(struct genl_msg *msg, uint16_t type, const void *data,
+	      size_t len)
+{
+	struct nlattr *attr = msg_tail(msg);
+
+	if (NLMSG_ALIGN(msg->nlh.nlmsg_len) + NLA_HDRLEN + NLA_ALIGN(len) >
+	    sizeof(msg->buf))
+		return;	/* tests never need more; a short message then fails */
+	attr->nla_type = type;
+	attr->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy(ATTR_DATA(attr), data, len);
+	msg->nlh.nlmsg_len = NLMSG_ALIGN(msg->nlh.nlmsg_len) +
+			     NLA_ALIGN(attr->nla_len);
+}
+
+void genl_put_u8(struct genl_msg *msg, uint16_t type, uint8_t value)
+{
+	genl_put(msg, type, &value, sizeof(value));
+}
+
+void genl_put_u32(struct genl_msg *msg, uint16_t type, uint32_t value)
+{
+	genl_put(msg, type, &value, sizeof(value));
+}
+
+void genl_put_u64(struct genl_msg *msg, uint16_t type, uint64_t value)
+{
+	genl_put(msg, type, &value, sizeof(value));
+}
+
+void genl_put_str(struct genl_msg *msg, uint16_t type, const char *value)
+{
+	genl_put(msg, type, value, strlen(value) + 1);
+}
+
+void genl_nest_start(struct genl_msg *msg, uint16_t type)
+{
+	msg->nests[msg->depth++] = msg_tail(msg);
+	genl_put(msg, type | NLA_F_NESTED, NULL, 0);
+}
+
+void genl_nest_end(struct genl_msg *msg)
+{
+	struct nlattr *nest = msg->nests[--msg->depth];
+
+	nest->nla_len = (char *)msg_tail(msg) - (char *)nest;
+}
+
+/* Walks the attributes in [start, start + len). */
+static struct nlattr *find_attr(const void *start, size_t len, uint16_t type)
+{
+	const struct nlattr *attr = start;
+
+	while (len >= NLA_HDRLEN) {
+		size_t step = NLA_ALIGN(attr->nla_len);
+
+		if (attr->nla_len < NLA_HDRLEN || attr->nla_len > len)
+			return NULL;
+		if ((attr->nla_type & NLA_TYPE_MASK) == type)
+			return (struct nlattr *)attr;
+		if (step >= len)
+			return NULL;
+		len -= step;
+		attr = (const void *)((const char *)attr + step);
+	}
+	return NULL;
+}
+
+struct nlattr *genl_attr(const struct genl_msg *msg, uint16_t type)
+{
+	const char *payload = (const char *)NLMSG_DATA(&msg->nlh) + GENL_HDRLEN;
+
+	return find_attr(payload, msg->nlh.nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+			 type);
+}
+
+struct nlattr *genl_nested(const struct nlattr *nest, uint16_t type)
+{
+	return find_attr(ATTR_DATA(nest), nest->nla_len - NLA_HDRLEN, type);
+}
+
+uint32_t genl_attr_u32(const struct nlattr *attr)
+{
+	uint32_t value;
+
+	memcpy(&value, ATTR_DATA(attr), sizeof(value));
+	return value;
+}
+
+uint64_t genl_attr_u64(const struct nlattr *attr)
+{
+	uint64_t value;
+
+	memcpy(&value, ATTR_DATA(attr), sizeof(value));
+	return value;
+}
+
+const char *genl_attr_str(const struct nlattr *attr)
+{
+	return ATTR_DATA(attr);
+}
+
+/* Fills @reply from an NLMSG_ERROR sent with NETLINK_CAP_ACK. */
+static void parse_ack(const struct nlmsghdr *nlh, struct genl_reply *reply)
+{
+	const struct nlmsgerr *err = NLMSG_DATA(nlh);
+	size_t offset = NLMSG_LENGTH(sizeof(*err));
+	const struct nlattr *attr;
+
+	reply->error = err->error;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len <= offset)
+		return;
+	attr = find_attr((const char *)nlh + offset, nlh->nlmsg_len - offset,
+			 NLMSGERR_ATTR_MSG);
+	if (attr)
+		snprintf(reply->extack, sizeof(reply->extack), "%s",
+			 (const char *)ATTR_DATA(attr));
+	attr = find_attr((const char *)nlh + offset, nlh->nlmsg_len - offset,
+			 NLMSGERR_ATTR_OFFS);
+	if (attr)
+		reply->extack_offset = genl_attr_u32(attr);
+}
+
+int genl_transact(struct genl_sock *sk, struct genl_msg *req,
+		  struct genl_reply *reply)
+{
+	char buf[GENL_MSG_SIZE];
+	ssize_t len;
+
+	memset(reply, 0, sizeof(*reply));
+	req->nlh.nlmsg_flags |= NLM_F_ACK;
+	req->nlh.nlmsg_seq = ++sk->seq;
+	if (send(sk->fd, req->buf, req->nlh.nlmsg_len, 0) < 0)
+		return -errno;
+
+	for (;;) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		len = recv(sk->fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_seq != sk->seq)
+				continue;	/* a broadcast, or a stale reply */
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				parse_ack(nlh, reply);
+				return reply->error;
+			}
+			if (nlh->nlmsg_len <= sizeof(reply->msg.buf)) {
+				memcpy(reply->msg.buf, nlh, nlh->nlmsg_len);
+				reply->has_msg = true;
+			}
+		}
+	}
+}
+
+int genl_simple(struct genl_sock *sk, uint8_t cmd, struct genl_reply *reply)
+{
+	struct genl_msg req;
+
+	genl_msg_init(&req, sk->family_id, cmd, 0);
+	return genl_transact(sk, &req, reply);
+}
+
+static int resolve(struct genl_sock *sk, const char *family)
+{
+	struct genl_reply *reply;
+	struct genl_msg req;
+	struct nlattr *attr, *grp;
+	int err;
+
+	reply = calloc(1, sizeof(*reply));
+	if (!reply)
+		return -ENOMEM;
+	genl_msg_init(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	genl_put_str(&req, CTRL_ATTR_FAMILY_NAME, family);
+	err = genl_transact(sk, &req, reply);
+	if (!err && !reply->has_msg)
+		err = -EPROTO;
+	if (!err) {
+		attr = genl_attr(&reply->msg, CTRL_ATTR_FAMILY_ID);
+		if (attr)
+			memcpy(&sk->family_id, ATTR_DATA(attr), sizeof(uint16_t));
+		attr = genl_attr(&reply->msg, CTRL_ATTR_MCAST_GROUPS);
+		grp = attr ? genl_nested(attr, 1) : NULL;
+		attr = grp ? genl_nested(grp, CTRL_ATTR_MCAST_GRP_ID) : NULL;
+		if (attr)
+			sk->mcgrp_id = genl_attr_u32(attr);
+		if (!sk->family_id)
+			err = -EPROTO;
+	}
+	free(reply);
+	return err;
+}
+
+int genl_open(struct genl_sock *sk, const char *family)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	int one = 1;
+	int err;
+
+	memset(sk, 0, sizeof(*sk));
+	sk->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (sk->fd < 0)
+		return -errno;
+	if (bind(sk->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    setsockopt(sk->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) < 0 ||
+	    setsockopt(sk->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)) < 0) {
+		err = -errno;
+		close(sk->fd);
+		return err;
+	}
+	if (!family)
+		return 0;
+	err = resolve(sk, family);
+	if (err)
+		close(sk->fd);
+	return err;
+}
+
+void genl_close(struct genl_sock *sk)
+{
+	close(sk->fd);
+	sk->fd = -1;
+}
+
+int genl_subscribe(struct genl_sock *sk)
+{
+	if (setsockopt(sk->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &sk->mcgrp_id, sizeof(sk->mcgrp_id)) < 0)
+		return -errno;
+	return 0;
+}
+
+int genl_recv_mcast(struct genl_sock *sk, struct genl_msg *msg,
+		    int timeout_ms)
+{
+	struct pollfd pfd = { .fd = sk->fd, .events = POLLIN };
+	ssize_t len;
+
+	for (;;) {
+		int ready = poll(&pfd, 1, timeout_ms);
+
+		if (ready < 0)
+			return -errno;
+		if (ready == 0)
+			return -ETIMEDOUT;
+		len = recv(sk->fd, msg->buf, sizeof(msg->buf), 0);
+		if (len < 0)
+			return -errno;
+		if (NLMSG_OK(&msg->nlh, len) && msg->nlh.nlmsg_seq == 0 &&
+		    msg->nlh.nlmsg_type == sk->family_id)
+			return 0;
+	}
+}
