@@ -3,8 +3,6 @@
  * The tunables: defaults, validation, and the one way to change them.
  */
 
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -12,8 +10,11 @@
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <linux/uuid.h>
+#include <net/netlink.h>
 
 #include "config.h"
+#include "emitter.h"
+#include "sampler.h"
 
 static char *node_id;
 module_param(node_id, charp, 0);
@@ -27,29 +28,124 @@ struct availcast_config __rcu *availcast_config;
 /* Serialises writers; readers only take rcu_read_lock(). */
 static DEFINE_MUTEX(availcast_config_lock);
 
-static bool node_id_valid(const char *id)
+static const char *const aggregation_names[] = { "min", "mean" };
+
+#define TUNABLE(_name, _attr, _type, _min, _max) {			\
+	.name = #_name, .attr = _attr, .nla_type = _type,		\
+	.offset = offsetof(struct availcast_config, _name),		\
+	.min = _min, .max = _max,					\
+}
+
+const struct availcast_tunable availcast_tunables[] = {
+	TUNABLE(interval_min_ms, AVAILCAST_CFG_A_INTERVAL_MIN_MS, NLA_U32,
+		AVAILCAST_INTERVAL_MS_MIN, AVAILCAST_INTERVAL_MS_MAX),
+	TUNABLE(interval_max_ms, AVAILCAST_CFG_A_INTERVAL_MAX_MS, NLA_U32,
+		AVAILCAST_INTERVAL_MS_MIN, AVAILCAST_INTERVAL_MS_MAX),
+	TUNABLE(delta, AVAILCAST_CFG_A_DELTA, NLA_U32,
+		AVAILCAST_DELTA_MIN, AVAILCAST_DELTA_MAX),
+	TUNABLE(tb_rate, AVAILCAST_CFG_A_TB_RATE, NLA_U32,
+		AVAILCAST_TOKENS_MIN, AVAILCAST_TOKENS_MAX),
+	TUNABLE(tb_burst, AVAILCAST_CFG_A_TB_BURST, NLA_U32,
+		AVAILCAST_TOKENS_MIN, AVAILCAST_TOKENS_MAX),
+	{
+		.name = "aggregation", .attr = AVAILCAST_CFG_A_AGGREGATION,
+		.nla_type = NLA_U32,
+		.offset = offsetof(struct availcast_config, aggregation),
+		.min = AVAILCAST_AGGREGATION_MIN,
+		.max = AVAILCAST_AGGREGATION_MEAN,
+		.names = aggregation_names,
+	},
+	TUNABLE(sample_ms, AVAILCAST_CFG_A_SAMPLE_MS, NLA_U32,
+		AVAILCAST_SAMPLE_MS_MIN, AVAILCAST_SAMPLE_MS_MAX),
+	TUNABLE(all_netns, AVAILCAST_CFG_A_ALL_NETNS, NLA_U8, 0, 1),
+};
+
+const unsigned int availcast_n_tunables = ARRAY_SIZE(availcast_tunables);
+
+static const struct availcast_config defaults = {
+	.interval_min_ms = 100,
+	.interval_max_ms = 1000,
+	.delta = 100,
+	.thresholds = { 100, 250, 500 },
+	.n_thresholds = 3,
+	.tb_rate = 10,
+	.tb_burst = 10,
+	.aggregation = AVAILCAST_AGGREGATION_MIN,
+	.sample_ms = 100,
+	.all_netns = 0,
+};
+
+bool availcast_name_valid(const char *name, size_t size)
 {
-	size_t len = strnlen(id, AVAILCAST_NODE_ID_SIZE);
+	size_t len = strnlen(name, size);
 	size_t i;
 
-	if (len == 0 || len == AVAILCAST_NODE_ID_SIZE)
+	if (len == 0 || len == size)
 		return false;
 	for (i = 0; i < len; i++) {
-		if (!isalnum(id[i]) && !strchr("-._:", id[i]))
+		if (!isalnum(name[i]) && !strchr("-._:", name[i]))
 			return false;
 	}
 	return true;
 }
 
 int availcast_config_set_node_id(struct availcast_config *cfg,
-				 const void *node_id,
+				 const char *node_id,
 				 struct netlink_ext_ack *extack)
 {
-	if (!node_id_valid(node_id)) {
+	if (!availcast_name_valid(node_id, sizeof(cfg->node_id))) {
 		NL_SET_ERR_MSG(extack, NODE_ID_RULE);
 		return -EINVAL;
 	}
 	strscpy(cfg->node_id, node_id, sizeof(cfg->node_id));
+	return 0;
+}
+
+int availcast_config_set_tunable(struct availcast_config *cfg,
+				 const struct availcast_tunable *tunable,
+				 u32 value, struct netlink_ext_ack *extack)
+{
+	if (value < tunable->min || value > tunable->max) {
+		NL_SET_ERR_MSG(extack, "value out of range");
+		return -EINVAL;
+	}
+	*(u32 *)((char *)cfg + tunable->offset) = value;
+	return 0;
+}
+
+int availcast_config_set_thresholds(struct availcast_config *cfg,
+				    const u32 *levels, unsigned int n,
+				    struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	if (n > AVAILCAST_THRESHOLDS_MAX)
+		goto invalid;
+	for (i = 0; i < n; i++) {
+		if (levels[i] < AVAILCAST_THRESHOLD_MIN ||
+		    levels[i] > AVAILCAST_THRESHOLD_MAX ||
+		    (i && levels[i] <= levels[i - 1]))
+			goto invalid;
+	}
+	memcpy(cfg->thresholds, levels, n * sizeof(*levels));
+	cfg->n_thresholds = n;
+	return 0;
+
+invalid:
+	NL_SET_ERR_MSG(extack,
+		       "thresholds must be at most 8 levels of 1 to 999, strictly ascending");
+	return -EINVAL;
+}
+
+/* Rules between values, checked after every edit. */
+static int config_validate(const struct availcast_config *cfg,
+			   struct netlink_ext_ack *extack)
+{
+	if (cfg->interval_min_ms > cfg->interval_max_ms) {
+		NL_SET_ERR_MSG(extack,
+			       "interval_min_ms must not exceed interval_max_ms");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -68,6 +164,8 @@ int availcast_config_change(availcast_config_edit_t edit, const void *arg,
 		goto out;
 	}
 	err = edit(new, arg, extack);
+	if (!err)
+		err = config_validate(new, extack);
 	if (err) {
 		kfree(new);
 		goto out;
@@ -76,6 +174,11 @@ int availcast_config_change(availcast_config_edit_t edit, const void *arg,
 	kfree_rcu(old, rcu);
 out:
 	mutex_unlock(&availcast_config_lock);
+	if (!err) {
+		/* Shorter periods take effect now, not after the old ones. */
+		availcast_emitter_replan();
+		availcast_sampler_replan();
+	}
 	return err;
 }
 
@@ -89,7 +192,8 @@ static void default_node_id(struct availcast_config *cfg)
 	const char *host = init_utsname()->nodename;
 	uuid_t uuid;
 
-	if (strcmp(host, "(none)") && !availcast_config_set_node_id(cfg, host, NULL))
+	if (strcmp(host, "(none)") &&
+	    !availcast_config_set_node_id(cfg, host, NULL))
 		return;
 	uuid_gen(&uuid);
 	snprintf(cfg->node_id, sizeof(cfg->node_id), "%pUb", &uuid);
@@ -100,7 +204,7 @@ int availcast_config_init(void)
 	struct availcast_config *cfg;
 	int err;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmemdup(&defaults, sizeof(defaults), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
 

@@ -6,6 +6,18 @@
 #include <linux/rcupdate.h>
 #include <uapi/linux/availcast.h>
 
+/* Bounds of the tunables; Documentation/ABI/testing/sysfs-kernel-availcast. */
+#define AVAILCAST_INTERVAL_MS_MIN	10
+#define AVAILCAST_INTERVAL_MS_MAX	600000
+#define AVAILCAST_DELTA_MIN		1
+#define AVAILCAST_DELTA_MAX		AVAILCAST_LEVEL_MAX
+#define AVAILCAST_THRESHOLD_MIN		1
+#define AVAILCAST_THRESHOLD_MAX		(AVAILCAST_LEVEL_MAX - 1)
+#define AVAILCAST_TOKENS_MIN		1
+#define AVAILCAST_TOKENS_MAX		1000
+#define AVAILCAST_SAMPLE_MS_MIN		10
+#define AVAILCAST_SAMPLE_MS_MAX		60000
+
 /*
  * The tunables, published as one immutable object under RCU: readers see a
  * consistent set without a lock, and a change made of several values (a
@@ -13,10 +25,42 @@
  */
 struct availcast_config {
 	char node_id[AVAILCAST_NODE_ID_SIZE];
+	u32 interval_min_ms;	/* period at full availability */
+	u32 interval_max_ms;	/* period at zero availability */
+	u32 delta;		/* level change that sends a message at once */
+	u32 thresholds[AVAILCAST_THRESHOLDS_MAX];	/* ascending */
+	u32 n_thresholds;
+	u32 tb_rate;		/* immediate messages per second, sustained */
+	u32 tb_burst;		/* immediate messages in a burst */
+	u32 aggregation;	/* enum availcast_aggregation */
+	u32 sample_ms;		/* built-in resources' sampling period */
+	u32 all_netns;		/* 1: broadcast to every network namespace */
 	struct rcu_head rcu;
 };
 
 extern struct availcast_config __rcu *availcast_config;
+
+/*
+ * A numeric tunable: one u32 of struct availcast_config, one sysfs file
+ * and one netlink attribute, with the bounds both interfaces enforce.
+ */
+struct availcast_tunable {
+	const char *name;		/* the sysfs file */
+	u16 attr;			/* AVAILCAST_CFG_A_* */
+	u8 nla_type;			/* NLA_U32 or NLA_U8 */
+	size_t offset;			/* of the u32 in the config */
+	u32 min, max;
+	const char *const *names;	/* enumerations: names[value - min] */
+};
+
+extern const struct availcast_tunable availcast_tunables[];
+extern const unsigned int availcast_n_tunables;
+
+static inline u32 availcast_tunable_get(const struct availcast_config *cfg,
+					const struct availcast_tunable *tunable)
+{
+	return *(const u32 *)((const char *)cfg + tunable->offset);
+}
 
 /*
  * Edits a private copy of the configuration. Returns 0 to publish the copy,
@@ -30,9 +74,19 @@ typedef int (*availcast_config_edit_t)(struct availcast_config *cfg,
 int availcast_config_change(availcast_config_edit_t edit, const void *arg,
 			    struct netlink_ext_ack *extack);
 
+/* Setters for edits: each validates its value and changes only @cfg. */
 int availcast_config_set_node_id(struct availcast_config *cfg,
-				 const void *node_id,
+				 const char *node_id,
 				 struct netlink_ext_ack *extack);
+int availcast_config_set_tunable(struct availcast_config *cfg,
+				 const struct availcast_tunable *tunable,
+				 u32 value, struct netlink_ext_ack *extack);
+int availcast_config_set_thresholds(struct availcast_config *cfg,
+				    const u32 *levels, unsigned int n,
+				    struct netlink_ext_ack *extack);
+
+/* Whether @name is 1 to @size - 1 characters of A-Z a-z 0-9 - . _ : */
+bool availcast_name_valid(const char *name, size_t size);
 
 int availcast_config_init(void);
 void availcast_config_exit(void);

@@ -2,6 +2,11 @@
 /*
  * availcast: broadcasts this host's resource availability over generic
  * netlink. See Documentation/ for what it does and how to drive it.
+ *
+ * The order of init and exit is what makes unloading safe: nothing is
+ * started before what it calls exists, and on the way out every source of
+ * work (sysfs writers, the sampler, netlink requests) is gone before the
+ * code it would run.
  */
 
 #include <linux/module.h>
@@ -9,7 +14,10 @@
 #include <uapi/linux/availcast.h>
 
 #include "config.h"
+#include "emitter.h"
 #include "netlink.h"
+#include "pool.h"
+#include "sampler.h"
 #include "sysfs.h"
 
 static int __init availcast_init(void)
@@ -19,26 +27,39 @@ static int __init availcast_init(void)
 	err = availcast_config_init();
 	if (err)
 		return err;
-	err = availcast_sysfs_init();
+	err = availcast_sampler_init();
 	if (err)
 		goto err_config;
+	availcast_emitter_init();
 	err = availcast_netlink_init();
 	if (err)
-		goto err_sysfs;
+		goto err_sampler;
+	availcast_emitter_start();
+	err = availcast_sysfs_init();
+	if (err)
+		goto err_netlink;
 	return 0;
 
-err_sysfs:
-	availcast_sysfs_exit();
+err_netlink:
+	availcast_emitter_shutdown();
+	availcast_netlink_exit();
+	availcast_emitter_exit();
+	availcast_pools_exit();
+err_sampler:
+	availcast_sampler_exit();
 err_config:
 	availcast_config_exit();
 	return err;
 }
 
-/* The reverse of init: no interface outlives what it reads. */
 static void __exit availcast_exit(void)
 {
-	availcast_netlink_exit();
-	availcast_sysfs_exit();
+	availcast_sysfs_exit();		/* no more configuration writes */
+	availcast_sampler_exit();	/* no more sampler kicks */
+	availcast_emitter_shutdown();	/* the last broadcast: shutdown */
+	availcast_netlink_exit();	/* waits for requests in flight */
+	availcast_emitter_exit();	/* cancels what they queued */
+	availcast_pools_exit();
 	availcast_config_exit();
 }
 

@@ -2,7 +2,16 @@
 #ifndef _AVAILCAST_NETLINK_H
 #define _AVAILCAST_NETLINK_H
 
+#include <linux/skbuff.h>
+
 int availcast_netlink_init(void);
 void availcast_netlink_exit(void);
+
+/* Whether anyone is subscribed: in the initial namespace, or in any. */
+bool availcast_nl_listening(bool all_netns);
+/* A NOTIFY message with room for @size bytes of attributes. */
+struct sk_buff *availcast_nl_broadcast_new(size_t size, void **hdr);
+/* Ends and multicasts it (consumed); -ESRCH when nobody listened. */
+int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns);
 
 #endif /* _AVAILCAST_NETLINK_H */

@@ -71,7 +71,7 @@ enum {
 	AVAILCAST_RES_A_CAPACITY,	/* u64 */
 	AVAILCAST_RES_A_USED,		/* s64: may dip below 0 if over-released */
 	AVAILCAST_RES_A_LEVEL,		/* u32: 0..1000 */
-	AVAILCAST_RES_A_AMOUNT,		/* u64: to charge or release */
+	AVAILCAST_RES_A_AMOUNT,		/* u64: to charge or release (requests only) */
 
 	__AVAILCAST_RES_A_MAX,
 	AVAILCAST_RES_A_MAX = __AVAILCAST_RES_A_MAX - 1
@@ -84,7 +84,7 @@ enum {
 	AVAILCAST_CFG_A_INTERVAL_MIN_MS,/* u32: period at full availability */
 	AVAILCAST_CFG_A_INTERVAL_MAX_MS,/* u32: period at zero availability */
 	AVAILCAST_CFG_A_DELTA,		/* u32: level change that triggers a message */
-	AVAILCAST_CFG_A_THRESHOLD,	/* u32, repeated: levels whose crossing triggers one */
+	AVAILCAST_CFG_A_THRESHOLDS,	/* nest: AVAILCAST_THRESHOLD_A_*; empty = none */
 	AVAILCAST_CFG_A_TB_RATE,	/* u32: immediate messages per second, sustained */
 	AVAILCAST_CFG_A_TB_BURST,	/* u32: immediate messages in a burst */
 	AVAILCAST_CFG_A_AGGREGATION,	/* u32: enum availcast_aggregation */
@@ -93,6 +93,15 @@ enum {
 
 	__AVAILCAST_CFG_A_MAX,
 	AVAILCAST_CFG_A_MAX = __AVAILCAST_CFG_A_MAX - 1
+};
+
+/* Level thresholds, nested in AVAILCAST_CFG_A_THRESHOLDS, ascending. */
+enum {
+	AVAILCAST_THRESHOLD_A_UNSPEC,
+	AVAILCAST_THRESHOLD_A_LEVEL,	/* u32, repeated: 1..999 */
+
+	__AVAILCAST_THRESHOLD_A_MAX,
+	AVAILCAST_THRESHOLD_A_MAX = __AVAILCAST_THRESHOLD_A_MAX - 1
 };
 
 /* Counters, nested in GET replies. */
@@ -111,7 +120,7 @@ enum {
 enum {
 	AVAILCAST_CMD_UNSPEC,
 	AVAILCAST_CMD_GET,		/* do: the current snapshot with counters */
-	AVAILCAST_CMD_RESOURCE_GET,	/* do by name, or dump: resources */
+	AVAILCAST_CMD_RESOURCE_GET,	/* do by name, or dump (optionally of one kind) */
 	AVAILCAST_CMD_CONFIG_GET,	/* do: the configuration */
 	AVAILCAST_CMD_CONFIG_SET,	/* do, admin: change configuration */
 	AVAILCAST_CMD_POOL_NEW,		/* do, admin: create a pool */

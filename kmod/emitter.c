@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emitter: when to broadcast, and the broadcasting.
+ *
+ * Periodic messages follow the rate law of US9049193B2, claim 3: the
+ * frequency is proportional to availability between two bounds,
+ *
+ *	f = f_min + (f_max - f_min) * level / 1000,
+ *	f_max = 1 / interval_min_ms,  f_min = 1 / interval_max_ms,
+ *
+ * so a free host speaks often and a loaded one rarely. Every message
+ * announces the deadline by which the next one will be sent: its planned
+ * time plus a margin for timer and scheduling delay,
+ *
+ *	deadline = now + interval + 20 ms + interval / 8.
+ *
+ * Periodic messages never wait for anything else, so the promise holds
+ * unless the CPU stalls for longer than the margin; a receiver that hears
+ * nothing by the deadline (plus its network's delay) knows it lost the
+ * host or a message.
+ *
+ * Immediate messages (a level crossed a threshold or moved by delta, or an
+ * administrator asked) go out at once when the token bucket allows, else
+ * as soon as it does, or with the next periodic one if that comes first.
+ * Either way the message carries the latest levels.
+ *
+ * Nobody listening: no message is built; due ones are counted as unheard.
+ *
+ * One work item does everything (workqueues never run an item twice at
+ * once): it alone writes the schedule and the token bucket. A high
+ * resolution timer queues it at the planned time; kicks queue it at once.
+ */
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "config.h"
+#include "emitter.h"
+#include "netlink.h"
+#include "resources.h"
+
+/* Bits of emitter.pending: why the work was queued, besides the timer. */
+enum {
+	EMIT_THRESHOLD,		/* a level made news */
+	EMIT_REQUEST,		/* ANNOUNCE */
+	EMIT_REPLAN,		/* the configuration changed */
+};
+
+static struct {
+	spinlock_t lock;	/* orders arming against stopping */
+	bool running;
+	struct hrtimer timer;
+	struct work_struct work;
+	unsigned long pending;
+
+	/* The work's own: */
+	ktime_t next_send;	/* the next periodic message */
+	u32 level;		/* host level in the last message */
+	u64 tokens;		/* in nanotokens: NSEC_PER_SEC is one token */
+	ktime_t refilled;
+
+	/* Read by GET at any time: */
+	atomic64_t seq;		/* of the last message */
+	atomic64_t deadline_ns;	/* announced by the last message */
+	atomic64_t sent, suppressed, failed, unheard;
+} em = {
+	.lock = __SPIN_LOCK_UNLOCKED(em.lock),
+};
+
+/* The part of the configuration the emitter uses, read once per run. */
+struct emit_config {
+	u32 interval_min_ms, interval_max_ms;
+	u32 tb_rate, tb_burst;
+	bool all_netns;
+};
+
+static void emit_config_read(struct emit_config *ec)
+{
+	const struct availcast_config *cfg;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(availcast_config);
+	ec->interval_min_ms = cfg->interval_min_ms;
+	ec->interval_max_ms = cfg->interval_max_ms;
+	ec->tb_rate = cfg->tb_rate;
+	ec->tb_burst = cfg->tb_burst;
+	ec->all_netns = cfg->all_netns;
+	rcu_read_unlock();
+}
+
+/* The rate law, in micro-hertz to stay in integers. */
+static u64 interval_ns(const struct emit_config *ec, u32 level)
+{
+	u64 f_max = div_u64(1000000000ULL, ec->interval_min_ms);
+	u64 f_min = div_u64(1000000000ULL, ec->interval_max_ms);
+	u64 f = f_min + div_u64((f_max - f_min) * level, AVAILCAST_LEVEL_MAX);
+
+	/* 1 s in ns, times 1 Hz in uHz, over f in uHz: the period in ns. */
+	return clamp_t(u64, div64_u64(1000000000000000ULL, f),
+		       (u64)ec->interval_min_ms * NSEC_PER_MSEC,
+		       (u64)ec->interval_max_ms * NSEC_PER_MSEC);
+}
+
+static u64 deadline_margin_ns(u64 interval)
+{
+	return 20 * NSEC_PER_MSEC + interval / 8;
+}
+
+static void tokens_refill(const struct emit_config *ec, ktime_t now)
+{
+	u64 full = (u64)ec->tb_burst * NSEC_PER_SEC;
+	u64 elapsed = min_t(u64, ktime_to_ns(ktime_sub(now, em.refilled)), full);
+
+	em.refilled = now;
+	em.tokens = min(full, em.tokens + elapsed * ec->tb_rate);
+}
+
+static bool tokens_take(const struct emit_config *ec, ktime_t now)
+{
+	tokens_refill(ec, now);
+	if (em.tokens < NSEC_PER_SEC)
+		return false;
+	em.tokens -= NSEC_PER_SEC;
+	return true;
+}
+
+/* When the bucket will next hold a whole token. */
+static ktime_t tokens_next(const struct emit_config *ec, ktime_t now)
+{
+	return ktime_add_ns(now, DIV_ROUND_UP_ULL(NSEC_PER_SEC - em.tokens,
+						  ec->tb_rate));
+}
+
+static void timer_arm(ktime_t when)
+{
+	spin_lock(&em.lock);
+	if (em.running)
+		hrtimer_start(&em.timer, when, HRTIMER_MODE_ABS);
+	spin_unlock(&em.lock);
+}
+
+/* Builds and multicasts one message; counts how it went. */
+static void broadcast(const struct availcast_resources *res, u32 reason,
+		      u64 deadline_ns, bool all_netns)
+{
+	struct availcast_snapshot_meta meta = {
+		.seq = atomic64_inc_return(&em.seq),
+		.timestamp_ns = ktime_get_ns(),
+		.deadline_ns = deadline_ns,
+		.reason = reason,
+	};
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	atomic64_set(&em.deadline_ns, deadline_ns);
+	skb = availcast_nl_broadcast_new(availcast_snapshot_size(res, false), &hdr);
+	if (!skb) {
+		atomic64_inc(&em.failed);
+		return;
+	}
+	if (availcast_snapshot_fill(skb, res, &meta)) {
+		nlmsg_free(skb);
+		atomic64_inc(&em.failed);
+		return;
+	}
+	err = availcast_nl_broadcast(skb, hdr, all_netns);
+	if (!err)
+		atomic64_inc(&em.sent);
+	else if (err == -ESRCH)		/* the last listener just left */
+		atomic64_inc(&em.unheard);
+	else				/* e.g. a listener's buffer was full */
+		atomic64_inc(&em.failed);
+}
+
+static void emitter_work(struct work_struct *work)
+{
+	bool request = test_and_clear_bit(EMIT_REQUEST, &em.pending);
+	bool threshold = test_and_clear_bit(EMIT_THRESHOLD, &em.pending);
+	ktime_t now = ktime_get();
+	bool due = ktime_compare(now, em.next_send) >= 0;
+	struct availcast_resources *res;
+	struct emit_config ec;
+	u64 interval;
+	u32 reason;
+
+	clear_bit(EMIT_REPLAN, &em.pending);
+	if (!READ_ONCE(em.running))
+		return;
+	emit_config_read(&ec);
+
+	if (request)
+		reason = AVAILCAST_REASON_REQUEST;
+	else if (threshold)
+		reason = AVAILCAST_REASON_THRESHOLD;
+	else if (due)
+		reason = AVAILCAST_REASON_PERIODIC;
+	else
+		reason = 0;
+
+	if (!availcast_nl_listening(ec.all_netns)) {
+		if (reason)
+			atomic64_inc(&em.unheard);
+		if (threshold) {
+			/* Take the news as heard, or every fold would kick again. */
+			kfree(availcast_resources_read(true));
+		}
+		if (due)
+			em.next_send = ktime_add_ns(now, interval_ns(&ec, em.level));
+		goto arm;
+	}
+
+	if (reason == AVAILCAST_REASON_REQUEST ||
+	    reason == AVAILCAST_REASON_THRESHOLD) {
+		if (!tokens_take(&ec, now)) {
+			atomic64_inc(&em.suppressed);
+			if (!due) {
+				/* Wait for a token: keep the reason pending. */
+				set_bit(request ? EMIT_REQUEST : EMIT_THRESHOLD,
+					&em.pending);
+				timer_arm(min_t(ktime_t, em.next_send, tokens_next(&ec, now)));
+				return;
+			}
+			/* The periodic message is due anyway: it carries the news. */
+			reason = AVAILCAST_REASON_PERIODIC;
+		}
+	} else if (!reason) {
+		goto arm;	/* a replan only */
+	}
+
+	res = availcast_resources_read(true);
+	if (!res) {
+		atomic64_inc(&em.failed);
+		em.next_send = ktime_add_ns(now, interval_ns(&ec, em.level));
+		goto arm;
+	}
+	em.level = res->level;
+	interval = interval_ns(&ec, em.level);
+	em.next_send = ktime_add_ns(now, interval);
+	broadcast(res, reason,
+		  ktime_to_ns(em.next_send) + deadline_margin_ns(interval),
+		  ec.all_netns);
+	kfree(res);
+
+arm:
+	/* A shorter period configured since takes effect now, never a longer. */
+	interval = interval_ns(&ec, em.level);
+	em.next_send = min_t(ktime_t, em.next_send, ktime_add_ns(now, interval));
+	timer_arm(em.next_send);
+}
+
+static enum hrtimer_restart emitter_timer(struct hrtimer *timer)
+{
+	queue_work(system_highpri_wq, &em.work);
+	return HRTIMER_NORESTART;
+}
+
+static void emitter_poke(int bit)
+{
+	if (!test_and_set_bit(bit, &em.pending) && READ_ONCE(em.running))
+		queue_work(system_highpri_wq, &em.work);
+}
+
+void availcast_emitter_kick(void)
+{
+	emitter_poke(EMIT_THRESHOLD);
+}
+
+void availcast_emitter_announce(void)
+{
+	emitter_poke(EMIT_REQUEST);
+}
+
+void availcast_emitter_replan(void)
+{
+	emitter_poke(EMIT_REPLAN);
+}
+
+void availcast_emitter_meta(struct availcast_snapshot_meta *meta)
+{
+	meta->seq = atomic64_read(&em.seq);
+	meta->deadline_ns = atomic64_read(&em.deadline_ns);
+	meta->sent = atomic64_read(&em.sent);
+	meta->suppressed = atomic64_read(&em.suppressed);
+	meta->failed = atomic64_read(&em.failed);
+	meta->unheard = atomic64_read(&em.unheard);
+}
+
+void availcast_emitter_init(void)
+{
+	hrtimer_setup(&em.timer, emitter_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	INIT_WORK(&em.work, emitter_work);
+}
+
+/* Starts broadcasting, at once: the family must be registered. */
+void availcast_emitter_start(void)
+{
+	struct emit_config ec;
+
+	emit_config_read(&ec);
+	em.tokens = (u64)ec.tb_burst * NSEC_PER_SEC;
+	em.refilled = ktime_get();
+	em.next_send = em.refilled;
+	em.level = AVAILCAST_LEVEL_MAX;
+	/* Kicks from before the family existed are old news: start periodic. */
+	em.pending = 0;
+	spin_lock(&em.lock);
+	em.running = true;
+	spin_unlock(&em.lock);
+	queue_work(system_highpri_wq, &em.work);
+}
+
+/*
+ * Stops the schedule and sends the last message, reason shutdown, with no
+ * deadline: receivers learn the host left rather than fell silent. The
+ * family is still registered; kicks that race with this find the emitter
+ * stopped, and availcast_emitter_exit() cancels what they queued.
+ */
+void availcast_emitter_shutdown(void)
+{
+	struct availcast_resources *res;
+	struct emit_config ec;
+
+	spin_lock(&em.lock);
+	em.running = false;
+	spin_unlock(&em.lock);
+	hrtimer_cancel(&em.timer);
+	cancel_work_sync(&em.work);
+
+	emit_config_read(&ec);
+	if (!availcast_nl_listening(ec.all_netns))
+		return;
+	res = availcast_resources_read(false);
+	if (!res) {
+		atomic64_inc(&em.failed);
+		return;
+	}
+	broadcast(res, AVAILCAST_REASON_SHUTDOWN, 0, ec.all_netns);
+	kfree(res);
+}
+
+/* Once nothing can kick any more (the family is gone). */
+void availcast_emitter_exit(void)
+{
+	hrtimer_cancel(&em.timer);
+	cancel_work_sync(&em.work);
+}
