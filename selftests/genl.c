@@ -17,8 +17,6 @@
 #define SOL_NETLINK 270
 #endif
 
-#define ATTR_DATA(attr) ((void *)((char *)(attr) + NLA_HDRLEN))
-
 static struct nlattr *msg_tail(struct genl_msg *msg)
 {
 	return (struct nlattr *)(msg->buf + NLMSG_ALIGN(msg->nlh.nlmsg_len));
@@ -49,7 +47,7 @@ void genl_put(struct genl_msg *msg, uint16_t type, const void *data,
 	attr->nla_type = type;
 	attr->nla_len = NLA_HDRLEN + len;
 	if (len)
-		memcpy(ATTR_DATA(attr), data, len);
+		memcpy(GENL_ATTR_DATA(attr), data, len);
 	msg->nlh.nlmsg_len = NLMSG_ALIGN(msg->nlh.nlmsg_len) +
 			     NLA_ALIGN(attr->nla_len);
 }
@@ -87,44 +85,33 @@ void genl_nest_end(struct genl_msg *msg)
 	nest->nla_len = (char *)msg_tail(msg) - (char *)nest;
 }
 
-/* Walks the attributes in [start, start + len). */
 static struct nlattr *find_attr(const void *start, size_t len, uint16_t type)
 {
-	const struct nlattr *attr = start;
+	const struct nlattr *attr;
+	size_t rem;
 
-	while (len >= NLA_HDRLEN) {
-		size_t step = NLA_ALIGN(attr->nla_len);
-
-		if (attr->nla_len < NLA_HDRLEN || attr->nla_len > len)
-			return NULL;
+	genl_for_each_attr(attr, (const struct nlattr *)start, len, rem) {
 		if ((attr->nla_type & NLA_TYPE_MASK) == type)
 			return (struct nlattr *)attr;
-		if (step >= len)
-			return NULL;
-		len -= step;
-		attr = (const void *)((const char *)attr + step);
 	}
 	return NULL;
 }
 
 struct nlattr *genl_attr(const struct genl_msg *msg, uint16_t type)
 {
-	const char *payload = (const char *)NLMSG_DATA(&msg->nlh) + GENL_HDRLEN;
-
-	return find_attr(payload, msg->nlh.nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
-			 type);
+	return find_attr(GENL_MSG_ATTRS(msg), GENL_MSG_ATTRLEN(msg), type);
 }
 
 struct nlattr *genl_nested(const struct nlattr *nest, uint16_t type)
 {
-	return find_attr(ATTR_DATA(nest), nest->nla_len - NLA_HDRLEN, type);
+	return find_attr(GENL_ATTR_DATA(nest), nest->nla_len - NLA_HDRLEN, type);
 }
 
 uint32_t genl_attr_u32(const struct nlattr *attr)
 {
 	uint32_t value;
 
-	memcpy(&value, ATTR_DATA(attr), sizeof(value));
+	memcpy(&value, GENL_ATTR_DATA(attr), sizeof(value));
 	return value;
 }
 
@@ -132,34 +119,52 @@ uint64_t genl_attr_u64(const struct nlattr *attr)
 {
 	uint64_t value;
 
-	memcpy(&value, ATTR_DATA(attr), sizeof(value));
+	memcpy(&value, GENL_ATTR_DATA(attr), sizeof(value));
 	return value;
 }
 
 const char *genl_attr_str(const struct nlattr *attr)
 {
-	return ATTR_DATA(attr);
+	return GENL_ATTR_DATA(attr);
 }
 
-/* Fills @reply from an NLMSG_ERROR sent with NETLINK_CAP_ACK. */
-static void parse_ack(const struct nlmsghdr *nlh, struct genl_reply *reply)
+/* The extack TLVs of an ack, from @offset on. */
+static void parse_ack_tlvs(const struct nlmsghdr *nlh, size_t offset,
+			   struct genl_reply *reply)
 {
-	const struct nlmsgerr *err = NLMSG_DATA(nlh);
-	size_t offset = NLMSG_LENGTH(sizeof(*err));
 	const struct nlattr *attr;
 
-	reply->error = err->error;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len <= offset)
 		return;
 	attr = find_attr((const char *)nlh + offset, nlh->nlmsg_len - offset,
 			 NLMSGERR_ATTR_MSG);
 	if (attr)
 		snprintf(reply->extack, sizeof(reply->extack), "%s",
-			 (const char *)ATTR_DATA(attr));
+			 (const char *)GENL_ATTR_DATA(attr));
 	attr = find_attr((const char *)nlh + offset, nlh->nlmsg_len - offset,
 			 NLMSGERR_ATTR_OFFS);
 	if (attr)
 		reply->extack_offset = genl_attr_u32(attr);
+}
+
+/* Fills @reply from an NLMSG_ERROR sent with NETLINK_CAP_ACK. */
+static void parse_ack(const struct nlmsghdr *nlh, struct genl_reply *reply)
+{
+	const struct nlmsgerr *err = NLMSG_DATA(nlh);
+
+	reply->error = err->error;
+	parse_ack_tlvs(nlh, NLMSG_LENGTH(sizeof(*err)), reply);
+}
+
+/* An NLMSG_DONE ends a dump with its status, and maybe an extack. */
+static void parse_done(const struct nlmsghdr *nlh, struct genl_reply *reply)
+{
+	int status = 0;
+
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(status)))
+		memcpy(&status, NLMSG_DATA(nlh), sizeof(status));
+	reply->error = status < 0 ? status : 0;
+	parse_ack_tlvs(nlh, NLMSG_LENGTH(sizeof(status)), reply);
 }
 
 int genl_transact(struct genl_sock *sk, struct genl_msg *req,
@@ -195,6 +200,46 @@ int genl_transact(struct genl_sock *sk, struct genl_msg *req,
 	}
 }
 
+int genl_dump(struct genl_sock *sk, struct genl_msg *req,
+	      void (*each)(const struct genl_msg *msg, void *arg), void *arg,
+	      struct genl_reply *reply, bool *interrupted)
+{
+	static struct genl_msg part;
+	char buf[GENL_MSG_SIZE];
+	ssize_t len;
+
+	memset(reply, 0, sizeof(*reply));
+	*interrupted = false;
+	req->nlh.nlmsg_flags |= NLM_F_DUMP;
+	req->nlh.nlmsg_seq = ++sk->seq;
+	if (send(sk->fd, req->buf, req->nlh.nlmsg_len, 0) < 0)
+		return -errno;
+
+	for (;;) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		len = recv(sk->fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_seq != sk->seq)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*interrupted = true;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				parse_done(nlh, reply);
+				return reply->error;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				parse_ack(nlh, reply);
+				return reply->error;
+			}
+			memcpy(part.buf, nlh, nlh->nlmsg_len);
+			each(&part, arg);
+		}
+	}
+}
+
 int genl_simple(struct genl_sock *sk, uint8_t cmd, struct genl_reply *reply)
 {
 	struct genl_msg req;
@@ -221,7 +266,7 @@ static int resolve(struct genl_sock *sk, const char *family)
 	if (!err) {
 		attr = genl_attr(&reply->msg, CTRL_ATTR_FAMILY_ID);
 		if (attr)
-			memcpy(&sk->family_id, ATTR_DATA(attr), sizeof(uint16_t));
+			memcpy(&sk->family_id, GENL_ATTR_DATA(attr), sizeof(uint16_t));
 		attr = genl_attr(&reply->msg, CTRL_ATTR_MCAST_GROUPS);
 		grp = attr ? genl_nested(attr, 1) : NULL;
 		attr = grp ? genl_nested(grp, CTRL_ATTR_MCAST_GRP_ID) : NULL;

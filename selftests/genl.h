@@ -62,6 +62,15 @@ void genl_nest_end(struct genl_msg *msg);
 int genl_transact(struct genl_sock *sk, struct genl_msg *req,
 		  struct genl_reply *reply);
 
+/*
+ * Sends @req as a dump and calls @each for every message of the reply.
+ * Returns 0, or the negative errno of the kernel's refusal (with its
+ * extack in @reply); *@interrupted tells whether NLM_F_DUMP_INTR was set.
+ */
+int genl_dump(struct genl_sock *sk, struct genl_msg *req,
+	      void (*each)(const struct genl_msg *msg, void *arg), void *arg,
+	      struct genl_reply *reply, bool *interrupted);
+
 /* Sends @cmd with no attributes to the family; a shorthand for tests. */
 int genl_simple(struct genl_sock *sk, uint8_t cmd, struct genl_reply *reply);
 
@@ -71,6 +80,24 @@ int genl_subscribe(struct genl_sock *sk);
 /* Waits up to @timeout_ms for a multicast message; -ETIMEDOUT if none. */
 int genl_recv_mcast(struct genl_sock *sk, struct genl_msg *msg,
 		    int timeout_ms);
+
+#define GENL_ATTR_DATA(attr) ((void *)((char *)(attr) + NLA_HDRLEN))
+#define GENL_ATTR_LEN(attr) ((size_t)(attr)->nla_len - NLA_HDRLEN)
+
+/* Walks the well-formed attributes in [first, first + len). */
+#define genl_for_each_attr(attr, first, len, rem)			\
+	for ((attr) = (first), (rem) = (len);				\
+	     (rem) >= NLA_HDRLEN && (attr)->nla_len >= NLA_HDRLEN &&	\
+	     (attr)->nla_len <= (rem);					\
+	     (rem) -= (size_t)NLA_ALIGN((attr)->nla_len) < (rem) ?	\
+		      (size_t)NLA_ALIGN((attr)->nla_len) : (rem),	\
+	     (attr) = (const void *)((const char *)(attr) +		\
+				     NLA_ALIGN((attr)->nla_len)))
+
+/* The attributes of a generic netlink message: first and length. */
+#define GENL_MSG_ATTRS(msg)						\
+	((const struct nlattr *)((const char *)NLMSG_DATA(&(msg)->nlh) + GENL_HDRLEN))
+#define GENL_MSG_ATTRLEN(msg) ((msg)->nlh.nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN))
 
 /* The first top-level attribute of @type in @msg, or NULL. */
 struct nlattr *genl_attr(const struct genl_msg *msg, uint16_t type);

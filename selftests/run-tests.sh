@@ -75,6 +75,7 @@ done
 
 step "host tests"
 run_host checkpatch selftests/host/checkpatch.sh
+run_host netlink-spec selftests/host/spec.sh
 for abi in $kernels; do
 	run_host "module-$abi" selftests/host/build_module.sh "$abi"
 done
@@ -92,7 +93,8 @@ for abi in $kernels; do
 			printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$abi" > "$out/vm.tap"
 			exit
 		fi
-		selftests/vm/run.sh --timeout "$vm_timeout" "$abi" "$out" \
+		# Two CPUs: the counters are per CPU, and one goes offline.
+		selftests/vm/run.sh --smp 2 --timeout "$vm_timeout" "$abi" "$out" \
 			selftests/vm/guest-run.sh
 		status=$?
 		case $status in

@@ -116,5 +116,18 @@ fetch_kernel_source() {
 	echo "$version" > "$stamp"
 }
 
+# YNL finds a spec's schema two folders above the spec, and its code
+# generator wants a kernel tree (a MAINTAINERS file) around it: a tree of
+# links in build/ynl gives both our spec and the fetched schemas that.
+link_ynl_tree() {
+	local root=$build/ynl
+	mkdir -p "$root/Documentation/netlink/specs"
+	touch "$root/MAINTAINERS"
+	ln -sf "$build"/linux-src/Documentation/netlink/*.yaml "$root/Documentation/netlink/"
+	ln -sf "$top/Documentation/netlink/specs/availcast.yaml" \
+		"$root/Documentation/netlink/specs/"
+}
+
 install_packages
 fetch_kernel_source
+link_ynl_tree

@@ -1,58 +1,137 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# /sys/kernel/availcast: valid writes take effect, invalid ones fail with
-# EINVAL and change nothing, and only root may write.
+# /sys/kernel/availcast: for every tunable, valid writes take effect and
+# invalid ones fail with EINVAL and change nothing; only root may write;
+# the counters under stats/ are read-only.
 
 . "$(dirname "$0")/lib/tap.sh"
 dir=/sys/kernel/availcast
 
 # write FILE VALUE: writes VALUE (backslash escapes allowed) in one write(2).
-write() { "$(dirname "$0")/lib/write_once.py" "$dir/$1" "$2"; }
-value_is() { [ "$(cat "$dir/$1")" = "$2" ]; }
+write_once=$(dirname "$0")/../build/selftests/write_once
+write() { "$write_once" "$dir/$1" "$2"; }
 
-# refused NAME FILE VALUE: the write fails with EINVAL, the value stays.
-refused() {
-	local name=$1 file=$2 value=$3 before out
-	before=$(cat "$dir/$file")
-	if out=$(write "$file" "$value" 2>&1); then
-		tap_fail "$name" "the write succeeded"
-	elif ! grep -q 'Invalid argument' <<< "$out"; then
-		tap_fail "$name" "failed, but not with EINVAL: $out"
-	elif ! value_is "$file" "$before"; then
-		tap_fail "$name" "the value changed to $(cat "$dir/$file")"
+# Builtins only below: every process started in an emulated VM costs.
+value_of() { local v; read -r v < "$dir/$1"; printf '%s' "$v"; }
+value_is() { local v; read -r v < "$dir/$1"; [ "$v" = "$2" ]; }
+
+# accepted FILE VALUE [READ-BACK]: the write works and reads back.
+accepted() {
+	local file=$1 value=$2 expected=${3-$2} out
+	if ! out=$(write "$file" "$value" 2>&1); then
+		tap_fail "$file accepts '$value'" "$out"
+	elif ! value_is "$file" "$expected"; then
+		tap_fail "$file accepts '$value'" "reads back '$(value_of "$file")'"
 	else
-		tap_ok "$name"
+		tap_ok "$file accepts '$value'"
 	fi
 }
 
-saved=$(cat $dir/node_id)
+# refused FILE VALUE [WHY]: the write fails with EINVAL; the value stays.
+refused() {
+	local file=$1 value=$2 why=${3:-$2} before out
+	read -r before < "$dir/$file"
+	if out=$(write "$file" "$value" 2>&1); then
+		tap_fail "$file refuses $why" "the write succeeded"
+	elif [[ $out != *"Invalid argument"* ]]; then
+		tap_fail "$file refuses $why" "failed, but not with EINVAL: $out"
+	elif ! value_is "$file" "$before"; then
+		tap_fail "$file refuses $why" "the value changed to $(value_of "$file")"
+	else
+		tap_ok "$file refuses $why"
+	fi
+}
 
-tap_check "node_id is readable" test -n "$saved"
-tap_check "node_id accepts a valid id" write node_id host-7.example:a_b
-tap_check "node_id reads back what was written" value_is node_id host-7.example:a_b
-tap_check "node_id accepts one trailing newline, as echo writes" \
-	sh -c "echo echoed-node > $dir/node_id"
-tap_check "the newline is not part of the id" value_is node_id echoed-node
+declare -A saved
+for file in node_id interval_min_ms interval_max_ms delta thresholds tb_rate \
+	    tb_burst sample_ms all_netns; do
+	saved[$file]=$(value_of "$file")
+done
+saved[aggregation]=$(value_of aggregation)
+saved[aggregation]=${saved[aggregation]#*[}
+saved[aggregation]=${saved[aggregation]%]*}
 
-before=$(cat $dir/node_id)
+# The numeric tunables: file, a valid value, below and above its bounds.
+while read -r file valid below above; do
+	accepted "$file" "$valid"
+	accepted "$file" "$valid\n" "$valid"
+	[ "$below" = - ] || refused "$file" "$below" "$below (below its range)"
+	refused "$file" "$above" "$above (above its range)"
+	refused "$file" "abc" "a word"
+	refused "$file" "-1" "a negative number"
+	refused "$file" "1.5" "a fraction"
+	refused "$file" "0x10" "hexadecimal"
+	refused "$file" "99999999999999999999" "an overflowing number"
+	refused "$file" "$valid\0" "an interior NUL"
+	refused "$file" "\n" "an empty line"
+done <<'EOF'
+interval_max_ms 5000 9 600001
+interval_min_ms 40 9 600001
+delta 250 0 1001
+tb_rate 7 0 1001
+tb_burst 3 0 1001
+sample_ms 250 9 60001
+all_netns 1 - 2
+EOF
+write all_netns 0
+
+if write interval_max_ms 600000 && write interval_min_ms 10; then
+	tap_ok "the interval bounds take their extremes"
+else
+	tap_fail "the interval bounds take their extremes"
+fi
+write interval_max_ms 1000
+write interval_min_ms 100
+refused interval_min_ms 1001 "a minimum above the maximum"
+refused interval_max_ms 99 "a maximum below the minimum"
+
+accepted thresholds "50 500 950"
+accepted thresholds "  20   40\n" "20 40"
+accepted thresholds "\n" ""
+refused thresholds "500 100" "unsorted levels"
+refused thresholds "100 100" "a repeated level"
+refused thresholds "0" "a level of 0"
+refused thresholds "1000" "a level of 1000"
+refused thresholds "1 2 3 4 5 6 7 8 9" "nine levels"
+refused thresholds "1,2" "commas"
+refused thresholds "$(printf '1 %.0s' $(seq 40))" "a long write"
+
+accepted aggregation mean "min [mean]"
+accepted aggregation "min\n" "[min] mean"
+refused aggregation max "an unknown name"
+refused aggregation 1 "a number"
+
+accepted node_id host-7.example:a_b
+accepted node_id "echoed-node\n" echoed-node
+before=$(value_of node_id)
 : > $dir/node_id
 tap_check "a zero-length write changes nothing" value_is node_id "$before"
-refused "node_id refuses a lone newline" node_id '\n'
-refused "node_id refuses spaces" node_id 'two words'
-refused "node_id refuses two newlines" node_id 'id\n\n'
-refused "node_id refuses an interior NUL" node_id 'a\0b'
-refused "node_id refuses 64 characters" node_id "$(printf 'x%.0s' $(seq 64))"
-refused "node_id refuses 4096 characters" node_id "$(printf 'x%.0s' $(seq 4096))"
-refused "node_id refuses control characters" node_id 'a\tb'
+refused node_id '\n' "an empty id"
+refused node_id 'two words' "spaces"
+refused node_id 'id\n\n' "two newlines"
+refused node_id 'a\0b' "an interior NUL"
+refused node_id "$(printf 'x%.0s' $(seq 64))" "64 characters"
+refused node_id "$(printf 'x%.0s' $(seq 4096))" "4096 characters"
+refused node_id 'a\tb' "control characters"
 
-tap_check "node_id is writable by root only (mode 0644, owner root)" \
-	test "$(stat -c '%a %U' $dir/node_id)" = "644 root"
-before=$(cat $dir/node_id)
-tap_check_fails "nobody cannot write node_id" \
+for file in node_id interval_min_ms delta thresholds aggregation; do
+	tap_check "$file is writable by root only (mode 0644, owner root)" \
+		test "$(stat -c '%a %U' "$dir/$file")" = "644 root"
+done
+before=$(value_of delta)
+tap_check_fails "nobody cannot write a tunable" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-	sh -c "echo from-nobody > $dir/node_id"
-tap_check "a refused unprivileged write changes nothing" value_is node_id "$before"
+	sh -c "echo 123 > $dir/delta"
+tap_check "a refused unprivileged write changes nothing" value_is delta "$before"
 
-write node_id "$saved"
+for stat in sent suppressed failed unheard; do
+	tap_check "stats/$stat reads a count" grep -Eqx '[0-9]+' "$dir/stats/$stat"
+	tap_check_fails "stats/$stat is read-only" write "stats/$stat" 0
+done
+
+for file in node_id interval_max_ms interval_min_ms delta thresholds tb_rate \
+	    tb_burst sample_ms all_netns aggregation; do
+	write "$file" "${saved[$file]}"
+done
 tap_done

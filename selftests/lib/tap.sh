@@ -23,25 +23,26 @@ tap_fail() {
 	printf '%s\n' "$@" | sed 's/^/# /'
 }
 
-# tap_check NAME COMMAND...: passes when COMMAND succeeds.
+# tap_check NAME COMMAND...: passes when COMMAND succeeds. COMMAND sees
+# the caller's variables: the locals here have names no caller would use.
 tap_check() {
-	local name=$1 out
+	local _tap_name=$1 _tap_output
 	shift
-	if out=$("$@" 2>&1); then
-		tap_ok "$name"
+	if _tap_output=$("$@" 2>&1); then
+		tap_ok "$_tap_name"
 	else
-		tap_fail "$name" "failed: $*" "$out"
+		tap_fail "$_tap_name" "failed: $*" "$_tap_output"
 	fi
 }
 
 # tap_check_fails NAME COMMAND...: passes when COMMAND fails.
 tap_check_fails() {
-	local name=$1 out
+	local _tap_name=$1 _tap_output
 	shift
-	if out=$("$@" 2>&1); then
-		tap_fail "$name" "succeeded but should have failed: $*" "$out"
+	if _tap_output=$("$@" 2>&1); then
+		tap_fail "$_tap_name" "succeeded but should have failed: $*" "$_tap_output"
 	else
-		tap_ok "$name"
+		tap_ok "$_tap_name"
 	fi
 }
 

@@ -13,11 +13,17 @@ bin=$AVAILCAST_TREE/build/selftests
 tap=$AVAILCAST_OUT/tap
 export AVAILCAST_KO=$AVAILCAST_TREE/build/kmod/$(uname -r)/availcast.ko
 
-# Every selftest that needs the module loaded, in order.
+# Every selftest that needs the module loaded, in order; the last one
+# unloads it under load.
 loaded_tests="
 	$selftests/genl_ctrl.sh
 	$selftests/sysfs.sh
 	$bin/netlink_test
+	$bin/broadcast_test
+	$bin/counter_test
+	$selftests/kernel_api.sh
+	$selftests/ynl.sh
+	$selftests/unload_busy.sh
 "
 
 # A test that hangs fails alone instead of taking the whole VM with it.

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Broadcasts as a subscriber sees them: what they carry, when they come
+ * (the rate law, deadlines, thresholds, the token bucket), and that
+ * nothing is built when nobody listens. Timing is asserted as orders and
+ * bounds, never as exact durations: these run in emulated machines.
+ */
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "family.h"
+#include "kselftest_harness.h"
+
+#define MS 1000000ull
+
+FIXTURE(broadcast) {
+	struct genl_sock sk;		/* requests */
+	struct genl_sock listener;	/* subscribed, for tests that listen */
+	struct genl_reply reply;
+	struct genl_msg saved_config;
+	struct ac_snapshot snap;
+};
+
+FIXTURE_SETUP(broadcast)
+{
+	ASSERT_EQ(0, genl_open(&self->sk, AVAILCAST_GENL_NAME));
+	ASSERT_EQ(0, ac_config_save(&self->sk, &self->saved_config));
+	self->listener.fd = -1;
+}
+
+FIXTURE_TEARDOWN(broadcast)
+{
+	ac_pool_del(&self->sk, "t-pool", &self->reply);
+	EXPECT_EQ(0, ac_config_restore(&self->sk, &self->saved_config));
+	if (self->listener.fd >= 0)
+		genl_close(&self->listener);
+	genl_close(&self->sk);
+}
+
+static int set(struct genl_sock *sk, uint16_t attr, uint32_t value)
+{
+	static struct genl_reply reply;
+
+	return ac_config_set_u32(sk, attr, value, &reply);
+}
+
+/* Sets both interval bounds, in an order every old value accepts. */
+static int set_intervals(struct genl_sock *sk, uint32_t min_ms, uint32_t max_ms)
+{
+	struct genl_msg req;
+	static struct genl_reply reply;
+
+	genl_msg_init(&req, sk->family_id, AVAILCAST_CMD_CONFIG_SET, 0);
+	genl_put_u32(&req, AVAILCAST_CFG_A_INTERVAL_MIN_MS, min_ms);
+	genl_put_u32(&req, AVAILCAST_CFG_A_INTERVAL_MAX_MS, max_ms);
+	return genl_transact(sk, &req, &reply);
+}
+
+static int subscribe(FIXTURE_DATA(broadcast) *self)
+{
+	int err = genl_open(&self->listener, AVAILCAST_GENL_NAME);
+
+	return err ? err : genl_subscribe(&self->listener);
+}
+
+/* Forgets what the listener received so far. */
+static void drain(struct genl_sock *listener)
+{
+	struct ac_snapshot snap;
+
+	while (!ac_next_broadcast(listener, &snap, 0))
+		;
+}
+
+/* The next broadcast whose pool t-pool is at @level, or -ETIMEDOUT. */
+static int wait_pool_level(struct genl_sock *listener, struct ac_snapshot *snap,
+			   uint32_t level, int timeout_ms)
+{
+	uint64_t deadline = ac_now_ns() + timeout_ms * MS;
+	const struct ac_resource *pool;
+
+	while (ac_now_ns() < deadline) {
+		if (ac_next_broadcast(listener, snap, (deadline - ac_now_ns()) / MS + 1))
+			continue;
+		pool = ac_find(snap, "t-pool");
+		if (pool && pool->level == level)
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+static struct ac_snapshot *stats(FIXTURE_DATA(broadcast) *self)
+{
+	static struct ac_snapshot snap;
+
+	return ac_get(&self->sk, &snap, &self->reply) ? NULL : &snap;
+}
+
+TEST_F(broadcast, carries_every_documented_attribute)
+{
+	static const unsigned int required =
+		1u << AVAILCAST_A_NODE_ID | 1u << AVAILCAST_A_SEQ |
+		1u << AVAILCAST_A_TIMESTAMP_NS | 1u << AVAILCAST_A_LEVEL |
+		1u << AVAILCAST_A_REASON | 1u << AVAILCAST_A_NEXT_DEADLINE_NS |
+		1u << AVAILCAST_A_RESOURCE;
+	static const unsigned int resource_required =
+		1u << AVAILCAST_RES_A_NAME | 1u << AVAILCAST_RES_A_KIND |
+		1u << AVAILCAST_RES_A_CAPACITY | 1u << AVAILCAST_RES_A_USED |
+		1u << AVAILCAST_RES_A_LEVEL;
+	const struct ac_resource *pool;
+	struct ac_snapshot *now;
+	int i;
+
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 250, &self->reply));
+	ASSERT_EQ(0, subscribe(self));
+	ASSERT_EQ(0, wait_pool_level(&self->listener, &self->snap, 750, 5000));
+
+	EXPECT_EQ(required, self->snap.present & required);
+	EXPECT_FALSE(self->snap.present & (1u << AVAILCAST_A_STATS))
+		TH_LOG("counters are for GET, not for every broadcast");
+	now = stats(self);
+	ASSERT_NE(NULL, now);
+	EXPECT_STREQ(now->node_id, self->snap.node_id);
+	EXPECT_LE(self->snap.timestamp_ns, self->snap.received_ns);
+	EXPECT_LT(self->snap.timestamp_ns, self->snap.deadline_ns);
+	EXPECT_LE(self->snap.level, AVAILCAST_LEVEL_MAX);
+	EXPECT_LE(AVAILCAST_REASON_PERIODIC, self->snap.reason);
+	EXPECT_GE(AVAILCAST_REASON_REQUEST, self->snap.reason);
+	ASSERT_LE(3, self->snap.n_resources);
+	EXPECT_STREQ("cpu", self->snap.resources[0].name);
+	EXPECT_STREQ("memory", self->snap.resources[1].name);
+	for (i = 0; i < self->snap.n_resources; i++)
+		EXPECT_EQ(resource_required,
+			  self->snap.resources[i].present & resource_required)
+			TH_LOG("resource %s", self->snap.resources[i].name);
+
+	pool = ac_find(&self->snap, "t-pool");
+	ASSERT_NE(NULL, pool);
+	EXPECT_EQ(AVAILCAST_RESOURCE_POOL, pool->kind);
+	EXPECT_EQ(1000, pool->capacity);
+	EXPECT_EQ(250, pool->used);
+	EXPECT_EQ(750, pool->level);
+	EXPECT_GE(750, self->snap.level) TH_LOG("the host level is the lowest");
+}
+
+TEST_F(broadcast, sequence_increases_and_each_message_beats_its_deadline)
+{
+	uint64_t worst_slack = UINT64_MAX;
+	struct ac_snapshot prev;
+	int i;
+
+	ASSERT_EQ(0, set_intervals(&self->sk, 50, 200));
+	ASSERT_EQ(0, subscribe(self));
+	drain(&self->listener);
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &prev, 2000));
+
+	for (i = 0; i < 40; i++) {
+		ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 2000));
+		EXPECT_LT(prev.seq, self->snap.seq);
+		EXPECT_EQ(prev.seq + 1, self->snap.seq) TH_LOG("a broadcast was lost");
+		EXPECT_LE(self->snap.timestamp_ns, prev.deadline_ns)
+			TH_LOG("sent %llu ms after the deadline",
+			       (unsigned long long)(self->snap.timestamp_ns - prev.deadline_ns) / MS);
+		EXPECT_LE(self->snap.received_ns, prev.deadline_ns)
+			TH_LOG("received %llu ms after the deadline",
+			       (unsigned long long)(self->snap.received_ns - prev.deadline_ns) / MS);
+		if (self->snap.received_ns <= prev.deadline_ns &&
+		    prev.deadline_ns - self->snap.received_ns < worst_slack)
+			worst_slack = prev.deadline_ns - self->snap.received_ns;
+		prev = self->snap;
+	}
+	TH_LOG("closest arrival: %llu ms before its deadline",
+	       (unsigned long long)worst_slack / MS);
+}
+
+/* Mean period of @n periodic broadcasts, and the mean host level in them. */
+static int measure_period(struct genl_sock *listener, int n, uint64_t *period_ns,
+			  uint32_t *level, uint64_t *shortest, uint64_t *longest)
+{
+	struct ac_snapshot snap;
+	uint64_t first = 0, last = 0, levels = 0;
+	int got = 0;
+
+	*shortest = UINT64_MAX;
+	*longest = 0;
+	while (got < n) {
+		if (ac_next_broadcast(listener, &snap, 5000))
+			return -ETIMEDOUT;
+		if (snap.reason != AVAILCAST_REASON_PERIODIC)
+			continue;
+		if (got) {
+			uint64_t gap = snap.timestamp_ns - last;
+
+			*shortest = gap < *shortest ? gap : *shortest;
+			*longest = gap > *longest ? gap : *longest;
+		} else {
+			first = snap.timestamp_ns;
+		}
+		last = snap.timestamp_ns;
+		levels += snap.level;
+		got++;
+	}
+	*period_ns = (last - first) / (n - 1);
+	*level = levels / n;
+	return 0;
+}
+
+TEST_F(broadcast, rate_follows_the_law_between_its_bounds)
+{
+	/* Pool usage for a low, a middle and a high host level. */
+	static const struct { int64_t used; uint32_t pool_level; } phases[] = {
+		{ 900, 100 }, { 550, 450 }, { 0, 1000 },
+	};
+	uint64_t period[3], shortest, longest;
+	uint32_t level[3];
+	int64_t used = 0;
+	int i;
+
+	ASSERT_EQ(0, set_intervals(&self->sk, 100, 1000));
+	/* Only the periodic timer speaks: no thresholds, no delta. */
+	ASSERT_EQ(0, ac_config_set_thresholds(&self->sk, NULL, 0, &self->reply));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_DELTA, 1000));
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	ASSERT_EQ(0, subscribe(self));
+
+	for (i = 0; i < 3; i++) {
+		if (phases[i].used != used)
+			ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool",
+						 phases[i].used - used, &self->reply));
+		used = phases[i].used;
+		ASSERT_EQ(0, wait_pool_level(&self->listener, &self->snap,
+					     phases[i].pool_level, 5000));
+		ASSERT_EQ(0, measure_period(&self->listener, 6, &period[i], &level[i],
+					    &shortest, &longest));
+		TH_LOG("host level %u: period %llu ms (%llu to %llu)", level[i],
+		       (unsigned long long)period[i] / MS,
+		       (unsigned long long)shortest / MS, (unsigned long long)longest / MS);
+		/* Within the bounds; above, by at most the deadline margin. */
+		EXPECT_LE(100 * MS, shortest);
+		EXPECT_GE((1000 + 20 + 1000 / 8) * MS, longest);
+	}
+	EXPECT_GE(100, level[0]) TH_LOG("the pinned pool is the scarcest");
+	EXPECT_GE(450, level[1]);
+	/* The law: the less available, the longer the period. */
+	for (i = 1; i < 3; i++) {
+		if (level[i - 1] + 50 < level[i])
+			EXPECT_LT(period[i], period[i - 1])
+				TH_LOG("level %u then %u", level[i - 1], level[i]);
+	}
+	EXPECT_LT(level[0] + 50, level[1]);
+}
+
+TEST_F(broadcast, threshold_crossing_is_broadcast_promptly)
+{
+	static const uint32_t threshold[] = { 500 };
+	struct ac_snapshot sync;
+	uint64_t t0;
+
+	/* Periodic broadcasts 10 s apart: anything sooner is immediate. */
+	ASSERT_EQ(0, set_intervals(&self->sk, 10000, 10000));
+	ASSERT_EQ(0, ac_config_set_thresholds(&self->sk, threshold, 1, &self->reply));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_DELTA, 1000));
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	ASSERT_EQ(0, subscribe(self));
+	ASSERT_EQ(0, genl_simple(&self->sk, AVAILCAST_CMD_ANNOUNCE, &self->reply));
+	ASSERT_EQ(0, wait_pool_level(&self->listener, &sync, 1000, 5000));
+
+	t0 = ac_now_ns();
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 600, &self->reply));
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 5000));
+	EXPECT_EQ(AVAILCAST_REASON_THRESHOLD, self->snap.reason);
+	EXPECT_EQ(400, ac_find(&self->snap, "t-pool")->level);
+	EXPECT_GT(t0 + 1000 * MS, self->snap.received_ns)
+		TH_LOG("%llu ms after the crossing",
+		       (unsigned long long)(self->snap.received_ns - t0) / MS);
+	EXPECT_GT(sync.deadline_ns, self->snap.received_ns + 5000 * MS)
+		TH_LOG("well before the next periodic broadcast");
+
+	/* Crossing back up is news too. */
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", -600, &self->reply));
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 5000));
+	EXPECT_EQ(AVAILCAST_REASON_THRESHOLD, self->snap.reason);
+	EXPECT_EQ(1000, ac_find(&self->snap, "t-pool")->level);
+}
+
+TEST_F(broadcast, a_change_of_delta_is_news_and_a_smaller_one_is_not)
+{
+	ASSERT_EQ(0, set_intervals(&self->sk, 10000, 10000));
+	ASSERT_EQ(0, ac_config_set_thresholds(&self->sk, NULL, 0, &self->reply));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_DELTA, 200));
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	ASSERT_EQ(0, subscribe(self));
+	ASSERT_EQ(0, genl_simple(&self->sk, AVAILCAST_CMD_ANNOUNCE, &self->reply));
+	ASSERT_EQ(0, wait_pool_level(&self->listener, &self->snap, 1000, 5000));
+
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 250, &self->reply));
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 5000));
+	EXPECT_EQ(AVAILCAST_REASON_THRESHOLD, self->snap.reason);
+	EXPECT_EQ(750, ac_find(&self->snap, "t-pool")->level);
+
+	/* 100 more is less than delta from what was broadcast: no message. */
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 100, &self->reply));
+	ASSERT_EQ(0, genl_simple(&self->sk, AVAILCAST_CMD_ANNOUNCE, &self->reply));
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 5000));
+	EXPECT_EQ(AVAILCAST_REASON_REQUEST, self->snap.reason)
+		TH_LOG("the next message is the one asked for, not a threshold one");
+	EXPECT_EQ(650, ac_find(&self->snap, "t-pool")->level);
+}
+
+TEST_F(broadcast, token_bucket_caps_a_flood_of_crossings)
+{
+	static const uint32_t threshold[] = { 500 };
+	const uint32_t rate = 2, burst = 3;
+	uint64_t start, end, window_end;
+	uint64_t suppressed_before;
+	int i, immediate = 0;
+
+	ASSERT_EQ(0, set_intervals(&self->sk, 10000, 10000));
+	ASSERT_EQ(0, ac_config_set_thresholds(&self->sk, threshold, 1, &self->reply));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_DELTA, 1000));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_TB_RATE, rate));
+	ASSERT_EQ(0, set(&self->sk, AVAILCAST_CFG_A_TB_BURST, burst));
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	ASSERT_EQ(0, subscribe(self));
+	drain(&self->listener);
+	ASSERT_NE(NULL, stats(self));
+	suppressed_before = stats(self)->suppressed;
+
+	start = ac_now_ns();
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 600, &self->reply));
+		ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", -600, &self->reply));
+	}
+	end = ac_now_ns();
+	window_end = end + 1500 * MS;
+	while (ac_now_ns() < window_end) {
+		if (ac_next_broadcast(&self->listener, &self->snap,
+				      (window_end - ac_now_ns()) / MS + 1))
+			continue;
+		immediate += self->snap.reason == AVAILCAST_REASON_THRESHOLD;
+	}
+	TH_LOG("200 crossings in %llu ms: %d immediate broadcasts",
+	       (unsigned long long)(end - start) / MS, immediate);
+	EXPECT_LE(1, immediate);
+	/* The burst, then the rate over the whole window, and one in flight. */
+	EXPECT_GE(burst + rate * (window_end - start) / (1000 * MS) + 1,
+		  (uint64_t)immediate);
+	EXPECT_LT(suppressed_before, stats(self)->suppressed);
+}
+
+TEST_F(broadcast, nobody_listening_means_nothing_is_built)
+{
+	uint64_t sent, unheard, deadline;
+	struct ac_snapshot *now;
+
+	/* Due every 50 ms; no socket of this test subscribes. */
+	ASSERT_EQ(0, set_intervals(&self->sk, 50, 50));
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 1000, &self->reply));
+	now = stats(self);
+	ASSERT_NE(NULL, now);
+	sent = now->sent;
+	unheard = now->unheard;
+
+	/* Crossings too, which would send at once if anyone listened. */
+	ASSERT_EQ(0, ac_pool_add(&self->sk, "t-pool", 900, &self->reply));
+	deadline = ac_now_ns() + 5000 * MS;
+	do {
+		now = stats(self);
+		ASSERT_NE(NULL, now);
+	} while (now->unheard < unheard + 10 && ac_now_ns() < deadline);
+
+	EXPECT_LE(unheard + 10, now->unheard) TH_LOG("broadcasts fell due");
+	EXPECT_EQ(sent, now->sent) TH_LOG("and none was sent");
+}
+
+/*
+ * Counts the broadcasts a subscriber in a new network namespace receives
+ * until told to stop on @control, and writes the count to @result.
+ */
+static int listen_in_new_netns(int control, int result)
+{
+	struct genl_sock sk;
+	struct ac_snapshot snap;
+	char ready = 1;
+	int count = 0;
+
+	if (unshare(CLONE_NEWNET) || genl_open(&sk, AVAILCAST_GENL_NAME) ||
+	    genl_subscribe(&sk))
+		return 1;
+	if (write(result, &ready, 1) != 1 || read(control, &ready, 1) != 1)
+		return 1;
+	while (!ac_next_broadcast(&sk, &snap, 0))
+		count++;
+	return write(result, &count, sizeof(count)) == sizeof(count) ? 0 : 1;
+}
+
+/* How many of the next @n broadcasts a listener in another namespace heard. */
+static int heard_in_other_netns(FIXTURE_DATA(broadcast) *self, int n)
+{
+	int control[2], result[2], count = -1, i;
+	char ready;
+	pid_t pid;
+
+	if (pipe(control) || pipe(result))
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		_exit(listen_in_new_netns(control[0], result[1]));
+	if (read(result[0], &ready, 1) == 1) {
+		drain(&self->listener);
+		for (i = 0; i < n; i++) {
+			if (ac_next_broadcast(&self->listener, &self->snap, 5000))
+				break;
+		}
+		if (write(control[1], &ready, 1) != 1 ||
+		    read(result[0], &count, sizeof(count)) != sizeof(count))
+			count = -1;
+	}
+	waitpid(pid, NULL, 0);
+	close(control[0]);
+	close(control[1]);
+	close(result[0]);
+	close(result[1]);
+	return count;
+}
+
+TEST_F(broadcast, all_netns_decides_which_namespaces_hear)
+{
+	int heard;
+
+	ASSERT_EQ(0, set_intervals(&self->sk, 50, 100));
+	ASSERT_EQ(0, subscribe(self));
+
+	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 0,
+				      &self->reply));
+	heard = heard_in_other_netns(self, 5);
+	EXPECT_EQ(0, heard) TH_LOG("all_netns=0: the initial namespace only");
+
+	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 1,
+				      &self->reply));
+	heard = heard_in_other_netns(self, 5);
+	EXPECT_LE(3, heard) TH_LOG("all_netns=1: every namespace");
+}
+
+TEST_HARNESS_MAIN

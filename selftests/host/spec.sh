@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Documentation/netlink/specs/availcast.yaml against the kernel's schema and
+# against include/uapi/linux/availcast.h: the kernel's YNL generator
+# renders a UAPI header from the spec, and every name it defines must have
+# the same value in ours.
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ynl=$top/build/ynl
+out=$top/build/spec
+spec=$ynl/Documentation/netlink/specs/availcast.yaml
+mkdir -p "$out"
+
+tap_check "the spec is valid against the genetlink-c schema" \
+	/usr/bin/python3 -c "
+import jsonschema, sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))
+jsonschema.validate(spec, yaml.safe_load(open(sys.argv[2])))" \
+	"$spec" "$ynl/Documentation/netlink/genetlink-c.yaml"
+
+if ! gen=$(timeout 60 /usr/bin/python3 "$top/build/linux-src/tools/net/ynl/ynl-gen-c.py" \
+		--spec "$spec" --mode uapi --header -o "$out/generated.h" 2>&1); then
+	tap_fail "YNL renders a UAPI header from the spec" "$gen"
+	tap_done
+fi
+tap_ok "YNL renders a UAPI header from the spec"
+
+# Prints every AVAILCAST_ name the generated header defines, with its
+# value, as compiled against the header given to the compiler.
+names=$(grep -oE '\bAVAILCAST_[A-Z0-9_]+\b' "$out/generated.h" | sort -u)
+{
+	echo '#include <stdio.h>'
+	echo 'static void num(const char *n, long long v) { printf("%s=%lld\n", n, v); }'
+	echo 'static void str(const char *n, const char *v) { printf("%s=\"%s\"\n", n, v); }'
+	echo '#define SHOW(x) _Generic((x), char *: str, const char *: str, default: num)(#x, x)'
+	echo 'int main(void) {'
+	for name in $names; do echo "SHOW($name);"; done
+	echo 'return 0; }'
+} > "$out/values.c"
+
+values() {
+	gcc -std=c11 -Wall -Werror -include "$1" -o "$out/values" "$out/values.c" &&
+		"$out/values"
+}
+if ! generated=$(values "$out/generated.h" 2>&1) ||
+   ! ours=$(values "$top/include/uapi/linux/availcast.h" 2>&1); then
+	tap_fail "every name of the spec has its value in the UAPI header" \
+		"$generated" "$ours"
+elif ! differences=$(diff <(echo "$generated") <(echo "$ours")); then
+	tap_fail "every name of the spec has its value in the UAPI header" \
+		"< spec, > include/uapi/linux/availcast.h" "$differences"
+else
+	tap_ok "every name of the spec has its value in the UAPI header ($(wc -l <<< "$ours") names)"
+fi
+tap_done
