@@ -9,8 +9,10 @@
  *           over the last period (idle and iowait count as available);
  *   memory  capacity: total RAM in bytes; used: total - MemAvailable.
  *
- * The kernel's pressure stall information (PSI) would make a third, but
- * its state (psi_system) is not exported to modules.
+ * The kernel's pressure stall information (PSI) would make a third, but a
+ * module cannot reach it: psi_system is not exported, the files of
+ * /proc/pressure have no read_iter so kernel_read() refuses them, and
+ * cgroup2 has root pressure files only where, and if, it is mounted.
  */
 
 #include <linux/cpumask.h>

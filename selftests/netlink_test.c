@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -87,6 +88,18 @@ static void expect_refused(struct __test_metadata *_metadata,
 		TH_LOG("a refused request changed the configuration");
 }
 
+static uint32_t lowest_level(const struct ac_snapshot *snap)
+{
+	uint32_t lowest = AVAILCAST_LEVEL_MAX;
+	int i;
+
+	for (i = 0; i < snap->n_resources; i++) {
+		if (snap->resources[i].level < lowest)
+			lowest = snap->resources[i].level;
+	}
+	return lowest;
+}
+
 TEST_F(availcast, get_reports_a_full_snapshot_with_counters)
 {
 	uint64_t before = ac_now_ns(), after;
@@ -114,7 +127,79 @@ TEST_F(availcast, get_reports_a_full_snapshot_with_counters)
 	EXPECT_LT(0, memory->capacity);
 	EXPECT_LE(memory->used, (int64_t)memory->capacity);
 	/* The host level is the lowest resource level by default. */
-	EXPECT_EQ(self->snap.level, cpu->level < memory->level ? cpu->level : memory->level);
+	EXPECT_EQ(self->snap.level, lowest_level(&self->snap));
+}
+
+/* Runs @n busy loops for @ms milliseconds, in child processes. */
+static void burn(int n, int ms)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (fork() == 0) {
+			uint64_t end = ac_now_ns() + ms * 1000000ull;
+
+			while (ac_now_ns() < end)
+				;
+			_exit(0);
+		}
+	}
+}
+
+/* MemAvailable / MemTotal in per mille, as /proc/meminfo has them. */
+static int proc_memory_level(void)
+{
+	unsigned long long total = 0, available = 0, value;
+	char key[64];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %llu kB", key, &value) == 2) {
+		if (!strcmp(key, "MemTotal:"))
+			total = value;
+		if (!strcmp(key, "MemAvailable:"))
+			available = value;
+	}
+	fclose(f);
+	return total ? (int)(available * 1000 / total) : -1;
+}
+
+TEST_F(availcast, builtins_follow_the_kernels_accounting)
+{
+	int cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const struct ac_resource *cpu = NULL, *memory;
+	uint64_t deadline;
+	int i;
+
+	/* Every CPU busy: the idle share must fall, within a few samples. */
+	burn(2 * cpus, 3000);
+	deadline = ac_now_ns() + 2500 * 1000000ull;
+	do {
+		usleep(100000);
+		ASSERT_EQ(0, ac_get(&self->sk, &self->snap, &self->reply));
+		cpu = ac_find(&self->snap, "cpu");
+		ASSERT_NE(NULL, cpu);
+	} while (ac_now_ns() < deadline && cpu->level > 100);
+
+	EXPECT_GE(100, cpu->level) TH_LOG("cpu level %u with every CPU busy", cpu->level);
+	EXPECT_EQ(cpus * 1000, cpu->capacity);
+	memory = ac_find(&self->snap, "memory");
+	ASSERT_NE(NULL, memory);
+	EXPECT_GE(20, abs((int)memory->level - proc_memory_level()))
+		TH_LOG("memory level %u, /proc/meminfo %d", memory->level,
+		       proc_memory_level());
+	for (i = 0; i < 2 * cpus; i++)
+		wait(NULL);
+
+	/* And rise again once they are idle. */
+	deadline = ac_now_ns() + 3000 * 1000000ull;
+	do {
+		usleep(100000);
+		ASSERT_EQ(0, ac_get(&self->sk, &self->snap, &self->reply));
+		cpu = ac_find(&self->snap, "cpu");
+	} while (ac_now_ns() < deadline && cpu->level < 500);
+	EXPECT_LE(500, cpu->level) TH_LOG("cpu level %u once idle", cpu->level);
 }
 
 TEST_F(availcast, config_get_reports_every_tunable)
@@ -465,7 +550,9 @@ TEST_F(availcast, at_most_64_pools)
 	EXPECT_EQ(-ENOSPC, err);
 	EXPECT_NE(NULL, strstr(self->reply.extack, "64 pools"));
 	ASSERT_EQ(0, ac_get(&self->sk, &self->snap, &self->reply));
-	EXPECT_EQ(64, self->snap.n_resources - 2) TH_LOG("cpu, memory and 64 pools");
+	for (i = 0, err = 0; i < self->snap.n_resources; i++)
+		err += self->snap.resources[i].kind == AVAILCAST_RESOURCE_POOL;
+	EXPECT_EQ(64, err) TH_LOG("pools in a snapshot");
 	for (i = 0; i < created; i++) {
 		snprintf(name, sizeof(name), "t-many-%d", i);
 		EXPECT_EQ(0, ac_pool_del(&self->sk, name, &self->reply));
@@ -542,6 +629,7 @@ TEST_F(availcast, resource_dump_lists_every_resource_or_one_kind)
 	struct dump_list list = { 0 };
 	struct genl_msg req;
 	bool interrupted;
+	int i;
 
 	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 10, &self->reply));
 	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-other", 10, &self->reply));
@@ -550,11 +638,14 @@ TEST_F(availcast, resource_dump_lists_every_resource_or_one_kind)
 	ASSERT_EQ(0, genl_dump(&self->sk, &req, collect, &list, &self->reply,
 			       &interrupted));
 	EXPECT_FALSE(interrupted);
-	ASSERT_EQ(4, list.n);
+	/* The built-ins first, then the pools in the order they were made. */
+	ASSERT_LE(4, list.n);
 	EXPECT_STREQ("cpu", list.names[0]);
 	EXPECT_STREQ("memory", list.names[1]);
-	EXPECT_STREQ("t-pool", list.names[2]);
-	EXPECT_STREQ("t-other", list.names[3]);
+	EXPECT_STREQ("t-pool", list.names[list.n - 2]);
+	EXPECT_STREQ("t-other", list.names[list.n - 1]);
+	for (i = 0; i < list.n - 2; i++)
+		EXPECT_EQ(AVAILCAST_RESOURCE_BUILTIN, list.kinds[i]);
 
 	list.n = 0;
 	genl_msg_init(&req, self->sk.family_id, AVAILCAST_CMD_RESOURCE_GET, 0);
