@@ -6,18 +6,6 @@
 #include <linux/rcupdate.h>
 #include <uapi/linux/availcast.h>
 
-/* Bounds of the tunables; Documentation/ABI/testing/sysfs-kernel-availcast. */
-#define AVAILCAST_INTERVAL_MS_MIN	10
-#define AVAILCAST_INTERVAL_MS_MAX	600000
-#define AVAILCAST_DELTA_MIN		1
-#define AVAILCAST_DELTA_MAX		AVAILCAST_LEVEL_MAX
-#define AVAILCAST_THRESHOLD_MIN		1
-#define AVAILCAST_THRESHOLD_MAX		(AVAILCAST_LEVEL_MAX - 1)
-#define AVAILCAST_TOKENS_MIN		1
-#define AVAILCAST_TOKENS_MAX		1000
-#define AVAILCAST_SAMPLE_MS_MIN		10
-#define AVAILCAST_SAMPLE_MS_MAX		60000
-
 /*
  * The tunables, published as one immutable object under RCU: readers see a
  * consistent set without a lock, and a change made of several values (a

@@ -142,6 +142,7 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 		NL_SET_ERR_MSG(extack, "a resource with that name exists");
 		err = -EEXIST;
 	} else if (pools_count == AVAILCAST_POOLS_MAX) {
+		/* More would not fit one broadcast comfortably, nor be read. */
 		NL_SET_ERR_MSG(extack, "there are 64 pools already, the most there can be");
 		err = -ENOSPC;
 	} else {

@@ -8,9 +8,6 @@
 
 #include "counter.h"
 
-/* More would not fit one broadcast comfortably, nor be read by anyone. */
-#define AVAILCAST_POOLS_MAX	64
-
 struct availcast_resource_view;
 
 struct availcast_pool {

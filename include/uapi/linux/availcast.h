@@ -25,6 +25,21 @@
 /* Most level thresholds that can be configured at once. */
 #define AVAILCAST_THRESHOLDS_MAX	8
 
+/* Most pools there can be at once. */
+#define AVAILCAST_POOLS_MAX		64
+
+/* Bounds of the configuration, as CONFIG_SET and sysfs enforce them. */
+#define AVAILCAST_INTERVAL_MS_MIN	10
+#define AVAILCAST_INTERVAL_MS_MAX	600000
+#define AVAILCAST_DELTA_MIN		1
+#define AVAILCAST_DELTA_MAX		1000
+#define AVAILCAST_THRESHOLD_MIN		1
+#define AVAILCAST_THRESHOLD_MAX		999
+#define AVAILCAST_TOKENS_MIN		1
+#define AVAILCAST_TOKENS_MAX		1000
+#define AVAILCAST_SAMPLE_MS_MIN		10
+#define AVAILCAST_SAMPLE_MS_MAX		60000
+
 /* Why a broadcast was sent. */
 enum availcast_reason {
 	AVAILCAST_REASON_PERIODIC = 1,	/* the rate law's timer */
