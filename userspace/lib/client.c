@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The connection to the availcast family: resolving it, sending a request
- * and collecting its reply or the kernel's refusal with its extended-ack
- * message.
+ * and collecting its replies, or the kernel's refusal with its
+ * extended-ack message.
  */
 
 #include <errno.h>
@@ -11,31 +11,24 @@
 #include <sys/socket.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 #include <netlink/socket.h>
 
-#include "availcast.h"
+#include "internal.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
 
-struct availcast_client {
-	struct nl_sock *sock;
-	int family;
-};
-
 /* What one request is waiting for. */
 struct transaction {
 	bool done;
 	struct availcast_error *error;
-	int (*on_reply)(const struct nlmsghdr *nlh, void *arg,
-			struct availcast_error *error);
+	availcast_reply_fn on_reply;
 	void *arg;
 };
 
-/* Turns a libnl error (negative NLE_*) into an errno with a message. */
-static int libnl_error(struct availcast_error *error, int nle, const char *what)
+int availcast_libnl_error(struct availcast_error *error, int nle,
+			  const char *what)
 {
 	int code;
 
@@ -49,19 +42,12 @@ static int libnl_error(struct availcast_error *error, int nle, const char *what)
 	return availcast_error_set(error, code, "%s: %s", what, nl_geterror(nle));
 }
 
-/* The extack message of an NLMSG_ERROR, if it carries one. */
-static const char *extack_message(struct nlmsgerr *nlerr)
+/* The extack message in the TLVs of an ack, from @offset on, or NULL. */
+static const char *extack_message(struct nlmsghdr *nlh, size_t offset)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)nlerr - NLMSG_HDRLEN);
-	size_t offset = NLMSG_HDRLEN + sizeof(*nlerr);
 	struct nlattr *attr;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	/* Without NLM_F_CAPPED the kernel echoes our whole request first. */
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		offset += NLMSG_ALIGN(nlerr->msg.nlmsg_len) - NLMSG_HDRLEN;
-	if (offset >= nlh->nlmsg_len)
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || offset >= nlh->nlmsg_len)
 		return NULL;
 	attr = nla_find((struct nlattr *)((char *)nlh + offset),
 			nlh->nlmsg_len - offset, NLMSGERR_ATTR_MSG);
@@ -71,18 +57,26 @@ static const char *extack_message(struct nlmsgerr *nlerr)
 	return nla_data(attr);
 }
 
+static void refused(struct transaction *tr, int code, const char *message)
+{
+	/* A refusal outranks a reply we could not parse. */
+	availcast_error_set(tr->error, code, "%s",
+			    message ? message : strerror(code));
+}
+
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *nlerr, void *arg)
 {
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)nlerr - NLMSG_HDRLEN);
+	size_t offset = NLMSG_HDRLEN + sizeof(*nlerr);
 	struct transaction *tr = arg;
-	const char *message = extack_message(nlerr);
-	int code = -nlerr->error;
 
 	(void)who;
+	/* Without NLM_F_CAPPED the kernel echoes our whole request first. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += NLMSG_ALIGN(nlerr->msg.nlmsg_len) - NLMSG_HDRLEN;
 	tr->done = true;
-	/* A refusal outranks a reply we could not parse. */
-	if (code)
-		availcast_error_set(tr->error, code, "%s",
-				    message ? message : strerror(code));
+	if (nlerr->error)
+		refused(tr, -nlerr->error, extack_message(nlh, offset));
 	return NL_STOP;
 }
 
@@ -92,6 +86,22 @@ static int on_ack(struct nl_msg *msg, void *arg)
 
 	(void)msg;
 	tr->done = true;
+	return NL_STOP;
+}
+
+/* The end of a dump, which carries the dump's status and maybe an extack. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct transaction *tr = arg;
+	int status = 0;
+
+	tr->done = true;
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(status)))
+		memcpy(&status, nlmsg_data(nlh), sizeof(status));
+	if (status < 0)
+		refused(tr, -status,
+			extack_message(nlh, NLMSG_LENGTH(sizeof(status))));
 	return NL_STOP;
 }
 
@@ -108,43 +118,42 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/*
- * Sends @msg (consumed) and waits for its ack, handing each reply to
- * @on_reply. Returns 0 or a positive errno with @error filled.
- */
-static int transact(struct availcast_client *client, struct nl_msg *msg,
-		    int (*on_reply)(const struct nlmsghdr *, void *,
-				    struct availcast_error *),
-		    void *arg, struct availcast_error *error)
+int availcast_transact(struct availcast_client *client, struct nl_msg *msg,
+		       availcast_reply_fn on_reply, void *arg,
+		       struct availcast_error *error)
 {
 	struct transaction tr = {
 		.error = error, .on_reply = on_reply, .arg = arg,
 	};
-	struct nl_cb *cb;
+	struct nl_cb *base, *cb;
 	int err;
 
 	error->code = 0;
 	error->message[0] = '\0';
-	cb = nl_cb_clone(nl_socket_get_cb(client->sock));
+	/* nl_socket_get_cb() takes a reference; the clone is ours alone. */
+	base = nl_socket_get_cb(client->sock);
+	cb = nl_cb_clone(base);
+	nl_cb_put(base);
 	if (!cb) {
 		nlmsg_free(msg);
 		return availcast_error_set(error, ENOMEM, "out of memory");
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &tr);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &tr);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &tr);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &tr);
 
 	err = nl_send_auto(client->sock, msg);
 	nlmsg_free(msg);
 	if (err < 0) {
 		nl_cb_put(cb);
-		return libnl_error(error, err, "send");
+		return availcast_libnl_error(error, err, "send");
 	}
 	while (!tr.done) {
 		err = nl_recvmsgs(client->sock, cb);
 		if (err < 0) {
 			if (!error->code)
-				libnl_error(error, err, "receive");
+				availcast_libnl_error(error, err, "receive");
 			break;
 		}
 	}
@@ -152,13 +161,13 @@ static int transact(struct availcast_client *client, struct nl_msg *msg,
 	return error->code;
 }
 
-static struct nl_msg *request_new(struct availcast_client *client, uint8_t cmd,
-				  struct availcast_error *error)
+struct nl_msg *availcast_request(struct availcast_client *client, uint8_t cmd,
+				 int flags, struct availcast_error *error)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, client->family,
-				 0, 0, cmd, AVAILCAST_GENL_VERSION)) {
+				 0, flags, cmd, AVAILCAST_GENL_VERSION)) {
 		nlmsg_free(msg);
 		availcast_error_set(error, ENOMEM, "out of memory");
 		return NULL;
@@ -182,7 +191,8 @@ int availcast_open(struct availcast_client **out, struct availcast_error *error)
 	}
 	err = genl_connect(client->sock);
 	if (err < 0) {
-		err = libnl_error(error, err, "cannot open a generic netlink socket");
+		err = availcast_libnl_error(error, err,
+					    "cannot open a generic netlink socket");
 		goto fail;
 	}
 	/* Ask for the kernel's reasons, without an echo of our requests. */
@@ -227,10 +237,10 @@ int availcast_get(struct availcast_client *client,
 		  struct availcast_snapshot *snapshot,
 		  struct availcast_error *error)
 {
-	struct nl_msg *msg = request_new(client, AVAILCAST_CMD_GET, error);
+	struct nl_msg *msg = availcast_request(client, AVAILCAST_CMD_GET, 0, error);
 
 	memset(snapshot, 0, sizeof(*snapshot));
 	if (!msg)
 		return error->code;
-	return transact(client, msg, snapshot_reply, snapshot, error);
+	return availcast_transact(client, msg, snapshot_reply, snapshot, error);
 }

@@ -6,14 +6,12 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netlink/attr.h>
 #include <netlink/genl/genl.h>
 
-#include "availcast.h"
+#include "internal.h"
 
 static struct nla_policy snapshot_policy[AVAILCAST_A_MAX + 1] = {
 	[AVAILCAST_A_NODE_ID]		= { .type = NLA_STRING,
@@ -27,35 +25,12 @@ static struct nla_policy snapshot_policy[AVAILCAST_A_MAX + 1] = {
 	[AVAILCAST_A_STATS]		= { .type = NLA_NESTED },
 };
 
-static struct nla_policy resource_policy[AVAILCAST_RES_A_MAX + 1] = {
-	[AVAILCAST_RES_A_NAME]		= { .type = NLA_STRING,
-					    .maxlen = AVAILCAST_NAME_SIZE },
-	[AVAILCAST_RES_A_KIND]		= { .type = NLA_U32 },
-	[AVAILCAST_RES_A_CAPACITY]	= { .type = NLA_U64 },
-	[AVAILCAST_RES_A_USED]		= { .type = NLA_U64 },
-	[AVAILCAST_RES_A_LEVEL]		= { .type = NLA_U32 },
-};
-
 static struct nla_policy stats_policy[AVAILCAST_STATS_A_MAX + 1] = {
 	[AVAILCAST_STATS_A_SENT]	= { .type = NLA_U64 },
 	[AVAILCAST_STATS_A_SUPPRESSED]	= { .type = NLA_U64 },
 	[AVAILCAST_STATS_A_FAILED]	= { .type = NLA_U64 },
 	[AVAILCAST_STATS_A_UNHEARD]	= { .type = NLA_U64 },
 };
-
-int availcast_error_set(struct availcast_error *error, int code,
-			const char *fmt, ...)
-{
-	va_list ap;
-
-	if (error) {
-		error->code = code;
-		va_start(ap, fmt);
-		vsnprintf(error->message, sizeof(error->message), fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 static uint64_t get_u64(struct nlattr *attr)
 {
@@ -72,16 +47,10 @@ static int parse_resource(struct nlattr *nest, struct availcast_resource *res,
 {
 	struct nlattr *tb[AVAILCAST_RES_A_MAX + 1];
 
-	if (nla_parse_nested(tb, AVAILCAST_RES_A_MAX, nest, resource_policy) ||
-	    !tb[AVAILCAST_RES_A_NAME])
+	if (nla_parse_nested(tb, AVAILCAST_RES_A_MAX, nest,
+			     availcast_resource_policy))
 		return availcast_error_set(error, EINVAL, "malformed resource");
-	snprintf(res->name, sizeof(res->name), "%s",
-		 nla_get_string(tb[AVAILCAST_RES_A_NAME]));
-	res->kind = get_u32(tb[AVAILCAST_RES_A_KIND]);
-	res->capacity = get_u64(tb[AVAILCAST_RES_A_CAPACITY]);
-	res->used = (int64_t)get_u64(tb[AVAILCAST_RES_A_USED]);
-	res->level = get_u32(tb[AVAILCAST_RES_A_LEVEL]);
-	return 0;
+	return availcast_resource_from_attrs(tb, res, error);
 }
 
 static int parse_resources(const struct nlmsghdr *nlh,
@@ -160,24 +129,4 @@ void availcast_snapshot_free(struct availcast_snapshot *snap)
 	free(snap->resources);
 	snap->resources = NULL;
 	snap->n_resources = 0;
-}
-
-const char *availcast_reason_name(uint32_t reason)
-{
-	switch (reason) {
-	case AVAILCAST_REASON_PERIODIC: return "periodic";
-	case AVAILCAST_REASON_THRESHOLD: return "threshold";
-	case AVAILCAST_REASON_REQUEST: return "request";
-	case AVAILCAST_REASON_SHUTDOWN: return "shutdown";
-	}
-	return "unknown";
-}
-
-const char *availcast_kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case AVAILCAST_RESOURCE_BUILTIN: return "builtin";
-	case AVAILCAST_RESOURCE_POOL: return "pool";
-	}
-	return "unknown";
 }
