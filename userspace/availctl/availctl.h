@@ -2,20 +2,48 @@
 #ifndef AVAILCTL_H
 #define AVAILCTL_H
 
+#include <stdbool.h>
+
 #include "availcast.h"
 
 /* Exit codes that scripts can rely on; see availctl(8). */
 enum availctl_exit {
 	AVAILCTL_EXIT_OK = 0,
-	AVAILCTL_EXIT_FAILED = 1,	/* the kernel refused, or an error */
+	AVAILCTL_EXIT_FAILED = 1,	/* the kernel refused, or another error */
 	AVAILCTL_EXIT_USAGE = 2,	/* bad command line */
 	AVAILCTL_EXIT_NOT_LOADED = 3,	/* the availcast module is not loaded */
 	AVAILCTL_EXIT_PERMISSION = 4,	/* needs CAP_NET_ADMIN */
 };
 
-/* Prints @error for the user and returns the exit code it calls for. */
-int availctl_report(const struct availcast_error *error);
+/* What every subcommand gets besides its arguments. */
+struct availctl {
+	bool json;		/* --json: machine-readable output */
+};
 
-int availctl_show(int argc, char **argv);
+/* Prints @error and returns the exit code it calls for. */
+int availctl_fail(const char *command, const struct availcast_error *error);
+/* The same for a failure to connect: ENOENT means the module is absent. */
+int availctl_fail_open(const char *command, const struct availcast_error *error);
+/* Prints a usage error for @command and returns AVAILCTL_EXIT_USAGE. */
+int availctl_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Parses the options every subcommand takes (--json, --help) and those in
+ * @extra (getopt_long form). Returns -1 to go on with argv[optind..], else
+ * the exit code to return at once (after --help, or on a usage error).
+ */
+struct option;
+typedef int (*availctl_option_fn)(int option, const char *value, void *arg);
+int availctl_options(int argc, char **argv, const char *command,
+		     const char *usage, const struct option *extra,
+		     availctl_option_fn on_option, void *arg,
+		     struct availctl *ctl);
+
+int availctl_show(int argc, char **argv, struct availctl *ctl);
+int availctl_watch(int argc, char **argv, struct availctl *ctl);
+int availctl_set(int argc, char **argv, struct availctl *ctl);
+int availctl_pool(int argc, char **argv, struct availctl *ctl);
+int availctl_announce(int argc, char **argv, struct availctl *ctl);
 
 #endif /* AVAILCTL_H */

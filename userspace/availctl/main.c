@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * availctl: the command line of availcast. One file per subcommand; this
- * one dispatches and turns errors into messages and exit codes.
+ * one dispatches, parses the options they share, and turns errors into
+ * messages and exit codes.
  */
 
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,12 +15,16 @@
 
 struct subcommand {
 	const char *name;
-	int (*run)(int argc, char **argv);
+	int (*run)(int argc, char **argv, struct availctl *ctl);
 	const char *summary;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "show", availctl_show, "show this host's availability" },
+	{ "show", availctl_show, "this host's availability, counters and settings" },
+	{ "watch", availctl_watch, "print each broadcast as it arrives" },
+	{ "set", availctl_set, "change settings" },
+	{ "pool", availctl_pool, "list, create, delete, charge and release pools" },
+	{ "announce", availctl_announce, "ask the module to broadcast now" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
@@ -26,49 +33,127 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: availctl [--version] [--help] <command> [<args>]\n\n");
-	fprintf(out, "commands:\n");
+	fprintf(out, "usage: availctl [--json] <command> [<args>]\n"
+		"       availctl --version | --help\n\ncommands:\n");
 	for (i = 0; i < N_SUBCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", subcommands[i].name,
 			subcommands[i].summary);
-	fprintf(out, "\n'availctl <command> --help' describes a command.\n");
+	fprintf(out, "\n'availctl <command> --help' describes a command; "
+		"availctl(8) describes them all.\n");
 }
 
-int availctl_report(const struct availcast_error *error)
+int availctl_usage_error(const char *command, const char *fmt, ...)
 {
-	fprintf(stderr, "availctl: %s\n", error->message);
-	switch (error->code) {
-	case ENOENT:
-		return AVAILCTL_EXIT_NOT_LOADED;
-	case EPERM:
-	case EACCES:
-		fprintf(stderr, "availctl: this needs CAP_NET_ADMIN: run it as root\n");
+	va_list ap;
+
+	fprintf(stderr, "availctl %s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'availctl %s --help'.\n", command);
+	return AVAILCTL_EXIT_USAGE;
+}
+
+int availctl_fail(const char *command, const struct availcast_error *error)
+{
+	fprintf(stderr, "availctl %s: %s\n", command, error->message);
+	if (error->code == EPERM || error->code == EACCES) {
+		fprintf(stderr, "availctl %s: changes need CAP_NET_ADMIN: run it as root\n",
+			command);
 		return AVAILCTL_EXIT_PERMISSION;
 	}
 	return AVAILCTL_EXIT_FAILED;
 }
 
+int availctl_fail_open(const char *command, const struct availcast_error *error)
+{
+	if (error->code == ENOENT) {
+		fprintf(stderr, "availctl %s: %s\n", command, error->message);
+		return AVAILCTL_EXIT_NOT_LOADED;
+	}
+	return availctl_fail(command, error);
+}
+
+int availctl_options(int argc, char **argv, const char *command,
+		     const char *usage_text, const struct option *extra,
+		     availctl_option_fn on_option, void *arg,
+		     struct availctl *ctl)
+{
+	struct option options[16] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	/* ":": report a missing value apart from an unknown option. */
+	char short_options[32] = ":h";
+	size_t n = 2, s = 2;
+	int option, status;
+
+	for (; extra && extra->name && n < 15; extra++) {
+		options[n++] = *extra;
+		if (extra->val < 128 && s < sizeof(short_options) - 3) {
+			short_options[s++] = (char)extra->val;
+			if (extra->has_arg == required_argument)
+				short_options[s++] = ':';
+		}
+	}
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, short_options, options, NULL)) != -1) {
+		switch (option) {
+		case 'h':
+			printf("%s", usage_text);
+			return AVAILCTL_EXIT_OK;
+		case 'j':
+			ctl->json = true;
+			break;
+		case '?':
+			/* Options may follow arguments: "-5" is a number gone wrong. */
+			if (optopt >= '0' && optopt <= '9')
+				return availctl_usage_error(command,
+							    "'%s' is not a whole number: numbers here are never negative",
+							    argv[optind - 1]);
+			if (optopt)
+				return availctl_usage_error(command, "unknown option '-%c'", optopt);
+			return availctl_usage_error(command, "unknown option '%s'",
+						    argv[optind - 1]);
+		case ':':
+			return availctl_usage_error(command, "'%s' needs a value",
+						    argv[optind - 1]);
+		default:
+			status = on_option(option, optarg, arg);
+			if (status >= 0)
+				return status;
+		}
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	struct availctl ctl = { .json = false };
+	int first = 1;
 	size_t i;
 
-	if (argc < 2) {
+	if (argc > first && !strcmp(argv[first], "--json")) {
+		ctl.json = true;
+		first++;
+	}
+	if (argc <= first) {
 		usage(stderr);
 		return AVAILCTL_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[first], "--help") || !strcmp(argv[first], "-h")) {
 		usage(stdout);
 		return AVAILCTL_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[first], "--version")) {
 		printf("availctl %s\n", AVAILCAST_VERSION);
 		return AVAILCTL_EXIT_OK;
 	}
 	for (i = 0; i < N_SUBCOMMANDS; i++) {
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 1, argv + 1);
+		if (!strcmp(argv[first], subcommands[i].name))
+			return subcommands[i].run(argc - first, argv + first, &ctl);
 	}
-	fprintf(stderr, "availctl: unknown command '%s'\n\n", argv[1]);
+	fprintf(stderr, "availctl: unknown command '%s'\n\n", argv[first]);
 	usage(stderr);
 	return AVAILCTL_EXIT_USAGE;
 }

@@ -1,52 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * availctl show: this host's availability as the module reports it.
+ * availctl show: this host's availability as the module reports it, with
+ * its broadcast counters and settings.
  */
 
 #include <stdio.h>
-#include <string.h>
+
+#include <getopt.h>
 
 #include "availctl.h"
+#include "format.h"
 
-static void print_snapshot(const struct availcast_snapshot *snap)
-{
-	size_t i;
+static const char usage[] =
+	"usage: availctl show [--json]\n\n"
+	"Shows this host's node id and level, every resource (built-in and\n"
+	"pools) with what is used of it, the broadcast counters, and every\n"
+	"setting. Anyone may run it.\n";
 
-	printf("node        %s\n", snap->node_id);
-	if (snap->has_level)
-		printf("level       %u.%u%% free\n", snap->level / 10,
-		       snap->level % 10);
-	printf("timestamp   %llu.%09llu s (CLOCK_MONOTONIC)\n",
-	       (unsigned long long)(snap->timestamp_ns / 1000000000),
-	       (unsigned long long)(snap->timestamp_ns % 1000000000));
-	for (i = 0; i < snap->n_resources; i++)
-		printf("resource    %-16s %u.%u%% free\n", snap->resources[i].name,
-		       snap->resources[i].level / 10, snap->resources[i].level % 10);
-}
-
-int availctl_show(int argc, char **argv)
+int availctl_show(int argc, char **argv, struct availctl *ctl)
 {
 	struct availcast_snapshot snap;
+	struct availcast_config config;
 	struct availcast_client *client;
 	struct availcast_error error;
+	int status;
 
-	if (argc > 1) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: availctl show\n\n"
-			       "Shows this host's availability: node id, level, resources.\n");
-			return AVAILCTL_EXIT_OK;
-		}
-		fprintf(stderr, "availctl show: unexpected argument '%s'\n", argv[1]);
-		return AVAILCTL_EXIT_USAGE;
-	}
+	status = availctl_options(argc, argv, "show", usage, NULL, NULL, NULL, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error("show", "unexpected argument '%s'", argv[optind]);
 
 	if (availcast_open(&client, &error))
-		return availctl_report(&error);
-	if (availcast_get(client, &snap, &error)) {
+		return availctl_fail_open("show", &error);
+	if (availcast_get(client, &snap, &error) ||
+	    availcast_config_get(client, &config, &error)) {
+		availcast_snapshot_free(&snap);
 		availcast_close(client);
-		return availctl_report(&error);
+		return availctl_fail("show", &error);
 	}
-	print_snapshot(&snap);
+	format_show(stdout, ctl->json, &snap, &config);
 	availcast_snapshot_free(&snap);
 	availcast_close(client);
 	return AVAILCTL_EXIT_OK;
