@@ -53,6 +53,7 @@ sparse: kdir-exists
 install: module userspace
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	install -D -m 0755 build/userspace/availctl $(DESTDIR)$(PREFIX)/sbin/availctl
+	install -D -m 0644 userspace/availctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/availctl.8
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

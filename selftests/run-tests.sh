@@ -76,6 +76,8 @@ done
 step "host tests"
 run_host checkpatch selftests/host/checkpatch.sh
 run_host netlink-spec selftests/host/spec.sh
+run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 for abi in $kernels; do
 	run_host "module-$abi" selftests/host/build_module.sh "$abi"
 done

@@ -21,6 +21,7 @@ loaded_tests="
 	$bin/netlink_test
 	$bin/broadcast_test
 	$bin/counter_test
+	$selftests/availctl.sh
 	$selftests/kernel_api.sh
 	$selftests/ynl.sh
 	$selftests/unload_busy.sh
