@@ -261,24 +261,36 @@ int availcast_pool_user_create(const char *name, u64 capacity,
 	return PTR_ERR_OR_ZERO(pool_create(name, capacity, false, extack));
 }
 
+/*
+ * The pool named @name, if userspace may change it; else an ERR_PTR with
+ * the reason in @extack. Under rcu_read_lock() or the mutex.
+ */
+static struct availcast_pool *user_pool(const char *name,
+					struct netlink_ext_ack *extack)
+{
+	struct availcast_pool *pool = pool_find(name);
+
+	if (!pool) {
+		NL_SET_ERR_MSG(extack, "no pool with that name");
+		return ERR_PTR(-ENOENT);
+	}
+	if (pool->kernel_owned) {
+		NL_SET_ERR_MSG(extack, "the pool belongs to kernel code");
+		return ERR_PTR(-EBUSY);
+	}
+	return pool;
+}
+
 int availcast_pool_user_delete(const char *name, struct netlink_ext_ack *extack)
 {
 	struct availcast_pool *pool;
-	int err = 0;
 
 	mutex_lock(&pools_mutex);
-	pool = pool_find(name);
-	if (!pool) {
-		NL_SET_ERR_MSG(extack, "no pool with that name");
-		err = -ENOENT;
-	} else if (pool->kernel_owned) {
-		NL_SET_ERR_MSG(extack, "the pool belongs to kernel code");
-		err = -EBUSY;
-	} else {
+	pool = user_pool(name, extack);
+	if (!IS_ERR(pool))
 		pool_unlink(pool);
-	}
 	mutex_unlock(&pools_mutex);
-	return err;
+	return PTR_ERR_OR_ZERO(pool);
 }
 
 int availcast_pool_user_add(const char *name, s64 delta,
@@ -288,13 +300,9 @@ int availcast_pool_user_add(const char *name, s64 delta,
 	int err = 0;
 
 	rcu_read_lock();
-	pool = pool_find(name);
-	if (!pool) {
-		NL_SET_ERR_MSG(extack, "no pool with that name");
-		err = -ENOENT;
-	} else if (pool->kernel_owned) {
-		NL_SET_ERR_MSG(extack, "the pool belongs to kernel code");
-		err = -EBUSY;
+	pool = user_pool(name, extack);
+	if (IS_ERR(pool)) {
+		err = PTR_ERR(pool);
 	} else if (abs(delta) > pool->capacity) {
 		NL_SET_ERR_MSG(extack, "the amount exceeds the pool's capacity");
 		err = -ERANGE;

@@ -16,19 +16,7 @@ rm -rf "$json"
 mkdir -p "$json"
 
 # expect STATUS TEXT ARGS...: availctl ARGS exits STATUS and prints TEXT.
-expect() {
-	local status=$1 text=$2 out got
-	shift 2
-	out=$("$availctl" "$@" 2>&1)
-	got=$?
-	if [ "$got" -ne "$status" ]; then
-		tap_fail "availctl $* exits $status" "exited $got" "$out"
-	elif [[ $out != *"$text"* ]]; then
-		tap_fail "availctl $* exits $status" "no '$text' in:" "$out"
-	else
-		tap_ok "availctl $* exits $status${text:+: $text}"
-	fi
-}
+expect() { tap_expect "$1" "$2" "$availctl" "${@:3}"; }
 
 # save NAME ARGS...: availctl ARGS succeeds; its output goes to NAME.json.
 save() {
@@ -70,7 +58,7 @@ expect 0 "t-cli" pool list
 save pools pool list --json
 
 save watch watch --count 3 --json
-expect 0 "periodic" watch --count 2
+expect 0 "latency" watch --count 2
 expect 0 "" watch --duration 1
 
 # announce: a broadcast with reason request, seen by a watcher. The

@@ -167,14 +167,20 @@ static void parse_done(const struct nlmsghdr *nlh, struct genl_reply *reply)
 	parse_ack_tlvs(nlh, NLMSG_LENGTH(sizeof(status)), reply);
 }
 
-int genl_transact(struct genl_sock *sk, struct genl_msg *req,
-		  struct genl_reply *reply)
+/*
+ * Sends @req with @flags and reads what answers it, passing each reply
+ * message to @each, up to the ack (NLMSG_ERROR) or the end of a dump
+ * (NLMSG_DONE). Returns 0 or the negative errno of the answer.
+ */
+static int exchange(struct genl_sock *sk, struct genl_msg *req, uint16_t flags,
+		    void (*each)(const struct nlmsghdr *nlh, void *arg), void *arg,
+		    struct genl_reply *reply)
 {
 	char buf[GENL_MSG_SIZE];
 	ssize_t len;
 
 	memset(reply, 0, sizeof(*reply));
-	req->nlh.nlmsg_flags |= NLM_F_ACK;
+	req->nlh.nlmsg_flags |= flags;
 	req->nlh.nlmsg_seq = ++sk->seq;
 	if (send(sk->fd, req->buf, req->nlh.nlmsg_len, 0) < 0)
 		return -errno;
@@ -192,52 +198,55 @@ int genl_transact(struct genl_sock *sk, struct genl_msg *req,
 				parse_ack(nlh, reply);
 				return reply->error;
 			}
-			if (nlh->nlmsg_len <= sizeof(reply->msg.buf)) {
-				memcpy(reply->msg.buf, nlh, nlh->nlmsg_len);
-				reply->has_msg = true;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				parse_done(nlh, reply);
+				return reply->error;
 			}
+			if (nlh->nlmsg_len <= GENL_MSG_SIZE)
+				each(nlh, arg);
 		}
 	}
+}
+
+static void keep_reply(const struct nlmsghdr *nlh, void *arg)
+{
+	struct genl_reply *reply = arg;
+
+	memcpy(reply->msg.buf, nlh, nlh->nlmsg_len);
+	reply->has_msg = true;
+}
+
+int genl_transact(struct genl_sock *sk, struct genl_msg *req,
+		  struct genl_reply *reply)
+{
+	return exchange(sk, req, NLM_F_ACK, keep_reply, reply, reply);
+}
+
+struct dump {
+	void (*each)(const struct genl_msg *msg, void *arg);
+	void *arg;
+	bool *interrupted;
+};
+
+static void dump_part(const struct nlmsghdr *nlh, void *arg)
+{
+	static struct genl_msg part;
+	struct dump *dump = arg;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		*dump->interrupted = true;
+	memcpy(part.buf, nlh, nlh->nlmsg_len);
+	dump->each(&part, dump->arg);
 }
 
 int genl_dump(struct genl_sock *sk, struct genl_msg *req,
 	      void (*each)(const struct genl_msg *msg, void *arg), void *arg,
 	      struct genl_reply *reply, bool *interrupted)
 {
-	static struct genl_msg part;
-	char buf[GENL_MSG_SIZE];
-	ssize_t len;
+	struct dump dump = { .each = each, .arg = arg, .interrupted = interrupted };
 
-	memset(reply, 0, sizeof(*reply));
 	*interrupted = false;
-	req->nlh.nlmsg_flags |= NLM_F_DUMP;
-	req->nlh.nlmsg_seq = ++sk->seq;
-	if (send(sk->fd, req->buf, req->nlh.nlmsg_len, 0) < 0)
-		return -errno;
-
-	for (;;) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-
-		len = recv(sk->fd, buf, sizeof(buf), 0);
-		if (len < 0)
-			return -errno;
-		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
-			if (nlh->nlmsg_seq != sk->seq)
-				continue;
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				*interrupted = true;
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				parse_done(nlh, reply);
-				return reply->error;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				parse_ack(nlh, reply);
-				return reply->error;
-			}
-			memcpy(part.buf, nlh, nlh->nlmsg_len);
-			each(&part, arg);
-		}
-	}
+	return exchange(sk, req, NLM_F_DUMP, dump_part, &dump, reply);
 }
 
 int genl_simple(struct genl_sock *sk, uint8_t cmd, struct genl_reply *reply)

@@ -9,21 +9,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 
-# expect STATUS TEXT BINARY ARGS...: exits with STATUS and prints TEXT
-# (a substring, on stdout or stderr).
-expect() {
-	local status=$1 text=$2 out got
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" -ne "$status" ]; then
-		tap_fail "availctl ${*:2} exits $status" "exited $got" "$out"
-	elif [[ $out != *"$text"* ]]; then
-		tap_fail "availctl ${*:2} exits $status" "no '$text' in:" "$out"
-	else
-		tap_ok "availctl ${*:2} exits $status: $text"
-	fi
-}
+expect() { tap_expect "$@"; }
 
 man=$(dirname "$0")/../../userspace/availctl.8
 if warnings=$(groff -man -ww -z "$man" 2>&1) && [ -z "$warnings" ]; then

@@ -46,6 +46,23 @@ tap_check_fails() {
 	fi
 }
 
+# tap_expect STATUS TEXT COMMAND...: COMMAND exits with STATUS and prints
+# TEXT (a substring of its output and errors; "" for anything).
+tap_expect() {
+	local _tap_status=$1 _tap_text=$2 _tap_output _tap_got _tap_name
+	shift 2
+	_tap_name="${1##*/} ${*:2} exits $_tap_status${_tap_text:+: $_tap_text}"
+	_tap_output=$("$@" 2>&1)
+	_tap_got=$?
+	if [ "$_tap_got" -ne "$_tap_status" ]; then
+		tap_fail "$_tap_name" "exited $_tap_got" "$_tap_output"
+	elif [[ $_tap_output != *"$_tap_text"* ]]; then
+		tap_fail "$_tap_name" "no '$_tap_text' in:" "$_tap_output"
+	else
+		tap_ok "$_tap_name"
+	fi
+}
+
 tap_done() {
 	echo "1..$tap_count"
 	[ "$tap_failures" -eq 0 ]

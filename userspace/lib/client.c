@@ -161,6 +161,12 @@ int availcast_transact(struct availcast_client *client, struct nl_msg *msg,
 	return error->code;
 }
 
+int availcast_error_not_loaded(struct availcast_error *error)
+{
+	return availcast_error_set(error, ENOENT,
+				   "the availcast module is not loaded (load it with: modprobe availcast, or insmod availcast.ko)");
+}
+
 struct nl_msg *availcast_request(struct availcast_client *client, uint8_t cmd,
 				 int flags, struct availcast_error *error)
 {
@@ -203,8 +209,7 @@ int availcast_open(struct availcast_client **out, struct availcast_error *error)
 
 	client->family = genl_ctrl_resolve(client->sock, AVAILCAST_GENL_NAME);
 	if (client->family < 0) {
-		err = availcast_error_set(error, ENOENT,
-					  "the availcast module is not loaded (load it with: modprobe availcast, or insmod availcast.ko)");
+		err = availcast_error_not_loaded(error);
 		goto fail;
 	}
 	*out = client;

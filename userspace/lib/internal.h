@@ -35,6 +35,9 @@ int availcast_transact(struct availcast_client *client, struct nl_msg *msg,
 int availcast_libnl_error(struct availcast_error *error, int nle,
 			  const char *what);
 
+/* ENOENT, with a message saying how to load the module. */
+int availcast_error_not_loaded(struct availcast_error *error);
+
 /* A resource's attributes (@tb indexed by AVAILCAST_RES_A_*) into @res. */
 int availcast_resource_from_attrs(struct nlattr **tb,
 				  struct availcast_resource *res,

@@ -73,8 +73,7 @@ int availcast_listen(struct availcast_listener **out,
 	group = genl_ctrl_resolve_grp(listener->sock, AVAILCAST_GENL_NAME,
 				      AVAILCAST_MCGRP_AVAIL);
 	if (group < 0) {
-		err = availcast_error_set(error, ENOENT,
-					  "the availcast module is not loaded (load it with: modprobe availcast, or insmod availcast.ko)");
+		err = availcast_error_not_loaded(error);
 		goto fail;
 	}
 	err = nl_socket_add_membership(listener->sock, group);
