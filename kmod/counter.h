@@ -23,14 +23,20 @@
 #define _AVAILCAST_COUNTER_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
 
 struct availcast_counter {
+	/* Read by every add: */
 	s64 __percpu *slot;	/* per CPU: deltas not yet folded */
-	atomic64_t total;	/* every folded delta */
 	s64 batch;		/* a slot is folded when |slot| reaches this */
+	/*
+	 * Written by folds: on a cache line of its own, so that a fold does
+	 * not take the line every add reads from the other CPUs.
+	 */
+	atomic64_t total ____cacheline_aligned_in_smp;	/* every folded delta */
 };
 
 int availcast_counter_init(struct availcast_counter *counter, s64 batch,

@@ -60,6 +60,7 @@ static struct {
 
 	/* The work's own: */
 	ktime_t next_send;	/* the next periodic message */
+	bool held;		/* an immediate message waits for a token */
 	u32 level;		/* host level in the last message */
 	u64 tokens;		/* in nanotokens: NSEC_PER_SEC is one token */
 	ktime_t refilled;
@@ -218,9 +219,12 @@ static void emitter_work(struct work_struct *work)
 	if (reason == AVAILCAST_REASON_REQUEST ||
 	    reason == AVAILCAST_REASON_THRESHOLD) {
 		if (!tokens_take(&ec, now)) {
-			atomic64_inc(&em.suppressed);
+			/* Counted once, however often it is looked at again. */
+			if (!em.held)
+				atomic64_inc(&em.suppressed);
 			if (!due) {
 				/* Wait for a token: keep the reason pending. */
+				em.held = true;
 				set_bit(request ? EMIT_REQUEST : EMIT_THRESHOLD,
 					&em.pending);
 				timer_arm(min_t(ktime_t, em.next_send, tokens_next(&ec, now)));
@@ -239,6 +243,7 @@ static void emitter_work(struct work_struct *work)
 		em.next_send = ktime_add_ns(now, interval_ns(&ec, em.level));
 		goto arm;
 	}
+	em.held = false;
 	em.level = res->level;
 	interval = interval_ns(&ec, em.level);
 	em.next_send = ktime_add_ns(now, interval);

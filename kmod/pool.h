@@ -15,6 +15,7 @@ struct availcast_pool {
 	char name[AVAILCAST_NAME_SIZE];
 	u64 capacity;
 	struct availcast_counter used;
+	/* Written at each broadcast, beside the folds' total, not the adds'. */
 	u32 last_level;			/* as last broadcast: for crossings */
 	bool kernel_owned;		/* created by kernel code, not netlink */
 	struct rcu_head rcu;
