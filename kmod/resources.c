@@ -40,9 +40,9 @@ struct availcast_resources *availcast_resources_read(bool mark)
 	if (!res)
 		return NULL;
 
-	for (i = 0; i < AVAILCAST_N_BUILTINS; i++)
+	res->n = availcast_sampler_count();
+	for (i = 0; i < res->n; i++)
 		availcast_sampler_read(i, &res->view[i], mark);
-	res->n = AVAILCAST_N_BUILTINS;
 
 	availcast_pools_lock();
 	availcast_for_each_pool(pool)

@@ -5,17 +5,27 @@
  * the online CPUs' idle counters and one si_mem_available()), and it is
  * what notices a threshold crossing between broadcasts.
  *
- *   cpu     capacity: 1000 per online CPU; used: the busy share of them
- *           over the last period (idle and iowait count as available);
- *   memory  capacity: total RAM in bytes; used: total - MemAvailable.
+ *   cpu       capacity: 1000 per online CPU; used: the busy share of
+ *             them over the last period (idle and iowait count as
+ *             available);
+ *   memory    capacity: total RAM in bytes; used: total - MemAvailable;
+ *   pressure  capacity: 1000; used: the worst "some avg10" of the CPU,
+ *             memory and I/O pressure stall information (PSI), in per
+ *             mille of time some task stalled.
  *
- * The kernel's pressure stall information (PSI) would make a third, but a
- * module cannot reach it: psi_system is not exported, the files of
- * /proc/pressure have no read_iter so kernel_read() refuses them, and
- * cgroup2 has root pressure files only where, and if, it is mounted.
+ * A module cannot reach psi_system, and the files of /proc/pressure have
+ * no read_iter, so kernel_read() refuses them. The root cgroup's pressure
+ * files are the same numbers (its PSI group is psi_system) and kernfs
+ * reads them: pressure exists where PSI is enabled and cgroup2 is mounted
+ * at /sys/fs/cgroup, as systemd does. They are opened from the sampler's
+ * work, a kernel thread, so that the path means the host's and not that
+ * of whoever loaded the module, and then re-read from offset 0 (a
+ * seq_file renders them afresh) at every sample.
  */
 
 #include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/kernel_stat.h>
 #include <linux/mm.h>
 #include <linux/seqlock.h>
@@ -41,7 +51,21 @@ struct builtin {
 static struct builtin builtins[AVAILCAST_N_BUILTINS] = {
 	[AVAILCAST_BUILTIN_CPU] = { .name = "cpu" },
 	[AVAILCAST_BUILTIN_MEMORY] = { .name = "memory" },
+	[AVAILCAST_BUILTIN_PRESSURE] = { .name = "pressure" },
 };
+
+/* The first n_builtins exist: pressure only with PSI. */
+static unsigned int n_builtins = AVAILCAST_BUILTIN_PRESSURE;
+
+static const char *const psi_paths[] = {
+	"/sys/fs/cgroup/cpu.pressure",
+	"/sys/fs/cgroup/memory.pressure",
+	"/sys/fs/cgroup/io.pressure",
+};
+
+/* Open while the module is loaded; NULL where there is no such file. */
+static struct file *psi_files[ARRAY_SIZE(psi_paths)];
+static bool psi_looked_for;
 
 /* Readers see capacity and used of the same sample. */
 static DEFINE_SEQLOCK(builtins_lock);
@@ -121,6 +145,58 @@ static void sample_memory(u64 *capacity, s64 *used)
 	*used = (total - available) << PAGE_SHIFT;
 }
 
+/* The "some avg10" of a PSI file, in per mille, or 0 if unreadable. */
+static u32 psi_some_avg10(struct file *file)
+{
+	unsigned int whole, hundredths;
+	char text[128];
+	loff_t pos = 0;
+	ssize_t len;
+
+	len = kernel_read(file, text, sizeof(text) - 1, &pos);
+	if (len <= 0)
+		return 0;
+	text[len] = '\0';
+	if (sscanf(text, "some avg10=%u.%u", &whole, &hundredths) != 2)
+		return 0;
+	return min(whole * 10 + hundredths / 10, (u32)AVAILCAST_LEVEL_MAX);
+}
+
+static void sample_pressure(u64 *capacity, s64 *used)
+{
+	unsigned int i;
+
+	*capacity = AVAILCAST_LEVEL_MAX;
+	*used = 0;
+	for (i = 0; i < ARRAY_SIZE(psi_files); i++) {
+		if (psi_files[i])
+			*used = max_t(s64, *used, psi_some_avg10(psi_files[i]));
+	}
+}
+
+static void psi_open(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(psi_paths); i++) {
+		psi_files[i] = filp_open(psi_paths[i], O_RDONLY, 0);
+		if (IS_ERR(psi_files[i]))
+			psi_files[i] = NULL;
+		else
+			n_builtins = AVAILCAST_BUILTIN_PRESSURE + 1;
+	}
+}
+
+static void psi_close(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(psi_files); i++) {
+		if (psi_files[i])
+			fput(psi_files[i]);
+	}
+}
+
 static void sample(void)
 {
 	u64 capacity[AVAILCAST_N_BUILTINS];
@@ -132,9 +208,11 @@ static void sample(void)
 	sample_cpu(&capacity[AVAILCAST_BUILTIN_CPU], &used[AVAILCAST_BUILTIN_CPU]);
 	sample_memory(&capacity[AVAILCAST_BUILTIN_MEMORY],
 		      &used[AVAILCAST_BUILTIN_MEMORY]);
+	sample_pressure(&capacity[AVAILCAST_BUILTIN_PRESSURE],
+			&used[AVAILCAST_BUILTIN_PRESSURE]);
 
 	write_seqlock(&builtins_lock);
-	for (i = 0; i < AVAILCAST_N_BUILTINS; i++) {
+	for (i = 0; i < n_builtins; i++) {
 		builtins[i].capacity = capacity[i];
 		builtins[i].used = used[i];
 	}
@@ -142,7 +220,7 @@ static void sample(void)
 
 	rcu_read_lock();
 	cfg = rcu_dereference(availcast_config);
-	for (i = 0; i < AVAILCAST_N_BUILTINS; i++)
+	for (i = 0; i < n_builtins; i++)
 		crossed |= availcast_level_crossed(cfg, READ_ONCE(builtins[i].last_level),
 						   availcast_level(capacity[i], used[i]));
 	rcu_read_unlock();
@@ -152,6 +230,10 @@ static void sample(void)
 
 static void sample_work_fn(struct work_struct *work)
 {
+	if (!psi_looked_for) {
+		psi_open();
+		psi_looked_for = true;
+	}
 	sample();
 	spin_lock(&sampler_lock);
 	if (sampler_running)
@@ -169,6 +251,12 @@ void availcast_sampler_replan(void)
 	spin_unlock(&sampler_lock);
 }
 
+unsigned int availcast_sampler_count(void)
+{
+	return n_builtins;
+}
+
+/* Names of every built-in, present or not, are reserved. */
 bool availcast_sampler_has(const char *name)
 {
 	unsigned int i;
@@ -214,16 +302,15 @@ int availcast_sampler_init(void)
 		builtins[i].last_level = AVAILCAST_LEVEL_MAX;
 
 	/*
-	 * The first sample only starts the CPU period (cpu reads fully idle
-	 * until the second, sample_ms later); memory is right at once.
+	 * The first sample, in the work like every other (see PSI above), is
+	 * taken before init returns. It only starts the CPU period (cpu reads
+	 * fully idle until the second, sample_ms later); the rest is right.
 	 */
 	prev_time = ktime_get();
-	sample();
-
 	INIT_DELAYED_WORK(&sample_work, sample_work_fn);
 	sampler_running = true;
-	queue_delayed_work(system_power_efficient_wq, &sample_work,
-			   msecs_to_jiffies(sample_ms()));
+	queue_delayed_work(system_power_efficient_wq, &sample_work, 0);
+	flush_delayed_work(&sample_work);
 	return 0;
 }
 
@@ -233,6 +320,7 @@ void availcast_sampler_exit(void)
 	sampler_running = false;
 	spin_unlock(&sampler_lock);
 	cancel_delayed_work_sync(&sample_work);
+	psi_close();
 	free_cpumask_var(prev_sampled);
 	kfree(prev_idle_us);
 }

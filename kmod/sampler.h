@@ -6,12 +6,18 @@
 
 struct availcast_resource_view;
 
-/* The built-in resources, sampled from the kernel's own accounting. */
+/*
+ * The built-in resources, sampled from the kernel's own accounting; the
+ * first availcast_sampler_count() of them exist on this host.
+ */
 enum {
 	AVAILCAST_BUILTIN_CPU,		/* idle share of the online CPUs */
 	AVAILCAST_BUILTIN_MEMORY,	/* MemAvailable / MemTotal */
+	AVAILCAST_BUILTIN_PRESSURE,	/* PSI, where the host has it */
 	AVAILCAST_N_BUILTINS
 };
+
+unsigned int availcast_sampler_count(void);
 
 int availcast_sampler_init(void);
 void availcast_sampler_exit(void);
