@@ -165,7 +165,6 @@ int availcast_error_set(struct availcast_error *error, int code,
 const char *availcast_reason_name(uint32_t reason);
 const char *availcast_kind_name(uint32_t kind);
 const char *availcast_aggregation_name(uint32_t aggregation);
-uint32_t availcast_kind_value(const char *name);
 uint32_t availcast_aggregation_value(const char *name);
 
 /* CLOCK_MONOTONIC now, in nanoseconds: the clock broadcasts use. */

@@ -61,11 +61,6 @@ const char *availcast_aggregation_name(uint32_t aggregation)
 	return name_of(aggregations, N(aggregations), aggregation);
 }
 
-uint32_t availcast_kind_value(const char *name)
-{
-	return value_of(kinds, N(kinds), name);
-}
-
 uint32_t availcast_aggregation_value(const char *name)
 {
 	return value_of(aggregations, N(aggregations), name);
