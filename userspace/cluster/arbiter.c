@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The arbiter's decisions. Documentation/arbitration.rst states the rules
+ * this file implements, rule by rule; the comments here say which.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arbiter.h"
+#include "witness.h"
+
+const char *arbiter_role_name(enum arbiter_role role)
+{
+	static const char *const names[ARBITER_ROLES] = {
+		[ARBITER_STARTUP] = "startup",
+		[ARBITER_STANDBY] = "standby",
+		[ARBITER_ACTIVE] = "active",
+		[ARBITER_FAULT] = "fault",
+	};
+
+	return role < ARBITER_ROLES ? names[role] : "unknown";
+}
+
+uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms)
+{
+	uint64_t shrunk;
+
+	shrunk = (uint64_t)promised_ms * (1000000 - t->drift_ppm) /
+		 (1000000 + t->drift_ppm);
+	return shrunk > t->margin_ms ? shrunk - t->margin_ms : 0;
+}
+
+int arbiter_timing_check(const struct arbiter_timing *t, char *why,
+			 size_t why_size)
+{
+	if (!t->heartbeat_ms || !t->grace_ms || !t->lease_ms || !t->margin_ms) {
+		snprintf(why, why_size, "heartbeat-ms, grace-ms, lease-ms and margin-ms must be above 0");
+		return -1;
+	}
+	if (t->drift_ppm > 100000) {
+		snprintf(why, why_size, "drift-ppm %u is above 100000 (10%%)", t->drift_ppm);
+		return -1;
+	}
+	if (t->lease_ms > WITNESS_LEASE_MS_MAX) {
+		snprintf(why, why_size, "lease-ms %u is above %u", t->lease_ms,
+			 WITNESS_LEASE_MS_MAX);
+		return -1;
+	}
+	/*
+	 * Each promise, shrunk for drift and margin, must outlast two
+	 * heartbeats: one lost renewal or heartbeat must not demote the
+	 * active. Safety itself comes from the shrinking, whatever the values.
+	 */
+	if (arbiter_hold_ms(t, t->lease_ms) <= 2ull * t->heartbeat_ms) {
+		snprintf(why, why_size,
+			 "lease-ms %u leaves the active %llu ms after drift and margin: it must be more than 2 x heartbeat-ms (%u)",
+			 t->lease_ms, (unsigned long long)arbiter_hold_ms(t, t->lease_ms),
+			 2 * t->heartbeat_ms);
+		return -1;
+	}
+	if (arbiter_hold_ms(t, t->grace_ms) <= 2ull * t->heartbeat_ms) {
+		snprintf(why, why_size,
+			 "grace-ms %u leaves the active %llu ms after drift and margin: it must be more than 2 x heartbeat-ms (%u)",
+			 t->grace_ms, (unsigned long long)arbiter_hold_ms(t, t->grace_ms),
+			 2 * t->heartbeat_ms);
+		return -1;
+	}
+	return 0;
+}
+
+static void because(struct arbiter *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void because(struct arbiter *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+}
+
+static struct arbiter_out *emit(struct arbiter *a, enum arbiter_out_kind kind,
+				const char *to, uint8_t type)
+{
+	struct arbiter_out *out;
+
+	if (a->n_out == ARBITER_OUTBOX)
+		return NULL;	/* the daemon drains after every call; never full */
+	out = &a->out[a->n_out++];
+	memset(out, 0, sizeof(*out));
+	out->kind = kind;
+	snprintf(out->to, sizeof(out->to), "%s", to ? to : "");
+	out->msg.type = type;
+	return out;
+}
+
+static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
+{
+	if (a->role == role)
+		return;
+	a->role = role;
+	a->role_since_ms = now_ms;
+	emit(a, ARBITER_ROLE_CHANGED, NULL, 0);
+}
+
+static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t generation)
+{
+	return epoch > a->epoch || (epoch == a->epoch && generation > a->generation);
+}
+
+static void agree(struct arbiter *a, const char *host, uint64_t epoch,
+		  uint64_t generation)
+{
+	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
+	a->agreed.epoch = epoch;
+	a->agreed.generation = generation;
+	a->agreed_written = false;
+	a->agreed_missing = false;
+	emit(a, ARBITER_PERSIST, NULL, 0);
+}
+
+static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
+{
+	return a->peer_heard_ms && now_ms - a->peer_heard_ms < a->timing.grace_ms;
+}
+
+uint64_t arbiter_hold_until(const struct arbiter *a)
+{
+	if (a->role != ARBITER_ACTIVE)
+		return 0;
+	return a->standby_hold_until_ms > a->witness_hold_until_ms ?
+		a->standby_hold_until_ms : a->witness_hold_until_ms;
+}
+
+void arbiter_init(struct arbiter *a, uint64_t now_ms,
+		  const struct wire_witness_ref *agreed)
+{
+	a->role = ARBITER_STARTUP;
+	a->role_since_ms = now_ms;
+	a->started_ms = now_ms;
+	if (agreed) {
+		a->agreed = *agreed;
+		a->epoch = agreed->epoch;
+	}
+	a->next_heartbeat_ms = now_ms;
+	a->next_witness_ms = now_ms + a->timing.heartbeat_ms;
+	because(a, "starting: listening for %s", a->peer);
+}
+
+/* Rule 5: an active without either promise steps down at once. */
+static void demote(struct arbiter *a, uint64_t now_ms)
+{
+	a->standby_hold_until_ms = 0;
+	a->witness_hold_until_ms = 0;
+	a->agreed_written = false;
+	a->proposal.open = false;
+	a->takeover_epoch = 0;
+	set_role(a, now_ms, peer_alive(a, now_ms) ? ARBITER_STANDBY : ARBITER_FAULT);
+}
+
+static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
+
+	if (!out)
+		return;
+	out->msg.heartbeat.role = (uint8_t)a->role;
+	out->msg.heartbeat.epoch = a->epoch;
+	out->msg.heartbeat.witness = a->agreed;
+	out->msg.heartbeat.token = now_ms;
+	out->msg.heartbeat.echo = a->peer_token;
+}
+
+static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
+			 uint8_t op, uint64_t expect_epoch,
+			 uint64_t expect_generation, uint64_t epoch,
+			 uint64_t generation)
+{
+	struct arbiter_out *out = emit(a, ARBITER_SEND_HOST, host,
+				       op == WITNESS_OP_READ ? WIRE_WITNESS_READ :
+							       WIRE_WITNESS_CAS);
+	struct wire_witness *w;
+
+	if (!out)
+		return;
+	w = &out->msg.witness;
+	w->op = op;
+	w->token = now_ms;
+	w->expect_epoch = expect_epoch;
+	w->expect_generation = expect_generation;
+	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", a->cluster);
+	snprintf(w->record.active, sizeof(w->record.active), "%s", a->self);
+	w->record.epoch = epoch;
+	w->record.generation = generation;
+	w->record.lease_ms = a->timing.lease_ms;
+}
+
+/* Rule 2 and 6: propose a witness to the peer; nothing is written yet. */
+static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
+		    bool forming)
+{
+	struct arbiter_out *out;
+	char host[WIRE_NAME_SIZE];
+
+	if (!a->hosts.pick(a->hosts.ctx, a->agreed.host, host) &&
+	    !a->hosts.pick(a->hosts.ctx, "", host)) {
+		because(a, "no host is available to be the witness");
+		return;
+	}
+	a->proposal.open = true;
+	a->proposal.agreed = false;
+	a->proposal.cas_sent = false;
+	a->proposal.forming = forming;
+	snprintf(a->proposal.ref.host, sizeof(a->proposal.ref.host), "%s", host);
+	a->proposal.ref.epoch = epoch;
+	a->proposal.ref.generation = a->agreed.generation + 1;
+	a->proposal.sent_ms = now_ms;
+	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
+	if (out) {
+		snprintf(out->msg.propose.host, sizeof(out->msg.propose.host), "%s", host);
+		out->msg.propose.epoch = epoch;
+		out->msg.propose.generation = a->proposal.ref.generation;
+	}
+	because(a, "proposed %s as the witness (generation %llu); waiting for %s to confirm",
+		host, (unsigned long long)a->proposal.ref.generation, a->peer);
+}
+
+/* Rule 4: through the agreed witness only, with the epoch raised. */
+static void take_over(struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t epoch = (a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch) + 1;
+
+	a->takeover_epoch = epoch;
+	send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
+		     a->agreed.generation, epoch, a->agreed.generation + 1);
+}
+
+static void active_step(struct arbiter *a, uint64_t now_ms)
+{
+	bool witness_lost;
+
+	/* Rule 3: renew the lease on the agreed witness. */
+	if (a->agreed_written)
+		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
+			     a->agreed.epoch, a->agreed.generation,
+			     a->agreed.epoch, a->agreed.generation);
+	witness_lost = !a->agreed.host[0] ||
+		       !a->hosts.available(a->hosts.ctx, a->agreed.host) ||
+		       a->witness_hold_until_ms <= now_ms;
+	if (!witness_lost || a->proposal.open)
+		return;
+	/* Rule 6: a new witness only while both managers agree on it. */
+	if (peer_alive(a, now_ms) && a->peer_role == ARBITER_STANDBY &&
+	    a->peer_epoch == a->epoch)
+		propose(a, now_ms, a->epoch, false);
+	else
+		because(a, "witness %s lost and %s out of contact: holding on the standby's promise until it ends",
+			a->agreed.host[0] ? a->agreed.host : "(none)", a->peer);
+}
+
+static void inactive_step(struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t epoch;
+
+	if (peer_alive(a, now_ms)) {
+		if (a->peer_role == ARBITER_ACTIVE && a->peer_epoch >= a->epoch)
+			return;
+		/* Rule 1: both here and neither active: the preferred forms. */
+		if (!a->preferred) {
+			because(a, "no manager is active: waiting for %s, the preferred one, to take the role",
+				a->peer);
+			return;
+		}
+		if (a->agreed.host[0] && !a->agreed_missing &&
+		    a->hosts.available(a->hosts.ctx, a->agreed.host)) {
+			take_over(a, now_ms);
+			because(a, "no manager is active: taking the role through witness %s",
+				a->agreed.host);
+			return;
+		}
+		if (a->proposal.open)
+			return;
+		epoch = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
+		if (a->agreed.epoch > epoch)
+			epoch = a->agreed.epoch;
+		propose(a, now_ms, epoch + 1, true);
+		return;
+	}
+	/* Rule 4: the peer is lost; the agreed witness decides. */
+	if (!a->agreed.host[0]) {
+		because(a, "%s silent and no witness was ever agreed: waiting for it to form the cluster",
+			a->peer);
+		return;
+	}
+	take_over(a, now_ms);
+	because(a, "%s silent for %u ms or more: asking witness %s to hand over",
+		a->peer, a->timing.grace_ms, a->agreed.host);
+}
+
+static void witness_step(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	if (p->open && now_ms - p->sent_ms >= a->timing.grace_ms) {
+		p->open = false;
+		because(a, "proposal of witness %s timed out", p->ref.host);
+	}
+	if (p->open && !p->agreed) {
+		struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
+
+		if (out) {
+			snprintf(out->msg.propose.host, sizeof(out->msg.propose.host),
+				 "%s", p->ref.host);
+			out->msg.propose.epoch = p->ref.epoch;
+			out->msg.propose.generation = p->ref.generation;
+		}
+	} else if (p->open && !p->cas_sent) {
+		send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
+	}
+	if (a->role == ARBITER_ACTIVE)
+		active_step(a, now_ms);
+	else if (!p->open)
+		inactive_step(a, now_ms);
+}
+
+void arbiter_tick(struct arbiter *a, uint64_t now_ms)
+{
+	bool alive = peer_alive(a, now_ms);
+
+	if (a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a)) {
+		demote(a, now_ms);
+		because(a, "stepped down: neither %s nor the witness %s answered in time",
+			a->peer, a->agreed.host[0] ? a->agreed.host : "(none)");
+	} else if (a->role != ARBITER_ACTIVE) {
+		if (alive)
+			set_role(a, now_ms, ARBITER_STANDBY);
+		else if (a->role != ARBITER_STARTUP ||
+			 now_ms - a->started_ms >= a->timing.grace_ms)
+			set_role(a, now_ms, ARBITER_FAULT);
+	}
+	if (now_ms >= a->next_heartbeat_ms) {
+		send_heartbeat(a, now_ms);
+		a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
+	}
+	if (now_ms >= a->next_witness_ms) {
+		a->next_witness_ms = now_ms + a->timing.heartbeat_ms;
+		witness_step(a, now_ms);
+	}
+}
+
+uint64_t arbiter_next_ms(const struct arbiter *a)
+{
+	uint64_t next = a->next_heartbeat_ms;
+
+	if (a->next_witness_ms < next)
+		next = a->next_witness_ms;
+	if (a->role == ARBITER_ACTIVE && arbiter_hold_until(a) < next)
+		next = arbiter_hold_until(a);
+	return next;
+}
+
+static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
+			 const struct wire_heartbeat *hb)
+{
+	a->peer_heard_ms = now_ms;
+	a->peer_role = hb->role;
+	a->peer_epoch = hb->epoch;
+	a->peer_token = hb->token;
+
+	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
+		a->stale_epoch_refused++;
+		because(a, "%s claims to be active at epoch %llu, older than ours (%llu): refused",
+			a->peer, (unsigned long long)hb->epoch,
+			(unsigned long long)a->epoch);
+		return;
+	}
+	if (a->role == ARBITER_ACTIVE) {
+		if (hb->role == ARBITER_ACTIVE) {
+			/* Only a newer epoch can exist; we slept through a takeover. */
+			a->epoch = hb->epoch > a->epoch ? hb->epoch : a->epoch;
+			demote(a, now_ms);
+			because(a, "%s is active at epoch %llu: rejoined as standby",
+				a->peer, (unsigned long long)hb->epoch);
+		} else if (hb->role == ARBITER_STANDBY && hb->epoch == a->epoch &&
+			   hb->echo >= a->started_ms && hb->echo <= now_ms) {
+			uint64_t until = hb->echo + arbiter_hold_ms(&a->timing, a->timing.grace_ms);
+
+			if (until > a->standby_hold_until_ms)
+				a->standby_hold_until_ms = until;
+		}
+		if (a->role == ARBITER_ACTIVE)
+			return;
+	}
+	if (hb->epoch > a->epoch)
+		a->epoch = hb->epoch;
+	if (hb->witness.host[0] &&
+	    newer(&a->agreed, hb->witness.epoch, hb->witness.generation)) {
+		agree(a, hb->witness.host, hb->witness.epoch, hb->witness.generation);
+		a->proposal.open = false;
+	}
+	if (hb->role == ARBITER_ACTIVE) {
+		a->proposal.open = false;
+		a->takeover_epoch = 0;
+		if (a->role != ARBITER_STANDBY)
+			because(a, "following %s, active at epoch %llu", a->peer,
+				(unsigned long long)hb->epoch);
+	}
+	set_role(a, now_ms, ARBITER_STANDBY);
+}
+
+/* The peer proposes a witness: agree if we see it too (rule 2). */
+static void on_propose(struct arbiter *a, uint64_t now_ms,
+		       const struct wire_propose *pr)
+{
+	struct arbiter_out *out;
+	bool accept;
+
+	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
+		 (pr->epoch > a->agreed.epoch ||
+		  (pr->epoch == a->agreed.epoch && pr->generation >= a->agreed.generation)) &&
+		 a->hosts.available(a->hosts.ctx, pr->host);
+	if (accept) {
+		agree(a, pr->host, pr->epoch, pr->generation);
+		because(a, "agreed on witness %s (generation %llu) proposed by %s",
+			pr->host, (unsigned long long)pr->generation, a->peer);
+	}
+	(void)now_ms;
+	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE_REPLY);
+	if (out) {
+		out->msg.propose = *pr;
+		out->msg.propose.accepted = accept;
+	}
+}
+
+static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
+			     const struct wire_propose *pr)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	if (!p->open || p->agreed || strcmp(pr->host, p->ref.host) ||
+	    pr->epoch != p->ref.epoch || pr->generation != p->ref.generation)
+		return;
+	if (!pr->accepted) {
+		p->open = false;
+		because(a, "%s did not confirm witness %s: it does not see it available",
+			a->peer, pr->host);
+		return;
+	}
+	p->agreed = true;
+	agree(a, p->ref.host, p->ref.epoch, p->ref.generation);
+	/* The standby now fails over only through the new one: the old lease no longer counts. */
+	a->witness_hold_until_ms = 0;
+	send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
+}
+
+static void became_active(struct arbiter *a, uint64_t now_ms, uint64_t token,
+			  const struct wire_record *rec, const char *host)
+{
+	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
+	a->agreed.epoch = rec->epoch;
+	a->agreed.generation = rec->generation;
+	emit(a, ARBITER_PERSIST, NULL, 0);
+	a->agreed_written = true;
+	a->agreed_missing = false;
+	a->epoch = rec->epoch;
+	a->takeover_epoch = 0;
+	a->proposal.open = false;
+	a->standby_hold_until_ms = 0;
+	a->witness_hold_until_ms = token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+	set_role(a, now_ms, ARBITER_ACTIVE);
+	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
+}
+
+static void on_proposal_reply(struct arbiter *a, uint64_t now_ms,
+			      const char *host, const struct wire_witness *w)
+{
+	struct arbiter_proposal *p = &a->proposal;
+	const struct wire_record *rec = &w->record;
+
+	if (w->op == WITNESS_OP_READ && !p->cas_sent) {
+		if (w->status != WITNESS_DONE && w->status != WITNESS_EMPTY) {
+			because(a, "witness %s answered %s", host, witness_status_name(w->status));
+			p->open = false;
+			return;
+		}
+		p->cas_sent = true;
+		send_witness(a, now_ms, host, WITNESS_OP_CAS, rec->epoch,
+			     rec->generation, p->ref.epoch, p->ref.generation);
+		return;
+	}
+	if (w->op != WITNESS_OP_CAS)
+		return;
+	p->open = false;
+	if (w->status != WITNESS_DONE || strcmp(rec->active, a->self) ||
+	    rec->epoch != p->ref.epoch || rec->generation != p->ref.generation) {
+		because(a, "could not write witness %s: %s", host,
+			witness_status_name(w->status));
+		return;
+	}
+	if (p->forming) {
+		became_active(a, now_ms, w->token, rec, host);
+		return;
+	}
+	a->agreed_written = true;
+	a->witness_hold_until_ms = w->token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+	because(a, "witness moved to %s (generation %llu)", host,
+		(unsigned long long)rec->generation);
+}
+
+static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
+			     const char *host, const struct wire_witness *w)
+{
+	const struct wire_record *rec = &w->record;
+	bool ours;
+
+	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
+	    w->status != WITNESS_CORRUPT)
+		return;
+	/* A newer epoch anywhere means a newer active: step aside. */
+	if (rec->epoch > a->epoch && strcmp(rec->active, a->self)) {
+		a->epoch = rec->epoch;
+		if (a->role == ARBITER_ACTIVE) {
+			demote(a, now_ms);
+			because(a, "witness %s names %s active at epoch %llu: stepped down",
+				host, rec->active, (unsigned long long)rec->epoch);
+		}
+	}
+	if (!strcmp(host, a->agreed.host)) {
+		a->witness_lease_left_ms = w->lease_left_ms;
+		a->witness_replied_ms = now_ms;
+		/* The same host, further on: still the one both agreed on. */
+		if (rec->epoch && newer(&a->agreed, rec->epoch, rec->generation))
+			agree(a, host, rec->epoch, rec->generation);
+	}
+	if (a->proposal.open && a->proposal.agreed && !strcmp(host, a->proposal.ref.host)) {
+		on_proposal_reply(a, now_ms, host, w);
+		return;
+	}
+	if (w->op != WITNESS_OP_CAS || strcmp(host, a->agreed.host))
+		return;
+	ours = w->status == WITNESS_DONE && !strcmp(rec->active, a->self);
+	if (a->role == ARBITER_ACTIVE) {
+		if (ours && rec->epoch == a->epoch && rec->generation == a->agreed.generation) {
+			uint64_t until = w->token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+
+			if (until > a->witness_hold_until_ms)
+				a->witness_hold_until_ms = until;
+		} else if (w->status != WITNESS_DONE) {
+			because(a, "witness %s refused the renewal: %s", host,
+				witness_status_name(w->status));
+		}
+		return;
+	}
+	if (ours && a->takeover_epoch && rec->epoch == a->takeover_epoch) {
+		became_active(a, now_ms, w->token, rec, host);
+		return;
+	}
+	switch (w->status) {
+	case WITNESS_LEASE_HELD:
+		because(a, "witness %s: %s's lease runs %u ms more", host,
+			rec->active, w->lease_left_ms);
+		break;
+	case WITNESS_CONFLICT:
+	case WITNESS_EMPTY:
+		if (!rec->epoch || rec->epoch < a->agreed.epoch ||
+		    (rec->epoch == a->agreed.epoch && rec->generation < a->agreed.generation)) {
+			/* The agreed record was never written there. */
+			a->agreed_missing = true;
+			because(a, "witness %s does not hold the agreed record", host);
+		}
+		break;
+	default:
+		because(a, "witness %s answered %s", host, witness_status_name(w->status));
+	}
+}
+
+void arbiter_receive(struct arbiter *a, uint64_t now_ms,
+		     const struct wire_message *msg)
+{
+	switch (msg->type) {
+	case WIRE_HEARTBEAT:
+		if (!strcmp(msg->sender, a->peer))
+			on_heartbeat(a, now_ms, &msg->heartbeat);
+		break;
+	case WIRE_PROPOSE:
+		if (!strcmp(msg->sender, a->peer))
+			on_propose(a, now_ms, &msg->propose);
+		break;
+	case WIRE_PROPOSE_REPLY:
+		if (!strcmp(msg->sender, a->peer))
+			on_propose_reply(a, now_ms, &msg->propose);
+		break;
+	case WIRE_WITNESS_REPLY:
+		on_witness_reply(a, now_ms, msg->sender, &msg->witness);
+		break;
+	default:
+		break;
+	}
+}

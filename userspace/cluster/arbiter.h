@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The arbiter: which of two managers is active, decided through a witness
+ * record on a managed host (US10430217B2). Pure logic: time and messages
+ * come in as arguments, and what the arbiter wants done (datagrams to
+ * send, state to persist, a role change) comes out in its outbox, so the
+ * daemon and the deterministic tests drive the very same code.
+ *
+ * The rules and the timing argument are in Documentation/arbitration.rst.
+ * In short, an active manager acts only while it holds one of two
+ * promises, each counted from the send time of a request the promiser
+ * answered and shortened for clock drift and a margin:
+ *   - the witness's lease (renewed every heartbeat), or
+ *   - the standby's promise not to take over before it has heard nothing
+ *     for grace-ms.
+ * The standby takes over only through a compare-and-swap on the witness
+ * both agreed on, which the witness store grants only after the lease ran
+ * out by its own clock, and which raises the epoch.
+ */
+#ifndef AVAILCTL_ARBITER_H
+#define AVAILCTL_ARBITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+enum arbiter_role {
+	ARBITER_STARTUP = 0,	/* just started: nothing decided yet */
+	ARBITER_STANDBY,	/* in contact with the peer, not active */
+	ARBITER_ACTIVE,
+	ARBITER_FAULT,		/* not active and not in contact with the peer */
+	ARBITER_ROLES,
+};
+
+const char *arbiter_role_name(enum arbiter_role role);
+
+struct arbiter_timing {
+	uint32_t heartbeat_ms;	/* heartbeats, lease renewals, retries */
+	uint32_t grace_ms;	/* peer silence after which it is lost */
+	uint32_t lease_ms;	/* the witness lease */
+	uint32_t drift_ppm;	/* bound on any clock's rate error */
+	uint32_t margin_ms;	/* scheduling delay allowed for acting on time */
+};
+
+/*
+ * Checks @t against the rules it must satisfy; returns 0, or -1 with the
+ * broken rule in @why.
+ */
+int arbiter_timing_check(const struct arbiter_timing *t, char *why,
+			 size_t why_size);
+
+/*
+ * How long a promise of @promised_ms, counted by another clock from a
+ * moment no earlier than our send time, lets us act: shortened by the
+ * worst drift of both clocks and by the margin.
+ */
+uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms);
+
+/* What the arbiter learns from the host table. */
+struct arbiter_hosts {
+	void *ctx;
+	bool (*available)(void *ctx, const char *host);
+	/* The most available host but @exclude; false if none. */
+	bool (*pick)(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE]);
+};
+
+enum arbiter_out_kind {
+	ARBITER_SEND_PEER,	/* msg to the other manager */
+	ARBITER_SEND_HOST,	/* msg to the witness store on host `to` */
+	ARBITER_PERSIST,	/* write the agreed witness to disk, before what follows */
+	ARBITER_ROLE_CHANGED,	/* run the hooks, log */
+};
+
+struct arbiter_out {
+	enum arbiter_out_kind kind;
+	char to[WIRE_NAME_SIZE];
+	struct wire_message msg;	/* type and body; the daemon signs it */
+};
+
+#define ARBITER_OUTBOX 8
+
+struct arbiter_proposal {
+	bool open;
+	bool agreed;		/* the peer accepted; reading, then writing */
+	bool cas_sent;		/* read answered; the write is out */
+	bool forming;		/* writing it makes us active at .ref.epoch */
+	struct wire_witness_ref ref;
+	uint64_t sent_ms;
+};
+
+struct arbiter {
+	/* Configuration. */
+	char cluster[WIRE_NAME_SIZE];
+	char self[WIRE_NAME_SIZE];
+	char peer[WIRE_NAME_SIZE];
+	bool preferred;			/* we become active when both start */
+	struct arbiter_timing timing;
+	struct arbiter_hosts hosts;
+
+	/* State. */
+	enum arbiter_role role;
+	uint64_t epoch;			/* the highest we know */
+	struct wire_witness_ref agreed;	/* persisted */
+	bool agreed_written;		/* active: our record is on it */
+	bool agreed_missing;		/* its store lacks the agreed record */
+	uint64_t takeover_epoch;	/* the epoch our takeover asks for */
+	uint64_t role_since_ms;
+	uint64_t started_ms;
+
+	uint64_t peer_heard_ms;		/* 0: never */
+	uint8_t peer_role;
+	uint64_t peer_epoch;
+	uint64_t peer_token;
+
+	uint64_t standby_hold_until_ms;
+	uint64_t witness_hold_until_ms;
+	uint32_t witness_lease_left_ms;	/* as the store last said */
+	uint64_t witness_replied_ms;
+
+	struct arbiter_proposal proposal;
+	uint64_t next_heartbeat_ms;
+	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */
+
+	uint64_t stale_epoch_refused;	/* messages from older epochs */
+	char reason[200];		/* why the last decision was taken */
+
+	struct arbiter_out out[ARBITER_OUTBOX];
+	unsigned int n_out;
+};
+
+/*
+ * Starts in STARTUP at @now_ms, with the agreed witness the last run
+ * persisted (@agreed may be NULL).
+ */
+void arbiter_init(struct arbiter *a, uint64_t now_ms,
+		  const struct wire_witness_ref *agreed);
+
+/* Timers: heartbeats, renewals, takeover, self-demotion. */
+void arbiter_tick(struct arbiter *a, uint64_t now_ms);
+
+/* An authenticated datagram from the peer or a witness store. */
+void arbiter_receive(struct arbiter *a, uint64_t now_ms,
+		     const struct wire_message *msg);
+
+/* Until when the active may act (0 unless active). */
+uint64_t arbiter_hold_until(const struct arbiter *a);
+
+/* The earliest time arbiter_tick() has something to do. */
+uint64_t arbiter_next_ms(const struct arbiter *a);
+
+#endif /* AVAILCTL_ARBITER_H */

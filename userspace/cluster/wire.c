@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Encoding, signing, checking and decoding the daemons' datagrams. The
+ * decoder trusts nothing: every length is checked before it is used, the
+ * MAC before any body field, and every name for its charset.
+ */
+
+#include <string.h>
+#include <sodium.h>
+
+#include "wire.h"
+
+struct writer {
+	uint8_t *p;
+	size_t len, size;
+	bool overflow;
+};
+
+struct reader {
+	const uint8_t *p;
+	size_t len, pos;
+	bool underflow;
+};
+
+static void put(struct writer *w, uint64_t value, size_t bytes)
+{
+	size_t i;
+
+	if (w->len + bytes > w->size) {
+		w->overflow = true;
+		return;
+	}
+	for (i = 0; i < bytes; i++)
+		w->p[w->len + i] = (uint8_t)(value >> (8 * (bytes - 1 - i)));
+	w->len += bytes;
+}
+
+static void put_name(struct writer *w, const char *name)
+{
+	size_t n = strnlen(name, WIRE_NAME_SIZE);
+
+	if (n == WIRE_NAME_SIZE || w->len + WIRE_NAME_SIZE > w->size) {
+		w->overflow = true;
+		return;
+	}
+	memset(w->p + w->len, 0, WIRE_NAME_SIZE);
+	memcpy(w->p + w->len, name, n);
+	w->len += WIRE_NAME_SIZE;
+}
+
+static uint64_t get(struct reader *r, size_t bytes)
+{
+	uint64_t value = 0;
+	size_t i;
+
+	if (r->pos + bytes > r->len) {
+		r->underflow = true;
+		return 0;
+	}
+	for (i = 0; i < bytes; i++)
+		value = value << 8 | r->p[r->pos + i];
+	r->pos += bytes;
+	return value;
+}
+
+/* A name field: NUL-padded, and either empty or a valid name. */
+static void get_name(struct reader *r, char name[WIRE_NAME_SIZE], bool *bad)
+{
+	size_t i, n;
+
+	if (r->pos + WIRE_NAME_SIZE > r->len) {
+		r->underflow = true;
+		name[0] = '\0';
+		return;
+	}
+	memcpy(name, r->p + r->pos, WIRE_NAME_SIZE);
+	r->pos += WIRE_NAME_SIZE;
+	n = strnlen(name, WIRE_NAME_SIZE);
+	if (n == WIRE_NAME_SIZE) {
+		name[0] = '\0';
+		*bad = true;
+		return;
+	}
+	for (i = n; i < WIRE_NAME_SIZE; i++)
+		if (name[i])
+			*bad = true;
+	if (n && !wire_name_valid(name))
+		*bad = true;
+}
+
+bool wire_name_valid(const char *name)
+{
+	size_t i, n = strnlen(name, WIRE_NAME_SIZE);
+
+	if (n == 0 || n == WIRE_NAME_SIZE)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static void put_ref(struct writer *w, const struct wire_witness_ref *ref)
+{
+	put_name(w, ref->host);
+	put(w, ref->epoch, 8);
+	put(w, ref->generation, 8);
+}
+
+static void get_ref(struct reader *r, struct wire_witness_ref *ref, bool *bad)
+{
+	get_name(r, ref->host, bad);
+	ref->epoch = get(r, 8);
+	ref->generation = get(r, 8);
+}
+
+static void put_record(struct writer *w, const struct wire_record *record)
+{
+	put_name(w, record->cluster);
+	put_name(w, record->active);
+	put(w, record->epoch, 8);
+	put(w, record->generation, 8);
+	put(w, record->lease_ms, 4);
+}
+
+static void get_record(struct reader *r, struct wire_record *record, bool *bad)
+{
+	get_name(r, record->cluster, bad);
+	get_name(r, record->active, bad);
+	record->epoch = get(r, 8);
+	record->generation = get(r, 8);
+	record->lease_ms = (uint32_t)get(r, 4);
+}
+
+static void put_body(struct writer *w, const struct wire_message *msg)
+{
+	const struct wire_report *rep = &msg->report;
+	const struct wire_heartbeat *hb = &msg->heartbeat;
+	const struct wire_propose *pr = &msg->propose;
+	const struct wire_witness *wi = &msg->witness;
+	unsigned int i;
+
+	switch (msg->type) {
+	case WIRE_REPORT:
+		if (rep->n_resources > WIRE_RESOURCES_MAX) {
+			w->overflow = true;
+			return;
+		}
+		put(w, rep->level, 2);
+		put(w, rep->reason, 1);
+		put(w, rep->kernel_seq, 8);
+		put(w, rep->time_left_ms, 4);
+		put(w, rep->n_resources, 2);
+		for (i = 0; i < rep->n_resources; i++) {
+			put_name(w, rep->resources[i].name);
+			put(w, rep->resources[i].level, 2);
+			put(w, rep->resources[i].capacity, 8);
+			put(w, (uint64_t)rep->resources[i].used, 8);
+		}
+		break;
+	case WIRE_HEARTBEAT:
+		put(w, hb->role, 1);
+		put(w, hb->epoch, 8);
+		put_ref(w, &hb->witness);
+		put(w, hb->token, 8);
+		put(w, hb->echo, 8);
+		break;
+	case WIRE_PROPOSE:
+	case WIRE_PROPOSE_REPLY:
+		put_name(w, pr->host);
+		put(w, pr->epoch, 8);
+		put(w, pr->generation, 8);
+		put(w, pr->accepted, 1);
+		break;
+	case WIRE_WITNESS_READ:
+	case WIRE_WITNESS_CAS:
+	case WIRE_WITNESS_REPLY:
+		put(w, wi->op, 1);
+		put(w, wi->token, 8);
+		put(w, wi->expect_epoch, 8);
+		put(w, wi->expect_generation, 8);
+		put_record(w, &wi->record);
+		put(w, wi->status, 1);
+		put(w, wi->lease_left_ms, 4);
+		break;
+	default:
+		w->overflow = true;
+	}
+}
+
+size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
+		   uint8_t *buf, size_t size)
+{
+	struct writer w = { .p = buf, .size = size };
+	size_t body_at;
+
+	if (!wire_name_valid(msg->sender))
+		return 0;
+	put(&w, WIRE_MAGIC, 4);
+	put(&w, WIRE_VERSION, 1);
+	put(&w, msg->type, 1);
+	put(&w, key->id, 2);
+	put(&w, msg->seq, 8);
+	put(&w, msg->time_ms, 8);
+	put_name(&w, msg->sender);
+	put(&w, 0, 2);			/* the body's length, filled in below */
+	body_at = w.len;
+	put_body(&w, msg);
+	if (w.overflow || w.len + WIRE_MAC_SIZE > size || w.len > WIRE_MAX - WIRE_MAC_SIZE)
+		return 0;
+	buf[body_at - 2] = (uint8_t)((w.len - body_at) >> 8);
+	buf[body_at - 1] = (uint8_t)(w.len - body_at);
+	crypto_auth_hmacsha256(buf + w.len, buf, w.len, key->bytes);
+	return w.len + WIRE_MAC_SIZE;
+}
+
+static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
+{
+	struct wire_report *rep = &msg->report;
+	struct wire_heartbeat *hb = &msg->heartbeat;
+	struct wire_propose *pr = &msg->propose;
+	struct wire_witness *wi = &msg->witness;
+	bool bad = false;
+	unsigned int i;
+
+	switch (msg->type) {
+	case WIRE_REPORT:
+		rep->level = (uint16_t)get(r, 2);
+		rep->reason = (uint8_t)get(r, 1);
+		rep->kernel_seq = get(r, 8);
+		rep->time_left_ms = (uint32_t)get(r, 4);
+		rep->n_resources = (uint16_t)get(r, 2);
+		if (rep->n_resources > WIRE_RESOURCES_MAX || rep->level > 1000)
+			return WIRE_MALFORMED;
+		for (i = 0; i < rep->n_resources && !r->underflow; i++) {
+			struct wire_resource *res = &rep->resources[i];
+
+			get_name(r, res->name, &bad);
+			res->level = (uint16_t)get(r, 2);
+			res->capacity = get(r, 8);
+			res->used = (int64_t)get(r, 8);
+			if (!res->name[0] || res->level > 1000)
+				bad = true;
+		}
+		break;
+	case WIRE_HEARTBEAT:
+		hb->role = (uint8_t)get(r, 1);
+		hb->epoch = get(r, 8);
+		get_ref(r, &hb->witness, &bad);
+		hb->token = get(r, 8);
+		hb->echo = get(r, 8);
+		break;
+	case WIRE_PROPOSE:
+	case WIRE_PROPOSE_REPLY:
+		get_name(r, pr->host, &bad);
+		pr->epoch = get(r, 8);
+		pr->generation = get(r, 8);
+		pr->accepted = (uint8_t)get(r, 1);
+		if (!pr->host[0] || pr->accepted > 1)
+			bad = true;
+		break;
+	default:
+		wi->op = (uint8_t)get(r, 1);
+		wi->token = get(r, 8);
+		wi->expect_epoch = get(r, 8);
+		wi->expect_generation = get(r, 8);
+		get_record(r, &wi->record, &bad);
+		wi->status = (uint8_t)get(r, 1);
+		wi->lease_left_ms = (uint32_t)get(r, 4);
+		if (wi->status >= WITNESS_STATUSES || !wi->record.cluster[0] ||
+		    (wi->op != WITNESS_OP_READ && wi->op != WITNESS_OP_CAS))
+			bad = true;
+	}
+	if (r->underflow)
+		return WIRE_TRUNCATED;
+	if (bad || r->pos != r->len)
+		return WIRE_MALFORMED;
+	return WIRE_OK;
+}
+
+enum wire_verdict wire_decode(const uint8_t *buf, size_t len,
+			      const struct wire_key *key,
+			      struct wire_message *msg)
+{
+	struct reader r = { .p = buf, .len = len };
+	size_t body_len, signed_len;
+	bool bad = false;
+
+	if (len > WIRE_MAX)
+		return WIRE_OVERSIZED;
+	if (len < WIRE_HEADER_SIZE + WIRE_MAC_SIZE)
+		return WIRE_TRUNCATED;
+	memset(msg, 0, sizeof(*msg));
+	if (get(&r, 4) != WIRE_MAGIC || get(&r, 1) != WIRE_VERSION)
+		return WIRE_MALFORMED;
+	msg->type = (uint8_t)get(&r, 1);
+	if (msg->type < WIRE_REPORT || msg->type > WIRE_TYPE_MAX)
+		return WIRE_MALFORMED;
+	msg->key_id = (uint16_t)get(&r, 2);
+	msg->seq = get(&r, 8);
+	msg->time_ms = get(&r, 8);
+	get_name(&r, msg->sender, &bad);
+	body_len = get(&r, 2);
+	if (bad || !msg->sender[0])
+		return WIRE_MALFORMED;
+	signed_len = WIRE_HEADER_SIZE + body_len;
+	if (signed_len + WIRE_MAC_SIZE > len)
+		return WIRE_TRUNCATED;
+	if (signed_len + WIRE_MAC_SIZE < len)
+		return WIRE_MALFORMED;
+	if (msg->key_id != key->id)
+		return WIRE_UNKNOWN_KEY;
+	if (crypto_auth_hmacsha256_verify(buf + signed_len, buf, signed_len,
+					  key->bytes))
+		return WIRE_FORGED;
+	r.len = signed_len;
+	return get_body(&r, msg);
+}
+
+const char *wire_verdict_name(enum wire_verdict verdict)
+{
+	static const char *const names[WIRE_VERDICTS] = {
+		[WIRE_OK] = "ok",
+		[WIRE_TRUNCATED] = "truncated",
+		[WIRE_OVERSIZED] = "oversized",
+		[WIRE_MALFORMED] = "malformed",
+		[WIRE_UNKNOWN_KEY] = "unknown_key",
+		[WIRE_FORGED] = "forged",
+		[WIRE_REPLAYED] = "replayed",
+		[WIRE_UNKNOWN_SENDER] = "unknown_sender",
+	};
+
+	return verdict < WIRE_VERDICTS ? names[verdict] : "unknown";
+}
+
+const char *witness_status_name(enum witness_status status)
+{
+	static const char *const names[WITNESS_STATUSES] = {
+		[WITNESS_DONE] = "done",
+		[WITNESS_EMPTY] = "empty",
+		[WITNESS_CONFLICT] = "conflict",
+		[WITNESS_STALE_EPOCH] = "stale_epoch",
+		[WITNESS_LEASE_HELD] = "lease_held",
+		[WITNESS_CORRUPT] = "corrupt",
+		[WITNESS_IO_ERROR] = "io_error",
+		[WITNESS_WRONG_CLUSTER] = "wrong_cluster",
+		[WITNESS_BAD_REQUEST] = "bad_request",
+	};
+
+	return status < WITNESS_STATUSES ? names[status] : "unknown";
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The datagrams availctl's daemons exchange over UDP: relay reports,
+ * heartbeats and witness confirmations between the managers, and witness
+ * reads and compare-and-swaps. Every one is authenticated with
+ * HMAC-SHA256 under a shared key; see Documentation/arbitration.rst for
+ * the layout.
+ *
+ * Layout, all integers big-endian:
+ *   magic u32 | version u8 | type u8 | key id u16 | seq u64 | time_ms u64 |
+ *   sender[32] | body length u16 | body | HMAC-SHA256 over all before (32)
+ */
+#ifndef AVAILCTL_WIRE_H
+#define AVAILCTL_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_MAGIC		0x41564331u	/* "AVC1" */
+#define WIRE_VERSION		1
+#define WIRE_NAME_SIZE		32	/* node and cluster names, NUL included */
+#define WIRE_KEY_SIZE		32
+#define WIRE_MAC_SIZE		32
+#define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + WIRE_NAME_SIZE + 2)
+#define WIRE_RESOURCES_MAX	80	/* three built-ins and 64 pools fit */
+#define WIRE_MAX		8192	/* anything longer is refused unread */
+
+enum wire_type {
+	WIRE_REPORT = 1,	/* relay -> managers: a host's broadcast */
+	WIRE_HEARTBEAT,		/* manager <-> manager */
+	WIRE_PROPOSE,		/* active -> standby: may this host be the witness? */
+	WIRE_PROPOSE_REPLY,	/* standby -> active */
+	WIRE_WITNESS_READ,	/* manager -> witness store */
+	WIRE_WITNESS_CAS,	/* manager -> witness store */
+	WIRE_WITNESS_REPLY,	/* witness store -> manager */
+	WIRE_TYPE_MAX = WIRE_WITNESS_REPLY,
+};
+
+/* Why a datagram was dropped; each is counted apart. */
+enum wire_verdict {
+	WIRE_OK = 0,
+	WIRE_TRUNCATED,		/* shorter than its header, body or MAC */
+	WIRE_OVERSIZED,		/* longer than WIRE_MAX */
+	WIRE_MALFORMED,		/* bad magic, version, type, name or body */
+	WIRE_UNKNOWN_KEY,	/* a key id we do not hold */
+	WIRE_FORGED,		/* the MAC does not verify */
+	WIRE_REPLAYED,		/* seen before, or outside the time window */
+	WIRE_UNKNOWN_SENDER,	/* authentic, but from no configured node */
+	WIRE_VERDICTS,
+};
+
+const char *wire_verdict_name(enum wire_verdict verdict);
+
+struct wire_key {
+	uint16_t id;
+	uint8_t bytes[WIRE_KEY_SIZE];
+};
+
+struct wire_resource {
+	char name[WIRE_NAME_SIZE];
+	uint16_t level;
+	uint64_t capacity;
+	int64_t used;
+};
+
+struct wire_report {
+	uint16_t level;
+	uint8_t reason;			/* enum availcast_reason */
+	uint64_t kernel_seq;
+	uint32_t time_left_ms;		/* until the next broadcast is due */
+	uint16_t n_resources;
+	struct wire_resource resources[WIRE_RESOURCES_MAX];
+};
+
+/* The witness both managers agreed on, and the record it holds. */
+struct wire_witness_ref {
+	char host[WIRE_NAME_SIZE];	/* "" when there is none yet */
+	uint64_t epoch;
+	uint64_t generation;
+};
+
+struct wire_heartbeat {
+	uint8_t role;			/* enum arbiter_role */
+	uint64_t epoch;
+	struct wire_witness_ref witness;
+	uint64_t token;			/* the sender's clock when sent */
+	uint64_t echo;			/* the last token heard from the peer */
+};
+
+struct wire_propose {
+	char host[WIRE_NAME_SIZE];
+	uint64_t epoch;
+	uint64_t generation;		/* the witness generation to agree on */
+	uint8_t accepted;		/* replies: 1 if agreed */
+};
+
+struct wire_record {
+	char cluster[WIRE_NAME_SIZE];
+	char active[WIRE_NAME_SIZE];
+	uint64_t epoch;
+	uint64_t generation;
+	uint32_t lease_ms;
+};
+
+/* Outcomes of a witness request. */
+enum witness_status {
+	WITNESS_DONE = 0,
+	WITNESS_EMPTY,		/* read: no record yet */
+	WITNESS_CONFLICT,	/* CAS: the record is not the one expected */
+	WITNESS_STALE_EPOCH,	/* CAS: the request's epoch is older */
+	WITNESS_LEASE_HELD,	/* CAS: another manager's lease runs */
+	WITNESS_CORRUPT,	/* the file fails its checks */
+	WITNESS_IO_ERROR,	/* could not be made durable */
+	WITNESS_WRONG_CLUSTER,
+	WITNESS_BAD_REQUEST,	/* e.g. a manager naming another as active */
+	WITNESS_STATUSES,
+};
+
+const char *witness_status_name(enum witness_status status);
+
+enum witness_op {
+	WITNESS_OP_READ = 1,
+	WITNESS_OP_CAS,
+};
+
+struct wire_witness {
+	uint8_t op;			/* enum witness_op; echoed by the reply */
+	uint64_t token;			/* echoed by the reply */
+	uint64_t expect_epoch;		/* CAS */
+	uint64_t expect_generation;	/* CAS */
+	struct wire_record record;	/* CAS: the new one; reply: the current */
+	uint8_t status;			/* reply: enum witness_status */
+	uint32_t lease_left_ms;		/* reply */
+};
+
+struct wire_message {
+	uint8_t type;
+	uint16_t key_id;
+	uint64_t seq;
+	uint64_t time_ms;		/* sender's CLOCK_REALTIME */
+	char sender[WIRE_NAME_SIZE];
+	union {
+		struct wire_report report;
+		struct wire_heartbeat heartbeat;
+		struct wire_propose propose;
+		struct wire_witness witness;
+	};
+};
+
+/* A node or cluster name: 1 to 31 of [A-Za-z0-9._-]. */
+bool wire_name_valid(const char *name);
+
+/*
+ * Encodes and signs @msg into @buf. Returns the length, or 0 when it does
+ * not fit or holds an invalid name.
+ */
+size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
+		   uint8_t *buf, size_t size);
+
+/*
+ * Checks and decodes @len bytes: framing first, then the MAC, then the
+ * body. Nothing in @msg is meaningful unless WIRE_OK is returned. Replay
+ * is the caller's to check (struct replay_guard), after this.
+ */
+enum wire_verdict wire_decode(const uint8_t *buf, size_t len,
+			      const struct wire_key *key,
+			      struct wire_message *msg);
+
+#endif /* AVAILCTL_WIRE_H */

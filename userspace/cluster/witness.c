@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The witness record's file format and the store's compare-and-swap. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "witness.h"
+
+#define WITNESS_MAGIC "availcast-witness 1\n"
+
+static void checksum_hex(const char *text, size_t len,
+			 char hex[2 * crypto_hash_sha256_BYTES + 1])
+{
+	uint8_t digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, (const uint8_t *)text, len);
+	sodium_bin2hex(hex, 2 * crypto_hash_sha256_BYTES + 1, digest, sizeof(digest));
+}
+
+size_t witness_format(const struct wire_record *record, uint64_t expires_ms,
+		      char *buf, size_t size)
+{
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	int body, all;
+
+	body = snprintf(buf, size,
+			WITNESS_MAGIC "cluster %s\nactive %s\nepoch %" PRIu64
+			"\ngeneration %" PRIu64 "\nlease-ms %" PRIu32
+			"\nlease-expires-unix-ms %" PRIu64 "\n",
+			record->cluster, record->active, record->epoch,
+			record->generation, record->lease_ms, expires_ms);
+	if (body < 0 || (size_t)body >= size)
+		return 0;
+	checksum_hex(buf, (size_t)body, hex);
+	all = snprintf(buf + body, size - (size_t)body, "checksum %s\n", hex);
+	if (all < 0 || (size_t)all >= size - (size_t)body)
+		return 0;
+	return (size_t)(body + all);
+}
+
+/* One "key value\n" line at *pos, the key checked; the value copied. */
+static int take_line(const char *text, size_t len, size_t *pos,
+		     const char *key, char *value, size_t value_size)
+{
+	size_t key_len = strlen(key), start, end;
+
+	if (len - *pos <= key_len || memcmp(text + *pos, key, key_len) ||
+	    text[*pos + key_len] != ' ')
+		return -1;
+	start = *pos + key_len + 1;
+	for (end = start; end < len && text[end] != '\n'; end++)
+		;
+	if (end == len || end == start || end - start >= value_size)
+		return -1;
+	memcpy(value, text + start, end - start);
+	value[end - start] = '\0';
+	*pos = end + 1;
+	return 0;
+}
+
+/* A decimal u64: digits only, no sign, no leading zero, no overflow. */
+static int parse_u64(const char *s, uint64_t *value)
+{
+	uint64_t v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*value = v;
+	return 0;
+}
+
+int witness_parse(const char *text, size_t len, struct wire_record *record,
+		  const char **why)
+{
+	char hex[2 * crypto_hash_sha256_BYTES + 1], value[72];
+	uint64_t lease, expires;
+	size_t pos = strlen(WITNESS_MAGIC), body_end;
+
+	memset(record, 0, sizeof(*record));
+	*why = "truncated or not a witness file";
+	if (len < pos || memcmp(text, WITNESS_MAGIC, pos))
+		return -1;
+	*why = "a line is missing, out of order or malformed";
+	if (take_line(text, len, &pos, "cluster", record->cluster, sizeof(record->cluster)) ||
+	    take_line(text, len, &pos, "active", record->active, sizeof(record->active)) ||
+	    take_line(text, len, &pos, "epoch", value, sizeof(value)) ||
+	    parse_u64(value, &record->epoch) ||
+	    take_line(text, len, &pos, "generation", value, sizeof(value)) ||
+	    parse_u64(value, &record->generation) ||
+	    take_line(text, len, &pos, "lease-ms", value, sizeof(value)) ||
+	    parse_u64(value, &lease) ||
+	    take_line(text, len, &pos, "lease-expires-unix-ms", value, sizeof(value)) ||
+	    parse_u64(value, &expires))
+		return -1;
+	body_end = pos;
+	if (take_line(text, len, &pos, "checksum", value, sizeof(value)) || pos != len)
+		return -1;
+	checksum_hex(text, body_end, hex);
+	*why = "checksum mismatch: the file is torn or was changed";
+	if (strcmp(hex, value))
+		return -1;
+	*why = "a name or number is out of range";
+	if (!wire_name_valid(record->cluster) || !wire_name_valid(record->active) ||
+	    !record->epoch || !record->generation || !lease ||
+	    lease > WITNESS_LEASE_MS_MAX)
+		return -1;
+	record->lease_ms = (uint32_t)lease;
+	return 0;
+}
+
+int witness_store_init(struct witness_store *store, const char *state_dir,
+		       const char *cluster, uint64_t now_ms,
+		       char *error, size_t error_size)
+{
+	struct wire_record record;
+	uint32_t left;
+	struct stat st;
+
+	memset(store, 0, sizeof(*store));
+	if (stat(state_dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(error, error_size, "state directory %s: %s", state_dir,
+			 errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	if ((size_t)snprintf(store->path, sizeof(store->path), "%s/%s.witness",
+			     state_dir, cluster) >= sizeof(store->path) ||
+	    (size_t)snprintf(store->tmp_path, sizeof(store->tmp_path),
+			     "%s/.%s.witness.tmp", state_dir, cluster) >= sizeof(store->tmp_path)) {
+		snprintf(error, error_size, "state directory %s: path too long", state_dir);
+		return -1;
+	}
+	snprintf(store->dir, sizeof(store->dir), "%s", state_dir);
+	snprintf(store->cluster, sizeof(store->cluster), "%s", cluster);
+	if (witness_store_read(store, now_ms, &record, &left) == WITNESS_DONE)
+		store->lease_until_ms = now_ms + record.lease_ms;
+	return 0;
+}
+
+static uint32_t lease_left(const struct witness_store *store, uint64_t now_ms)
+{
+	return store->lease_until_ms > now_ms ?
+		(uint32_t)(store->lease_until_ms - now_ms) : 0;
+}
+
+enum witness_status witness_store_read(struct witness_store *store,
+				       uint64_t now_ms,
+				       struct wire_record *current,
+				       uint32_t *lease_left_ms)
+{
+	char text[WITNESS_FILE_MAX + 1];
+	const char *why;
+	ssize_t n;
+	int fd;
+
+	memset(current, 0, sizeof(*current));
+	*lease_left_ms = 0;
+	fd = open(store->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return WITNESS_EMPTY;
+	if (fd < 0) {
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "%s", strerror(errno));
+		return WITNESS_CORRUPT;
+	}
+	n = read(fd, text, sizeof(text));
+	close(fd);
+	if (n < 0 || n > WITNESS_FILE_MAX) {
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "unreadable or too long");
+		return WITNESS_CORRUPT;
+	}
+	if (witness_parse(text, (size_t)n, current, &why)) {
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "%s", why);
+		memset(current, 0, sizeof(*current));
+		return WITNESS_CORRUPT;
+	}
+	if (strcmp(current->cluster, store->cluster)) {
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "it names cluster %s", current->cluster);
+		memset(current, 0, sizeof(*current));
+		return WITNESS_CORRUPT;
+	}
+	*lease_left_ms = lease_left(store, now_ms);
+	return WITNESS_DONE;
+}
+
+static uint64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Temporary file, fsync, rename over the record, fsync the directory. */
+static int write_durably(struct witness_store *store,
+			 const struct wire_record *record)
+{
+	char text[WITNESS_FILE_MAX];
+	size_t len;
+	int fd, dir_fd, ok;
+
+	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
+	if (!len)
+		return -1;
+	fd = open(store->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, len) == (ssize_t)len && !fsync(fd);
+	ok = !close(fd) && ok;
+	if (!ok || rename(store->tmp_path, store->path)) {
+		unlink(store->tmp_path);
+		return -1;
+	}
+	dir_fd = open(store->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return -1;
+	ok = !fsync(dir_fd);
+	close(dir_fd);
+	return ok ? 0 : -1;
+}
+
+static bool same_record(const struct wire_record *a, const struct wire_record *b)
+{
+	return !strcmp(a->cluster, b->cluster) && !strcmp(a->active, b->active) &&
+	       a->epoch == b->epoch && a->generation == b->generation &&
+	       a->lease_ms == b->lease_ms;
+}
+
+static enum witness_status decide(const struct witness_store *store,
+				  enum witness_status found,
+				  const struct wire_record *cur,
+				  const char *requester, uint64_t now_ms,
+				  uint64_t expect_epoch, uint64_t expect_generation,
+				  const struct wire_record *proposed)
+{
+	bool same_holder, renewal;
+
+	if (found == WITNESS_CORRUPT)
+		return WITNESS_CORRUPT;
+	if (strcmp(proposed->cluster, store->cluster))
+		return WITNESS_WRONG_CLUSTER;
+	if (strcmp(proposed->active, requester) || !proposed->epoch ||
+	    !proposed->generation || !proposed->lease_ms ||
+	    proposed->lease_ms > WITNESS_LEASE_MS_MAX)
+		return WITNESS_BAD_REQUEST;
+	if (found == WITNESS_EMPTY)
+		return expect_epoch || expect_generation ? WITNESS_CONFLICT : WITNESS_DONE;
+	if (proposed->epoch < cur->epoch)
+		return WITNESS_STALE_EPOCH;
+	if (expect_epoch != cur->epoch || expect_generation != cur->generation)
+		return WITNESS_CONFLICT;
+	same_holder = !strcmp(cur->active, proposed->active);
+	renewal = same_holder && proposed->epoch == cur->epoch &&
+		  proposed->generation == cur->generation;
+	if (renewal)
+		return WITNESS_DONE;
+	/* Anything else must move (epoch, generation) forward. */
+	if (proposed->epoch == cur->epoch && proposed->generation <= cur->generation)
+		return WITNESS_BAD_REQUEST;
+	if (!same_holder && lease_left(store, now_ms))
+		return WITNESS_LEASE_HELD;
+	return WITNESS_DONE;
+}
+
+enum witness_status witness_store_cas(struct witness_store *store,
+				      const char *requester, uint64_t now_ms,
+				      uint64_t expect_epoch,
+				      uint64_t expect_generation,
+				      const struct wire_record *proposed,
+				      struct wire_record *current,
+				      uint32_t *lease_left_ms)
+{
+	enum witness_status found, status;
+	struct wire_record cur;
+
+	found = witness_store_read(store, now_ms, &cur, lease_left_ms);
+	status = decide(store, found, &cur, requester, now_ms, expect_epoch,
+			expect_generation, proposed);
+	if (status == WITNESS_DONE &&
+	    (found == WITNESS_EMPTY || !same_record(&cur, proposed))) {
+		/* Renewals change the lease only: nothing to write. */
+		if (write_durably(store, proposed))
+			status = WITNESS_IO_ERROR;
+	}
+	if (status == WITNESS_DONE) {
+		cur = *proposed;
+		store->lease_until_ms = now_ms + proposed->lease_ms;
+	}
+	*current = cur;
+	*lease_left_ms = lease_left(store, now_ms);
+	store->counts[status]++;
+	return status;
+}

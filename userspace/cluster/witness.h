@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The witness store: on every host, the witness record of a cluster in
+ * <state-dir>/<cluster>.witness. Managers change it only through an
+ * authenticated compare-and-swap on (epoch, generation), and a change of
+ * active manager or epoch only once the current lease has run out by this
+ * host's clock. Every write is made durable (temporary file, fsync,
+ * rename, fsync of the directory); the file is checked on every request,
+ * and a torn, truncated or corrupt one is reported, never used.
+ *
+ * The lease is kept in memory, by CLOCK_MONOTONIC: on start the store
+ * counts a recorded lease as if granted at that moment, which is never
+ * shorter than the truth.
+ */
+#ifndef AVAILCTL_WITNESS_H
+#define AVAILCTL_WITNESS_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+#define WITNESS_FILE_MAX	512
+#define WITNESS_LEASE_MS_MAX	600000
+
+/* The file's text for @record; returns its length, 0 if it does not fit. */
+size_t witness_format(const struct wire_record *record, uint64_t expires_ms,
+		      char *buf, size_t size);
+/*
+ * Parses and checks a witness file's text. Returns 0, or -1 with the
+ * reason in @why (a static string).
+ */
+int witness_parse(const char *text, size_t len, struct wire_record *record,
+		  const char **why);
+
+struct witness_store {
+	char path[PATH_MAX];
+	char tmp_path[PATH_MAX];
+	char dir[PATH_MAX];
+	char cluster[WIRE_NAME_SIZE];
+	uint64_t lease_until_ms;	/* by CLOCK_MONOTONIC */
+	uint64_t counts[WITNESS_STATUSES];
+	char last_problem[160];		/* why the file was last refused */
+};
+
+/* Returns 0, or -1 with a message when the state directory is unusable. */
+int witness_store_init(struct witness_store *store, const char *state_dir,
+		       const char *cluster, uint64_t now_ms,
+		       char *error, size_t error_size);
+
+/*
+ * The current record into @current (zeroed when EMPTY). Returns
+ * WITNESS_DONE, WITNESS_EMPTY or WITNESS_CORRUPT.
+ */
+enum witness_status witness_store_read(struct witness_store *store,
+				       uint64_t now_ms,
+				       struct wire_record *current,
+				       uint32_t *lease_left_ms);
+
+/*
+ * The compare-and-swap that @requester (authenticated) asks for: replace
+ * the record whose (epoch, generation) is (@expect_epoch,
+ * @expect_generation) ((0, 0): none yet) with @proposed. @current gets the
+ * record as it is afterwards.
+ */
+enum witness_status witness_store_cas(struct witness_store *store,
+				      const char *requester, uint64_t now_ms,
+				      uint64_t expect_epoch,
+				      uint64_t expect_generation,
+				      const struct wire_record *proposed,
+				      struct wire_record *current,
+				      uint32_t *lease_left_ms);
+
+#endif /* AVAILCTL_WITNESS_H */

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemons' datagrams: every type round-trips; forged, truncated,
+ * oversized, malformed and replayed input is refused with its own verdict;
+ * key files that others may read are refused.
+ */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "key.h"
+#include "replay.h"
+#include "wire.h"
+#include "kselftest_harness.h"
+
+static const struct wire_key key = { .id = 7, .bytes = "0123456789abcdef0123456789abcdef" };
+
+static struct wire_message heartbeat(void)
+{
+	struct wire_message m = { .type = WIRE_HEARTBEAT, .seq = 42, .time_ms = 1000 };
+
+	snprintf(m.sender, sizeof(m.sender), "m1");
+	m.heartbeat.role = 2;
+	m.heartbeat.epoch = 3;
+	snprintf(m.heartbeat.witness.host, sizeof(m.heartbeat.witness.host), "h2");
+	m.heartbeat.witness.epoch = 3;
+	m.heartbeat.witness.generation = 5;
+	m.heartbeat.token = 123456;
+	m.heartbeat.echo = 654321;
+	return m;
+}
+
+TEST(every_type_round_trips)
+{
+	uint8_t buf[WIRE_MAX];
+	struct wire_message in = heartbeat(), out;
+	size_t len;
+	int i;
+
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	EXPECT_EQ(WIRE_HEARTBEAT, out.type);
+	EXPECT_EQ(42, out.seq);
+	EXPECT_STREQ("m1", out.sender);
+	EXPECT_EQ(3, out.heartbeat.epoch);
+	EXPECT_STREQ("h2", out.heartbeat.witness.host);
+	EXPECT_EQ(5, out.heartbeat.witness.generation);
+	EXPECT_EQ(654321, out.heartbeat.echo);
+
+	memset(&in, 0, sizeof(in));
+	in.type = WIRE_REPORT;
+	snprintf(in.sender, sizeof(in.sender), "h1");
+	in.report.level = 900;
+	in.report.reason = 2;
+	in.report.time_left_ms = 250;
+	in.report.n_resources = WIRE_RESOURCES_MAX;
+	for (i = 0; i < WIRE_RESOURCES_MAX; i++) {
+		snprintf(in.report.resources[i].name, WIRE_NAME_SIZE, "pool%d", i);
+		in.report.resources[i].level = (uint16_t)i;
+		in.report.resources[i].used = -i;
+	}
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_GT(len, 0);
+	EXPECT_LE(len, WIRE_MAX);
+	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	EXPECT_EQ(900, out.report.level);
+	EXPECT_EQ(WIRE_RESOURCES_MAX, out.report.n_resources);
+	EXPECT_STREQ("pool79", out.report.resources[79].name);
+	EXPECT_EQ(-79, out.report.resources[79].used);
+
+	memset(&in, 0, sizeof(in));
+	in.type = WIRE_WITNESS_CAS;
+	snprintf(in.sender, sizeof(in.sender), "m2");
+	in.witness.op = WITNESS_OP_CAS;
+	in.witness.expect_epoch = 1;
+	snprintf(in.witness.record.cluster, WIRE_NAME_SIZE, "demo");
+	snprintf(in.witness.record.active, WIRE_NAME_SIZE, "m2");
+	in.witness.record.epoch = 2;
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	EXPECT_STREQ("m2", out.witness.record.active);
+	EXPECT_EQ(2, out.witness.record.epoch);
+}
+
+TEST(bad_input_gets_its_own_verdict)
+{
+	uint8_t buf[WIRE_MAX + 16], copy[WIRE_MAX + 16];
+	struct wire_message in = heartbeat(), out;
+	struct wire_key other = key;
+	size_t len, cut;
+
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	for (cut = 0; cut < len; cut++)
+		EXPECT_NE(WIRE_OK, wire_decode(buf, cut, &key, &out))
+			TH_LOG("truncated to %zu", cut);
+	EXPECT_EQ(WIRE_TRUNCATED, wire_decode(buf, len - 1, &key, &out));
+	EXPECT_EQ(WIRE_OVERSIZED, wire_decode(buf, WIRE_MAX + 1, &key, &out));
+	EXPECT_EQ(WIRE_MALFORMED, wire_decode(buf, len + 1, &key, &out));
+
+	other.bytes[0] ^= 1;
+	EXPECT_EQ(WIRE_FORGED, wire_decode(buf, len, &other, &out));
+	other = key;
+	other.id = 8;
+	EXPECT_EQ(WIRE_UNKNOWN_KEY, wire_decode(buf, len, &other, &out));
+
+	/* Any flipped bit after the key id fails the MAC. */
+	for (cut = 8; cut < len; cut++) {
+		memcpy(copy, buf, len);
+		copy[cut] ^= 0x10;
+		EXPECT_NE(WIRE_OK, wire_decode(copy, len, &key, &out)) TH_LOG("byte %zu", cut);
+	}
+	memcpy(copy, buf, len);
+	copy[0] ^= 1;
+	EXPECT_EQ(WIRE_MALFORMED, wire_decode(copy, len, &key, &out));
+
+	snprintf(in.sender, sizeof(in.sender), "bad name");
+	EXPECT_EQ(0, wire_encode(&in, &key, buf, sizeof(buf)));
+	EXPECT_EQ(0, wire_encode(&(struct wire_message){ .type = 99, .sender = "m1" },
+				 &key, buf, sizeof(buf)));
+	in = heartbeat();
+	EXPECT_EQ(0, wire_encode(&in, &key, buf, 40)) TH_LOG("too small a buffer");
+}
+
+TEST(names_are_checked)
+{
+	EXPECT_TRUE(wire_name_valid("host-1.example_2"));
+	EXPECT_FALSE(wire_name_valid(""));
+	EXPECT_FALSE(wire_name_valid("a b"));
+	EXPECT_FALSE(wire_name_valid("a/b"));
+	EXPECT_FALSE(wire_name_valid("0123456789012345678901234567890123"));
+}
+
+TEST(replays_and_stale_datagrams_are_refused)
+{
+	struct replay_window w = { 0 };
+
+	EXPECT_TRUE(replay_accept(&w, 100, 5000, 5000, 1000));
+	EXPECT_FALSE(replay_accept(&w, 100, 5000, 5000, 1000)) TH_LOG("the same number twice");
+	EXPECT_TRUE(replay_accept(&w, 98, 5000, 5000, 1000)) TH_LOG("late but new");
+	EXPECT_FALSE(replay_accept(&w, 98, 5000, 5000, 1000));
+	EXPECT_TRUE(replay_accept(&w, 200, 5000, 5000, 1000));
+	EXPECT_FALSE(replay_accept(&w, 100, 5000, 5000, 1000)) TH_LOG("out of the window");
+	EXPECT_FALSE(replay_accept(&w, 201, 3000, 5000, 1000)) TH_LOG("too old by the clock");
+	EXPECT_FALSE(replay_accept(&w, 201, 7000, 5000, 1000)) TH_LOG("from the future");
+	EXPECT_TRUE(replay_accept(&w, 201, 5500, 5000, 1000));
+	EXPECT_FALSE(replay_accept(&w, 0, 5000, 5000, 1000));
+}
+
+static void write_key(const char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			abort();
+		fchmod(fd, mode);
+		close(fd);
+	}
+}
+
+TEST(key_files_must_be_private_and_well_formed)
+{
+	char path[] = "/tmp/wire_test_key.XXXXXX", error[256];
+	const char *hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
+	struct wire_key k;
+	int fd = mkstemp(path);
+
+	ASSERT_GE(fd, 0);
+	close(fd);
+	write_key(path, hex, 0600);
+	ASSERT_EQ(0, key_load(path, 3, &k, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(3, k.id);
+	EXPECT_EQ(0x11, k.bytes[1]);
+
+	write_key(path, hex, 0640);
+	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "chmod 600")) TH_LOG("%s", error);
+	write_key(path, hex, 0604);
+	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
+	write_key(path, "0011", 0600);
+	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
+	EXPECT_NE(NULL, strstr(error, "64 hexadecimal digits")) TH_LOG("%s", error);
+	write_key(path, "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 0600);
+	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
+	unlink(path);
+	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
+
+	ASSERT_EQ(0, key_generate(path, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(0, key_load(path, 1, &k, error, sizeof(error))) TH_LOG("%s", error);
+	EXPECT_EQ(-1, key_generate(path, error, sizeof(error))) TH_LOG("never overwrites");
+	unlink(path);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The witness store on a real directory: its compare-and-swap rules, the
+ * lease it enforces by its own clock, durability through restarts, and
+ * torn, truncated or edited files reported and never used.
+ */
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "witness.h"
+#include "kselftest_harness.h"
+
+FIXTURE(store) {
+	char dir[64];
+	struct witness_store store;
+	struct wire_record cur;
+	uint32_t left;
+};
+
+FIXTURE_SETUP(store)
+{
+	char error[128];
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/witness_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", 1000,
+					error, sizeof(error)));
+}
+
+FIXTURE_TEARDOWN(store)
+{
+	unlink(self->store.path);
+	rmdir(self->dir);
+}
+
+static struct wire_record record(const char *active, uint64_t epoch, uint64_t generation)
+{
+	struct wire_record r = { .epoch = epoch, .generation = generation, .lease_ms = 500 };
+
+	snprintf(r.cluster, sizeof(r.cluster), "demo");
+	snprintf(r.active, sizeof(r.active), "%s", active);
+	return r;
+}
+
+#define CAS(who, now, ee, eg, rec) \
+	witness_store_cas(&self->store, who, now, ee, eg, rec, &self->cur, &self->left)
+
+TEST_F(store, compare_and_swap_follows_its_rules)
+{
+	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
+
+	EXPECT_EQ(WITNESS_EMPTY, witness_store_read(&self->store, 1000, &self->cur, &self->left));
+	EXPECT_EQ(WITNESS_CONFLICT, CAS("m1", 1000, 1, 1, &m1)) TH_LOG("nothing to expect yet");
+	EXPECT_EQ(WITNESS_BAD_REQUEST, CAS("m2", 1000, 0, 0, &m1)) TH_LOG("m2 naming m1");
+	EXPECT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	EXPECT_EQ(500, self->left);
+	EXPECT_EQ(WITNESS_DONE, CAS("m1", 1200, 1, 1, &m1)) TH_LOG("a renewal");
+	EXPECT_EQ(500, self->left);
+	EXPECT_EQ(WITNESS_LEASE_HELD, CAS("m2", 1600, 1, 1, &m2));
+	EXPECT_EQ(100, self->left);
+	EXPECT_STREQ("m1", self->cur.active);
+	EXPECT_EQ(WITNESS_CONFLICT, CAS("m2", 1800, 1, 0, &m2));
+	EXPECT_EQ(WITNESS_DONE, CAS("m2", 1700, 1, 1, &m2)) TH_LOG("the lease ran out");
+	EXPECT_EQ(WITNESS_STALE_EPOCH, CAS("m1", 1800, 1, 1, &m1));
+	EXPECT_EQ(WITNESS_STALE_EPOCH, CAS("m1", 1800, 2, 2, &m1));
+	EXPECT_STREQ("m2", self->cur.active);
+	EXPECT_EQ(2, self->cur.epoch);
+
+	m2.generation = 2;
+	m2.epoch = 2;
+	EXPECT_EQ(WITNESS_DONE, CAS("m2", 1900, 2, 2, &m2));
+	m2.generation = 1;
+	EXPECT_EQ(WITNESS_BAD_REQUEST, CAS("m2", 1900, 2, 2, &m2)) TH_LOG("generation going back");
+	m2 = record("m2", 2, 2);
+	snprintf(m2.cluster, sizeof(m2.cluster), "other");
+	EXPECT_EQ(WITNESS_WRONG_CLUSTER, CAS("m2", 1900, 2, 2, &m2));
+	EXPECT_EQ(1, self->store.counts[WITNESS_LEASE_HELD]);
+}
+
+TEST_F(store, records_survive_a_restart_with_a_full_lease)
+{
+	struct wire_record m1 = record("m1", 4, 9), m2 = record("m2", 5, 10);
+	char error[128];
+
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", 50, error, sizeof(error)));
+	ASSERT_EQ(WITNESS_DONE, witness_store_read(&self->store, 50, &self->cur, &self->left));
+	EXPECT_EQ(9, self->cur.generation);
+	EXPECT_EQ(500, self->left) TH_LOG("counted from the restart");
+	EXPECT_EQ(WITNESS_LEASE_HELD, CAS("m2", 300, 4, 9, &m2));
+	EXPECT_EQ(WITNESS_DONE, CAS("m2", 550, 4, 9, &m2));
+}
+
+static void damage(const char *path, long at, const char *with, bool truncate_there)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		abort();
+	if (truncate_there) {
+		if (ftruncate(fd, at))
+			abort();
+	} else if (pwrite(fd, with, strlen(with), at) < 0) {
+		abort();
+	}
+	close(fd);
+}
+
+TEST_F(store, damaged_files_are_reported_and_never_used)
+{
+	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
+	long cuts[] = { 0, 10, 40, 100, 150 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		unlink(self->store.path);
+		ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+		damage(self->store.path, cuts[i], NULL, true);
+		EXPECT_EQ(WITNESS_CORRUPT, witness_store_read(&self->store, 5000, &self->cur, &self->left))
+			TH_LOG("truncated at %ld", cuts[i]);
+		EXPECT_EQ(WITNESS_CORRUPT, CAS("m2", 5000, 1, 1, &m2));
+		EXPECT_EQ(0, self->cur.epoch) TH_LOG("nothing of it is reported as the record");
+	}
+	unlink(self->store.path);
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	damage(self->store.path, 49, "9", false);	/* "epoch 1" becomes "epoch 9" */
+	EXPECT_EQ(WITNESS_CORRUPT, witness_store_read(&self->store, 5000, &self->cur, &self->left));
+	EXPECT_NE(NULL, strstr(self->store.last_problem, "checksum")) TH_LOG("%s", self->store.last_problem);
+}
+
+TEST(the_file_format_is_strict)
+{
+	struct wire_record r = { .cluster = "demo", .active = "m1", .epoch = 3, .generation = 4,
+				 .lease_ms = 700 }, back;
+	char text[WITNESS_FILE_MAX];
+	const char *why;
+	size_t len;
+
+	len = witness_format(&r, 123, text, sizeof(text));
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(0, witness_parse(text, len, &back, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(4, back.generation);
+	EXPECT_EQ(-1, witness_parse(text, len - 1, &back, &why));
+	text[len] = 'x';
+	EXPECT_EQ(-1, witness_parse(text, len + 1, &back, &why)) TH_LOG("trailing bytes");
+	r.epoch = 0;
+	len = witness_format(&r, 123, text, sizeof(text));
+	EXPECT_EQ(-1, witness_parse(text, len, &back, &why)) TH_LOG("epoch 0 is never written");
+}
+
+TEST_HARNESS_MAIN
