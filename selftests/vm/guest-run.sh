@@ -24,6 +24,7 @@ loaded_tests="
 	$selftests/availctl.sh
 	$selftests/kernel_api.sh
 	$selftests/ynl.sh
+	$selftests/cluster.sh
 	$selftests/unload_busy.sh
 "
 

@@ -45,5 +45,9 @@ int availctl_watch(int argc, char **argv, struct availctl *ctl);
 int availctl_set(int argc, char **argv, struct availctl *ctl);
 int availctl_pool(int argc, char **argv, struct availctl *ctl);
 int availctl_announce(int argc, char **argv, struct availctl *ctl);
+int availctl_relay(int argc, char **argv, struct availctl *ctl);
+int availctl_arbiter(int argc, char **argv, struct availctl *ctl);
+int availctl_status(int argc, char **argv, struct availctl *ctl);
+int availctl_keygen(int argc, char **argv, struct availctl *ctl);
 
 #endif /* AVAILCTL_H */

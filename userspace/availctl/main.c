@@ -25,6 +25,10 @@ static const struct subcommand subcommands[] = {
 	{ "set", availctl_set, "change settings" },
 	{ "pool", availctl_pool, "list, create, delete, charge and release pools" },
 	{ "announce", availctl_announce, "ask the module to broadcast now" },
+	{ "relay", availctl_relay, "run this host's relay and witness store" },
+	{ "arbiter", availctl_arbiter, "run this manager's arbiter" },
+	{ "status", availctl_status, "what a running relay or arbiter knows" },
+	{ "keygen", availctl_keygen, "make a new cluster key file" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

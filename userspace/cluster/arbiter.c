@@ -288,15 +288,26 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		propose(a, now_ms, epoch + 1, true);
 		return;
 	}
-	/* Rule 4: the peer is lost; the agreed witness decides. */
+	/*
+	 * Rule 4: the peer is lost; the agreed witness decides. But only
+	 * grace-ms after our own start too: before a restart we may have
+	 * promised the active to keep still that long, and we forgot when.
+	 */
+	if (now_ms - a->started_ms < a->timing.grace_ms) {
+		because(a, "%s silent since we started: waiting %u ms from our start before any takeover",
+			a->peer, a->timing.grace_ms);
+		return;
+	}
 	if (!a->agreed.host[0]) {
 		because(a, "%s silent and no witness was ever agreed: waiting for it to form the cluster",
 			a->peer);
 		return;
 	}
 	take_over(a, now_ms);
-	because(a, "%s silent for %u ms or more: asking witness %s to hand over",
-		a->peer, a->timing.grace_ms, a->agreed.host);
+	because(a, "%s silent for %u ms or more: asking witness %s to hand over%s%s%s",
+		a->peer, a->timing.grace_ms, a->agreed.host,
+		a->witness_answer[0] ? " (last answer: " : "", a->witness_answer,
+		a->witness_answer[0] ? ")" : "");
 }
 
 static void witness_step(struct arbiter *a, uint64_t now_ms)
@@ -403,9 +414,8 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	if (hb->role == ARBITER_ACTIVE) {
 		a->proposal.open = false;
 		a->takeover_epoch = 0;
-		if (a->role != ARBITER_STANDBY)
-			because(a, "following %s, active at epoch %llu", a->peer,
-				(unsigned long long)hb->epoch);
+		because(a, "following %s, active at epoch %llu", a->peer,
+			(unsigned long long)hb->epoch);
 	}
 	set_role(a, now_ms, ARBITER_STANDBY);
 }
@@ -458,6 +468,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 static void became_active(struct arbiter *a, uint64_t now_ms, uint64_t token,
 			  const struct wire_record *rec, const char *host)
 {
+	a->witness_answer[0] = '\0';
 	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
 	a->agreed.epoch = rec->epoch;
 	a->agreed.generation = rec->generation;
@@ -559,8 +570,9 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	}
 	switch (w->status) {
 	case WITNESS_LEASE_HELD:
-		because(a, "witness %s: %s's lease runs %u ms more", host,
-			rec->active, w->lease_left_ms);
+		snprintf(a->witness_answer, sizeof(a->witness_answer),
+			 "%s's lease runs %u ms more", rec->active, w->lease_left_ms);
+		because(a, "witness %s: %s", host, a->witness_answer);
 		break;
 	case WITNESS_CONFLICT:
 	case WITNESS_EMPTY:
@@ -572,7 +584,9 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		}
 		break;
 	default:
-		because(a, "witness %s answered %s", host, witness_status_name(w->status));
+		snprintf(a->witness_answer, sizeof(a->witness_answer), "%s",
+			 witness_status_name(w->status));
+		because(a, "witness %s answered %s", host, a->witness_answer);
 	}
 }
 

@@ -124,7 +124,8 @@ struct arbiter {
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
-	char reason[200];		/* why the last decision was taken */
+	char reason[240];		/* why the last decision was taken */
+	char witness_answer[96];	/* the witness's last refusal, for the reason */
 
 	struct arbiter_out out[ARBITER_OUTBOX];
 	unsigned int n_out;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "durable.h"
 #include "witness.h"
 
 #define WITNESS_MAGIC "availcast-witness 1\n"
@@ -206,32 +207,16 @@ static uint64_t unix_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Temporary file, fsync, rename over the record, fsync the directory. */
 static int write_durably(struct witness_store *store,
 			 const struct wire_record *record)
 {
 	char text[WITNESS_FILE_MAX];
 	size_t len;
-	int fd, dir_fd, ok;
 
 	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
 	if (!len)
 		return -1;
-	fd = open(store->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, len) == (ssize_t)len && !fsync(fd);
-	ok = !close(fd) && ok;
-	if (!ok || rename(store->tmp_path, store->path)) {
-		unlink(store->tmp_path);
-		return -1;
-	}
-	dir_fd = open(store->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
-		return -1;
-	ok = !fsync(dir_fd);
-	close(dir_fd);
-	return ok ? 0 : -1;
+	return durable_replace(store->dir, store->tmp_path, store->path, text, len);
 }
 
 static bool same_record(const struct wire_record *a, const struct wire_record *b)

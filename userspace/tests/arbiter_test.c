@@ -576,6 +576,38 @@ TEST(a_corrupt_witness_file_is_never_a_way_to_take_over)
 	sim_free(s);
 }
 
+/*
+ * Found by spin: the active holds on the standby's promise alone (it lost
+ * the witness, and no other host is left to move to), when the standby
+ * crashes, restarts, and hears nothing more from it. The restarted standby
+ * must keep the promise it no longer remembers: grace-ms from its start.
+ */
+TEST(a_restarted_standby_keeps_the_promise_it_forgot)
+{
+	struct sim *s = sim_new(15);
+	int w, h;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	for (h = MANAGERS; h < NODES; h++)
+		if (h != w)
+			s->dead[h] = true;
+	cut(s, 0, w);
+	run_for(s, 2000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("on the standby's promise: %s", s->m[0].reason);
+	/* Cut first, and let what is in flight land, so that the restarted
+	 * standby never hears the active. */
+	cut(s, 0, 1);
+	run_for(s, 40);
+	ASSERT_TRUE(acting(s, 0));
+	s->dead[1] = true;
+	start_manager(s, 1);
+	run_for(s, 3000);
+	NO_VIOLATION(s);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("and then it takes over: %s", s->m[1].reason);
+	sim_free(s);
+}
+
 TEST(random_faults_never_give_two_actives)
 {
 	unsigned int seed, actives = 0;

@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole system end to end, with the real module: two managers and
+# three hosts as network namespaces on a bridge, each running its availctl
+# daemon (sanitizer build). Faults: kill -9 and SIGSTOP/SIGCONT of the
+# active, the standby and the witness host's daemon; partitions in each
+# direction (nftables) and an isolated active (link down); a corrupted
+# witness file; forged, malformed and replayed datagrams; a SIGHUP reload.
+# Every daemon logs its role changes with epoch and CLOCK_MONOTONIC time;
+# lib/cluster_check.py then asserts that no two managers were ever active
+# at once, one manager per epoch, and no store accepted an older epoch.
+# Failover times are reported as comments, not asserted.
+
+. "$(dirname "$0")/lib/tap.sh"
+
+selftests=$(cd "$(dirname "$0")" && pwd)
+availctl=$selftests/../build/userspace-asan/availctl
+inject=$selftests/../build/selftests/cluster_inject
+cluster_dir=${AVAILCAST_OUT:-/tmp}/cluster
+. "$selftests/lib/cluster.sh"
+
+# Under TCG every process start costs; the sanitizer build more so.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+
+now_ms() { "$inject" now; }
+
+other() { [ "$1" = m1 ] && echo m2 || echo m1; }
+
+# check_roles NAME ACTIVE: ACTIVE is active and the other one standby.
+check_roles() {
+	local name=$1 active=$2
+	if cluster_wait 10 cluster_role_is "$active" active &&
+		cluster_wait 10 cluster_role_is "$(other "$active")" standby; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
+	fi
+}
+
+# failover NAME FROM: waits for the other manager to become active; reports
+# how long it took from $fault_ms.
+failover() {
+	local name=$1 to
+	to=$(other "$2")
+	if cluster_wait 15 cluster_role_is "$to" active; then
+		tap_ok "$name"
+		took=$(($(now_ms) - fault_ms))
+		echo "# failover ($name): $to active within ${took} ms (status polled every 0.1 s)"
+	else
+		tap_fail "$name" "$(cluster_status "$to" 2>&1)"
+	fi
+}
+
+witness_changes() { [ "$(cluster_witness "$1")" != "$2" ] && [ -n "$(cluster_witness "$1")" ]; }
+
+restart() {
+	cluster_start "$1"
+	cluster_wait 10 cluster_status "$1" > /dev/null
+}
+
+cluster_teardown > /dev/null 2>&1
+trap cluster_teardown EXIT
+cluster_setup
+
+for node in $cluster_hosts $cluster_managers; do
+	cluster_start "$node"
+done
+
+check_roles "both managers start: m1, the preferred, becomes active and m2 standby" m1
+epoch=$(cluster_field m1 epoch)
+tap_check "the first epoch is 1" test "$epoch" = 1
+witness=$(cluster_witness m1)
+tap_check "both managers agree on the witness ($witness)" \
+	test -n "$witness" -a "$witness" = "$(cluster_witness m2)"
+tap_check "the witness host's store holds m1 as active at epoch 1" \
+	grep -qx "active m1" "$(cluster_witness_file "$witness")"
+tap_check "every host is in the table, available" cluster_wait 10 \
+	bash -c "[ \$(ip netns exec ac-m1 $availctl status --config $cluster_dir/m1.conf --json | grep -o '\"available\":true' | wc -l) = 3 ]"
+tap_check "the host that runs no relay is unavailable" grep -q '"name":"h4","available":false' \
+	<<< "$(cluster_status m1 --json)"
+status_text=$(cluster_status m1)
+for what in "role:       active at epoch 1" "witness:    $witness" "peer:       m2, standby" \
+	"reason:" "h3 "; do
+	tap_check "status shows '$what'" grep -qF "$what" <<< "$status_text"
+done
+tap_check "status --json is valid JSON with role, epoch, witness, peer and hosts" \
+	python3 -c "import json,sys; d=json.load(sys.stdin); assert d['role']=='active' and d['epoch']==1 and d['witness']['host'] and d['peer']['last_contact_ms']>=0 and len(d['hosts'])==4" \
+	<<< "$(cluster_status m1 --json)"
+relay_status=$(cluster_status h1)
+tap_check "a relay's status shows it forwards broadcasts" grep -q "forwarded:  [1-9]" <<< "$relay_status"
+
+# Forged, malformed and replayed datagrams are dropped, counted, harmless.
+cluster_in h1 "$inject" attack "$cluster_dir/cluster.key" 1 "$(cluster_ip m2)" "$cluster_port" \
+	"$cluster_absent_host" > /dev/null
+sleep 0.5	# UDP on a bridge: no completion to wait for; counted below
+counters=$(cluster_status m2 --json)
+for verdict in malformed truncated oversized forged unknown_key unknown_sender replayed; do
+	tap_check "m2 dropped and counted a $verdict datagram" \
+		grep -qE "\"$verdict\":[1-9]" <<< "$counters"
+done
+check_roles "bad datagrams changed no role" m1
+
+# The standby dies, is paused: the active stays, at the same epoch.
+cluster_kill m2
+sleep 2	# a fault that lasts: nothing must happen meanwhile
+tap_check "m2 killed: m1 stays active at epoch 1" \
+	test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
+restart m2
+check_roles "m2 restarted: it rejoins as standby" m1
+cluster_signal m2 STOP
+sleep 2
+cluster_signal m2 CONT
+check_roles "m2 paused for 2 s and resumed: nothing changes" m1
+tap_check "still epoch 1" test "$(cluster_field m1 epoch)" = 1
+
+# The witness host's daemon dies: both agree on a new witness.
+witness=$(cluster_witness m1)
+cluster_kill "$witness"
+if cluster_wait 10 witness_changes m1 "$witness"; then
+	tap_ok "$witness killed: the active moves to a new witness ($(cluster_witness m1))"
+else
+	tap_fail "$witness killed: the active moves to a new witness" "$(cluster_status m1)"
+fi
+tap_check "both managers agree on it" cluster_wait 5 \
+	bash -c "[ '$(cluster_witness m1)' = \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"witness\":{\"host\":\"\\([^\"]*\\)\".*/\\1/p')\" ]"
+check_roles "the active stayed active" m1
+restart "$witness"
+
+witness=$(cluster_witness m1)
+cluster_signal "$witness" STOP
+if cluster_wait 10 witness_changes m1 "$witness"; then
+	tap_ok "$witness paused: the active moves to a new witness ($(cluster_witness m1))"
+else
+	tap_fail "$witness paused: the active moves to a new witness" "$(cluster_status m1)"
+fi
+cluster_signal "$witness" CONT
+check_roles "the active stayed active" m1
+
+# A corrupted witness file is reported and never used.
+witness=$(cluster_witness m1)
+sed -i 's/^epoch .*/epoch 7/' "$(cluster_witness_file "$witness")"
+if cluster_wait 10 witness_changes m1 "$witness"; then
+	tap_ok "witness file on $witness corrupted: the active moves to a new witness"
+else
+	tap_fail "witness file on $witness corrupted: the active moves to a new witness" \
+		"$(cluster_status m1)"
+fi
+tap_check "$witness's store reports its file as corrupt" \
+	grep -q "status=corrupt.*checksum" "$cluster_dir/$witness.log"
+check_roles "the active stayed active" m1
+rm -f "$(cluster_witness_file "$witness")"
+
+# One-way partitions (nftables in the receiver's namespace).
+drop_from() {	# drop_from NODE SOURCE: NODE hears nothing from SOURCE
+	cluster_in "$1" nft add table inet cut 2> /dev/null
+	cluster_in "$1" nft add chain inet cut input '{ type filter hook input priority 0; }'
+	cluster_in "$1" nft add rule inet cut input ip saddr "$(cluster_ip "$2")" drop
+}
+heal() { cluster_in "$1" nft delete table inet cut; }
+
+if drop_from m2 m1; then
+	sleep 3	# a fault that lasts: nothing must happen meanwhile
+	tap_check "m2 cannot hear m1: m1 keeps the role by the witness's lease" \
+		test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
+	tap_check "and m2 is not active" test "$(cluster_field m2 role)" != active
+	tap_check "m2 asked the witness and was refused: m1's lease runs" \
+		grep -q "lease runs" <<< "$(cluster_status m2)"
+	heal m2
+	check_roles "healed: m2 standby again" m1
+	drop_from m1 m2
+	sleep 3
+	tap_check "m1 cannot hear m2: m1 stays active at the same epoch" \
+		test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
+	heal m1
+else
+	tap_fail "nftables rules can be added in a namespace"
+fi
+
+# The active is cut off from everyone: it steps down, m2 takes over.
+fault_ms=$(now_ms)
+ip -n ac-m1 link set eth0 down
+failover "m1 isolated: m2 takes over" m1
+tap_check "at epoch 2" test "$(cluster_field m2 epoch)" = 2
+tap_check "m1 stepped down (fault) on its own" cluster_wait 5 cluster_role_is m1 fault
+ip -n ac-m1 link set eth0 up
+check_roles "m1 back: it rejoins as standby" m2
+tap_check "m1 learned epoch 2" test "$(cluster_field m1 epoch)" = 2
+
+# kill -9 of the active.
+fault_ms=$(now_ms)
+cluster_kill m2
+failover "m2 killed: m1 takes over" m2
+tap_check "at epoch 3" test "$(cluster_field m1 epoch)" = 3
+restart m2
+check_roles "m2 restarted: standby at epoch 3" m1
+tap_check "m2 learned epoch 3" cluster_wait 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = 3 ]"
+
+# The active is paused past its lease, then wakes.
+fault_ms=$(now_ms)
+cluster_signal m1 STOP
+failover "m1 paused: m2 takes over after the lease" m1
+sleep 1
+cluster_signal m1 CONT
+check_roles "m1 resumed: it steps down and rejoins as standby" m2
+tap_check "m1 logged that it stepped down, not acting on its old epoch" \
+	grep -q "role=standby previous=active\|role=fault previous=active" "$cluster_dir/m1.log"
+
+# Hooks ran with the epoch.
+tap_check "the hook ran on m2 becoming active at epoch 4" \
+	grep -q "^m2 active epoch=4 previous=" "$cluster_dir/hooks.log"
+tap_check "the hook ran on m1 becoming standby" grep -q "^m1 standby epoch=" "$cluster_dir/hooks.log"
+
+# SIGHUP: a new value is taken without touching roles; a bad file is refused.
+sed -i 's/^host = h3 .*/&\nhost-grace-ms = 150/' "$cluster_dir/m2.conf"
+cluster_signal m2 HUP
+tap_check "SIGHUP rereads the configuration" cluster_wait 5 grep -q "reloaded" "$cluster_dir/m2.log"
+echo "bogus = 1" >> "$cluster_dir/m2.conf"
+cluster_signal m2 HUP
+tap_check "a bad configuration is refused on SIGHUP" cluster_wait 5 \
+	grep -q "reload-refused.*unknown key 'bogus'" "$cluster_dir/m2.log"
+check_roles "roles and epoch survive both reloads" m2
+tap_check "epoch still 4" test "$(cluster_field m2 epoch)" = 4
+
+# Stop everything (SIGTERM) so the sanitizers can report, then check.
+for node in $cluster_managers $cluster_hosts; do
+	cluster_signal "$node" TERM
+done
+wait
+tap_check "no sanitizer report from any daemon" \
+	bash -c "! grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' $cluster_dir/*.log"
+check_output=$(python3 "$selftests/lib/cluster_check.py" "$cluster_dir"/*.log)
+tap_check "never two actives at once, one manager per epoch, no older epoch accepted" \
+	python3 "$selftests/lib/cluster_check.py" "$cluster_dir"/*.log
+printf '%s\n' "$check_output" | sed 's/^/# /'
+
+tap_done

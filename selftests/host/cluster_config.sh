@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The daemons refuse to start on a bad configuration or key, with a clear
+# error and a non-zero exit, before binding anything; no module needed.
+# Usage: cluster_config.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+dir=$(mktemp -d /tmp/cluster_config.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+
+good() {
+	cat <<-CONF
+	# comment lines and blank ones are fine
+
+	cluster = test
+	node = m1
+	key-file = $dir/key
+	state-dir = $dir/state
+	manager = m1 127.0.0.1:17450
+	manager = m2 127.0.0.1:17451
+	host = h1 127.0.0.1:17452
+	heartbeat-ms = 100   # trailing comment
+	CONF
+}
+
+# refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 1 with TEXT.
+refused() {
+	local name=$1 text=$2
+	shift 2
+	printf '%s\n' "$@" > "$dir/bad.conf"
+	tap_expect 1 "$text" "$availctl" arbiter --config "$dir/bad.conf"
+}
+
+for availctl in "$@"; do
+	rm -f "$dir/key"
+	tap_expect 0 "" "$availctl" keygen "$dir/key"
+	tap_check "keygen writes mode 0600" test "$(stat -c %a "$dir/key")" = 600
+	tap_expect 1 "File exists" "$availctl" keygen "$dir/key"
+	tap_expect 2 "expected one FILE" "$availctl" keygen
+
+	good > "$dir/good.conf"
+	refused "unknown key" "line 1: unknown key 'colour'" "colour = blue"
+	refused "bad number" "heartbeat-ms: 'fast' is not a whole number" "$(good | grep -v heartbeat)" "heartbeat-ms = fast"
+	refused "out of range" "from 10 to 60000" "$(good | grep -v heartbeat)" "heartbeat-ms = 5"
+	refused "twice" "heartbeat-ms is given twice" "$(good)" "heartbeat-ms = 200"
+	refused "bad name" "'m/3' is not a name" "$(good)" "host = m/3 127.0.0.1"
+	refused "bad address" "'300.1.1.1' is not an IPv4 address" "$(good)" "host = h2 300.1.1.1"
+	refused "bad port" "from 1 to 65535" "$(good)" "host = h2 127.0.0.1:0"
+	refused "no equals" "expected 'key = value'" "$(good)" "lease-ms 100"
+	refused "missing key" "state-dir is missing" "$(good | grep -v state-dir)"
+	refused "one manager" "two 'manager = NAME ADDRESS' lines are needed" \
+		"$(good | grep -v 'manager = m2')"
+	refused "third manager" "a third manager" "$(good)" "manager = m3 127.0.0.1"
+	refused "duplicate node" "node h1 is listed twice" "$(good)" "host = h1 127.0.0.2"
+	refused "unlisted node" "node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
+	refused "unsafe timing" "timing: lease-ms 200 leaves the active 179 ms" "$(good)" "lease-ms = 200"
+	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
+	printf 'cluster = a\0b\n' > "$dir/bad.conf"
+	tap_expect 1 "NUL byte" "$availctl" arbiter --config "$dir/bad.conf"
+	tap_expect 1 "No such file" "$availctl" arbiter --config "$dir/none.conf"
+	tap_expect 1 "is a manager: run 'availctl arbiter'" "$availctl" relay --config "$dir/good.conf"
+
+	chmod 644 "$dir/key"
+	tap_expect 1 "group or others may access it (mode 644)" "$availctl" arbiter --config "$dir/good.conf"
+	chmod 600 "$dir/key"
+	mv "$dir/key" "$dir/key.away"
+	tap_expect 1 "key file $dir/key: No such file" "$availctl" arbiter --config "$dir/good.conf"
+	echo "not hex" > "$dir/key"
+	chmod 600 "$dir/key"
+	tap_expect 1 "must hold exactly 64 hexadecimal digits" "$availctl" arbiter --config "$dir/good.conf"
+	mv "$dir/key.away" "$dir/key"
+	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
+	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help
+	tap_expect 1 "no daemon answers" "$availctl" status --socket "$dir/nothing.sock"
+	tap_check "nothing was left behind by refused starts" test ! -e "$dir/state/m1.sock"
+done
+
+tap_done

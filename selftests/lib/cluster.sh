@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# A cluster of network namespaces on one bridge, for selftests/cluster.sh
+# and the demo: managers m1 (preferred) and m2, hosts h1..h3, each with its
+# availctl daemon. They share one kernel, one availcast module and one
+# CLOCK_MONOTONIC, so their logs can be laid on one timeline.
+#
+# Set before sourcing: cluster_dir (configs, key, logs) and availctl.
+# State directories and control sockets live under cluster_state, on a
+# local filesystem: unix sockets cannot be bound on the VMs' 9p mounts.
+cluster_state=${cluster_state:-/run/availcast-cluster}
+
+cluster_managers="m1 m2"
+cluster_hosts="h1 h2 h3"
+cluster_nodes="$cluster_managers $cluster_hosts"
+# Configured but never started: the tests speak for it.
+cluster_absent_host=h4
+cluster_port=7450
+
+cluster_ip() {
+	case $1 in
+	m1) echo 10.77.0.1 ;; m2) echo 10.77.0.2 ;;
+	h1) echo 10.77.0.11 ;; h2) echo 10.77.0.12 ;; h3) echo 10.77.0.13 ;;
+	h4) echo 10.77.0.14 ;;
+	esac
+}
+
+# cluster_witness_file HOST: the witness record HOST's store keeps.
+cluster_witness_file() { echo "$cluster_state/$1/demo.witness"; }
+
+cluster_is_manager() { [ "$1" = m1 ] || [ "$1" = m2 ]; }
+
+# cluster_in NODE COMMAND...: COMMAND in NODE's namespace.
+cluster_in() {
+	local node=$1
+	shift
+	ip netns exec "ac-$node" "$@"
+}
+
+cluster_write_config() {
+	local node=$1 file=$cluster_dir/$1.conf n
+	{
+		echo "# availctl cluster configuration for node $node"
+		echo "cluster = demo"
+		echo "node = $node"
+		echo "key-file = $cluster_dir/cluster.key"
+		echo "state-dir = $cluster_state/$node"
+		echo "hook = $cluster_dir/hook.sh"
+		for n in $cluster_managers; do
+			echo "manager = $n $(cluster_ip "$n"):$cluster_port"
+		done
+		for n in $cluster_hosts $cluster_absent_host; do
+			echo "host = $n $(cluster_ip "$n")"
+		done
+		echo "${CLUSTER_EXTRA_CONFIG:-}"
+	} > "$file"
+}
+
+# The bridge, a namespace per node, configs, the key and the hook.
+cluster_setup() {
+	local node
+	rm -rf "$cluster_dir" "$cluster_state"
+	mkdir -p "$cluster_dir" "$cluster_state"
+	modprobe veth 2> /dev/null || true
+	modprobe bridge 2> /dev/null || true
+	modprobe nf_tables 2> /dev/null || true
+	ip link add acbr0 type bridge
+	ip link set acbr0 up
+	for node in $cluster_nodes; do
+		ip netns add "ac-$node"
+		ip link add "ac-$node" type veth peer name eth0 netns "ac-$node"
+		ip link set "ac-$node" master acbr0 up
+		ip -n "ac-$node" addr add "$(cluster_ip "$node")/24" dev eth0
+		ip -n "ac-$node" link set eth0 up
+		ip -n "ac-$node" link set lo up
+	done
+	"$availctl" keygen "$cluster_dir/cluster.key"
+	cat > "$cluster_dir/hook.sh" <<-HOOK
+	#!/bin/sh
+	# Records every role change it is told of.
+	echo "\$AVAILCTL_NODE \$1 epoch=\$AVAILCTL_EPOCH previous=\$AVAILCTL_PREVIOUS_ROLE witness=\$AVAILCTL_WITNESS" >> "$cluster_dir/hooks.log"
+	HOOK
+	chmod +x "$cluster_dir/hook.sh"
+	for node in $cluster_nodes; do
+		cluster_write_config "$node"
+	done
+	# The relays in the namespaces hear the module only with all_netns.
+	"$availctl" set all-netns 1 > /dev/null
+}
+
+cluster_start() {
+	local node=$1 daemon=relay
+	cluster_is_manager "$node" && daemon=arbiter
+	# Not through a function: $! must be the daemon (ip execs it), not a
+	# subshell that signals would never reach.
+	ip netns exec "ac-$node" "$availctl" "$daemon" --config "$cluster_dir/$node.conf" \
+		2>> "$cluster_dir/$node.log" &
+	echo $! > "$cluster_dir/$node.pid"
+}
+
+cluster_pid() { cat "$cluster_dir/$1.pid"; }
+
+cluster_signal() { kill "-$2" "$(cluster_pid "$1")"; }
+
+# cluster_kill NODE: kill -9, and wait for it to be gone.
+cluster_kill() {
+	local pid
+	pid=$(cluster_pid "$1")
+	kill -9 "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null || true
+}
+
+cluster_status() {
+	local node=$1
+	shift
+	cluster_in "$node" "$availctl" status --socket "$cluster_state/$node/$node.sock" "$@"
+}
+
+# cluster_field NODE KEY: a top-level "KEY":value of NODE's JSON status
+# (top-level keys come before the nested ones that share their names).
+cluster_field() {
+	cluster_status "$1" --json 2> /dev/null | grep -o "\"$2\":[^,}]*" |
+		head -n 1 | sed 's/^[^:]*://; s/"//g'
+}
+
+cluster_witness() {
+	cluster_status "$1" --json 2> /dev/null |
+		sed -n 's/.*"witness":{"host":"\([^"]*\)".*/\1/p'
+}
+
+# cluster_wait SECONDS COMMAND...: polls COMMAND every 0.1 s until it
+# succeeds or SECONDS pass.
+cluster_wait() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$deadline" ] && return 1
+		sleep 0.1
+	done
+}
+
+cluster_role_is() { [ "$(cluster_field "$1" role)" = "$2" ]; }
+
+cluster_active() {
+	local node
+	for node in $cluster_managers; do
+		cluster_role_is "$node" active && { echo "$node"; return 0; }
+	done
+	return 1
+}
+
+cluster_teardown() {
+	local node
+	for node in $cluster_nodes; do
+		[ -e "$cluster_dir/$node.pid" ] && kill -9 "$(cluster_pid "$node")" 2> /dev/null
+	done
+	wait 2> /dev/null
+	for node in $cluster_nodes; do
+		ip netns del "ac-$node" 2> /dev/null
+	done
+	ip link del acbr0 2> /dev/null
+	"$availctl" set all-netns 0 > /dev/null 2>&1
+	true
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * availctl relay, availctl arbiter and availctl keygen: the daemons (in
+ * the foreground; systemd or a supervisor keeps them) and the key they
+ * share.
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "availctl.h"
+#include "key.h"
+#include "manager.h"
+#include "relay.h"
+
+#define DEFAULT_CONFIG "/etc/availctl/availctl.conf"
+
+static const char relay_usage[] =
+	"usage: availctl relay [--config FILE]\n\n"
+	"Runs the relay of this host (in the foreground): forwards every\n"
+	"broadcast of the availcast module to both managers and serves this\n"
+	"host's witness store. FILE defaults to " DEFAULT_CONFIG ".\n"
+	"SIGHUP rereads it; SIGTERM stops. Logs go to standard error.\n";
+
+static const char arbiter_usage[] =
+	"usage: availctl arbiter [--config FILE]\n\n"
+	"Runs the arbiter of this manager (in the foreground): keeps the host\n"
+	"table and decides with the other manager which one is active, through\n"
+	"a witness. FILE defaults to " DEFAULT_CONFIG ". SIGHUP rereads it\n"
+	"without resetting roles or timers; SIGTERM stops.\n";
+
+static const char keygen_usage[] =
+	"usage: availctl keygen FILE\n\n"
+	"Writes a new random cluster key (64 hex digits) to FILE, mode 0600.\n"
+	"Never overwrites. Copy the same file to every node.\n";
+
+static const struct option config_option[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int take_config(int option, const char *value, void *arg)
+{
+	if (option == 'c')
+		*(const char **)arg = value;
+	return -1;
+}
+
+static int run_daemon(int argc, char **argv, struct availctl *ctl, const char *name,
+		      const char *usage, int (*main_fn)(const char *))
+{
+	const char *config = DEFAULT_CONFIG;
+	int status;
+
+	status = availctl_options(argc, argv, name, usage, config_option, take_config,
+				  &config, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error(name, "unexpected argument '%s'", argv[optind]);
+	return main_fn(config) ? AVAILCTL_EXIT_FAILED : AVAILCTL_EXIT_OK;
+}
+
+int availctl_relay(int argc, char **argv, struct availctl *ctl)
+{
+	return run_daemon(argc, argv, ctl, "relay", relay_usage, relay_main);
+}
+
+int availctl_arbiter(int argc, char **argv, struct availctl *ctl)
+{
+	return run_daemon(argc, argv, ctl, "arbiter", arbiter_usage, manager_main);
+}
+
+int availctl_keygen(int argc, char **argv, struct availctl *ctl)
+{
+	char error[256];
+	int status;
+
+	status = availctl_options(argc, argv, "keygen", keygen_usage, NULL, NULL, NULL, ctl);
+	if (status >= 0)
+		return status;
+	if (optind + 1 != argc)
+		return availctl_usage_error("keygen", "expected one FILE");
+	if (key_generate(argv[optind], error, sizeof(error))) {
+		fprintf(stderr, "availctl keygen: %s\n", error);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	return AVAILCTL_EXIT_OK;
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsing and checking the daemons' configuration file. */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+struct parse {
+	struct conf *conf;
+	unsigned int line;
+	char *error;
+	size_t error_size;
+	unsigned int seen;	/* bit per scalar key: given once only */
+};
+
+static int fail(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int fail(struct parse *p, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(p->error, p->error_size, "line %u: ", p->line);
+	if (n >= p->error_size)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->error + n, p->error_size - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int number(struct parse *p, const char *key, const char *value,
+		  uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (value[0] < '0' || value[0] > '9')
+		return fail(p, "%s: '%s' is not a whole number", key, value);
+	v = strtoull(value, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return fail(p, "%s: '%s' is not a whole number from %u to %u",
+			    key, value, min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int text(struct parse *p, const char *key, const char *value,
+		char *out, size_t size)
+{
+	if (strlen(value) >= size)
+		return fail(p, "%s: too long (at most %zu characters)", key, size - 1);
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+static int name(struct parse *p, const char *key, const char *value, char *out)
+{
+	if (!wire_name_valid(value))
+		return fail(p, "%s: '%s' is not a name (1 to %d of A-Z a-z 0-9 . _ -)",
+			    key, value, WIRE_NAME_SIZE - 1);
+	return text(p, key, value, out, WIRE_NAME_SIZE);
+}
+
+/* "NAME ADDRESS[:PORT]", IPv4. */
+static int node(struct parse *p, const char *key, char *value, struct conf_node *out)
+{
+	char *address, *port;
+	uint32_t port_number = CONF_DEFAULT_PORT;
+
+	address = strchr(value, ' ');
+	if (!address)
+		return fail(p, "%s: expected 'NAME ADDRESS[:PORT]'", key);
+	*address++ = '\0';
+	while (*address == ' ')
+		address++;
+	if (name(p, key, value, out->name))
+		return -1;
+	port = strchr(address, ':');
+	if (port) {
+		*port++ = '\0';
+		if (number(p, key, port, 1, 65535, &port_number))
+			return -1;
+	}
+	memset(&out->addr, 0, sizeof(out->addr));
+	out->addr.sin_family = AF_INET;
+	out->addr.sin_port = htons((uint16_t)port_number);
+	if (inet_pton(AF_INET, address, &out->addr.sin_addr) != 1)
+		return fail(p, "%s: '%s' is not an IPv4 address", key, address);
+	return 0;
+}
+
+enum key_index {
+	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_STATE_DIR, K_HOOK, K_CONTROL,
+	K_HEARTBEAT, K_GRACE, K_LEASE, K_DRIFT, K_MARGIN, K_HOST_GRACE, K_REPLAY,
+	K_MANAGER, K_HOST,
+};
+
+static const char *const keys[] = {
+	[K_CLUSTER] = "cluster", [K_NODE] = "node", [K_KEY_FILE] = "key-file",
+	[K_KEY_ID] = "key-id", [K_STATE_DIR] = "state-dir", [K_HOOK] = "hook",
+	[K_CONTROL] = "control", [K_HEARTBEAT] = "heartbeat-ms",
+	[K_GRACE] = "grace-ms", [K_LEASE] = "lease-ms", [K_DRIFT] = "drift-ppm",
+	[K_MARGIN] = "margin-ms", [K_HOST_GRACE] = "host-grace-ms",
+	[K_REPLAY] = "replay-window-ms", [K_MANAGER] = "manager", [K_HOST] = "host",
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static int set(struct parse *p, enum key_index k, char *value)
+{
+	struct conf *c = p->conf;
+	uint32_t v;
+
+	if (k < K_MANAGER) {
+		if (p->seen & (1u << k))
+			return fail(p, "%s is given twice", keys[k]);
+		p->seen |= 1u << k;
+	}
+	switch (k) {
+	case K_CLUSTER:
+		return name(p, keys[k], value, c->cluster);
+	case K_NODE:
+		return name(p, keys[k], value, c->node);
+	case K_KEY_FILE:
+		return text(p, keys[k], value, c->key_file, sizeof(c->key_file));
+	case K_KEY_ID:
+		if (number(p, keys[k], value, 0, 65535, &v))
+			return -1;
+		c->key_id = (uint16_t)v;
+		return 0;
+	case K_STATE_DIR:
+		return text(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
+	case K_HOOK:
+		return text(p, keys[k], value, c->hook, sizeof(c->hook));
+	case K_CONTROL:
+		return text(p, keys[k], value, c->control, sizeof(c->control));
+	case K_HEARTBEAT:
+		return number(p, keys[k], value, 10, 60000, &c->timing.heartbeat_ms);
+	case K_GRACE:
+		return number(p, keys[k], value, 10, 600000, &c->timing.grace_ms);
+	case K_LEASE:
+		return number(p, keys[k], value, 10, 600000, &c->timing.lease_ms);
+	case K_DRIFT:
+		return number(p, keys[k], value, 0, 100000, &c->timing.drift_ppm);
+	case K_MARGIN:
+		return number(p, keys[k], value, 1, 60000, &c->timing.margin_ms);
+	case K_HOST_GRACE:
+		return number(p, keys[k], value, 0, 600000, &c->host_grace_ms);
+	case K_REPLAY:
+		return number(p, keys[k], value, 1000, 3600000, &c->replay_window_ms);
+	case K_MANAGER:
+		if (c->n_managers == 2)
+			return fail(p, "a third manager: there are exactly two");
+		return node(p, keys[k], value, &c->managers[c->n_managers++]);
+	case K_HOST:
+		if (c->n_hosts == CONF_HOSTS_MAX)
+			return fail(p, "more than %d hosts", CONF_HOSTS_MAX);
+		return node(p, keys[k], value, &c->hosts[c->n_hosts++]);
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_line(struct parse *p, char *line)
+{
+	char *hash = strchr(line, '#'), *eq, *key, *value;
+	size_t k;
+
+	if (hash)
+		*hash = '\0';
+	line = trim(line);
+	if (!*line)
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq)
+		return fail(p, "expected 'key = value', got '%s'", line);
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	for (k = 0; k < N_KEYS; k++)
+		if (!strcmp(key, keys[k]))
+			break;
+	if (k == N_KEYS)
+		return fail(p, "unknown key '%s'", key);
+	if (!*value)
+		return fail(p, "%s has no value", key);
+	for (eq = value; *eq; eq++)
+		if (*eq == '\t')
+			*eq = ' ';
+	return set(p, (enum key_index)k, value);
+}
+
+const struct conf_node *conf_find(const struct conf *conf, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->n_managers; i++)
+		if (!strcmp(conf->managers[i].name, name))
+			return &conf->managers[i];
+	for (i = 0; i < conf->n_hosts; i++)
+		if (!strcmp(conf->hosts[i].name, name))
+			return &conf->hosts[i];
+	return NULL;
+}
+
+const struct conf_node *conf_self(const struct conf *conf)
+{
+	return conf_find(conf, conf->node);
+}
+
+int conf_is_manager(const struct conf *conf, const char *name)
+{
+	return conf->n_managers == 2 && (!strcmp(conf->managers[0].name, name) ||
+					 !strcmp(conf->managers[1].name, name));
+}
+
+static int check(struct parse *p)
+{
+	struct conf *c = p->conf;
+	static const enum key_index required[] = { K_CLUSTER, K_NODE, K_KEY_FILE, K_STATE_DIR };
+	unsigned int i, j;
+	char why[200];
+
+	p->line = 0;
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!(p->seen & (1u << required[i])))
+			return snprintf(p->error, p->error_size, "%s is missing",
+					keys[required[i]]), -1;
+	if (c->n_managers != 2)
+		return snprintf(p->error, p->error_size,
+				"two 'manager = NAME ADDRESS' lines are needed, found %u",
+				c->n_managers), -1;
+	if (!c->n_hosts)
+		return snprintf(p->error, p->error_size,
+				"no 'host = NAME ADDRESS' line: the witness is chosen among hosts"), -1;
+	for (i = 0; i < c->n_managers + c->n_hosts; i++) {
+		const char *a = i < 2 ? c->managers[i].name : c->hosts[i - 2].name;
+
+		for (j = i + 1; j < c->n_managers + c->n_hosts; j++)
+			if (!strcmp(a, j < 2 ? c->managers[j].name : c->hosts[j - 2].name))
+				return snprintf(p->error, p->error_size,
+						"node %s is listed twice", a), -1;
+	}
+	if (!conf_self(c))
+		return snprintf(p->error, p->error_size,
+				"node %s is neither a manager nor a host", c->node), -1;
+	if (arbiter_timing_check(&c->timing, why, sizeof(why)))
+		return snprintf(p->error, p->error_size, "timing: %s", why), -1;
+	if (!c->control[0] &&
+	    (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
+			     c->state_dir, c->node) >= sizeof(c->control))
+		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
+	return 0;
+}
+
+int conf_parse(const char *text_in, size_t len, struct conf *conf,
+	       char *error, size_t error_size)
+{
+	struct parse p = { .conf = conf, .error = error, .error_size = error_size };
+	char *copy, *line, *next;
+	int status = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	conf->key_id = 1;
+	conf->timing = (struct arbiter_timing){
+		.heartbeat_ms = 100, .grace_ms = 500, .lease_ms = 700,
+		.drift_ppm = 1000, .margin_ms = 20,
+	};
+	conf->host_grace_ms = 100;
+	conf->replay_window_ms = 30000;
+	if (memchr(text_in, '\0', len))
+		return snprintf(error, error_size, "the file holds a NUL byte"), -1;
+	copy = malloc(len + 1);
+	if (!copy)
+		return snprintf(error, error_size, "out of memory"), -1;
+	memcpy(copy, text_in, len);
+	copy[len] = '\0';
+	for (line = copy; line && !status; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		status = parse_line(&p, line);
+	}
+	free(copy);
+	return status ? status : check(&p);
+}
+
+int conf_load(const char *path, struct conf *conf, char *error, size_t error_size)
+{
+	char *buf;
+	ssize_t n;
+	int fd, status;
+	size_t used;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return snprintf(error, error_size, "%s: %s", path, strerror(errno)), -1;
+	buf = malloc(CONF_FILE_MAX + 1);
+	if (!buf) {
+		close(fd);
+		return snprintf(error, error_size, "out of memory"), -1;
+	}
+	for (used = 0; used <= CONF_FILE_MAX; used += (size_t)n) {
+		n = read(fd, buf + used, CONF_FILE_MAX + 1 - used);
+		if (n <= 0)
+			break;
+	}
+	close(fd);
+	if (used > CONF_FILE_MAX) {
+		free(buf);
+		return snprintf(error, error_size, "%s: longer than %d bytes", path,
+				CONF_FILE_MAX), -1;
+	}
+	status = conf_parse(buf, used, conf, error, error_size);
+	free(buf);
+	if (status) {
+		/* Say which file. */
+		char inner[256];
+
+		snprintf(inner, sizeof(inner), "%s", error);
+		snprintf(error, error_size, "%s: %s", path, inner);
+	}
+	return status;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemons' configuration file, one "key = value" per line; '#' starts
+ * a comment. Documented in availctl(8) and Documentation/arbitration.rst.
+ * Every error names the line and what to fix.
+ */
+#ifndef AVAILCTL_CONF_H
+#define AVAILCTL_CONF_H
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arbiter.h"
+#include "wire.h"
+
+#define CONF_HOSTS_MAX		256
+#define CONF_FILE_MAX		65536
+#define CONF_DEFAULT_PORT	7450
+
+struct conf_node {
+	char name[WIRE_NAME_SIZE];
+	struct sockaddr_in addr;
+};
+
+struct conf {
+	char cluster[WIRE_NAME_SIZE];
+	char node[WIRE_NAME_SIZE];		/* this node */
+	char key_file[PATH_MAX];
+	uint16_t key_id;
+	char state_dir[PATH_MAX];
+	char hook[PATH_MAX];			/* "" : none */
+	char control[PATH_MAX];			/* the status socket */
+	struct conf_node managers[2];		/* the first is preferred */
+	unsigned int n_managers;
+	struct conf_node hosts[CONF_HOSTS_MAX];
+	unsigned int n_hosts;
+	struct arbiter_timing timing;
+	uint32_t host_grace_ms;
+	uint32_t replay_window_ms;
+};
+
+/* Parses and checks @text; returns 0, or -1 with "line N: ..." in @error. */
+int conf_parse(const char *text, size_t len, struct conf *conf,
+	       char *error, size_t error_size);
+/* Reads @path and parses it. */
+int conf_load(const char *path, struct conf *conf, char *error, size_t error_size);
+
+/* This node's entry (manager or host), or NULL. */
+const struct conf_node *conf_self(const struct conf *conf);
+/* Any node's entry by name, or NULL. */
+const struct conf_node *conf_find(const struct conf *conf, const char *name);
+/* True when this node is one of the two managers. */
+int conf_is_manager(const struct conf *conf, const char *name);
+
+#endif /* AVAILCTL_CONF_H */

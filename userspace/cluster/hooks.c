@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Running the role-change hook and collecting it. */
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hooks.h"
+
+void hooks_run(const struct node *n, const struct arbiter *a,
+	       enum arbiter_role previous)
+{
+	char epoch[24], generation[24];
+	const char *role = arbiter_role_name(a->role);
+	pid_t pid;
+
+	if (!n->conf.hook[0] || a->role == ARBITER_STARTUP)
+		return;
+	snprintf(epoch, sizeof(epoch), "%" PRIu64, a->epoch);
+	snprintf(generation, sizeof(generation), "%" PRIu64, a->agreed.generation);
+	pid = fork();
+	if (pid < 0) {
+		node_log(n, "hook-failed", "error=fork");
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		setenv("AVAILCTL_ROLE", role, 1);
+		setenv("AVAILCTL_PREVIOUS_ROLE", arbiter_role_name(previous), 1);
+		setenv("AVAILCTL_EPOCH", epoch, 1);
+		setenv("AVAILCTL_CLUSTER", n->conf.cluster, 1);
+		setenv("AVAILCTL_NODE", n->conf.node, 1);
+		setenv("AVAILCTL_PEER", a->peer, 1);
+		setenv("AVAILCTL_WITNESS", a->agreed.host, 1);
+		setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
+		setenv("AVAILCTL_REASON", a->reason, 1);
+		execl(n->conf.hook, n->conf.hook, role, (char *)NULL);
+		_exit(127);
+	}
+	node_log(n, "hook-started", "pid=%d role=%s epoch=%s", (int)pid, role, epoch);
+}
+
+void hooks_reap(const struct node *n)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFEXITED(status))
+			node_log(n, "hook-ended", "pid=%d status=%d", (int)pid,
+				 WEXITSTATUS(status));
+		else
+			node_log(n, "hook-ended", "pid=%d signal=%d", (int)pid,
+				 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A manager's table of hosts, fed by the relays' reports. Each report
+ * carries the time left until the host's next broadcast is due; the host
+ * is available until then plus host-grace-ms, by our clock. Silence past
+ * that is loss: no fixed count of missed messages is needed.
+ */
+#ifndef AVAILCTL_HOSTS_H
+#define AVAILCTL_HOSTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "wire.h"
+
+struct host_entry {
+	char name[WIRE_NAME_SIZE];
+	bool heard;
+	uint16_t level;
+	uint8_t reason;
+	uint16_t n_resources;
+	uint64_t kernel_seq;
+	uint64_t reports;
+	uint64_t heard_ms;	/* our CLOCK_MONOTONIC */
+	uint64_t until_ms;	/* available until */
+};
+
+struct host_table {
+	struct host_entry hosts[CONF_HOSTS_MAX];
+	unsigned int n;
+	uint32_t grace_ms;
+};
+
+/* The table for @conf's hosts, all unavailable. */
+void hosts_init(struct host_table *t, const struct conf *conf);
+/* A report from @name (a configured host) received at @now_ms. */
+void hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
+		  const struct wire_report *report);
+bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
+/* The available host with the highest level but @exclude; false if none. */
+bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
+		char name[WIRE_NAME_SIZE]);
+
+#endif /* AVAILCTL_HOSTS_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The arbiter daemon's loop. Timers first, then datagrams: a daemon that
+ * was stopped (SIGSTOP) and resumes must notice that its hold ran out
+ * before it acts on anything that waited in its socket.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arbiter.h"
+#include "durable.h"
+#include "hooks.h"
+#include "hosts.h"
+#include "manager.h"
+#include "node.h"
+
+struct manager {
+	struct node node;
+	struct host_table hosts;
+	struct arbiter arbiter;
+	uint64_t logged_hold_ms;
+	char agreed_path[PATH_MAX + 64], agreed_tmp[PATH_MAX + 64];
+};
+
+static bool host_available(void *ctx, const char *host)
+{
+	struct manager *m = ctx;
+
+	return hosts_available(&m->hosts, host, node_now_ms());
+}
+
+static bool host_pick(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE])
+{
+	struct manager *m = ctx;
+
+	return hosts_pick(&m->hosts, exclude, node_now_ms(), host);
+}
+
+/* The agreed witness, as "host H\nepoch E\ngeneration G\n". */
+static void persist(struct manager *m)
+{
+	const struct wire_witness_ref *ref = &m->arbiter.agreed;
+	char text[160];
+	int len;
+
+	len = snprintf(text, sizeof(text), "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64 "\n",
+		       ref->host, ref->epoch, ref->generation);
+	if (durable_replace(m->node.conf.state_dir, m->agreed_tmp, m->agreed_path, text,
+			    (size_t)len))
+		node_log(&m->node, "persist-failed", "error=\"%s\"", strerror(errno));
+}
+
+static bool load_agreed(struct manager *m, struct wire_witness_ref *ref)
+{
+	char text[160], host[WIRE_NAME_SIZE + 1];
+	char extra;
+	size_t n;
+	FILE *f;
+
+	f = fopen(m->agreed_path, "r");
+	if (!f)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if (sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64 "\n%c",
+		   host, &ref->epoch, &ref->generation, &extra) != 3 ||
+	    !wire_name_valid(host) || !ref->generation) {
+		node_log(&m->node, "state-ignored",
+			 "path=%s error=\"not a valid agreed-witness file\"", m->agreed_path);
+		return false;
+	}
+	memcpy(ref->host, host, strlen(host) + 1);	/* valid: shorter than WIRE_NAME_SIZE */
+	return true;
+}
+
+static void log_role(struct manager *m, enum arbiter_role previous)
+{
+	struct arbiter *a = &m->arbiter;
+
+	node_log(&m->node, "role", "role=%s previous=%s epoch=%" PRIu64 " witness=%s generation=%"
+		 PRIu64 " hold_until=%" PRIu64 " reason=\"%s\"",
+		 arbiter_role_name(a->role), arbiter_role_name(previous), a->epoch,
+		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
+		 arbiter_hold_until(a), a->reason);
+}
+
+/* Carries out what the arbiter asked for, in order. */
+static void drain(struct manager *m, enum arbiter_role *previous)
+{
+	struct arbiter *a = &m->arbiter;
+	unsigned int i;
+	uint64_t hold;
+
+	for (i = 0; i < a->n_out; i++) {
+		struct arbiter_out *out = &a->out[i];
+
+		switch (out->kind) {
+		case ARBITER_SEND_PEER:
+		case ARBITER_SEND_HOST:
+			node_send(&m->node, out->to, &out->msg);
+			break;
+		case ARBITER_PERSIST:
+			persist(m);
+			break;
+		case ARBITER_ROLE_CHANGED:
+			log_role(m, *previous);
+			hooks_run(&m->node, a, *previous);
+			*previous = a->role;
+			break;
+		}
+	}
+	a->n_out = 0;
+	/* The checker needs every extension of the active's hold. */
+	hold = arbiter_hold_until(a);
+	if (hold != m->logged_hold_ms) {
+		node_log(&m->node, "hold", "epoch=%" PRIu64 " until=%" PRIu64, a->epoch, hold);
+		m->logged_hold_ms = hold;
+	}
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void status(void *ctx, FILE *out, bool json)
+{
+	struct manager *m = ctx;
+	struct arbiter *a = &m->arbiter;
+	uint64_t now = node_now_ms(), hold = arbiter_hold_until(a);
+	uint64_t hold_left = hold > now ? hold - now : 0;
+	long long peer_ago = a->peer_heard_ms ? (long long)(now - a->peer_heard_ms) : -1;
+	unsigned int i;
+
+	if (json) {
+		fprintf(out, "{\"daemon\":\"arbiter\",\"node\":\"%s\",\"cluster\":\"%s\","
+			"\"role\":\"%s\",\"role_for_ms\":%llu,\"epoch\":%llu,"
+			"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
+			"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
+			"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
+			"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,\"reason\":",
+			m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
+			(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
+			a->agreed.host, (unsigned long long)a->agreed.epoch,
+			(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
+			(unsigned long long)hold_left, a->peer, arbiter_role_name(a->peer_role),
+			(unsigned long long)a->peer_epoch, peer_ago,
+			(unsigned long long)a->stale_epoch_refused);
+		json_string(out, a->reason);
+		fprintf(out, ",\"hosts\":[");
+		for (i = 0; i < m->hosts.n; i++) {
+			const struct host_entry *h = &m->hosts.hosts[i];
+
+			fprintf(out, "%s{\"name\":\"%s\",\"available\":%s,\"level\":%u,"
+				"\"reports\":%llu,\"last_report_ms\":%lld}", i ? "," : "", h->name,
+				hosts_available(&m->hosts, h->name, now) ? "true" : "false",
+				h->level, (unsigned long long)h->reports,
+				h->heard ? (long long)(now - h->heard_ms) : -1);
+		}
+		fprintf(out, "],");
+		node_write_counters(&m->node, out, true);
+		fprintf(out, "}\n");
+		return;
+	}
+	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
+	fprintf(out, "role:       %s at epoch %llu, for %.1f s\n", arbiter_role_name(a->role),
+		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0);
+	if (a->agreed.host[0] && a->witness_replied_ms)
+		fprintf(out, "witness:    %s, generation %llu (its store said %u ms of lease left, %llu ms ago)\n",
+			a->agreed.host, (unsigned long long)a->agreed.generation,
+			a->witness_lease_left_ms,
+			(unsigned long long)(now - a->witness_replied_ms));
+	else if (a->agreed.host[0])
+		fprintf(out, "witness:    %s, generation %llu\n", a->agreed.host,
+			(unsigned long long)a->agreed.generation);
+	else
+		fprintf(out, "witness:    none agreed yet\n");
+	if (a->role == ARBITER_ACTIVE)
+		fprintf(out, "hold:       %llu ms left\n", (unsigned long long)hold_left);
+	if (peer_ago >= 0)
+		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago\n", a->peer,
+			arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch,
+			peer_ago);
+	else
+		fprintf(out, "peer:       %s, never heard\n", a->peer);
+	fprintf(out, "reason:     %s\n", a->reason);
+	fprintf(out, "hosts:\n  %-20s %-11s %5s %8s %10s\n", "NAME", "STATE", "LEVEL",
+		"REPORTS", "LAST");
+	for (i = 0; i < m->hosts.n; i++) {
+		const struct host_entry *h = &m->hosts.hosts[i];
+		char last[24] = "never";
+
+		if (h->heard)
+			snprintf(last, sizeof(last), "%llu ms",
+				 (unsigned long long)(now - h->heard_ms));
+		fprintf(out, "  %-20s %-11s %5u %8llu %10s\n", h->name,
+			hosts_available(&m->hosts, h->name, now) ? "available" : "unavailable",
+			h->level, (unsigned long long)h->reports, last);
+	}
+	node_write_counters(&m->node, out, false);
+}
+
+static void setup_arbiter(struct manager *m)
+{
+	struct arbiter *a = &m->arbiter;
+	const struct conf *c = &m->node.conf;
+	struct wire_witness_ref agreed = { 0 };
+	int self = !strcmp(c->managers[1].name, c->node);
+
+	snprintf(a->cluster, sizeof(a->cluster), "%s", c->cluster);
+	snprintf(a->self, sizeof(a->self), "%s", c->node);
+	snprintf(a->peer, sizeof(a->peer), "%s", c->managers[1 - self].name);
+	a->preferred = self == 0;
+	a->timing = c->timing;
+	a->hosts = (struct arbiter_hosts){ .ctx = m, .available = host_available,
+					   .pick = host_pick };
+	arbiter_init(a, node_now_ms(), load_agreed(m, &agreed) ? &agreed : NULL);
+}
+
+static void reload(struct manager *m)
+{
+	struct host_table old = m->hosts;
+	unsigned int i, j;
+
+	if (node_reload(&m->node))
+		return;
+	/* Timers and roles go on; only the numbers and the host list change. */
+	m->arbiter.timing = m->node.conf.timing;
+	hosts_init(&m->hosts, &m->node.conf);
+	for (i = 0; i < m->hosts.n; i++)
+		for (j = 0; j < old.n; j++)
+			if (!strcmp(m->hosts.hosts[i].name, old.hosts[j].name))
+				m->hosts.hosts[i] = old.hosts[j];
+}
+
+static void handle(struct manager *m, const struct wire_message *msg, uint64_t now)
+{
+	if (msg->type == WIRE_REPORT) {
+		if (!conf_is_manager(&m->node.conf, msg->sender))
+			hosts_report(&m->hosts, msg->sender, now, &msg->report);
+		return;
+	}
+	arbiter_receive(&m->arbiter, now, msg);
+}
+
+int manager_main(const char *config_path)
+{
+	static struct manager m;
+	enum arbiter_role previous = ARBITER_STARTUP;
+	struct wire_message msg;
+	struct pollfd fds[2];
+	char error[512];
+	uint64_t now, next;
+	int got, wait_ms;
+
+	if (node_start(&m.node, config_path, true, error, sizeof(error))) {
+		fprintf(stderr, "availctl arbiter: %s\n", error);
+		node_stop(&m.node);
+		return 1;
+	}
+	snprintf(m.agreed_path, sizeof(m.agreed_path), "%s/%s.agreed",
+		 m.node.conf.state_dir, m.node.conf.cluster);
+	snprintf(m.agreed_tmp, sizeof(m.agreed_tmp), "%s/.%s.agreed.tmp",
+		 m.node.conf.state_dir, m.node.conf.cluster);
+	hosts_init(&m.hosts, &m.node.conf);
+	setup_arbiter(&m);
+	node_log(&m.node, "started", "daemon=arbiter cluster=%s peer=%s preferred=%s witness=%s",
+		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
+		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
+	log_role(&m, previous);
+	while (!node_should_stop()) {
+		if (node_take_reload())
+			reload(&m);
+		hooks_reap(&m.node);
+		now = node_now_ms();
+		if (now >= arbiter_next_ms(&m.arbiter)) {
+			arbiter_tick(&m.arbiter, now);
+			drain(&m, &previous);
+		}
+		while ((got = node_receive(&m.node, &msg, msg.type != WIRE_REPORT)) != 0) {
+			if (got < 0)
+				continue;
+			/* Timers first, even between datagrams. */
+			now = node_now_ms();
+			if (now >= arbiter_next_ms(&m.arbiter))
+				arbiter_tick(&m.arbiter, now);
+			handle(&m, &msg, now);
+			drain(&m, &previous);
+		}
+		node_serve_status(&m.node, status, &m);
+		next = arbiter_next_ms(&m.arbiter);
+		now = node_now_ms();
+		wait_ms = next > now ? (int)(next - now) : 0;
+		fds[0] = (struct pollfd){ .fd = m.node.udp, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = m.node.control, .events = POLLIN };
+		if (poll(fds, 2, wait_ms > 1000 ? 1000 : wait_ms) < 0 && errno != EINTR)
+			break;
+	}
+	node_log(&m.node, "stopped", "daemon=arbiter role=%s", arbiter_role_name(m.arbiter.role));
+	node_stop(&m.node);
+	return 0;
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemons' shared plumbing: sockets, signing, signals, log, status. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "key.h"
+#include "node.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+bool node_should_stop(void)
+{
+	return stop_requested;
+}
+
+bool node_take_reload(void)
+{
+	if (!reload_requested)
+		return false;
+	reload_requested = 0;
+	return true;
+}
+
+static uint64_t clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t node_now_ms(void)
+{
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+uint64_t node_unix_ms(void)
+{
+	return clock_ms(CLOCK_REALTIME);
+}
+
+void node_log(const struct node *n, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%llu %s %s ", (unsigned long long)node_now_ms(),
+		n->conf.node, event);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int fail(char *error, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *error, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(error, size, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int bind_udp(const struct conf_node *self, char *error, size_t size)
+{
+	struct sockaddr_in any = self->addr;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(error, size, "socket: %s", strerror(errno));
+	/* Any local address: the configured one may sit behind NAT or a bridge. */
+	any.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any))) {
+		fail(error, size, "binding UDP port %u: %s", ntohs(any.sin_port),
+		     strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bind_control(const char *path, char *error, size_t size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return fail(error, size, "control socket path %s is too long", path);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail(error, size, "socket: %s", strerror(errno));
+	unlink(path);	/* a stale one; the state-dir lock says it is not in use */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660)) {
+		fail(error, size, "control socket %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int take_lock(const struct conf *c, char *error, size_t size)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", c->state_dir, c->node) >= sizeof(path))
+		return fail(error, size, "state-dir is too long");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(error, size, "%s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
+		return fail(error, size, "another availctl daemon runs as node %s (%s is locked)",
+			    c->node, path);
+	}
+	return fd;
+}
+
+int node_start(struct node *n, const char *config_path, bool manager,
+	       char *error, size_t error_size)
+{
+	struct sigaction stop = { .sa_handler = on_stop }, hup = { .sa_handler = on_hup };
+	struct conf *c = &n->conf;
+
+	memset(n, 0, sizeof(*n));
+	n->udp = n->control = n->lock = -1;
+	if (sodium_init() < 0)
+		return fail(error, error_size, "libsodium could not start");
+	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
+	if (conf_load(config_path, c, error, error_size))
+		return -1;
+	if (manager != !!conf_is_manager(c, c->node))
+		return fail(error, error_size, "%s: node %s is %s: run 'availctl %s'",
+			    config_path, c->node, manager ? "a host" : "a manager",
+			    manager ? "relay" : "arbiter");
+	if (key_load(c->key_file, c->key_id, &n->key, error, error_size))
+		return -1;
+	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
+		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
+	n->lock = take_lock(c, error, error_size);
+	if (n->lock < 0)
+		return -1;
+	n->udp = bind_udp(conf_self(c), error, error_size);
+	if (n->udp < 0)
+		return -1;
+	n->control = bind_control(c->control, error, error_size);
+	if (n->control < 0)
+		return -1;
+	/* Numbers from the wall clock: a restart goes on above the last ones. */
+	n->seq = node_unix_ms() * 1000000;
+	n->started_ms = node_now_ms();
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGHUP, &hup, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+void node_stop(struct node *n)
+{
+	if (n->control >= 0) {
+		close(n->control);
+		unlink(n->conf.control);
+	}
+	if (n->udp >= 0)
+		close(n->udp);
+	if (n->lock >= 0)
+		close(n->lock);
+	sodium_memzero(&n->key, sizeof(n->key));
+}
+
+int node_reload(struct node *n)
+{
+	struct conf next;
+	struct wire_key key;
+	char error[512];
+	const struct conf_node *old_self, *new_self;
+
+	if (conf_load(n->config_path, &next, error, sizeof(error))) {
+		node_log(n, "reload-refused", "error=\"%s\"", error);
+		return -1;
+	}
+	old_self = conf_self(&n->conf);
+	new_self = conf_self(&next);
+	if (strcmp(next.cluster, n->conf.cluster) || strcmp(next.node, n->conf.node) ||
+	    strcmp(next.state_dir, n->conf.state_dir) ||
+	    strcmp(next.control, n->conf.control) ||
+	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
+	    old_self->addr.sin_port != new_self->addr.sin_port) {
+		node_log(n, "reload-refused",
+			 "error=\"cluster, node, state-dir, control, role and port need a restart\"");
+		return -1;
+	}
+	if (key_load(next.key_file, next.key_id, &key, error, sizeof(error))) {
+		node_log(n, "reload-refused", "error=\"%s\"", error);
+		return -1;
+	}
+	n->key = key;
+	sodium_memzero(&key, sizeof(key));
+	n->conf = next;
+	node_log(n, "reloaded", "path=%s", n->config_path);
+	return 0;
+}
+
+static int node_index(const struct conf *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_managers; i++)
+		if (!strcmp(c->managers[i].name, name))
+			return (int)i;
+	for (i = 0; i < c->n_hosts; i++)
+		if (!strcmp(c->hosts[i].name, name))
+			return (int)(2 + i);
+	return -1;
+}
+
+int node_send(struct node *n, const char *to, struct wire_message *msg)
+{
+	const struct conf_node *dest = conf_find(&n->conf, to);
+	uint8_t buf[WIRE_MAX];
+	size_t len;
+
+	if (!dest)
+		return -1;
+	snprintf(msg->sender, sizeof(msg->sender), "%s", n->conf.node);
+	msg->seq = ++n->seq;
+	msg->time_ms = node_unix_ms();
+	len = wire_encode(msg, &n->key, buf, sizeof(buf));
+	if (!len || sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,
+			   sizeof(dest->addr)) != (ssize_t)len) {
+		n->send_failed++;
+		return -1;
+	}
+	n->sent++;
+	return 0;
+}
+
+int node_receive(struct node *n, struct wire_message *msg, bool log_drops)
+{
+	uint8_t buf[WIRE_MAX + 1];
+	enum wire_verdict verdict;
+	ssize_t len;
+	int from;
+
+	len = recv(n->udp, buf, sizeof(buf), MSG_TRUNC);
+	if (len < 0)
+		return 0;
+	verdict = wire_decode(buf, (size_t)len, &n->key, msg);
+	if (verdict == WIRE_OK) {
+		from = node_index(&n->conf, msg->sender);
+		if (from < 0 || !strcmp(msg->sender, n->conf.node))
+			verdict = WIRE_UNKNOWN_SENDER;
+		else if (!replay_accept(&n->windows[from], msg->seq, msg->time_ms,
+					node_unix_ms(), n->conf.replay_window_ms))
+			verdict = WIRE_REPLAYED;
+	}
+	n->verdicts[verdict]++;
+	if (verdict == WIRE_OK)
+		return 1;
+	if (log_drops)
+		node_log(n, "dropped", "verdict=%s bytes=%zd", wire_verdict_name(verdict), len);
+	return -1;
+}
+
+void node_write_counters(const struct node *n, FILE *out, bool json)
+{
+	unsigned int v;
+
+	if (json) {
+		fprintf(out, "\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
+			(unsigned long long)n->sent, (unsigned long long)n->send_failed);
+		for (v = 0; v < WIRE_VERDICTS; v++)
+			fprintf(out, ",\"%s\":%llu", v ? wire_verdict_name(v) : "accepted",
+				(unsigned long long)n->verdicts[v]);
+		fputc('}', out);
+		return;
+	}
+	fprintf(out, "datagrams:  %llu sent, %llu accepted", (unsigned long long)n->sent,
+		(unsigned long long)n->verdicts[WIRE_OK]);
+	for (v = 1; v < WIRE_VERDICTS; v++)
+		if (n->verdicts[v])
+			fprintf(out, ", %llu %s", (unsigned long long)n->verdicts[v],
+				wire_verdict_name(v));
+	fputc('\n', out);
+}
+
+void node_serve_status(struct node *n, node_status_fn format, void *ctx)
+{
+	struct sockaddr_un from;
+	socklen_t from_len = sizeof(from);
+	char request[16], *text = NULL;
+	size_t size = 0;
+	ssize_t got;
+	FILE *out;
+
+	while ((got = recvfrom(n->control, request, sizeof(request) - 1, 0,
+			       (struct sockaddr *)&from, &from_len)) >= 0) {
+		request[got] = '\0';
+		out = open_memstream(&text, &size);
+		if (!out)
+			return;
+		format(ctx, out, !strncmp(request, "json", 4));
+		fclose(out);
+		/* Never block the daemon on a slow reader. */
+		sendto(n->control, text, size, MSG_DONTWAIT, (struct sockaddr *)&from, from_len);
+		free(text);
+		text = NULL;
+		from_len = sizeof(from);
+	}
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What both daemons (relay and arbiter) share: the configuration and key,
+ * the UDP socket with signing, checking and replay protection, counters
+ * per verdict, the status socket, signals and the log.
+ *
+ * Log lines are "<CLOCK_MONOTONIC ms> <node> <event> key=value ...", on
+ * standard error, one per line: the tests' checker reads them.
+ */
+#ifndef AVAILCTL_NODE_H
+#define AVAILCTL_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "replay.h"
+#include "wire.h"
+
+#define NODE_NODES_MAX (2 + CONF_HOSTS_MAX)
+
+struct node {
+	struct conf conf;
+	char config_path[PATH_MAX];
+	struct wire_key key;
+	int udp;
+	int control;			/* unix datagram socket for status */
+	int lock;			/* flock on the state dir: one daemon per node */
+	uint64_t seq;
+	struct replay_window windows[NODE_NODES_MAX];
+	uint64_t verdicts[WIRE_VERDICTS];
+	uint64_t sent, send_failed;
+	uint64_t started_ms;
+};
+
+uint64_t node_now_ms(void);		/* CLOCK_MONOTONIC */
+uint64_t node_unix_ms(void);		/* CLOCK_REALTIME */
+
+/*
+ * Loads @config_path, checks that this node is a manager (@manager) or a
+ * host, loads the key, binds the sockets, installs the signal handlers.
+ * Returns 0, or -1 with a message in @error.
+ */
+int node_start(struct node *n, const char *config_path, bool manager,
+	       char *error, size_t error_size);
+void node_stop(struct node *n);
+
+/*
+ * Rereads the configuration on SIGHUP. Cluster, node, state-dir, control
+ * and this node's address cannot change while running; everything else
+ * can. A bad file changes nothing. Returns 0 or -1 (logged).
+ */
+int node_reload(struct node *n);
+
+/* Signs and sends @msg (type and body filled) to @to. */
+int node_send(struct node *n, const char *to, struct wire_message *msg);
+
+/*
+ * Reads one datagram, if any. Returns 1 with an authentic, fresh message
+ * from a configured node in @msg; 0 when there is nothing more to read;
+ * -1 when one was dropped (counted, and logged when @log_drops).
+ */
+int node_receive(struct node *n, struct wire_message *msg, bool log_drops);
+
+void node_log(const struct node *n, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Signal flags, set by the handlers and cleared by the reader. */
+bool node_should_stop(void);
+bool node_take_reload(void);
+
+/*
+ * Answers status requests on the control socket: @format writes the
+ * status as text or JSON (@json) into @out.
+ */
+typedef void (*node_status_fn)(void *ctx, FILE *out, bool json);
+void node_serve_status(struct node *n, node_status_fn format, void *ctx);
+
+/* Writes the datagram counters, as JSON members or text lines. */
+void node_write_counters(const struct node *n, FILE *out, bool json);
+
+#endif /* AVAILCTL_NODE_H */

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The relay daemon: module broadcasts in, reports out; witness requests
+ * in, answers out. The broadcast's deadline is in this host's
+ * CLOCK_MONOTONIC, so it travels as the time left, which the manager adds
+ * to its own clock on arrival.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "availcast.h"
+#include "node.h"
+#include "relay.h"
+#include "witness.h"
+
+struct relay {
+	struct node node;
+	struct witness_store store;
+	struct availcast_listener *listener;
+	uint64_t next_connect_ms;
+	uint64_t forwarded, overruns;
+	char module_problem[256];
+};
+
+static void connect_module(struct relay *r, uint64_t now_ms)
+{
+	struct availcast_error error;
+
+	if (r->listener || now_ms < r->next_connect_ms)
+		return;
+	r->next_connect_ms = now_ms + 1000;
+	if (availcast_listen(&r->listener, &error)) {
+		if (strcmp(r->module_problem, error.message))
+			node_log(&r->node, "module", "state=absent error=\"%s\"", error.message);
+		snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
+		return;
+	}
+	r->module_problem[0] = '\0';
+	node_log(&r->node, "module", "state=subscribed");
+}
+
+static void forward(struct relay *r, const struct availcast_snapshot *snap)
+{
+	struct wire_message msg = { .type = WIRE_REPORT };
+	struct wire_report *rep = &msg.report;
+	uint64_t now_ns = availcast_now_ns();
+	size_t i;
+	unsigned int m;
+
+	rep->level = (uint16_t)snap->level;
+	rep->reason = (uint8_t)snap->reason;
+	rep->kernel_seq = snap->seq;
+	if (snap->next_deadline_ns > now_ns)
+		rep->time_left_ms = (uint32_t)((snap->next_deadline_ns - now_ns) / 1000000);
+	for (i = 0; i < snap->n_resources && i < WIRE_RESOURCES_MAX; i++) {
+		struct wire_resource *res = &rep->resources[i];
+
+		snprintf(res->name, sizeof(res->name), "%s", snap->resources[i].name);
+		res->level = (uint16_t)snap->resources[i].level;
+		res->capacity = snap->resources[i].capacity;
+		res->used = snap->resources[i].used;
+	}
+	rep->n_resources = (uint16_t)i;
+	for (m = 0; m < 2; m++)
+		node_send(&r->node, r->node.conf.managers[m].name, &msg);
+	r->forwarded++;
+}
+
+static void read_broadcasts(struct relay *r)
+{
+	struct availcast_snapshot snap;
+	struct availcast_error error;
+	int status;
+
+	while (r->listener) {
+		status = availcast_listener_next(r->listener, &snap, 0, &error);
+		if (status == ETIMEDOUT)
+			return;
+		if (status == ENOBUFS) {
+			r->overruns++;
+			continue;
+		}
+		if (status) {
+			node_log(&r->node, "module", "state=lost error=\"%s\"", error.message);
+			availcast_listener_close(r->listener);
+			r->listener = NULL;
+			return;
+		}
+		forward(r, &snap);
+		availcast_snapshot_free(&snap);
+	}
+}
+
+static void answer(struct relay *r, const struct wire_message *req)
+{
+	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
+	struct wire_witness *w = &reply.witness;
+	const struct wire_witness *q = &req->witness;
+	uint64_t now = node_now_ms();
+
+	if (!conf_is_manager(&r->node.conf, req->sender))
+		return;	/* only managers may read or write witnesses */
+	w->op = q->op;
+	w->token = q->token;
+	if (req->type == WIRE_WITNESS_READ)
+		w->status = witness_store_read(&r->store, now, &w->record, &w->lease_left_ms);
+	else
+		w->status = witness_store_cas(&r->store, req->sender, now, q->expect_epoch,
+					      q->expect_generation, &q->record,
+					      &w->record, &w->lease_left_ms);
+	if (req->type == WIRE_WITNESS_CAS &&
+	    (w->status != WITNESS_DONE || w->record.generation != q->expect_generation ||
+	     w->record.epoch != q->expect_epoch))
+		node_log(&r->node, "witness",
+			 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=\"%s\"",
+			 req->sender, witness_status_name(w->status), w->record.active,
+			 (unsigned long long)w->record.epoch,
+			 (unsigned long long)w->record.generation,
+			 w->status == WITNESS_CORRUPT ? r->store.last_problem : "");
+	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", r->node.conf.cluster);
+	node_send(&r->node, req->sender, &reply);
+}
+
+static void status(void *ctx, FILE *out, bool json)
+{
+	struct relay *r = ctx;
+	struct wire_record rec;
+	enum witness_status found;
+	uint32_t left;
+
+	found = witness_store_read(&r->store, node_now_ms(), &rec, &left);
+	if (json) {
+		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
+			"\"module\":%s,\"forwarded\":%llu,\"overruns\":%llu,"
+			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
+			"\"generation\":%llu,\"lease_left_ms\":%u},",
+			r->node.conf.node, r->node.conf.cluster,
+			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
+			(unsigned long long)r->overruns, witness_status_name(found), rec.active,
+			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left);
+		node_write_counters(&r->node, out, true);
+		fprintf(out, "}\n");
+		return;
+	}
+	fprintf(out, "relay %s (cluster %s)\n", r->node.conf.node, r->node.conf.cluster);
+	fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
+	fprintf(out, "forwarded:  %llu broadcasts, %llu overruns\n",
+		(unsigned long long)r->forwarded, (unsigned long long)r->overruns);
+	if (found == WITNESS_DONE)
+		fprintf(out, "witness:    %s active, epoch %llu, generation %llu, lease %u ms left\n",
+			rec.active, (unsigned long long)rec.epoch,
+			(unsigned long long)rec.generation, left);
+	else
+		fprintf(out, "witness:    %s%s%s\n", witness_status_name(found),
+			found == WITNESS_CORRUPT ? ": " : "",
+			found == WITNESS_CORRUPT ? r->store.last_problem : "");
+	node_write_counters(&r->node, out, false);
+}
+
+int relay_main(const char *config_path)
+{
+	struct relay r = { 0 };
+	struct pollfd fds[3];
+	char error[512];
+	struct wire_message msg;
+	int got;
+
+	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
+	    witness_store_init(&r.store, r.node.conf.state_dir, r.node.conf.cluster,
+			       node_now_ms(), error, sizeof(error))) {
+		fprintf(stderr, "availctl relay: %s\n", error);
+		node_stop(&r.node);
+		return 1;
+	}
+	node_log(&r.node, "started", "daemon=relay cluster=%s", r.node.conf.cluster);
+	while (!node_should_stop()) {
+		if (node_take_reload())
+			node_reload(&r.node);
+		connect_module(&r, node_now_ms());
+		fds[0] = (struct pollfd){ .fd = r.node.udp, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = r.node.control, .events = POLLIN };
+		fds[2] = (struct pollfd){ .fd = r.listener ? availcast_listener_fd(r.listener) : -1,
+					  .events = POLLIN };
+		if (poll(fds, 3, 1000) < 0 && errno != EINTR)
+			break;
+		read_broadcasts(&r);
+		while ((got = node_receive(&r.node, &msg, true)) != 0)
+			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
+				answer(&r, &msg);
+		node_serve_status(&r.node, status, &r);
+	}
+	node_log(&r.node, "stopped", "daemon=relay");
+	if (r.listener)
+		availcast_listener_close(r.listener);
+	node_stop(&r.node);
+	return 0;
+}
