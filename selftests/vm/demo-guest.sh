@@ -3,7 +3,10 @@
 #
 # What make demo shows inside the VM: the module loading, the family as
 # iproute2 sees it, availctl reading it, live broadcasts whose rate follows
-# availability, a pool crossing a threshold, and a clean unload.
+# availability, a pool crossing a threshold; then the whole system: two
+# managers and three hosts as network namespaces, the live host table, the
+# witness chosen, the active killed and the standby taking over, with the
+# timeline; and a clean unload.
 
 set -e
 ko=$AVAILCAST_TREE/build/kmod/$(uname -r)/availcast.ko
@@ -34,6 +37,75 @@ echo
 echo "== the charge crossed 50%: a threshold broadcast at once, then, at 25% free,"
 echo "== periodic ones further apart (f = f_min + (f_max - f_min) * level / 1000)"
 say cat /sys/kernel/availcast/stats/sent
+"$availctl" pool delete gpu-slots > /dev/null
+
+echo
+echo "== the cluster: managers m1 (preferred) and m2, hosts h1 h2 h3, each a network"
+echo "== namespace on one bridge running its availctl daemon: relays on the hosts"
+echo "== (forwarding the module's broadcasts, serving a witness store), arbiters on"
+echo "== the managers. Datagrams are HMAC-SHA256 signed with a shared key."
+cluster_dir=/tmp/cluster
+. "$AVAILCAST_TREE/selftests/lib/cluster.sh"
+mark() { echo "$("$AVAILCAST_TREE/build/selftests/cluster_inject" now) demo $*" >> "$cluster_dir/demo.log"; }
+cluster_setup
+for node in $cluster_hosts $cluster_managers; do
+	cluster_start "$node"
+done
+mark "started relays on h1 h2 h3 and arbiters on m1 m2"
+cluster_wait 20 cluster_role_is m1 active
+cluster_wait 10 cluster_role_is m2 standby
+say cat "$cluster_dir/m1.conf"
+echo
+echo "$ availctl status    # on m1"
+cluster_status m1
+witness=$(cluster_witness m1)
+echo
+echo "$ cat $(cluster_witness_file "$witness")    # the witness record on $witness"
+cat "$(cluster_witness_file "$witness")"
+
+echo
+echo "== kill -9 the active's daemon (m1): the standby waits for the lease on $witness"
+echo "== to run out, then takes over through it at the next epoch"
+mark "kill -9 m1's arbiter"
+cluster_kill m1
+cluster_wait 10 cluster_role_is m2 active
+echo "$ availctl status    # on m2"
+cluster_status m2
+echo
+echo "== m1 restarts: it reads the newer epoch and rejoins as standby"
+mark "m1's arbiter restarted"
+cluster_start m1
+cluster_wait 10 cluster_role_is m1 standby
+cluster_status m1 | head -n 5
+
+echo
+echo "== the timeline (CLOCK_MONOTONIC, shared by every namespace), role changes,"
+echo "== witness writes and hooks, from the daemons' logs:"
+sort -n "$cluster_dir"/*.log | awk '
+	function field(name,   v) {
+		if (!match($0, " " name "=(\"[^\"]*\"|[^ ]*)"))
+			return ""
+		v = substr($0, RSTART + length(name) + 2, RLENGTH - length(name) - 2)
+		gsub(/"/, "", v)
+		return v
+	}
+	!t0 { t0 = $1 }
+	$3 == "role" && field("role") != field("previous") {
+		what = sprintf("%s: %s -> %s at epoch %s, because %s", $2, field("previous"),
+			       field("role"), field("epoch"), field("reason"))
+	}
+	$3 == "witness" && field("status") == "done" {
+		what = sprintf("%s: witness record now names %s at epoch %s", $2,
+			       field("active"), field("epoch"))
+	}
+	$2 == "demo" { what = "demo: " substr($0, index($0, "demo ") + 5) }
+	$2 == "demo" && /kill -9/ { killed = $1 }
+	what { printf "  +%6.3f s  %s\n", ($1 - t0) / 1000, what; what = "" }
+	killed && !took && $3 == "role" && field("role") == "active" {
+		took = $1 - killed
+	}
+	END { if (took) printf "\n== failover: %d ms from kill -9 of the active to the standby active\n", took }'
+{ cluster_teardown; } 2> /dev/null
 say rmmod availcast
 tainted=$(cat /proc/sys/kernel/tainted)
 echo

@@ -416,6 +416,9 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		a->takeover_epoch = 0;
 		because(a, "following %s, active at epoch %llu", a->peer,
 			(unsigned long long)hb->epoch);
+	} else if (a->role != ARBITER_STANDBY) {
+		because(a, "in contact with %s (%s); no manager is active yet", a->peer,
+			arbiter_role_name(hb->role));
 	}
 	set_role(a, now_ms, ARBITER_STANDBY);
 }
