@@ -39,13 +39,16 @@ void hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 	h->heard = true;
 	h->level = report->level;
 	h->reason = report->reason;
-	h->n_resources = report->n_resources;
 	h->kernel_seq = report->kernel_seq;
 	h->reports++;
 	h->heard_ms = now_ms;
+	h->n_resources = report->n_resources;
+	memcpy(h->resources, report->resources,
+	       report->n_resources * sizeof(report->resources[0]));
+	h->due_ms = now_ms + report->time_left_ms;
 	/* A host that says it is going away is gone now. */
 	h->until_ms = report->reason == AVAILCAST_REASON_SHUTDOWN ? now_ms :
-		      now_ms + report->time_left_ms + t->grace_ms;
+		      h->due_ms + t->grace_ms;
 }
 
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms)

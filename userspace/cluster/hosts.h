@@ -19,11 +19,13 @@ struct host_entry {
 	bool heard;
 	uint16_t level;
 	uint8_t reason;
-	uint16_t n_resources;
-	uint64_t kernel_seq;
+	uint64_t kernel_seq;	/* the module's sequence number */
 	uint64_t reports;
 	uint64_t heard_ms;	/* our CLOCK_MONOTONIC */
-	uint64_t until_ms;	/* available until */
+	uint64_t due_ms;	/* the announced next broadcast, by our clock */
+	uint64_t until_ms;	/* available until: due_ms + host-grace-ms */
+	uint16_t n_resources;
+	struct wire_resource resources[WIRE_RESOURCES_MAX];
 };
 
 struct host_table {

@@ -135,6 +135,27 @@ static void json_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* One host of the table, in JSON: times relative to now, in ms. */
+static void host_json(FILE *out, const struct host_table *t, const struct host_entry *h,
+		      uint64_t now, bool comma)
+{
+	unsigned int r;
+
+	fprintf(out, "%s{\"name\":\"%s\",\"available\":%s,\"level\":%u,\"seq\":%llu,"
+		"\"reports\":%llu,\"last_report_ms\":%lld,\"next_due_in_ms\":%lld,"
+		"\"resources\":[", comma ? "," : "", h->name,
+		hosts_available(t, h->name, now) ? "true" : "false", h->level,
+		(unsigned long long)h->kernel_seq, (unsigned long long)h->reports,
+		h->heard ? (long long)(now - h->heard_ms) : -1,
+		h->heard ? (long long)h->due_ms - (long long)now : -1);
+	for (r = 0; r < h->n_resources; r++)
+		fprintf(out, "%s{\"name\":\"%s\",\"level\":%u,\"capacity\":%llu,\"used\":%lld}",
+			r ? "," : "", h->resources[r].name, h->resources[r].level,
+			(unsigned long long)h->resources[r].capacity,
+			(long long)h->resources[r].used);
+	fprintf(out, "]}");
+}
+
 static void status(void *ctx, FILE *out, bool json)
 {
 	struct manager *m = ctx;
@@ -160,15 +181,8 @@ static void status(void *ctx, FILE *out, bool json)
 			(unsigned long long)a->stale_epoch_refused);
 		json_string(out, a->reason);
 		fprintf(out, ",\"hosts\":[");
-		for (i = 0; i < m->hosts.n; i++) {
-			const struct host_entry *h = &m->hosts.hosts[i];
-
-			fprintf(out, "%s{\"name\":\"%s\",\"available\":%s,\"level\":%u,"
-				"\"reports\":%llu,\"last_report_ms\":%lld}", i ? "," : "", h->name,
-				hosts_available(&m->hosts, h->name, now) ? "true" : "false",
-				h->level, (unsigned long long)h->reports,
-				h->heard ? (long long)(now - h->heard_ms) : -1);
-		}
+		for (i = 0; i < m->hosts.n; i++)
+			host_json(out, &m->hosts, &m->hosts.hosts[i], now, i > 0);
 		fprintf(out, "],");
 		node_write_counters(&m->node, out, true);
 		fprintf(out, "}\n");
@@ -196,18 +210,21 @@ static void status(void *ctx, FILE *out, bool json)
 	else
 		fprintf(out, "peer:       %s, never heard\n", a->peer);
 	fprintf(out, "reason:     %s\n", a->reason);
-	fprintf(out, "hosts:\n  %-20s %-11s %5s %8s %10s\n", "NAME", "STATE", "LEVEL",
-		"REPORTS", "LAST");
+	fprintf(out, "hosts:\n  %-20s %-11s %5s %9s %8s %10s %10s\n", "NAME", "STATE",
+		"LEVEL", "RESOURCES", "REPORTS", "LAST", "NEXT DUE");
 	for (i = 0; i < m->hosts.n; i++) {
 		const struct host_entry *h = &m->hosts.hosts[i];
-		char last[24] = "never";
+		char last[24] = "never", due[24] = "-";
 
-		if (h->heard)
+		if (h->heard) {
 			snprintf(last, sizeof(last), "%llu ms",
 				 (unsigned long long)(now - h->heard_ms));
-		fprintf(out, "  %-20s %-11s %5u %8llu %10s\n", h->name,
+			snprintf(due, sizeof(due), "%lld ms",
+				 (long long)h->due_ms - (long long)now);
+		}
+		fprintf(out, "  %-20s %-11s %5u %9u %8llu %10s %10s\n", h->name,
 			hosts_available(&m->hosts, h->name, now) ? "available" : "unavailable",
-			h->level, (unsigned long long)h->reports, last);
+			h->level, h->n_resources, (unsigned long long)h->reports, last, due);
 	}
 	node_write_counters(&m->node, out, false);
 }
@@ -289,7 +306,7 @@ int manager_main(const char *config_path)
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
 		}
-		while ((got = node_receive(&m.node, &msg, msg.type != WIRE_REPORT)) != 0) {
+		while ((got = node_receive(&m.node, &msg)) != 0) {
 			if (got < 0)
 				continue;
 			/* Timers first, even between datagrams. */

@@ -265,7 +265,7 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	return 0;
 }
 
-int node_receive(struct node *n, struct wire_message *msg, bool log_drops)
+int node_receive(struct node *n, struct wire_message *msg)
 {
 	uint8_t buf[WIRE_MAX + 1];
 	enum wire_verdict verdict;
@@ -287,8 +287,14 @@ int node_receive(struct node *n, struct wire_message *msg, bool log_drops)
 	n->verdicts[verdict]++;
 	if (verdict == WIRE_OK)
 		return 1;
-	if (log_drops)
-		node_log(n, "dropped", "verdict=%s bytes=%zd", wire_verdict_name(verdict), len);
+	if (node_now_ms() - n->drops_logged_ms < 1000) {
+		n->drops_unlogged++;
+		return -1;
+	}
+	node_log(n, "dropped", "verdict=%s bytes=%zd unlogged_before=%llu",
+		 wire_verdict_name(verdict), len, (unsigned long long)n->drops_unlogged);
+	n->drops_logged_ms = node_now_ms();
+	n->drops_unlogged = 0;
 	return -1;
 }
 

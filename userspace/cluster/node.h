@@ -32,6 +32,8 @@ struct node {
 	uint64_t verdicts[WIRE_VERDICTS];
 	uint64_t sent, send_failed;
 	uint64_t started_ms;
+	uint64_t drops_logged_ms;	/* drops are logged once a second at most */
+	uint64_t drops_unlogged;
 };
 
 uint64_t node_now_ms(void);		/* CLOCK_MONOTONIC */
@@ -59,9 +61,10 @@ int node_send(struct node *n, const char *to, struct wire_message *msg);
 /*
  * Reads one datagram, if any. Returns 1 with an authentic, fresh message
  * from a configured node in @msg; 0 when there is nothing more to read;
- * -1 when one was dropped (counted, and logged when @log_drops).
+ * -1 when one was dropped (counted; logged at most once a second, so that
+ * a flood cannot fill the disk).
  */
-int node_receive(struct node *n, struct wire_message *msg, bool log_drops);
+int node_receive(struct node *n, struct wire_message *msg);
 
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -187,7 +187,7 @@ int relay_main(const char *config_path)
 		if (poll(fds, 3, 1000) < 0 && errno != EINTR)
 			break;
 		read_broadcasts(&r);
-		while ((got = node_receive(&r.node, &msg, true)) != 0)
+		while ((got = node_receive(&r.node, &msg)) != 0)
 			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
 				answer(&r, &msg);
 		node_serve_status(&r.node, status, &r);
