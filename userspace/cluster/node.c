@@ -64,16 +64,32 @@ uint64_t node_unix_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+/*
+ * One write() per line: a daemon killed mid-log leaves whole lines only,
+ * and the checker in selftests/ reads every line as one event.
+ */
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 {
+	char line[1024];
+	size_t len;
 	va_list ap;
+	int used;
 
-	fprintf(stderr, "%llu %s %s ", (unsigned long long)node_now_ms(),
-		n->conf.node, event);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	used = snprintf(line, sizeof(line), "%llu %s %s ",
+			(unsigned long long)node_now_ms(), n->conf.node, event);
+	len = used < 0 ? 0 : (size_t)used;
+	if (len < sizeof(line) - 1) {
+		va_start(ap, fmt);
+		used = vsnprintf(line + len, sizeof(line) - 1 - len, fmt, ap);
+		va_end(ap);
+		if (used > 0)
+			len += (size_t)used;
+	}
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	if (write(STDERR_FILENO, line, len) < 0)
+		return;	/* nowhere left to say so */
 }
 
 static int fail(char *error, size_t size, const char *fmt, ...)
@@ -198,6 +214,38 @@ void node_stop(struct node *n)
 	sodium_memzero(&n->key, sizeof(n->key));
 }
 
+static int node_index(const struct conf *c, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_managers; i++)
+		if (!strcmp(c->managers[i].name, name))
+			return (int)i;
+	for (i = 0; i < c->n_hosts; i++)
+		if (!strcmp(c->hosts[i].name, name))
+			return (int)(2 + i);
+	return -1;
+}
+
+/* The replay windows follow their senders' names when the list changes. */
+static void keep_windows(struct node *n, const struct conf *next)
+{
+	struct replay_window old[NODE_NODES_MAX];
+	unsigned int i;
+	int from;
+
+	memcpy(old, n->windows, sizeof(old));
+	memset(n->windows, 0, sizeof(n->windows));
+	for (i = 0; i < next->n_managers + next->n_hosts; i++) {
+		const char *name = i < next->n_managers ? next->managers[i].name :
+				   next->hosts[i - next->n_managers].name;
+
+		from = node_index(&n->conf, name);
+		if (from >= 0)
+			n->windows[node_index(next, name)] = old[from];
+	}
+}
+
 int node_reload(struct node *n)
 {
 	struct conf next;
@@ -226,22 +274,10 @@ int node_reload(struct node *n)
 	}
 	n->key = key;
 	sodium_memzero(&key, sizeof(key));
+	keep_windows(n, &next);
 	n->conf = next;
 	node_log(n, "reloaded", "path=%s", n->config_path);
 	return 0;
-}
-
-static int node_index(const struct conf *c, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < c->n_managers; i++)
-		if (!strcmp(c->managers[i].name, name))
-			return (int)i;
-	for (i = 0; i < c->n_hosts; i++)
-		if (!strcmp(c->hosts[i].name, name))
-			return (int)(2 + i);
-	return -1;
 }
 
 int node_send(struct node *n, const char *to, struct wire_message *msg)
