@@ -102,36 +102,40 @@ static uint32_t *number_of(const struct setting *setting,
 	return (uint32_t *)((char *)config + setting->offset);
 }
 
+/* Parses into a list of its own, so that a refused value changes nothing. */
 static int parse_thresholds(const struct setting *setting, const char *text,
 			    struct availcast_config *config, char *why,
 			    size_t size)
 {
+	uint32_t levels[AVAILCAST_THRESHOLDS_MAX];
 	char copy[256], *cursor = copy, *word;
+	unsigned int n = 0;
 	uint64_t level;
 
-	config->n_thresholds = 0;
-	if (!strcmp(text, "none"))
-		return 0;
-	if (strlen(text) >= sizeof(copy)) {
-		snprintf(why, size, "too long a list");
-		return -1;
-	}
-	strcpy(copy, text);
-	while ((word = strsep(&cursor, ", "))) {
-		if (!*word)
-			continue;
-		if (config->n_thresholds == AVAILCAST_THRESHOLDS_MAX) {
-			snprintf(why, size, "at most %d levels", AVAILCAST_THRESHOLDS_MAX);
+	if (strcmp(text, "none")) {
+		if (strlen(text) >= sizeof(copy)) {
+			snprintf(why, size, "too long a list");
 			return -1;
 		}
-		if (parse_number(word, setting->min, setting->max, &level, why, size))
+		strcpy(copy, text);
+		while ((word = strsep(&cursor, ", "))) {
+			if (!*word)
+				continue;
+			if (n == AVAILCAST_THRESHOLDS_MAX) {
+				snprintf(why, size, "at most %d levels", AVAILCAST_THRESHOLDS_MAX);
+				return -1;
+			}
+			if (parse_number(word, setting->min, setting->max, &level, why, size))
+				return -1;
+			levels[n++] = (uint32_t)level;
+		}
+		if (!n) {
+			snprintf(why, size, "no levels: give some, or 'none'");
 			return -1;
-		config->thresholds[config->n_thresholds++] = (uint32_t)level;
+		}
 	}
-	if (!config->n_thresholds) {
-		snprintf(why, size, "no levels: give some, or 'none'");
-		return -1;
-	}
+	memcpy(config->thresholds, levels, n * sizeof(levels[0]));
+	config->n_thresholds = n;
 	return 0;
 }
 
@@ -157,11 +161,12 @@ int setting_parse(const struct setting *setting, const char *text,
 	case SETTING_THRESHOLDS:
 		return parse_thresholds(setting, text, config, why, size);
 	case SETTING_AGGREGATION:
-		config->aggregation = availcast_aggregation_value(text);
-		if (!config->aggregation) {
+		value = availcast_aggregation_value(text);
+		if (!value) {
 			snprintf(why, size, "'%s' is neither min nor mean", text);
 			return -1;
 		}
+		config->aggregation = (uint32_t)value;
 		return 0;
 	case SETTING_SWITCH:
 		if (!strcmp(text, "on") || !strcmp(text, "1")) {

@@ -57,8 +57,10 @@ static int take_line(const char *text, size_t len, size_t *pos,
 	    text[*pos + key_len] != ' ')
 		return -1;
 	start = *pos + key_len + 1;
+	/* Printable bytes only: a torn write can leave NULs or garbage. */
 	for (end = start; end < len && text[end] != '\n'; end++)
-		;
+		if (text[end] < ' ' || text[end] > '~')
+			return -1;
 	if (end == len || end == start || end - start >= value_size)
 		return -1;
 	memcpy(value, text + start, end - start);

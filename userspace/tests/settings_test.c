@@ -59,6 +59,17 @@ TEST(each_kind_of_setting_parses_and_refuses)
 	EXPECT_STREQ("1001 is out of range (1 to 1000)", why);
 	EXPECT_EQ(250, config.delta) TH_LOG("a refused value changes nothing");
 
+	/* Found by fuzz_settings: a list refused halfway kept its first levels. */
+	EXPECT_EQ(0, setting_parse(setting_find("thresholds"), "200", &config, why, sizeof(why)));
+	EXPECT_EQ(-1, setting_parse(setting_find("thresholds"), "100,=00,900", &config,
+				    why, sizeof(why)));
+	EXPECT_EQ(1, config.n_thresholds);
+	EXPECT_EQ(200, config.thresholds[0]);
+	/* And a refused aggregation wrote 0 before saying no. */
+	EXPECT_EQ(0, setting_parse(setting_find("aggregation"), "mean", &config, why, sizeof(why)));
+	EXPECT_EQ(-1, setting_parse(setting_find("aggregation"), "median", &config, why, sizeof(why)));
+	EXPECT_EQ(AVAILCAST_AGGREGATION_MEAN, config.aggregation);
+
 	EXPECT_EQ(-1, setting_parse(setting_find("interval_min_ms"), "9", &config,
 				    why, sizeof(why)));
 	EXPECT_STREQ("9 is out of range (10 to 600000)", why);
