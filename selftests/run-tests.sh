@@ -7,7 +7,8 @@
 #      selftests;
 #   3. host tests: checkpatch, the module built for each Debian kernel with
 #      W=1 and sparse, the native unit tests (sanitizer builds), the
-#      daemons' configuration checks, and spin over the protocol's model;
+#      daemons' configuration checks, spin over the protocol's model, and
+#      a short libFuzzer run of every userspace parser;
 #   4. VM tests: each Debian kernel booted in qemu with the module loaded,
 #      running every selftest (selftests/vm/guest-run.sh), two at a time;
 #   5. counts every TAP result and ends with "N passed, N failed".
@@ -82,6 +83,7 @@ run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
 run_host cluster-config selftests/host/cluster_config.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host model selftests/host/model.sh
+run_host fuzz selftests/host/fuzz.sh
 for abi in $kernels; do
 	run_host "module-$abi" selftests/host/build_module.sh "$abi"
 done
