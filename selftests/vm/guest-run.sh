@@ -25,11 +25,14 @@ loaded_tests="
 	$selftests/kernel_api.sh
 	$selftests/ynl.sh
 	$selftests/cluster.sh
+	$selftests/nl_fuzz.sh
+	$selftests/tunable_storm.sh
+	$selftests/stress_reload.sh
 	$selftests/unload_busy.sh
 "
 
 # A test that hangs fails alone instead of taking the whole VM with it.
-per_test_timeout=300
+per_test_timeout=600
 
 rm -rf "$tap"
 mkdir -p "$tap"
