@@ -11,7 +11,7 @@
  *     and two writers through netlink CONFIG_SET;
  *   - a checker reading CONFIG_GET: no snapshot may ever show
  *     interval_min_ms above interval_max_ms, whatever the writers race.
- * Each user pauses 1 ms between operations, so that loading and unloading
+ * Each user pauses 5 ms between operations, so that loading and unloading
  * still get CPU under emulation; with --strict, none do.
  * Writes the count of successful operations to PROGRESS_FILE as it goes,
  * so a test can wait for activity instead of sleeping; stops early on
@@ -40,7 +40,7 @@ static atomic_ulong ok_ops, refused_ops, unexpected, inconsistent, broadcasts;
 static atomic_bool stop;
 static volatile sig_atomic_t terminated;
 /* Microseconds between a user's operations: none in --strict mode. */
-static useconds_t pace_us = 1000;
+static useconds_t pace_us = 5000;
 
 static void pace(void)
 {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The per-CPU counters behind pools: charges and releases from every CPU
- * at once sum exactly once they stop, and a CPU taken offline keeps the
- * charges it has not folded yet.
+ * at once sum exactly once they stop, a CPU taken offline keeps the
+ * charges it has not folded yet, and taking a CPU off and on line while
+ * charges run loses none.
  */
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 
 struct charger {
 	pthread_t thread;
-	int cpu;
+	int cpu;		/* -1: wherever the scheduler puts it */
 	int ops;
 	unsigned int seed;
 	int64_t net;		/* what this thread charged minus released */
@@ -42,7 +44,7 @@ static void *charge_and_release(void *arg)
 	struct genl_sock sk;
 	int i;
 
-	if (pin(c->cpu) || genl_open(&sk, AVAILCAST_GENL_NAME)) {
+	if ((c->cpu >= 0 && pin(c->cpu)) || genl_open(&sk, AVAILCAST_GENL_NAME)) {
 		c->errors++;
 		return NULL;
 	}
@@ -169,6 +171,44 @@ TEST_F(counter, offlining_a_cpu_loses_none_of_its_charges)
 	ASSERT_EQ(0, charge_on(1, -1244));
 	ASSERT_EQ(0, ac_resource_get(&self->sk, "t-count", &self->pool, &self->reply));
 	EXPECT_EQ(0, self->pool.used);
+}
+
+TEST_F(counter, cpu_hotplug_while_charging_loses_nothing)
+{
+	struct charger chargers[4];
+	bool joined[4] = { false };
+	int64_t expected = 0;
+	int i, flips = 0;
+	bool running;
+
+	if (sysconf(_SC_NPROCESSORS_CONF) < 2)
+		SKIP(return, "needs two CPUs (the VM runs with -smp 2)");
+	/* A batch of about 1000: charges fold now and then, and some stay. */
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-count", 256000, &self->reply));
+	for (i = 0; i < 4; i++) {
+		chargers[i] = (struct charger){ .cpu = -1, .ops = 1500, .seed = 7 + i };
+		ASSERT_EQ(0, pthread_create(&chargers[i].thread, NULL,
+					    charge_and_release, &chargers[i]));
+	}
+	/* CPU 1 goes off and on line for as long as the charges run. */
+	do {
+		ASSERT_EQ(0, cpu_online(1, flips % 2 ? 1 : 0));
+		flips++;
+		running = false;
+		for (i = 0; i < 4; i++) {
+			if (!joined[i])
+				joined[i] = !pthread_tryjoin_np(chargers[i].thread, NULL);
+			running |= !joined[i];
+		}
+	} while (running || flips % 2);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(0, chargers[i].errors);
+		expected += chargers[i].net;
+	}
+	TH_LOG("CPU 1 went off line %d times during 6000 charges", flips / 2);
+	EXPECT_GT(flips, 2);
+	ASSERT_EQ(0, ac_resource_get(&self->sk, "t-count", &self->pool, &self->reply));
+	EXPECT_EQ(expected, self->pool.used);
 }
 
 TEST_HARNESS_MAIN
