@@ -32,6 +32,20 @@ uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms)
 	return shrunk > t->margin_ms ? shrunk - t->margin_ms : 0;
 }
 
+/* Whether a promise of @promised_ms (the key @name) holds the active too briefly. */
+static bool hold_too_short(const struct arbiter_timing *t, const char *name,
+			   uint32_t promised_ms, char *why, size_t why_size)
+{
+	uint64_t hold = arbiter_hold_ms(t, promised_ms);
+
+	if (hold > 2ull * t->heartbeat_ms)
+		return false;
+	snprintf(why, why_size,
+		 "%s %u leaves the active %llu ms after drift and margin: it must be more than 2 x heartbeat-ms (%u)",
+		 name, promised_ms, (unsigned long long)hold, 2 * t->heartbeat_ms);
+	return true;
+}
+
 int arbiter_timing_check(const struct arbiter_timing *t, char *why,
 			 size_t why_size)
 {
@@ -53,20 +67,9 @@ int arbiter_timing_check(const struct arbiter_timing *t, char *why,
 	 * heartbeats: one lost renewal or heartbeat must not demote the
 	 * active. Safety itself comes from the shrinking, whatever the values.
 	 */
-	if (arbiter_hold_ms(t, t->lease_ms) <= 2ull * t->heartbeat_ms) {
-		snprintf(why, why_size,
-			 "lease-ms %u leaves the active %llu ms after drift and margin: it must be more than 2 x heartbeat-ms (%u)",
-			 t->lease_ms, (unsigned long long)arbiter_hold_ms(t, t->lease_ms),
-			 2 * t->heartbeat_ms);
+	if (hold_too_short(t, "lease-ms", t->lease_ms, why, why_size) ||
+	    hold_too_short(t, "grace-ms", t->grace_ms, why, why_size))
 		return -1;
-	}
-	if (arbiter_hold_ms(t, t->grace_ms) <= 2ull * t->heartbeat_ms) {
-		snprintf(why, why_size,
-			 "grace-ms %u leaves the active %llu ms after drift and margin: it must be more than 2 x heartbeat-ms (%u)",
-			 t->grace_ms, (unsigned long long)arbiter_hold_ms(t, t->grace_ms),
-			 2 * t->heartbeat_ms);
-		return -1;
-	}
 	return 0;
 }
 
