@@ -280,7 +280,7 @@ int manager_main(const char *config_path)
 	struct pollfd fds[2];
 	char error[512];
 	uint64_t now, next;
-	int got, wait_ms;
+	int batch, got, wait_ms;
 
 	if (node_start(&m.node, config_path, true, error, sizeof(error))) {
 		fprintf(stderr, "availctl arbiter: %s\n", error);
@@ -306,7 +306,10 @@ int manager_main(const char *config_path)
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
 		}
-		while ((got = node_receive(&m.node, &msg)) != 0) {
+		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
+			got = node_receive(&m.node, &msg);
+			if (got == 0)
+				break;
 			if (got < 0)
 				continue;
 			/* Timers first, even between datagrams. */

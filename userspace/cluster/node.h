@@ -66,6 +66,13 @@ int node_send(struct node *n, const char *to, struct wire_message *msg);
  */
 int node_receive(struct node *n, struct wire_message *msg);
 
+/*
+ * How many datagrams a daemon reads before it turns to its other work
+ * (status requests, reloads, hooks that ended) and polls again: datagrams
+ * arriving faster than it can check them must not starve the rest.
+ */
+#define NODE_RECEIVE_BATCH 64
+
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -166,7 +166,7 @@ int relay_main(const char *config_path)
 	struct pollfd fds[3];
 	char error[512];
 	struct wire_message msg;
-	int got;
+	int batch, got;
 
 	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
 	    witness_store_init(&r.store, r.node.conf.state_dir, r.node.conf.cluster,
@@ -187,9 +187,13 @@ int relay_main(const char *config_path)
 		if (poll(fds, 3, 1000) < 0 && errno != EINTR)
 			break;
 		read_broadcasts(&r);
-		while ((got = node_receive(&r.node, &msg)) != 0)
+		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
+			got = node_receive(&r.node, &msg);
+			if (got == 0)
+				break;
 			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
 				answer(&r, &msg);
+		}
 		node_serve_status(&r.node, status, &r);
 	}
 	node_log(&r.node, "stopped", "daemon=relay");
