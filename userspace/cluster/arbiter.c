@@ -101,11 +101,17 @@ static struct arbiter_out *emit(struct arbiter *a, enum arbiter_out_kind kind,
 
 static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 {
+	struct arbiter_out *out;
+
 	if (a->role == role)
 		return;
 	a->role = role;
 	a->role_since_ms = now_ms;
-	emit(a, ARBITER_ROLE_CHANGED, NULL, 0);
+	out = emit(a, ARBITER_ROLE_CHANGED, NULL, 0);
+	if (out) {
+		out->role = role;
+		out->epoch = a->epoch;
+	}
 }
 
 static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t generation)

@@ -77,6 +77,13 @@ struct arbiter_out {
 	enum arbiter_out_kind kind;
 	char to[WIRE_NAME_SIZE];
 	struct wire_message msg;	/* type and body; the daemon signs it */
+	/*
+	 * ARBITER_ROLE_CHANGED: the role entered and its epoch. One call can
+	 * change the role twice, so the arbiter's role when the daemon
+	 * drains may already be the next one.
+	 */
+	enum arbiter_role role;
+	uint64_t epoch;
 };
 
 #define ARBITER_OUTBOX 8

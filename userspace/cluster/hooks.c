@@ -11,15 +11,15 @@
 #include "hooks.h"
 
 void hooks_run(const struct node *n, const struct arbiter *a,
-	       enum arbiter_role previous)
+	       enum arbiter_role new_role, uint64_t new_epoch, enum arbiter_role previous)
 {
 	char epoch[24], generation[24];
-	const char *role = arbiter_role_name(a->role);
+	const char *role = arbiter_role_name(new_role);
 	pid_t pid;
 
-	if (!n->conf.hook[0] || a->role == ARBITER_STARTUP)
+	if (!n->conf.hook[0] || new_role == ARBITER_STARTUP)
 		return;
-	snprintf(epoch, sizeof(epoch), "%" PRIu64, a->epoch);
+	snprintf(epoch, sizeof(epoch), "%" PRIu64, new_epoch);
 	snprintf(generation, sizeof(generation), "%" PRIu64, a->agreed.generation);
 	pid = fork();
 	if (pid < 0) {

@@ -78,13 +78,15 @@ static bool load_agreed(struct manager *m, struct wire_witness_ref *ref)
 	return true;
 }
 
-static void log_role(struct manager *m, enum arbiter_role previous)
+/* Logs the change to @role at @epoch; the rest is the arbiter's state now. */
+static void log_role(struct manager *m, enum arbiter_role role, uint64_t epoch,
+		     enum arbiter_role previous)
 {
 	struct arbiter *a = &m->arbiter;
 
 	node_log(&m->node, "role", "role=%s previous=%s epoch=%" PRIu64 " witness=%s generation=%"
 		 PRIu64 " hold_until=%" PRIu64 " reason=\"%s\"",
-		 arbiter_role_name(a->role), arbiter_role_name(previous), a->epoch,
+		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
 		 arbiter_hold_until(a), a->reason);
 }
@@ -108,9 +110,9 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 			persist(m);
 			break;
 		case ARBITER_ROLE_CHANGED:
-			log_role(m, *previous);
-			hooks_run(&m->node, a, *previous);
-			*previous = a->role;
+			log_role(m, out->role, out->epoch, *previous);
+			hooks_run(&m->node, a, out->role, out->epoch, *previous);
+			*previous = out->role;
 			break;
 		}
 	}
@@ -296,7 +298,7 @@ int manager_main(const char *config_path)
 	node_log(&m.node, "started", "daemon=arbiter cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
-	log_role(&m, previous);
+	log_role(&m, m.arbiter.role, m.arbiter.epoch, previous);
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&m);

@@ -221,15 +221,16 @@ static void drain(struct sim *s, int i)
 			s->persisted[i] = a->agreed;
 			break;
 		case ARBITER_ROLE_CHANGED:
-			if (a->role == ARBITER_ACTIVE) {
+			/* The role entered, not a->role: it may have moved on. */
+			if (out->role == ARBITER_ACTIVE) {
 				s->active_since[i] = s->now;
-				if (a->epoch >= 64)
+				if (out->epoch >= 64)
 					break;
-				if (s->epoch_owner[a->epoch] >= 0 &&
-				    s->epoch_owner[a->epoch] != i)
+				if (s->epoch_owner[out->epoch] >= 0 &&
+				    s->epoch_owner[out->epoch] != i)
 					violation(s, "two managers active in one epoch", i,
-						  s->epoch_owner[a->epoch], a->epoch);
-				s->epoch_owner[a->epoch] = i;
+						  s->epoch_owner[out->epoch], out->epoch);
+				s->epoch_owner[out->epoch] = i;
 			}
 			break;
 		}
@@ -654,6 +655,41 @@ TEST(random_faults_never_give_two_actives)
 	}
 	/* The faults must not have kept everyone passive all along. */
 	EXPECT_GT(actives, 100);
+}
+
+/*
+ * A daemon drains after each call, but one call (a tick, then a datagram
+ * in the same pass) can change the role twice: each change must say the
+ * role it entered, or a hook and the log hear "standby" twice and a brief
+ * "active" could go unrecorded.
+ */
+TEST(each_role_change_reports_the_role_it_entered)
+{
+	struct wire_message hb = { .type = WIRE_HEARTBEAT };
+	static struct arbiter a;
+	unsigned int i, n = 0;
+	enum arbiter_role seen[ARBITER_OUTBOX];
+
+	snprintf(a.self, sizeof(a.self), "m2");
+	snprintf(a.peer, sizeof(a.peer), "m1");
+	a.timing = timing;
+	arbiter_init(&a, 1000, NULL);
+	snprintf(hb.sender, sizeof(hb.sender), "m1");
+	hb.heartbeat.role = ARBITER_STANDBY;
+	hb.heartbeat.token = 1;
+	arbiter_receive(&a, 1000, &hb);			/* startup -> standby */
+	a.n_out = 0;
+	arbiter_tick(&a, 1000 + timing.grace_ms + 1);	/* peer silent: fault */
+	hb.heartbeat.token = 2;
+	arbiter_receive(&a, 1000 + timing.grace_ms + 2, &hb);	/* standby again */
+
+	for (i = 0; i < a.n_out; i++)
+		if (a.out[i].kind == ARBITER_ROLE_CHANGED)
+			seen[n++] = a.out[i].role;
+	ASSERT_EQ(2, n);
+	EXPECT_EQ(ARBITER_FAULT, seen[0]);
+	EXPECT_EQ(ARBITER_STANDBY, seen[1]);
+	EXPECT_EQ(ARBITER_STANDBY, a.role);
 }
 
 TEST(timing_is_checked_against_its_rules)
