@@ -8,6 +8,7 @@
 #   make check            every test: host, and each Debian kernel in qemu
 #   make demo             boots a Debian kernel with the module and shows it
 #   make setup            installs what building and testing need (apt-get)
+#   make debug-kernels    builds the KASAN and KCSAN kernels the tests use
 #   make style            checkpatch --strict over the kernel sources
 #   make sparse           sparse over the module
 #   make install          installs the module and availctl on this host
@@ -38,6 +39,9 @@ userspace:
 setup:
 	selftests/setup.sh
 
+debug-kernels:
+	selftests/setup.sh --debug-kernels
+
 check:
 	selftests/run-tests.sh
 
@@ -60,4 +64,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all kdir-exists module userspace setup check demo style sparse install clean
+.PHONY: all kdir-exists module userspace setup debug-kernels check demo style sparse install clean

@@ -1,16 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# setup.sh [--debug-kernels]
+#
 # Installs what building and testing availcast needs on Debian 12, with
 # apt-get only, and fetches the parts of Debian's linux-source-6.12 that the
 # project uses (kselftest headers, checkpatch, kernel-doc, the YNL client
-# and the netlink schemas) into build/linux-src/. Idempotent: a second run
-# installs and extracts nothing.
+# and the netlink schemas) into build/linux-src/. With --debug-kernels, it
+# also builds the debug kernels (selftests/debug-kernel/build.sh: about 6
+# minutes each the first time). Idempotent: a second run installs,
+# extracts and builds nothing.
 
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
+
+debug_kernels=n
+case "${1:-}" in
+--debug-kernels) debug_kernels=y ;;
+"") ;;
+*) echo "usage: setup.sh [--debug-kernels]" >&2; exit 2 ;;
+esac
 
 # The two Debian kernels we support, as their metapackages: each depends on
 # the current ABI (linux-headers-6.1.0-NN-amd64, ...), which changes with
@@ -23,6 +34,7 @@ packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
 	libnl-3-dev libnl-genl-3-dev libnl-utils
 	libsodium-dev spin nftables bridge-utils clang libclang-rt-14-dev
 	sparse perl python3 python3-yaml python3-jsonschema groff-base
+	flex bison bc libelf-dev libssl-dev
 	$kernel_metas"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -76,10 +88,11 @@ source_candidate() {
 		awk '/Candidate:/ && $2 != "(none)" { print $2 }'
 }
 
-# Extracts what we use of the 6.12 kernel source. The stamp names the
-# package version, so a new Debian upload is fetched again.
+# Fetches the 6.12 kernel source package into build/cache/ and extracts
+# what the tools use of it. The package stays, for the debug kernels. The
+# stamp names the package version, so a new Debian upload is fetched again.
 fetch_kernel_source() {
-	local version stamp cache paths
+	local version stamp cache deb paths
 	version=$(source_candidate)
 	if [ -z "$version" ]; then
 		apt_update_once
@@ -89,13 +102,14 @@ fetch_kernel_source() {
 		log "linux-source-6.12 is not in the apt sources"
 		exit 1
 	fi
+	cache=$build/cache
+	deb=$cache/linux-source-6.12_${version/:/%3a}_all.deb
 	stamp=$build/linux-src/.version
-	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ] && [ -f "$deb" ]; then
 		return 0
 	fi
 
 	log "fetching linux-source-6.12 $version"
-	cache=$build/cache
 	rm -rf "$cache" "$build/linux-src"
 	mkdir -p "$cache" "$build/linux-src"
 	(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root \
@@ -109,11 +123,10 @@ fetch_kernel_source() {
 		scripts/const_structs.checkpatch
 		scripts/kernel-doc"
 	# shellcheck disable=SC2086
-	dpkg-deb --fsys-tarfile "$cache"/linux-source-6.12_*.deb |
+	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO --wildcards './usr/src/linux-source-6.12.tar.xz' |
 		tar -xJ -C "$build/linux-src" --strip-components=1 \
 			$(printf 'linux-source-6.12/%s ' $paths)
-	rm -rf "$cache"
 	echo "$version" > "$stamp"
 }
 
@@ -132,3 +145,6 @@ link_ynl_tree() {
 install_packages
 fetch_kernel_source
 link_ynl_tree
+if [ "$debug_kernels" = y ]; then
+	"$top/selftests/debug-kernel/build.sh" kasan kcsan
+fi

@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build_module.sh ABI: builds availcast.ko, and the selftests' module that
-# drives its kernel API, for Debian kernel ABI into build/kmod/ABI/, and
-# checks that the compiler at W=1 and sparse have nothing to say. The build happens in a directory of its own, made of
-# links to the sources, so that kernels never share objects and can be
-# built side by side.
+# drives its kernel API, for kernel ABI (a Debian kernel, or a debug kernel
+# of selftests/debug-kernel/) into build/kmod/ABI/, and checks that the
+# compiler at W=1 and sparse have nothing to say. The build happens in a
+# directory of its own, made of links to the sources, so that kernels never
+# share objects and can be built side by side.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
 abi=${1:?usage: build_module.sh ABI}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kdir=/lib/modules/$abi/build
+kdir=$("$top/selftests/vm/kernels.sh" --build-dir "$abi")
 out=$top/build/kmod/$abi
 
 rm -rf "$out"
@@ -41,6 +42,19 @@ if findings=$(grep -Ev "$noise" "$out/build.log"); then
 else
 	tap_ok "the W=1 build for $abi prints no warning"
 fi
+
+# On a debug kernel, a checker sees the module only if the module was
+# compiled for it: look for the sanitizer's hooks in the object.
+for checker in KASAN:__asan_report_ KCSAN:__tsan_ UBSAN:__ubsan_handle_; do
+	name=${checker%%:*}
+	grep -qx "CONFIG_$name=y" "$kdir/.config" 2> /dev/null || continue
+	# Not grep -q: nm would die of SIGPIPE, failing the pipeline.
+	if nm "$out/availcast.ko" | grep -c " U ${checker#*:}" > /dev/null; then
+		tap_ok "the module is instrumented for $name on $abi"
+	else
+		tap_fail "the module is instrumented for $name on $abi"
+	fi
+done
 
 # C=2 runs sparse over every file, built or not.
 build C=2 > "$out/sparse.log" 2>&1

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# initramfs.sh ABI OUTPUT: builds the initramfs of a test VM for Debian
-# kernel ABI: busybox, our init, and the modules 9p over virtio needs,
-# decompressed and numbered in the order modprobe would load them.
+# initramfs.sh ABI OUTPUT: builds the initramfs of a test VM for kernel
+# ABI: busybox, our init, and the modules 9p over virtio needs,
+# decompressed and numbered in the order modprobe would load them. A debug
+# kernel has them built in and no /lib/modules/ABI: it gets none.
 
 set -euo pipefail
 
@@ -18,10 +19,15 @@ cp /bin/busybox "$work/bin/busybox"
 cp "$here/init" "$work/init"
 chmod 755 "$work/init"
 
-n=10
-for path in $(for mod in virtio_pci 9pnet_virtio 9p; do
+modules() {
+	[ -d "/lib/modules/$abi" ] || return 0
+	for mod in virtio_pci 9pnet_virtio 9p; do
 		modprobe -S "$abi" --show-depends "$mod"
-	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
+}
+
+n=10
+for path in $(modules); do
 	name=$(basename "$path")
 	case "$name" in
 	*.ko.xz) xz -dc "$path" > "$work/modules/$n-${name%.xz}" ;;

@@ -1,16 +1,59 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Prints the ABI names of the Debian kernels availcast is tested on (6.1,
-# then 6.12), one a line, for those whose image and headers are installed.
-# The ABI comes from what each metapackage depends on now, so it follows
-# Debian's security updates. With an argument, prints only the kernels
-# whose ABI starts with it (e.g. "6.12").
+# The kernels availcast is tested on, and where their parts are.
+#
+#   kernels.sh [PREFIX]          the Debian kernels whose image and headers
+#                                are installed, by ABI name (6.1, then
+#                                6.12); with PREFIX, only those whose ABI
+#                                starts with it (e.g. "6.12")
+#   kernels.sh --debug           the debug kernels built by
+#                                selftests/debug-kernel/build.sh, by release
+#   kernels.sh --image ABI       the image to boot for kernel ABI
+#   kernels.sh --build-dir ABI   the tree its modules are built against
+#
+# A Debian ABI comes from what each metapackage depends on now, so it
+# follows Debian's security updates.
 
-for meta in linux-headers-amd64 linux-headers-6.12-amd64; do
-	abi=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
-		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
-	[ -n "$abi" ] || continue
-	[ -e "/boot/vmlinuz-$abi" ] && [ -d "/lib/modules/$abi/build" ] || continue
-	case "$abi" in "${1:-}"*) echo "$abi" ;; esac
-done
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+# The folder of the debug kernel whose release is $1, if there is one.
+debug_kernel_dir() {
+	local dir
+	for dir in "$top"/build/debug-kernel/*/; do
+		[ -f "$dir/bzImage" ] && [ "$(cat "$dir/release" 2>/dev/null)" = "$1" ] &&
+			echo "${dir%/}" && return 0
+	done
+	return 1
+}
+
+case "${1:-}" in
+--debug)
+	for dir in "$top"/build/debug-kernel/*/; do
+		[ -f "$dir/bzImage" ] && [ -f "$dir/release" ] && cat "$dir/release"
+	done
+	;;
+--image)
+	if dir=$(debug_kernel_dir "$2"); then
+		echo "$dir/bzImage"
+	else
+		echo "/boot/vmlinuz-$2"
+	fi
+	;;
+--build-dir)
+	if dir=$(debug_kernel_dir "$2"); then
+		echo "$dir/obj"
+	else
+		echo "/lib/modules/$2/build"
+	fi
+	;;
+*)
+	for meta in linux-headers-amd64 linux-headers-6.12-amd64; do
+		abi=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
+			sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+		[ -n "$abi" ] || continue
+		[ -e "/boot/vmlinuz-$abi" ] && [ -d "/lib/modules/$abi/build" ] || continue
+		case "$abi" in "${1:-}"*) echo "$abi" ;; esac
+	done
+	;;
+esac

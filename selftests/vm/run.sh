@@ -3,7 +3,8 @@
 #
 # run.sh [options] ABI OUTDIR COMMAND...
 #
-# Boots Debian kernel ABI in qemu (TCG) and runs COMMAND inside it, from
+# Boots kernel ABI (a Debian kernel, or a debug kernel of
+# selftests/debug-kernel/) in qemu (TCG) and runs COMMAND inside it, from
 # the project tree, as root in a chroot of the host's root filesystem.
 # OUTDIR (inside the tree, so that the guest can write to it) receives
 # console.log (everything the kernel and the command printed) and status.
@@ -56,9 +57,9 @@ case "$outdir/" in
 *) echo "run.sh: OUTDIR must be inside $tree" >&2; exit 2 ;;
 esac
 
-kernel=/boot/vmlinuz-$abi
+kernel=$("$here/kernels.sh" --image "$abi")
 if [ ! -r "$kernel" ]; then
-	echo "run.sh: no $kernel (run selftests/setup.sh)" >&2
+	echo "run.sh: no $kernel (run selftests/setup.sh, or debug-kernel/build.sh)" >&2
 	exit 2
 fi
 
