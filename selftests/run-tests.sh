@@ -2,27 +2,31 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Every test of availcast, as `make check` runs it:
-#   1. installs what is missing (selftests/setup.sh);
+#   1. installs what is missing (selftests/setup.sh), and builds the
+#      debug kernels (selftests/debug-kernel/build.sh) while 2. and 3. run;
 #   2. builds the userspace tools, with and without sanitizers, and the
 #      selftests;
-#   3. host tests: checkpatch, the module built for each Debian kernel with
-#      W=1 and sparse, the native unit tests (sanitizer builds), the
+#   3. host tests: checkpatch, the module built for each kernel with W=1
+#      and sparse, the native unit tests (sanitizer builds), the
 #      daemons' configuration checks, spin over the protocol's model, and
 #      a short libFuzzer run of every userspace parser;
-#   4. VM tests: each Debian kernel booted in qemu with the module loaded,
-#      running every selftest (selftests/vm/guest-run.sh), two at a time;
+#   4. VM tests: each Debian kernel, and each debug kernel (KASAN, lockdep,
+#      kmemleak, ... in one; KCSAN in the other), booted in qemu with the
+#      module loaded, running every selftest (selftests/vm/guest-run.sh),
+#      two at a time;
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
-# Environment: KERNELS limits the VM tests to kernels whose ABI starts with
-# one of its words (e.g. KERNELS=6.12); VM_TIMEOUT (seconds, default 1200)
-# bounds each VM.
+# Environment: KERNELS limits the VM tests to some of the kernels "6.1 6.12
+# kasan kcsan" (a Debian kernel by the start of its ABI, a debug kernel by
+# name; e.g. KERNELS=6.12); VM_TIMEOUT (seconds, default 1200 for a Debian
+# kernel, twice that for a debug one) bounds each VM.
 
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/results
-vm_timeout=${VM_TIMEOUT:-1200}
+wanted_kernels=${KERNELS:-6.1 6.12 kasan kcsan}
 
 cd "$top" || exit 1
 rm -rf "$results"
@@ -49,11 +53,23 @@ run_host() {
 	echo $? > "$results/host/$name.status"
 }
 
+debug_names=
+for word in $wanted_kernels; do
+	[ -f "selftests/debug-kernel/$word.config" ] && debug_names+=" $word"
+done
+
 step "setup"
 if ! "$top/selftests/setup.sh"; then
 	echo "setup failed: cannot test" >&2
 	echo "0 passed, 1 failed"
 	exit 1
+fi
+# The debug kernels build (about 6 minutes each, when their key changed)
+# while the host tests run, most of which keep one core busy at most.
+if [ -n "$debug_names" ]; then
+	# shellcheck disable=SC2086
+	selftests/debug-kernel/build.sh $debug_names > "$results/host/debug-kernels.log" 2>&1 &
+	debug_build=$!
 fi
 
 step "build"
@@ -65,16 +81,6 @@ record "userspace builds with ASan and UBSan" $?
 make -s -C selftests > "$results/host/build-selftests.log" 2>&1
 record "the selftests build" $?
 
-kernels=
-for prefix in ${KERNELS:-6.1 6.12}; do
-	abi=$(selftests/vm/kernels.sh "$prefix." | head -n 1)
-	if [ -z "$abi" ]; then
-		record "a Debian $prefix kernel is installed" 1
-		continue
-	fi
-	kernels+=" $abi"
-done
-
 step "host tests"
 run_host checkpatch selftests/host/checkpatch.sh
 run_host netlink-spec selftests/host/spec.sh
@@ -84,41 +90,71 @@ run_host cluster-config selftests/host/cluster_config.sh build/userspace/availct
 	build/userspace-asan/availctl
 run_host model selftests/host/model.sh
 run_host fuzz selftests/host/fuzz.sh
-for abi in $kernels; do
-	run_host "module-$abi" selftests/host/build_module.sh "$abi"
-done
 for test in build/userspace-asan/tests/*; do
 	[ -x "$test" ] && run_host "unit-$(basename "$test")" "$test"
 done
 
-step "VM tests:$kernels"
-# One VM per kernel, all at once: two kernels, two cores.
+if [ -n "$debug_names" ]; then
+	wait "$debug_build"
+	record "the debug kernels (${debug_names# }) build from linux-source-6.12" $?
+fi
+debug_kernels=
+debian_kernels=
+for word in $wanted_kernels; do
+	if [ -f "selftests/debug-kernel/$word.config" ]; then
+		abi=$(selftests/vm/kernels.sh --debug | grep -e "-availcast-$word\$")
+		[ -n "$abi" ] && debug_kernels+=" $abi"
+		what="the $word debug kernel is built"
+	else
+		abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
+		[ -n "$abi" ] && debian_kernels+=" $abi"
+		what="a Debian $word kernel is installed"
+	fi
+	[ -n "$abi" ] || record "$what" 1
+done
+# The debug kernels first: they take longest in the VM.
+kernels="$debug_kernels$debian_kernels"
+
 for abi in $kernels; do
-	(
-		out=$results/vm-$abi
-		mkdir -p "$out"
-		if [ ! -e "build/kmod/$abi/availcast.ko" ]; then
-			printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$abi" > "$out/vm.tap"
-			exit
-		fi
-		# Two CPUs: the counters are per CPU, and one goes offline.
-		selftests/vm/run.sh --smp 2 --timeout "$vm_timeout" "$abi" "$out" \
-			selftests/vm/guest-run.sh
-		status=$?
-		case $status in
-		0) what="booted, ran every selftest and powered off" ;;
-		124) what="timed out after ${vm_timeout}s" ;;
-		125) what="never reported a status: panic, WARN or hang" ;;
-		*) what="ended with status $status" ;;
-		esac
-		if [ "$status" -eq 0 ]; then
-			printf 'ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
-		else
-			printf 'not ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
-			echo "--- last lines of $out/console.log:"
-			tail -n 40 "$out/console.log"
-		fi
-	) &
+	run_host "module-$abi" selftests/host/build_module.sh "$abi"
+done
+
+# run_vm ABI: boots kernel ABI and runs every selftest in it.
+run_vm() {
+	local abi=$1 out=$results/vm-$1 timeout=${VM_TIMEOUT:-1200} status what
+
+	mkdir -p "$out"
+	if [ ! -e "build/kmod/$abi/availcast.ko" ]; then
+		printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$abi" > "$out/vm.tap"
+		return
+	fi
+	case " $debug_kernels " in *" $abi "*) timeout=${VM_TIMEOUT:-2400} ;; esac
+	# Two CPUs: the counters are per CPU, and one goes offline.
+	selftests/vm/run.sh --smp 2 --timeout "$timeout" "$abi" "$out" \
+		selftests/vm/guest-run.sh
+	status=$?
+	case $status in
+	0) what="booted, ran every selftest and powered off" ;;
+	124) what="timed out after ${timeout}s" ;;
+	125) what="never reported a status: panic, WARN or hang" ;;
+	*) what="ended with status $status" ;;
+	esac
+	if [ "$status" -eq 0 ]; then
+		printf 'ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
+	else
+		printf 'not ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
+		echo "--- last lines of $out/console.log:"
+		tail -n 40 "$out/console.log"
+	fi
+}
+
+step "VM tests:$kernels"
+# Two VMs at a time: two cores.
+for abi in $kernels; do
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do
+		wait -n
+	done
+	run_vm "$abi" &
 done
 wait
 
