@@ -535,8 +535,14 @@ TEST_F(fault, broadcasts_count_failures_and_resume)
 	ASSERT_EQ(0, fault_fail_all(0));
 
 	EXPECT_LT(failed_before, failed_broadcasts(_metadata, &self->sk));
+	/*
+	 * They resume on their own: periodic, or a threshold crossing of
+	 * the built-in cpu resource, which a busy debug kernel can make.
+	 */
 	ASSERT_EQ(0, ac_next_broadcast(&sub, &heard, 2000));
-	EXPECT_EQ(AVAILCAST_REASON_PERIODIC, heard.reason);
+	EXPECT_TRUE(heard.reason == AVAILCAST_REASON_PERIODIC ||
+		    heard.reason == AVAILCAST_REASON_THRESHOLD)
+		TH_LOG("resumed with reason %u", heard.reason);
 	genl_close(&sub);
 }
 
