@@ -8,8 +8,10 @@
  *
  *   test=api         every error the API documents, and a pool's life
  *   test=concurrent  charges and releases from a kthread on every online
- *                    CPU and from a hard-interrupt timer, all at once;
- *                    the pool's total must be exact when they stop
+ *                    CPU and from a hard-interrupt timer, all at once,
+ *                    to a large pool (whose CPUs fold now and then) and a
+ *                    small one (where every charge folds); the pools'
+ *                    totals must be exact when they stop
  */
 
 #include <linux/availcast.h>
@@ -76,6 +78,7 @@ static int test_api(void)
 
 struct charger {
 	struct availcast_pool *pool;
+	struct availcast_pool *folding;	/* batch of 1: every charge folds */
 	struct task_struct *task;
 	struct completion done;
 	u32 seed;
@@ -99,9 +102,11 @@ static int charge_and_release(void *arg)
 
 		if (next_random(&c->seed) & 1) {
 			availcast_pool_charge(c->pool, amount);
+			availcast_pool_charge(c->folding, amount);
 			c->net += amount;
 		} else {
 			availcast_pool_release(c->pool, amount);
+			availcast_pool_release(c->folding, amount);
 			c->net -= amount;
 		}
 		if (!(i % 1024))
@@ -137,18 +142,28 @@ static int test_concurrent(void)
 	 * calls, which newer kernels renamed. The test runs once per load.
 	 */
 	static struct irq_charger ic;
-	struct availcast_pool *pool;
+	struct availcast_pool *pool, *folding;
 	struct charger *chargers;
 	unsigned int cpu, n = 0, i;
-	s64 expected = 0, used;
+	s64 expected = 0, used, folded;
 	int err = 0;
 
-	/* Batch = capacity / (128 * CPUs): charges of up to 100 fold often. */
+	/*
+	 * Batch = capacity / (128 * CPUs): charges of up to 100 fold now and
+	 * then in the first, at every charge in the second, so that the
+	 * CPUs' folds race each other too.
+	 */
 	pool = availcast_pool_create("k-concurrent", 1000000);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
+	folding = availcast_pool_create("k-folding", 100);
+	if (IS_ERR(folding)) {
+		availcast_pool_destroy(pool);
+		return PTR_ERR(folding);
+	}
 	chargers = kcalloc(nr_cpu_ids, sizeof(*chargers), GFP_KERNEL);
 	if (!chargers) {
+		availcast_pool_destroy(folding);
 		availcast_pool_destroy(pool);
 		return -ENOMEM;
 	}
@@ -161,6 +176,7 @@ static int test_concurrent(void)
 		struct charger *c = &chargers[n];
 
 		c->pool = pool;
+		c->folding = folding;
 		c->seed = cpu + 1;
 		init_completion(&c->done);
 		c->task = kthread_create_on_cpu(charge_and_release, c, cpu,
@@ -181,14 +197,17 @@ static int test_concurrent(void)
 		expected += chargers[i].net;
 	}
 	hrtimer_cancel(&ic.timer);
-	expected += ic.net;
 
+	/* The interrupts charged only the large pool. */
+	folded = availcast_pool_used(folding);
 	used = availcast_pool_used(pool);
-	pr_info("test concurrent: %u CPUs and %d interrupts: used %lld, expected %lld\n",
-		n, ic.fired, used, expected);
-	if (!err && (!CHECK(used == expected) || !CHECK(ic.fired > 0)))
+	pr_info("test concurrent: %u CPUs and %d interrupts: used %lld and %lld, expected %lld and %lld\n",
+		n, ic.fired, used, folded, expected + ic.net, expected);
+	if (!err && (!CHECK(used == expected + ic.net) || !CHECK(folded == expected) ||
+		     !CHECK(ic.fired > 0)))
 		err = -EINVAL;
 	kfree(chargers);
+	availcast_pool_destroy(folding);
 	availcast_pool_destroy(pool);
 	return err;
 }
