@@ -79,3 +79,9 @@ for test in $loaded_tests; do
 	run_test "$test"
 done
 run_test "$selftests/vm/health.sh"
+
+# Last, on a debug kernel: bugs planted on purpose must be reported, or
+# the clean reports above meant nothing.
+if [ -d /sys/module/kcsan ] || [ -w /sys/kernel/debug/kmemleak ]; then
+	run_test "$selftests/vm/checkers_live.sh"
+fi

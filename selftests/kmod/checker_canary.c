@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * checker_canary.ko: plants, on purpose, one bug of the kind a debug
+ * kernel's checker exists to find, so that selftests/vm/checkers_live.sh
+ * can show the checker would have reported one in availcast. A clean
+ * report after the suite means something only if the checker was awake:
+ * KCSAN samples accesses and kmemleak reports only what it can prove
+ * unreferenced, and a configuration slip silences either without a sound.
+ *
+ *   bug=race  two kthreads, on two CPUs, increment one plain counter for
+ *             a second: KCSAN must report a data race in canary_racer
+ *   bug=leak  allocates an object and forgets it: kmemleak must report
+ *             it, with this module's init in its backtrace, while the
+ *             module is still loaded (its symbols resolve only then)
+ *
+ * Never loaded by anything but that script, and only on debug kernels.
+ */
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *bug = "";
+module_param(bug, charp, 0);
+MODULE_PARM_DESC(bug, "the bug to plant at load: race or leak");
+
+/* The race: plain, unmarked, from two CPUs at once. */
+static unsigned long racy_count;
+
+struct racer {
+	struct task_struct *task;
+	unsigned long until;
+	struct completion done;
+};
+
+static int canary_racer(void *data)
+{
+	struct racer *racer = data;
+
+	while (time_before(jiffies, racer->until)) {
+		racy_count++;
+		/* A call: the compiler must load and store the count each time. */
+		cond_resched();
+	}
+	complete(&racer->done);
+	return 0;
+}
+
+static int plant_race(void)
+{
+	struct racer racers[2];
+	unsigned int cpu, n = 0;
+
+	if (num_online_cpus() < 2) {
+		pr_err("checker_canary: a race needs two online CPUs\n");
+		return -ENODEV;
+	}
+	for_each_online_cpu(cpu) {
+		struct racer *racer = &racers[n];
+
+		racer->until = jiffies + HZ;
+		init_completion(&racer->done);
+		racer->task = kthread_create(canary_racer, racer, "canary_racer/%u", cpu);
+		if (IS_ERR(racer->task))
+			break;
+		kthread_bind(racer->task, cpu);
+		wake_up_process(racer->task);
+		if (++n == ARRAY_SIZE(racers))
+			break;
+	}
+	/* The racers end on their own; wait for those that started. */
+	for (cpu = 0; cpu < n; cpu++)
+		wait_for_completion(&racers[cpu].done);
+	return n == ARRAY_SIZE(racers) ? 0 : -ENOMEM;
+}
+
+static void plant_leak(void)
+{
+	void *object = kmalloc(128, GFP_KERNEL);
+
+	/* Dropped on purpose: kmemleak must find no pointer to it. */
+	pr_info("checker_canary: leaked %s\n", object ? "an object" : "nothing, out of memory");
+}
+
+static int __init checker_canary_init(void)
+{
+	if (!strcmp(bug, "race"))
+		return plant_race();
+	if (!strcmp(bug, "leak")) {
+		plant_leak();
+		return 0;
+	}
+	pr_err("checker_canary: bug= must be race or leak\n");
+	return -EINVAL;
+}
+
+static void __exit checker_canary_exit(void)
+{
+}
+
+module_init(checker_canary_init);
+module_exit(checker_canary_exit);
+MODULE_DESCRIPTION("availcast selftests: planted bugs that the debug kernels' checkers must report");
+MODULE_LICENSE("GPL");

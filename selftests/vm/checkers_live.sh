@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run in a debug-kernel VM after health.sh: shows that the checkers which
+# found nothing in availcast were awake, by planting a bug of each one's
+# kind (selftests/kmod/checker_canary.ko) and waiting for its report.
+# KCSAN samples the accesses it watches and kmemleak reports only objects
+# it can prove unreferenced and older than 5 s; without this, a
+# configuration slip or too few samples would pass as a clean module.
+
+. "$(dirname "$0")/../lib/tap.sh"
+
+canary=$AVAILCAST_TREE/build/kmod/$(uname -r)/selftests/kmod/checker_canary.ko
+kmemleak=/sys/kernel/debug/kmemleak
+
+# Runs "$@" until it succeeds or SECONDS pass; the checkers report on
+# their own schedule (kmemleak: after its minimum age, at a scan).
+poll_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 1
+	done
+}
+
+kcsan_reported_race() {
+	dmesg | grep -c 'BUG: KCSAN: data-race in canary_racer' > /dev/null
+}
+
+kmemleak_reported_leak() {
+	echo scan > "$kmemleak"
+	grep -cF '[checker_canary]' "$kmemleak" > /dev/null
+}
+
+# The planted bugs are reports that panic_on_warn would stop the VM at;
+# health.sh has already read the log, and here they are the point.
+echo 0 > /proc/sys/kernel/panic_on_warn
+
+if [ -d /sys/module/kcsan ]; then
+	tap_check "the canary races two CPUs on a plain counter" insmod "$canary" bug=race
+	rmmod checker_canary 2> /dev/null
+	tap_check "KCSAN reports the planted data race" poll_until 10 kcsan_reported_race
+fi
+
+if [ -w "$kmemleak" ]; then
+	tap_check "the canary leaks an object" insmod "$canary" bug=leak
+	tap_check "kmemleak reports the planted leak" poll_until 60 kmemleak_reported_leak
+	rmmod checker_canary 2> /dev/null
+fi
+
+echo 1 > /proc/sys/kernel/panic_on_warn
+tap_done
