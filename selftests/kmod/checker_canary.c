@@ -9,9 +9,9 @@
  *
  *   bug=race  two kthreads, on two CPUs, increment one plain counter for
  *             a second: KCSAN must report a data race in canary_racer
- *   bug=leak  allocates an object and forgets it: kmemleak must report
- *             it, with this module's init in its backtrace, while the
- *             module is still loaded (its symbols resolve only then)
+ *   bug=leak  allocates objects and forgets them: kmemleak must report
+ *             one, with this module in its backtrace, while the module
+ *             is still loaded (its symbols resolve only then)
  *
  * Never loaded by anything but that script, and only on debug kernels.
  */
@@ -58,7 +58,7 @@ static int plant_race(void)
 	unsigned int cpu, n = 0;
 
 	if (num_online_cpus() < 2) {
-		pr_err("checker_canary: a race needs two online CPUs\n");
+		pr_err("a race needs two online CPUs\n");
 		return -ENODEV;
 	}
 	for_each_online_cpu(cpu) {
@@ -80,12 +80,22 @@ static int plant_race(void)
 	return n == ARRAY_SIZE(racers) ? 0 : -ENOMEM;
 }
 
-static void plant_leak(void)
+/*
+ * Not inlined into the __init code: its symbols are gone once the load
+ * ends, and kmemleak's backtrace could not name this module.
+ */
+static noinline void plant_leak(void)
 {
-	void *object = kmalloc(128, GFP_KERNEL);
+	unsigned int i, leaked = 0;
 
-	/* Dropped on purpose: kmemleak must find no pointer to it. */
-	pr_info("checker_canary: leaked %s\n", object ? "an object" : "nothing, out of memory");
+	/*
+	 * Dropped on purpose: kmemleak must find no pointer to them. Several,
+	 * since a stale copy of a pointer left in a dead stack frame, which
+	 * kmemleak takes for a reference, could hide one.
+	 */
+	for (i = 0; i < 16; i++)
+		leaked += kmalloc(128, GFP_KERNEL) ? 1 : 0;
+	pr_info("leaked %u objects\n", leaked);
 }
 
 static int __init checker_canary_init(void)
@@ -96,7 +106,7 @@ static int __init checker_canary_init(void)
 		plant_leak();
 		return 0;
 	}
-	pr_err("checker_canary: bug= must be race or leak\n");
+	pr_err("bug= must be race or leak\n");
 	return -EINVAL;
 }
 

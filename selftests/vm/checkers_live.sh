@@ -44,7 +44,7 @@ if [ -d /sys/module/kcsan ]; then
 fi
 
 if [ -w "$kmemleak" ]; then
-	tap_check "the canary leaks an object" insmod "$canary" bug=leak
+	tap_check "the canary leaks objects" insmod "$canary" bug=leak
 	tap_check "kmemleak reports the planted leak" poll_until 60 kmemleak_reported_leak
 	rmmod checker_canary 2> /dev/null
 fi
