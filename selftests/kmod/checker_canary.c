@@ -12,10 +12,14 @@
  *   bug=leak  allocates objects and forgets them: kmemleak must report
  *             one, with this module in its backtrace, while the module
  *             is still loaded (its symbols resolve only then)
+ *   bug=oob   reads one byte past the end of an allocation: KASAN must
+ *             report a slab-out-of-bounds access in plant_oob. It taints
+ *             the kernel and turns lockdep off, so it comes last.
  *
  * Never loaded by anything but that script, and only on debug kernels.
  */
 
+#include <linux/compiler.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -28,7 +32,7 @@
 
 static char *bug = "";
 module_param(bug, charp, 0);
-MODULE_PARM_DESC(bug, "the bug to plant at load: race or leak");
+MODULE_PARM_DESC(bug, "the bug to plant at load: race, leak or oob");
 
 /* The race: plain, unmarked, from two CPUs at once. */
 static unsigned long racy_count;
@@ -98,6 +102,22 @@ static noinline void plant_leak(void)
 	pr_info("leaked %u objects\n", leaked);
 }
 
+static noinline int plant_oob(void)
+{
+	/* Of kmalloc-128: KASAN poisons the 28 bytes past what was asked. */
+	size_t size = 100;
+	char *buf;
+
+	/* Hidden from the compiler, which would otherwise see the overflow. */
+	OPTIMIZER_HIDE_VAR(size);
+	buf = kmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	pr_info("read %d past the end\n", READ_ONCE(buf[size]));
+	kfree(buf);
+	return 0;
+}
+
 static int __init checker_canary_init(void)
 {
 	if (!strcmp(bug, "race"))
@@ -106,7 +126,9 @@ static int __init checker_canary_init(void)
 		plant_leak();
 		return 0;
 	}
-	pr_err("bug= must be race or leak\n");
+	if (!strcmp(bug, "oob"))
+		return plant_oob();
+	pr_err("bug= must be race, leak or oob\n");
 	return -EINVAL;
 }
 

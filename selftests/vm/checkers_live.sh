@@ -4,9 +4,10 @@
 # Run in a debug-kernel VM after health.sh: shows that the checkers which
 # found nothing in availcast were awake, by planting a bug of each one's
 # kind (selftests/kmod/checker_canary.ko) and waiting for its report.
-# KCSAN samples the accesses it watches and kmemleak reports only objects
-# it can prove unreferenced and older than 5 s; without this, a
-# configuration slip or too few samples would pass as a clean module.
+# KCSAN samples the accesses it watches, kmemleak reports only objects it
+# can prove unreferenced and older than 5 s, and KASAN sees only code
+# compiled for it; without this, a configuration slip or too few samples
+# would pass as a clean module.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -28,6 +29,10 @@ kcsan_reported_race() {
 	dmesg | grep -c 'BUG: KCSAN: data-race in canary_racer' > /dev/null
 }
 
+kasan_reported_oob() {
+	dmesg | grep -c 'BUG: KASAN: slab-out-of-bounds in plant_oob' > /dev/null
+}
+
 kmemleak_reported_leak() {
 	echo scan > "$kmemleak"
 	grep -cF '[checker_canary]' "$kmemleak" > /dev/null
@@ -47,6 +52,13 @@ if [ -w "$kmemleak" ]; then
 	tap_check "the canary leaks objects" insmod "$canary" bug=leak
 	tap_check "kmemleak reports the planted leak" poll_until 60 kmemleak_reported_leak
 	rmmod checker_canary 2> /dev/null
+fi
+
+# Last: a KASAN report taints the kernel, which turns lockdep off.
+if grep -c ' kasan_report$' /proc/kallsyms > /dev/null; then
+	tap_check "the canary reads past the end of an allocation" insmod "$canary" bug=oob
+	rmmod checker_canary 2> /dev/null
+	tap_check "KASAN reports the planted out-of-bounds read" poll_until 10 kasan_reported_oob
 fi
 
 echo 1 > /proc/sys/kernel/panic_on_warn
