@@ -53,7 +53,7 @@ enum {
 
 static struct {
 	spinlock_t lock;	/* orders arming against stopping */
-	bool running;
+	bool running;		/* written under lock, read without it too */
 	struct hrtimer timer;
 	struct work_struct work;
 	unsigned long pending;
@@ -312,10 +312,14 @@ void availcast_emitter_start(void)
 	em.refilled = ktime_get();
 	em.next_send = em.refilled;
 	em.level = AVAILCAST_LEVEL_MAX;
-	/* Kicks from before the family existed are old news: start periodic. */
-	em.pending = 0;
+	/*
+	 * Kicks from before the family existed are old news: start periodic.
+	 * The family is registered, so a request may set a bit right now:
+	 * either order is right, but the store must be one access.
+	 */
+	WRITE_ONCE(em.pending, 0);
 	spin_lock(&em.lock);
-	em.running = true;
+	WRITE_ONCE(em.running, true);
 	spin_unlock(&em.lock);
 	queue_work(system_highpri_wq, &em.work);
 }
@@ -332,7 +336,7 @@ void availcast_emitter_shutdown(void)
 	struct emit_config ec;
 
 	spin_lock(&em.lock);
-	em.running = false;
+	WRITE_ONCE(em.running, false);
 	spin_unlock(&em.lock);
 	hrtimer_cancel(&em.timer);
 	cancel_work_sync(&em.work);
