@@ -7,6 +7,7 @@
 #   make userspace        availctl and libavailcast, into build/userspace/
 #   make check            every test: host, and each Debian kernel in qemu
 #   make demo             boots a Debian kernel with the module and shows it
+#   make bench            runs the benchmarks, rewrites Documentation/benchmarks.rst
 #   make setup            installs what building and testing need (apt-get)
 #   make debug-kernels    builds the KASAN and KCSAN kernels the tests use
 #   make style            checkpatch --strict over the kernel sources
@@ -48,6 +49,9 @@ check:
 demo:
 	selftests/demo.sh
 
+bench:
+	selftests/bench/run.sh
+
 style:
 	selftests/host/checkpatch.sh
 
@@ -64,4 +68,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all kdir-exists module userspace setup debug-kernels check demo style sparse install clean
+.PHONY: all kdir-exists module userspace setup debug-kernels check demo bench style sparse install clean

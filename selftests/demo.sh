@@ -11,12 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 selftests/setup.sh
-prefix=${DEMO_KERNEL:-6.12}
-abi=$(selftests/vm/kernels.sh "$prefix." | head -n 1)
-if [ -z "$abi" ]; then
-	echo "demo: no Debian $prefix kernel installed" >&2
-	exit 1
-fi
+abi=$(selftests/vm/kernels.sh --one "${DEMO_KERNEL:-6.12}")
 
 echo "== building availcast.ko for $abi and availctl"
 selftests/host/build_module.sh "$abi" | grep -v '^1\.\.\|^TAP'

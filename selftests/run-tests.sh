@@ -73,9 +73,9 @@ if [ -n "$debug_names" ]; then
 fi
 
 step "build"
-make -s -C userspace all tests > "$results/host/build-userspace.log" 2>&1
+make -s -C userspace all tests bench > "$results/host/build-userspace.log" 2>&1
 record "userspace builds with -Wall -Wextra -Werror" $?
-make -s -C userspace O="$top/build/userspace-asan" SANITIZE=1 all tests \
+make -s -C userspace O="$top/build/userspace-asan" SANITIZE=1 all tests bench \
 	> "$results/host/build-userspace-asan.log" 2>&1
 record "userspace builds with ASan and UBSan" $?
 make -s -C selftests > "$results/host/build-selftests.log" 2>&1

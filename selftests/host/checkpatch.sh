@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 checkpatch=$top/build/linux-src/scripts/checkpatch.pl
 
 cd "$top" || exit 1
-for file in kmod/*.[ch] include/linux/*.h include/uapi/linux/*.h selftests/kmod/*.c; do
+for file in kmod/*.[ch] include/linux/*.h include/uapi/linux/*.h selftests/kmod/*.c selftests/bench/kmod/*.c; do
 	[ -e "$file" ] || continue
 	if out=$("$checkpatch" --no-tree --strict --terse --show-types -f "$file" 2>&1); then
 		tap_ok "checkpatch --strict: $file"

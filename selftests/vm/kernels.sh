@@ -7,6 +7,9 @@
 #                                are installed, by ABI name (6.1, then
 #                                6.12); with PREFIX, only those whose ABI
 #                                starts with it (e.g. "6.12")
+#   kernels.sh --one VERSION     the Debian kernel of VERSION (6.1, 6.12),
+#                                or a message and failure when it is not
+#                                installed
 #   kernels.sh --debug           the debug kernels built by
 #                                selftests/debug-kernel/build.sh, by release
 #   kernels.sh --image ABI       the image to boot for kernel ABI
@@ -27,7 +30,26 @@ debug_kernel_dir() {
 	return 1
 }
 
+debian_kernels() {
+	local meta abi
+	for meta in linux-headers-amd64 linux-headers-6.12-amd64; do
+		abi=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
+			sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+		[ -n "$abi" ] || continue
+		[ -e "/boot/vmlinuz-$abi" ] && [ -d "/lib/modules/$abi/build" ] || continue
+		case "$abi" in "$1"*) echo "$abi" ;; esac
+	done
+}
+
 case "${1:-}" in
+--one)
+	abi=$(debian_kernels "$2." | head -n 1)
+	if [ -z "$abi" ]; then
+		echo "no Debian $2 kernel installed: run selftests/setup.sh" >&2
+		exit 1
+	fi
+	echo "$abi"
+	;;
 --debug)
 	for dir in "$top"/build/debug-kernel/*/; do
 		[ -f "$dir/bzImage" ] && [ -f "$dir/release" ] && cat "$dir/release"
@@ -48,12 +70,6 @@ case "${1:-}" in
 	fi
 	;;
 *)
-	for meta in linux-headers-amd64 linux-headers-6.12-amd64; do
-		abi=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null |
-			sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
-		[ -n "$abi" ] || continue
-		[ -e "/boot/vmlinuz-$abi" ] && [ -d "/lib/modules/$abi/build" ] || continue
-		case "$abi" in "${1:-}"*) echo "$abi" ;; esac
-	done
+	debian_kernels "${1:-}"
 	;;
 esac

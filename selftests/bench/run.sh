@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: runs the benchmarks of Documentation/benchmarks.rst and
+# rewrites that file with the results, then prints its tables. Not part
+# of make check: it measures, it does not test.
+#
+# Each benchmark runs the obvious alternative in the same run, and the
+# ratios are the claim: absolute times in a TCG VM are only indicative.
+#
+# Environment: BENCH_KERNEL (default 6.12: the Debian kernel booted),
+# BENCH_COUNTER_OPS (operations per CPU per run, default 1000000),
+# BENCH_REPEAT (runs of each, default 5; the median is reported),
+# BENCH_INGEST_SECONDS (of each ingest measurement, default 5).
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+selftests/setup.sh
+abi=$(selftests/vm/kernels.sh --one "${BENCH_KERNEL:-6.12}")
+ops=${BENCH_COUNTER_OPS:-1000000}
+repeat=${BENCH_REPEAT:-5}
+ingest_seconds=${BENCH_INGEST_SECONDS:-5}
+
+out=build/bench
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "== building availcast.ko and the benchmark module for $abi, and the native benchmarks"
+make -s -C userspace bench
+if ! selftests/host/build_module.sh "$abi" > "$out/build-module.tap"; then
+	cat "$out/build-module.tap" >&2
+	exit 1
+fi
+
+# What the results depend on, for the report.
+{
+	echo "command=$(env | grep -E '^BENCH_' | sort | tr '\n' ' ')make bench"
+	echo "commit=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)"
+	echo "date=$(date -u +%Y-%m-%d)"
+	echo "kernel=$abi"
+	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+	echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)"
+	echo "host_cpus=$(nproc)"
+	echo "counter_ops=$ops"
+	echo "repeat=$repeat"
+	echo "ingest_seconds=$ingest_seconds"
+} > "$out/meta.txt"
+
+# The hot path on one and on two vCPUs: one thread per CPU, so two
+# vCPUs are where the shared counters contend.
+for smp in 1 2; do
+	echo "== hot path: $smp vCPU(s)"
+	selftests/vm/run.sh --smp "$smp" --timeout 1200 "$abi" "$out/counter-smp$smp" \
+		env BENCH_COUNTER_OPS="$ops" BENCH_REPEAT="$repeat" \
+		selftests/bench/guest-counter.sh
+done
+
+# Manager ingest, native: 10 hosts, the most a configuration may hold
+# today, and the 10,000 of the goal. A size the daemons refuse is
+# reported with their reason.
+for hosts in 10 256 10000; do
+	echo "== manager ingest: $hosts hosts"
+	for _ in $(seq "$repeat"); do
+		if ! build/userspace/bench/ingest_bench "$hosts" "$ingest_seconds" \
+			>> "$out/ingest.txt" 2> "$out/ingest-$hosts.err"; then
+			break
+		fi
+	done
+done
+
+python3 selftests/bench/report.py "$out" Documentation/benchmarks.rst
