@@ -11,7 +11,9 @@
 # Environment: BENCH_KERNEL (default 6.12: the Debian kernel booted),
 # BENCH_COUNTER_OPS (operations per CPU per run, default 1000000),
 # BENCH_REPEAT (runs of each, default 5; the median is reported),
-# BENCH_INGEST_SECONDS (of each ingest measurement, default 5).
+# BENCH_INGEST_SECONDS (of each ingest measurement, default 5),
+# BENCH_LATENCY_EVENTS (changes timed per method, default 10000),
+# BENCH_COST_SECONDS (of each phase of the cost of broadcasting, default 10).
 
 set -euo pipefail
 
@@ -23,13 +25,16 @@ abi=$(selftests/vm/kernels.sh --one "${BENCH_KERNEL:-6.12}")
 ops=${BENCH_COUNTER_OPS:-1000000}
 repeat=${BENCH_REPEAT:-5}
 ingest_seconds=${BENCH_INGEST_SECONDS:-5}
+events=${BENCH_LATENCY_EVENTS:-10000}
+cost_seconds=${BENCH_COST_SECONDS:-10}
 
 out=build/bench
 rm -rf "$out"
 mkdir -p "$out"
 
 echo "== building availcast.ko and the benchmark module for $abi, and the native benchmarks"
-make -s -C userspace bench
+make -s -C userspace all bench
+make -s -C selftests
 if ! selftests/host/build_module.sh "$abi" > "$out/build-module.tap"; then
 	cat "$out/build-module.tap" >&2
 	exit 1
@@ -47,6 +52,8 @@ fi
 	echo "counter_ops=$ops"
 	echo "repeat=$repeat"
 	echo "ingest_seconds=$ingest_seconds"
+	echo "latency_events=$events"
+	echo "cost_seconds=$cost_seconds"
 } > "$out/meta.txt"
 
 # The hot path on one and on two vCPUs: one thread per CPU, so two
@@ -57,6 +64,16 @@ for smp in 1 2; do
 		env BENCH_COUNTER_OPS="$ops" BENCH_REPEAT="$repeat" \
 		selftests/bench/guest-counter.sh
 done
+
+# From a change to the subscriber, on two vCPUs: the broadcast is built
+# in a work item, which can then run beside the process that charged.
+echo "== change-to-subscriber latency"
+selftests/vm/run.sh --smp 2 --timeout 1800 "$abi" "$out/latency" \
+	env BENCH_LATENCY_EVENTS="$events" selftests/bench/guest-latency.sh
+
+echo "== the cost of broadcasting"
+selftests/vm/run.sh --smp 2 --timeout 900 "$abi" "$out/cost" \
+	env BENCH_COST_SECONDS="$cost_seconds" selftests/bench/guest-cost.sh
 
 # Manager ingest, native: 10 hosts, the most a configuration may hold
 # today, and the 10,000 of the goal. A size the daemons refuse is
