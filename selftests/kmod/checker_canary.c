@@ -7,8 +7,10 @@
  * KCSAN samples accesses and kmemleak reports only what it can prove
  * unreferenced, and a configuration slip silences either without a sound.
  *
- *   bug=race  two kthreads, on two CPUs, increment one plain counter for
- *             a second: KCSAN must report a data race in canary_racer
+ *   bug=race  two kthreads, on two CPUs, increment one plain counter
+ *             until the module is removed: KCSAN must report a data race
+ *             in canary_racer (when is up to its sampling, and to how
+ *             often the host runs both vCPUs at once)
  *   bug=leak  allocates objects and forgets them: kmemleak must report
  *             one, with this module in its backtrace, while the module
  *             is still loaded (its symbols resolve only then)
@@ -20,10 +22,8 @@
  */
 
 #include <linux/compiler.h>
-#include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
-#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
@@ -37,28 +37,32 @@ MODULE_PARM_DESC(bug, "the bug to plant at load: race, leak or oob");
 /* The race: plain, unmarked, from two CPUs at once. */
 static unsigned long racy_count;
 
-struct racer {
-	struct task_struct *task;
-	unsigned long until;
-	struct completion done;
-};
+/* They race until the module is removed: KCSAN reports when it samples. */
+static struct task_struct *racers[2];
 
 static int canary_racer(void *data)
 {
-	struct racer *racer = data;
-
-	while (time_before(jiffies, racer->until)) {
+	while (!kthread_should_stop()) {
 		racy_count++;
 		/* A call: the compiler must load and store the count each time. */
 		cond_resched();
 	}
-	complete(&racer->done);
 	return 0;
+}
+
+static void stop_racers(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(racers); i++) {
+		if (racers[i])
+			kthread_stop(racers[i]);
+		racers[i] = NULL;
+	}
 }
 
 static int plant_race(void)
 {
-	struct racer racers[2];
 	unsigned int cpu, n = 0;
 
 	if (num_online_cpus() < 2) {
@@ -66,22 +70,20 @@ static int plant_race(void)
 		return -ENODEV;
 	}
 	for_each_online_cpu(cpu) {
-		struct racer *racer = &racers[n];
+		struct task_struct *task;
 
-		racer->until = jiffies + HZ;
-		init_completion(&racer->done);
-		racer->task = kthread_create(canary_racer, racer, "canary_racer/%u", cpu);
-		if (IS_ERR(racer->task))
-			break;
-		kthread_bind(racer->task, cpu);
-		wake_up_process(racer->task);
+		task = kthread_create(canary_racer, NULL, "canary_racer/%u", cpu);
+		if (IS_ERR(task)) {
+			stop_racers();
+			return PTR_ERR(task);
+		}
+		kthread_bind(task, cpu);
+		racers[n] = task;
+		wake_up_process(task);
 		if (++n == ARRAY_SIZE(racers))
 			break;
 	}
-	/* The racers end on their own; wait for those that started. */
-	for (cpu = 0; cpu < n; cpu++)
-		wait_for_completion(&racers[cpu].done);
-	return n == ARRAY_SIZE(racers) ? 0 : -ENOMEM;
+	return 0;
 }
 
 /*
@@ -134,6 +136,7 @@ static int __init checker_canary_init(void)
 
 static void __exit checker_canary_exit(void)
 {
+	stop_racers();
 }
 
 module_init(checker_canary_init);
