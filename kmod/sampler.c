@@ -96,11 +96,17 @@ static u64 cpu_idle_us(int cpu)
 	u64 idle = get_cpu_idle_time_us(cpu, NULL);
 	u64 iowait = get_cpu_iowait_time_us(cpu, NULL);
 
-	/* Without NO_HZ the tick accounts idle time in kcpustat instead. */
+	/*
+	 * Without NO_HZ the tick accounts idle time in kcpustat instead. That
+	 * CPU's tick adds to it as we read: one marked load of the word, as
+	 * strict KCSAN asks (it reported the plain one on a periodic-tick
+	 * kernel).
+	 */
 	if (idle == -1ULL)
-		idle = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE], NSEC_PER_USEC);
+		idle = div_u64(READ_ONCE(kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE]), NSEC_PER_USEC);
 	if (iowait == -1ULL)
-		iowait = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IOWAIT], NSEC_PER_USEC);
+		iowait = div_u64(READ_ONCE(kcpustat_cpu(cpu).cpustat[CPUTIME_IOWAIT]),
+				 NSEC_PER_USEC);
 	return idle + iowait;
 }
 
