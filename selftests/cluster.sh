@@ -30,8 +30,8 @@ other() { [ "$1" = m1 ] && echo m2 || echo m1; }
 # check_roles NAME ACTIVE: ACTIVE is active and the other one standby.
 check_roles() {
 	local name=$1 active=$2
-	if cluster_wait 10 cluster_role_is "$active" active &&
-		cluster_wait 10 cluster_role_is "$(other "$active")" standby; then
+	if wait_until 10 cluster_role_is "$active" active &&
+		wait_until 10 cluster_role_is "$(other "$active")" standby; then
 		tap_ok "$name"
 	else
 		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
@@ -43,7 +43,7 @@ check_roles() {
 failover() {
 	local name=$1 to took
 	to=$(other "$2")
-	if cluster_wait 15 cluster_role_is "$to" active; then
+	if wait_until 15 cluster_role_is "$to" active; then
 		tap_ok "$name"
 		took=$(awk -v t="$fault_ms" '$3 == "role" && / role=active / && $1 >= t {
 			print $1 - t; exit }' "$cluster_dir/$to.log")
@@ -57,7 +57,7 @@ witness_changes() { [ "$(cluster_witness "$1")" != "$2" ] && [ -n "$(cluster_wit
 
 restart() {
 	cluster_start "$1"
-	cluster_wait 10 cluster_status "$1" > /dev/null
+	wait_until 10 cluster_status "$1" > /dev/null
 }
 
 cluster_teardown > /dev/null 2>&1
@@ -76,7 +76,7 @@ tap_check "both managers agree on the witness ($witness)" \
 	test -n "$witness" -a "$witness" = "$(cluster_witness m2)"
 tap_check "the witness host's store holds m1 as active at epoch 1" \
 	grep -qx "active m1" "$(cluster_witness_file "$witness")"
-tap_check "every host is in the table, available" cluster_wait 10 \
+tap_check "every host is in the table, available" wait_until 10 \
 	bash -c "[ \$(ip netns exec ac-m1 $availctl status --config $cluster_dir/m1.conf --json | grep -o '\"available\":true' | wc -l) = 3 ]"
 tap_check "the host that runs no relay is unavailable" grep -q '"name":"h4","available":false' \
 	<<< "$(cluster_status m1 --json)"
@@ -118,19 +118,19 @@ tap_check "still epoch 1" test "$(cluster_field m1 epoch)" = 1
 # The witness host's daemon dies: both agree on a new witness.
 witness=$(cluster_witness m1)
 cluster_kill "$witness"
-if cluster_wait 10 witness_changes m1 "$witness"; then
+if wait_until 10 witness_changes m1 "$witness"; then
 	tap_ok "$witness killed: the active moves to a new witness ($(cluster_witness m1))"
 else
 	tap_fail "$witness killed: the active moves to a new witness" "$(cluster_status m1)"
 fi
-tap_check "both managers agree on it" cluster_wait 5 \
+tap_check "both managers agree on it" wait_until 5 \
 	bash -c "[ '$(cluster_witness m1)' = \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"witness\":{\"host\":\"\\([^\"]*\\)\".*/\\1/p')\" ]"
 check_roles "the active stayed active" m1
 restart "$witness"
 
 witness=$(cluster_witness m1)
 cluster_signal "$witness" STOP
-if cluster_wait 10 witness_changes m1 "$witness"; then
+if wait_until 10 witness_changes m1 "$witness"; then
 	tap_ok "$witness paused: the active moves to a new witness ($(cluster_witness m1))"
 else
 	tap_fail "$witness paused: the active moves to a new witness" "$(cluster_status m1)"
@@ -141,7 +141,7 @@ check_roles "the active stayed active" m1
 # A corrupted witness file is reported and never used.
 witness=$(cluster_witness m1)
 sed -i 's/^epoch .*/epoch 7/' "$(cluster_witness_file "$witness")"
-if cluster_wait 10 witness_changes m1 "$witness"; then
+if wait_until 10 witness_changes m1 "$witness"; then
 	tap_ok "witness file on $witness corrupted: the active moves to a new witness"
 else
 	tap_fail "witness file on $witness corrupted: the active moves to a new witness" \
@@ -183,7 +183,7 @@ fault_ms=$(now_ms)
 ip -n ac-m1 link set eth0 down
 failover "m1 isolated: m2 takes over" m1
 tap_check "at epoch 2" test "$(cluster_field m2 epoch)" = 2
-tap_check "m1 stepped down (fault) on its own" cluster_wait 5 cluster_role_is m1 fault
+tap_check "m1 stepped down (fault) on its own" wait_until 5 cluster_role_is m1 fault
 ip -n ac-m1 link set eth0 up
 check_roles "m1 back: it rejoins as standby" m2
 tap_check "m1 learned epoch 2" test "$(cluster_field m1 epoch)" = 2
@@ -195,7 +195,7 @@ failover "m2 killed: m1 takes over" m2
 tap_check "at epoch 3" test "$(cluster_field m1 epoch)" = 3
 restart m2
 check_roles "m2 restarted: standby at epoch 3" m1
-tap_check "m2 learned epoch 3" cluster_wait 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = 3 ]"
+tap_check "m2 learned epoch 3" wait_until 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = 3 ]"
 
 # The active is paused past its lease, then wakes.
 fault_ms=$(now_ms)
@@ -219,7 +219,7 @@ awk '/^host = h1 / { last = $0; next } { print } END { print last; print "host-g
 mv "$cluster_dir/m2.conf.new" "$cluster_dir/m2.conf"
 replayed_before=$(cluster_status m2 --json | grep -o '"replayed":[0-9]*')
 cluster_signal m2 HUP
-tap_check "SIGHUP rereads the configuration" cluster_wait 5 grep -q "reloaded" "$cluster_dir/m2.log"
+tap_check "SIGHUP rereads the configuration" wait_until 5 grep -q "reloaded" "$cluster_dir/m2.log"
 sleep 2	# reports keep coming; a mixed-up window would drop them from now on
 tap_check "after a reload that reorders the hosts, every running host stays available" \
 	test "$(cluster_status m2 --json | grep -o '"available":true' | wc -l)" = 3
@@ -227,7 +227,7 @@ tap_check "and no report was dropped as a replay" \
 	test "$(cluster_status m2 --json | grep -o '"replayed":[0-9]*')" = "$replayed_before"
 echo "bogus = 1" >> "$cluster_dir/m2.conf"
 cluster_signal m2 HUP
-tap_check "a bad configuration is refused on SIGHUP" cluster_wait 5 \
+tap_check "a bad configuration is refused on SIGHUP" wait_until 5 \
 	grep -q "reload-refused.*unknown key 'bogus'" "$cluster_dir/m2.log"
 check_roles "roles and epoch survive both reloads" m2
 tap_check "epoch still 4" test "$(cluster_field m2 epoch)" = 4

@@ -10,6 +10,8 @@
 # local filesystem: unix sockets cannot be bound on the VMs' 9p mounts.
 cluster_state=${cluster_state:-/run/availcast-cluster}
 
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
+
 cluster_managers="m1 m2"
 cluster_hosts="h1 h2 h3"
 cluster_nodes="$cluster_managers $cluster_hosts"
@@ -126,17 +128,6 @@ cluster_field() {
 cluster_witness() {
 	cluster_status "$1" --json 2> /dev/null |
 		sed -n 's/.*"witness":{"host":"\([^"]*\)".*/\1/p'
-}
-
-# cluster_wait SECONDS COMMAND...: polls COMMAND every 0.1 s until it
-# succeeds or SECONDS pass.
-cluster_wait() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$deadline" ] && return 1
-		sleep 0.1
-	done
 }
 
 cluster_role_is() { [ "$(cluster_field "$1" role)" = "$2" ]; }

@@ -10,21 +10,13 @@
 # would pass as a clean module.
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
 
 canary=$AVAILCAST_TREE/build/kmod/$(uname -r)/selftests/kmod/checker_canary.ko
 kmemleak=/sys/kernel/debug/kmemleak
 
-# Runs "$@" until it succeeds or SECONDS pass; the checkers report on
-# their own schedule (kmemleak: after its minimum age, at a scan).
-poll_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 1
-	done
-}
-
+# The checkers report on their own schedule (kmemleak: after its minimum
+# age, at a scan): each check waits for its report with a deadline.
 kcsan_reported_race() {
 	dmesg | grep -c 'BUG: KCSAN: data-race in canary_racer' > /dev/null
 }
@@ -46,13 +38,13 @@ echo 0 > /proc/sys/kernel/panic_on_warn
 # both vCPUs at once, and a race sampled in one second here took more.
 if [ -d /sys/module/kcsan ]; then
 	tap_check "the canary races two CPUs on a plain counter" insmod "$canary" bug=race
-	tap_check "KCSAN reports the planted data race" poll_until 120 kcsan_reported_race
+	tap_check "KCSAN reports the planted data race" wait_until 120 kcsan_reported_race
 	rmmod checker_canary 2> /dev/null
 fi
 
 if [ -w "$kmemleak" ]; then
 	tap_check "the canary leaks objects" insmod "$canary" bug=leak
-	tap_check "kmemleak reports the planted leak" poll_until 60 kmemleak_reported_leak
+	tap_check "kmemleak reports the planted leak" wait_until 60 kmemleak_reported_leak
 	rmmod checker_canary 2> /dev/null
 fi
 
@@ -60,7 +52,7 @@ fi
 if grep -c ' kasan_report$' /proc/kallsyms > /dev/null; then
 	tap_check "the canary reads past the end of an allocation" insmod "$canary" bug=oob
 	rmmod checker_canary 2> /dev/null
-	tap_check "KASAN reports the planted out-of-bounds read" poll_until 10 kasan_reported_oob
+	tap_check "KASAN reports the planted out-of-bounds read" wait_until 10 kasan_reported_oob
 fi
 
 echo 1 > /proc/sys/kernel/panic_on_warn

@@ -52,8 +52,8 @@ for node in $cluster_hosts $cluster_managers; do
 	cluster_start "$node"
 done
 mark "started relays on h1 h2 h3 and arbiters on m1 m2"
-cluster_wait 20 cluster_role_is m1 active
-cluster_wait 10 cluster_role_is m2 standby
+wait_until 20 cluster_role_is m1 active
+wait_until 10 cluster_role_is m2 standby
 say cat "$cluster_dir/m1.conf"
 echo
 echo "$ availctl status    # on m1"
@@ -68,14 +68,14 @@ echo "== kill -9 the active's daemon (m1): the standby waits for the lease on $w
 echo "== to run out, then takes over through it at the next epoch"
 mark "kill -9 m1's arbiter"
 cluster_kill m1
-cluster_wait 10 cluster_role_is m2 active
+wait_until 10 cluster_role_is m2 active
 echo "$ availctl status    # on m2"
 cluster_status m2
 echo
 echo "== m1 restarts: it reads the newer epoch and rejoins as standby"
 mark "m1's arbiter restarted"
 cluster_start m1
-cluster_wait 10 cluster_role_is m1 standby
+wait_until 10 cluster_role_is m1 standby
 cluster_status m1 | head -n 5
 
 echo
