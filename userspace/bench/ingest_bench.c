@@ -28,23 +28,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "availcast.h"
 #include "hosts.h"
 #include "node.h"
 #include "wire.h"
 
 /* Fits the manager's default socket buffer with room to spare. */
 #define BATCH 64
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The temporary cluster, removed at exit however the run ends. */
 static char dir[] = "/tmp/ingest_bench.XXXXXX";
@@ -158,7 +150,7 @@ static uint64_t drain_batch(struct node *n, struct host_table *table, enum path 
 {
 	static struct wire_message msg;
 	uint8_t buf[WIRE_MAX + 1];
-	uint64_t start = now_ns();
+	uint64_t start = availcast_now_ns();
 	unsigned int got = 0;
 
 	while (got < BATCH) {
@@ -180,7 +172,7 @@ static uint64_t drain_batch(struct node *n, struct host_table *table, enum path 
 			die("a report was refused");
 		}
 	}
-	return now_ns() - start;
+	return availcast_now_ns() - start;
 }
 
 int main(int argc, char **argv)
@@ -234,10 +226,10 @@ int main(int argc, char **argv)
 		die("socket");
 
 	for (path = PATH_MANAGER; path <= PATH_RECV; path++) {
-		uint64_t deadline = now_ns() + (uint64_t)seconds * 1000000000u;
+		uint64_t deadline = availcast_now_ns() + (uint64_t)seconds * 1000000000u;
 		uint64_t ns = 0, datagrams = 0;
 
-		while (now_ns() < deadline) {
+		while (availcast_now_ns() < deadline) {
 			send_batch(&s);
 			ns += drain_batch(&manager, &table, path);
 			datagrams += BATCH;
