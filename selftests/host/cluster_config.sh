@@ -57,6 +57,8 @@ for availctl in "$@"; do
 	refused "unlisted node" "node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
 	refused "unsafe timing" "timing: lease-ms 200 leaves the active 179 ms" "$(good)" "lease-ms = 200"
 	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
+	head -c 8388609 /dev/zero | tr '\0' '#' > "$dir/bad.conf"
+	tap_expect 1 "longer than 8388608 bytes" "$availctl" arbiter --config "$dir/bad.conf"
 	printf 'cluster = a\0b\n' > "$dir/bad.conf"
 	tap_expect 1 "NUL byte" "$availctl" arbiter --config "$dir/bad.conf"
 	tap_expect 1 "No such file" "$availctl" arbiter --config "$dir/none.conf"

@@ -72,7 +72,8 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 			fprintf(stderr, "availctl status: %s\n", error);
 			return AVAILCTL_EXIT_FAILED;
 		}
-		path = conf.control;
+		path = conf.control;	/* an array: it outlives conf_free() */
+		conf_free(&conf);
 	}
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return availctl_usage_error("status", "socket path too long");

@@ -162,7 +162,8 @@ static uint64_t drain_batch(struct node *n, struct host_table *table, enum path 
 		}
 		switch (node_receive(n, &msg)) {
 		case 1:
-			hosts_report(table, msg.sender, node_now_ms(), &msg.report);
+			if (hosts_report(table, msg.sender, node_now_ms(), &msg.report))
+				die("hosts_report");
 			got++;
 			break;
 		case 0:
@@ -215,7 +216,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ingest_bench: %s\n", error);
 		return 1;
 	}
-	hosts_init(&table, &manager.conf);
+	if (hosts_init(&table, &manager.conf, NULL))
+		die("hosts_init");
 
 	s.fd = socket(AF_INET, SOCK_DGRAM, 0);
 	s.to.sin_port = self.sin_port;
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)datagrams, (unsigned long long)ns);
 	}
 
+	hosts_free(&table);
 	node_stop(&manager);
 	close(s.fd);
 	return 0;

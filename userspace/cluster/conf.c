@@ -19,6 +19,7 @@ struct parse {
 	char *error;
 	size_t error_size;
 	unsigned int seen;	/* bit per scalar key: given once only */
+	unsigned int hosts_size;	/* conf->hosts has room for this many */
 };
 
 static int fail(struct parse *p, const char *fmt, ...)
@@ -116,6 +117,24 @@ static const char *const keys[] = {
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* Room for one more host: the list doubles as it fills. */
+static int grow_hosts(struct parse *p)
+{
+	struct conf *c = p->conf;
+	struct conf_node *bigger;
+	unsigned int size;
+
+	if (c->n_hosts < p->hosts_size)
+		return 0;
+	size = p->hosts_size ? 2 * p->hosts_size : 16;
+	bigger = realloc(c->hosts, size * sizeof(*bigger));
+	if (!bigger)
+		return fail(p, "out of memory for %u hosts", size);
+	c->hosts = bigger;
+	p->hosts_size = size;
+	return 0;
+}
+
 static int set(struct parse *p, enum key_index k, char *value)
 {
 	struct conf *c = p->conf;
@@ -165,6 +184,8 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_HOST:
 		if (c->n_hosts == CONF_HOSTS_MAX)
 			return fail(p, "more than %d hosts", CONF_HOSTS_MAX);
+		if (grow_hosts(p))
+			return -1;
 		return node(p, keys[k], value, &c->hosts[c->n_hosts++]);
 	}
 	return 0;
@@ -211,17 +232,38 @@ static int parse_line(struct parse *p, char *line)
 	return set(p, (enum key_index)k, value);
 }
 
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_name *)a)->name, ((const struct conf_name *)b)->name);
+}
+
+int conf_index(const struct conf *conf, const char *name)
+{
+	size_t low = 0, high = conf->n_managers + conf->n_hosts;
+
+	if (!conf->by_name)
+		return -1;
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+		int order = strcmp(name, conf->by_name[mid].name);
+
+		if (!order)
+			return (int)conf->by_name[mid].index;
+		if (order < 0)
+			high = mid;
+		else
+			low = mid + 1;
+	}
+	return -1;
+}
+
 const struct conf_node *conf_find(const struct conf *conf, const char *name)
 {
-	unsigned int i;
+	int i = conf_index(conf, name);
 
-	for (i = 0; i < conf->n_managers; i++)
-		if (!strcmp(conf->managers[i].name, name))
-			return &conf->managers[i];
-	for (i = 0; i < conf->n_hosts; i++)
-		if (!strcmp(conf->hosts[i].name, name))
-			return &conf->hosts[i];
-	return NULL;
+	if (i < 0)
+		return NULL;
+	return i < 2 ? &conf->managers[i] : &conf->hosts[i - 2];
 }
 
 const struct conf_node *conf_self(const struct conf *conf)
@@ -235,11 +277,34 @@ int conf_is_manager(const struct conf *conf, const char *name)
 					 !strcmp(conf->managers[1].name, name));
 }
 
+/* Sorts every node's name into conf->by_name; names must be unique. */
+static int index_names(struct parse *p)
+{
+	struct conf *c = p->conf;
+	unsigned int i, n = c->n_managers + c->n_hosts;
+
+	c->by_name = malloc(n * sizeof(*c->by_name));
+	if (!c->by_name)
+		return snprintf(p->error, p->error_size, "out of memory"), -1;
+	for (i = 0; i < n; i++) {
+		const char *name = i < 2 ? c->managers[i].name : c->hosts[i - 2].name;
+
+		memcpy(c->by_name[i].name, name, sizeof(c->by_name[i].name));
+		c->by_name[i].index = i;
+	}
+	qsort(c->by_name, n, sizeof(*c->by_name), compare_names);
+	for (i = 1; i < n; i++)
+		if (!strcmp(c->by_name[i - 1].name, c->by_name[i].name))
+			return snprintf(p->error, p->error_size, "node %s is listed twice",
+					c->by_name[i].name), -1;
+	return 0;
+}
+
 static int check(struct parse *p)
 {
 	struct conf *c = p->conf;
 	static const enum key_index required[] = { K_CLUSTER, K_NODE, K_KEY_FILE, K_STATE_DIR };
-	unsigned int i, j;
+	unsigned int i;
 	char why[200];
 
 	p->line = 0;
@@ -254,14 +319,8 @@ static int check(struct parse *p)
 	if (!c->n_hosts)
 		return snprintf(p->error, p->error_size,
 				"no 'host = NAME ADDRESS' line: the witness is chosen among hosts"), -1;
-	for (i = 0; i < c->n_managers + c->n_hosts; i++) {
-		const char *a = i < 2 ? c->managers[i].name : c->hosts[i - 2].name;
-
-		for (j = i + 1; j < c->n_managers + c->n_hosts; j++)
-			if (!strcmp(a, j < 2 ? c->managers[j].name : c->hosts[j - 2].name))
-				return snprintf(p->error, p->error_size,
-						"node %s is listed twice", a), -1;
-	}
+	if (index_names(p))
+		return -1;
 	if (!conf_self(c))
 		return snprintf(p->error, p->error_size,
 				"node %s is neither a manager nor a host", c->node), -1;
@@ -304,7 +363,20 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 		status = parse_line(&p, line);
 	}
 	free(copy);
-	return status ? status : check(&p);
+	if (!status)
+		status = check(&p);
+	if (status)
+		conf_free(conf);
+	return status;
+}
+
+void conf_free(struct conf *conf)
+{
+	free(conf->hosts);
+	free(conf->by_name);
+	conf->hosts = NULL;
+	conf->by_name = NULL;
+	conf->n_hosts = 0;
 }
 
 int conf_load(const char *path, struct conf *conf, char *error, size_t error_size)

@@ -15,8 +15,9 @@
 #include "arbiter.h"
 #include "wire.h"
 
-#define CONF_HOSTS_MAX		256
-#define CONF_FILE_MAX		65536
+/* Room for 10,000 hosts and more: about 40 bytes a host line. */
+#define CONF_HOSTS_MAX		65536
+#define CONF_FILE_MAX		(8 << 20)
 #define CONF_DEFAULT_PORT	7450
 
 struct conf_node {
@@ -24,6 +25,16 @@ struct conf_node {
 	struct sockaddr_in addr;
 };
 
+/* A node's name and its index: 0 and 1 the managers, 2 + i host i. */
+struct conf_name {
+	char name[WIRE_NAME_SIZE];
+	uint32_t index;
+};
+
+/*
+ * A parsed configuration. It owns the host list and the name index:
+ * release it with conf_free(). Moving it (plain assignment) moves them.
+ */
 struct conf {
 	char cluster[WIRE_NAME_SIZE];
 	char node[WIRE_NAME_SIZE];		/* this node */
@@ -34,19 +45,27 @@ struct conf {
 	char control[PATH_MAX];			/* the status socket */
 	struct conf_node managers[2];		/* the first is preferred */
 	unsigned int n_managers;
-	struct conf_node hosts[CONF_HOSTS_MAX];
+	struct conf_node *hosts;
 	unsigned int n_hosts;
+	struct conf_name *by_name;		/* every node, sorted by name */
 	struct arbiter_timing timing;
 	uint32_t host_grace_ms;
 	uint32_t replay_window_ms;
 };
 
-/* Parses and checks @text; returns 0, or -1 with "line N: ..." in @error. */
+/*
+ * Parses and checks @text; returns 0, or -1 with "line N: ..." in @error
+ * and nothing to free.
+ */
 int conf_parse(const char *text, size_t len, struct conf *conf,
 	       char *error, size_t error_size);
 /* Reads @path and parses it. */
 int conf_load(const char *path, struct conf *conf, char *error, size_t error_size);
 
+void conf_free(struct conf *conf);
+
+/* The index of node @name (see struct conf_name), or -1: a binary search. */
+int conf_index(const struct conf *conf, const char *name);
 /* This node's entry (manager or host), or NULL. */
 const struct conf_node *conf_self(const struct conf *conf);
 /* Any node's entry by name, or NULL. */

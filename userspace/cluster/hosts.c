@@ -2,60 +2,123 @@
 /* The manager's host table: availability by announced deadlines. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "availcast.h"
 #include "hosts.h"
 
-void hosts_init(struct host_table *t, const struct conf *conf)
+static int compare_hosts(const void *a, const void *b)
 {
-	unsigned int i;
+	return strcmp(((const struct host_entry *)a)->name,
+		      ((const struct host_entry *)b)->name);
+}
 
-	memset(t, 0, sizeof(*t));
-	t->n = conf->n_hosts;
-	t->grace_ms = conf->host_grace_ms;
-	for (i = 0; i < t->n; i++)
-		snprintf(t->hosts[i].name, sizeof(t->hosts[i].name), "%s",
-			 conf->hosts[i].name);
+static int compare_name_to_host(const void *name, const void *host)
+{
+	return strcmp(name, ((const struct host_entry *)host)->name);
 }
 
 static struct host_entry *find(const struct host_table *t, const char *name)
 {
+	if (!t->n)
+		return NULL;
+	return bsearch(name, t->hosts, t->n, sizeof(t->hosts[0]), compare_name_to_host);
+}
+
+int hosts_init(struct host_table *t, const struct conf *conf, struct host_table *old)
+{
+	struct host_entry *kept;
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	t->grace_ms = conf->host_grace_ms;
+	t->hosts = calloc(conf->n_hosts ? conf->n_hosts : 1, sizeof(t->hosts[0]));
+	if (!t->hosts)
+		return -1;
+	for (i = 0; i < conf->n_hosts; i++)
+		snprintf(t->hosts[i].name, sizeof(t->hosts[i].name), "%s",
+			 conf->hosts[i].name);
+	t->n = conf->n_hosts;
+	qsort(t->hosts, t->n, sizeof(t->hosts[0]), compare_hosts);
+	if (!old)
+		return 0;
+	for (i = 0; i < t->n; i++) {
+		kept = find(old, t->hosts[i].name);
+		if (kept) {
+			t->hosts[i] = *kept;
+			kept->resources = NULL;	/* moved */
+		}
+	}
+	hosts_free(old);
+	return 0;
+}
+
+void hosts_free(struct host_table *t)
+{
 	unsigned int i;
 
 	for (i = 0; i < t->n; i++)
-		if (!strcmp(t->hosts[i].name, name))
-			return (struct host_entry *)&t->hosts[i];
-	return NULL;
+		free(t->hosts[i].resources);
+	free(t->hosts);
+	memset(t, 0, sizeof(*t));
 }
 
-void hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
-		  const struct wire_report *report)
+/* Room for @n resources in @h; a host's count rarely changes. */
+static int reserve(struct host_entry *h, uint16_t n)
+{
+	struct wire_resource *bigger;
+
+	if (n <= h->resources_size)
+		return 0;
+	bigger = realloc(h->resources, n * sizeof(*bigger));
+	if (!bigger)
+		return -1;
+	h->resources = bigger;
+	h->resources_size = n;
+	return 0;
+}
+
+int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
+		 const struct wire_report *report)
 {
 	struct host_entry *h = find(t, name);
+	int status = 0;
 
 	if (!h)
-		return;
+		return 0;
 	h->heard = true;
 	h->level = report->level;
 	h->reason = report->reason;
 	h->kernel_seq = report->kernel_seq;
 	h->reports++;
 	h->heard_ms = now_ms;
-	h->n_resources = report->n_resources;
-	memcpy(h->resources, report->resources,
-	       report->n_resources * sizeof(report->resources[0]));
+	h->n_resources = 0;
+	if (reserve(h, report->n_resources)) {
+		status = -1;
+	} else {
+		h->n_resources = report->n_resources;
+		if (h->n_resources)
+			memcpy(h->resources, report->resources,
+			       h->n_resources * sizeof(h->resources[0]));
+	}
 	h->due_ms = now_ms + report->time_left_ms;
 	/* A host that says it is going away is gone now. */
 	h->until_ms = report->reason == AVAILCAST_REASON_SHUTDOWN ? now_ms :
 		      h->due_ms + t->grace_ms;
+	return status;
+}
+
+static bool available(const struct host_entry *h, uint64_t now_ms)
+{
+	return h->heard && now_ms < h->until_ms;
 }
 
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms)
 {
 	const struct host_entry *h = find(t, name);
 
-	return h && h->heard && now_ms < h->until_ms;
+	return h && available(h, now_ms);
 }
 
 bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
@@ -67,7 +130,7 @@ bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms
 	for (i = 0; i < t->n; i++) {
 		const struct host_entry *h = &t->hosts[i];
 
-		if (!strcmp(h->name, exclude) || !hosts_available(t, h->name, now_ms))
+		if (!strcmp(h->name, exclude) || !available(h, now_ms))
 			continue;
 		if (!best || h->level > best->level)
 			best = h;

@@ -25,20 +25,34 @@ struct host_entry {
 	uint64_t due_ms;	/* the announced next broadcast, by our clock */
 	uint64_t until_ms;	/* available until: due_ms + host-grace-ms */
 	uint16_t n_resources;
-	struct wire_resource resources[WIRE_RESOURCES_MAX];
+	uint16_t resources_size;	/* room in @resources */
+	struct wire_resource *resources;
 };
 
+/*
+ * The hosts, sorted by name so that a report finds its host in log2(n)
+ * steps: ten thousand hosts cost 14 comparisons, not ten thousand.
+ */
 struct host_table {
-	struct host_entry hosts[CONF_HOSTS_MAX];
+	struct host_entry *hosts;
 	unsigned int n;
 	uint32_t grace_ms;
 };
 
-/* The table for @conf's hosts, all unavailable. */
-void hosts_init(struct host_table *t, const struct conf *conf);
-/* A report from @name (a configured host) received at @now_ms. */
-void hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
-		  const struct wire_report *report);
+/*
+ * The table for @conf's hosts, all unavailable. When @old is not NULL,
+ * hosts that were in it keep what was heard from them, and it is left
+ * empty. Returns 0, or -1 when out of memory (@t is then empty).
+ */
+int hosts_init(struct host_table *t, const struct conf *conf, struct host_table *old);
+void hosts_free(struct host_table *t);
+/*
+ * A report from @name received at @now_ms; ignored when @name is not a
+ * host of the table. Returns 0, or -1 when out of memory for its resources
+ * (the host is then marked heard without them).
+ */
+int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
+		 const struct wire_report *report);
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The available host with the highest level but @exclude; false if none. */
 bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,

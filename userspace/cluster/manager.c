@@ -250,18 +250,18 @@ static void setup_arbiter(struct manager *m)
 
 static void reload(struct manager *m)
 {
-	struct host_table old = m->hosts;
-	unsigned int i, j;
+	struct host_table next;
 
 	if (node_reload(&m->node))
 		return;
 	/* Timers and roles go on; only the numbers and the host list change. */
 	m->arbiter.timing = m->node.conf.timing;
-	hosts_init(&m->hosts, &m->node.conf);
-	for (i = 0; i < m->hosts.n; i++)
-		for (j = 0; j < old.n; j++)
-			if (!strcmp(m->hosts.hosts[i].name, old.hosts[j].name))
-				m->hosts.hosts[i] = old.hosts[j];
+	if (hosts_init(&next, &m->node.conf, &m->hosts)) {
+		/* The old table (old grace, old list) is better than none. */
+		node_log(&m->node, "reload-hosts-failed", "error=\"out of memory\"");
+		return;
+	}
+	m->hosts = next;
 }
 
 static void handle(struct manager *m, const struct wire_message *msg, uint64_t now)
@@ -293,7 +293,12 @@ int manager_main(const char *config_path)
 		 m.node.conf.state_dir, m.node.conf.cluster);
 	snprintf(m.agreed_tmp, sizeof(m.agreed_tmp), "%s/.%s.agreed.tmp",
 		 m.node.conf.state_dir, m.node.conf.cluster);
-	hosts_init(&m.hosts, &m.node.conf);
+	if (hosts_init(&m.hosts, &m.node.conf, NULL)) {
+		fprintf(stderr, "availctl arbiter: out of memory for %u hosts\n",
+			m.node.conf.n_hosts);
+		node_stop(&m.node);
+		return 1;
+	}
 	setup_arbiter(&m);
 	node_log(&m.node, "started", "daemon=arbiter cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
@@ -331,6 +336,7 @@ int manager_main(const char *config_path)
 			break;
 	}
 	node_log(&m.node, "stopped", "daemon=arbiter role=%s", arbiter_role_name(m.arbiter.role));
+	hosts_free(&m.hosts);
 	node_stop(&m.node);
 	return 0;
 }

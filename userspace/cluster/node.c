@@ -180,6 +180,9 @@ int node_start(struct node *n, const char *config_path, bool manager,
 			    manager ? "relay" : "arbiter");
 	if (key_load(c->key_file, c->key_id, &n->key, error, error_size))
 		return -1;
+	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
+	if (!n->windows)
+		return fail(error, error_size, "out of memory");
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
 		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
 	n->lock = take_lock(c, error, error_size);
@@ -212,43 +215,35 @@ void node_stop(struct node *n)
 	if (n->lock >= 0)
 		close(n->lock);
 	sodium_memzero(&n->key, sizeof(n->key));
+	free(n->windows);
+	n->windows = NULL;
+	conf_free(&n->conf);
 }
 
-static int node_index(const struct conf *c, const char *name)
+/*
+ * The replay windows for @next's nodes: each follows its sender's name
+ * when the list changes. Returns them, or NULL when out of memory.
+ */
+static struct replay_window *keep_windows(const struct node *n, const struct conf *next)
 {
-	unsigned int i;
-
-	for (i = 0; i < c->n_managers; i++)
-		if (!strcmp(c->managers[i].name, name))
-			return (int)i;
-	for (i = 0; i < c->n_hosts; i++)
-		if (!strcmp(c->hosts[i].name, name))
-			return (int)(2 + i);
-	return -1;
-}
-
-/* The replay windows follow their senders' names when the list changes. */
-static void keep_windows(struct node *n, const struct conf *next)
-{
-	struct replay_window old[NODE_NODES_MAX];
-	unsigned int i;
+	unsigned int i, count = next->n_managers + next->n_hosts;
+	struct replay_window *windows = calloc(count, sizeof(*windows));
 	int from;
 
-	memcpy(old, n->windows, sizeof(old));
-	memset(n->windows, 0, sizeof(n->windows));
-	for (i = 0; i < next->n_managers + next->n_hosts; i++) {
-		const char *name = i < next->n_managers ? next->managers[i].name :
-				   next->hosts[i - next->n_managers].name;
-
-		from = node_index(&n->conf, name);
+	if (!windows)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		from = conf_index(&n->conf, next->by_name[i].name);
 		if (from >= 0)
-			n->windows[node_index(next, name)] = old[from];
+			windows[next->by_name[i].index] = n->windows[from];
 	}
+	return windows;
 }
 
 int node_reload(struct node *n)
 {
 	struct conf next;
+	struct replay_window *windows;
 	struct wire_key key;
 	char error[512];
 	const struct conf_node *old_self, *new_self;
@@ -266,15 +261,26 @@ int node_reload(struct node *n)
 	    old_self->addr.sin_port != new_self->addr.sin_port) {
 		node_log(n, "reload-refused",
 			 "error=\"cluster, node, state-dir, control, role and port need a restart\"");
+		conf_free(&next);
 		return -1;
 	}
 	if (key_load(next.key_file, next.key_id, &key, error, sizeof(error))) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
+		conf_free(&next);
+		return -1;
+	}
+	windows = keep_windows(n, &next);
+	if (!windows) {
+		node_log(n, "reload-refused", "error=\"out of memory\"");
+		sodium_memzero(&key, sizeof(key));
+		conf_free(&next);
 		return -1;
 	}
 	n->key = key;
 	sodium_memzero(&key, sizeof(key));
-	keep_windows(n, &next);
+	free(n->windows);
+	n->windows = windows;
+	conf_free(&n->conf);
 	n->conf = next;
 	node_log(n, "reloaded", "path=%s", n->config_path);
 	return 0;
@@ -313,7 +319,7 @@ int node_receive(struct node *n, struct wire_message *msg)
 		return 0;
 	verdict = wire_decode(buf, (size_t)len, &n->key, msg);
 	if (verdict == WIRE_OK) {
-		from = node_index(&n->conf, msg->sender);
+		from = conf_index(&n->conf, msg->sender);
 		if (from < 0 || !strcmp(msg->sender, n->conf.node))
 			verdict = WIRE_UNKNOWN_SENDER;
 		else if (!replay_accept(&n->windows[from], msg->seq, msg->time_ms,

@@ -18,8 +18,6 @@
 #include "replay.h"
 #include "wire.h"
 
-#define NODE_NODES_MAX (2 + CONF_HOSTS_MAX)
-
 struct node {
 	struct conf conf;
 	char config_path[PATH_MAX];
@@ -28,7 +26,7 @@ struct node {
 	int control;			/* unix datagram socket for status */
 	int lock;			/* flock on the state dir: one daemon per node */
 	uint64_t seq;
-	struct replay_window windows[NODE_NODES_MAX];
+	struct replay_window *windows;	/* one per node, by conf_index() */
 	uint64_t verdicts[WIRE_VERDICTS];
 	uint64_t sent, send_failed;
 	uint64_t started_ms;

@@ -28,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    arbiter_timing_check(&conf.timing, why, sizeof(why)))
 		abort();
 	for (i = 0; i < conf.n_hosts; i++)
-		if (!wire_name_valid(conf.hosts[i].name) || !conf.hosts[i].addr.sin_port)
-			abort();
+		if (!wire_name_valid(conf.hosts[i].name) || !conf.hosts[i].addr.sin_port ||
+		    conf_index(&conf, conf.hosts[i].name) != (int)(2 + i))
+			abort();	/* names are unique, and each is found */
+	conf_free(&conf);
 	return 0;
 }
