@@ -25,6 +25,11 @@
  * Either way the message carries the latest levels.
  *
  * Nobody listening: no message is built; due ones are counted as unheard.
+ * Where the kernel tells a family of each new subscriber (genl's bind,
+ * Linux 6.7 on), the emitter then sleeps: it looks again once a second,
+ * and at once when someone subscribes, so an unwatched host pays almost
+ * nothing. Elsewhere it looks at every period, as if it were to send.
+ * Either way the first subscriber is sent the levels at once.
  *
  * One work item does everything (workqueues never run an item twice at
  * once): it alone writes the schedule and the token bucket. A high
@@ -49,7 +54,18 @@ enum {
 	EMIT_THRESHOLD,		/* a level made news */
 	EMIT_REQUEST,		/* ANNOUNCE */
 	EMIT_REPLAN,		/* the configuration changed */
+	EMIT_JOIN,		/* a socket is joining the group */
 };
+
+#ifdef AVAILCAST_HAVE_GENL_BIND
+/* Nobody listening: how long the emitter sleeps before it looks again. */
+#define IDLE_LOOK_MS	1000
+/*
+ * genl calls bind just before the socket is in the group: a look right
+ * after it may find nobody, so look once more shortly after.
+ */
+#define JOIN_LOOK_MS	10
+#endif
 
 static struct {
 	spinlock_t lock;	/* orders arming against stopping */
@@ -61,6 +77,7 @@ static struct {
 	/* The work's own: */
 	ktime_t next_send;	/* the next periodic message */
 	bool held;		/* an immediate message waits for a token */
+	bool idle;		/* nobody listened at the last look */
 	u32 level;		/* host level in the last message */
 	u64 tokens;		/* in nanotokens: NSEC_PER_SEC is one token */
 	ktime_t refilled;
@@ -179,10 +196,41 @@ static void broadcast(const struct availcast_resources *res, u32 reason,
 		atomic64_inc(&em.failed);
 }
 
+/*
+ * Nobody listens: count what fell due since the last look as unheard
+ * (@news: and a threshold or request too) and plan the next look.
+ */
+static void emitter_idle(const struct emit_config *ec, ktime_t now, bool news,
+			 bool join)
+{
+	u64 interval = interval_ns(ec, em.level);
+	u64 missed = news;
+	ktime_t look;
+
+	if (ktime_compare(now, em.next_send) >= 0) {
+		u64 late = ktime_to_ns(ktime_sub(now, em.next_send));
+
+		missed += div64_u64(late, interval) + 1;
+		em.next_send = ktime_add_ns(em.next_send,
+					    (div64_u64(late, interval) + 1) * interval);
+	}
+	if (missed)
+		atomic64_add(missed, &em.unheard);
+	/* A shorter period configured since takes effect now, never a longer. */
+	em.next_send = min_t(ktime_t, em.next_send, ktime_add_ns(now, interval));
+	em.idle = true;
+	look = em.next_send;
+#ifdef AVAILCAST_HAVE_GENL_BIND
+	look = ktime_add_ms(now, join ? JOIN_LOOK_MS : IDLE_LOOK_MS);
+#endif
+	timer_arm(look);
+}
+
 static void emitter_work(struct work_struct *work)
 {
 	bool request = test_and_clear_bit(EMIT_REQUEST, &em.pending);
 	bool threshold = test_and_clear_bit(EMIT_THRESHOLD, &em.pending);
+	bool join = test_and_clear_bit(EMIT_JOIN, &em.pending);
 	ktime_t now = ktime_get();
 	bool due = ktime_compare(now, em.next_send) >= 0;
 	struct availcast_resources *res;
@@ -195,6 +243,20 @@ static void emitter_work(struct work_struct *work)
 		return;
 	emit_config_read(&ec);
 
+	if (!availcast_nl_listening(ec.all_netns)) {
+		if (threshold) {
+			/* Take the news as heard, or every fold would kick again. */
+			kfree(availcast_resources_read(true));
+		}
+		emitter_idle(&ec, now, request || threshold, join);
+		return;
+	}
+	/* Someone subscribed while nobody listened: tell them now. */
+	if (em.idle) {
+		em.idle = false;
+		due = true;
+	}
+
 	if (request)
 		reason = AVAILCAST_REASON_REQUEST;
 	else if (threshold)
@@ -203,18 +265,6 @@ static void emitter_work(struct work_struct *work)
 		reason = AVAILCAST_REASON_PERIODIC;
 	else
 		reason = 0;
-
-	if (!availcast_nl_listening(ec.all_netns)) {
-		if (reason)
-			atomic64_inc(&em.unheard);
-		if (threshold) {
-			/* Take the news as heard, or every fold would kick again. */
-			kfree(availcast_resources_read(true));
-		}
-		if (due)
-			em.next_send = ktime_add_ns(now, interval_ns(&ec, em.level));
-		goto arm;
-	}
 
 	if (reason == AVAILCAST_REASON_REQUEST ||
 	    reason == AVAILCAST_REASON_THRESHOLD) {
@@ -286,6 +336,11 @@ void availcast_emitter_replan(void)
 	emitter_poke(EMIT_REPLAN);
 }
 
+void availcast_emitter_join(void)
+{
+	emitter_poke(EMIT_JOIN);
+}
+
 void availcast_emitter_meta(struct availcast_snapshot_meta *meta)
 {
 	meta->seq = atomic64_read(&em.seq);
@@ -312,6 +367,7 @@ void availcast_emitter_start(void)
 	em.refilled = ktime_get();
 	em.next_send = em.refilled;
 	em.level = AVAILCAST_LEVEL_MAX;
+	em.idle = false;
 	/*
 	 * Kicks from before the family existed are old news: start periodic.
 	 * The family is registered, so a request may set a bit right now:

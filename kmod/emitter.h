@@ -15,6 +15,8 @@ void availcast_emitter_kick(void);
 void availcast_emitter_announce(void);
 /* The configuration changed: plan with it. Any context. */
 void availcast_emitter_replan(void);
+/* A socket is joining the multicast group. Any context. */
+void availcast_emitter_join(void);
 
 /* Sequence, last deadline and counters, for GET replies. */
 void availcast_emitter_meta(struct availcast_snapshot_meta *meta);

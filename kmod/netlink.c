@@ -457,6 +457,15 @@ static const struct genl_multicast_group availcast_mcgrps[] = {
 	{ .name = AVAILCAST_MCGRP_AVAIL },
 };
 
+#ifdef AVAILCAST_HAVE_GENL_BIND
+/* A socket joins the group: a sleeping emitter wakes for it. */
+static int availcast_nl_bind(int group)
+{
+	availcast_emitter_join();
+	return 0;
+}
+#endif
+
 static struct genl_family availcast_family __ro_after_init = {
 	.name		= AVAILCAST_GENL_NAME,
 	.version	= AVAILCAST_GENL_VERSION,
@@ -468,6 +477,9 @@ static struct genl_family availcast_family __ro_after_init = {
 	.resv_start_op	= AVAILCAST_CMD_GET,
 	.mcgrps		= availcast_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(availcast_mcgrps),
+#ifdef AVAILCAST_HAVE_GENL_BIND
+	.bind		= availcast_nl_bind,
+#endif
 };
 
 bool availcast_nl_listening(bool all_netns)

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -377,6 +378,44 @@ TEST_F(broadcast, nobody_listening_means_nothing_is_built)
 
 	EXPECT_LE(unheard + 10, now->unheard) TH_LOG("broadcasts fell due");
 	EXPECT_EQ(sent, now->sent) TH_LOG("and none was sent");
+}
+
+/* True when the kernel tells a genl family of each subscriber: 6.7 on. */
+static bool kernel_tells_joins(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	return !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+	       (major > 6 || (major == 6 && minor >= 7));
+}
+
+TEST_F(broadcast, a_subscriber_to_an_unwatched_host_is_told_at_once)
+{
+	uint64_t unheard, deadline, start, waited_ms;
+	struct ac_snapshot *now;
+
+	/* Let the emitter look, find nobody and go to sleep. */
+	ASSERT_EQ(0, set_intervals(&self->sk, 50, 50));
+	now = stats(self);
+	ASSERT_NE(NULL, now);
+	unheard = now->unheard;
+	deadline = ac_now_ns() + 5000 * MS;
+	do {
+		now = stats(self);
+		ASSERT_NE(NULL, now);
+	} while (now->unheard == unheard && ac_now_ns() < deadline);
+	ASSERT_LT(unheard, now->unheard);
+	ASSERT_EQ(0, set_intervals(&self->sk, 4000, 4000));
+
+	start = ac_now_ns();
+	ASSERT_EQ(0, subscribe(self));
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 6000));
+	waited_ms = (ac_now_ns() - start) / MS;
+	TH_LOG("first broadcast %llu ms after subscribing (period 4000 ms)",
+	       (unsigned long long)waited_ms);
+	/* Where the kernel says so at once; elsewhere by the next look. */
+	EXPECT_GT(kernel_tells_joins() ? 1000 : 4500, waited_ms);
 }
 
 /*

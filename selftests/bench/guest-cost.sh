@@ -9,9 +9,10 @@
 #
 #   cost: phase=NAME seconds=N kworker_ns=N process_ns=N sent=N unheard=N
 #
-# kworker_ns is the CPU time of the high-priority workqueue's workers,
-# where the emitter builds and sends messages (scheduler statistics, in
-# ns); process_ns that of the phase's userspace process, a lean client
+# kworker_ns is the CPU time of every workqueue worker (scheduler
+# statistics, in ns): the emitter builds and sends messages in the
+# high-priority workqueue's, the sampler samples in another's, and the
+# phase without the module says what they do anyway; process_ns that of the phase's userspace process, a lean client
 # of selftests/bench/latency_bench.c: the subscriber, reading every
 # broadcast, or the poller. sent and unheard are the module's
 # counters over the phase: messages sent, and periods with nobody
@@ -24,14 +25,14 @@ sysfs=/sys/kernel/availcast
 out=$AVAILCAST_OUT/cost.txt
 : > "$out"
 
-# "PID NS" for each worker of the high-priority workqueue. Builtins only:
-# it runs at the edges of the measured windows.
-highpri_workers() {
+# "PID NS" for each workqueue worker. Builtins only: it runs at the
+# edges of the measured windows.
+kworkers() {
 	local dir comm ns rest
 	for dir in /proc/[0-9]*; do
 		read -r comm < "$dir/comm" 2> /dev/null || continue
 		case "$comm" in
-		kworker/[0-9]*:[0-9]*H | kworker/[0-9]*:[0-9]*H-*)
+		kworker/*)
 			read -r ns rest < "$dir/schedstat" 2> /dev/null || continue
 			echo "${dir#/proc/} $ns"
 			;;
@@ -39,7 +40,7 @@ highpri_workers() {
 	done
 }
 
-# The CPU time workers used between two highpri_workers lists: a worker
+# The CPU time workers used between two kworkers lists: a worker
 # that exited in between is lost, one that started counts from zero.
 workers_delta() {
 	printf '%s\n--\n%s\n' "$1" "$2" |
@@ -56,7 +57,7 @@ counter() { if [ -r "$sysfs/stats/$1" ]; then cat "$sysfs/stats/$1"; else echo 0
 measure() {
 	local name=$1 before after sent unheard start end client=0
 	shift
-	before=$(highpri_workers)
+	before=$(kworkers)
 	sent=$(counter sent)
 	unheard=$(counter unheard)
 	start=$EPOCHREALTIME
@@ -69,7 +70,7 @@ measure() {
 	end=$EPOCHREALTIME
 	sent=$(($(counter sent) - sent))
 	unheard=$(($(counter unheard) - unheard))
-	after=$(highpri_workers)
+	after=$(kworkers)
 	echo "cost: phase=$name seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" \
 		"kworker_ns=$(workers_delta "$before" "$after") process_ns=$client" \
 		"sent=$sent unheard=$unheard" >> "$out"
