@@ -84,6 +84,12 @@ echo 10 > "$sysfs/interval_min_ms"
 echo 10 > "$sysfs/interval_max_ms"
 
 measure no-subscriber
+# What of that is the sampler's, which samples whether anyone listens:
+# the same with it at its slowest.
+sample_ms=$(cat "$sysfs/sample_ms")
+echo 60000 > "$sysfs/sample_ms"
+measure no-subscriber-sampling-60s
+echo "$sample_ms" > "$sysfs/sample_ms"
 measure one-subscriber --subscribe-for
 # The alternative: a GET every 10 ms (its kernel work runs in its time).
 measure polling-10ms --poll-for

@@ -13,7 +13,9 @@
 # BENCH_REPEAT (runs of each, default 5; the median is reported),
 # BENCH_INGEST_SECONDS (of each ingest measurement, default 5),
 # BENCH_LATENCY_EVENTS (changes timed per method, default 10000),
-# BENCH_COST_SECONDS (of each phase of the cost of broadcasting, default 10).
+# BENCH_COST_SECONDS (of each phase of the cost of broadcasting, default 10),
+# BENCH_FAILOVER_RUNS (of each fault, default 30),
+# BENCH_SILENCE_SECONDS (of the recorded stream, default 60).
 
 set -euo pipefail
 
@@ -27,6 +29,8 @@ repeat=${BENCH_REPEAT:-5}
 ingest_seconds=${BENCH_INGEST_SECONDS:-5}
 events=${BENCH_LATENCY_EVENTS:-10000}
 cost_seconds=${BENCH_COST_SECONDS:-10}
+failover_runs=${BENCH_FAILOVER_RUNS:-30}
+silence_seconds=${BENCH_SILENCE_SECONDS:-60}
 
 out=build/bench
 rm -rf "$out"
@@ -54,6 +58,8 @@ fi
 	echo "ingest_seconds=$ingest_seconds"
 	echo "latency_events=$events"
 	echo "cost_seconds=$cost_seconds"
+	echo "failover_runs=$failover_runs"
+	echo "silence_seconds=$silence_seconds"
 } > "$out/meta.txt"
 
 # The hot path on one and on two vCPUs: one thread per CPU, so two
@@ -75,9 +81,17 @@ echo "== the cost of broadcasting"
 selftests/vm/run.sh --smp 2 --timeout 900 "$abi" "$out/cost" \
 	env BENCH_COST_SECONDS="$cost_seconds" selftests/bench/guest-cost.sh
 
-# Manager ingest, native: 10 hosts, the most a configuration may hold
-# today, and the 10,000 of the goal. A size the daemons refuse is
-# reported with their reason.
+echo "== failover: $failover_runs runs of each fault"
+selftests/vm/run.sh --smp 2 --timeout 3600 "$abi" "$out/failover" \
+	env BENCH_FAILOVER_RUNS="$failover_runs" selftests/bench/guest-failover.sh
+
+echo "== silence detection: recording $silence_seconds s of broadcasts"
+selftests/vm/run.sh --smp 2 --timeout 900 "$abi" "$out/silence" \
+	env BENCH_SILENCE_SECONDS="$silence_seconds" selftests/bench/guest-silence.sh
+python3 selftests/bench/silence.py "$out/silence/stream.jsonl" 100 10000 > "$out/silence.txt"
+
+# Manager ingest, native: 10 hosts, 256, and the 10,000 of the goal. A
+# size the daemons refuse is reported with their reason.
 for hosts in 10 256 10000; do
 	echo "== manager ingest: $hosts hosts"
 	for _ in $(seq "$repeat"); do
