@@ -48,6 +48,7 @@ int availctl_announce(int argc, char **argv, struct availctl *ctl);
 int availctl_relay(int argc, char **argv, struct availctl *ctl);
 int availctl_arbiter(int argc, char **argv, struct availctl *ctl);
 int availctl_status(int argc, char **argv, struct availctl *ctl);
+int availctl_metrics(int argc, char **argv, struct availctl *ctl);
 int availctl_keygen(int argc, char **argv, struct availctl *ctl);
 
 #endif /* AVAILCTL_H */

@@ -28,6 +28,7 @@ static const struct subcommand subcommands[] = {
 	{ "relay", availctl_relay, "run this host's relay and witness store" },
 	{ "arbiter", availctl_arbiter, "run this manager's arbiter" },
 	{ "status", availctl_status, "what a running relay or arbiter knows" },
+	{ "metrics", availctl_metrics, "the same, for Prometheus (textfile collector)" },
 	{ "keygen", availctl_keygen, "make a new cluster key file" },
 };
 

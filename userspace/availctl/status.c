@@ -1,26 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * availctl status: asks a running relay or arbiter for its state over its
- * control socket and prints the answer (the daemon formats it, in text or
- * JSON, so that both stay in step with what it knows).
+ * availctl status and availctl metrics: ask a running relay or arbiter for
+ * its state over its control socket (cluster/control.h) and print the
+ * answer, or write it to a file. The daemon formats it, in text, JSON or
+ * the Prometheus exposition format, so that each stays in step with what
+ * it knows.
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "availctl.h"
 #include "conf.h"
+#include "control.h"
+#include "durable.h"
 
-#define STATUS_MAX (256 * 1024)
+/* Longer than the daemon gives a client: it gives up first, and says so. */
+#define ASK_TIMEOUT_MS (CONTROL_TIMEOUT_MS + 1000)
 
-static const char usage[] =
+static const char status_usage[] =
 	"usage: availctl status [--json] [--config FILE | --socket PATH]\n\n"
 	"Shows what the relay or arbiter of this node knows: for an arbiter,\n"
 	"its role and epoch, the agreed witness and its generation, the lease\n"
@@ -29,81 +36,202 @@ static const char usage[] =
 	"found through the control socket that FILE names (default\n"
 	"/etc/availctl/availctl.conf), or at PATH.\n";
 
-struct status_options {
+static const char metrics_usage[] =
+	"usage: availctl metrics [--config FILE | --socket PATH] [--output FILE]\n\n"
+	"Writes what the relay or arbiter of this node knows in the Prometheus\n"
+	"text exposition format: roles, epochs, the witness, the host table\n"
+	"with each host's and resource's level, and the counters. With\n"
+	"--output, into FILE, replaced at once (for node_exporter's textfile\n"
+	"collector: FILE ending in .prom in its directory); else on standard\n"
+	"output. The daemon is found as for availctl status.\n";
+
+struct ask_options {
 	const char *config;
 	const char *socket;
+	const char *output;
 };
 
 static int take_option(int option, const char *value, void *arg)
 {
-	struct status_options *o = arg;
+	struct ask_options *o = arg;
 
 	if (option == 'c')
 		o->config = value;
 	else if (option == 's')
 		o->socket = value;
+	else if (option == 'o')
+		o->output = value;
 	return -1;
 }
 
-int availctl_status(int argc, char **argv, struct availctl *ctl)
+/* The control socket's path: --socket, or the config file's control. */
+static int socket_path(const char *command, const struct ask_options *o, char *path,
+		       size_t size)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct status_options o = { .config = "/etc/availctl/availctl.conf" };
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct timeval timeout = { .tv_sec = 2 };
-	static struct conf conf;
-	char error[512], *answer;
-	const char *path;
-	ssize_t got;
-	int fd, status;
+	struct conf conf;
+	char error[512];
 
-	status = availctl_options(argc, argv, "status", usage, options, take_option, &o, ctl);
-	if (status >= 0)
-		return status;
-	if (optind < argc)
-		return availctl_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	path = o.socket;
-	if (!path) {
-		if (conf_load(o.config, &conf, error, sizeof(error))) {
-			fprintf(stderr, "availctl status: %s\n", error);
-			return AVAILCTL_EXIT_FAILED;
-		}
-		path = conf.control;	/* an array: it outlives conf_free() */
-		conf_free(&conf);
+	if (o->socket) {
+		snprintf(path, size, "%s", o->socket);
+		return 0;
 	}
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return availctl_usage_error("status", "socket path too long");
-	memcpy(addr.sun_path, path, strlen(path) + 1);
+	if (conf_load(o->config, &conf, error, sizeof(error))) {
+		fprintf(stderr, "availctl %s: %s\n", command, error);
+		return -1;
+	}
+	snprintf(path, size, "%s", conf.control);
+	conf_free(&conf);
+	return 0;
+}
 
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	/* An abstract address of our own, so that the daemon can answer. */
-	if (fd < 0 || bind(fd, (struct sockaddr *)&(struct sockaddr_un){ .sun_family = AF_UNIX },
-			   sizeof(sa_family_t)) ||
-	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout))) {
-		fprintf(stderr, "availctl status: socket: %s\n", strerror(errno));
+/*
+ * Sends @request to the daemon at @path and reads the whole answer into
+ * *@answer (malloc'd) and *@size. Returns 0, or an exit code (said why).
+ */
+static int ask(const char *command, const char *path, const char *request,
+	       char **answer, size_t *size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct pollfd pfd = { .events = POLLIN };
+	char buf[65536];
+	uint64_t deadline;
+	FILE *out = NULL;
+	ssize_t got;
+	int fd;
+
+	*answer = NULL;
+	*size = 0;
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return availctl_usage_error(command, "socket path too long");
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		fprintf(stderr, "availctl %s: socket: %s\n", command, strerror(errno));
 		return AVAILCTL_EXIT_FAILED;
 	}
-	if (sendto(fd, ctl->json ? "json" : "text", 4, 0, (struct sockaddr *)&addr,
-		   sizeof(addr)) != 4) {
-		fprintf(stderr, "availctl status: no daemon answers at %s: %s\n", path,
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
+	    shutdown(fd, SHUT_WR)) {
+		fprintf(stderr, "availctl %s: no daemon answers at %s: %s\n", command, path,
 			strerror(errno));
 		close(fd);
 		return AVAILCTL_EXIT_FAILED;
 	}
-	answer = malloc(STATUS_MAX);
-	got = answer ? recv(fd, answer, STATUS_MAX, 0) : -1;
-	close(fd);
-	if (got <= 0) {
-		fprintf(stderr, "availctl status: the daemon at %s did not answer: %s\n", path,
-			got < 0 ? strerror(errno) : "empty answer");
-		free(answer);
+	out = open_memstream(answer, size);
+	if (!out) {
+		close(fd);
+		fprintf(stderr, "availctl %s: out of memory\n", command);
 		return AVAILCTL_EXIT_FAILED;
 	}
-	fwrite(answer, 1, (size_t)got, stdout);
+	pfd.fd = fd;
+	deadline = availcast_now_ns() / 1000000 + ASK_TIMEOUT_MS;
+	for (;;) {
+		uint64_t now = availcast_now_ns() / 1000000;
+
+		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) == 0) {
+			errno = ETIMEDOUT;
+			got = -1;
+			break;
+		}
+		got = read(fd, buf, sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		fwrite(buf, 1, (size_t)got, out);
+	}
+	close(fd);
+	if (fclose(out) || got < 0 || !*size) {
+		fprintf(stderr, "availctl %s: the daemon at %s did not answer: %s\n", command,
+			path, got < 0 ? strerror(errno) : "empty answer");
+		free(*answer);
+		*answer = NULL;
+		return AVAILCTL_EXIT_FAILED;
+	}
+	return AVAILCTL_EXIT_OK;
+}
+
+static const struct option status_options[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "socket", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int availctl_status(int argc, char **argv, struct availctl *ctl)
+{
+	struct ask_options o = { .config = "/etc/availctl/availctl.conf" };
+	char path[PATH_MAX], *answer;
+	size_t size;
+	int status;
+
+	status = availctl_options(argc, argv, "status", status_usage, status_options,
+				  take_option, &o, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (socket_path("status", &o, path, sizeof(path)))
+		return AVAILCTL_EXIT_FAILED;
+	status = ask("status", path, ctl->json ? "json\n" : "text\n", &answer, &size);
+	if (status)
+		return status;
+	fwrite(answer, 1, size, stdout);
 	free(answer);
 	return AVAILCTL_EXIT_OK;
+}
+
+/*
+ * Replaces @path with @size bytes of @text at once, readable by all (the
+ * collector runs as its own user): a reader sees the old or the new file.
+ */
+static int replace_file(const char *path, const char *text, size_t size)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	char *slash;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';	/* "/x.prom": the root */
+	return durable_replace(dir, tmp, path, text, size, 0644);
+}
+
+int availctl_metrics(int argc, char **argv, struct availctl *ctl)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ask_options o = { .config = "/etc/availctl/availctl.conf" };
+	char path[PATH_MAX], *answer;
+	size_t size;
+	int status;
+
+	status = availctl_options(argc, argv, "metrics", metrics_usage, options,
+				  take_option, &o, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error("metrics", "unexpected argument '%s'", argv[optind]);
+	if (socket_path("metrics", &o, path, sizeof(path)))
+		return AVAILCTL_EXIT_FAILED;
+	status = ask("metrics", path, "prom\n", &answer, &size);
+	if (status)
+		return status;
+	if (!o.output) {
+		fwrite(answer, 1, size, stdout);
+	} else if (replace_file(o.output, answer, size)) {
+		fprintf(stderr, "availctl metrics: %s: %s\n", o.output, strerror(errno));
+		status = AVAILCTL_EXIT_FAILED;
+	}
+	free(answer);
+	return status;
 }

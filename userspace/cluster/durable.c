@@ -9,12 +9,12 @@
 #include "durable.h"
 
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
-		    const void *data, size_t len)
+		    const void *data, size_t len, mode_t mode)
 {
 	int fd, dir_fd, saved;
 	ssize_t n;
 
-	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
 	n = write(fd, data, len);

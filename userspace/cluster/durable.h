@@ -4,12 +4,13 @@
 #define AVAILCTL_DURABLE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
- * Writes @len bytes to @tmp_path (mode 0600), fsyncs it, renames it over
- * @path and fsyncs @dir. Returns 0, or -1 with errno set.
+ * Writes @len bytes to @tmp_path (created with @mode), fsyncs it, renames
+ * it over @path and fsyncs @dir. Returns 0, or -1 with errno set.
  */
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
-		    const void *data, size_t len);
+		    const void *data, size_t len, mode_t mode);
 
 #endif /* AVAILCTL_DURABLE_H */

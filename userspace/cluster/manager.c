@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "hosts.h"
 #include "manager.h"
+#include "metrics.h"
 #include "node.h"
 
 struct manager {
@@ -50,7 +51,7 @@ static void persist(struct manager *m)
 	len = snprintf(text, sizeof(text), "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64 "\n",
 		       ref->host, ref->epoch, ref->generation);
 	if (durable_replace(m->node.conf.state_dir, m->agreed_tmp, m->agreed_path, text,
-			    (size_t)len))
+			    (size_t)len, 0600))
 		node_log(&m->node, "persist-failed", "error=\"%s\"", strerror(errno));
 }
 
@@ -158,38 +159,42 @@ static void host_json(FILE *out, const struct host_table *t, const struct host_e
 	fprintf(out, "]}");
 }
 
-static void status(void *ctx, FILE *out, bool json)
+static void status_json(struct manager *m, FILE *out, uint64_t now)
 {
-	struct manager *m = ctx;
 	struct arbiter *a = &m->arbiter;
-	uint64_t now = node_now_ms(), hold = arbiter_hold_until(a);
-	uint64_t hold_left = hold > now ? hold - now : 0;
+	uint64_t hold = arbiter_hold_until(a);
 	long long peer_ago = a->peer_heard_ms ? (long long)(now - a->peer_heard_ms) : -1;
 	unsigned int i;
 
-	if (json) {
-		fprintf(out, "{\"daemon\":\"arbiter\",\"node\":\"%s\",\"cluster\":\"%s\","
-			"\"role\":\"%s\",\"role_for_ms\":%llu,\"epoch\":%llu,"
-			"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
-			"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
-			"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
-			"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,\"reason\":",
-			m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
-			(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
-			a->agreed.host, (unsigned long long)a->agreed.epoch,
-			(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
-			(unsigned long long)hold_left, a->peer, arbiter_role_name(a->peer_role),
-			(unsigned long long)a->peer_epoch, peer_ago,
-			(unsigned long long)a->stale_epoch_refused);
-		json_string(out, a->reason);
-		fprintf(out, ",\"hosts\":[");
-		for (i = 0; i < m->hosts.n; i++)
-			host_json(out, &m->hosts, &m->hosts.hosts[i], now, i > 0);
-		fprintf(out, "],");
-		node_write_counters(&m->node, out, true);
-		fprintf(out, "}\n");
-		return;
-	}
+	fprintf(out, "{\"daemon\":\"arbiter\",\"node\":\"%s\",\"cluster\":\"%s\","
+		"\"role\":\"%s\",\"role_for_ms\":%llu,\"epoch\":%llu,"
+		"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
+		"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
+		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
+		"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,\"reason\":",
+		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
+		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
+		a->agreed.host, (unsigned long long)a->agreed.epoch,
+		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
+		(unsigned long long)(hold > now ? hold - now : 0), a->peer,
+		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch, peer_ago,
+		(unsigned long long)a->stale_epoch_refused);
+	json_string(out, a->reason);
+	fprintf(out, ",\"hosts\":[");
+	for (i = 0; i < m->hosts.n; i++)
+		host_json(out, &m->hosts, &m->hosts.hosts[i], now, i > 0);
+	fprintf(out, "],");
+	node_write_counters(&m->node, out, NODE_JSON, NULL);
+	fprintf(out, "}\n");
+}
+
+static void status_text(struct manager *m, FILE *out, uint64_t now)
+{
+	struct arbiter *a = &m->arbiter;
+	uint64_t hold = arbiter_hold_until(a);
+	long long peer_ago = a->peer_heard_ms ? (long long)(now - a->peer_heard_ms) : -1;
+	unsigned int i;
+
 	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
 	fprintf(out, "role:       %s at epoch %llu, for %.1f s\n", arbiter_role_name(a->role),
 		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0);
@@ -204,7 +209,8 @@ static void status(void *ctx, FILE *out, bool json)
 	else
 		fprintf(out, "witness:    none agreed yet\n");
 	if (a->role == ARBITER_ACTIVE)
-		fprintf(out, "hold:       %llu ms left\n", (unsigned long long)hold_left);
+		fprintf(out, "hold:       %llu ms left\n",
+			(unsigned long long)(hold > now ? hold - now : 0));
 	if (peer_ago >= 0)
 		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago\n", a->peer,
 			arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch,
@@ -228,7 +234,102 @@ static void status(void *ctx, FILE *out, bool json)
 			hosts_available(&m->hosts, h->name, now) ? "available" : "unavailable",
 			h->level, h->n_resources, (unsigned long long)h->reports, last, due);
 	}
-	node_write_counters(&m->node, out, false);
+	node_write_counters(&m->node, out, NODE_TEXT, NULL);
+}
+
+/* The host table, one sample per host (and resource) in each family. */
+static void host_metrics(struct manager *m, FILE *out, const char *labels, uint64_t now)
+{
+	const struct host_table *t = &m->hosts;
+	unsigned int i, r;
+
+	metrics_family(out, "host_available", "gauge",
+		       "1 while the host is available: heard, and its announced deadline not passed.");
+	for (i = 0; i < t->n; i++)
+		fprintf(out, "availctl_host_available{%s,host=\"%s\"} %d\n", labels,
+			t->hosts[i].name, hosts_available(t, t->hosts[i].name, now));
+	metrics_family(out, "host_level", "gauge",
+		       "The host's availability level in its last report, 0 to 1 (per mille / 1000).");
+	for (i = 0; i < t->n; i++)
+		if (t->hosts[i].heard)
+			fprintf(out, "availctl_host_level{%s,host=\"%s\"} %.3f\n", labels,
+				t->hosts[i].name, t->hosts[i].level / 1000.0);
+	metrics_family(out, "host_reports_total", "counter",
+		       "Reports received from the host since this daemon started.");
+	for (i = 0; i < t->n; i++)
+		fprintf(out, "availctl_host_reports_total{%s,host=\"%s\"} %llu\n", labels,
+			t->hosts[i].name, (unsigned long long)t->hosts[i].reports);
+	metrics_family(out, "host_last_report_age_seconds", "gauge",
+		       "Time since the host's last report.");
+	for (i = 0; i < t->n; i++)
+		if (t->hosts[i].heard)
+			fprintf(out, "availctl_host_last_report_age_seconds{%s,host=\"%s\"} %.3f\n",
+				labels, t->hosts[i].name, (now - t->hosts[i].heard_ms) / 1000.0);
+	metrics_family(out, "host_resource_level", "gauge",
+		       "Each resource's availability level in the host's last report, 0 to 1.");
+	for (i = 0; i < t->n; i++)
+		for (r = 0; r < t->hosts[i].n_resources; r++)
+			fprintf(out, "availctl_host_resource_level{%s,host=\"%s\",resource=\"%s\"} %.3f\n",
+				labels, t->hosts[i].name, t->hosts[i].resources[r].name,
+				t->hosts[i].resources[r].level / 1000.0);
+}
+
+static void status_metrics(struct manager *m, FILE *out, uint64_t now)
+{
+	struct arbiter *a = &m->arbiter;
+	uint64_t hold = arbiter_hold_until(a);
+	char labels[2 * WIRE_NAME_SIZE + 32];
+	enum arbiter_role role;
+
+	node_metric_labels(&m->node, labels, sizeof(labels));
+	metrics_family(out, "info", "gauge", "1, labelled with what this daemon is.");
+	fprintf(out, "availctl_info{%s,daemon=\"arbiter\",peer=\"%s\"} 1\n", labels, a->peer);
+	metrics_family(out, "arbiter_role", "gauge", "1 for the arbiter's role, 0 for the others.");
+	for (role = ARBITER_STARTUP; role < ARBITER_ROLES; role++)
+		fprintf(out, "availctl_arbiter_role{%s,role=\"%s\"} %d\n", labels,
+			arbiter_role_name(role), a->role == role);
+	metrics_seconds(out, "arbiter_role_seconds", "Time in the present role.", labels,
+			now - a->role_since_ms);
+	metrics_integer(out, "arbiter_epoch", "gauge",
+			"The highest fencing epoch this arbiter knows.", labels, a->epoch);
+	metrics_family(out, "arbiter_witness_generation", "gauge",
+		       "The generation of the agreed witness record, labelled with its host.");
+	fprintf(out, "availctl_arbiter_witness_generation{%s,witness=\"%s\"} %llu\n", labels,
+		a->agreed.host, (unsigned long long)a->agreed.generation);
+	metrics_seconds(out, "arbiter_hold_left_seconds",
+			"How long the active may still act without renewing its lease; 0 otherwise.",
+			labels, a->role == ARBITER_ACTIVE && hold > now ? hold - now : 0);
+	metrics_family(out, "arbiter_peer_role", "gauge",
+		       "1 for the role the peer last said it had, 0 for the others.");
+	for (role = ARBITER_STARTUP; role < ARBITER_ROLES; role++)
+		fprintf(out, "availctl_arbiter_peer_role{%s,role=\"%s\"} %d\n", labels,
+			arbiter_role_name(role), a->peer_heard_ms && a->peer_role == role);
+	if (a->peer_heard_ms)
+		metrics_seconds(out, "arbiter_peer_last_contact_age_seconds",
+				"Time since the peer was last heard.", labels, now - a->peer_heard_ms);
+	metrics_integer(out, "arbiter_stale_epoch_refused_total", "counter",
+			"Messages refused for carrying an epoch older than one known.", labels,
+			a->stale_epoch_refused);
+	host_metrics(m, out, labels, now);
+	node_write_counters(&m->node, out, NODE_PROMETHEUS, labels);
+}
+
+static void status(void *ctx, FILE *out, enum node_format format)
+{
+	struct manager *m = ctx;
+	uint64_t now = node_now_ms();
+
+	switch (format) {
+	case NODE_JSON:
+		status_json(m, out, now);
+		break;
+	case NODE_PROMETHEUS:
+		status_metrics(m, out, now);
+		break;
+	case NODE_TEXT:
+		status_text(m, out, now);
+		break;
+	}
 }
 
 static void setup_arbiter(struct manager *m)
@@ -279,7 +380,7 @@ int manager_main(const char *config_path)
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct wire_message msg;
-	struct pollfd fds[2];
+	struct pollfd fds[NODE_POLL_FDS];
 	char error[512];
 	uint64_t now, next;
 	int batch, got, wait_ms;
@@ -330,9 +431,8 @@ int manager_main(const char *config_path)
 		next = arbiter_next_ms(&m.arbiter);
 		now = node_now_ms();
 		wait_ms = next > now ? (int)(next - now) : 0;
-		fds[0] = (struct pollfd){ .fd = m.node.udp, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = m.node.control, .events = POLLIN };
-		if (poll(fds, 2, wait_ms > 1000 ? 1000 : wait_ms) < 0 && errno != EINTR)
+		node_poll_fds(&m.node, fds);
+		if (poll(fds, NODE_POLL_FDS, wait_ms > 1000 ? 1000 : wait_ms) < 0 && errno != EINTR)
 			break;
 	}
 	node_log(&m.node, "stopped", "daemon=arbiter role=%s", arbiter_role_name(m.arbiter.role));

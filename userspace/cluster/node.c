@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "control.h"
 #include "key.h"
+#include "metrics.h"
 #include "node.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -123,26 +125,6 @@ static int bind_udp(const struct conf_node *self, char *error, size_t size)
 	return fd;
 }
 
-static int bind_control(const char *path, char *error, size_t size)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return fail(error, size, "control socket path %s is too long", path);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(error, size, "socket: %s", strerror(errno));
-	unlink(path);	/* a stale one; the state-dir lock says it is not in use */
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660)) {
-		fail(error, size, "control socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int take_lock(const struct conf *c, char *error, size_t size)
 {
 	char path[PATH_MAX];
@@ -168,7 +150,7 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	struct conf *c = &n->conf;
 
 	memset(n, 0, sizeof(*n));
-	n->udp = n->control = n->lock = -1;
+	n->udp = n->lock = n->control.fd = -1;
 	if (sodium_init() < 0)
 		return fail(error, error_size, "libsodium could not start");
 	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
@@ -191,8 +173,7 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	n->udp = bind_udp(conf_self(c), error, error_size);
 	if (n->udp < 0)
 		return -1;
-	n->control = bind_control(c->control, error, error_size);
-	if (n->control < 0)
+	if (control_open(&n->control, c->control, error, error_size))
 		return -1;
 	/* Numbers from the wall clock: a restart goes on above the last ones. */
 	n->seq = node_unix_ms() * 1000000;
@@ -206,10 +187,7 @@ int node_start(struct node *n, const char *config_path, bool manager,
 
 void node_stop(struct node *n)
 {
-	if (n->control >= 0) {
-		close(n->control);
-		unlink(n->conf.control);
-	}
+	control_close(&n->control, n->conf.control);
 	if (n->udp >= 0)
 		close(n->udp);
 	if (n->lock >= 0)
@@ -340,11 +318,37 @@ int node_receive(struct node *n, struct wire_message *msg)
 	return -1;
 }
 
-void node_write_counters(const struct node *n, FILE *out, bool json)
+void node_metric_labels(const struct node *n, char *labels, size_t size)
+{
+	snprintf(labels, size, "node=\"%s\",cluster=\"%s\"", n->conf.node, n->conf.cluster);
+}
+
+static void write_counter_metrics(const struct node *n, FILE *out, const char *labels)
 {
 	unsigned int v;
 
-	if (json) {
+	metrics_integer(out, "datagrams_sent_total", "counter",
+			"Datagrams this daemon sent, signed.", labels, n->sent);
+	metrics_integer(out, "datagrams_send_failed_total", "counter",
+			"Datagrams this daemon could not send.", labels, n->send_failed);
+	metrics_family(out, "datagrams_received_total", "counter",
+		       "Datagrams received, by verdict: accepted, or why dropped.");
+	for (v = 0; v < WIRE_VERDICTS; v++)
+		fprintf(out, "availctl_datagrams_received_total{%s,verdict=\"%s\"} %llu\n",
+			labels, v ? wire_verdict_name(v) : "accepted",
+			(unsigned long long)n->verdicts[v]);
+}
+
+void node_write_counters(const struct node *n, FILE *out, enum node_format format,
+			 const char *labels)
+{
+	unsigned int v;
+
+	switch (format) {
+	case NODE_PROMETHEUS:
+		write_counter_metrics(n, out, labels);
+		return;
+	case NODE_JSON:
 		fprintf(out, "\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
 			(unsigned long long)n->sent, (unsigned long long)n->send_failed);
 		for (v = 0; v < WIRE_VERDICTS; v++)
@@ -352,6 +356,8 @@ void node_write_counters(const struct node *n, FILE *out, bool json)
 				(unsigned long long)n->verdicts[v]);
 		fputc('}', out);
 		return;
+	case NODE_TEXT:
+		break;
 	}
 	fprintf(out, "datagrams:  %llu sent, %llu accepted", (unsigned long long)n->sent,
 		(unsigned long long)n->verdicts[WIRE_OK]);
@@ -362,27 +368,36 @@ void node_write_counters(const struct node *n, FILE *out, bool json)
 	fputc('\n', out);
 }
 
-void node_serve_status(struct node *n, node_status_fn format, void *ctx)
+static enum node_format requested_format(const char *request)
 {
-	struct sockaddr_un from;
-	socklen_t from_len = sizeof(from);
-	char request[16], *text = NULL;
-	size_t size = 0;
-	ssize_t got;
-	FILE *out;
+	if (!strcmp(request, "json"))
+		return NODE_JSON;
+	if (!strcmp(request, "prom"))
+		return NODE_PROMETHEUS;
+	return NODE_TEXT;
+}
 
-	while ((got = recvfrom(n->control, request, sizeof(request) - 1, 0,
-			       (struct sockaddr *)&from, &from_len)) >= 0) {
-		request[got] = '\0';
-		out = open_memstream(&text, &size);
-		if (!out)
-			return;
-		format(ctx, out, !strncmp(request, "json", 4));
-		fclose(out);
-		/* Never block the daemon on a slow reader. */
-		sendto(n->control, text, size, MSG_DONTWAIT, (struct sockaddr *)&from, from_len);
-		free(text);
-		text = NULL;
-		from_len = sizeof(from);
-	}
+struct status_request {
+	node_status_fn answer;
+	void *ctx;
+};
+
+static void answer_request(void *ctx, const char *request, FILE *out)
+{
+	struct status_request *sr = ctx;
+
+	sr->answer(sr->ctx, out, requested_format(request));
+}
+
+void node_serve_status(struct node *n, node_status_fn answer, void *ctx)
+{
+	struct status_request sr = { .answer = answer, .ctx = ctx };
+
+	control_serve(&n->control, node_now_ms(), answer_request, &sr);
+}
+
+void node_poll_fds(const struct node *n, struct pollfd *fds)
+{
+	fds[0] = (struct pollfd){ .fd = n->udp, .events = POLLIN };
+	control_poll_fds(&n->control, fds + 1);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "control.h"
 #include "replay.h"
 #include "wire.h"
 
@@ -23,7 +24,7 @@ struct node {
 	char config_path[PATH_MAX];
 	struct wire_key key;
 	int udp;
-	int control;			/* unix datagram socket for status */
+	struct control control;		/* status requests */
 	int lock;			/* flock on the state dir: one daemon per node */
 	uint64_t seq;
 	struct replay_window *windows;	/* one per node, by conf_index() */
@@ -78,14 +79,31 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 bool node_should_stop(void);
 bool node_take_reload(void);
 
-/*
- * Answers status requests on the control socket: @format writes the
- * status as text or JSON (@json) into @out.
- */
-typedef void (*node_status_fn)(void *ctx, FILE *out, bool json);
-void node_serve_status(struct node *n, node_status_fn format, void *ctx);
+/* How a status request wants the answer: "text", "json" or "prom". */
+enum node_format {
+	NODE_TEXT,
+	NODE_JSON,
+	NODE_PROMETHEUS,	/* see metrics.h */
+};
 
-/* Writes the datagram counters, as JSON members or text lines. */
-void node_write_counters(const struct node *n, FILE *out, bool json);
+/*
+ * Answers status requests on the control socket, as far as it can without
+ * waiting: @answer writes the status in the format asked into @out.
+ */
+typedef void (*node_status_fn)(void *ctx, FILE *out, enum node_format format);
+void node_serve_status(struct node *n, node_status_fn answer, void *ctx);
+
+/* What a daemon polls for the node: the UDP socket and the control socket. */
+#define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)
+void node_poll_fds(const struct node *n, struct pollfd *fds);
+
+/*
+ * Writes the datagram counters: text lines, JSON members, or Prometheus
+ * families labelled with @labels ("node=...,cluster=...").
+ */
+void node_write_counters(const struct node *n, FILE *out, enum node_format format,
+			 const char *labels);
+/* The labels every metric of this node carries, into @labels. */
+void node_metric_labels(const struct node *n, char *labels, size_t size);
 
 #endif /* AVAILCTL_NODE_H */

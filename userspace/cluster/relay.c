@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "availcast.h"
+#include "metrics.h"
 #include "node.h"
 #include "relay.h"
 #include "witness.h"
@@ -124,7 +125,44 @@ static void answer(struct relay *r, const struct wire_message *req)
 	node_send(&r->node, req->sender, &reply);
 }
 
-static void status(void *ctx, FILE *out, bool json)
+static void status_metrics(struct relay *r, FILE *out, enum witness_status found,
+			   const struct wire_record *rec, uint32_t left)
+{
+	char labels[2 * WIRE_NAME_SIZE + 32];
+
+	node_metric_labels(&r->node, labels, sizeof(labels));
+	metrics_family(out, "info", "gauge", "1, labelled with what this daemon is.");
+	fprintf(out, "availctl_info{%s,daemon=\"relay\"} 1\n", labels);
+	metrics_integer(out, "relay_subscribed", "gauge",
+			"1 when the relay hears the availcast module's broadcasts.", labels,
+			r->listener != NULL);
+	metrics_integer(out, "relay_forwarded_total", "counter",
+			"Broadcasts of the module forwarded to the managers.", labels,
+			r->forwarded);
+	metrics_integer(out, "relay_overruns_total", "counter",
+			"Times broadcasts were lost because the relay's socket overflowed.",
+			labels, r->overruns);
+	metrics_family(out, "witness_record", "gauge",
+		       "1 when this host's witness store holds a good record.");
+	fprintf(out, "availctl_witness_record{%s,state=\"%s\"} %d\n", labels,
+		witness_status_name(found), found == WITNESS_DONE);
+	if (found != WITNESS_DONE) {
+		node_write_counters(&r->node, out, NODE_PROMETHEUS, labels);
+		return;
+	}
+	metrics_family(out, "witness_epoch", "gauge",
+		       "The epoch of the record in this host's witness store.");
+	fprintf(out, "availctl_witness_epoch{%s,active=\"%s\"} %llu\n", labels, rec->active,
+		(unsigned long long)rec->epoch);
+	metrics_integer(out, "witness_generation", "gauge",
+			"The generation of the record in this host's witness store.", labels,
+			rec->generation);
+	metrics_seconds(out, "witness_lease_left_seconds",
+			"What is left of the active's lease, by this host's clock.", labels, left);
+	node_write_counters(&r->node, out, NODE_PROMETHEUS, labels);
+}
+
+static void status(void *ctx, FILE *out, enum node_format format)
 {
 	struct relay *r = ctx;
 	struct wire_record rec;
@@ -132,7 +170,11 @@ static void status(void *ctx, FILE *out, bool json)
 	uint32_t left;
 
 	found = witness_store_read(&r->store, node_now_ms(), &rec, &left);
-	if (json) {
+	if (format == NODE_PROMETHEUS) {
+		status_metrics(r, out, found, &rec, left);
+		return;
+	}
+	if (format == NODE_JSON) {
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
 			"\"module\":%s,\"forwarded\":%llu,\"overruns\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
@@ -141,7 +183,7 @@ static void status(void *ctx, FILE *out, bool json)
 			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
 			(unsigned long long)r->overruns, witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left);
-		node_write_counters(&r->node, out, true);
+		node_write_counters(&r->node, out, NODE_JSON, NULL);
 		fprintf(out, "}\n");
 		return;
 	}
@@ -157,13 +199,13 @@ static void status(void *ctx, FILE *out, bool json)
 		fprintf(out, "witness:    %s%s%s\n", witness_status_name(found),
 			found == WITNESS_CORRUPT ? ": " : "",
 			found == WITNESS_CORRUPT ? r->store.last_problem : "");
-	node_write_counters(&r->node, out, false);
+	node_write_counters(&r->node, out, NODE_TEXT, NULL);
 }
 
 int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
-	struct pollfd fds[3];
+	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
 	char error[512];
 	struct wire_message msg;
 	int batch, got;
@@ -180,11 +222,11 @@ int relay_main(const char *config_path)
 		if (node_take_reload())
 			node_reload(&r.node);
 		connect_module(&r, node_now_ms());
-		fds[0] = (struct pollfd){ .fd = r.node.udp, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = r.node.control, .events = POLLIN };
-		fds[2] = (struct pollfd){ .fd = r.listener ? availcast_listener_fd(r.listener) : -1,
-					  .events = POLLIN };
-		if (poll(fds, 3, 1000) < 0 && errno != EINTR)
+		node_poll_fds(&r.node, fds);
+		fds[NODE_POLL_FDS] = (struct pollfd){
+			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
+			.events = POLLIN };
+		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR)
 			break;
 		read_broadcasts(&r);
 		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {

@@ -218,7 +218,7 @@ static int write_durably(struct witness_store *store,
 	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
 	if (!len)
 		return -1;
-	return durable_replace(store->dir, store->tmp_path, store->path, text, len);
+	return durable_replace(store->dir, store->tmp_path, store->path, text, len, 0600);
 }
 
 static bool same_record(const struct wire_record *a, const struct wire_record *b)

@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# availctl metrics and status against running daemons, natively (the
+# daemons need no module to answer): an arbiter in a cluster of ten
+# thousand hosts and a relay, on 127.0.0.1. The Prometheus exposition is
+# checked with promtool (Debian's prometheus package) and for the samples
+# it must hold; the answers are megabytes, which the control socket must
+# carry whole; a slow client does not hold the daemon up.
+# Usage: metrics.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+
+dir=$(mktemp -d /tmp/metrics.XXXXXX)
+pids=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill $pids 2> /dev/null
+	wait 2> /dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+hosts=10000
+port=$((20000 + RANDOM % 20000))
+
+# config NODE: the cluster's configuration as NODE reads it.
+config() {
+	local i
+	echo "cluster = big"
+	echo "node = $1"
+	echo "key-file = $dir/key"
+	echo "state-dir = $dir/state-$1"
+	echo "manager = m1 127.0.0.1:$port"
+	echo "manager = m2 127.0.0.1:$((port + 1))"
+	echo "host = h0 127.0.0.1:$((port + 2))"
+	for ((i = 1; i < hosts; i++)); do
+		echo "host = h$i 10.$((i / 65536)).$((i / 256 % 256)).$((i % 256))"
+	done
+}
+
+# metric TEXT NAME LABELS...: the value of the sample of NAME whose labels
+# include every LABELS (name="value"), or nothing.
+metric() {
+	local text=$1 name=$2 pattern
+	shift 2
+	pattern="^availctl_$name{"
+	grep "$pattern" <<< "$text" | while read -r line; do
+		local label ok=1
+		for label in "$@"; do
+			[[ $line == *"$label"* ]] || ok=0
+		done
+		[ "$ok" = 1 ] && echo "${line##* }" && break
+	done
+}
+
+config m1 > "$dir/m1.conf"
+config h0 > "$dir/h0.conf"
+
+for availctl in "$@"; do
+	rm -rf "$dir"/state-* "$dir/key"
+	"$availctl" keygen "$dir/key"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	arbiter_pid=$!
+	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	relay_pid=$!
+	pids="$arbiter_pid $relay_pid"
+	m1=(--socket "$dir/state-m1/m1.sock")
+	h0=(--socket "$dir/state-h0/h0.sock")
+	tap_check "the arbiter answers status" wait_until 30 "$availctl" status "${m1[@]}"
+	tap_check "the relay answers status" wait_until 30 "$availctl" status "${h0[@]}"
+
+	arbiter=$("$availctl" metrics "${m1[@]}")
+	relay=$("$availctl" metrics "${h0[@]}")
+	tap_check "promtool accepts the arbiter's metrics" promtool check metrics <<< "$arbiter"
+	tap_check "promtool accepts the relay's metrics" promtool check metrics <<< "$relay"
+	tap_check "the arbiter's metrics say which daemon and node" \
+		test "$(metric "$arbiter" info 'daemon="arbiter"' 'node="m1"' 'cluster="big"')" = 1
+	tap_check "exactly one role is 1" \
+		test "$(grep -c '^availctl_arbiter_role{.*} 1$' <<< "$arbiter")" = 1
+	tap_check "the role in the metrics is the role in the status" \
+		test "$(metric "$arbiter" arbiter_role "role=\"$("$availctl" --json status "${m1[@]}" |
+			sed -n 's/.*"role":"\([a-z]*\)".*/\1/p' | head -n 1)\"")" = 1
+	tap_check "every one of the $hosts hosts has an availability sample" \
+		test "$(grep -c '^availctl_host_available{' <<< "$arbiter")" = "$hosts"
+	tap_check "h9999, never heard, is unavailable" \
+		test "$(metric "$arbiter" host_available 'host="h9999"')" = 0
+	tap_check "the datagram counters are there, by verdict" \
+		test -n "$(metric "$arbiter" datagrams_received_total 'verdict="accepted"')"
+	tap_check "the relay says it has no module to hear" \
+		test "$(metric "$relay" relay_subscribed 'node="h0"')" = 0
+	tap_check "the relay's witness store is empty" \
+		test "$(metric "$relay" witness_record 'state="empty"')" = 0
+
+	size=$("$availctl" --json status "${m1[@]}" | wc -c)
+	tap_check "the arbiter's JSON status arrives whole: $size bytes, one line" \
+		test "$("$availctl" --json status "${m1[@]}" | python3 -c '
+import json, sys
+print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
+
+	tap_check "--output writes the metrics to a file" \
+		"$availctl" metrics "${m1[@]}" --output "$dir/availctl.prom"
+	tap_check "promtool accepts the file" promtool check metrics < "$dir/availctl.prom"
+	tap_check "and no temporary file is left beside it" test ! -e "$dir/availctl.prom.tmp"
+	tap_expect 1 "availctl metrics: $dir/none/x.prom" \
+		"$availctl" metrics "${m1[@]}" --output "$dir/none/x.prom"
+	tap_expect 2 "unexpected argument" "$availctl" metrics "${m1[@]}" extra
+	tap_expect 1 "no daemon answers" "$availctl" metrics --socket "$dir/nothing.sock"
+
+	# A client that connects and never asks, one that asks and never
+	# reads: the daemon goes on answering others.
+	python3 - "$dir/state-m1/m1.sock" <<-'PY' &
+	import socket, sys, time
+	idle = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	idle.connect(sys.argv[1])
+	stuck = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	stuck.connect(sys.argv[1])
+	stuck.sendall(b"json\n")
+	time.sleep(8)
+	PY
+	stallers=$!
+	tap_check "with a silent and a stuck client, status still answers" \
+		"$availctl" status "${m1[@]}"
+	wait "$stallers"
+	tap_check "and still after the daemon dropped them" "$availctl" status "${m1[@]}"
+
+	# shellcheck disable=SC2086
+	kill $pids
+	wait "$arbiter_pid"
+	arbiter_status=$?
+	wait "$relay_pid"
+	relay_status=$?
+	pids=
+	# Under the sanitizers, a leak or a bad access makes the exit non-zero.
+	tap_check "both daemons stop on SIGTERM with status 0" \
+		test "$arbiter_status $relay_status" = "0 0"
+done
+
+tap_done

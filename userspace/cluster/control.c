@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemons' control socket: status requests, answered without waiting. */
+
+#define _GNU_SOURCE	/* accept4() */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+
+int control_open(struct control *c, const char *path, char *error, size_t error_size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		c->clients[i] = (struct control_client){ .fd = -1 };
+	c->fd = -1;
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return snprintf(error, error_size, "control socket path %s is too long",
+				path), -1;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
+	unlink(path);	/* a stale one; the state-dir lock says it is not in use */
+	if (bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660) ||
+	    listen(c->fd, CONTROL_CLIENTS)) {
+		snprintf(error, error_size, "control socket %s: %s", path, strerror(errno));
+		close(c->fd);
+		c->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void drop(struct control_client *client)
+{
+	close(client->fd);
+	free(client->answer);
+	*client = (struct control_client){ .fd = -1 };
+}
+
+void control_close(struct control *c, const char *path)
+{
+	unsigned int i;
+
+	if (c->fd < 0)
+		return;
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			drop(&c->clients[i]);
+	close(c->fd);
+	c->fd = -1;
+	unlink(path);
+}
+
+static struct control_client *free_slot(struct control *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		if (c->clients[i].fd < 0)
+			return &c->clients[i];
+	return NULL;
+}
+
+void control_poll_fds(const struct control *c, struct pollfd *fds)
+{
+	unsigned int i;
+	bool room = false;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++) {
+		const struct control_client *client = &c->clients[i];
+
+		room |= client->fd < 0;
+		fds[1 + i] = (struct pollfd){ .fd = client->fd,
+					      .events = client->answer ? POLLOUT : POLLIN };
+	}
+	/* A full house leaves new clients in the backlog until one leaves. */
+	fds[0] = (struct pollfd){ .fd = room ? c->fd : -1, .events = POLLIN };
+}
+
+/* Reads what there is of the request; answers it once it is whole. */
+static void take_request(struct control_client *client, control_answer_fn answer, void *ctx)
+{
+	size_t room = sizeof(client->request) - 1 - client->got;
+	ssize_t n = read(client->fd, client->request + client->got, room);
+	FILE *out;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		drop(client);
+		return;
+	}
+	client->got += (size_t)n;
+	client->request[client->got] = '\0';
+	/* Whole at a newline, at the client's end of writing, or when full. */
+	if (n > 0 && (size_t)n < room && !strchr(client->request, '\n'))
+		return;
+	client->request[strcspn(client->request, "\n")] = '\0';
+	out = open_memstream(&client->answer, &client->size);
+	if (!out) {
+		drop(client);
+		return;
+	}
+	answer(ctx, client->request, out);
+	if (fclose(out) || !client->answer)
+		drop(client);
+}
+
+/* Writes what the socket takes of the answer; closes when all is sent. */
+static void give_answer(struct control_client *client)
+{
+	ssize_t n = send(client->fd, client->answer + client->sent,
+			 client->size - client->sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		client->sent += (size_t)n;
+	if (n < 0 || client->sent == client->size)
+		drop(client);
+}
+
+void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer, void *ctx)
+{
+	struct control_client *client;
+	unsigned int i;
+	int fd;
+
+	if (c->fd < 0)
+		return;
+	for (i = 0; i < CONTROL_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && now_ms - c->clients[i].since_ms > CONTROL_TIMEOUT_MS)
+			drop(&c->clients[i]);
+	while ((client = free_slot(c))) {
+		fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
+		*client = (struct control_client){ .fd = fd, .since_ms = now_ms };
+	}
+	for (i = 0; i < CONTROL_CLIENTS; i++) {
+		client = &c->clients[i];
+		if (client->fd >= 0 && !client->answer)
+			take_request(client, answer, ctx);
+		if (client->fd >= 0 && client->answer)
+			give_answer(client);
+	}
+}
