@@ -13,6 +13,13 @@
 #   make style            checkpatch --strict over the kernel sources
 #   make sparse           sparse over the module
 #   make install          installs the module and availctl on this host
+#   make dkms-install     adds the module's sources to DKMS, which builds and
+#                         installs it for this kernel and each one after
+#   make dkms-remove      removes it from DKMS, for every kernel
+#   make dkms-source DESTDIR=DIR
+#                         copies the module's sources, as DKMS takes them,
+#                         to DIR/usr/src/availcast-VERSION (for packages)
+#   make docs             the HTML documentation (Sphinx), into build/docs/
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory when it has one,
@@ -22,6 +29,12 @@ KVER ?= $(shell uname -r)
 DEBIAN_61_ABI = $(firstword $(shell selftests/vm/kernels.sh 6.1.))
 KDIR ?= $(if $(wildcard /lib/modules/$(KVER)/build),/lib/modules/$(KVER)/build,$(if $(DEBIAN_61_ABI),/lib/modules/$(DEBIAN_61_ABI)/build))
 PREFIX ?= /usr/local
+VERSION := $(shell cat VERSION)
+
+# What DKMS needs to build the module: Kbuild and the sources it names.
+DKMS_FILES := Kbuild VERSION dkms.conf $(wildcard kmod/*.[ch]) \
+	      include/linux/availcast.h include/uapi/linux/availcast.h
+DKMS_SRC := /usr/src/availcast-$(VERSION)
 
 all: module userspace
 
@@ -63,9 +76,26 @@ install: module userspace
 	install -D -m 0755 build/userspace/availctl $(DESTDIR)$(PREFIX)/sbin/availctl
 	install -D -m 0644 userspace/availctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/availctl.8
 
+dkms-source:
+	@for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; \
+	done
+
+dkms-install: dkms-source
+	dkms add availcast/$(VERSION)
+	dkms install availcast/$(VERSION)
+
+dkms-remove:
+	dkms remove availcast/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+docs:
+	sphinx-build -W -q -b html Documentation build/docs
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all kdir-exists module userspace setup debug-kernels check demo bench style sparse install clean
+.PHONY: all kdir-exists module userspace setup debug-kernels check demo bench style sparse \
+	install dkms-source dkms-install dkms-remove docs clean

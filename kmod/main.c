@@ -68,4 +68,5 @@ module_exit(availcast_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Host availability broadcast over generic netlink");
+MODULE_VERSION(AVAILCAST_VERSION);
 MODULE_ALIAS_GENL_FAMILY(AVAILCAST_GENL_NAME);

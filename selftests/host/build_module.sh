@@ -17,7 +17,7 @@ out=$top/build/kmod/$abi
 
 rm -rf "$out"
 mkdir -p "$out"
-(cd "$top" && find Kbuild kmod include selftests/kmod selftests/bench/kmod -name Kbuild -o -name '*.[ch]') |
+(cd "$top" && find Kbuild VERSION kmod include selftests/kmod selftests/bench/kmod -name Kbuild -o -name VERSION -o -name '*.[ch]') |
 while read -r file; do
 	mkdir -p "$out/$(dirname "$file")"
 	ln -s "$top/$file" "$out/$file"

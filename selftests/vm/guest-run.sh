@@ -74,6 +74,12 @@ run_test() {
 	echo $? > "$tap/$name.status"
 }
 
+# The module DKMS built from the packaged sources, on Debian's kernels
+# (selftests/host/packaging.sh builds it for each).
+case $(uname -r) in
+*-availcast-*) ;;
+*) run_test "$selftests/dkms_load.sh" ;;
+esac
 run_test "$selftests/lifecycle.sh"
 for test in $loaded_tests; do
 	run_test "$test"
