@@ -8,8 +8,11 @@
 #      selftests;
 #   3. host tests: checkpatch, the module built for each kernel with W=1
 #      and sparse, the native unit tests (sanitizer builds), the
-#      daemons' configuration checks, spin over the protocol's model, and
-#      a short libFuzzer run of every userspace parser;
+#      daemons' configuration checks and metrics (promtool), the
+#      documentation (Sphinx, kernel-doc), the Debian packages and DKMS
+#      builds from them for each kernel, systemd-analyze verify on the
+#      units, spin over the protocol's model, and a short libFuzzer run of
+#      every userspace parser;
 #   4. VM tests: each Debian kernel, and each debug kernel (KASAN, lockdep,
 #      kmemleak, ... in one; KCSAN in the other), booted in qemu with the
 #      module loaded, running every selftest (selftests/vm/guest-run.sh),
@@ -88,6 +91,10 @@ run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host cluster-config selftests/host/cluster_config.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host metrics selftests/host/metrics.sh build/userspace/availctl \
+	build/userspace-asan/availctl
+run_host docs selftests/host/docs.sh
+run_host packaging selftests/host/packaging.sh
 run_host model selftests/host/model.sh
 run_host fuzz selftests/host/fuzz.sh
 for test in build/userspace-asan/tests/*; do

@@ -55,4 +55,25 @@ elif ! differences=$(diff <(echo "$generated") <(echo "$ours")); then
 else
 	tap_ok "every name of the spec has its value in the UAPI header ($(wc -l <<< "$ours") names)"
 fi
+
+# Every command, attribute, reason and resource kind of the spec is
+# documented: by its full name, or by its name within its set in the
+# list of that set (``SEQ`` under AVAILCAST_A_*). Padding and the
+# enumerations' bounds are not interface.
+undocumented=$(/usr/bin/python3 - "$out/generated.h" "$top/Documentation/netlink.rst" <<'PY'
+import re, sys
+header, doc = (open(path).read() for path in sys.argv[1:])
+prefixes = ["AVAILCAST_CMD_", "AVAILCAST_RES_A_", "AVAILCAST_CFG_A_", "AVAILCAST_THRESHOLD_A_",
+            "AVAILCAST_STATS_A_", "AVAILCAST_A_", "AVAILCAST_REASON_", "AVAILCAST_RESOURCE_"]
+for name in sorted(set(re.findall(r"\bAVAILCAST_[A-Z_]+\b", header))):
+    prefix = next((p for p in prefixes if name.startswith(p)), None)
+    if not prefix or name.endswith(("_MAX", "_PAD")):
+        continue
+    if not re.search(rf"\b{name}\b", doc) and f"``{name[len(prefix):]}``" not in doc:
+        print(name)
+PY
+)
+tap_check "Documentation/netlink.rst describes every command and attribute of the spec" \
+	test -z "$undocumented"
+[ -z "$undocumented" ] || echo "$undocumented" | sed 's/^/# undocumented: /'
 tap_done
