@@ -14,7 +14,8 @@
 #   make sparse           sparse over the module
 #   make install          installs the module and availctl on this host
 #   make dkms-install     adds the module's sources to DKMS, which builds and
-#                         installs it for this kernel and each one after
+#                         installs it for each kernel with headers (KVERS=
+#                         to choose) and for each one installed after
 #   make dkms-remove      removes it from DKMS, for every kernel
 #   make dkms-source DESTDIR=DIR
 #                         copies the module's sources, as DKMS takes them,
@@ -81,9 +82,14 @@ dkms-source:
 		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; \
 	done
 
+# Every installed kernel that has its headers, unless KVERS= names some.
+KVERS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
 dkms-install: dkms-source
-	dkms add availcast/$(VERSION)
-	dkms install availcast/$(VERSION)
+	dkms status availcast/$(VERSION) | grep -q . || dkms add availcast/$(VERSION)
+	@test -n "$(KVERS)" || { echo "No kernel headers installed:" \
+		"apt-get install linux-headers-$(KVER)" >&2; exit 1; }
+	for k in $(KVERS); do dkms install availcast/$(VERSION) -k $$k || exit 1; done
 
 dkms-remove:
 	dkms remove availcast/$(VERSION) --all
