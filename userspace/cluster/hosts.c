@@ -109,7 +109,7 @@ int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 	return status;
 }
 
-static bool available(const struct host_entry *h, uint64_t now_ms)
+bool host_entry_available(const struct host_entry *h, uint64_t now_ms)
 {
 	return h->heard && now_ms < h->until_ms;
 }
@@ -118,7 +118,7 @@ bool hosts_available(const struct host_table *t, const char *name, uint64_t now_
 {
 	const struct host_entry *h = find(t, name);
 
-	return h && available(h, now_ms);
+	return h && host_entry_available(h, now_ms);
 }
 
 bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
@@ -130,7 +130,7 @@ bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms
 	for (i = 0; i < t->n; i++) {
 		const struct host_entry *h = &t->hosts[i];
 
-		if (!strcmp(h->name, exclude) || !available(h, now_ms))
+		if (!strcmp(h->name, exclude) || !host_entry_available(h, now_ms))
 			continue;
 		if (!best || h->level > best->level)
 			best = h;

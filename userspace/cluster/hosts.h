@@ -54,6 +54,8 @@ void hosts_free(struct host_table *t);
 int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 		 const struct wire_report *report);
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
+/* The same for an entry already in hand: no search. */
+bool host_entry_available(const struct host_entry *h, uint64_t now_ms);
 /* The available host with the highest level but @exclude; false if none. */
 bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
 		char name[WIRE_NAME_SIZE]);

@@ -139,15 +139,14 @@ static void json_string(FILE *out, const char *s)
 }
 
 /* One host of the table, in JSON: times relative to now, in ms. */
-static void host_json(FILE *out, const struct host_table *t, const struct host_entry *h,
-		      uint64_t now, bool comma)
+static void host_json(FILE *out, const struct host_entry *h, uint64_t now, bool comma)
 {
 	unsigned int r;
 
 	fprintf(out, "%s{\"name\":\"%s\",\"available\":%s,\"level\":%u,\"seq\":%llu,"
 		"\"reports\":%llu,\"last_report_ms\":%lld,\"next_due_in_ms\":%lld,"
 		"\"resources\":[", comma ? "," : "", h->name,
-		hosts_available(t, h->name, now) ? "true" : "false", h->level,
+		host_entry_available(h, now) ? "true" : "false", h->level,
 		(unsigned long long)h->kernel_seq, (unsigned long long)h->reports,
 		h->heard ? (long long)(now - h->heard_ms) : -1,
 		h->heard ? (long long)h->due_ms - (long long)now : -1);
@@ -182,7 +181,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 	json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
-		host_json(out, &m->hosts, &m->hosts.hosts[i], now, i > 0);
+		host_json(out, &m->hosts.hosts[i], now, i > 0);
 	fprintf(out, "],");
 	node_write_counters(&m->node, out, NODE_JSON, NULL);
 	fprintf(out, "}\n");
@@ -231,7 +230,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 				 (long long)h->due_ms - (long long)now);
 		}
 		fprintf(out, "  %-20s %-11s %5u %9u %8llu %10s %10s\n", h->name,
-			hosts_available(&m->hosts, h->name, now) ? "available" : "unavailable",
+			host_entry_available(h, now) ? "available" : "unavailable",
 			h->level, h->n_resources, (unsigned long long)h->reports, last, due);
 	}
 	node_write_counters(&m->node, out, NODE_TEXT, NULL);
@@ -247,7 +246,7 @@ static void host_metrics(struct manager *m, FILE *out, const char *labels, uint6
 		       "1 while the host is available: heard, and its announced deadline not passed.");
 	for (i = 0; i < t->n; i++)
 		fprintf(out, "availctl_host_available{%s,host=\"%s\"} %d\n", labels,
-			t->hosts[i].name, hosts_available(t, t->hosts[i].name, now));
+			t->hosts[i].name, host_entry_available(&t->hosts[i], now));
 	metrics_family(out, "host_level", "gauge",
 		       "The host's availability level in its last report, 0 to 1 (per mille / 1000).");
 	for (i = 0; i < t->n; i++)
