@@ -25,13 +25,11 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 
 now_ms() { "$inject" now; }
 
-other() { [ "$1" = m1 ] && echo m2 || echo m1; }
-
 # check_roles NAME ACTIVE: ACTIVE is active and the other one standby.
 check_roles() {
 	local name=$1 active=$2
 	if wait_until 10 cluster_role_is "$active" active &&
-		wait_until 10 cluster_role_is "$(other "$active")" standby; then
+		wait_until 10 cluster_role_is "$(cluster_other "$active")" standby; then
 		tap_ok "$name"
 	else
 		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
@@ -42,11 +40,10 @@ check_roles() {
 # how long it took from $fault_ms to its role line (same CLOCK_MONOTONIC).
 failover() {
 	local name=$1 to took
-	to=$(other "$2")
+	to=$(cluster_other "$2")
 	if wait_until 15 cluster_role_is "$to" active; then
 		tap_ok "$name"
-		took=$(awk -v t="$fault_ms" '$3 == "role" && / role=active / && $1 >= t {
-			print $1 - t; exit }' "$cluster_dir/$to.log")
+		took=$(cluster_active_after "$fault_ms" "$to")
 		echo "# failover ($name): $to active ${took} ms after the fault"
 	else
 		tap_fail "$name" "$(cluster_status "$to" 2>&1)"

@@ -34,24 +34,16 @@ cluster_dir=$AVAILCAST_OUT/cluster
 out=$AVAILCAST_OUT/failover.txt
 . "$selftests/lib/cluster.sh"
 
-other() { [ "$1" = m1 ] && echo m2 || echo m1; }
-
 # settled ACTIVE: ACTIVE is active and the other manager standby.
 settled() {
 	wait_until 20 cluster_role_is "$1" active &&
-		wait_until 20 cluster_role_is "$(other "$1")" standby
-}
-
-# took FAULT_MS NODE: ms from FAULT_MS to NODE's first role=active line after it.
-took() {
-	awk -v t="$1" '$3 == "role" && / role=active / && $1 >= t { print $1 - t; exit }' \
-		"$cluster_dir/$2.log"
+		wait_until 20 cluster_role_is "$(cluster_other "$1")" standby
 }
 
 # one_run FAULT N ACTIVE: fault ACTIVE, time the takeover, restore.
 one_run() {
 	local fault=$1 run=$2 active=$3 standby fault_ms
-	standby=$(other "$active")
+	standby=$(cluster_other "$active")
 	fault_ms=$("$inject" now)
 	case $fault in
 	kill) cluster_kill "$active" ;;
@@ -61,7 +53,7 @@ one_run() {
 		echo "guest-failover: $fault run $run: $standby did not take over" >&2
 		exit 1
 	fi
-	echo "failover: fault=$fault run=$run ms=$(took "$fault_ms" "$standby")" >> "$out"
+	echo "failover: fault=$fault run=$run ms=$(cluster_active_after "$fault_ms" "$standby")" >> "$out"
 	case $fault in
 	kill) cluster_start "$active" ;;
 	partition) ip -n "ac-$active" link set eth0 up ;;
@@ -89,7 +81,7 @@ active=m1
 for fault in kill partition; do
 	for run in $(seq "$runs"); do
 		one_run "$fault" "$run" "$active"
-		active=$(other "$active")
+		active=$(cluster_other "$active")
 	done
 done
 

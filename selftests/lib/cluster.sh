@@ -32,6 +32,16 @@ cluster_witness_file() { echo "$cluster_state/$1/demo.witness"; }
 
 cluster_is_manager() { [ "$1" = m1 ] || [ "$1" = m2 ]; }
 
+# cluster_other MANAGER: the other manager.
+cluster_other() { [ "$1" = m1 ] && echo m2 || echo m1; }
+
+# cluster_active_after MS NODE: ms from MS (CLOCK_MONOTONIC, as the logs)
+# to NODE's first "role=active" log line at or after it; nothing if none.
+cluster_active_after() {
+	awk -v t="$1" '$3 == "role" && / role=active / && $1 >= t { print $1 - t; exit }' \
+		"$cluster_dir/$2.log"
+}
+
 # cluster_in NODE COMMAND...: COMMAND in NODE's namespace.
 cluster_in() {
 	local node=$1
