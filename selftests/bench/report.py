@@ -15,6 +15,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from silence import quantile  # the same nearest rank for every percentile
+
 COUNTERS = ["availcast", "atomic64", "percpu_counter", "percpu_batch", "spinlock"]
 WORKLOADS = ["pairs", "charges"]
 LATENCY_LINE = re.compile(r"latency: method=(\S+) subscribers=(\d+) events=(\d+) "
@@ -199,12 +201,6 @@ def cost_section(phases):
              f"slightly negative. On kernels before 6.7 (Debian's 6.1) genl does not "
              f"tell, and the emitter looks every period instead.")
     return text
-
-
-def quantile(values, q):
-    """The value below which a share q of them lie (nearest rank)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def read_failover(results):

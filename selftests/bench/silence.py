@@ -31,6 +31,7 @@ import sys
 
 
 def quantile(values, q):
+    """The value below which a share q of them lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
