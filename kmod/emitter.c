@@ -209,10 +209,10 @@ static void emitter_idle(const struct emit_config *ec, ktime_t now, bool news,
 
 	if (ktime_compare(now, em.next_send) >= 0) {
 		u64 late = ktime_to_ns(ktime_sub(now, em.next_send));
+		u64 periods = div64_u64(late, interval) + 1;
 
-		missed += div64_u64(late, interval) + 1;
-		em.next_send = ktime_add_ns(em.next_send,
-					    (div64_u64(late, interval) + 1) * interval);
+		missed += periods;
+		em.next_send = ktime_add_ns(em.next_send, periods * interval);
 	}
 	if (missed)
 		atomic64_add(missed, &em.unheard);
