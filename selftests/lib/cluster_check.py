@@ -6,13 +6,27 @@ Usage: cluster_check.py LOG...   (arbiter and relay logs, any order)
 
 A manager acts as active from its "role role=active" line until the
 earlier of its next role line and the last hold it logged ("hold ...
-until=T"): a daemon that was stopped or killed acts no longer than its
-hold. All daemons share one CLOCK_MONOTONIC, so the intervals compare.
+until=T", or the role line's own hold_until): a daemon that was stopped
+or killed acts no longer than its hold. All daemons of one kernel share
+one CLOCK_BOOTTIME, so the intervals compare.
 
-Fails (exit 1) when two managers' intervals overlap, when two managers
-were active in one epoch, when epochs did not rise with time, or when a
-witness store accepted a change from an epoch older than one it accepted
-before. Prints the intervals either way.
+A daemon stamps its lines with the clock it counts holds on. One that
+does not say "clock=boottime" in its "started" line counts on
+CLOCK_MONOTONIC, which stops while the host is suspended: the tests'
+suspend shim (selftests/suspend_clock.c) logs how far that clock fell
+behind ("clock-suspended monotonic_behind_ms=N"), and this checker puts
+the daemon's later times back on the true timeline by that much.
+
+Fails (exit 1) when:
+  - two managers' intervals overlap;
+  - two managers were active in one epoch, or epochs did not rise with
+    time;
+  - a manager entered active, or started its "active" hook, at a moment
+    its hold was already over, or while another manager was active (at
+    whatever epoch);
+  - a witness store accepted a change from an epoch older than one it
+    accepted before.
+Prints the intervals either way.
 """
 
 import re
@@ -23,16 +37,34 @@ FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
 
 
 def events(path):
+    """(true time, node, event, fields) of each line of one daemon's log."""
+    behind = 0
+    on_boottime = False
     with open(path, errors="replace") as f:
         for line in f:
             m = LINE.match(line.strip())
-            if m:
-                fields = {k: v.strip('"') for k, v in FIELD.findall(m.group(4))}
-                yield int(m.group(1)), m.group(2), m.group(3), fields
+            if not m:
+                continue
+            t, node, event = int(m.group(1)), m.group(2), m.group(3)
+            fields = {k: v.strip('"') for k, v in FIELD.findall(m.group(4))}
+            if event == "started":
+                on_boottime = fields.get("clock") == "boottime"
+                behind = 0
+            if event == "clock-suspended":
+                # Stamped by the shim on CLOCK_BOOTTIME: already true time.
+                if not on_boottime:
+                    behind = int(fields["monotonic_behind_ms"])
+                continue
+            shift = 0 if on_boottime else behind
+            for key in ("until", "hold_until"):
+                if key in fields and int(fields[key]):
+                    fields[key] = str(int(fields[key]) + shift)
+            yield t + shift, node, event, fields
 
 
 def main(paths):
     intervals = []          # (start, end, node, epoch)
+    acts = []               # (time, node, epoch, hold, what)
     problems = []
     accepted = {}           # store node -> [(time, epoch)]
     for path in paths:
@@ -48,6 +80,12 @@ def main(paths):
                     start = None
                 if event == "role" and f.get("role") == "active":
                     start, epoch = t, int(f["epoch"])
+                    if "hold_until" in f:
+                        until = int(f["hold_until"])
+                    acts.append((t, node, epoch, until, "entered active"))
+            elif event == "hook-started" and f.get("role") == "active":
+                hold = int(f["hold_until"]) if "hold_until" in f else until
+                acts.append((t, node, int(f["epoch"]), hold, "started its active hook"))
             elif event == "witness" and f.get("status") == "done":
                 accepted.setdefault(node, []).append((t, int(f["epoch"])))
         if start is not None:
@@ -61,6 +99,15 @@ def main(paths):
             if n1 != n2 and s2 < e1 and s1 < e2:
                 problems.append(f"{n1} (epoch {ep1}) and {n2} (epoch {ep2}) both active "
                                 f"from {max(s1, s2)} to {min(e1, e2)}")
+    for t, node, epoch, hold, what in sorted(acts):
+        if t >= hold:
+            problems.append(f"{node} {what} at epoch {epoch} at {t}, "
+                            f"its hold over since {hold}")
+        for s, e, other, other_epoch in intervals:
+            if other != node and s <= t < e:
+                newer = " newer" if other_epoch > epoch else ""
+                problems.append(f"{node} {what} at epoch {epoch} at {t} while {other} "
+                                f"was active at{newer} epoch {other_epoch}")
     owners = {}
     for s, e, node, epoch in intervals:
         if owners.setdefault(epoch, node) != node:
