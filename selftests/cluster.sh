@@ -7,7 +7,7 @@
 # active, the standby and the witness host's daemon; partitions in each
 # direction (nftables) and an isolated active (link down); a corrupted
 # witness file; forged, malformed and replayed datagrams; a SIGHUP reload.
-# Every daemon logs its role changes with epoch and CLOCK_MONOTONIC time;
+# Every daemon logs its role changes with epoch and CLOCK_BOOTTIME time;
 # lib/cluster_check.py then asserts that no two managers were ever active
 # at once, one manager per epoch, and no store accepted an older epoch.
 # Failover times are reported as comments, not asserted.
@@ -37,7 +37,7 @@ check_roles() {
 }
 
 # failover NAME FROM: waits for the other manager to become active; reports
-# how long it took from $fault_ms to its role line (same CLOCK_MONOTONIC).
+# how long it took from $fault_ms to its role line (same CLOCK_BOOTTIME).
 failover() {
 	local name=$1 to took
 	to=$(cluster_other "$2")

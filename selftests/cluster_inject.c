@@ -2,7 +2,7 @@
 /*
  * Test helper for selftests/cluster.sh:
  *   cluster_inject now
- *     prints CLOCK_MONOTONIC in ms, the clock the daemons log with;
+ *     prints CLOCK_BOOTTIME in ms, the clock the daemons log with;
  *   cluster_inject attack KEY_FILE KEY_ID ADDRESS PORT HOST
  *     sends a daemon one datagram of each kind it must drop (garbage,
  *     truncated, oversized, forged, unknown key id, unknown sender), then
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	size_t len;
 
 	if (argc == 2 && !strcmp(argv[1], "now")) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
+		clock_gettime(CLOCK_BOOTTIME, &ts);
 		printf("%llu\n", (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
 		return 0;
 	}

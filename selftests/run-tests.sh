@@ -91,6 +91,7 @@ run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host cluster-config selftests/host/cluster_config.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host cluster-check selftests/host/cluster_check.sh
 run_host metrics selftests/host/metrics.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh

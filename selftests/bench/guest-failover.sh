@@ -16,7 +16,7 @@
 #
 #   failover: fault=NAME run=N ms=N
 #
-# ms runs from the moment just before the fault (CLOCK_MONOTONIC, which
+# ms runs from the moment just before the fault (CLOCK_BOOTTIME, which
 # the daemons' logs share) to the standby's "role=active" log line. At
 # the end selftests/lib/cluster_check.py reads every daemon's log and
 # the file's last line says whether two managers were ever active at once:

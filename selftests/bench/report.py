@@ -425,7 +425,7 @@ active: ``kill``, the active's daemon killed with ``kill -9`` (then
 restarted, to rejoin as standby); ``partition``, the active's link set
 down, cutting it off from everyone (then up again). The time runs from
 just before the fault to the standby's ``role=active`` log line, on the
-clock the daemons' logs share (``CLOCK_MONOTONIC``). With {failover_runs}
+clock the daemons' logs share (``CLOCK_BOOTTIME``). With {failover_runs}
 runs, p99 is the slowest run. ``selftests/lib/cluster_check.py`` then
 reads every daemon's log: two managers must never have been active at
 once (a manager counts as active until its hold ran out).

@@ -3,7 +3,7 @@
 # A cluster of network namespaces on one bridge, for selftests/cluster.sh
 # and the demo: managers m1 (preferred) and m2, hosts h1..h3, each with its
 # availctl daemon. They share one kernel, one availcast module and one
-# CLOCK_MONOTONIC, so their logs can be laid on one timeline.
+# CLOCK_BOOTTIME, so their logs can be laid on one timeline.
 #
 # Set before sourcing: cluster_dir (configs, key, logs) and availctl.
 # State directories and control sockets live under cluster_state, on a
@@ -35,7 +35,7 @@ cluster_is_manager() { [ "$1" = m1 ] || [ "$1" = m2 ]; }
 # cluster_other MANAGER: the other manager.
 cluster_other() { [ "$1" = m1 ] && echo m2 || echo m1; }
 
-# cluster_active_after MS NODE: ms from MS (CLOCK_MONOTONIC, as the logs)
+# cluster_active_after MS NODE: ms from MS (CLOCK_BOOTTIME, as the logs)
 # to NODE's first "role=active" log line at or after it; nothing if none.
 cluster_active_after() {
 	awk -v t="$1" '$3 == "role" && / role=active / && $1 >= t { print $1 - t; exit }' \
@@ -100,13 +100,16 @@ cluster_setup() {
 	"$availctl" set all-netns 1 > /dev/null
 }
 
+# cluster_start NODE [VAR=VALUE...]: NODE's daemon, with VAR=VALUE... in
+# its environment.
 cluster_start() {
 	local node=$1 daemon=relay
+	shift
 	cluster_is_manager "$node" && daemon=arbiter
-	# Not through a function: $! must be the daemon (ip execs it), not a
-	# subshell that signals would never reach.
-	ip netns exec "ac-$node" "$availctl" "$daemon" --config "$cluster_dir/$node.conf" \
-		2>> "$cluster_dir/$node.log" &
+	# Not through a function: $! must be the daemon (ip and env exec it),
+	# not a subshell that signals would never reach.
+	ip netns exec "ac-$node" env "$@" "$availctl" "$daemon" \
+		--config "$cluster_dir/$node.conf" 2>> "$cluster_dir/$node.log" &
 	echo $! > "$cluster_dir/$node.pid"
 }
 

@@ -79,7 +79,7 @@ wait_until 10 cluster_role_is m1 standby
 cluster_status m1 | head -n 5
 
 echo
-echo "== the timeline (CLOCK_MONOTONIC, shared by every namespace), role changes,"
+echo "== the timeline (CLOCK_BOOTTIME, shared by every namespace), role changes,"
 echo "== witness writes and hooks, from the daemons' logs:"
 sort -n "$cluster_dir"/*.log | awk '
 	function field(name,   v) {

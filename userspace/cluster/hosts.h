@@ -21,7 +21,7 @@ struct host_entry {
 	uint8_t reason;
 	uint64_t kernel_seq;	/* the module's sequence number */
 	uint64_t reports;
-	uint64_t heard_ms;	/* our CLOCK_MONOTONIC */
+	uint64_t heard_ms;	/* by our NODE_CLOCK */
 	uint64_t due_ms;	/* the announced next broadcast, by our clock */
 	uint64_t until_ms;	/* available until: due_ms + host-grace-ms */
 	uint16_t n_resources;

@@ -58,7 +58,7 @@ static uint64_t clock_ms(clockid_t clock)
 
 uint64_t node_now_ms(void)
 {
-	return clock_ms(CLOCK_MONOTONIC);
+	return clock_ms(NODE_CLOCK);
 }
 
 uint64_t node_unix_ms(void)

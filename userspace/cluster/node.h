@@ -4,7 +4,7 @@
  * the UDP socket with signing, checking and replay protection, counters
  * per verdict, the status socket, signals and the log.
  *
- * Log lines are "<CLOCK_MONOTONIC ms> <node> <event> key=value ...", on
+ * Log lines are "<NODE_CLOCK ms> <node> <event> key=value ...", on
  * standard error, one per line: the tests' checker reads them.
  */
 #ifndef AVAILCTL_NODE_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "conf.h"
 #include "control.h"
@@ -35,7 +36,17 @@ struct node {
 	uint64_t drops_unlogged;
 };
 
-uint64_t node_now_ms(void);		/* CLOCK_MONOTONIC */
+/*
+ * The clock every hold, lease, silence and deadline of the daemons is
+ * counted on, and their logs are stamped with. CLOCK_BOOTTIME, because it
+ * goes on while the host is suspended: CLOCK_MONOTONIC stops, and a host
+ * that slept while active would wake counting a hold that ran out long
+ * ago. Neither jumps when the wall clock is set. All daemons of one kernel
+ * read the same CLOCK_BOOTTIME, so their logs share a timeline.
+ */
+#define NODE_CLOCK CLOCK_BOOTTIME
+
+uint64_t node_now_ms(void);		/* NODE_CLOCK */
 uint64_t node_unix_ms(void);		/* CLOCK_REALTIME */
 
 /*
