@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Temporary file, fsync, rename, fsync of the directory. */
+/* Temporary file, fsync, rename, fsync of the directory; and undoing it. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,37 +8,123 @@
 
 #include "durable.h"
 
-int durable_replace(const char *dir, const char *tmp_path, const char *path,
-		    const void *data, size_t len, mode_t mode)
+/* Whether the tests want @step to fail: 0, or the errno it fails with. */
+static int injected(const struct durable_faults *faults, enum durable_step step)
 {
-	int fd, dir_fd, saved;
+	int error;
+
+	if (!faults)
+		return 0;
+	error = faults->before(faults->ctx, step);
+	if (error)
+		errno = error;
+	return error;
+}
+
+static int fsync_dir(const char *dir, const struct durable_faults *faults)
+{
+	int fd, saved;
+
+	if (injected(faults, DURABLE_FSYNC_DIR))
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
+/* Sets *@renamed once @path holds the new content, durable or not. */
+static int replace(const char *dir, const char *tmp_path, const char *path,
+		   const void *data, size_t len, mode_t mode,
+		   const struct durable_faults *faults, bool *renamed)
+{
+	int fd, saved;
 	ssize_t n;
 
+	*renamed = false;
+	if (injected(faults, DURABLE_OPEN))
+		return -1;
 	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -1;
-	n = write(fd, data, len);
-	if (n != (ssize_t)len || fsync(fd)) {
-		saved = n >= 0 && n != (ssize_t)len ? EIO : errno;
+	n = injected(faults, DURABLE_WRITE) ? -1 : write(fd, data, len);
+	if (n != (ssize_t)len || injected(faults, DURABLE_FSYNC) || fsync(fd)) {
+		/* A short write is the disk filling up. */
+		saved = n >= 0 && n != (ssize_t)len ? ENOSPC : errno;
 		close(fd);
 		unlink(tmp_path);
 		errno = saved;
 		return -1;
 	}
-	if (close(fd) || rename(tmp_path, path)) {
+	if (close(fd) || injected(faults, DURABLE_RENAME) || rename(tmp_path, path)) {
 		saved = errno;
 		unlink(tmp_path);
 		errno = saved;
 		return -1;
 	}
-	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
+	*renamed = true;
+	return fsync_dir(dir, faults);
+}
+
+int durable_replace(const char *dir, const char *tmp_path, const char *path,
+		    const void *data, size_t len, mode_t mode)
+{
+	bool renamed;
+
+	return replace(dir, tmp_path, path, data, len, mode, NULL, &renamed);
+}
+
+int durable_file_init(struct durable_file *f, const char *dir, const char *name,
+		      mode_t mode)
+{
+	f->mode = mode;
+	f->faults = NULL;
+	if ((size_t)snprintf(f->dir, sizeof(f->dir), "%s", dir) >= sizeof(f->dir) ||
+	    (size_t)snprintf(f->path, sizeof(f->path), "%s/%s", dir, name) >= sizeof(f->path) ||
+	    (size_t)snprintf(f->tmp_path, sizeof(f->tmp_path), "%s/.%s.tmp", dir, name) >=
+		    sizeof(f->tmp_path))
 		return -1;
-	if (fsync(dir_fd)) {
-		saved = errno;
-		close(dir_fd);
-		errno = saved;
+	return 0;
+}
+
+/* Puts @old back: no file when it is NULL. */
+static int restore(const struct durable_file *f, const void *old, size_t old_len)
+{
+	bool renamed;
+
+	if (old)
+		return replace(f->dir, f->tmp_path, f->path, old, old_len, f->mode,
+			       f->faults, &renamed);
+	if (injected(f->faults, DURABLE_UNLINK) || (unlink(f->path) && errno != ENOENT))
 		return -1;
-	}
-	return close(dir_fd);
+	return fsync_dir(f->dir, f->faults);
+}
+
+int durable_file_replace(const struct durable_file *f, const void *data, size_t len,
+			 const void *old, size_t old_len, bool *unsure)
+{
+	bool renamed;
+	int saved;
+
+	if (unsure)
+		*unsure = false;
+	if (!replace(f->dir, f->tmp_path, f->path, data, len, f->mode, f->faults, &renamed))
+		return 0;
+	/*
+	 * Failed before the rename, the old file stands. After it (the
+	 * directory's fsync failed), the new one is visible but not
+	 * durable, and a crash could bring back either: write the old one
+	 * again, so that what is on disk is what was promised.
+	 */
+	saved = errno;
+	if (renamed && restore(f, old, old_len) && unsure)
+		*unsure = true;
+	errno = saved;
+	return -1;
 }

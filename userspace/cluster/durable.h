@@ -1,16 +1,66 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Replacing a small file so that a crash leaves the old or the new one. */
+/*
+ * Replacing a small file so that a crash leaves the old or the new one,
+ * and a failure leaves the old one: the daemons' state (the managers'
+ * agreed witness, the stores' witness records) is a promise to others,
+ * and a write that failed must not stand as if it had been made.
+ */
 #ifndef AVAILCTL_DURABLE_H
 #define AVAILCTL_DURABLE_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The steps of a replacement, in order. */
+enum durable_step {
+	DURABLE_OPEN,		/* the temporary file, for writing */
+	DURABLE_WRITE,
+	DURABLE_FSYNC,		/* the temporary file */
+	DURABLE_RENAME,		/* over the file */
+	DURABLE_FSYNC_DIR,	/* the directory, making the rename durable */
+	DURABLE_UNLINK,		/* restoring "no file" */
+};
+
+/*
+ * Fault injection, for the tests: called before each step; a non-zero
+ * return (an errno value) fails the step with that error.
+ */
+struct durable_faults {
+	void *ctx;
+	int (*before)(void *ctx, enum durable_step step);
+};
+
 /*
  * Writes @len bytes to @tmp_path (created with @mode), fsyncs it, renames
- * it over @path and fsyncs @dir. Returns 0, or -1 with errno set.
+ * it over @path and fsyncs @dir. Returns 0, or -1 with errno set; after a
+ * failure @path may hold the old content or the new one.
  */
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
 		    const void *data, size_t len, mode_t mode);
+
+/* A state file: its directory, its path, its temporary file. */
+struct durable_file {
+	char dir[PATH_MAX];
+	char path[PATH_MAX];
+	char tmp_path[PATH_MAX];
+	mode_t mode;
+	const struct durable_faults *faults;	/* NULL but in tests */
+};
+
+/* Names @dir/@name (and @dir/.@name.tmp); -1 when the paths are too long. */
+int durable_file_init(struct durable_file *f, const char *dir, const char *name,
+		      mode_t mode);
+
+/*
+ * Replaces the file with @data, which is durable once this returns 0.
+ * On failure, returns -1 with errno set by the step that failed and puts
+ * @old (@old_len bytes; NULL when there was no file) back, durably too:
+ * the file is then as if never touched. If even that fails, *@unsure is
+ * set: the file may hold either, and the caller must not trust it.
+ */
+int durable_file_replace(const struct durable_file *f, const void *data, size_t len,
+			 const void *old, size_t old_len, bool *unsure);
 
 #endif /* AVAILCTL_DURABLE_H */

@@ -23,8 +23,19 @@ struct relay {
 	struct availcast_listener *listener;
 	uint64_t next_connect_ms;
 	uint64_t forwarded, overruns;
+	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
 };
+
+/* The store put its record back over a file that said otherwise: say so. */
+static void log_restores(struct relay *r)
+{
+	if (r->store.restored == r->restores_logged)
+		return;
+	r->restores_logged = r->store.restored;
+	node_log(&r->node, "witness-restored", "times=%llu problem=\"%s\"",
+		 (unsigned long long)r->store.restored, r->store.last_problem);
+}
 
 static void connect_module(struct relay *r, uint64_t now_ms)
 {
@@ -120,7 +131,9 @@ static void answer(struct relay *r, const struct wire_message *req)
 			 req->sender, witness_status_name(w->status), w->record.active,
 			 (unsigned long long)w->record.epoch,
 			 (unsigned long long)w->record.generation,
-			 w->status == WITNESS_CORRUPT ? r->store.last_problem : "");
+			 w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
+			 r->store.last_problem : "");
+	log_restores(r);
 	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", r->node.conf.cluster);
 	node_send(&r->node, req->sender, &reply);
 }
@@ -170,6 +183,7 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	uint32_t left;
 
 	found = witness_store_read(&r->store, node_now_ms(), &rec, &left);
+	log_restores(r);
 	if (format == NODE_PROMETHEUS) {
 		status_metrics(r, out, found, &rec, left);
 		return;
@@ -217,7 +231,7 @@ int relay_main(const char *config_path)
 		node_stop(&r.node);
 		return 1;
 	}
-	node_log(&r.node, "started", "daemon=relay cluster=%s", r.node.conf.cluster);
+	node_log(&r.node, "started", "daemon=relay clock=boottime cluster=%s", r.node.conf.cluster);
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			node_reload(&r.node);

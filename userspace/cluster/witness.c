@@ -124,53 +124,49 @@ int witness_parse(const char *text, size_t len, struct wire_record *record,
 	return 0;
 }
 
-int witness_store_init(struct witness_store *store, const char *state_dir,
-		       const char *cluster, uint64_t now_ms,
-		       char *error, size_t error_size)
+static bool same_record(const struct wire_record *a, const struct wire_record *b)
 {
-	struct wire_record record;
-	uint32_t left;
-	struct stat st;
-
-	memset(store, 0, sizeof(*store));
-	if (stat(state_dir, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(error, error_size, "state directory %s: %s", state_dir,
-			 errno ? strerror(errno) : "not a directory");
-		return -1;
-	}
-	if ((size_t)snprintf(store->path, sizeof(store->path), "%s/%s.witness",
-			     state_dir, cluster) >= sizeof(store->path) ||
-	    (size_t)snprintf(store->tmp_path, sizeof(store->tmp_path),
-			     "%s/.%s.witness.tmp", state_dir, cluster) >= sizeof(store->tmp_path)) {
-		snprintf(error, error_size, "state directory %s: path too long", state_dir);
-		return -1;
-	}
-	snprintf(store->dir, sizeof(store->dir), "%s", state_dir);
-	snprintf(store->cluster, sizeof(store->cluster), "%s", cluster);
-	if (witness_store_read(store, now_ms, &record, &left) == WITNESS_DONE)
-		store->lease_until_ms = now_ms + record.lease_ms;
-	return 0;
+	return !strcmp(a->cluster, b->cluster) && !strcmp(a->active, b->active) &&
+	       a->epoch == b->epoch && a->generation == b->generation &&
+	       a->lease_ms == b->lease_ms;
 }
 
-static uint32_t lease_left(const struct witness_store *store, uint64_t now_ms)
+static uint64_t unix_ms(void)
 {
-	return store->lease_until_ms > now_ms ?
-		(uint32_t)(store->lease_until_ms - now_ms) : 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-enum witness_status witness_store_read(struct witness_store *store,
-				       uint64_t now_ms,
-				       struct wire_record *current,
-				       uint32_t *lease_left_ms)
+/* Replaces the file with @record; on failure the truth is back on disk. */
+static int write_durably(struct witness_store *store, const struct wire_record *record)
+{
+	char text[WITNESS_FILE_MAX], old[WITNESS_FILE_MAX];
+	size_t len, old_len = 0;
+
+	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
+	if (store->truth.epoch)
+		old_len = witness_format(&store->truth, unix_ms() + store->truth.lease_ms,
+					 old, sizeof(old));
+	if (!len || (store->truth.epoch && !old_len)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return durable_file_replace(&store->file, text, len, old_len ? old : NULL,
+				    old_len, NULL);
+}
+
+/* The file as it is: DONE with @record, EMPTY, or CORRUPT (the reason kept). */
+static enum witness_status read_file(struct witness_store *store, struct wire_record *record)
 {
 	char text[WITNESS_FILE_MAX + 1];
 	const char *why;
 	ssize_t n;
 	int fd;
 
-	memset(current, 0, sizeof(*current));
-	*lease_left_ms = 0;
-	fd = open(store->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	memset(record, 0, sizeof(*record));
+	fd = open(store->file.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT)
 		return WITNESS_EMPTY;
 	if (fd < 0) {
@@ -185,47 +181,87 @@ enum witness_status witness_store_read(struct witness_store *store,
 			 "unreadable or too long");
 		return WITNESS_CORRUPT;
 	}
-	if (witness_parse(text, (size_t)n, current, &why)) {
-		snprintf(store->last_problem, sizeof(store->last_problem),
-			 "%s", why);
-		memset(current, 0, sizeof(*current));
+	if (witness_parse(text, (size_t)n, record, &why)) {
+		snprintf(store->last_problem, sizeof(store->last_problem), "%s", why);
+		memset(record, 0, sizeof(*record));
 		return WITNESS_CORRUPT;
 	}
-	if (strcmp(current->cluster, store->cluster)) {
+	if (strcmp(record->cluster, store->cluster)) {
 		snprintf(store->last_problem, sizeof(store->last_problem),
-			 "it names cluster %s", current->cluster);
-		memset(current, 0, sizeof(*current));
+			 "it names cluster %s", record->cluster);
+		memset(record, 0, sizeof(*record));
 		return WITNESS_CORRUPT;
 	}
-	*lease_left_ms = lease_left(store, now_ms);
 	return WITNESS_DONE;
 }
 
-static uint64_t unix_ms(void)
+int witness_store_init(struct witness_store *store, const char *state_dir,
+		       const char *cluster, uint64_t now_ms,
+		       char *error, size_t error_size)
 {
-	struct timespec ts;
+	char name[WIRE_NAME_SIZE + 16];
+	struct stat st;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int write_durably(struct witness_store *store,
-			 const struct wire_record *record)
-{
-	char text[WITNESS_FILE_MAX];
-	size_t len;
-
-	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
-	if (!len)
+	memset(store, 0, sizeof(*store));
+	if (stat(state_dir, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(error, error_size, "state directory %s: %s", state_dir,
+			 errno ? strerror(errno) : "not a directory");
 		return -1;
-	return durable_replace(store->dir, store->tmp_path, store->path, text, len, 0600);
+	}
+	snprintf(name, sizeof(name), "%s.witness", cluster);
+	if (durable_file_init(&store->file, state_dir, name, 0600)) {
+		snprintf(error, error_size, "state directory %s: path too long", state_dir);
+		return -1;
+	}
+	snprintf(store->cluster, sizeof(store->cluster), "%s", cluster);
+	if (read_file(store, &store->truth) == WITNESS_DONE)
+		store->lease_until_ms = now_ms + store->truth.lease_ms;
+	return 0;
 }
 
-static bool same_record(const struct wire_record *a, const struct wire_record *b)
+static uint32_t lease_left(const struct witness_store *store, uint64_t now_ms)
 {
-	return !strcmp(a->cluster, b->cluster) && !strcmp(a->active, b->active) &&
-	       a->epoch == b->epoch && a->generation == b->generation &&
-	       a->lease_ms == b->lease_ms;
+	return store->lease_until_ms > now_ms ?
+		(uint32_t)(store->lease_until_ms - now_ms) : 0;
+}
+
+enum witness_status witness_store_read(struct witness_store *store,
+				       uint64_t now_ms,
+				       struct wire_record *current,
+				       uint32_t *lease_left_ms)
+{
+	enum witness_status found;
+
+	*lease_left_ms = 0;
+	found = read_file(store, current);
+	if (found == WITNESS_CORRUPT)
+		return found;
+	if (!store->truth.epoch) {
+		/* Nothing promised yet: the file is all there is. */
+		if (found == WITNESS_DONE)
+			store->truth = *current;
+	} else if (found == WITNESS_EMPTY || !same_record(current, &store->truth)) {
+		/*
+		 * Not what this store promised: a write that failed after its
+		 * rename, a file restored from a backup, or removed. Promises
+		 * stand: put the truth back before answering anything.
+		 */
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "the file held %.31s epoch %llu generation %llu, not the record this store wrote (%.31s epoch %llu generation %llu)",
+			 found == WITNESS_EMPTY ? "nothing:" : current->active,
+			 (unsigned long long)current->epoch,
+			 (unsigned long long)current->generation, store->truth.active,
+			 (unsigned long long)store->truth.epoch,
+			 (unsigned long long)store->truth.generation);
+		memset(current, 0, sizeof(*current));
+		if (write_durably(store, &store->truth))
+			return WITNESS_IO_ERROR;
+		store->restored++;
+		*current = store->truth;
+		found = WITNESS_DONE;
+	}
+	*lease_left_ms = lease_left(store, now_ms);
+	return found;
 }
 
 static enum witness_status decide(const struct witness_store *store,
@@ -237,8 +273,8 @@ static enum witness_status decide(const struct witness_store *store,
 {
 	bool same_holder, renewal;
 
-	if (found == WITNESS_CORRUPT)
-		return WITNESS_CORRUPT;
+	if (found == WITNESS_CORRUPT || found == WITNESS_IO_ERROR)
+		return found;
 	if (strcmp(proposed->cluster, store->cluster))
 		return WITNESS_WRONG_CLUSTER;
 	if (strcmp(proposed->active, requester) || !proposed->epoch ||
@@ -274,19 +310,26 @@ enum witness_status witness_store_cas(struct witness_store *store,
 {
 	enum witness_status found, status;
 	struct wire_record cur;
+	uint64_t until;
 
 	found = witness_store_read(store, now_ms, &cur, lease_left_ms);
 	status = decide(store, found, &cur, requester, now_ms, expect_epoch,
 			expect_generation, proposed);
+	/* Renewals change the lease only: nothing to write. */
 	if (status == WITNESS_DONE &&
-	    (found == WITNESS_EMPTY || !same_record(&cur, proposed))) {
-		/* Renewals change the lease only: nothing to write. */
-		if (write_durably(store, proposed))
-			status = WITNESS_IO_ERROR;
+	    (found == WITNESS_EMPTY || !same_record(&cur, proposed)) &&
+	    write_durably(store, proposed)) {
+		snprintf(store->last_problem, sizeof(store->last_problem),
+			 "writing the record: %s", strerror(errno));
+		status = WITNESS_IO_ERROR;
 	}
 	if (status == WITNESS_DONE) {
 		cur = *proposed;
-		store->lease_until_ms = now_ms + proposed->lease_ms;
+		store->truth = *proposed;
+		/* A shorter lease now cannot shorten one granted before. */
+		until = now_ms + proposed->lease_ms;
+		if (until > store->lease_until_ms)
+			store->lease_until_ms = until;
 	}
 	*current = cur;
 	*lease_left_ms = lease_left(store, now_ms);

@@ -8,7 +8,7 @@
  * rename, fsync of the directory); the file is checked on every request,
  * and a torn, truncated or corrupt one is reported, never used.
  *
- * The lease is kept in memory, by CLOCK_MONOTONIC: on start the store
+ * The lease is kept in memory, by NODE_CLOCK (CLOCK_BOOTTIME): on start the store
  * counts a recorded lease as if granted at that moment, which is never
  * shorter than the truth.
  */
@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "durable.h"
 #include "wire.h"
 
 #define WITNESS_FILE_MAX	512
@@ -35,13 +36,19 @@ int witness_parse(const char *text, size_t len, struct wire_record *record,
 		  const char **why);
 
 struct witness_store {
-	char path[PATH_MAX];
-	char tmp_path[PATH_MAX];
-	char dir[PATH_MAX];
+	struct durable_file file;
 	char cluster[WIRE_NAME_SIZE];
-	uint64_t lease_until_ms;	/* by CLOCK_MONOTONIC */
+	/*
+	 * The record this store last made durable (epoch 0: none): what it
+	 * promised. A file that says otherwise (a write that failed half
+	 * way, a restored backup) is overwritten with it before anything
+	 * else is answered.
+	 */
+	struct wire_record truth;
+	uint64_t lease_until_ms;	/* by NODE_CLOCK */
 	uint64_t counts[WITNESS_STATUSES];
-	char last_problem[160];		/* why the file was last refused */
+	uint64_t restored;		/* times the file was put back to the truth */
+	char last_problem[256];		/* why the file was last refused or restored */
 };
 
 /* Returns 0, or -1 with a message when the state directory is unusable. */
@@ -51,7 +58,9 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 
 /*
  * The current record into @current (zeroed when EMPTY). Returns
- * WITNESS_DONE, WITNESS_EMPTY or WITNESS_CORRUPT.
+ * WITNESS_DONE, WITNESS_EMPTY or WITNESS_CORRUPT; WITNESS_IO_ERROR when
+ * the file no longer held what this store promised and could not be put
+ * back.
  */
 enum witness_status witness_store_read(struct witness_store *store,
 				       uint64_t now_ms,
@@ -62,7 +71,8 @@ enum witness_status witness_store_read(struct witness_store *store,
  * The compare-and-swap that @requester (authenticated) asks for: replace
  * the record whose (epoch, generation) is (@expect_epoch,
  * @expect_generation) ((0, 0): none yet) with @proposed. @current gets the
- * record as it is afterwards.
+ * record as it is afterwards. A write that fails answers WITNESS_IO_ERROR
+ * and leaves the record as it was, on disk as in the answer.
  */
 enum witness_status witness_store_cas(struct witness_store *store,
 				      const char *requester, uint64_t now_ms,

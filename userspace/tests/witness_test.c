@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The witness store on a real directory: its compare-and-swap rules, the
- * lease it enforces by its own clock, durability through restarts, and
- * torn, truncated or edited files reported and never used.
+ * lease it enforces by its own clock, durability through restarts, torn,
+ * truncated or edited files reported and never used, writes that fail at
+ * each step answered as failed and leaving the record as it was, and
+ * files rolled back under it put back to what it promised.
  */
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +35,19 @@ FIXTURE_SETUP(store)
 					error, sizeof(error)));
 }
 
+/* A store started again on the same directory, as after a restart. */
+static void restart(struct __test_metadata *_metadata, FIXTURE_DATA(store) *self,
+		    uint64_t now_ms)
+{
+	char error[128];
+
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", now_ms,
+					error, sizeof(error)));
+}
+
 FIXTURE_TEARDOWN(store)
 {
-	unlink(self->store.path);
+	unlink(self->store.file.path);
 	rmdir(self->dir);
 }
 
@@ -118,19 +131,127 @@ TEST_F(store, damaged_files_are_reported_and_never_used)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-		unlink(self->store.path);
+		unlink(self->store.file.path);
+		restart(_metadata, self, 1000);
 		ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
-		damage(self->store.path, cuts[i], NULL, true);
+		damage(self->store.file.path, cuts[i], NULL, true);
 		EXPECT_EQ(WITNESS_CORRUPT, witness_store_read(&self->store, 5000, &self->cur, &self->left))
 			TH_LOG("truncated at %ld", cuts[i]);
 		EXPECT_EQ(WITNESS_CORRUPT, CAS("m2", 5000, 1, 1, &m2));
 		EXPECT_EQ(0, self->cur.epoch) TH_LOG("nothing of it is reported as the record");
 	}
-	unlink(self->store.path);
+	unlink(self->store.file.path);
+	restart(_metadata, self, 1000);
 	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
-	damage(self->store.path, 49, "9", false);	/* "epoch 1" becomes "epoch 9" */
+	damage(self->store.file.path, 49, "9", false);	/* "epoch 1" becomes "epoch 9" */
 	EXPECT_EQ(WITNESS_CORRUPT, witness_store_read(&self->store, 5000, &self->cur, &self->left));
 	EXPECT_NE(NULL, strstr(self->store.last_problem, "checksum")) TH_LOG("%s", self->store.last_problem);
+}
+
+/* Fails the steps listed, each the next time it comes, with an error. */
+struct faults {
+	enum durable_step steps[2];
+	unsigned int n, done;
+	int error;
+};
+
+static int fail_step(void *ctx, enum durable_step step)
+{
+	struct faults *f = ctx;
+
+	if (f->done == f->n || step != f->steps[f->done])
+		return 0;
+	f->done++;
+	return f->error;
+}
+
+/*
+ * Every step of a write can fail: the disk full (ENOSPC at the write),
+ * an I/O error (EIO at the fsync), a read-only remount (EROFS at the
+ * open), and worst, the directory's fsync after the rename, when the new
+ * record is already visible. Each is answered io_error, the answer shows
+ * the record as it was, and the next read (and a restarted store) finds
+ * that record, with its lease: a failed write never stands as made.
+ */
+TEST_F(store, a_failed_write_is_answered_as_failed_and_changes_nothing)
+{
+	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
+	static const struct { enum durable_step step; int error; } cases[] = {
+		{ DURABLE_OPEN, EROFS }, { DURABLE_WRITE, ENOSPC }, { DURABLE_FSYNC, EIO },
+		{ DURABLE_RENAME, EIO }, { DURABLE_FSYNC_DIR, EIO },
+	};
+	struct faults f;
+	struct durable_faults hook = { .ctx = &f, .before = fail_step };
+	unsigned int i;
+
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t t = 10000 * (i + 1);
+
+		f = (struct faults){ .steps = { cases[i].step }, .n = 1, .error = cases[i].error };
+		self->store.file.faults = &hook;
+		/* m1's lease ran out: m2 may take over, but the write fails. */
+		EXPECT_EQ(WITNESS_IO_ERROR, CAS("m2", t, 1, 1, &m2)) TH_LOG("step %u", cases[i].step);
+		EXPECT_STREQ("m1", self->cur.active) TH_LOG("the answer shows the record as it is");
+		EXPECT_EQ(1, self->cur.epoch);
+		EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, t, &self->cur, &self->left));
+		EXPECT_STREQ("m1", self->cur.active) TH_LOG("step %u: the next read", cases[i].step);
+		EXPECT_EQ(1, self->cur.epoch);
+		self->store.file.faults = NULL;
+		restart(_metadata, self, t + 1000);
+		EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, t + 1000, &self->cur,
+							   &self->left));
+		EXPECT_STREQ("m1", self->cur.active) TH_LOG("step %u: after a restart", cases[i].step);
+		EXPECT_EQ(500, self->left) TH_LOG("and a restarted store counts its lease again");
+	}
+	/* The fsync of the directory fails, and so does putting m1 back: the
+	 * file holds m2's record, which was never granted. The store notices
+	 * at the next request, and writes m1's again. */
+	f = (struct faults){ .steps = { DURABLE_FSYNC_DIR, DURABLE_WRITE }, .n = 2, .error = EIO };
+	self->store.file.faults = &hook;
+	EXPECT_EQ(WITNESS_IO_ERROR, CAS("m2", 90000, 1, 1, &m2));
+	self->store.file.faults = NULL;
+	EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, 90000, &self->cur, &self->left));
+	EXPECT_STREQ("m1", self->cur.active);
+	EXPECT_EQ(1, self->store.restored);
+	EXPECT_EQ(WITNESS_DONE, CAS("m2", 90000, 1, 1, &m2)) TH_LOG("and the disk well again, it works");
+}
+
+/*
+ * A file that goes back under a running store (a backup restored over it,
+ * a write the disk lost, the file removed) does not take back what the
+ * store promised: it writes its last record again before it answers, and
+ * refuses what the old file would have allowed.
+ */
+TEST_F(store, a_rolled_back_file_is_put_back_to_what_the_store_promised)
+{
+	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
+	struct wire_record m1_again = record("m1", 3, 3);
+	char backup[WITNESS_FILE_MAX];
+	ssize_t len;
+	int fd;
+
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	fd = open(self->store.file.path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, backup, sizeof(backup));
+	close(fd);
+	ASSERT_EQ(WITNESS_DONE, CAS("m2", 2000, 1, 1, &m2));
+	/* The backup of m1's record comes back. */
+	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
+	ASSERT_EQ(len, write(fd, backup, (size_t)len));
+	close(fd);
+	/* m1 asks to take over from the record it last knew: refused. */
+	EXPECT_EQ(WITNESS_CONFLICT, CAS("m1", 2100, 1, 1, &m1_again));
+	EXPECT_STREQ("m2", self->cur.active);
+	EXPECT_EQ(2, self->cur.epoch);
+	EXPECT_EQ(1, self->store.restored);
+	EXPECT_NE(NULL, strstr(self->store.last_problem, "not the record this store wrote"));
+	/* Removed: the same. */
+	unlink(self->store.file.path);
+	EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, 2200, &self->cur, &self->left));
+	EXPECT_STREQ("m2", self->cur.active);
+	EXPECT_EQ(2, self->store.restored);
 }
 
 TEST(the_file_format_is_strict)
