@@ -111,6 +111,7 @@ static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 	if (out) {
 		out->role = role;
 		out->epoch = a->epoch;
+		out->hold_until_ms = arbiter_hold_until(a);
 	}
 }
 
@@ -119,15 +120,25 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 	return epoch > a->epoch || (epoch == a->epoch && generation > a->generation);
 }
 
-static void agree(struct arbiter *a, const char *host, uint64_t epoch,
+/*
+ * Adopts @host at (@epoch, @generation) as the agreed witness, once it is
+ * on disk: what the peer is told or what is acted on next depends on it.
+ * Returns false, with nothing changed, when it could not be written.
+ */
+static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		  uint64_t generation)
 {
-	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
-	a->agreed.epoch = epoch;
-	a->agreed.generation = generation;
+	struct arbiter_durable next = { .agreed = { .epoch = epoch, .generation = generation } };
+
+	snprintf(next.agreed.host, sizeof(next.agreed.host), "%s", host);
+	if (a->io.persist(a->io.ctx, &next)) {
+		a->persist_failed++;
+		return false;
+	}
+	a->agreed = next.agreed;
 	a->agreed_written = false;
 	a->agreed_missing = false;
-	emit(a, ARBITER_PERSIST, NULL, 0);
+	return true;
 }
 
 static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
@@ -135,12 +146,15 @@ static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
 	return a->peer_heard_ms && now_ms - a->peer_heard_ms < a->timing.grace_ms;
 }
 
-uint64_t arbiter_hold_until(const struct arbiter *a)
+static uint64_t hold_until(const struct arbiter *a)
 {
-	if (a->role != ARBITER_ACTIVE)
-		return 0;
 	return a->standby_hold_until_ms > a->witness_hold_until_ms ?
 		a->standby_hold_until_ms : a->witness_hold_until_ms;
+}
+
+uint64_t arbiter_hold_until(const struct arbiter *a)
+{
+	return a->role == ARBITER_ACTIVE ? hold_until(a) : 0;
 }
 
 void arbiter_init(struct arbiter *a, uint64_t now_ms,
@@ -213,8 +227,8 @@ static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
 	struct arbiter_out *out;
 	char host[WIRE_NAME_SIZE];
 
-	if (!a->hosts.pick(a->hosts.ctx, a->agreed.host, host) &&
-	    !a->hosts.pick(a->hosts.ctx, "", host)) {
+	if (!a->io.pick(a->io.ctx, a->agreed.host, host) &&
+	    !a->io.pick(a->io.ctx, "", host)) {
 		because(a, "no host is available to be the witness");
 		return;
 	}
@@ -236,11 +250,21 @@ static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
 		host, (unsigned long long)a->proposal.ref.generation, a->peer);
 }
 
-/* Rule 4: through the agreed witness only, with the epoch raised. */
+/*
+ * Rule 4: through the agreed witness only, with the epoch raised. When
+ * the record there is already ours (a takeover granted, whose answer came
+ * too late to act on), renewing it is enough: a renewal writes nothing,
+ * so its answer comes back in time even from a slow store.
+ */
 static void take_over(struct arbiter *a, uint64_t now_ms)
 {
 	uint64_t epoch = (a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch) + 1;
 
+	if (a->takeover_epoch && a->takeover_epoch == a->agreed.epoch) {
+		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
+			     a->agreed.generation, a->agreed.epoch, a->agreed.generation);
+		return;
+	}
 	a->takeover_epoch = epoch;
 	send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
 		     a->agreed.generation, epoch, a->agreed.generation + 1);
@@ -256,7 +280,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 			     a->agreed.epoch, a->agreed.generation,
 			     a->agreed.epoch, a->agreed.generation);
 	witness_lost = !a->agreed.host[0] ||
-		       !a->hosts.available(a->hosts.ctx, a->agreed.host) ||
+		       !a->io.available(a->io.ctx, a->agreed.host) ||
 		       a->witness_hold_until_ms <= now_ms;
 	if (!witness_lost || a->proposal.open)
 		return;
@@ -283,7 +307,7 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 			return;
 		}
 		if (a->agreed.host[0] && !a->agreed_missing &&
-		    a->hosts.available(a->hosts.ctx, a->agreed.host)) {
+		    a->io.available(a->io.ctx, a->agreed.host)) {
 			take_over(a, now_ms);
 			because(a, "no manager is active: taking the role through witness %s",
 				a->agreed.host);
@@ -417,8 +441,13 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		a->epoch = hb->epoch;
 	if (hb->witness.host[0] &&
 	    newer(&a->agreed, hb->witness.epoch, hb->witness.generation)) {
-		agree(a, hb->witness.host, hb->witness.epoch, hb->witness.generation);
+		/* Ours is superseded, written down or not. */
 		a->proposal.open = false;
+		if (!agree(a, hb->witness.host, hb->witness.epoch, hb->witness.generation))
+			because(a, "%s names witness %s (generation %llu), but it could not be written down: keeping %s",
+				a->peer, hb->witness.host,
+				(unsigned long long)hb->witness.generation,
+				a->agreed.host[0] ? a->agreed.host : "none");
 	}
 	if (hb->role == ARBITER_ACTIVE) {
 		a->proposal.open = false;
@@ -442,9 +471,13 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
 		 (pr->epoch > a->agreed.epoch ||
 		  (pr->epoch == a->agreed.epoch && pr->generation >= a->agreed.generation)) &&
-		 a->hosts.available(a->hosts.ctx, pr->host);
-	if (accept) {
-		agree(a, pr->host, pr->epoch, pr->generation);
+		 a->io.available(a->io.ctx, pr->host);
+	/* The yes is a promise to fail over only through it: on disk first. */
+	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
+		accept = false;
+		because(a, "could not write down witness %s proposed by %s: answered no",
+			pr->host, a->peer);
+	} else if (accept) {
 		because(a, "agreed on witness %s (generation %llu) proposed by %s",
 			pr->host, (unsigned long long)pr->generation, a->peer);
 	}
@@ -470,28 +503,52 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 			a->peer, pr->host);
 		return;
 	}
-	p->agreed = true;
-	agree(a, p->ref.host, p->ref.epoch, p->ref.generation);
 	/* The standby now fails over only through the new one: the old lease no longer counts. */
 	a->witness_hold_until_ms = 0;
+	if (!agree(a, p->ref.host, p->ref.epoch, p->ref.generation)) {
+		p->open = false;
+		because(a, "%s agreed on witness %s, but it could not be written down here: not writing it",
+			a->peer, p->ref.host);
+		return;
+	}
+	p->agreed = true;
 	send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
 }
 
-static void became_active(struct arbiter *a, uint64_t now_ms, uint64_t token,
+/*
+ * Our record is on @host at its epoch: we may act until the lease it
+ * granted runs out, counted from @token, our send time. Nothing is
+ * written here: the record on the witness is what a restart finds again
+ * (rule 4's conflict answer shows it). The hold is checked on the clock
+ * as it is now, after whatever slow step came before, and a manager whose
+ * hold is already over does not become active at all.
+ */
+static void became_active(struct arbiter *a, uint64_t token,
 			  const struct wire_record *rec, const char *host)
 {
+	uint64_t until = token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+	uint64_t now_ms = a->io.now(a->io.ctx);
+
 	a->witness_answer[0] = '\0';
 	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
 	a->agreed.epoch = rec->epoch;
 	a->agreed.generation = rec->generation;
-	emit(a, ARBITER_PERSIST, NULL, 0);
 	a->agreed_written = true;
 	a->agreed_missing = false;
 	a->epoch = rec->epoch;
-	a->takeover_epoch = 0;
 	a->proposal.open = false;
 	a->standby_hold_until_ms = 0;
-	a->witness_hold_until_ms = token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+	a->witness_hold_until_ms = until;
+	if (now_ms >= until) {
+		/* The record is ours: take_over() renews it next. */
+		a->witness_hold_until_ms = 0;
+		a->takeover_epoch = rec->epoch;
+		because(a, "witness %s granted epoch %llu, but the answer came %llu ms after the hold it gave ended: not acting on it",
+			host, (unsigned long long)rec->epoch,
+			(unsigned long long)(now_ms - until));
+		return;
+	}
+	a->takeover_epoch = 0;
 	set_role(a, now_ms, ARBITER_ACTIVE);
 	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
 }
@@ -523,7 +580,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	if (p->forming) {
-		became_active(a, now_ms, w->token, rec, host);
+		became_active(a, w->token, rec, host);
 		return;
 	}
 	a->agreed_written = true;
@@ -554,8 +611,10 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		a->witness_lease_left_ms = w->lease_left_ms;
 		a->witness_replied_ms = now_ms;
 		/* The same host, further on: still the one both agreed on. */
-		if (rec->epoch && newer(&a->agreed, rec->epoch, rec->generation))
-			agree(a, host, rec->epoch, rec->generation);
+		if (rec->epoch && newer(&a->agreed, rec->epoch, rec->generation) &&
+		    !agree(a, host, rec->epoch, rec->generation))
+			because(a, "witness %s holds generation %llu, but it could not be written down",
+				host, (unsigned long long)rec->generation);
 	}
 	if (a->proposal.open && a->proposal.agreed && !strcmp(host, a->proposal.ref.host)) {
 		on_proposal_reply(a, now_ms, host, w);
@@ -577,7 +636,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	if (ours && a->takeover_epoch && rec->epoch == a->takeover_epoch) {
-		became_active(a, now_ms, w->token, rec, host);
+		became_active(a, w->token, rec, host);
 		return;
 	}
 	switch (w->status) {

@@ -58,18 +58,32 @@ int arbiter_timing_check(const struct arbiter_timing *t, char *why,
  */
 uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms);
 
-/* What the arbiter learns from the host table. */
-struct arbiter_hosts {
+/* What the arbiter keeps on disk, and finds again when it restarts. */
+struct arbiter_durable {
+	struct wire_witness_ref agreed;	/* the witness both managers agreed on */
+};
+
+/* What the arbiter asks of the world around it: the daemon, or a test. */
+struct arbiter_io {
 	void *ctx;
+	/* Whether @host is available, by the host table. */
 	bool (*available)(void *ctx, const char *host);
 	/* The most available host but @exclude; false if none. */
 	bool (*pick)(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE]);
+	/*
+	 * Makes @state durable: written, fsynced, renamed over the old
+	 * state, the directory fsynced. Returns 0, or -1 when a step failed,
+	 * the old state then still on disk. The arbiter sends nothing and
+	 * adopts nothing that depends on @state until this returned 0.
+	 */
+	int (*persist)(void *ctx, const struct arbiter_durable *state);
+	/* The clock again, in ms: a step before may have been slow. */
+	uint64_t (*now)(void *ctx);
 };
 
 enum arbiter_out_kind {
 	ARBITER_SEND_PEER,	/* msg to the other manager */
 	ARBITER_SEND_HOST,	/* msg to the witness store on host `to` */
-	ARBITER_PERSIST,	/* write the agreed witness to disk, before what follows */
 	ARBITER_ROLE_CHANGED,	/* run the hooks, log */
 };
 
@@ -78,12 +92,15 @@ struct arbiter_out {
 	char to[WIRE_NAME_SIZE];
 	struct wire_message msg;	/* type and body; the daemon signs it */
 	/*
-	 * ARBITER_ROLE_CHANGED: the role entered and its epoch. One call can
+	 * ARBITER_ROLE_CHANGED: the role entered, its epoch, and for active
+	 * the hold it entered with: the daemon logs the change and runs the
+	 * hook for active only while that hold still runs. One call can
 	 * change the role twice, so the arbiter's role when the daemon
 	 * drains may already be the next one.
 	 */
 	enum arbiter_role role;
 	uint64_t epoch;
+	uint64_t hold_until_ms;
 };
 
 #define ARBITER_OUTBOX 8
@@ -104,7 +121,7 @@ struct arbiter {
 	char peer[WIRE_NAME_SIZE];
 	bool preferred;			/* we become active when both start */
 	struct arbiter_timing timing;
-	struct arbiter_hosts hosts;
+	struct arbiter_io io;
 
 	/* State. */
 	enum arbiter_role role;
@@ -131,6 +148,7 @@ struct arbiter {
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
+	uint64_t persist_failed;	/* state that could not be made durable */
 	char reason[240];		/* why the last decision was taken */
 	char witness_answer[96];	/* the witness's last refusal, for the reason */
 

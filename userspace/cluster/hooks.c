@@ -11,7 +11,8 @@
 #include "hooks.h"
 
 void hooks_run(const struct node *n, const struct arbiter *a,
-	       enum arbiter_role new_role, uint64_t new_epoch, enum arbiter_role previous)
+	       enum arbiter_role new_role, uint64_t new_epoch, uint64_t hold_until_ms,
+	       enum arbiter_role previous)
 {
 	char epoch[24], generation[24];
 	const char *role = arbiter_role_name(new_role);
@@ -43,7 +44,8 @@ void hooks_run(const struct node *n, const struct arbiter *a,
 		execl(n->conf.hook, n->conf.hook, role, (char *)NULL);
 		_exit(127);
 	}
-	node_log(n, "hook-started", "pid=%d role=%s epoch=%s", (int)pid, role, epoch);
+	node_log(n, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64, (int)pid,
+		 role, epoch, hold_until_ms);
 }
 
 void hooks_reap(const struct node *n)

@@ -13,11 +13,13 @@
 #include "node.h"
 
 /*
- * Starts @n's hook for a change from @previous to @role at @epoch; the
- * witness and the reason are @a's now.
+ * Starts @n's hook for a change from @previous to @role at @epoch (for
+ * active, with the hold until @hold_until_ms); the witness and the reason
+ * are @a's now.
  */
 void hooks_run(const struct node *n, const struct arbiter *a,
-	       enum arbiter_role role, uint64_t epoch, enum arbiter_role previous);
+	       enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
+	       enum arbiter_role previous);
 /* Collects finished hooks and logs how they ended. */
 void hooks_reap(const struct node *n);
 

@@ -24,7 +24,9 @@ struct manager {
 	struct host_table hosts;
 	struct arbiter arbiter;
 	uint64_t logged_hold_ms;
-	char agreed_path[PATH_MAX + 64], agreed_tmp[PATH_MAX + 64];
+	struct durable_file state;	/* <state-dir>/<cluster>.agreed */
+	struct arbiter_durable on_disk;	/* what it holds */
+	bool on_disk_exists;
 };
 
 static bool host_available(void *ctx, const char *host)
@@ -41,28 +43,52 @@ static bool host_pick(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE])
 	return hosts_pick(&m->hosts, exclude, node_now_ms(), host);
 }
 
-/* The agreed witness, as "host H\nepoch E\ngeneration G\n". */
-static void persist(struct manager *m)
+/* The state file's text: "host H\nepoch E\ngeneration G\n". */
+static int format_state(const struct arbiter_durable *state, char *text, size_t size)
 {
-	const struct wire_witness_ref *ref = &m->arbiter.agreed;
-	char text[160];
-	int len;
+	const struct wire_witness_ref *ref = &state->agreed;
 
-	len = snprintf(text, sizeof(text), "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64 "\n",
-		       ref->host, ref->epoch, ref->generation);
-	if (durable_replace(m->node.conf.state_dir, m->agreed_tmp, m->agreed_path, text,
-			    (size_t)len, 0600))
-		node_log(&m->node, "persist-failed", "error=\"%s\"", strerror(errno));
+	return snprintf(text, size, "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64 "\n",
+			ref->host, ref->epoch, ref->generation);
 }
 
-static bool load_agreed(struct manager *m, struct wire_witness_ref *ref)
+/* The arbiter's persist: the state on disk, or the old one left there. */
+static int persist(void *ctx, const struct arbiter_durable *state)
 {
+	struct manager *m = ctx;
+	char text[160], old[160];
+	int len, old_len = 0;
+	bool unsure;
+
+	len = format_state(state, text, sizeof(text));
+	if (m->on_disk_exists)
+		old_len = format_state(&m->on_disk, old, sizeof(old));
+	if (durable_file_replace(&m->state, text, (size_t)len, m->on_disk_exists ? old : NULL,
+				 (size_t)old_len, &unsure)) {
+		node_log(&m->node, "persist-failed", "path=%s error=\"%s\" old_state=%s",
+			 m->state.path, strerror(errno), unsure ? "unsure" : "restored");
+		return -1;
+	}
+	m->on_disk = *state;
+	m->on_disk_exists = true;
+	return 0;
+}
+
+static uint64_t now_ms(void *ctx)
+{
+	(void)ctx;
+	return node_now_ms();
+}
+
+static bool load_state(struct manager *m, struct arbiter_durable *state)
+{
+	struct wire_witness_ref *ref = &state->agreed;
 	char text[160], host[WIRE_NAME_SIZE + 1];
 	char extra;
 	size_t n;
 	FILE *f;
 
-	f = fopen(m->agreed_path, "r");
+	f = fopen(m->state.path, "r");
 	if (!f)
 		return false;
 	n = fread(text, 1, sizeof(text) - 1, f);
@@ -72,7 +98,7 @@ static bool load_agreed(struct manager *m, struct wire_witness_ref *ref)
 		   host, &ref->epoch, &ref->generation, &extra) != 3 ||
 	    !wire_name_valid(host) || !ref->generation) {
 		node_log(&m->node, "state-ignored",
-			 "path=%s error=\"not a valid agreed-witness file\"", m->agreed_path);
+			 "path=%s error=\"not a valid agreed-witness file\"", m->state.path);
 		return false;
 	}
 	memcpy(ref->host, host, strlen(host) + 1);	/* valid: shorter than WIRE_NAME_SIZE */
@@ -81,7 +107,7 @@ static bool load_agreed(struct manager *m, struct wire_witness_ref *ref)
 
 /* Logs the change to @role at @epoch; the rest is the arbiter's state now. */
 static void log_role(struct manager *m, enum arbiter_role role, uint64_t epoch,
-		     enum arbiter_role previous)
+		     uint64_t hold_until_ms, enum arbiter_role previous)
 {
 	struct arbiter *a = &m->arbiter;
 
@@ -89,7 +115,7 @@ static void log_role(struct manager *m, enum arbiter_role role, uint64_t epoch,
 		 PRIu64 " hold_until=%" PRIu64 " reason=\"%s\"",
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
-		 arbiter_hold_until(a), a->reason);
+		 hold_until_ms, a->reason);
 }
 
 /* Carries out what the arbiter asked for, in order. */
@@ -107,12 +133,24 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 		case ARBITER_SEND_HOST:
 			node_send(&m->node, out->to, &out->msg);
 			break;
-		case ARBITER_PERSIST:
-			persist(m);
-			break;
 		case ARBITER_ROLE_CHANGED:
-			log_role(m, out->role, out->epoch, *previous);
-			hooks_run(&m->node, a, out->role, out->epoch, *previous);
+			/*
+			 * Entering active is acting: only while the hold runs,
+			 * on the clock as it is after what came before (the
+			 * log can block). Too late, the arbiter steps down at
+			 * once, and that is what is logged.
+			 */
+			if (out->role == ARBITER_ACTIVE &&
+			    node_now_ms() >= out->hold_until_ms) {
+				node_log(&m->node, "role-lapsed",
+					 "role=active epoch=%" PRIu64 " hold_until=%" PRIu64,
+					 out->epoch, out->hold_until_ms);
+				arbiter_tick(a, node_now_ms());
+				break;
+			}
+			log_role(m, out->role, out->epoch, out->hold_until_ms, *previous);
+			hooks_run(&m->node, a, out->role, out->epoch, out->hold_until_ms,
+				  *previous);
 			*previous = out->role;
 			break;
 		}
@@ -335,7 +373,6 @@ static void setup_arbiter(struct manager *m)
 {
 	struct arbiter *a = &m->arbiter;
 	const struct conf *c = &m->node.conf;
-	struct wire_witness_ref agreed = { 0 };
 	int self = !strcmp(c->managers[1].name, c->node);
 
 	snprintf(a->cluster, sizeof(a->cluster), "%s", c->cluster);
@@ -343,9 +380,10 @@ static void setup_arbiter(struct manager *m)
 	snprintf(a->peer, sizeof(a->peer), "%s", c->managers[1 - self].name);
 	a->preferred = self == 0;
 	a->timing = c->timing;
-	a->hosts = (struct arbiter_hosts){ .ctx = m, .available = host_available,
-					   .pick = host_pick };
-	arbiter_init(a, node_now_ms(), load_agreed(m, &agreed) ? &agreed : NULL);
+	a->io = (struct arbiter_io){ .ctx = m, .available = host_available,
+				     .pick = host_pick, .persist = persist, .now = now_ms };
+	m->on_disk_exists = load_state(m, &m->on_disk);
+	arbiter_init(a, node_now_ms(), m->on_disk_exists ? &m->on_disk.agreed : NULL);
 }
 
 static void reload(struct manager *m)
@@ -389,10 +427,13 @@ int manager_main(const char *config_path)
 		node_stop(&m.node);
 		return 1;
 	}
-	snprintf(m.agreed_path, sizeof(m.agreed_path), "%s/%s.agreed",
-		 m.node.conf.state_dir, m.node.conf.cluster);
-	snprintf(m.agreed_tmp, sizeof(m.agreed_tmp), "%s/.%s.agreed.tmp",
-		 m.node.conf.state_dir, m.node.conf.cluster);
+	snprintf(error, sizeof(error), "%s.agreed", m.node.conf.cluster);
+	if (durable_file_init(&m.state, m.node.conf.state_dir, error, 0600)) {
+		fprintf(stderr, "availctl arbiter: state-dir %s: path too long\n",
+			m.node.conf.state_dir);
+		node_stop(&m.node);
+		return 1;
+	}
 	if (hosts_init(&m.hosts, &m.node.conf, NULL)) {
 		fprintf(stderr, "availctl arbiter: out of memory for %u hosts\n",
 			m.node.conf.n_hosts);
@@ -400,10 +441,10 @@ int manager_main(const char *config_path)
 		return 1;
 	}
 	setup_arbiter(&m);
-	node_log(&m.node, "started", "daemon=arbiter cluster=%s peer=%s preferred=%s witness=%s",
+	node_log(&m.node, "started", "daemon=arbiter clock=boottime cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
-	log_role(&m, m.arbiter.role, m.arbiter.epoch, previous);
+	log_role(&m, m.arbiter.role, m.arbiter.epoch, 0, previous);
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&m);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "node.h"
 #include "witness.h"
 #include "kselftest_harness.h"
 
@@ -40,11 +41,25 @@ struct sim {
 	bool link[NODES][NODES];	/* from can reach to */
 	bool dead[NODES];		/* managers: daemon killed; hosts: relay and store down */
 	bool paused[NODES];
+	bool suspended[NODES];		/* the whole host sleeps: see suspend_clock() */
+	bool busy[NODES];		/* inside a slow call: handles nothing else */
 	unsigned int loss_pct;		/* random loss on working links */
 	unsigned int seed;
 
+	/* Disks. A manager's persist fails (ENOSPC, EIO, EROFS are alike to
+	 * the arbiter), or takes this long; a store's write fails at a step,
+	 * or its answer comes this much later. */
+	bool disk_fails[MANAGERS];
+	unsigned int disk_delay_ms[MANAGERS];
+	struct store_fault {
+		enum durable_step step;
+		int error;		/* 0: none */
+	} store_fault[HOSTS];
+	struct durable_faults store_hook[HOSTS];
+	unsigned int store_delay_ms[HOSTS];
+
 	struct arbiter m[MANAGERS];
-	struct wire_witness_ref persisted[MANAGERS];
+	struct arbiter_durable persisted[MANAGERS];
 	struct witness_store store[HOSTS];
 	char dir[HOSTS][64];
 
@@ -102,6 +117,45 @@ static bool host_pick(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE])
 	return false;
 }
 
+static void run_for(struct sim *s, uint64_t ms);
+
+/* Node @i is inside a call that takes @ms: the world goes on without it. */
+static void busy_for(struct sim *s, int i, unsigned int ms)
+{
+	bool was = s->busy[i];
+
+	s->busy[i] = true;
+	run_for(s, ms);
+	s->busy[i] = was;
+}
+
+static int sim_persist(void *ctx, const struct arbiter_durable *state)
+{
+	struct view *v = ctx;
+	struct sim *s = v->sim;
+
+	if (s->disk_delay_ms[v->self])
+		busy_for(s, v->self, s->disk_delay_ms[v->self]);
+	if (s->disk_fails[v->self])
+		return -1;
+	s->persisted[v->self] = *state;
+	return 0;
+}
+
+static uint64_t sim_now(void *ctx)
+{
+	struct view *v = ctx;
+
+	return clock_of(v->sim, v->self);
+}
+
+static int store_fault_before(void *ctx, enum durable_step step)
+{
+	struct store_fault *f = ctx;
+
+	return f->error && step == f->step ? f->error : 0;
+}
+
 static const struct arbiter_timing timing = {
 	.heartbeat_ms = 100, .grace_ms = 500, .lease_ms = 700,
 	.drift_ppm = 1000, .margin_ms = 20,
@@ -119,10 +173,10 @@ static void start_manager(struct sim *s, int i)
 	a->timing = timing;
 	views[i].sim = s;
 	views[i].self = i;
-	a->hosts.ctx = &views[i];
-	a->hosts.available = host_available;
-	a->hosts.pick = host_pick;
-	arbiter_init(a, clock_of(s, i), s->persisted[i].host[0] ? &s->persisted[i] : NULL);
+	a->io = (struct arbiter_io){ .ctx = &views[i], .available = host_available,
+				     .pick = host_pick, .persist = sim_persist, .now = sim_now };
+	arbiter_init(a, clock_of(s, i),
+		     s->persisted[i].agreed.host[0] ? &s->persisted[i].agreed : NULL);
 	s->dead[i] = false;
 	s->paused[i] = false;
 }
@@ -153,6 +207,9 @@ static struct sim *sim_new(unsigned int seed)
 		if (witness_store_init(&s->store[i], s->dir[i], "demo",
 				       clock_of(s, MANAGERS + i), error, sizeof(error)))
 			abort();
+		s->store_hook[i] = (struct durable_faults){ .ctx = &s->store_fault[i],
+							    .before = store_fault_before };
+		s->store[i].file.faults = &s->store_hook[i];
 	}
 	for (i = 0; i < MANAGERS; i++)
 		start_manager(s, i);
@@ -164,7 +221,7 @@ static void sim_free(struct sim *s)
 	int i;
 
 	for (i = 0; i < HOSTS; i++) {
-		unlink(s->store[i].path);
+		unlink(s->store[i].file.path);
 		rmdir(s->dir[i]);
 	}
 	free(s);
@@ -180,7 +237,7 @@ static int node_of(const char *name)
 	return -1;
 }
 
-static void send(struct sim *s, int from, int to, const struct wire_message *msg)
+static void sim_send(struct sim *s, int from, int to, const struct wire_message *msg)
 {
 	struct flight *f;
 
@@ -215,15 +272,15 @@ static void drain(struct sim *s, int i)
 		switch (out->kind) {
 		case ARBITER_SEND_PEER:
 		case ARBITER_SEND_HOST:
-			send(s, i, node_of(out->to), &out->msg);
-			break;
-		case ARBITER_PERSIST:
-			s->persisted[i] = a->agreed;
+			sim_send(s, i, node_of(out->to), &out->msg);
 			break;
 		case ARBITER_ROLE_CHANGED:
 			/* The role entered, not a->role: it may have moved on. */
 			if (out->role == ARBITER_ACTIVE) {
 				s->active_since[i] = s->now;
+				if (clock_of(s, i) >= out->hold_until_ms)
+					violation(s, "entered active with its hold over", i, i,
+						  out->epoch);
 				if (out->epoch >= 64)
 					break;
 				if (s->epoch_owner[out->epoch] >= 0 &&
@@ -244,6 +301,8 @@ static void serve(struct sim *s, struct flight *f)
 	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
 	struct wire_witness *w = &reply.witness;
 	uint64_t now = clock_of(s, f->to);
+	struct wire_record before = s->store[h].truth;
+	uint64_t restored = s->store[h].restored;
 
 	w->op = f->msg.witness.op;
 	w->token = f->msg.witness.token;
@@ -266,18 +325,37 @@ static void serve(struct sim *s, struct flight *f)
 	}
 	if (!w->record.cluster[0])
 		snprintf(w->record.cluster, sizeof(w->record.cluster), "demo");
-	send(s, f->to, f->from, &reply);
+	/* A slow disk: what wrote answers late, and the store is busy till then. */
+	if (s->store_delay_ms[h] && (memcmp(&before, &s->store[h].truth, sizeof(before)) ||
+				     restored != s->store[h].restored))
+		busy_for(s, f->to, s->store_delay_ms[h]);
+	sim_send(s, f->to, f->from, &reply);
 }
 
 static bool running(const struct sim *s, int node)
 {
-	return !s->dead[node] && !s->paused[node];
+	return !s->dead[node] && !s->paused[node] && !s->suspended[node] && !s->busy[node];
 }
 
+/* A suspended host's services sleep with it: it acts again once it wakes. */
 static bool acting(const struct sim *s, int i)
 {
-	return !s->dead[i] && s->m[i].role == ARBITER_ACTIVE &&
+	return !s->dead[i] && !s->suspended[i] && s->m[i].role == ARBITER_ACTIVE &&
 	       clock_of(s, i) < arbiter_hold_until(&s->m[i]);
+}
+
+/*
+ * While a host is suspended, the clock the daemons count on goes on only
+ * if it counts suspended time (CLOCK_BOOTTIME does, CLOCK_MONOTONIC does
+ * not): the simulated clock follows whatever node.h chose.
+ */
+static void suspend_clock(struct sim *s)
+{
+	int i;
+
+	for (i = 0; i < NODES; i++)
+		if (s->suspended[i] && NODE_CLOCK != CLOCK_BOOTTIME)
+			s->offset[i] -= STEP_MS;
 }
 
 static void step(struct sim *s)
@@ -286,6 +364,7 @@ static void step(struct sim *s)
 	int i;
 
 	s->now += STEP_MS;
+	suspend_clock(s);
 	/* A daemon handles its timers first, then what arrived. */
 	for (i = 0; i < MANAGERS; i++) {
 		if (running(s, i) && clock_of(s, i) >= arbiter_next_ms(&s->m[i])) {
@@ -296,12 +375,13 @@ static void step(struct sim *s)
 	for (k = 0; k < s->n_queue;) {
 		struct flight f = s->queue[k];
 
-		if (f.at > s->now || s->paused[f.to]) {
+		if (f.at > s->now || s->paused[f.to] || s->busy[f.to]) {
 			k++;
 			continue;
 		}
 		s->queue[k] = s->queue[--s->n_queue];
-		if (s->dead[f.to])
+		/* A sleeping host's network card hears nothing either. */
+		if (s->dead[f.to] || s->suspended[f.to])
 			continue;
 		if (f.to >= MANAGERS) {
 			serve(s, &f);
@@ -371,8 +451,8 @@ TEST(both_start_and_the_preferred_becomes_active)
 	formed(_metadata, s);
 	EXPECT_EQ(1, s->m[0].agreed.generation);
 	/* Both wrote down the witness they agreed on. */
-	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[0].host);
-	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[1].host);
+	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[0].agreed.host);
+	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[1].agreed.host);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
@@ -556,6 +636,107 @@ TEST(paused_active_wakes_after_its_lease_and_steps_down)
 	sim_free(s);
 }
 
+/*
+ * A host suspended while active (a laptop lid, a VM paused by its
+ * hypervisor's suspend) wakes with its old hold: counted on a clock that
+ * stopped while it slept, the hold would still look valid beside the new
+ * active. Counted on CLOCK_BOOTTIME it has run out, and the daemon steps
+ * down before it acts.
+ */
+TEST(a_host_suspended_while_active_wakes_with_its_hold_over)
+{
+	struct sim *s = sim_new(16);
+
+	formed(_metadata, s);
+	s->suspended[0] = true;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	run_for(s, 2000);
+	s->suspended[0] = false;
+	run_for(s, 2000);
+	NO_VIOLATION(s);
+	EXPECT_TRUE(acting(s, 1));
+	EXPECT_NE(ARBITER_ACTIVE, s->m[0].role) TH_LOG("%s", s->m[0].reason);
+	sim_free(s);
+}
+
+/*
+ * The standby's disk fills up while the witness moves. Its yes to the new
+ * witness is a promise to fail over only through it, restarts included:
+ * not written, not given. Had it said yes anyway, the active would stop
+ * counting the old witness's lease, and the standby, restarted cut off
+ * from the active, would take over through the old one beside it.
+ */
+TEST(a_standby_that_cannot_write_down_a_new_witness_does_not_agree)
+{
+	struct sim *s = sim_new(17);
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	s->disk_fails[1] = true;
+	s->dead[old] = true;
+	run_for(s, 3000);
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("on the standby's promise: %s", s->m[0].reason);
+	EXPECT_EQ(old, witness_node(s, 1)) TH_LOG("%s", s->m[1].reason);
+	EXPECT_LT(0, s->m[1].persist_failed);
+	/* The standby restarts cut off from the active; the old witness is
+	 * back, and the active renews its lease there again. */
+	cut(s, 0, 1);
+	run_for(s, 40);
+	s->dead[1] = true;
+	start_manager(s, 1);
+	s->dead[old] = false;
+	run_for(s, 5000);
+	NO_VIOLATION(s);
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	EXPECT_FALSE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	sim_free(s);
+}
+
+/*
+ * A witness store whose fsync takes 800 ms answers the takeover after the
+ * hold it grants (counted from the request's send) has run out. The new
+ * active must not act on it; renewing the record, which writes nothing,
+ * then gives it a hold it can act on.
+ */
+TEST(a_takeover_answered_after_its_hold_is_not_acted_on)
+{
+	struct sim *s = sim_new(18);
+
+	formed(_metadata, s);
+	s->store_delay_ms[witness_node(s, 0) - MANAGERS] = 800;
+	s->dead[0] = true;
+	run_until_active(s, 1, 10000);
+	NO_VIOLATION(s);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	EXPECT_EQ(2, s->m[1].epoch);
+	sim_free(s);
+}
+
+/*
+ * Both managers' disks take a second per write while the witness moves,
+ * the active dies, and the cluster forms again: nothing a manager does
+ * after a slow write may happen outside its hold. (Safe, not live: with
+ * writes slower than grace-ms, a witness cannot move; see
+ * Documentation/arbitration.rst.)
+ */
+TEST(a_manager_on_a_slow_disk_never_acts_outside_its_hold)
+{
+	struct sim *s = sim_new(19);
+
+	formed(_metadata, s);
+	s->disk_delay_ms[0] = s->disk_delay_ms[1] = 1000;
+	s->dead[witness_node(s, 0)] = true;
+	run_for(s, 5000);
+	s->dead[0] = true;
+	run_for(s, 5000);
+	start_manager(s, 0);
+	run_for(s, 10000);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST(a_corrupt_witness_file_is_never_a_way_to_take_over)
 {
 	struct sim *s = sim_new(14);
@@ -564,7 +745,7 @@ TEST(a_corrupt_witness_file_is_never_a_way_to_take_over)
 
 	formed(_metadata, s);
 	w = witness_node(s, 0) - MANAGERS;
-	f = fopen(s->store[w].path, "r+");
+	f = fopen(s->store[w].file.path, "r+");
 	ASSERT_NE(NULL, f);
 	fseek(f, 30, SEEK_SET);
 	fputc('X', f);
