@@ -89,11 +89,12 @@ relay_status=$(cluster_status h1)
 tap_check "a relay's status shows it forwards broadcasts" grep -q "forwarded:  [1-9]" <<< "$relay_status"
 
 # Forged, malformed and replayed datagrams are dropped, counted, harmless.
-cluster_in h1 "$inject" attack "$cluster_dir/cluster.key" 1 "$(cluster_ip m2)" "$cluster_port" \
+cluster_in h1 "$inject" attack "$cluster_dir/cluster.key" 1 m2 "$(cluster_ip m2)" "$cluster_port" \
 	"$cluster_absent_host" > /dev/null
 sleep 0.5	# UDP on a bridge: no completion to wait for; counted below
 counters=$(cluster_status m2 --json)
-for verdict in malformed truncated oversized forged unknown_key unknown_sender replayed; do
+for verdict in malformed truncated oversized forged unknown_key unknown_sender misdirected \
+	replayed; do
 	tap_check "m2 dropped and counted a $verdict datagram" \
 		grep -qE "\"$verdict\":[1-9]" <<< "$counters"
 done

@@ -3,12 +3,15 @@
  * Test helper for selftests/cluster.sh:
  *   cluster_inject now
  *     prints CLOCK_BOOTTIME in ms, the clock the daemons log with;
- *   cluster_inject attack KEY_FILE KEY_ID ADDRESS PORT HOST
- *     sends a daemon one datagram of each kind it must drop (garbage,
- *     truncated, oversized, forged, unknown key id, unknown sender), then
- *     one authentic report as HOST twice: the second is a replay. HOST
- *     should run no relay of its own (its numbers would clash with ours);
- *     the report says it is shutting down, so no manager picks it.
+ *   cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST
+ *     sends daemon TARGET one datagram of each kind it must drop (garbage,
+ *     truncated, oversized, forged, unknown key id, unknown sender,
+ *     misdirected, and a heartbeat "as the other manager" signed with
+ *     HOST's own key), then one authentic report as HOST twice: the
+ *     second is a replay. HOST's key is derived from the cluster SECRET,
+ *     as 'availctl keygen --node' does. HOST should run no relay of its
+ *     own (its numbers would clash with ours); the report says it is
+ *     shutting down, so no manager picks it.
  */
 
 #include <arpa/inet.h>
@@ -35,25 +38,41 @@ static void send_bytes(const char *what, const uint8_t *buf, size_t len)
 	printf("sent %s (%zu bytes)\n", what, len);
 }
 
-static size_t report(struct wire_key *key, const char *sender, uint64_t seq, uint8_t *buf)
+static const char *target_name;
+
+static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
+			const char *destination, uint64_t seq, uint8_t *buf)
 {
-	struct wire_message m = { .type = WIRE_REPORT, .seq = seq };
+	struct wire_message m = { .type = type, .seq = seq };
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	snprintf(m.sender, sizeof(m.sender), "%s", sender);
-	m.report.level = 500;
-	m.report.reason = 4;	/* AVAILCAST_REASON_SHUTDOWN */
-	m.report.time_left_ms = 1000;
+	snprintf(m.destination, sizeof(m.destination), "%s", destination);
+	if (type == WIRE_HEARTBEAT) {
+		m.heartbeat.role = 2;	/* active, at an epoch far ahead */
+		m.heartbeat.epoch = 1000;
+	} else {
+		m.report.level = 500;
+		m.report.reason = 4;	/* AVAILCAST_REASON_SHUTDOWN */
+		m.report.time_left_ms = 1000;
+	}
 	return wire_encode(&m, key, buf, WIRE_MAX);
+}
+
+static size_t report(struct wire_key *key, const char *sender, uint64_t seq, uint8_t *buf)
+{
+	return signed_as(key, WIRE_REPORT, sender, target_name, seq, buf);
 }
 
 int main(int argc, char **argv)
 {
 	uint8_t buf[WIRE_MAX + 100], copy[WIRE_MAX + 100];
+	struct key_material secret;
 	struct wire_key key, wrong;
-	char error[256];
+	uint8_t node_key[WIRE_KEY_SIZE];
+	char error[512], other[WIRE_NAME_SIZE];
 	struct timespec ts;
 	uint64_t seq;
 	size_t len;
@@ -63,42 +82,55 @@ int main(int argc, char **argv)
 		printf("%llu\n", (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
 		return 0;
 	}
-	if (argc != 7 || strcmp(argv[1], "attack")) {
-		fprintf(stderr, "usage: cluster_inject now | attack KEY_FILE KEY_ID ADDRESS PORT HOST\n");
+	if (argc != 8 || strcmp(argv[1], "attack")) {
+		fprintf(stderr, "usage: cluster_inject now | attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n");
 		return 2;
 	}
-	if (sodium_init() < 0 || key_load(argv[2], (uint16_t)atoi(argv[3]), &key, error, sizeof(error))) {
+	if (sodium_init() < 0 || key_load(argv[2], &secret, error, sizeof(error))) {
 		fprintf(stderr, "cluster_inject: %s\n", error);
 		return 1;
 	}
+	/* HOST's own key, and the one it shares with the target manager. */
+	target_name = argv[4];
+	key.id = (uint16_t)atoi(argv[3]);
+	key_node_key(secret.bytes, argv[7], node_key);
+	key_pair_key(node_key, target_name, key.bytes);
 	sock = socket(AF_INET, SOCK_DGRAM, 0);
 	target.sin_family = AF_INET;
-	target.sin_port = htons((uint16_t)atoi(argv[5]));
-	if (sock < 0 || inet_pton(AF_INET, argv[4], &target.sin_addr) != 1)
+	target.sin_port = htons((uint16_t)atoi(argv[6]));
+	if (sock < 0 || inet_pton(AF_INET, argv[5], &target.sin_addr) != 1)
 		return 1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
 
 	randombytes_buf(copy, 300);
 	send_bytes("garbage (malformed)", copy, 300);
-	len = report(&key, argv[6], seq++, buf);
+	len = report(&key, argv[7], seq++, buf);
 	send_bytes("truncated", buf, len - 10);
 	memset(copy, 0, sizeof(copy));
 	memcpy(copy, buf, len);
 	send_bytes("oversized", copy, WIRE_MAX + 50);
 	wrong = key;
 	wrong.bytes[5] ^= 0x40;
-	len = report(&wrong, argv[6], seq++, buf);
+	len = report(&wrong, argv[7], seq++, buf);
 	send_bytes("forged (wrong key)", buf, len);
 	wrong = key;
 	wrong.id ^= 1;
-	len = report(&wrong, argv[6], seq++, buf);
+	len = report(&wrong, argv[7], seq++, buf);
 	send_bytes("unknown key id", buf, len);
 	len = report(&key, "intruder", seq++, buf);
 	send_bytes("unknown sender", buf, len);
-	len = report(&key, argv[6], seq++, buf);
+	len = signed_as(&key, WIRE_REPORT, argv[7], "elsewhere", seq++, buf);
+	send_bytes("misdirected", buf, len);
+	/* The manager that is not the target, "active at epoch 1000". */
+	snprintf(other, sizeof(other), "%s", strcmp(target_name, "m1") ? "m1" : "m2");
+	len = signed_as(&key, WIRE_HEARTBEAT, other, target_name, seq++, buf);
+	send_bytes("a manager's heartbeat made with a host's key (forged)", buf, len);
+	len = report(&key, argv[7], seq++, buf);
 	send_bytes("authentic report", buf, len);
 	send_bytes("the same report again (replayed)", buf, len);
 	close(sock);
+	sodium_memzero(&secret, sizeof(secret));
+	sodium_memzero(&key, sizeof(key));
 	return 0;
 }

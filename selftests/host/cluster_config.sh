@@ -18,6 +18,7 @@ good() {
 	node = m1
 	key-file = $dir/key
 	state-dir = $dir/state
+	runtime-dir = $dir/run
 	manager = m1 127.0.0.1:17450
 	manager = m2 127.0.0.1:17451
 	host = h1 127.0.0.1:17452
@@ -55,7 +56,7 @@ for availctl in "$@"; do
 	refused "third manager" "a third manager" "$(good)" "manager = m3 127.0.0.1"
 	refused "duplicate node" "node h1 is listed twice" "$(good)" "host = h1 127.0.0.2"
 	refused "unlisted node" "node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
-	refused "unsafe timing" "timing: lease-ms 200 leaves the active 179 ms" "$(good)" "lease-ms = 200"
+	refused "unsafe timing" "timing: lease-ms 200 leaves the active 178 ms" "$(good)" "lease-ms = 200"
 	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
 	head -c 8388609 /dev/zero | tr '\0' '#' > "$dir/bad.conf"
 	tap_expect 1 "longer than 8388608 bytes" "$availctl" arbiter --config "$dir/bad.conf"
@@ -71,8 +72,24 @@ for availctl in "$@"; do
 	tap_expect 1 "key file $dir/key: No such file" "$availctl" arbiter --config "$dir/good.conf"
 	echo "not hex" > "$dir/key"
 	chmod 600 "$dir/key"
-	tap_expect 1 "must hold exactly 64 hexadecimal digits" "$availctl" arbiter --config "$dir/good.conf"
+	tap_expect 1 "must hold 64 hexadecimal digits" "$availctl" arbiter --config "$dir/good.conf"
 	mv "$dir/key.away" "$dir/key"
+
+	# Who holds which key: the secret on the managers, a host's own key on it.
+	rm -f "$dir/h1.key"
+	tap_expect 0 "" "$availctl" keygen --node h1 --secret "$dir/key" "$dir/h1.key"
+	tap_expect 2 "--node and --secret go together" "$availctl" keygen --node h1 "$dir/x.key"
+	tap_expect 1 "not from another node's key" \
+		"$availctl" keygen --node h2 --secret "$dir/h1.key" "$dir/x.key"
+	good | sed 's/node = m1/node = h1/' > "$dir/h1.conf"
+	tap_expect 1 "holds the cluster secret, which only the managers may hold" \
+		"$availctl" relay --config "$dir/h1.conf"
+	good | sed "s|key-file = .*|key-file = $dir/h1.key|" > "$dir/bad.conf"
+	tap_expect 1 "a manager needs the cluster secret" "$availctl" arbiter --config "$dir/bad.conf"
+	refused "key id 0" "key-id: '0' is not a whole number from 1 to 65535" "$(good)" "key-id = 0"
+	refused "accept-key without a path" "accept-key: expected 'ID PATH'" "$(good)" "accept-key = 2"
+	refused "accept-key with the sending key's id" "accept-key has the id of key-file (1)" \
+		"$(good)" "accept-key = 1 $dir/key"
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help
 	tap_expect 1 "no daemon answers" "$availctl" status --socket "$dir/nothing.sock"

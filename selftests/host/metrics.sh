@@ -30,8 +30,13 @@ config() {
 	local i
 	echo "cluster = big"
 	echo "node = $1"
-	echo "key-file = $dir/key"
+	if [ "$1" = m1 ]; then
+		echo "key-file = $dir/key"
+	else
+		echo "key-file = $dir/$1.key"
+	fi
 	echo "state-dir = $dir/state-$1"
+	echo "runtime-dir = $dir/run"
 	echo "manager = m1 127.0.0.1:$port"
 	echo "manager = m2 127.0.0.1:$((port + 1))"
 	echo "host = h0 127.0.0.1:$((port + 2))"
@@ -59,8 +64,9 @@ config m1 > "$dir/m1.conf"
 config h0 > "$dir/h0.conf"
 
 for availctl in "$@"; do
-	rm -rf "$dir"/state-* "$dir/key"
+	rm -rf "$dir"/state-* "$dir/run" "$dir/key" "$dir/h0.key"
 	"$availctl" keygen "$dir/key"
+	"$availctl" keygen --node h0 --secret "$dir/key" "$dir/h0.key"
 	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
 	arbiter_pid=$!
 	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &

@@ -27,6 +27,16 @@ cluster_ip() {
 	esac
 }
 
+# cluster_key_file NODE: its key: the cluster secret on a manager, its
+# own key on a host.
+cluster_key_file() {
+	if cluster_is_manager "$1"; then
+		echo "$cluster_dir/cluster.key"
+	else
+		echo "$cluster_dir/$1.key"
+	fi
+}
+
 # cluster_witness_file HOST: the witness record HOST's store keeps.
 cluster_witness_file() { echo "$cluster_state/$1/demo.witness"; }
 
@@ -55,8 +65,9 @@ cluster_write_config() {
 		echo "# availctl cluster configuration for node $node"
 		echo "cluster = demo"
 		echo "node = $node"
-		echo "key-file = $cluster_dir/cluster.key"
+		echo "key-file = $(cluster_key_file "$node")"
 		echo "state-dir = $cluster_state/$node"
+		echo "runtime-dir = $cluster_state/run"
 		echo "hook = $cluster_dir/hook.sh"
 		for n in $cluster_managers; do
 			echo "manager = $n $(cluster_ip "$n"):$cluster_port"
@@ -87,6 +98,10 @@ cluster_setup() {
 		ip -n "ac-$node" link set lo up
 	done
 	"$availctl" keygen "$cluster_dir/cluster.key"
+	for node in $cluster_hosts $cluster_absent_host; do
+		"$availctl" keygen --node "$node" --secret "$cluster_dir/cluster.key" \
+			"$(cluster_key_file "$node")"
+	done
 	cat > "$cluster_dir/hook.sh" <<-HOOK
 	#!/bin/sh
 	# Records every role change it is told of.

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * availctl relay, availctl arbiter and availctl keygen: the daemons (in
- * the foreground; systemd or a supervisor keeps them) and the key they
- * share.
+ * the foreground; systemd or a supervisor keeps them) and their keys.
  */
 
 #include <getopt.h>
@@ -31,9 +30,13 @@ static const char arbiter_usage[] =
 	"without resetting roles or timers; SIGTERM stops.\n";
 
 static const char keygen_usage[] =
-	"usage: availctl keygen FILE\n\n"
-	"Writes a new random cluster key (64 hex digits) to FILE, mode 0600.\n"
-	"Never overwrites. Copy the same file to every node.\n";
+	"usage: availctl keygen FILE\n"
+	"       availctl keygen --node NAME --secret SECRET FILE\n\n"
+	"Writes a new random cluster secret (64 hex digits) to FILE, mode 0600;\n"
+	"copy it to the two managers only. With --node, writes instead the key\n"
+	"of host NAME, derived from the cluster secret in SECRET: copy it to\n"
+	"that host only. A host's key lets it speak as itself, to the managers,\n"
+	"and nothing more. Never overwrites.\n";
 
 static const struct option config_option[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -72,17 +75,49 @@ int availctl_arbiter(int argc, char **argv, struct availctl *ctl)
 	return run_daemon(argc, argv, ctl, "arbiter", arbiter_usage, manager_main);
 }
 
+struct keygen_options {
+	const char *node, *secret;
+};
+
+static int take_keygen_option(int option, const char *value, void *arg)
+{
+	struct keygen_options *o = arg;
+
+	if (option == 'n')
+		o->node = value;
+	else if (option == 's')
+		o->secret = value;
+	return -1;
+}
+
 int availctl_keygen(int argc, char **argv, struct availctl *ctl)
 {
-	char error[256];
+	static const struct option options[] = {
+		{ "node", required_argument, NULL, 'n' },
+		{ "secret", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct keygen_options o = { 0 };
+	struct key_material secret;
+	char error[512];
 	int status;
 
-	status = availctl_options(argc, argv, "keygen", keygen_usage, NULL, NULL, NULL, ctl);
+	status = availctl_options(argc, argv, "keygen", keygen_usage, options,
+				  take_keygen_option, &o, ctl);
 	if (status >= 0)
 		return status;
 	if (optind + 1 != argc)
 		return availctl_usage_error("keygen", "expected one FILE");
-	if (key_generate(argv[optind], error, sizeof(error))) {
+	if (!o.node != !o.secret)
+		return availctl_usage_error("keygen", "--node and --secret go together");
+	if (o.secret && key_load(o.secret, &secret, error, sizeof(error))) {
+		fprintf(stderr, "availctl keygen: %s\n", error);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	status = key_generate(argv[optind], o.secret ? &secret : NULL, o.node, error,
+			      sizeof(error));
+	explicit_bzero(&secret, sizeof(secret));
+	if (status) {
 		fprintf(stderr, "availctl keygen: %s\n", error);
 		return AVAILCTL_EXIT_FAILED;
 	}

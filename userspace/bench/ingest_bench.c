@@ -99,6 +99,7 @@ static void fill_report(struct wire_message *msg, unsigned int host, uint64_t se
 	msg->seq = seq;
 	msg->time_ms = node_unix_ms();
 	snprintf(msg->sender, sizeof(msg->sender), "h%u", host);
+	snprintf(msg->destination, sizeof(msg->destination), "m1");
 	msg->report.level = 400;
 	msg->report.reason = 1;
 	msg->report.kernel_seq = seq;
@@ -117,7 +118,7 @@ static void fill_report(struct wire_message *msg, unsigned int host, uint64_t se
 struct sender {
 	int fd;
 	struct sockaddr_in to;
-	struct wire_key key;
+	const struct node *manager;	/* it holds the key of each host's pair with it */
 	unsigned int hosts, next_host;
 	uint64_t seq;
 };
@@ -133,7 +134,10 @@ static void send_batch(struct sender *s)
 	for (i = 0; i < BATCH; i++) {
 		fill_report(&msg, s->next_host, ++s->seq);
 		s->next_host = (s->next_host + 1) % s->hosts;
-		len[i] = wire_encode(&msg, &s->key, buf[i], sizeof(buf[i]));
+		len[i] = wire_encode(&msg, keyring_send_key(&s->manager->keys,
+							    conf_index(&s->manager->conf,
+								       msg.sender)),
+				     buf[i], sizeof(buf[i]));
 		if (!len[i])
 			die("wire_encode");
 	}
@@ -221,7 +225,7 @@ int main(int argc, char **argv)
 
 	s.fd = socket(AF_INET, SOCK_DGRAM, 0);
 	s.to.sin_port = self.sin_port;
-	s.key = manager.key;
+	s.manager = &manager;
 	s.hosts = hosts;
 	s.seq = node_unix_ms() * 1000;
 	if (s.fd < 0)

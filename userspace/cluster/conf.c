@@ -100,15 +100,35 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 	return 0;
 }
 
+/* "ID PATH": a second key accepted during a rollover. */
+static int accept_key(struct parse *p, char *value)
+{
+	struct conf *c = p->conf;
+	char *path = strchr(value, ' ');
+	uint32_t id;
+
+	if (!path)
+		return fail(p, "accept-key: expected 'ID PATH'");
+	*path++ = '\0';
+	while (*path == ' ')
+		path++;
+	if (number(p, "accept-key", value, 1, 65535, &id))
+		return -1;
+	c->accept_key_id = (uint16_t)id;
+	return text(p, "accept-key", path, c->accept_key_file, sizeof(c->accept_key_file));
+}
+
 enum key_index {
-	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_STATE_DIR, K_HOOK, K_CONTROL,
+	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_ACCEPT_KEY, K_STATE_DIR, K_RUNTIME_DIR,
+	K_HOOK, K_CONTROL,
 	K_HEARTBEAT, K_GRACE, K_LEASE, K_DRIFT, K_MARGIN, K_HOST_GRACE, K_REPLAY,
 	K_MANAGER, K_HOST,
 };
 
 static const char *const keys[] = {
 	[K_CLUSTER] = "cluster", [K_NODE] = "node", [K_KEY_FILE] = "key-file",
-	[K_KEY_ID] = "key-id", [K_STATE_DIR] = "state-dir", [K_HOOK] = "hook",
+	[K_KEY_ID] = "key-id", [K_ACCEPT_KEY] = "accept-key",
+	[K_STATE_DIR] = "state-dir", [K_RUNTIME_DIR] = "runtime-dir", [K_HOOK] = "hook",
 	[K_CONTROL] = "control", [K_HEARTBEAT] = "heartbeat-ms",
 	[K_GRACE] = "grace-ms", [K_LEASE] = "lease-ms", [K_DRIFT] = "drift-ppm",
 	[K_MARGIN] = "margin-ms", [K_HOST_GRACE] = "host-grace-ms",
@@ -153,12 +173,16 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_KEY_FILE:
 		return text(p, keys[k], value, c->key_file, sizeof(c->key_file));
 	case K_KEY_ID:
-		if (number(p, keys[k], value, 0, 65535, &v))
+		if (number(p, keys[k], value, 1, 65535, &v))
 			return -1;
 		c->key_id = (uint16_t)v;
 		return 0;
+	case K_ACCEPT_KEY:
+		return accept_key(p, value);
 	case K_STATE_DIR:
 		return text(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
+	case K_RUNTIME_DIR:
+		return text(p, keys[k], value, c->runtime_dir, sizeof(c->runtime_dir));
 	case K_HOOK:
 		return text(p, keys[k], value, c->hook, sizeof(c->hook));
 	case K_CONTROL:
@@ -342,6 +366,7 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 
 	memset(conf, 0, sizeof(*conf));
 	conf->key_id = 1;
+	snprintf(conf->runtime_dir, sizeof(conf->runtime_dir), "%s", CONF_DEFAULT_RUNTIME_DIR);
 	conf->timing = (struct arbiter_timing){
 		.heartbeat_ms = 100, .grace_ms = 500, .lease_ms = 700,
 		.drift_ppm = 1000, .margin_ms = 20,

@@ -19,6 +19,7 @@
 #define CONF_HOSTS_MAX		65536
 #define CONF_FILE_MAX		(8 << 20)
 #define CONF_DEFAULT_PORT	7450
+#define CONF_DEFAULT_RUNTIME_DIR	"/run/availctl"
 
 struct conf_node {
 	char name[WIRE_NAME_SIZE];
@@ -39,8 +40,11 @@ struct conf {
 	char cluster[WIRE_NAME_SIZE];
 	char node[WIRE_NAME_SIZE];		/* this node */
 	char key_file[PATH_MAX];
-	uint16_t key_id;
+	uint16_t key_id;			/* 1 to 65535 */
+	char accept_key_file[PATH_MAX];		/* "": none */
+	uint16_t accept_key_id;
 	char state_dir[PATH_MAX];
+	char runtime_dir[PATH_MAX];		/* copies of the state, on a tmpfs */
 	char hook[PATH_MAX];			/* "" : none */
 	char control[PATH_MAX];			/* the status socket */
 	struct conf_node managers[2];		/* the first is preferred */

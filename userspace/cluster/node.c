@@ -16,7 +16,7 @@
 #include <sodium.h>
 
 #include "control.h"
-#include "key.h"
+#include "keyring.h"
 #include "metrics.h"
 #include "node.h"
 
@@ -160,13 +160,18 @@ int node_start(struct node *n, const char *config_path, bool manager,
 		return fail(error, error_size, "%s: node %s is %s: run 'availctl %s'",
 			    config_path, c->node, manager ? "a host" : "a manager",
 			    manager ? "relay" : "arbiter");
-	if (key_load(c->key_file, c->key_id, &n->key, error, error_size))
+	if (keyring_load(&n->keys, c, error, error_size))
 		return -1;
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
 	if (!n->windows)
 		return fail(error, error_size, "out of memory");
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
 		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
+	/* Without it the daemon still runs, but cannot see its state go back. */
+	n->runtime_dir_ok = !mkdir(c->runtime_dir, 0700) || errno == EEXIST;
+	if (!n->runtime_dir_ok)
+		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
+			 strerror(errno));
 	n->lock = take_lock(c, error, error_size);
 	if (n->lock < 0)
 		return -1;
@@ -192,7 +197,7 @@ void node_stop(struct node *n)
 		close(n->udp);
 	if (n->lock >= 0)
 		close(n->lock);
-	sodium_memzero(&n->key, sizeof(n->key));
+	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;
 	conf_free(&n->conf);
@@ -222,7 +227,7 @@ int node_reload(struct node *n)
 {
 	struct conf next;
 	struct replay_window *windows;
-	struct wire_key key;
+	struct keyring keys;
 	char error[512];
 	const struct conf_node *old_self, *new_self;
 
@@ -234,15 +239,16 @@ int node_reload(struct node *n)
 	new_self = conf_self(&next);
 	if (strcmp(next.cluster, n->conf.cluster) || strcmp(next.node, n->conf.node) ||
 	    strcmp(next.state_dir, n->conf.state_dir) ||
+	    strcmp(next.runtime_dir, n->conf.runtime_dir) ||
 	    strcmp(next.control, n->conf.control) ||
 	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
 	    old_self->addr.sin_port != new_self->addr.sin_port) {
 		node_log(n, "reload-refused",
-			 "error=\"cluster, node, state-dir, control, role and port need a restart\"");
+			 "error=\"cluster, node, state-dir, runtime-dir, control, role and port need a restart\"");
 		conf_free(&next);
 		return -1;
 	}
-	if (key_load(next.key_file, next.key_id, &key, error, sizeof(error))) {
+	if (keyring_load(&keys, &next, error, sizeof(error))) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
@@ -250,12 +256,12 @@ int node_reload(struct node *n)
 	windows = keep_windows(n, &next);
 	if (!windows) {
 		node_log(n, "reload-refused", "error=\"out of memory\"");
-		sodium_memzero(&key, sizeof(key));
+		keyring_free(&keys);
 		conf_free(&next);
 		return -1;
 	}
-	n->key = key;
-	sodium_memzero(&key, sizeof(key));
+	keyring_free(&n->keys);
+	n->keys = keys;
 	free(n->windows);
 	n->windows = windows;
 	conf_free(&n->conf);
@@ -267,15 +273,19 @@ int node_reload(struct node *n)
 int node_send(struct node *n, const char *to, struct wire_message *msg)
 {
 	const struct conf_node *dest = conf_find(&n->conf, to);
+	const struct wire_key *key = keyring_send_key(&n->keys, conf_index(&n->conf, to));
 	uint8_t buf[WIRE_MAX];
 	size_t len;
 
-	if (!dest)
+	if (!dest || !key) {
+		n->send_failed++;
 		return -1;
+	}
 	snprintf(msg->sender, sizeof(msg->sender), "%s", n->conf.node);
+	snprintf(msg->destination, sizeof(msg->destination), "%s", to);
 	msg->seq = ++n->seq;
 	msg->time_ms = node_unix_ms();
-	len = wire_encode(msg, &n->key, buf, sizeof(buf));
+	len = wire_encode(msg, key, buf, sizeof(buf));
 	if (!len || sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,
 			   sizeof(dest->addr)) != (ssize_t)len) {
 		n->send_failed++;
@@ -285,25 +295,30 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	return 0;
 }
 
+/* wire_decode()'s key lookup: what this node shares with the sender. */
+static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *sender,
+				       const char *destination, enum wire_verdict *verdict)
+{
+	const struct node *n = ctx;
+
+	return keyring_lookup(&n->keys, &n->conf, key_id, sender, destination, verdict);
+}
+
 int node_receive(struct node *n, struct wire_message *msg)
 {
 	uint8_t buf[WIRE_MAX + 1];
 	enum wire_verdict verdict;
 	ssize_t len;
-	int from;
 
 	len = recv(n->udp, buf, sizeof(buf), MSG_TRUNC);
 	if (len < 0)
 		return 0;
-	verdict = wire_decode(buf, (size_t)len, &n->key, msg);
-	if (verdict == WIRE_OK) {
-		from = conf_index(&n->conf, msg->sender);
-		if (from < 0 || !strcmp(msg->sender, n->conf.node))
-			verdict = WIRE_UNKNOWN_SENDER;
-		else if (!replay_accept(&n->windows[from], msg->seq, msg->time_ms,
-					node_unix_ms(), n->conf.replay_window_ms))
-			verdict = WIRE_REPLAYED;
-	}
+	verdict = wire_decode(buf, (size_t)len, find_key, n, msg);
+	/* Authentic: the sender is a node we share a key with, not us. */
+	if (verdict == WIRE_OK &&
+	    !replay_accept(&n->windows[conf_index(&n->conf, msg->sender)], msg->seq,
+			   msg->time_ms, node_unix_ms(), n->conf.replay_window_ms))
+		verdict = WIRE_REPLAYED;
 	n->verdicts[verdict]++;
 	if (verdict == WIRE_OK)
 		return 1;

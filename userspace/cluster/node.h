@@ -17,16 +17,18 @@
 
 #include "conf.h"
 #include "control.h"
+#include "keyring.h"
 #include "replay.h"
 #include "wire.h"
 
 struct node {
 	struct conf conf;
 	char config_path[PATH_MAX];
-	struct wire_key key;
+	struct keyring keys;
 	int udp;
 	struct control control;		/* status requests */
 	int lock;			/* flock on the state dir: one daemon per node */
+	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
 	uint64_t seq;
 	struct replay_window *windows;	/* one per node, by conf_index() */
 	uint64_t verdicts[WIRE_VERDICTS];
@@ -65,12 +67,13 @@ void node_stop(struct node *n);
  */
 int node_reload(struct node *n);
 
-/* Signs and sends @msg (type and body filled) to @to. */
+/* Signs and sends @msg (type and body filled) to @to, with the key they share. */
 int node_send(struct node *n, const char *to, struct wire_message *msg);
 
 /*
  * Reads one datagram, if any. Returns 1 with an authentic, fresh message
- * from a configured node in @msg; 0 when there is nothing more to read;
+ * to this node from a configured node it shares a key with, in @msg; 0
+ * when there is nothing more to read;
  * -1 when one was dropped (counted; logged at most once a second, so that
  * a flood cannot fill the disk).
  */

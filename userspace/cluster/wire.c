@@ -168,6 +168,7 @@ static void put_body(struct writer *w, const struct wire_message *msg)
 		put_ref(w, &hb->witness);
 		put(w, hb->token, 8);
 		put(w, hb->echo, 8);
+		put(w, hb->promise_ms, 4);
 		break;
 	case WIRE_PROPOSE:
 	case WIRE_PROPOSE_REPLY:
@@ -186,6 +187,7 @@ static void put_body(struct writer *w, const struct wire_message *msg)
 		put_record(w, &wi->record);
 		put(w, wi->status, 1);
 		put(w, wi->lease_left_ms, 4);
+		put(w, wi->granted_ms, 4);
 		break;
 	default:
 		w->overflow = true;
@@ -198,7 +200,7 @@ size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
 	struct writer w = { .p = buf, .size = size };
 	size_t body_at;
 
-	if (!wire_name_valid(msg->sender))
+	if (!wire_name_valid(msg->sender) || !wire_name_valid(msg->destination))
 		return 0;
 	put(&w, WIRE_MAGIC, 4);
 	put(&w, WIRE_VERSION, 1);
@@ -207,6 +209,7 @@ size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
 	put(&w, msg->seq, 8);
 	put(&w, msg->time_ms, 8);
 	put_name(&w, msg->sender);
+	put_name(&w, msg->destination);
 	put(&w, 0, 2);			/* the body's length, filled in below */
 	body_at = w.len;
 	put_body(&w, msg);
@@ -253,6 +256,7 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 		get_ref(r, &hb->witness, &bad);
 		hb->token = get(r, 8);
 		hb->echo = get(r, 8);
+		hb->promise_ms = (uint32_t)get(r, 4);
 		break;
 	case WIRE_PROPOSE:
 	case WIRE_PROPOSE_REPLY:
@@ -271,6 +275,7 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 		get_record(r, &wi->record, &bad);
 		wi->status = (uint8_t)get(r, 1);
 		wi->lease_left_ms = (uint32_t)get(r, 4);
+		wi->granted_ms = (uint32_t)get(r, 4);
 		if (wi->status >= WITNESS_STATUSES || !wi->record.cluster[0] ||
 		    (wi->op != WITNESS_OP_READ && wi->op != WITNESS_OP_CAS))
 			bad = true;
@@ -282,11 +287,12 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 	return WIRE_OK;
 }
 
-enum wire_verdict wire_decode(const uint8_t *buf, size_t len,
-			      const struct wire_key *key,
-			      struct wire_message *msg)
+enum wire_verdict wire_decode(const uint8_t *buf, size_t len, wire_key_fn find_key,
+			      void *ctx, struct wire_message *msg)
 {
 	struct reader r = { .p = buf, .len = len };
+	enum wire_verdict verdict = WIRE_FORGED;
+	const struct wire_key *key;
 	size_t body_len, signed_len;
 	bool bad = false;
 
@@ -304,16 +310,19 @@ enum wire_verdict wire_decode(const uint8_t *buf, size_t len,
 	msg->seq = get(&r, 8);
 	msg->time_ms = get(&r, 8);
 	get_name(&r, msg->sender, &bad);
+	get_name(&r, msg->destination, &bad);
 	body_len = get(&r, 2);
-	if (bad || !msg->sender[0])
+	if (bad || !msg->sender[0] || !msg->destination[0])
 		return WIRE_MALFORMED;
 	signed_len = WIRE_HEADER_SIZE + body_len;
 	if (signed_len + WIRE_MAC_SIZE > len)
 		return WIRE_TRUNCATED;
 	if (signed_len + WIRE_MAC_SIZE < len)
 		return WIRE_MALFORMED;
-	if (msg->key_id != key->id)
-		return WIRE_UNKNOWN_KEY;
+	/* Claims only, until the MAC under the key they name verifies. */
+	key = find_key(ctx, msg->key_id, msg->sender, msg->destination, &verdict);
+	if (!key)
+		return verdict;
 	if (crypto_auth_hmacsha256_verify(buf + signed_len, buf, signed_len,
 					  key->bytes))
 		return WIRE_FORGED;
@@ -332,6 +341,7 @@ const char *wire_verdict_name(enum wire_verdict verdict)
 		[WIRE_FORGED] = "forged",
 		[WIRE_REPLAYED] = "replayed",
 		[WIRE_UNKNOWN_SENDER] = "unknown_sender",
+		[WIRE_MISDIRECTED] = "misdirected",
 	};
 
 	return verdict < WIRE_VERDICTS ? names[verdict] : "unknown";

@@ -3,12 +3,13 @@
  * The datagrams availctl's daemons exchange over UDP: relay reports,
  * heartbeats and witness confirmations between the managers, and witness
  * reads and compare-and-swaps. Every one is authenticated with
- * HMAC-SHA256 under a shared key; see Documentation/arbitration.rst for
- * the layout.
+ * HMAC-SHA256 under the key its sender and destination share (key.h), and
+ * names both; see Documentation/arbitration.rst for the layout.
  *
  * Layout, all integers big-endian:
  *   magic u32 | version u8 | type u8 | key id u16 | seq u64 | time_ms u64 |
- *   sender[32] | body length u16 | body | HMAC-SHA256 over all before (32)
+ *   sender[32] | destination[32] | body length u16 | body |
+ *   HMAC-SHA256 over all before (32)
  */
 #ifndef AVAILCTL_WIRE_H
 #define AVAILCTL_WIRE_H
@@ -18,11 +19,11 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC		0x41564331u	/* "AVC1" */
-#define WIRE_VERSION		1
+#define WIRE_VERSION		2
 #define WIRE_NAME_SIZE		32	/* node and cluster names, NUL included */
 #define WIRE_KEY_SIZE		32
 #define WIRE_MAC_SIZE		32
-#define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + WIRE_NAME_SIZE + 2)
+#define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + 2 * WIRE_NAME_SIZE + 2)
 #define WIRE_RESOURCES_MAX	80	/* three built-ins and 64 pools fit */
 #define WIRE_MAX		8192	/* anything longer is refused unread */
 
@@ -46,7 +47,8 @@ enum wire_verdict {
 	WIRE_UNKNOWN_KEY,	/* a key id we do not hold */
 	WIRE_FORGED,		/* the MAC does not verify */
 	WIRE_REPLAYED,		/* seen before, or outside the time window */
-	WIRE_UNKNOWN_SENDER,	/* authentic, but from no configured node */
+	WIRE_UNKNOWN_SENDER,	/* from no node we share a key with */
+	WIRE_MISDIRECTED,	/* addressed to another node */
 	WIRE_VERDICTS,
 };
 
@@ -86,6 +88,12 @@ struct wire_heartbeat {
 	struct wire_witness_ref witness;
 	uint64_t token;			/* the sender's clock when sent */
 	uint64_t echo;			/* the last token heard from the peer */
+	/*
+	 * The sender's promise on @echo (0: none): it takes no step against
+	 * the peer before this many ms of true time have passed since it
+	 * received the heartbeat that carried that token.
+	 */
+	uint32_t promise_ms;
 };
 
 struct wire_propose {
@@ -131,7 +139,12 @@ struct wire_witness {
 	uint64_t expect_generation;	/* CAS */
 	struct wire_record record;	/* CAS: the new one; reply: the current */
 	uint8_t status;			/* reply: enum witness_status */
-	uint32_t lease_left_ms;		/* reply */
+	uint32_t lease_left_ms;		/* reply: the holder's lease, by the store's clock */
+	/*
+	 * Reply to a CAS that succeeded: the lease this request was granted,
+	 * in ms of true time at least, from the store's receipt of it.
+	 */
+	uint32_t granted_ms;
 };
 
 struct wire_message {
@@ -140,6 +153,7 @@ struct wire_message {
 	uint64_t seq;
 	uint64_t time_ms;		/* sender's CLOCK_REALTIME */
 	char sender[WIRE_NAME_SIZE];
+	char destination[WIRE_NAME_SIZE];
 	union {
 		struct wire_report report;
 		struct wire_heartbeat heartbeat;
@@ -152,19 +166,32 @@ struct wire_message {
 bool wire_name_valid(const char *name);
 
 /*
- * Encodes and signs @msg into @buf. Returns the length, or 0 when it does
- * not fit or holds an invalid name.
+ * Encodes and signs @msg into @buf with @key, the key its sender and
+ * destination share. Returns the length, or 0 when it does not fit or
+ * holds an invalid name.
  */
 size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
 		   uint8_t *buf, size_t size);
 
 /*
- * Checks and decodes @len bytes: framing first, then the MAC, then the
- * body. Nothing in @msg is meaningful unless WIRE_OK is returned. Replay
- * is the caller's to check (struct replay_guard), after this.
+ * How a receiver finds the key to check a datagram with, from what its
+ * header claims: the key @sender and @destination share under @key_id.
+ * Returns it, or NULL with *@verdict set: WIRE_UNKNOWN_KEY for an id not
+ * held, WIRE_UNKNOWN_SENDER for a sender no key is shared with,
+ * WIRE_MISDIRECTED for a destination that is not the receiver.
  */
-enum wire_verdict wire_decode(const uint8_t *buf, size_t len,
-			      const struct wire_key *key,
-			      struct wire_message *msg);
+typedef const struct wire_key *(*wire_key_fn)(void *ctx, uint16_t key_id,
+					      const char *sender,
+					      const char *destination,
+					      enum wire_verdict *verdict);
+
+/*
+ * Checks and decodes @len bytes: framing first, then the MAC under the
+ * key @find_key gives, then the body. Nothing in @msg is meaningful
+ * unless WIRE_OK is returned. Replay is the caller's to check
+ * (replay.h), after this.
+ */
+enum wire_verdict wire_decode(const uint8_t *buf, size_t len, wire_key_fn find_key,
+			      void *ctx, struct wire_message *msg);
 
 #endif /* AVAILCTL_WIRE_H */

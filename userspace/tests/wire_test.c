@@ -1,29 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The daemons' datagrams: every type round-trips; forged, truncated,
- * oversized, malformed and replayed input is refused with its own verdict;
- * key files that others may read are refused.
+ * oversized, malformed, misdirected and replayed input is refused with its
+ * own verdict. Keys and who shares them: keys_test.c.
  */
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "key.h"
 #include "replay.h"
 #include "wire.h"
 #include "kselftest_harness.h"
 
 static const struct wire_key key = { .id = 7, .bytes = "0123456789abcdef0123456789abcdef" };
 
+/* One key, for datagrams to "m2" (or whatever @ctx names) from anyone. */
+static const struct wire_key *one_key(void *ctx, uint16_t key_id, const char *sender,
+				      const char *destination, enum wire_verdict *verdict)
+{
+	const struct wire_key *k = ctx;
+
+	(void)sender;
+	if (strcmp(destination, "m2")) {
+		*verdict = WIRE_MISDIRECTED;
+		return NULL;
+	}
+	if (key_id != k->id) {
+		*verdict = WIRE_UNKNOWN_KEY;
+		return NULL;
+	}
+	return k;
+}
+
+#define decode(buf, len, k, out) wire_decode(buf, len, one_key, (void *)(k), out)
+
+/* The same key for any destination: a receiver that forgot to check it. */
+static const struct wire_key *any_destination(void *ctx, uint16_t key_id, const char *sender,
+					      const char *destination, enum wire_verdict *verdict)
+{
+	(void)key_id;
+	(void)sender;
+	(void)destination;
+	(void)verdict;
+	return ctx;
+}
+
 static struct wire_message heartbeat(void)
 {
 	struct wire_message m = { .type = WIRE_HEARTBEAT, .seq = 42, .time_ms = 1000 };
 
 	snprintf(m.sender, sizeof(m.sender), "m1");
+	snprintf(m.destination, sizeof(m.destination), "m2");
 	m.heartbeat.role = 2;
 	m.heartbeat.epoch = 3;
 	snprintf(m.heartbeat.witness.host, sizeof(m.heartbeat.witness.host), "h2");
@@ -31,6 +59,7 @@ static struct wire_message heartbeat(void)
 	m.heartbeat.witness.generation = 5;
 	m.heartbeat.token = 123456;
 	m.heartbeat.echo = 654321;
+	m.heartbeat.promise_ms = 499;
 	return m;
 }
 
@@ -43,7 +72,7 @@ TEST(every_type_round_trips)
 
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_GT(len, 0);
-	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
 	EXPECT_EQ(WIRE_HEARTBEAT, out.type);
 	EXPECT_EQ(42, out.seq);
 	EXPECT_STREQ("m1", out.sender);
@@ -51,10 +80,13 @@ TEST(every_type_round_trips)
 	EXPECT_STREQ("h2", out.heartbeat.witness.host);
 	EXPECT_EQ(5, out.heartbeat.witness.generation);
 	EXPECT_EQ(654321, out.heartbeat.echo);
+	EXPECT_EQ(499, out.heartbeat.promise_ms);
+	EXPECT_STREQ("m2", out.destination);
 
 	memset(&in, 0, sizeof(in));
 	in.type = WIRE_REPORT;
 	snprintf(in.sender, sizeof(in.sender), "h1");
+	snprintf(in.destination, sizeof(in.destination), "m2");
 	in.report.level = 900;
 	in.report.reason = 2;
 	in.report.time_left_ms = 250;
@@ -67,24 +99,27 @@ TEST(every_type_round_trips)
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_GT(len, 0);
 	EXPECT_LE(len, WIRE_MAX);
-	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
 	EXPECT_EQ(900, out.report.level);
 	EXPECT_EQ(WIRE_RESOURCES_MAX, out.report.n_resources);
 	EXPECT_STREQ("pool79", out.report.resources[79].name);
 	EXPECT_EQ(-79, out.report.resources[79].used);
 
 	memset(&in, 0, sizeof(in));
-	in.type = WIRE_WITNESS_CAS;
-	snprintf(in.sender, sizeof(in.sender), "m2");
+	in.type = WIRE_WITNESS_REPLY;
+	snprintf(in.sender, sizeof(in.sender), "h1");
+	snprintf(in.destination, sizeof(in.destination), "m2");
+	in.witness.granted_ms = 699;
 	in.witness.op = WITNESS_OP_CAS;
 	in.witness.expect_epoch = 1;
 	snprintf(in.witness.record.cluster, WIRE_NAME_SIZE, "demo");
 	snprintf(in.witness.record.active, WIRE_NAME_SIZE, "m2");
 	in.witness.record.epoch = 2;
 	len = wire_encode(&in, &key, buf, sizeof(buf));
-	ASSERT_EQ(WIRE_OK, wire_decode(buf, len, &key, &out));
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
 	EXPECT_STREQ("m2", out.witness.record.active);
 	EXPECT_EQ(2, out.witness.record.epoch);
+	EXPECT_EQ(699, out.witness.granted_ms);
 }
 
 TEST(bad_input_gets_its_own_verdict)
@@ -96,32 +131,44 @@ TEST(bad_input_gets_its_own_verdict)
 
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	for (cut = 0; cut < len; cut++)
-		EXPECT_NE(WIRE_OK, wire_decode(buf, cut, &key, &out))
+		EXPECT_NE(WIRE_OK, decode(buf, cut, &key, &out))
 			TH_LOG("truncated to %zu", cut);
-	EXPECT_EQ(WIRE_TRUNCATED, wire_decode(buf, len - 1, &key, &out));
-	EXPECT_EQ(WIRE_OVERSIZED, wire_decode(buf, WIRE_MAX + 1, &key, &out));
-	EXPECT_EQ(WIRE_MALFORMED, wire_decode(buf, len + 1, &key, &out));
+	EXPECT_EQ(WIRE_TRUNCATED, decode(buf, len - 1, &key, &out));
+	EXPECT_EQ(WIRE_OVERSIZED, decode(buf, WIRE_MAX + 1, &key, &out));
+	EXPECT_EQ(WIRE_MALFORMED, decode(buf, len + 1, &key, &out));
 
 	other.bytes[0] ^= 1;
-	EXPECT_EQ(WIRE_FORGED, wire_decode(buf, len, &other, &out));
+	EXPECT_EQ(WIRE_FORGED, decode(buf, len, &other, &out));
 	other = key;
 	other.id = 8;
-	EXPECT_EQ(WIRE_UNKNOWN_KEY, wire_decode(buf, len, &other, &out));
+	EXPECT_EQ(WIRE_UNKNOWN_KEY, decode(buf, len, &other, &out));
+
+	/* Sent to m2, it is not for m1; and the MAC covers the destination. */
+	EXPECT_EQ(WIRE_OK, wire_decode(buf, len, any_destination, (void *)&key, &out));
+	memcpy(copy, buf, len);
+	copy[4 + 1 + 1 + 2 + 8 + 8 + WIRE_NAME_SIZE + 1] = '3';	/* "m2" -> "m3" */
+	EXPECT_EQ(WIRE_MISDIRECTED, decode(copy, len, &key, &out));
+	EXPECT_EQ(WIRE_FORGED, wire_decode(copy, len, any_destination, (void *)&key, &out));
+	EXPECT_STREQ("m3", out.destination);
 
 	/* Any flipped bit after the key id fails the MAC. */
 	for (cut = 8; cut < len; cut++) {
 		memcpy(copy, buf, len);
 		copy[cut] ^= 0x10;
-		EXPECT_NE(WIRE_OK, wire_decode(copy, len, &key, &out)) TH_LOG("byte %zu", cut);
+		EXPECT_NE(WIRE_OK, decode(copy, len, &key, &out)) TH_LOG("byte %zu", cut);
 	}
 	memcpy(copy, buf, len);
 	copy[0] ^= 1;
-	EXPECT_EQ(WIRE_MALFORMED, wire_decode(copy, len, &key, &out));
+	EXPECT_EQ(WIRE_MALFORMED, decode(copy, len, &key, &out));
 
 	snprintf(in.sender, sizeof(in.sender), "bad name");
 	EXPECT_EQ(0, wire_encode(&in, &key, buf, sizeof(buf)));
-	EXPECT_EQ(0, wire_encode(&(struct wire_message){ .type = 99, .sender = "m1" },
+	EXPECT_EQ(0, wire_encode(&(struct wire_message){ .type = 99, .sender = "m1",
+							 .destination = "m2" },
 				 &key, buf, sizeof(buf)));
+	in = heartbeat();
+	in.destination[0] = '\0';
+	EXPECT_EQ(0, wire_encode(&in, &key, buf, sizeof(buf))) TH_LOG("no destination");
 	in = heartbeat();
 	EXPECT_EQ(0, wire_encode(&in, &key, buf, 40)) TH_LOG("too small a buffer");
 }
@@ -149,53 +196,6 @@ TEST(replays_and_stale_datagrams_are_refused)
 	EXPECT_FALSE(replay_accept(&w, 201, 7000, 5000, 1000)) TH_LOG("from the future");
 	EXPECT_TRUE(replay_accept(&w, 201, 5500, 5000, 1000));
 	EXPECT_FALSE(replay_accept(&w, 0, 5000, 5000, 1000));
-}
-
-static void write_key(const char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-	if (fd >= 0) {
-		if (write(fd, text, strlen(text)) < 0)
-			abort();
-		fchmod(fd, mode);
-		close(fd);
-	}
-}
-
-TEST(key_files_must_be_private_and_well_formed)
-{
-	char path[] = "/tmp/wire_test_key.XXXXXX", error[256];
-	const char *hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
-	struct wire_key k;
-	int fd = mkstemp(path);
-
-	ASSERT_GE(fd, 0);
-	close(fd);
-	write_key(path, hex, 0600);
-	ASSERT_EQ(0, key_load(path, 3, &k, error, sizeof(error))) TH_LOG("%s", error);
-	EXPECT_EQ(3, k.id);
-	EXPECT_EQ(0x11, k.bytes[1]);
-
-	write_key(path, hex, 0640);
-	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
-	EXPECT_NE(NULL, strstr(error, "chmod 600")) TH_LOG("%s", error);
-	write_key(path, hex, 0604);
-	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
-	write_key(path, "0011", 0600);
-	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
-	EXPECT_NE(NULL, strstr(error, "64 hexadecimal digits")) TH_LOG("%s", error);
-	write_key(path, "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 0600);
-	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
-	unlink(path);
-	EXPECT_EQ(-1, key_load(path, 3, &k, error, sizeof(error)));
-
-	ASSERT_EQ(0, key_generate(path, error, sizeof(error))) TH_LOG("%s", error);
-	EXPECT_EQ(0, key_load(path, 1, &k, error, sizeof(error))) TH_LOG("%s", error);
-	EXPECT_EQ(-1, key_generate(path, error, sizeof(error))) TH_LOG("never overwrites");
-	unlink(path);
 }
 
 TEST_HARNESS_MAIN
