@@ -23,12 +23,15 @@ const char *arbiter_role_name(enum arbiter_role role)
 	return role < ARBITER_ROLES ? names[role] : "unknown";
 }
 
-uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms)
+uint32_t arbiter_true_ms(const struct arbiter_timing *t, uint32_t ms)
 {
-	uint64_t shrunk;
+	return (uint32_t)((uint64_t)ms * 1000000 / (1000000 + t->drift_ppm));
+}
 
-	shrunk = (uint64_t)promised_ms * (1000000 - t->drift_ppm) /
-		 (1000000 + t->drift_ppm);
+uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t true_ms)
+{
+	uint64_t shrunk = (uint64_t)true_ms * (1000000 - t->drift_ppm) / 1000000;
+
 	return shrunk > t->margin_ms ? shrunk - t->margin_ms : 0;
 }
 
@@ -36,7 +39,7 @@ uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms)
 static bool hold_too_short(const struct arbiter_timing *t, const char *name,
 			   uint32_t promised_ms, char *why, size_t why_size)
 {
-	uint64_t hold = arbiter_hold_ms(t, promised_ms);
+	uint64_t hold = arbiter_hold_ms(t, arbiter_true_ms(t, promised_ms));
 
 	if (hold > 2ull * t->heartbeat_ms)
 		return false;
@@ -128,7 +131,10 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		  uint64_t generation)
 {
-	struct arbiter_durable next = { .agreed = { .epoch = epoch, .generation = generation } };
+	struct arbiter_durable next = {
+		.agreed = { .epoch = epoch, .generation = generation },
+		.promise_ms = a->promise_durable_ms,
+	};
 
 	snprintf(next.agreed.host, sizeof(next.agreed.host), "%s", host);
 	if (a->io.persist(a->io.ctx, &next)) {
@@ -157,19 +163,57 @@ uint64_t arbiter_hold_until(const struct arbiter *a)
 	return a->role == ARBITER_ACTIVE ? hold_until(a) : 0;
 }
 
-void arbiter_init(struct arbiter *a, uint64_t now_ms,
-		  const struct wire_witness_ref *agreed)
+struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
+					     const struct arbiter_durable *b)
 {
+	struct arbiter_durable out = *a;
+
+	if (newer(&a->agreed, b->agreed.epoch, b->agreed.generation))
+		out.agreed = b->agreed;
+	if (b->promise_ms > out.promise_ms)
+		out.promise_ms = b->promise_ms;
+	return out;
+}
+
+void arbiter_init(struct arbiter *a, uint64_t now_ms,
+		  const struct arbiter_durable *state)
+{
+	uint32_t promised = a->timing.grace_ms;
+
 	a->role = ARBITER_STARTUP;
 	a->role_since_ms = now_ms;
 	a->started_ms = now_ms;
-	if (agreed) {
-		a->agreed = *agreed;
-		a->epoch = agreed->epoch;
+	a->odd_epochs = strcmp(a->self, a->peer) < 0;
+	if (state) {
+		a->agreed = state->agreed;
+		a->epoch = state->agreed.epoch;
+		a->promise_durable_ms = state->promise_ms;
+		if (state->promise_ms > promised)
+			promised = state->promise_ms;
 	}
+	/*
+	 * Before a restart we may have promised the active to keep still,
+	 * and we forgot when: as long as the longest promise we may have
+	 * made, from now (spin found this; see arbitration.rst).
+	 */
+	a->promised_until_ms = now_ms + promised;
 	a->next_heartbeat_ms = now_ms;
 	a->next_witness_ms = now_ms + a->timing.heartbeat_ms;
 	because(a, "starting: listening for %s", a->peer);
+}
+
+/*
+ * The epoch we take next, above @known: the manager whose name sorts
+ * first takes odd epochs, the other even ones. Two managers can then
+ * never take the same epoch, even when one of them, or a witness, has
+ * lost what it knew (a restored backup): a fenced resource that saw one
+ * manager's epoch refuses the other's older one.
+ */
+static uint64_t next_epoch(const struct arbiter *a, uint64_t known)
+{
+	uint64_t epoch = known + 1;
+
+	return (epoch % 2 == 1) == a->odd_epochs ? epoch : epoch + 1;
 }
 
 /* Rule 5: an active without either promise steps down at once. */
@@ -183,8 +227,38 @@ static void demote(struct arbiter *a, uint64_t now_ms)
 	set_role(a, now_ms, peer_alive(a, now_ms) ? ARBITER_STANDBY : ARBITER_FAULT);
 }
 
+/*
+ * The promise our next heartbeat makes on the peer's last token (0: none):
+ * no takeover before grace-ms (ours, as it is now) after we received it.
+ * A longer promise than the one on disk is written down first, so that a
+ * restart keeps it; if that fails, we promise what the disk holds.
+ */
+static uint32_t promise(struct arbiter *a)
+{
+	struct arbiter_durable next = { .agreed = a->agreed };
+	uint32_t ms = a->timing.grace_ms;
+	uint64_t until;
+
+	if (!a->peer_token || a->role == ARBITER_ACTIVE)
+		return 0;
+	if (ms > a->promise_durable_ms) {
+		next.promise_ms = ms;
+		if (a->io.persist(a->io.ctx, &next)) {
+			a->persist_failed++;
+			ms = a->promise_durable_ms;
+		} else {
+			a->promise_durable_ms = ms;
+		}
+	}
+	until = a->peer_heard_ms + ms;
+	if (until > a->promised_until_ms)
+		a->promised_until_ms = until;
+	return arbiter_true_ms(&a->timing, ms);
+}
+
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
 {
+	uint32_t promised = promise(a);
 	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
 
 	if (!out)
@@ -194,6 +268,65 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
 	out->msg.heartbeat.witness = a->agreed;
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
+	out->msg.heartbeat.promise_ms = promised;
+}
+
+/*
+ * Every witness request is remembered until answered, so that only an
+ * answer to one still outstanding counts (a host's root cannot make up a
+ * token, and a late duplicate gives nothing), and the lease it asked for
+ * bounds the one the answer says it granted. A full table forgets the
+ * oldest: its answer would come too late to hold anything.
+ */
+static void remember_request(struct arbiter *a, uint64_t now_ms, const char *host,
+			     uint8_t op, uint32_t lease_ms)
+{
+	struct arbiter_request *slot = &a->requests[0];
+	unsigned int i;
+
+	for (i = 0; i < ARBITER_REQUESTS; i++) {
+		if (!a->requests[i].host[0]) {
+			slot = &a->requests[i];
+			break;
+		}
+		if (a->requests[i].token < slot->token)
+			slot = &a->requests[i];
+	}
+	snprintf(slot->host, sizeof(slot->host), "%s", host);
+	slot->op = op;
+	slot->token = now_ms;
+	slot->lease_ms = lease_ms;
+}
+
+/* The request @w answers, taken off the table; false when none is outstanding. */
+static bool answered_request(struct arbiter *a, const char *host,
+			     const struct wire_witness *w, struct arbiter_request *req)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARBITER_REQUESTS; i++) {
+		struct arbiter_request *r = &a->requests[i];
+
+		if (r->host[0] && r->op == w->op && r->token == w->token && !strcmp(r->host, host)) {
+			*req = *r;
+			r->host[0] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The hold a granted lease gives, counted from the request's send: as
+ * long as the store said it keeps the lease (in true time), but never
+ * longer than we asked for.
+ */
+static uint64_t lease_hold_until(const struct arbiter *a, const struct arbiter_request *req,
+				 const struct wire_witness *w)
+{
+	uint32_t granted = w->granted_ms < req->lease_ms ? w->granted_ms : req->lease_ms;
+
+	return req->token + arbiter_hold_ms(&a->timing, granted);
 }
 
 static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
@@ -208,6 +341,7 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 
 	if (!out)
 		return;
+	remember_request(a, now_ms, host, op, a->timing.lease_ms);
 	w = &out->msg.witness;
 	w->op = op;
 	w->token = now_ms;
@@ -258,7 +392,7 @@ static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
  */
 static void take_over(struct arbiter *a, uint64_t now_ms)
 {
-	uint64_t epoch = (a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch) + 1;
+	uint64_t epoch = next_epoch(a, a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch);
 
 	if (a->takeover_epoch && a->takeover_epoch == a->agreed.epoch) {
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
@@ -318,17 +452,17 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		epoch = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
 		if (a->agreed.epoch > epoch)
 			epoch = a->agreed.epoch;
-		propose(a, now_ms, epoch + 1, true);
+		propose(a, now_ms, next_epoch(a, epoch), true);
 		return;
 	}
 	/*
-	 * Rule 4: the peer is lost; the agreed witness decides. But only
-	 * grace-ms after our own start too: before a restart we may have
-	 * promised the active to keep still that long, and we forgot when.
+	 * Rule 4: the peer is lost; the agreed witness decides. But not
+	 * before every promise we made it has ended: the last one, or the
+	 * longest we may have made before a restart, counted from our start.
 	 */
-	if (now_ms - a->started_ms < a->timing.grace_ms) {
-		because(a, "%s silent since we started: waiting %u ms from our start before any takeover",
-			a->peer, a->timing.grace_ms);
+	if (now_ms < a->promised_until_ms) {
+		because(a, "%s silent: keeping our promise to it for %llu ms more before any takeover",
+			a->peer, (unsigned long long)(a->promised_until_ms - now_ms));
 		return;
 	}
 	if (!a->agreed.host[0]) {
@@ -428,8 +562,10 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			because(a, "%s is active at epoch %llu: rejoined as standby",
 				a->peer, (unsigned long long)hb->epoch);
 		} else if (hb->role == ARBITER_STANDBY && hb->epoch == a->epoch &&
-			   hb->echo >= a->started_ms && hb->echo <= now_ms) {
-			uint64_t until = hb->echo + arbiter_hold_ms(&a->timing, a->timing.grace_ms);
+			   hb->echo >= a->started_ms && hb->echo <= now_ms &&
+			   hb->promise_ms <= ARBITER_PROMISE_MS_MAX) {
+			/* As long as the standby says it keeps still, not as we would. */
+			uint64_t until = hb->echo + arbiter_hold_ms(&a->timing, hb->promise_ms);
 
 			if (until > a->standby_hold_until_ms)
 				a->standby_hold_until_ms = until;
@@ -516,17 +652,16 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 }
 
 /*
- * Our record is on @host at its epoch: we may act until the lease it
- * granted runs out, counted from @token, our send time. Nothing is
+ * Our record is on @host at its epoch: we may act @until the lease it
+ * granted runs out, counted from our request's send time. Nothing is
  * written here: the record on the witness is what a restart finds again
  * (rule 4's conflict answer shows it). The hold is checked on the clock
  * as it is now, after whatever slow step came before, and a manager whose
  * hold is already over does not become active at all.
  */
-static void became_active(struct arbiter *a, uint64_t token,
+static void became_active(struct arbiter *a, uint64_t until,
 			  const struct wire_record *rec, const char *host)
 {
-	uint64_t until = token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
 	uint64_t now_ms = a->io.now(a->io.ctx);
 
 	a->witness_answer[0] = '\0';
@@ -553,8 +688,8 @@ static void became_active(struct arbiter *a, uint64_t token,
 	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
 }
 
-static void on_proposal_reply(struct arbiter *a, uint64_t now_ms,
-			      const char *host, const struct wire_witness *w)
+static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *host,
+			      const struct wire_witness *w, const struct arbiter_request *req)
 {
 	struct arbiter_proposal *p = &a->proposal;
 	const struct wire_record *rec = &w->record;
@@ -580,11 +715,11 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	if (p->forming) {
-		became_active(a, w->token, rec, host);
+		became_active(a, lease_hold_until(a, req, w), rec, host);
 		return;
 	}
 	a->agreed_written = true;
-	a->witness_hold_until_ms = w->token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+	a->witness_hold_until_ms = lease_hold_until(a, req, w);
 	because(a, "witness moved to %s (generation %llu)", host,
 		(unsigned long long)rec->generation);
 }
@@ -593,7 +728,13 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			     const char *host, const struct wire_witness *w)
 {
 	const struct wire_record *rec = &w->record;
+	struct arbiter_request req;
 	bool ours;
+
+	if (!answered_request(a, host, w, &req)) {
+		a->replies_unasked++;
+		return;
+	}
 
 	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
 	    w->status != WITNESS_CORRUPT)
@@ -617,7 +758,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 				host, (unsigned long long)rec->generation);
 	}
 	if (a->proposal.open && a->proposal.agreed && !strcmp(host, a->proposal.ref.host)) {
-		on_proposal_reply(a, now_ms, host, w);
+		on_proposal_reply(a, now_ms, host, w, &req);
 		return;
 	}
 	if (w->op != WITNESS_OP_CAS || strcmp(host, a->agreed.host))
@@ -625,7 +766,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	ours = w->status == WITNESS_DONE && !strcmp(rec->active, a->self);
 	if (a->role == ARBITER_ACTIVE) {
 		if (ours && rec->epoch == a->epoch && rec->generation == a->agreed.generation) {
-			uint64_t until = w->token + arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+			uint64_t until = lease_hold_until(a, &req, w);
 
 			if (until > a->witness_hold_until_ms)
 				a->witness_hold_until_ms = until;
@@ -636,7 +777,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	if (ours && a->takeover_epoch && rec->epoch == a->takeover_epoch) {
-		became_active(a, w->token, rec, host);
+		became_active(a, lease_hold_until(a, &req, w), rec, host);
 		return;
 	}
 	switch (w->status) {
@@ -649,9 +790,18 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	case WITNESS_EMPTY:
 		if (!rec->epoch || rec->epoch < a->agreed.epoch ||
 		    (rec->epoch == a->agreed.epoch && rec->generation < a->agreed.generation)) {
-			/* The agreed record was never written there. */
+			/*
+			 * The agreed record was never written there, or the
+			 * store lost it (its disk went back): an older record
+			 * is not acted on.
+			 */
 			a->agreed_missing = true;
-			because(a, "witness %s does not hold the agreed record", host);
+			because(a, "witness %s holds %s epoch %llu generation %llu, older than the record agreed (epoch %llu generation %llu): not used",
+				host, rec->epoch ? rec->active : "no record:",
+				(unsigned long long)rec->epoch,
+				(unsigned long long)rec->generation,
+				(unsigned long long)a->agreed.epoch,
+				(unsigned long long)a->agreed.generation);
 		}
 		break;
 	default:

@@ -9,10 +9,11 @@
  * The rules and the timing argument are in Documentation/arbitration.rst.
  * In short, an active manager acts only while it holds one of two
  * promises, each counted from the send time of a request the promiser
- * answered and shortened for clock drift and a margin:
- *   - the witness's lease (renewed every heartbeat), or
+ * answered, each as long as the promiser said (in true time), and
+ * shortened for our clock's drift and a margin:
+ *   - the lease the witness store granted (renewed every heartbeat), or
  *   - the standby's promise not to take over before it has heard nothing
- *     for grace-ms.
+ *     for the time it states in its heartbeat.
  * The standby takes over only through a compare-and-swap on the witness
  * both agreed on, which the witness store grants only after the lease ran
  * out by its own clock, and which raises the epoch.
@@ -52,15 +53,29 @@ int arbiter_timing_check(const struct arbiter_timing *t, char *why,
 			 size_t why_size);
 
 /*
- * How long a promise of @promised_ms, counted by another clock from a
- * moment no earlier than our send time, lets us act: shortened by the
- * worst drift of both clocks and by the margin.
+ * The least true time @ms of our clock can last, with its rate within
+ * drift-ppm of true: what we promise others when we promise @ms.
  */
-uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t promised_ms);
+uint32_t arbiter_true_ms(const struct arbiter_timing *t, uint32_t ms);
+
+/*
+ * How long, on our clock, a promise lasting at least @true_ms of true
+ * time from a moment no earlier than our send time lets us act: shortened
+ * by our clock's drift and by the margin.
+ */
+uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t true_ms);
+
+/* The longest promise a peer may state (grace-ms's range). */
+#define ARBITER_PROMISE_MS_MAX 600000
 
 /* What the arbiter keeps on disk, and finds again when it restarts. */
 struct arbiter_durable {
 	struct wire_witness_ref agreed;	/* the witness both managers agreed on */
+	/*
+	 * The longest silence this manager may have promised its peer, by
+	 * its own clock: a restart keeps it from its start.
+	 */
+	uint32_t promise_ms;
 };
 
 /* What the arbiter asks of the world around it: the daemon, or a test. */
@@ -105,6 +120,16 @@ struct arbiter_out {
 
 #define ARBITER_OUTBOX 8
 
+/* A witness request still waiting for its answer. */
+struct arbiter_request {
+	char host[WIRE_NAME_SIZE];	/* "": a free slot */
+	uint8_t op;
+	uint64_t token;			/* our clock when sent */
+	uint32_t lease_ms;		/* CAS: the lease asked for */
+};
+
+#define ARBITER_REQUESTS 16
+
 struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
@@ -120,6 +145,7 @@ struct arbiter {
 	char self[WIRE_NAME_SIZE];
 	char peer[WIRE_NAME_SIZE];
 	bool preferred;			/* we become active when both start */
+	bool odd_epochs;		/* ours are odd: our name sorts first */
 	struct arbiter_timing timing;
 	struct arbiter_io io;
 
@@ -132,6 +158,8 @@ struct arbiter {
 	uint64_t takeover_epoch;	/* the epoch our takeover asks for */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
+	uint32_t promise_durable_ms;	/* the promise on disk */
+	uint64_t promised_until_ms;	/* no step against the peer before */
 
 	uint64_t peer_heard_ms;		/* 0: never */
 	uint8_t peer_role;
@@ -144,11 +172,13 @@ struct arbiter {
 	uint64_t witness_replied_ms;
 
 	struct arbiter_proposal proposal;
+	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
 	uint64_t persist_failed;	/* state that could not be made durable */
+	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	char reason[240];		/* why the last decision was taken */
 	char witness_answer[96];	/* the witness's last refusal, for the reason */
 
@@ -157,11 +187,19 @@ struct arbiter {
 };
 
 /*
- * Starts in STARTUP at @now_ms, with the agreed witness the last run
- * persisted (@agreed may be NULL).
+ * Starts in STARTUP at @now_ms, with the state the last run persisted
+ * (@state may be NULL); timing and io must be set.
  */
 void arbiter_init(struct arbiter *a, uint64_t now_ms,
-		  const struct wire_witness_ref *agreed);
+		  const struct arbiter_durable *state);
+
+/*
+ * Of two states found at start (the state directory's, and the copy a
+ * runtime directory kept since boot), the one that promised more: the
+ * newer agreed witness, and the longer promise.
+ */
+struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
+					     const struct arbiter_durable *b);
 
 /* Timers: heartbeats, renewals, takeover, self-demotion. */
 void arbiter_tick(struct arbiter *a, uint64_t now_ms);

@@ -81,16 +81,73 @@ int durable_replace(const char *dir, const char *tmp_path, const char *path,
 }
 
 int durable_file_init(struct durable_file *f, const char *dir, const char *name,
-		      mode_t mode)
+		      const char *copy_dir, const char *copy_name, mode_t mode)
 {
 	f->mode = mode;
 	f->faults = NULL;
+	f->copy_path[0] = f->copy_tmp_path[0] = '\0';
 	if ((size_t)snprintf(f->dir, sizeof(f->dir), "%s", dir) >= sizeof(f->dir) ||
 	    (size_t)snprintf(f->path, sizeof(f->path), "%s/%s", dir, name) >= sizeof(f->path) ||
 	    (size_t)snprintf(f->tmp_path, sizeof(f->tmp_path), "%s/.%s.tmp", dir, name) >=
 		    sizeof(f->tmp_path))
 		return -1;
+	if (copy_dir &&
+	    ((size_t)snprintf(f->copy_path, sizeof(f->copy_path), "%s/%s", copy_dir,
+			      copy_name) >= sizeof(f->copy_path) ||
+	     (size_t)snprintf(f->copy_tmp_path, sizeof(f->copy_tmp_path), "%s/.%s.tmp",
+			      copy_dir, copy_name) >= sizeof(f->copy_tmp_path)))
+		return -1;
 	return 0;
+}
+
+ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, size_t size)
+{
+	const char *path = copy ? f->copy_path : f->path;
+	ssize_t n;
+	int fd, saved;
+
+	if (!path[0]) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size);
+	saved = errno;
+	close(fd);
+	if (n >= 0 && (size_t)n >= size) {
+		saved = EFBIG;
+		n = -1;
+	}
+	errno = saved;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * The runtime copy, after the file: written and renamed, not fsynced (it
+ * lives in memory, and only has to outlive a restart of the daemon).
+ */
+static void write_copy(const struct durable_file *f, const void *data, size_t len)
+{
+	int fd;
+
+	if (!f->copy_path[0])
+		return;
+	fd = open(f->copy_tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
+	if (fd < 0)
+		return;
+	if (write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		unlink(f->copy_tmp_path);
+		return;
+	}
+	close(fd);
+	if (rename(f->copy_tmp_path, f->copy_path))
+		unlink(f->copy_tmp_path);
 }
 
 /* Puts @old back: no file when it is NULL. */
@@ -114,8 +171,10 @@ int durable_file_replace(const struct durable_file *f, const void *data, size_t 
 
 	if (unsure)
 		*unsure = false;
-	if (!replace(f->dir, f->tmp_path, f->path, data, len, f->mode, f->faults, &renamed))
+	if (!replace(f->dir, f->tmp_path, f->path, data, len, f->mode, f->faults, &renamed)) {
+		write_copy(f, data, len);
 		return 0;
+	}
 	/*
 	 * Failed before the rename, the old file stands. After it (the
 	 * directory's fsync failed), the new one is visible but not

@@ -40,21 +40,40 @@ struct durable_faults {
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
 		    const void *data, size_t len, mode_t mode);
 
-/* A state file: its directory, its path, its temporary file. */
+/*
+ * A state file: its directory, its path, its temporary file; and a copy
+ * kept in a runtime directory (a tmpfs, /run), which a backup restored
+ * over the state directory, or a write the disk lost, does not touch: at
+ * start, a copy newer than the file shows the file went back.
+ */
 struct durable_file {
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	char tmp_path[PATH_MAX];
+	char copy_path[PATH_MAX];	/* "": no runtime copy */
+	char copy_tmp_path[PATH_MAX];
 	mode_t mode;
 	const struct durable_faults *faults;	/* NULL but in tests */
 };
 
-/* Names @dir/@name (and @dir/.@name.tmp); -1 when the paths are too long. */
+/*
+ * Names @dir/@name (and @dir/.@name.tmp), and the runtime copy
+ * @copy_dir/@copy_name when @copy_dir is not NULL. Returns -1 when the
+ * paths are too long.
+ */
 int durable_file_init(struct durable_file *f, const char *dir, const char *name,
-		      mode_t mode);
+		      const char *copy_dir, const char *copy_name, mode_t mode);
 
 /*
- * Replaces the file with @data, which is durable once this returns 0.
+ * Reads the file (@copy false) or its runtime copy (@copy true) into @buf,
+ * NUL-terminated. Returns its length, or -1 with errno set (ENOENT: none;
+ * EFBIG: longer than @size - 1).
+ */
+ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, size_t size);
+
+/*
+ * Replaces the file with @data, which is durable once this returns 0,
+ * and then the runtime copy (a failure there only weakens the check).
  * On failure, returns -1 with errno set by the step that failed and puts
  * @old (@old_len bytes; NULL when there was no file) back, durably too:
  * the file is then as if never touched. If even that fails, *@unsure is

@@ -43,20 +43,24 @@ static bool host_pick(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE])
 	return hosts_pick(&m->hosts, exclude, node_now_ms(), host);
 }
 
-/* The state file's text: "host H\nepoch E\ngeneration G\n". */
+/*
+ * The state file's text: "host H\nepoch E\ngeneration G\npromise-ms P\n",
+ * H "-" before any witness was agreed.
+ */
 static int format_state(const struct arbiter_durable *state, char *text, size_t size)
 {
 	const struct wire_witness_ref *ref = &state->agreed;
 
-	return snprintf(text, size, "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64 "\n",
-			ref->host, ref->epoch, ref->generation);
+	return snprintf(text, size, "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64
+			"\npromise-ms %" PRIu32 "\n", ref->host[0] ? ref->host : "-",
+			ref->epoch, ref->generation, state->promise_ms);
 }
 
 /* The arbiter's persist: the state on disk, or the old one left there. */
 static int persist(void *ctx, const struct arbiter_durable *state)
 {
 	struct manager *m = ctx;
-	char text[160], old[160];
+	char text[200], old[200];
 	int len, old_len = 0;
 	bool unsure;
 
@@ -80,28 +84,76 @@ static uint64_t now_ms(void *ctx)
 	return node_now_ms();
 }
 
-static bool load_state(struct manager *m, struct arbiter_durable *state)
+/* Parses a state file's text; an older one has no promise-ms line. */
+static bool parse_state(const char *text, struct arbiter_durable *state)
 {
 	struct wire_witness_ref *ref = &state->agreed;
-	char text[160], host[WIRE_NAME_SIZE + 1];
-	char extra;
-	size_t n;
-	FILE *f;
+	char host[WIRE_NAME_SIZE + 1], extra;
+	int got;
 
-	f = fopen(m->state.path, "r");
-	if (!f)
+	memset(state, 0, sizeof(*state));
+	got = sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64
+		     "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch, &ref->generation,
+		     &state->promise_ms, &extra);
+	if ((got != 3 && got != 4) || strlen(host) >= WIRE_NAME_SIZE)
 		return false;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	if (sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64 "\n%c",
-		   host, &ref->epoch, &ref->generation, &extra) != 3 ||
-	    !wire_name_valid(host) || !ref->generation) {
-		node_log(&m->node, "state-ignored",
-			 "path=%s error=\"not a valid agreed-witness file\"", m->state.path);
+	if (!strcmp(host, "-"))
+		return !ref->epoch && !ref->generation;
+	memcpy(ref->host, host, strlen(host) + 1);
+	return wire_name_valid(host) && ref->generation;
+}
+
+/* One copy of the state, by the durable file's name; false if none or bad. */
+static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *state)
+{
+	const char *path = copy ? m->state.copy_path : m->state.path;
+	char text[200];
+
+	if (durable_file_read(&m->state, copy, text, sizeof(text)) < 0) {
+		if (errno != ENOENT)
+			node_log(&m->node, "state-ignored", "path=%s error=\"%s\"", path,
+				 strerror(errno));
 		return false;
 	}
-	memcpy(ref->host, host, strlen(host) + 1);	/* valid: shorter than WIRE_NAME_SIZE */
+	if (!parse_state(text, state)) {
+		node_log(&m->node, "state-ignored", "path=%s error=\"not a valid state file\"",
+			 path);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The state to start with: the state directory's file, unless the
+ * runtime copy (kept since boot) holds more than it: the file then went
+ * back (a backup restored over it, a lost write), and the promises it
+ * forgot are written back before anything else.
+ */
+static bool load_state(struct manager *m, struct arbiter_durable *state)
+{
+	struct arbiter_durable file, copy, newest;
+	bool have_file = load_copy(m, false, &file), have_copy = load_copy(m, true, &copy);
+
+	if (have_file) {
+		m->on_disk = file;
+		m->on_disk_exists = true;
+	}
+	if (!have_copy) {
+		*state = file;
+		return have_file;
+	}
+	newest = have_file ? arbiter_durable_newer(&file, &copy) : copy;
+	*state = newest;
+	if (have_file && !strcmp(newest.agreed.host, file.agreed.host) &&
+	    newest.agreed.epoch == file.agreed.epoch &&
+	    newest.agreed.generation == file.agreed.generation &&
+	    newest.promise_ms == file.promise_ms)
+		return true;
+	node_log(&m->node, "state-rolled-back",
+		 "path=%s error=\"the state directory's file holds less than this node wrote since boot (%s): writing it back\"",
+		 m->state.path, m->state.copy_path);
+	if (persist(m, &newest))
+		return false;
 	return true;
 }
 
@@ -374,6 +426,8 @@ static void setup_arbiter(struct manager *m)
 	struct arbiter *a = &m->arbiter;
 	const struct conf *c = &m->node.conf;
 	int self = !strcmp(c->managers[1].name, c->node);
+	struct arbiter_durable state;
+	bool have_state;
 
 	snprintf(a->cluster, sizeof(a->cluster), "%s", c->cluster);
 	snprintf(a->self, sizeof(a->self), "%s", c->node);
@@ -382,8 +436,8 @@ static void setup_arbiter(struct manager *m)
 	a->timing = c->timing;
 	a->io = (struct arbiter_io){ .ctx = m, .available = host_available,
 				     .pick = host_pick, .persist = persist, .now = now_ms };
-	m->on_disk_exists = load_state(m, &m->on_disk);
-	arbiter_init(a, node_now_ms(), m->on_disk_exists ? &m->on_disk.agreed : NULL);
+	have_state = load_state(m, &state);
+	arbiter_init(a, node_now_ms(), have_state ? &state : NULL);
 }
 
 static void reload(struct manager *m)
@@ -428,7 +482,11 @@ int manager_main(const char *config_path)
 		return 1;
 	}
 	snprintf(error, sizeof(error), "%s.agreed", m.node.conf.cluster);
-	if (durable_file_init(&m.state, m.node.conf.state_dir, error, 0600)) {
+	snprintf(error + 256, sizeof(error) - 256, "%s.%s.agreed", m.node.conf.cluster,
+		 m.node.conf.node);
+	if (durable_file_init(&m.state, m.node.conf.state_dir, error,
+			      m.node.runtime_dir_ok ? m.node.conf.runtime_dir : NULL,
+			      error + 256, 0600)) {
 		fprintf(stderr, "availctl arbiter: state-dir %s: path too long\n",
 			m.node.conf.state_dir);
 		node_stop(&m.node);

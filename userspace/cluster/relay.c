@@ -122,7 +122,7 @@ static void answer(struct relay *r, const struct wire_message *req)
 	else
 		w->status = witness_store_cas(&r->store, req->sender, now, q->expect_epoch,
 					      q->expect_generation, &q->record,
-					      &w->record, &w->lease_left_ms);
+					      &w->record, &w->lease_left_ms, &w->granted_ms);
 	if (req->type == WIRE_WITNESS_CAS &&
 	    (w->status != WITNESS_DONE || w->record.generation != q->expect_generation ||
 	     w->record.epoch != q->expect_epoch))
@@ -225,7 +225,9 @@ int relay_main(const char *config_path)
 	int batch, got;
 
 	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
-	    witness_store_init(&r.store, r.node.conf.state_dir, r.node.conf.cluster,
+	    witness_store_init(&r.store, r.node.conf.state_dir,
+			       r.node.runtime_dir_ok ? r.node.conf.runtime_dir : NULL,
+			       r.node.conf.cluster, r.node.conf.node, &r.node.conf.timing,
 			       node_now_ms(), error, sizeof(error))) {
 		fprintf(stderr, "availctl relay: %s\n", error);
 		node_stop(&r.node);
@@ -233,8 +235,8 @@ int relay_main(const char *config_path)
 	}
 	node_log(&r.node, "started", "daemon=relay clock=boottime cluster=%s", r.node.conf.cluster);
 	while (!node_should_stop()) {
-		if (node_take_reload())
-			node_reload(&r.node);
+		if (node_take_reload() && !node_reload(&r.node))
+			witness_store_set_timing(&r.store, &r.node.conf.timing);
 		connect_module(&r, node_now_ms());
 		node_poll_fds(&r.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "arbiter.h"
 #include "durable.h"
 #include "witness.h"
 
@@ -195,11 +196,25 @@ static enum witness_status read_file(struct witness_store *store, struct wire_re
 	return WITNESS_DONE;
 }
 
-int witness_store_init(struct witness_store *store, const char *state_dir,
-		       const char *cluster, uint64_t now_ms,
-		       char *error, size_t error_size)
+/* A copy's record (the file's text at @path); false when none or bad. */
+static bool read_copy(struct witness_store *store, struct wire_record *record)
 {
-	char name[WIRE_NAME_SIZE + 16];
+	char text[WITNESS_FILE_MAX + 1];
+	const char *why;
+	ssize_t n;
+
+	n = durable_file_read(&store->file, true, text, sizeof(text));
+	return n >= 0 && !witness_parse(text, (size_t)n, record, &why) &&
+	       !strcmp(record->cluster, store->cluster);
+}
+
+int witness_store_init(struct witness_store *store, const char *state_dir,
+		       const char *runtime_dir, const char *cluster, const char *node,
+		       const struct arbiter_timing *timing, uint64_t now_ms, char *error,
+		       size_t error_size)
+{
+	char name[WIRE_NAME_SIZE + 16], copy_name[2 * WIRE_NAME_SIZE + 16];
+	struct wire_record copy;
 	struct stat st;
 
 	memset(store, 0, sizeof(*store));
@@ -209,14 +224,29 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s.witness", cluster);
-	if (durable_file_init(&store->file, state_dir, name, 0600)) {
+	snprintf(copy_name, sizeof(copy_name), "%s.%s.witness", cluster, node);
+	if (durable_file_init(&store->file, state_dir, name, runtime_dir, copy_name, 0600)) {
 		snprintf(error, error_size, "state directory %s: path too long", state_dir);
 		return -1;
 	}
 	snprintf(store->cluster, sizeof(store->cluster), "%s", cluster);
-	if (read_file(store, &store->truth) == WITNESS_DONE)
-		store->lease_until_ms = now_ms + store->truth.lease_ms;
+	witness_store_set_timing(store, timing);
+	if (read_file(store, &store->truth) != WITNESS_DONE)
+		memset(&store->truth, 0, sizeof(store->truth));
+	if (read_copy(store, &copy) &&
+	    (copy.epoch > store->truth.epoch ||
+	     (copy.epoch == store->truth.epoch && copy.generation > store->truth.generation)))
+		store->truth = copy;	/* the next request writes it back */
+	if (store->truth.epoch)
+		store->lease_until_ms = now_ms + (store->truth.lease_ms > store->lease_max_ms ?
+						  store->truth.lease_ms : store->lease_max_ms);
 	return 0;
+}
+
+void witness_store_set_timing(struct witness_store *store, const struct arbiter_timing *timing)
+{
+	store->lease_max_ms = timing->lease_ms;
+	store->drift_ppm = timing->drift_ppm;
 }
 
 static uint32_t lease_left(const struct witness_store *store, uint64_t now_ms)
@@ -306,30 +336,45 @@ enum witness_status witness_store_cas(struct witness_store *store,
 				      uint64_t expect_generation,
 				      const struct wire_record *proposed,
 				      struct wire_record *current,
-				      uint32_t *lease_left_ms)
+				      uint32_t *lease_left_ms, uint32_t *granted_ms)
 {
 	enum witness_status found, status;
-	struct wire_record cur;
+	struct wire_record cur, next = *proposed;
+	uint32_t granted;
 	uint64_t until;
 
+	*granted_ms = 0;
 	found = witness_store_read(store, now_ms, &cur, lease_left_ms);
 	status = decide(store, found, &cur, requester, now_ms, expect_epoch,
 			expect_generation, proposed);
+	/*
+	 * No longer a lease than this store's own lease-ms: what a restart
+	 * counts. The record keeps the longest that may still run while the
+	 * holder stays, so that a restart counts that.
+	 */
+	granted = proposed->lease_ms < store->lease_max_ms ? proposed->lease_ms :
+							     store->lease_max_ms;
+	next.lease_ms = granted;
+	if (found == WITNESS_DONE && !strcmp(cur.active, next.active) &&
+	    cur.lease_ms > next.lease_ms)
+		next.lease_ms = cur.lease_ms;
 	/* Renewals change the lease only: nothing to write. */
 	if (status == WITNESS_DONE &&
-	    (found == WITNESS_EMPTY || !same_record(&cur, proposed)) &&
-	    write_durably(store, proposed)) {
+	    (found == WITNESS_EMPTY || !same_record(&cur, &next)) &&
+	    write_durably(store, &next)) {
 		snprintf(store->last_problem, sizeof(store->last_problem),
 			 "writing the record: %s", strerror(errno));
 		status = WITNESS_IO_ERROR;
 	}
 	if (status == WITNESS_DONE) {
-		cur = *proposed;
-		store->truth = *proposed;
+		cur = next;
+		store->truth = next;
 		/* A shorter lease now cannot shorten one granted before. */
-		until = now_ms + proposed->lease_ms;
+		until = now_ms + granted;
 		if (until > store->lease_until_ms)
 			store->lease_until_ms = until;
+		*granted_ms = (uint32_t)((uint64_t)granted * 1000000 /
+					 (1000000 + store->drift_ppm));
 	}
 	*current = cur;
 	*lease_left_ms = lease_left(store, now_ms);

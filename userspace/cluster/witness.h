@@ -22,6 +22,8 @@
 #include "durable.h"
 #include "wire.h"
 
+struct arbiter_timing;
+
 #define WITNESS_FILE_MAX	512
 #define WITNESS_LEASE_MS_MAX	600000
 
@@ -46,15 +48,29 @@ struct witness_store {
 	 */
 	struct wire_record truth;
 	uint64_t lease_until_ms;	/* by NODE_CLOCK */
+	uint32_t lease_max_ms;		/* this node's lease-ms: no longer lease is granted */
+	uint32_t drift_ppm;		/* this node's bound on its clock's error */
 	uint64_t counts[WITNESS_STATUSES];
 	uint64_t restored;		/* times the file was put back to the truth */
 	char last_problem[256];		/* why the file was last refused or restored */
 };
 
-/* Returns 0, or -1 with a message when the state directory is unusable. */
+/*
+ * The store of @cluster's record in @state_dir, with a copy in
+ * @runtime_dir (NULL: none) named for @node, granting leases of at most
+ * @timing's lease-ms. A record the copy holds newer than the file's is
+ * the truth: the file went back since boot. A record found is counted as
+ * leased from @now_ms, for the longer of the lease it records and
+ * lease-ms: a lease granted before a restart may have been that long.
+ * Returns 0, or -1 with a message when the state directory is unusable.
+ */
 int witness_store_init(struct witness_store *store, const char *state_dir,
-		       const char *cluster, uint64_t now_ms,
-		       char *error, size_t error_size);
+		       const char *runtime_dir, const char *cluster, const char *node,
+		       const struct arbiter_timing *timing, uint64_t now_ms, char *error,
+		       size_t error_size);
+
+/* After a reload: lease-ms and drift-ppm as now configured. */
+void witness_store_set_timing(struct witness_store *store, const struct arbiter_timing *timing);
 
 /*
  * The current record into @current (zeroed when EMPTY). Returns
@@ -71,8 +87,10 @@ enum witness_status witness_store_read(struct witness_store *store,
  * The compare-and-swap that @requester (authenticated) asks for: replace
  * the record whose (epoch, generation) is (@expect_epoch,
  * @expect_generation) ((0, 0): none yet) with @proposed. @current gets the
- * record as it is afterwards. A write that fails answers WITNESS_IO_ERROR
- * and leaves the record as it was, on disk as in the answer.
+ * record as it is afterwards, and @granted_ms the lease granted: no longer
+ * than asked nor than lease-ms, in ms of true time at least from now. A
+ * write that fails answers WITNESS_IO_ERROR and leaves the record as it
+ * was, on disk as in the answer.
  */
 enum witness_status witness_store_cas(struct witness_store *store,
 				      const char *requester, uint64_t now_ms,
@@ -80,6 +98,6 @@ enum witness_status witness_store_cas(struct witness_store *store,
 				      uint64_t expect_generation,
 				      const struct wire_record *proposed,
 				      struct wire_record *current,
-				      uint32_t *lease_left_ms);
+				      uint32_t *lease_left_ms, uint32_t *granted_ms);
 
 #endif /* AVAILCTL_WITNESS_H */

@@ -15,14 +15,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arbiter.h"
 #include "witness.h"
 #include "kselftest_harness.h"
 
+static const struct arbiter_timing lease_500 = { .lease_ms = 500, .drift_ppm = 1000 };
+static const struct arbiter_timing lease_3000 = { .lease_ms = 3000, .drift_ppm = 1000 };
+
 FIXTURE(store) {
 	char dir[64];
+	char run[80];			/* the runtime directory (a tmpfs, in life) */
 	struct witness_store store;
 	struct wire_record cur;
-	uint32_t left;
+	uint32_t left, granted;
+	char error[128];
 };
 
 FIXTURE_SETUP(store)
@@ -31,24 +37,27 @@ FIXTURE_SETUP(store)
 
 	snprintf(self->dir, sizeof(self->dir), "/tmp/witness_test.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
-	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", 1000,
-					error, sizeof(error)));
+	snprintf(self->run, sizeof(self->run), "%s/run", self->dir);
+	ASSERT_EQ(0, mkdir(self->run, 0700));
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, self->run, "demo", "h1", &lease_500,
+					1000, error, sizeof(error)));
 }
 
 /* A store started again on the same directory, as after a restart. */
 static void restart(struct __test_metadata *_metadata, FIXTURE_DATA(store) *self,
 		    uint64_t now_ms)
 {
-	char error[128];
-
-	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", now_ms,
-					error, sizeof(error)));
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, self->run, "demo", "h1", &lease_500,
+					now_ms, self->error, sizeof(self->error)));
 }
 
 FIXTURE_TEARDOWN(store)
 {
-	unlink(self->store.file.path);
-	rmdir(self->dir);
+	char command[128];
+
+	snprintf(command, sizeof(command), "rm -rf %s", self->dir);
+	if (system(command))
+		abort();
 }
 
 static struct wire_record record(const char *active, uint64_t epoch, uint64_t generation)
@@ -61,7 +70,8 @@ static struct wire_record record(const char *active, uint64_t epoch, uint64_t ge
 }
 
 #define CAS(who, now, ee, eg, rec) \
-	witness_store_cas(&self->store, who, now, ee, eg, rec, &self->cur, &self->left)
+	witness_store_cas(&self->store, who, now, ee, eg, rec, &self->cur, &self->left, \
+			  &self->granted)
 
 TEST_F(store, compare_and_swap_follows_its_rules)
 {
@@ -101,7 +111,8 @@ TEST_F(store, records_survive_a_restart_with_a_full_lease)
 	char error[128];
 
 	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
-	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, "demo", 50, error, sizeof(error)));
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, self->run, "demo", "h1", &lease_500, 50,
+					error, sizeof(error)));
 	ASSERT_EQ(WITNESS_DONE, witness_store_read(&self->store, 50, &self->cur, &self->left));
 	EXPECT_EQ(9, self->cur.generation);
 	EXPECT_EQ(500, self->left) TH_LOG("counted from the restart");
@@ -132,6 +143,7 @@ TEST_F(store, damaged_files_are_reported_and_never_used)
 
 	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
 		unlink(self->store.file.path);
+		unlink(self->store.file.copy_path);
 		restart(_metadata, self, 1000);
 		ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
 		damage(self->store.file.path, cuts[i], NULL, true);
@@ -141,6 +153,7 @@ TEST_F(store, damaged_files_are_reported_and_never_used)
 		EXPECT_EQ(0, self->cur.epoch) TH_LOG("nothing of it is reported as the record");
 	}
 	unlink(self->store.file.path);
+	unlink(self->store.file.copy_path);
 	restart(_metadata, self, 1000);
 	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
 	damage(self->store.file.path, 49, "9", false);	/* "epoch 1" becomes "epoch 9" */
@@ -252,6 +265,78 @@ TEST_F(store, a_rolled_back_file_is_put_back_to_what_the_store_promised)
 	EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, 2200, &self->cur, &self->left));
 	EXPECT_STREQ("m2", self->cur.active);
 	EXPECT_EQ(2, self->store.restored);
+}
+
+/*
+ * The store restarts on a file that went back while it was down (a backup
+ * restored, a write the disk lost): the runtime copy it kept since boot
+ * holds the newer record, which it writes back and keeps to. After a
+ * reboot there is no copy: then the store cannot know, but it counts any
+ * record it finds as leased from its start, for the longest lease it
+ * grants (its own lease-ms, if the record says less), so that no lease it
+ * granted before can overlap what it grants next.
+ */
+TEST_F(store, a_restart_on_a_rolled_back_file_keeps_what_the_store_promised)
+{
+	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
+	struct wire_record m1_again = record("m1", 3, 2);
+	char backup[WITNESS_FILE_MAX];
+	ssize_t len;
+	int fd;
+
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	fd = open(self->store.file.path, O_RDONLY);
+	len = read(fd, backup, sizeof(backup));
+	close(fd);
+	m2.lease_ms = 3000;
+	ASSERT_EQ(WITNESS_DONE, CAS("m2", 2000, 1, 1, &m2));
+	/* Stopped; m1's record restored over the file; started again. */
+	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
+	ASSERT_EQ(len, write(fd, backup, (size_t)len));
+	close(fd);
+	restart(_metadata, self, 2100);
+	EXPECT_EQ(WITNESS_CONFLICT, CAS("m1", 9000, 1, 1, &m1_again));
+	EXPECT_STREQ("m2", self->cur.active) TH_LOG("the copy since boot wins");
+	EXPECT_EQ(1, self->store.restored);
+
+	/* The same after a reboot: no copy; the lease counts from the start,
+	 * for the longer of the record's (500) and lease-ms (now 3000). */
+	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
+	ASSERT_EQ(len, write(fd, backup, (size_t)len));
+	close(fd);
+	unlink(self->store.file.copy_path);
+	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, self->run, "demo", "h1", &lease_3000,
+					10000, self->error, sizeof(self->error)));
+	EXPECT_EQ(WITNESS_LEASE_HELD, CAS("m2", 12500, 1, 1, &m2)) TH_LOG("no holder change");
+	EXPECT_EQ(WITNESS_DONE, CAS("m2", 13000, 1, 1, &m2));
+}
+
+/*
+ * A store grants no longer a lease than its own lease-ms, whatever a
+ * manager asks (its configuration may be ahead in a rolling change), and
+ * its record keeps the longest lease that may still run while the holder
+ * stays: what a restart counts from its start.
+ */
+TEST_F(store, leases_are_no_longer_than_the_store_keeps)
+{
+	struct wire_record m1 = record("m1", 1, 1);
+
+	m1.lease_ms = 2000;
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
+	EXPECT_EQ(500, self->cur.lease_ms);
+	EXPECT_EQ(499, self->granted) TH_LOG("500 ms of this clock, within 1000 ppm: 499 true");
+	EXPECT_EQ(500, self->left);
+	self->store.lease_max_ms = 3000;
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1100, 1, 1, &m1));
+	EXPECT_EQ(2000, self->cur.lease_ms);
+	EXPECT_EQ(1998, self->granted);
+	m1.lease_ms = 300;
+	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1200, 1, 1, &m1));
+	EXPECT_EQ(2000, self->cur.lease_ms) TH_LOG("the 2000 ms granted may still run");
+	EXPECT_EQ(1900, self->left) TH_LOG("and a shorter renewal does not cut it short");
+	restart(_metadata, self, 5000);
+	EXPECT_EQ(WITNESS_DONE, witness_store_read(&self->store, 5000, &self->cur, &self->left));
+	EXPECT_EQ(2000, self->left) TH_LOG("lease-ms is 500 again, the record says 2000");
 }
 
 TEST(the_file_format_is_strict)
