@@ -240,6 +240,7 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 	if (store->truth.epoch)
 		store->lease_until_ms = now_ms + (store->truth.lease_ms > store->lease_max_ms ?
 						  store->truth.lease_ms : store->lease_max_ms);
+	store->quarantine_until_ms = store->lease_until_ms;
 	return 0;
 }
 
@@ -325,7 +326,13 @@ static enum witness_status decide(const struct witness_store *store,
 	/* Anything else must move (epoch, generation) forward. */
 	if (proposed->epoch == cur->epoch && proposed->generation <= cur->generation)
 		return WITNESS_BAD_REQUEST;
-	if (!same_holder && lease_left(store, now_ms))
+	/*
+	 * Another holder waits for the lease to run out. After a restart,
+	 * so does the recorded holder: the record may have gone back (a
+	 * reboot on a restored disk), and the lease may have been granted to
+	 * another manager whose record was lost (spin found this).
+	 */
+	if ((!same_holder || now_ms < store->quarantine_until_ms) && lease_left(store, now_ms))
 		return WITNESS_LEASE_HELD;
 	return WITNESS_DONE;
 }

@@ -48,6 +48,7 @@ struct witness_store {
 	 */
 	struct wire_record truth;
 	uint64_t lease_until_ms;	/* by NODE_CLOCK */
+	uint64_t quarantine_until_ms;	/* the lease counted from the start */
 	uint32_t lease_max_ms;		/* this node's lease-ms: no longer lease is granted */
 	uint32_t drift_ppm;		/* this node's bound on its clock's error */
 	uint64_t counts[WITNESS_STATUSES];
@@ -61,7 +62,8 @@ struct witness_store {
  * @timing's lease-ms. A record the copy holds newer than the file's is
  * the truth: the file went back since boot. A record found is counted as
  * leased from @now_ms, for the longer of the lease it records and
- * lease-ms: a lease granted before a restart may have been that long.
+ * lease-ms: a lease granted before a restart may have been that long,
+ * and to whoever: until then only a renewal of the record is granted.
  * Returns 0, or -1 with a message when the state directory is unusable.
  */
 int witness_store_init(struct witness_store *store, const char *state_dir,
