@@ -124,6 +124,20 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 }
 
 /*
+ * Writes @next down before anything that depends on it is sent or acted
+ * on. Returns false, with nothing changed, when it could not be written.
+ */
+static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
+{
+	if (a->io.persist(a->io.ctx, next)) {
+		a->persist_failed++;
+		return false;
+	}
+	a->durable = *next;
+	return true;
+}
+
+/*
  * Adopts @host at (@epoch, @generation) as the agreed witness, once it is
  * on disk: what the peer is told or what is acted on next depends on it.
  * Returns false, with nothing changed, when it could not be written.
@@ -131,16 +145,13 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		  uint64_t generation)
 {
-	struct arbiter_durable next = {
-		.agreed = { .epoch = epoch, .generation = generation },
-		.promise_ms = a->promise_durable_ms,
-	};
+	struct arbiter_durable next = a->durable;
 
 	snprintf(next.agreed.host, sizeof(next.agreed.host), "%s", host);
-	if (a->io.persist(a->io.ctx, &next)) {
-		a->persist_failed++;
+	next.agreed.epoch = epoch;
+	next.agreed.generation = generation;
+	if (!write_down(a, &next))
 		return false;
-	}
 	a->agreed = next.agreed;
 	a->agreed_written = false;
 	a->agreed_missing = false;
@@ -170,6 +181,8 @@ struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 
 	if (newer(&a->agreed, b->agreed.epoch, b->agreed.generation))
 		out.agreed = b->agreed;
+	if (b->epoch > out.epoch)
+		out.epoch = b->epoch;
 	if (b->promise_ms > out.promise_ms)
 		out.promise_ms = b->promise_ms;
 	return out;
@@ -185,9 +198,9 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
 	a->started_ms = now_ms;
 	a->odd_epochs = strcmp(a->self, a->peer) < 0;
 	if (state) {
+		a->durable = *state;
 		a->agreed = state->agreed;
 		a->epoch = state->agreed.epoch;
-		a->promise_durable_ms = state->promise_ms;
 		if (state->promise_ms > promised)
 			promised = state->promise_ms;
 	}
@@ -211,8 +224,12 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
  */
 static uint64_t next_epoch(const struct arbiter *a, uint64_t known)
 {
-	uint64_t epoch = known + 1;
+	uint64_t epoch;
 
+	/* Above what it ever claimed, too: a claim may never have been granted. */
+	if (a->durable.epoch > known)
+		known = a->durable.epoch;
+	epoch = known + 1;
 	return (epoch % 2 == 1) == a->odd_epochs ? epoch : epoch + 1;
 }
 
@@ -235,21 +252,15 @@ static void demote(struct arbiter *a, uint64_t now_ms)
  */
 static uint32_t promise(struct arbiter *a)
 {
-	struct arbiter_durable next = { .agreed = a->agreed };
+	struct arbiter_durable next = a->durable;
 	uint32_t ms = a->timing.grace_ms;
 	uint64_t until;
 
 	if (!a->peer_token || a->role == ARBITER_ACTIVE)
 		return 0;
-	if (ms > a->promise_durable_ms) {
-		next.promise_ms = ms;
-		if (a->io.persist(a->io.ctx, &next)) {
-			a->persist_failed++;
-			ms = a->promise_durable_ms;
-		} else {
-			a->promise_durable_ms = ms;
-		}
-	}
+	next.promise_ms = ms;
+	if (ms > a->durable.promise_ms && !write_down(a, &next))
+		ms = a->durable.promise_ms;
 	until = a->peer_heard_ms + ms;
 	if (until > a->promised_until_ms)
 		a->promised_until_ms = until;
@@ -390,18 +401,29 @@ static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
  * too late to act on), renewing it is enough: a renewal writes nothing,
  * so its answer comes back in time even from a slow store.
  */
-static void take_over(struct arbiter *a, uint64_t now_ms)
+static bool take_over(struct arbiter *a, uint64_t now_ms)
 {
-	uint64_t epoch = next_epoch(a, a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch);
+	uint64_t known = a->epoch > a->agreed.epoch ? a->epoch : a->agreed.epoch;
+	struct arbiter_durable next = a->durable;
+	/* Asked again while unanswered: the same epoch. */
+	uint64_t epoch = a->takeover_epoch > known ? a->takeover_epoch : next_epoch(a, known);
 
 	if (a->takeover_epoch && a->takeover_epoch == a->agreed.epoch) {
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
 			     a->agreed.generation, a->agreed.epoch, a->agreed.generation);
-		return;
+		return true;
+	}
+	/* Claimed on disk first: a restart must never take it again. */
+	next.epoch = epoch;
+	if (epoch > a->durable.epoch && !write_down(a, &next)) {
+		because(a, "could not write down epoch %llu before claiming it: no takeover",
+			(unsigned long long)epoch);
+		return false;
 	}
 	a->takeover_epoch = epoch;
 	send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
 		     a->agreed.generation, epoch, a->agreed.generation + 1);
+	return true;
 }
 
 static void active_step(struct arbiter *a, uint64_t now_ms)
@@ -442,9 +464,9 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		}
 		if (a->agreed.host[0] && !a->agreed_missing &&
 		    a->io.available(a->io.ctx, a->agreed.host)) {
-			take_over(a, now_ms);
-			because(a, "no manager is active: taking the role through witness %s",
-				a->agreed.host);
+			if (take_over(a, now_ms))
+				because(a, "no manager is active: taking the role through witness %s",
+					a->agreed.host);
 			return;
 		}
 		if (a->proposal.open)
@@ -470,7 +492,8 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 			a->peer);
 		return;
 	}
-	take_over(a, now_ms);
+	if (!take_over(a, now_ms))
+		return;
 	because(a, "%s silent for %u ms or more: asking witness %s to hand over%s%s%s",
 		a->peer, a->timing.grace_ms, a->agreed.host,
 		a->witness_answer[0] ? " (last answer: " : "", a->witness_answer,

@@ -72,6 +72,12 @@ uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t true_ms);
 struct arbiter_durable {
 	struct wire_witness_ref agreed;	/* the witness both managers agreed on */
 	/*
+	 * The highest epoch this manager claimed (asked a witness for), so
+	 * that a restart never takes it again. Not the epoch it knows in use:
+	 * a claim may never have been granted.
+	 */
+	uint64_t epoch;
+	/*
 	 * The longest silence this manager may have promised its peer, by
 	 * its own clock: a restart keeps it from its start.
 	 */
@@ -158,7 +164,7 @@ struct arbiter {
 	uint64_t takeover_epoch;	/* the epoch our takeover asks for */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
-	uint32_t promise_durable_ms;	/* the promise on disk */
+	struct arbiter_durable durable;	/* what is on disk */
 	uint64_t promised_until_ms;	/* no step against the peer before */
 
 	uint64_t peer_heard_ms;		/* 0: never */
@@ -196,7 +202,7 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
 /*
  * Of two states found at start (the state directory's, and the copy a
  * runtime directory kept since boot), the one that promised more: the
- * newer agreed witness, and the longer promise.
+ * newer agreed witness, the higher epoch, and the longer promise.
  */
 struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 					     const struct arbiter_durable *b);

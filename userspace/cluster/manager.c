@@ -44,16 +44,18 @@ static bool host_pick(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE])
 }
 
 /*
- * The state file's text: "host H\nepoch E\ngeneration G\npromise-ms P\n",
- * H "-" before any witness was agreed.
+ * The state file's text, one "key value" line each: host (the agreed
+ * witness; "-" before any), epoch and generation (its record), claimed
+ * (the highest epoch this manager asked for), promise-ms.
  */
 static int format_state(const struct arbiter_durable *state, char *text, size_t size)
 {
 	const struct wire_witness_ref *ref = &state->agreed;
 
 	return snprintf(text, size, "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64
-			"\npromise-ms %" PRIu32 "\n", ref->host[0] ? ref->host : "-",
-			ref->epoch, ref->generation, state->promise_ms);
+			"\nclaimed %" PRIu64 "\npromise-ms %" PRIu32 "\n",
+			ref->host[0] ? ref->host : "-", ref->epoch, ref->generation,
+			state->epoch, state->promise_ms);
 }
 
 /* The arbiter's persist: the state on disk, or the old one left there. */
@@ -84,7 +86,7 @@ static uint64_t now_ms(void *ctx)
 	return node_now_ms();
 }
 
-/* Parses a state file's text; an older one has no promise-ms line. */
+/* Parses a state file's text; files from before lack the last lines. */
 static bool parse_state(const char *text, struct arbiter_durable *state)
 {
 	struct wire_witness_ref *ref = &state->agreed;
@@ -93,9 +95,19 @@ static bool parse_state(const char *text, struct arbiter_durable *state)
 
 	memset(state, 0, sizeof(*state));
 	got = sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64
-		     "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch, &ref->generation,
-		     &state->promise_ms, &extra);
-	if ((got != 3 && got != 4) || strlen(host) >= WIRE_NAME_SIZE)
+		     "\nclaimed %" SCNu64 "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch,
+		     &ref->generation, &state->epoch, &state->promise_ms, &extra);
+	if (got == 4) {	/* from before "claimed": host, epoch, generation, promise-ms */
+		got = sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64
+			     "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch,
+			     &ref->generation, &state->promise_ms, &extra);
+		state->epoch = 0;
+		if (got != 4)
+			return false;
+	} else if (got != 3 && got != 5) {
+		return false;
+	}
+	if (strlen(host) >= WIRE_NAME_SIZE)
 		return false;
 	if (!strcmp(host, "-"))
 		return !ref->epoch && !ref->generation;
@@ -147,7 +159,7 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 	if (have_file && !strcmp(newest.agreed.host, file.agreed.host) &&
 	    newest.agreed.epoch == file.agreed.epoch &&
 	    newest.agreed.generation == file.agreed.generation &&
-	    newest.promise_ms == file.promise_ms)
+	    newest.epoch == file.epoch && newest.promise_ms == file.promise_ms)
 		return true;
 	node_log(&m->node, "state-rolled-back",
 		 "path=%s error=\"the state directory's file holds less than this node wrote since boot (%s): writing it back\"",

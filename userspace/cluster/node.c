@@ -132,7 +132,8 @@ static int take_lock(const struct conf *c, char *error, size_t size)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", c->state_dir, c->node) >= sizeof(path))
 		return fail(error, size, "state-dir is too long");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Read-only: a state directory can still be remounted read-only under us. */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(error, size, "%s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB)) {

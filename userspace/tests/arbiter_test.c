@@ -68,6 +68,8 @@ struct sim {
 	} store_fault[HOSTS];
 	struct durable_faults store_hook[HOSTS];
 	unsigned int store_delay_ms[HOSTS];
+	char backup[HOSTS][WITNESS_FILE_MAX + 1];	/* a witness file copied away */
+	size_t backup_len[HOSTS];
 	struct arbiter_timing store_timing[HOSTS];	/* a store's lease-ms and drift-ppm */
 
 	/* Each node's configuration and keys, as its daemon would load them. */
@@ -1178,6 +1180,68 @@ TEST(everything_rolled_back_still_gives_no_epoch_to_two_managers)
 }
 
 /*
+ * Found by spin. m2 took over from m1 at epoch 2 and is active; the
+ * witness host reboots on a disk restored from when m1 held it, and m1
+ * (restarted on its old state, cut off from m2) asks it to hand over
+ * from that record. m1 is the recorded holder, but the lease the store
+ * may have granted before the reboot was m2's: the recorded holder waits
+ * for it too.
+ */
+TEST(a_rebooted_witness_makes_its_recorded_holder_wait_too)
+{
+	struct sim *s = sim_new(31);
+	char backup[WITNESS_FILE_MAX + 1];
+	struct arbiter_durable before;
+	size_t len;
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	len = backup_of(s, w, backup, sizeof(backup));
+	before = s->persisted[0];
+	isolate(s, 0);
+	run_until_active(s, 1, 5000);
+	ASSERT_EQ(2, s->m[1].epoch);
+	s->dead[0] = true;
+	run_for(s, 300);
+	restore_backup(s, w, backup, len);
+	start_store(s, w - MANAGERS, true);
+	s->store_max_epoch[w - MANAGERS] = 1;
+	s->persisted[0] = s->runtime_copy[0] = before;
+	memset(s->link, 1, sizeof(s->link));
+	cut(s, 0, 1);
+	start_manager(s, 0);
+	run_for(s, 3000);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * Found in the VM: a standby restarts having once claimed an epoch it was
+ * never granted (a takeover refused). That claim is not an epoch in use:
+ * its heartbeats must still match the active's epoch, or the active loses
+ * the standby's promise and, with its witness gone, steps down for
+ * nothing.
+ */
+TEST(an_ungranted_claim_does_not_cost_the_active_its_standbys_promise)
+{
+	struct sim *s = sim_new(32);
+
+	formed(_metadata, s);
+	s->persisted[1].epoch = 6;
+	s->runtime_copy[1].epoch = 6;
+	s->dead[1] = true;
+	start_manager(s, 1);
+	run_for(s, 2000);
+	on_the_standbys_promise(_metadata, s);
+	run_for(s, 3000);
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	EXPECT_EQ(1, s->m[1].epoch);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
  * The standby agreed on a new witness; then its state directory goes back
  * to before (a backup restored), and it restarts cut off from the active,
  * with the old witness back: the runtime copy since boot holds the promise
@@ -1352,6 +1416,8 @@ static void forge(struct sim *s, int h)
 	put_on_wire(s, h, names[as], to, &m);
 }
 
+static void restore_backup(struct sim *s, int w, const char *text, size_t len);
+
 /* One fault of a disk: a manager's or a store's fails, slows or goes back. */
 static void disk_fault(struct sim *s, int node)
 {
@@ -1392,10 +1458,23 @@ static void disk_fault(struct sim *s, int node)
 			start_store(s, h, false);
 		break;
 	default:
-		/* A reboot on a disk that lost the file: it cannot be held to it. */
-		unlink(s->store[h].file.path);
+		/* A reboot on a disk that lost the file, or went back to a
+		 * backup: it cannot be held to what it lost. */
+		if (next_random(s) % 2 && s->backup_len[h]) {
+			restore_backup(s, node, s->backup[h], s->backup_len[h]);
+			s->store_max_epoch[h] = 0;
+		} else {
+			unlink(s->store[h].file.path);
+			s->store_max_epoch[h] = 0;
+		}
 		start_store(s, h, true);
-		s->store_max_epoch[h] = 0;
+	}
+	/* And now and then, a backup is taken. */
+	if (next_random(s) % 3 == 0) {
+		ssize_t n = durable_file_read(&s->store[h].file, false, s->backup[h],
+					      sizeof(s->backup[h]));
+
+		s->backup_len[h] = n > 0 ? (size_t)n : 0;
 	}
 }
 
