@@ -12,6 +12,11 @@
  *     as 'availctl keygen --node' does. HOST should run no relay of its
  *     own (its numbers would clash with ours); the report says it is
  *     shutting down, so no manager picks it.
+ *   cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION
+ *     sends manager TARGET, as witness host HOST (with HOST's own key), a
+ *     witness answer to a request it never made: "done", its record at
+ *     EPOCH and GENERATION, a token a month ahead, the longest lease.
+ *     What root on a witness host could send; it must give no hold.
  */
 
 #include <arpa/inet.h>
@@ -61,6 +66,37 @@ static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
 	return wire_encode(&m, key, buf, WIRE_MAX);
 }
 
+/* The unasked witness answer, as HOST to TARGET. */
+static int send_reply(struct wire_key *key, const char *host, uint64_t epoch,
+		      uint64_t generation)
+{
+	struct wire_message m = { .type = WIRE_WITNESS_REPLY };
+	struct wire_witness *w = &m.witness;
+	struct timespec ts;
+	uint8_t buf[WIRE_MAX];
+	size_t len;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	m.seq = m.time_ms * 1000000 + 999999;
+	snprintf(m.sender, sizeof(m.sender), "%s", host);
+	snprintf(m.destination, sizeof(m.destination), "%s", target_name);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	w->op = 2;	/* WITNESS_OP_CAS */
+	w->token = (uint64_t)ts.tv_sec * 1000 + 30ull * 24 * 3600 * 1000;
+	snprintf(w->record.cluster, sizeof(w->record.cluster), "demo");
+	snprintf(w->record.active, sizeof(w->record.active), "%s", target_name);
+	w->record.epoch = epoch;
+	w->record.generation = generation;
+	w->record.lease_ms = 600000;
+	w->granted_ms = 600000;
+	len = wire_encode(&m, key, buf, sizeof(buf));
+	if (!len)
+		return 1;
+	send_bytes("an unasked witness answer, a month ahead", buf, len);
+	return 0;
+}
+
 static size_t report(struct wire_key *key, const char *sender, uint64_t seq, uint8_t *buf)
 {
 	return signed_as(key, WIRE_REPORT, sender, target_name, seq, buf);
@@ -82,8 +118,11 @@ int main(int argc, char **argv)
 		printf("%llu\n", (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
 		return 0;
 	}
-	if (argc != 8 || strcmp(argv[1], "attack")) {
-		fprintf(stderr, "usage: cluster_inject now | attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n");
+	if (!((argc == 8 && !strcmp(argv[1], "attack")) ||
+	      (argc == 10 && !strcmp(argv[1], "reply")))) {
+		fprintf(stderr, "usage: cluster_inject now\n"
+			"       cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n"
+			"       cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || key_load(argv[2], &secret, error, sizeof(error))) {
@@ -100,6 +139,9 @@ int main(int argc, char **argv)
 	target.sin_port = htons((uint16_t)atoi(argv[6]));
 	if (sock < 0 || inet_pton(AF_INET, argv[5], &target.sin_addr) != 1)
 		return 1;
+	if (!strcmp(argv[1], "reply"))
+		return send_reply(&key, argv[7], strtoull(argv[8], NULL, 10),
+				  strtoull(argv[9], NULL, 10));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
 

@@ -4,26 +4,50 @@
  * The arbitration protocol of userspace/cluster/arbiter.c, as a Promela
  * model for spin (selftests/host/model.sh runs it). Two managers, two
  * witness hosts, every link able to fail in either direction at any time,
- * managers crashing and restarting with what they persisted, and messages
- * lost (a lost message is an event that never happens).
+ * managers crashing and restarting with what they wrote to disk, messages
+ * lost (a lost message is an event that never happens), writes to disk
+ * failing, witness records going back (a backup restored, a lost write),
+ * and either manager's promise length changed by a reload at any time.
  *
  * Time is abstracted into the two timing rules of
  * Documentation/arbitration.rst, which the implementation's arithmetic
  * guarantees:
- *   - a witness lease runs out only after the holder's hold from it ended;
+ *   - a witness lease runs out only after every hold from it ended;
  *   - a manager declares its peer lost only after the peer's hold from
- *     this manager's promise ended.
+ *     this manager's promise ended: the standby keeps the longest promise
+ *     it made, and the active holds only as long as the standby said.
  * Each is modelled as one atomic step doing both, the hold first.
  *
  * Checked: never two managers acting as active (role active and a hold
  * from the standby's promise or the agreed witness's lease), never two
- * actives in one epoch, and no witness write accepted from an epoch older
- * than one already granted anywhere.
+ * managers active in one epoch, ever, and no witness write accepted from
+ * an epoch older than one already granted (with ROLLBACKS: than one that
+ * store granted since it last lost its disk).
+ *
+ * The faults beyond links, crashes and loss come in three sets, each
+ * searched apart to keep the state space within reach (model.sh):
+ *   PERSIST_FAILS   writes to a manager's disk fail
+ *   RELOADS         either manager's promise length changes by a reload
+ *   ROLLBACKS       witness records go back, with or without a reboot
+ *
+ * Each old behaviour can be put back with -D (model.sh checks that spin
+ * then finds a violation):
+ *   FORGETFUL_RESTART       a restarted manager forgets a promise it gave
+ *   FAILED_PERSIST_SAYS_YES the standby says yes to a witness it could not
+ *                           write down
+ *   OWN_PROMISE_LENGTH      the active holds as long as it would promise,
+ *                           the standby keeps only its present promise
+ *   STORE_SERVES_ROLLBACK   a running store serves a record that went back
+ *   SHARED_EPOCHS           both managers take epoch + 1
+ *   HOLDER_SKIPS_QUARANTINE a rebooted store lets its recorded holder
+ *                           raise the epoch during its lease
  */
 
 #define W	2	/* witness hosts */
 #define MAXE	3	/* epochs explored */
+#ifndef MAXG
 #define MAXG	3	/* generations explored */
+#endif
 #define NONE	255
 
 /* Managers. */
@@ -32,18 +56,50 @@ byte epoch[2];
 byte agreed[2];			/* the agreed witness, NONE if none */
 byte agreed_ep[2];		/* and the record expected on it */
 byte agreed_gen[2];
+#ifdef PERSIST_FAILS
+/*
+ * What is on disk, when writes can fail: a restart finds it. (Without
+ * failures, a restart finds what the manager knew: the agreed witness it
+ * wrote down, and the epoch it claimed, written before it was asked for;
+ * a record newer than the one on disk is the witness's to show again.)
+ */
+byte d_agreed[2];
+byte d_agreed_ep[2];
+byte d_agreed_gen[2];
+byte d_claimed[2];		/* the highest epoch it asked a witness for */
+#endif
 bool written[2];		/* active: its record is on the agreed witness */
 bool heard[2];			/* the peer is not (yet) declared lost */
 bool s_hold[2];			/* hold from the standby's promise */
 bool w_hold[2];			/* hold from the agreed witness's lease */
-byte proposed[2];		/* active: witness offered to the peer, NONE */
+byte proposed[2];		/* witness offered to the peer, NONE */
+byte proposed_ep[2];		/* at this epoch and generation */
 byte proposed_gen[2];
+#ifdef RELOADS
+bool cfg_long[2];		/* grace-ms as configured now: long or short */
+bool owe_long[2];		/* the longest promise made and not yet over */
+bool relied_long[2];		/* the length the active's s_hold counts on */
+#endif
+byte owner[MAXE + 1];		/* the manager each epoch was ever active for */
 
 /* Witness stores. */
 byte holder[W];
 byte w_ep[W];
 byte w_gen[W];
 bool lease[W];
+#ifdef ROLLBACKS
+byte p_holder[W];		/* the record before the last write */
+byte p_ep[W];
+byte p_gen[W];
+byte w_high[W];			/* highest epoch accepted since it lost its disk */
+bool quar[W];			/* rebooted: only renewals until its lease ran out */
+#define high(w)		w_high[w]
+#define quarantined(w)	quar[w]
+#else
+byte granted;			/* highest epoch any store accepted */
+#define high(w)		granted
+#define quarantined(w)	false
+#endif
 
 /*
  * Links: between the managers each way apart; between a manager and a
@@ -55,11 +111,22 @@ bool mw[2 * W];			/* mw[i * W + w]: manager i and witness w */
 #define to_peer(i)	mm[i]
 #define to_witness(i, w)	mw[(i) * W + (w)]
 
-byte granted;			/* highest epoch any store accepted */
-
 #define acting(i)	(act[i] && (s_hold[i] || (w_hold[i] && agreed[i] != NONE)))
 #define both_ways(i)	(mm[0] && mm[1])
 #define newer(e, g, i)	((e) > agreed_ep[i] || ((e) == agreed_ep[i] && (g) > agreed_gen[i]))
+
+/* The epoch manager @i takes above @known: odd for 0, even for 1. */
+#ifdef SHARED_EPOCHS
+#define own_epoch(i, known)	((known) + 1)
+#else
+#define own_epoch(i, known)	((known) + 1 + (((known) + 1 + (i) + 1) % 2))
+#endif
+#ifdef PERSIST_FAILS
+/* Above what it claimed too: a claim may never have been granted. */
+#define next_epoch(i, known)	own_epoch(i, (d_claimed[i] > (known) -> d_claimed[i] : (known)))
+#else
+#define next_epoch(i, known)	own_epoch(i, known)
+#endif
 
 inline demote(i)
 {
@@ -72,12 +139,63 @@ inline demote(i)
 
 inline accept_write(w, who, e, g)
 {
-	assert(e >= granted);
-	granted = e;
+	assert(e >= high(w));
+	high(w) = e;
+#ifdef ROLLBACKS
+	p_holder[w] = holder[w];
+	p_ep[w] = w_ep[w];
+	p_gen[w] = w_gen[w];
+#endif
 	holder[w] = who;
 	w_ep[w] = e;
 	w_gen[w] = g;
 	lease[w] = true
+}
+
+inline became_active(j, e)
+{
+	assert(owner[e] == NONE || owner[e] == j);
+	owner[e] = j;
+	act[j] = true
+}
+
+/* Writes @j's agreed witness to disk, or fails to (a full disk): @ok. */
+inline persist(j, w, e, g, ok)
+{
+#ifdef PERSIST_FAILS
+	if
+	:: ok = true; d_agreed[j] = w; d_agreed_ep[j] = e; d_agreed_gen[j] = g
+	:: ok = false
+	fi
+#else
+	ok = true
+#endif
+}
+
+/* Writes down the epoch @j claims, or fails to: @ok. */
+inline persist_claim(j, e, ok)
+{
+#ifdef PERSIST_FAILS
+	if
+	:: ok = true; d_claimed[j] = e
+	:: ok = false
+	fi
+#else
+	ok = true
+#endif
+}
+
+/*
+ * j adopts the witness i agreed on, once it is on j's disk. (A failure
+ * here only leaves j with what it had, which it wrote down before: the
+ * model spares itself those states.)
+ */
+inline adopt(j, i, ok)
+{
+#ifdef PERSIST_FAILS
+	d_agreed[j] = agreed[i]; d_agreed_ep[j] = agreed_ep[i]; d_agreed_gen[j] = agreed_gen[i];
+#endif
+	agreed[j] = agreed[i]; agreed_ep[j] = agreed_ep[i]; agreed_gen[j] = agreed_gen[i]
 }
 
 active proctype invariant()
@@ -93,13 +211,23 @@ active proctype invariant()
 active proctype world()
 {
 	byte i, j, w, e, g;
+	bool ok;
 
 	for (i : 0 .. 1) {
 		agreed[i] = NONE;
+#ifdef PERSIST_FAILS
+		d_agreed[i] = NONE;
+#endif
 		proposed[i] = NONE
 	}
 	for (w : 0 .. W - 1) {
-		holder[w] = NONE
+		holder[w] = NONE;
+#ifdef ROLLBACKS
+		p_holder[w] = NONE
+#endif
+	}
+	for (e : 0 .. MAXE) {
+		owner[e] = NONE
 	}
 	mm[0] = true;
 	mm[1] = true;
@@ -108,7 +236,7 @@ active proctype world()
 	}
 
 	do
-	/* Faults: any link, either way; crashes (restart with what was persisted). */
+	/* Faults: any link, either way; crashes (restart with what was written). */
 	:: atomic { select(i : 0 .. 1); mm[i] = !mm[i] }
 	:: atomic { select(i : 0 .. 2 * W - 1); mw[i] = !mw[i] }
 	:: atomic {
@@ -120,8 +248,42 @@ active proctype world()
 #else
 		heard[i] = true;
 #endif
+#ifdef PERSIST_FAILS
+		agreed[i] = d_agreed[i];
+		agreed_ep[i] = d_agreed_ep[i];
+		agreed_gen[i] = d_agreed_gen[i];
 		epoch[i] = agreed_ep[i]
+#else
+		epoch[i] = (epoch[i] > agreed_ep[i] -> epoch[i] : agreed_ep[i])
+#endif
 	   }
+#ifdef RELOADS
+	/* A reload changes a manager's grace-ms. */
+	:: atomic { select(i : 0 .. 1); cfg_long[i] = !cfg_long[i] }
+#endif
+#ifdef ROLLBACKS
+	/* A witness record goes back to the one before: restored from a
+	 * backup, or a write the disk lost. */
+	:: atomic {
+		select(w : 0 .. W - 1);
+		p_holder[w] != holder[w] || p_ep[w] != w_ep[w] || p_gen[w] != w_gen[w] ->
+		if
+#ifdef STORE_SERVES_ROLLBACK
+		:: holder[w] = p_holder[w]; w_ep[w] = p_ep[w]; w_gen[w] = p_gen[w]
+#else
+		:: skip		/* under the running store: it writes its record back */
+#endif
+		:: /* with the host rebooted: nothing can tell; the store counts
+		    * a lease from its start */
+			holder[w] = p_holder[w]; w_ep[w] = p_ep[w]; w_gen[w] = p_gen[w];
+			lease[w] = (holder[w] != NONE);
+#ifndef HOLDER_SKIPS_QUARANTINE
+			quar[w] = lease[w];
+#endif
+			w_high[w] = w_ep[w]
+		fi
+	   }
+#endif
 
 	/* Rule 5: an active without either hold steps down. */
 	:: atomic { select(i : 0 .. 1); act[i] && !acting(i) -> demote(i) }
@@ -140,16 +302,14 @@ active proctype world()
 			epoch[j] = epoch[i];
 			if
 			:: agreed[i] != NONE && newer(agreed_ep[i], agreed_gen[i], j) ->
-				agreed[j] = agreed[i]; agreed_ep[j] = agreed_ep[i];
-				agreed_gen[j] = agreed_gen[i]
+				adopt(j, i, ok)
 			:: else -> skip
 			fi
 		:: !act[i] && !act[j] ->
 			/* Two non-actives share what they agreed; the newer wins. */
 			if
 			:: agreed[i] != NONE && newer(agreed_ep[i], agreed_gen[i], j) ->
-				agreed[j] = agreed[i]; agreed_ep[j] = agreed_ep[i];
-				agreed_gen[j] = agreed_gen[i]
+				adopt(j, i, ok)
 			:: else -> skip
 			fi;
 			if
@@ -160,26 +320,57 @@ active proctype world()
 		fi
 	   }
 
-	/* The standby's echo reaches the active: a hold from its promise. */
+	/* The standby's echo reaches the active (still holding: one whose
+	 * holds ran out has stepped down before it reads anything): a hold
+	 * from its promise, as long as the standby says; the standby owes it
+	 * until it ends. */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
-		both_ways(i) && act[i] && !act[j] && epoch[j] == epoch[i] ->
+		both_ways(i) && acting(i) && !act[j] && epoch[j] == epoch[i] ->
 		heard[j] = true;
-		s_hold[i] = true
+		s_hold[i] = true;
+#if defined(RELOADS) && defined(OWN_PROMISE_LENGTH)
+		relied_long[i] = relied_long[i] || cfg_long[i]
+#elif defined(RELOADS)
+		relied_long[i] = relied_long[i] || cfg_long[j];
+		owe_long[j] = owe_long[j] || cfg_long[j]
+#endif
 	   }
 
-	/* Timing rule 2: j declares i lost, after i's hold from j ended. */
-	:: atomic { select(j : 0 .. 1); i = 1 - j; s_hold[i] = false; heard[j] = false }
+	/* Timing rule 2: j declares i lost, after i's hold from j ended: j
+	 * waits as long as the longest promise it owes. */
+	:: atomic {
+		select(j : 0 .. 1); i = 1 - j;
+#if defined(RELOADS) && defined(OWN_PROMISE_LENGTH)
+		/* The standby waits its present grace only. */
+		if
+		:: !(relied_long[i] && !cfg_long[j]) -> s_hold[i] = false; relied_long[i] = false
+		:: else -> skip
+		fi;
+#elif defined(RELOADS)
+		s_hold[i] = false;
+		relied_long[i] = false;
+		owe_long[j] = false;
+#else
+		s_hold[i] = false;
+#endif
+		heard[j] = false
+	   }
 
-	/* Timing rule 1: a lease runs out, after its holder's hold ended. */
+	/* Timing rule 1: a lease runs out, after every hold from it ended. */
 	:: atomic {
 		select(w : 0 .. W - 1);
 		lease[w] ->
-		if
-		:: holder[w] < 2 && agreed[holder[w]] == w -> w_hold[holder[w]] = false
-		:: else -> skip
-		fi;
-		lease[w] = false
+		for (i : 0 .. 1) {
+			if
+			:: agreed[i] == w -> w_hold[i] = false
+			:: else -> skip
+			fi
+		}
+		lease[w] = false;
+#ifdef ROLLBACKS
+		quar[w] = false
+#endif
 	   }
 
 	/* Rule 3: the active renews its lease on the agreed witness. */
@@ -188,25 +379,34 @@ active proctype world()
 		acting(i) && written[i] && to_witness(i, agreed[i]) &&
 		holder[agreed[i]] == i && w_ep[agreed[i]] == epoch[i] &&
 		w_gen[agreed[i]] == agreed_gen[i] ->
-		assert(epoch[i] >= granted);
 		lease[agreed[i]] = true;
 		w_hold[i] = true
 	   }
 
-	/* Rule 4: takeover through the agreed witness, by compare-and-swap. */
+	/* Rule 4: takeover through the agreed witness, by compare-and-swap;
+	 * a record older than the one agreed is never used. */
 	:: atomic {
 		select(j : 0 .. 1); i = 1 - j;
 		!act[j] && agreed[j] != NONE &&
 		(!heard[j] || (!act[i] && j == 0)) &&
 		to_witness(j, agreed[j]) ->
 		w = agreed[j];
-		e = (epoch[j] > agreed_ep[j] -> epoch[j] : agreed_ep[j]) + 1;
+		e = next_epoch(j, (epoch[j] > agreed_ep[j] -> epoch[j] : agreed_ep[j]));
+		/* The epoch claimed is written down before it is asked for. */
+#ifdef PERSIST_FAILS
 		if
-		:: e <= MAXE && agreed_gen[j] < MAXG &&
+		:: e <= MAXE && e > d_claimed[j] -> persist_claim(j, e, ok)
+		:: else -> ok = true
+		fi;
+#else
+		ok = true;
+#endif
+		if
+		:: ok && e <= MAXE && agreed_gen[j] < MAXG &&
 		   w_ep[w] == agreed_ep[j] && w_gen[w] == agreed_gen[j] &&
-		   (!lease[w] || holder[w] == j) ->
+		   (!lease[w] || (holder[w] == j && !quarantined(w))) ->
 			accept_write(w, j, e, agreed_gen[j] + 1);
-			act[j] = true;
+			became_active(j, e);
 			epoch[j] = e;
 			agreed_ep[j] = e;
 			agreed_gen[j] = agreed_gen[j] + 1;
@@ -218,6 +418,10 @@ active proctype world()
 			/* Refused; the answer shows the record as it is. */
 			if
 			:: w_ep[w] > agreed_ep[j] || (w_ep[w] == agreed_ep[j] && w_gen[w] > agreed_gen[j]) ->
+				/* Adopted once written down (a failure as in adopt()). */
+#ifdef PERSIST_FAILS
+				d_agreed[j] = w; d_agreed_ep[j] = w_ep[w]; d_agreed_gen[j] = w_gen[w];
+#endif
 				agreed_ep[j] = w_ep[w]; agreed_gen[j] = w_gen[w];
 				if
 				:: w_ep[w] > epoch[j] -> epoch[j] = w_ep[w]
@@ -237,16 +441,26 @@ active proctype world()
 		agreed_gen[i] < MAXG ->
 		select(w : 0 .. W - 1);
 		w != agreed[i] ->
-		e = (act[i] -> epoch[i] : epoch[i] + 1);
+		e = (act[i] -> epoch[i] : next_epoch(i, epoch[i]));
 		if
 		:: e <= MAXE ->
 			proposed[i] = w;
+			proposed_ep[i] = e;
 			proposed_gen[i] = agreed_gen[i] + 1;
-			/* The peer agrees: from now on it fails over through w only. */
+			/* The peer agrees, once it has written it down: from now on
+			 * it fails over through w only. */
 			if
 			:: !act[j] && (e > agreed_ep[j] ||
 			   (e == agreed_ep[j] && proposed_gen[i] >= agreed_gen[j])) ->
-				agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
+				persist(j, w, e, proposed_gen[i], ok);
+				if
+				:: ok -> agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
+#ifdef FAILED_PERSIST_SAYS_YES
+				:: !ok -> agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
+#else
+				:: !ok -> proposed[i] = NONE	/* answers no */
+#endif
+				fi
 			:: else -> proposed[i] = NONE
 			fi
 		:: else -> skip
@@ -258,11 +472,17 @@ active proctype world()
 		select(i : 0 .. 1); j = 1 - i;
 		proposed[i] != NONE && to_peer(j) && agreed[j] == proposed[i] &&
 		agreed_gen[j] == proposed_gen[i] && agreed[i] != proposed[i] ->
-		agreed[i] = proposed[i];
-		agreed_ep[i] = (act[i] -> epoch[i] : epoch[i] + 1);
-		agreed_gen[i] = proposed_gen[i];
-		written[i] = false;
-		w_hold[i] = false		/* the old witness no longer counts */
+		w_hold[i] = false;		/* the old witness no longer counts */
+		e = proposed_ep[i];
+		persist(i, proposed[i], e, proposed_gen[i], ok);
+		if
+		:: ok ->
+			agreed[i] = proposed[i];
+			agreed_ep[i] = e;
+			agreed_gen[i] = proposed_gen[i];
+			written[i] = false
+		:: else -> proposed[i] = NONE
+		fi
 	   }
 
 	/* The proposer writes the agreed witness (read, then CAS). */
@@ -274,15 +494,15 @@ active proctype world()
 		e = agreed_ep[i];
 		if
 		:: e >= w_ep[w] && (e > w_ep[w] || agreed_gen[i] > w_gen[w]) &&
-		   (!lease[w] || holder[w] == i) &&
-		   (act[i] || (!heard[i] || !act[1 - i])) ->
+		   (!lease[w] || (holder[w] == i && !quarantined(w))) &&
+		   (acting(i) || (!act[i] && (!heard[i] || !act[1 - i]))) ->
 			accept_write(w, i, e, agreed_gen[i]);
 			written[i] = true;
 			w_hold[i] = true;
 			epoch[i] = e;
 			proposed[i] = NONE;
 			if
-			:: !act[i] -> act[i] = true; s_hold[i] = false
+			:: !act[i] -> became_active(i, e); s_hold[i] = false
 			:: else -> skip
 			fi
 		:: else -> proposed[i] = NONE

@@ -27,10 +27,17 @@ fault_test=
 # could not keep up there (status calls timed out after 2 s); the kernel
 # part they use (broadcasts to every namespace) is broadcast_test's too.
 cluster_test=$selftests/cluster.sh
+# The faults of the arbitration's failure table (ten minutes under TCG)
+# test the daemons, which are the same on every kernel: they run on one,
+# Debian 12's newest, which has the dm-delay and loop modules they use.
+faults_test=
 case $(uname -r) in
 *-availcast-kasan)
 	cluster_test=
 	export STRESS_CYCLES=5 NL_FUZZ_SECONDS=10 STORM_SECONDS=10
+	;;
+6.12.*+deb12-*)
+	faults_test=$selftests/cluster_faults.sh
 	;;
 esac
 
@@ -47,6 +54,7 @@ loaded_tests="
 	$selftests/kernel_api.sh
 	$selftests/ynl.sh
 	$cluster_test
+	$faults_test
 	$selftests/nl_fuzz.sh
 	$selftests/tunable_storm.sh
 	$selftests/stress_reload.sh
