@@ -72,6 +72,7 @@ static int load_set(struct keyring_set *set, const struct conf *c, const char *p
 	}
 	set->id = id;
 	set->pair = calloc(n, sizeof(*set->pair));
+	set->n_pairs = n;
 	if (!set->pair) {
 		snprintf(error, error_size, "out of memory for %u keys", n);
 		goto fail;
@@ -114,8 +115,12 @@ void keyring_free(struct keyring *ring)
 {
 	unsigned int i;
 
-	for (i = 0; i < ring->n_sets; i++)
+	for (i = 0; i < ring->n_sets; i++) {
+		if (ring->sets[i].pair)
+			sodium_memzero(ring->sets[i].pair,
+				       ring->sets[i].n_pairs * sizeof(*ring->sets[i].pair));
 		free(ring->sets[i].pair);
+	}
 	memset(ring, 0, sizeof(*ring));
 }
 

@@ -21,6 +21,7 @@ struct keyring {
 		uint16_t id;
 		/* By conf_index(); .id is 0 where this node shares no key. */
 		struct wire_key *pair;
+		unsigned int n_pairs;
 	} sets[KEYRING_SETS];
 };
 
