@@ -230,13 +230,8 @@ tap_check "a bad configuration is refused on SIGHUP" wait_until 5 \
 check_roles "roles and epoch survive both reloads" m2
 tap_check "epoch still 4" test "$(cluster_field m2 epoch)" = 4
 
-# Stop everything (SIGTERM) so the sanitizers can report, then check.
-for node in $cluster_managers $cluster_hosts; do
-	cluster_signal "$node" TERM
-done
-wait
-tap_check "no sanitizer report from any daemon" \
-	bash -c "! grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' $cluster_dir/*.log"
+cluster_stop_all
+tap_check "no sanitizer report from any daemon" cluster_no_sanitizer_report
 check_output=$(python3 "$selftests/lib/cluster_check.py" "$cluster_dir"/*.log)
 tap_check "never two actives at once, one manager per epoch, no older epoch accepted" \
 	python3 "$selftests/lib/cluster_check.py" "$cluster_dir"/*.log

@@ -505,11 +505,7 @@ for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_
 	"scenario_$scenario"
 done
 
-for node in $cluster_managers $cluster_hosts; do
-	cluster_signal "$node" TERM
-done
-wait
-tap_check "no sanitizer report from any daemon" \
-	bash -c "! grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' $cluster_dir/*.log"
+cluster_stop_all
+tap_check "no sanitizer report from any daemon" cluster_no_sanitizer_report
 
 tap_done

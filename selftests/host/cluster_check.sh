@@ -98,4 +98,17 @@ cat >> "$dir/m1.log" <<-LOG
 verdict "a suspended daemon's stopped clock is put back on the true timeline" 1 \
 	"m1 (epoch 1) and m2 (epoch 2) both active from 2500 to 2720"
 
+# The same, with the hold logged before the suspend: on waking at 2700
+# (its clock 1200, behind by 1500), it still counts on its hold of 1800,
+# and acts until it hears of m2 (its clock 1400, 2900 in truth).
+clean
+sed -i 's/ clock=boottime//' "$dir/m1.log"
+sed -i 's/^1700 m1 role.*//; s/until=1800/until=1800/' "$dir/m1.log"
+cat >> "$dir/m1.log" <<-LOG
+	2700 m1 clock-suspended monotonic_behind_ms=1500
+	1400 m1 role role=standby previous=active epoch=2 hold_until=0 reason="x"
+	LOG
+verdict "a daemon that wakes counting an old hold is seen acting again" 1 \
+	"m2 (epoch 2) and m1 (epoch 1) both active from 2700 to 2900"
+
 tap_done

@@ -168,6 +168,22 @@ cluster_active() {
 	return 1
 }
 
+# cluster_stop_all: SIGTERM to every daemon, so that the sanitizers can
+# report, and wait for them.
+cluster_stop_all() {
+	local node
+	for node in $cluster_managers $cluster_hosts; do
+		cluster_signal "$node" TERM
+	done
+	wait
+}
+
+# cluster_no_sanitizer_report: true when no daemon's log holds one.
+cluster_no_sanitizer_report() {
+	! grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error' \
+		"$cluster_dir"/*.log
+}
+
 cluster_teardown() {
 	local node
 	for node in $cluster_nodes; do

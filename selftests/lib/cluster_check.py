@@ -15,7 +15,9 @@ does not say "clock=boottime" in its "started" line counts on
 CLOCK_MONOTONIC, which stops while the host is suspended: the tests'
 suspend shim (selftests/suspend_clock.c) logs how far that clock fell
 behind ("clock-suspended monotonic_behind_ms=N"), and this checker puts
-the daemon's later times back on the true timeline by that much.
+the daemon's later times back on the true timeline by that much, and
+counts it as acting again on waking for as long as its clock, now
+behind, has not reached the hold it had.
 
 Fails (exit 1) when:
   - two managers' intervals overlap;
@@ -37,29 +39,13 @@ FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
 
 
 def events(path):
-    """(true time, node, event, fields) of each line of one daemon's log."""
-    behind = 0
-    on_boottime = False
+    """(time, node, event, fields) of each line of one daemon's log."""
     with open(path, errors="replace") as f:
         for line in f:
             m = LINE.match(line.strip())
-            if not m:
-                continue
-            t, node, event = int(m.group(1)), m.group(2), m.group(3)
-            fields = {k: v.strip('"') for k, v in FIELD.findall(m.group(4))}
-            if event == "started":
-                on_boottime = fields.get("clock") == "boottime"
-                behind = 0
-            if event == "clock-suspended":
-                # Stamped by the shim on CLOCK_BOOTTIME: already true time.
-                if not on_boottime:
-                    behind = int(fields["monotonic_behind_ms"])
-                continue
-            shift = 0 if on_boottime else behind
-            for key in ("until", "hold_until"):
-                if key in fields and int(fields[key]):
-                    fields[key] = str(int(fields[key]) + shift)
-            yield t + shift, node, event, fields
+            if m:
+                fields = {k: v.strip('"') for k, v in FIELD.findall(m.group(4))}
+                yield int(m.group(1)), m.group(2), m.group(3), fields
 
 
 def main(paths):
@@ -68,28 +54,52 @@ def main(paths):
     problems = []
     accepted = {}           # store node -> [(time, epoch)]
     for path in paths:
+        # Times on the daemon's own clock are put on the true timeline by
+        # adding how far that clock is behind (0 but for a daemon on
+        # CLOCK_MONOTONIC whose host slept). A hold is a moment of the
+        # daemon's clock: it ends, in true time, at hold + behind.
         start = epoch = None
-        until = 0
+        hold = 0
+        behind = 0
+        on_boottime = False
         node = None
         for t, node, event, f in events(path):
+            if event == "started":
+                on_boottime = f.get("clock") == "boottime"
+                behind = 0
+            if event == "clock-suspended":
+                # Stamped by the shim on CLOCK_BOOTTIME: true time. The
+                # daemon acted, at most, until its hold ended before it
+                # slept; it acts again on waking while its clock, now
+                # behind, has not reached the hold.
+                if on_boottime:
+                    continue
+                if start is not None:
+                    intervals.append((start, min(t, hold + behind), node, epoch))
+                behind = int(f["monotonic_behind_ms"])
+                if start is not None:
+                    start = t if t < hold + behind else None
+                continue
+            t += behind
             if event == "hold":
-                until = int(f["until"])
+                hold = int(f["until"])
             elif event in ("role", "stopped"):
                 if start is not None:
-                    intervals.append((start, min(t, until), node, epoch))
+                    intervals.append((start, min(t, hold + behind), node, epoch))
                     start = None
                 if event == "role" and f.get("role") == "active":
                     start, epoch = t, int(f["epoch"])
                     if "hold_until" in f:
-                        until = int(f["hold_until"])
-                    acts.append((t, node, epoch, until, "entered active"))
+                        hold = int(f["hold_until"])
+                    acts.append((t, node, epoch, hold + behind, "entered active"))
             elif event == "hook-started" and f.get("role") == "active":
-                hold = int(f["hold_until"]) if "hold_until" in f else until
-                acts.append((t, node, int(f["epoch"]), hold, "started its active hook"))
+                until = int(f["hold_until"]) if "hold_until" in f else hold
+                acts.append((t, node, int(f["epoch"]), until + behind,
+                             "started its active hook"))
             elif event == "witness" and f.get("status") == "done":
                 accepted.setdefault(node, []).append((t, int(f["epoch"])))
         if start is not None:
-            intervals.append((start, until, node, epoch))
+            intervals.append((start, hold + behind, node, epoch))
 
     intervals.sort()
     for s, e, node, epoch in intervals:

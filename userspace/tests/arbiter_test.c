@@ -1150,27 +1150,51 @@ TEST(a_lease_longer_than_the_store_keeps_is_never_granted)
  * copies). Nobody can know epoch 2 was used; m1 takes over from the old
  * record, but at an epoch of its own (3): never one another manager had.
  */
-TEST(everything_rolled_back_still_gives_no_epoch_to_two_managers)
-{
-	struct sim *s = sim_new(30);
-	char backup[WITNESS_FILE_MAX + 1];
-	struct arbiter_durable before;
+/* What was on disk before a takeover, to put back afterwards. */
+struct backup {
+	int witness;
+	char text[WITNESS_FILE_MAX + 1];
 	size_t len;
-	int w;
+	struct arbiter_durable m1_state;
+};
 
+/*
+ * m1 active at epoch 1, its witness file and state backed up; then m1 cut
+ * off, and m2 active at epoch 2 through the same witness.
+ */
+static void m2_took_over_after_a_backup(struct __test_metadata *_metadata, struct sim *s,
+					struct backup *b)
+{
 	formed(_metadata, s);
-	w = witness_node(s, 0);
-	len = backup_of(s, w, backup, sizeof(backup));
-	before = s->persisted[0];
+	b->witness = witness_node(s, 0);
+	b->len = backup_of(s, b->witness, b->text, sizeof(b->text));
+	b->m1_state = s->persisted[0];
 	isolate(s, 0);
 	run_until_active(s, 1, 5000);
 	ASSERT_EQ(2, s->m[1].epoch);
-	s->dead[1] = true;
-	restore_backup(s, w, backup, len);
-	start_store(s, w - MANAGERS, true);
-	s->store_max_epoch[w - MANAGERS] = 1;
-	s->persisted[0] = s->runtime_copy[0] = before;
+}
+
+/*
+ * The witness host reboots on its disk as backed up, and m1 restarts on
+ * its state as backed up (no runtime copies: everything went back).
+ */
+static void everything_goes_back(struct sim *s, const struct backup *b)
+{
+	restore_backup(s, b->witness, b->text, b->len);
+	start_store(s, b->witness - MANAGERS, true);
+	s->store_max_epoch[b->witness - MANAGERS] = 1;	/* it cannot know more */
+	s->persisted[0] = s->runtime_copy[0] = b->m1_state;
 	start_manager(s, 0);
+}
+
+TEST(everything_rolled_back_still_gives_no_epoch_to_two_managers)
+{
+	struct sim *s = sim_new(30);
+	struct backup b;
+
+	m2_took_over_after_a_backup(_metadata, s, &b);
+	s->dead[1] = true;
+	everything_goes_back(s, &b);
 	memset(s->link, 1, sizeof(s->link));
 	run_until_active(s, 0, 5000);
 	NO_VIOLATION(s);
@@ -1190,27 +1214,14 @@ TEST(everything_rolled_back_still_gives_no_epoch_to_two_managers)
 TEST(a_rebooted_witness_makes_its_recorded_holder_wait_too)
 {
 	struct sim *s = sim_new(31);
-	char backup[WITNESS_FILE_MAX + 1];
-	struct arbiter_durable before;
-	size_t len;
-	int w;
+	struct backup b;
 
-	formed(_metadata, s);
-	w = witness_node(s, 0);
-	len = backup_of(s, w, backup, sizeof(backup));
-	before = s->persisted[0];
-	isolate(s, 0);
-	run_until_active(s, 1, 5000);
-	ASSERT_EQ(2, s->m[1].epoch);
+	m2_took_over_after_a_backup(_metadata, s, &b);
 	s->dead[0] = true;
 	run_for(s, 300);
-	restore_backup(s, w, backup, len);
-	start_store(s, w - MANAGERS, true);
-	s->store_max_epoch[w - MANAGERS] = 1;
-	s->persisted[0] = s->runtime_copy[0] = before;
 	memset(s->link, 1, sizeof(s->link));
 	cut(s, 0, 1);
-	start_manager(s, 0);
+	everything_goes_back(s, &b);
 	run_for(s, 3000);
 	NO_VIOLATION(s);
 	sim_free(s);

@@ -236,24 +236,41 @@ TEST_F(store, a_failed_write_is_answered_as_failed_and_changes_nothing)
  * store promised: it writes its last record again before it answers, and
  * refuses what the old file would have allowed.
  */
+/* The text of the file at @path into @text: a backup. */
+static ssize_t back_up(const char *path, char *text, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t len;
+
+	if (fd < 0)
+		abort();
+	len = read(fd, text, size);
+	close(fd);
+	return len;
+}
+
+/* The backup @text put back over the file at @path. */
+static void put_back(const char *path, const char *text, ssize_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0 || write(fd, text, (size_t)len) != len)
+		abort();
+	close(fd);
+}
+
 TEST_F(store, a_rolled_back_file_is_put_back_to_what_the_store_promised)
 {
 	struct wire_record m1 = record("m1", 1, 1), m2 = record("m2", 2, 2);
 	struct wire_record m1_again = record("m1", 3, 3);
 	char backup[WITNESS_FILE_MAX];
 	ssize_t len;
-	int fd;
 
 	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
-	fd = open(self->store.file.path, O_RDONLY);
-	ASSERT_LE(0, fd);
-	len = read(fd, backup, sizeof(backup));
-	close(fd);
+	len = back_up(self->store.file.path, backup, sizeof(backup));
 	ASSERT_EQ(WITNESS_DONE, CAS("m2", 2000, 1, 1, &m2));
 	/* The backup of m1's record comes back. */
-	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
-	ASSERT_EQ(len, write(fd, backup, (size_t)len));
-	close(fd);
+	put_back(self->store.file.path, backup, len);
 	/* m1 asks to take over from the record it last knew: refused. */
 	EXPECT_EQ(WITNESS_CONFLICT, CAS("m1", 2100, 1, 1, &m1_again));
 	EXPECT_STREQ("m2", self->cur.active);
@@ -282,18 +299,13 @@ TEST_F(store, a_restart_on_a_rolled_back_file_keeps_what_the_store_promised)
 	struct wire_record m1_again = record("m1", 3, 2);
 	char backup[WITNESS_FILE_MAX];
 	ssize_t len;
-	int fd;
 
 	ASSERT_EQ(WITNESS_DONE, CAS("m1", 1000, 0, 0, &m1));
-	fd = open(self->store.file.path, O_RDONLY);
-	len = read(fd, backup, sizeof(backup));
-	close(fd);
+	len = back_up(self->store.file.path, backup, sizeof(backup));
 	m2.lease_ms = 3000;
 	ASSERT_EQ(WITNESS_DONE, CAS("m2", 2000, 1, 1, &m2));
 	/* Stopped; m1's record restored over the file; started again. */
-	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
-	ASSERT_EQ(len, write(fd, backup, (size_t)len));
-	close(fd);
+	put_back(self->store.file.path, backup, len);
 	restart(_metadata, self, 2100);
 	EXPECT_EQ(WITNESS_CONFLICT, CAS("m1", 9000, 1, 1, &m1_again));
 	EXPECT_STREQ("m2", self->cur.active) TH_LOG("the copy since boot wins");
@@ -301,9 +313,7 @@ TEST_F(store, a_restart_on_a_rolled_back_file_keeps_what_the_store_promised)
 
 	/* The same after a reboot: no copy; the lease counts from the start,
 	 * for the longer of the record's (500) and lease-ms (now 3000). */
-	fd = open(self->store.file.path, O_WRONLY | O_TRUNC);
-	ASSERT_EQ(len, write(fd, backup, (size_t)len));
-	close(fd);
+	put_back(self->store.file.path, backup, len);
 	unlink(self->store.file.copy_path);
 	ASSERT_EQ(0, witness_store_init(&self->store, self->dir, self->run, "demo", "h1", &lease_3000,
 					10000, self->error, sizeof(self->error)));
