@@ -272,14 +272,16 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
 		"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
 		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
-		"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,\"reason\":",
+		"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,"
+		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
 		a->agreed.host, (unsigned long long)a->agreed.epoch,
 		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
 		(unsigned long long)(hold > now ? hold - now : 0), a->peer,
 		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch, peer_ago,
-		(unsigned long long)a->stale_epoch_refused);
+		(unsigned long long)a->stale_epoch_refused,
+		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked);
 	json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
@@ -411,6 +413,12 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_integer(out, "arbiter_stale_epoch_refused_total", "counter",
 			"Messages refused for carrying an epoch older than one known.", labels,
 			a->stale_epoch_refused);
+	metrics_integer(out, "arbiter_persist_failed_total", "counter",
+			"State that could not be written down, and so was not acted on.", labels,
+			a->persist_failed);
+	metrics_integer(out, "arbiter_replies_unasked_total", "counter",
+			"Witness answers to no request outstanding, ignored.", labels,
+			a->replies_unasked);
 	host_metrics(m, out, labels, now);
 	node_write_counters(&m->node, out, NODE_PROMETHEUS, labels);
 }

@@ -155,6 +155,9 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_integer(out, "relay_overruns_total", "counter",
 			"Times broadcasts were lost because the relay's socket overflowed.",
 			labels, r->overruns);
+	metrics_integer(out, "witness_restored_total", "counter",
+			"Times the witness file said otherwise than the record this store wrote, and was written back.",
+			labels, r->store.restored);
 	metrics_family(out, "witness_record", "gauge",
 		       "1 when this host's witness store holds a good record.");
 	fprintf(out, "availctl_witness_record{%s,state=\"%s\"} %d\n", labels,
