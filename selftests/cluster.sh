@@ -180,20 +180,24 @@ fi
 fault_ms=$(now_ms)
 ip -n ac-m1 link set eth0 down
 failover "m1 isolated: m2 takes over" m1
-tap_check "at epoch 2" test "$(cluster_field m2 epoch)" = 2
+# Epochs only grow; a claim the witness refused burns its epoch, so the
+# numbers are compared, not counted.
+epoch_m2=$(cluster_field m2 epoch)
+tap_check "m2 is at a newer epoch" test "$epoch_m2" -gt 1
 tap_check "m1 stepped down (fault) on its own" wait_until 5 cluster_role_is m1 fault
 ip -n ac-m1 link set eth0 up
 check_roles "m1 back: it rejoins as standby" m2
-tap_check "m1 learned epoch 2" test "$(cluster_field m1 epoch)" = 2
+tap_check "m1 learned the new epoch" test "$(cluster_field m1 epoch)" = "$epoch_m2"
 
 # kill -9 of the active.
 fault_ms=$(now_ms)
 cluster_kill m2
 failover "m2 killed: m1 takes over" m2
-tap_check "at epoch 3" test "$(cluster_field m1 epoch)" = 3
+epoch_m1=$(cluster_field m1 epoch)
+tap_check "m1 is at a newer epoch" test "$epoch_m1" -gt "$epoch_m2"
 restart m2
-check_roles "m2 restarted: standby at epoch 3" m1
-tap_check "m2 learned epoch 3" wait_until 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = 3 ]"
+check_roles "m2 restarted: standby" m1
+tap_check "m2 learned the new epoch" wait_until 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = $epoch_m1 ]"
 
 # The active is paused past its lease, then wakes.
 fault_ms=$(now_ms)
@@ -206,8 +210,10 @@ tap_check "m1 logged that it stepped down, not acting on its old epoch" \
 	grep -q "role=standby previous=active\|role=fault previous=active" "$cluster_dir/m1.log"
 
 # Hooks ran with the epoch.
-tap_check "the hook ran on m2 becoming active at epoch 4" \
-	grep -q "^m2 active epoch=4 previous=" "$cluster_dir/hooks.log"
+epoch_m2=$(cluster_field m2 epoch)
+tap_check "m2 took over at a newer epoch" test "$epoch_m2" -gt "$epoch_m1"
+tap_check "the hook ran on m2 becoming active, with its epoch" \
+	grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
 tap_check "the hook ran on m1 becoming standby" grep -q "^m1 standby epoch=" "$cluster_dir/hooks.log"
 
 # SIGHUP: a new value is taken without touching roles; a bad file is refused.
@@ -228,7 +234,7 @@ cluster_signal m2 HUP
 tap_check "a bad configuration is refused on SIGHUP" wait_until 5 \
 	grep -q "reload-refused.*unknown key 'bogus'" "$cluster_dir/m2.log"
 check_roles "roles and epoch survive both reloads" m2
-tap_check "epoch still 4" test "$(cluster_field m2 epoch)" = 4
+tap_check "the epoch is unchanged by the reloads" test "$(cluster_field m2 epoch)" = "$epoch_m2"
 
 cluster_stop_all
 tap_check "no sanitizer report from any daemon" cluster_no_sanitizer_report
