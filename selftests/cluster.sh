@@ -94,7 +94,7 @@ cluster_in h1 "$inject" attack "$cluster_dir/cluster.key" 1 m2 "$(cluster_ip m2)
 sleep 0.5	# UDP on a bridge: no completion to wait for; counted below
 counters=$(cluster_status m2 --json)
 for verdict in malformed truncated oversized forged unknown_key unknown_sender misdirected \
-	replayed; do
+	replayed clock_distance; do
 	tap_check "m2 dropped and counted a $verdict datagram" \
 		grep -qE "\"$verdict\":[1-9]" <<< "$counters"
 done

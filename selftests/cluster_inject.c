@@ -8,7 +8,7 @@
  *     truncated, oversized, forged, unknown key id, unknown sender,
  *     misdirected, and a heartbeat "as the other manager" signed with
  *     HOST's own key), then one authentic report as HOST twice: the
- *     second is a replay. HOST's key is derived from the cluster SECRET,
+ *     second is a replay; and one stamped an hour ago. HOST's key is derived from the cluster SECRET,
  *     as 'availctl keygen --node' does. HOST should run no relay of its
  *     own (its numbers would clash with ours); the report says it is
  *     shutting down, so no manager picks it.
@@ -44,6 +44,7 @@ static void send_bytes(const char *what, const uint8_t *buf, size_t len)
 }
 
 static const char *target_name;
+static uint64_t stamp_age_ms;	/* how long ago datagrams say they were sent */
 
 static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
 			const char *destination, uint64_t seq, uint8_t *buf)
@@ -52,7 +53,7 @@ static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 - stamp_age_ms;
 	snprintf(m.sender, sizeof(m.sender), "%s", sender);
 	snprintf(m.destination, sizeof(m.destination), "%s", destination);
 	if (type == WIRE_HEARTBEAT) {
@@ -171,6 +172,10 @@ int main(int argc, char **argv)
 	len = report(&key, argv[7], seq++, buf);
 	send_bytes("authentic report", buf, len);
 	send_bytes("the same report again (replayed)", buf, len);
+	/* A new number, stamped an hour ago: a sender's clock far off. */
+	stamp_age_ms = 3600 * 1000;
+	len = report(&key, argv[7], seq++, buf);
+	send_bytes("a report stamped an hour ago (clock_distance)", buf, len);
 	close(sock);
 	sodium_memzero(&secret, sizeof(secret));
 	sodium_memzero(&key, sizeof(key));

@@ -181,8 +181,11 @@ int node_start(struct node *n, const char *config_path, bool manager,
 		return -1;
 	if (control_open(&n->control, c->control, error, error_size))
 		return -1;
-	/* Numbers from the wall clock: a restart goes on above the last ones. */
-	n->seq = node_unix_ms() * 1000000;
+	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
+			   c->cluster, c->node, node_unix_ms() * 1000000))
+		return fail(error, error_size, "state-dir %s: path too long", c->state_dir);
+	if (n->seq.ignored[0])
+		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
 	n->started_ms = node_now_ms();
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGINT, &stop, NULL);
@@ -276,6 +279,7 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	const struct conf_node *dest = conf_find(&n->conf, to);
 	const struct wire_key *key = keyring_send_key(&n->keys, conf_index(&n->conf, to));
 	uint8_t buf[WIRE_MAX];
+	bool unsaved;
 	size_t len;
 
 	if (!dest || !key) {
@@ -284,7 +288,10 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	}
 	snprintf(msg->sender, sizeof(msg->sender), "%s", n->conf.node);
 	snprintf(msg->destination, sizeof(msg->destination), "%s", to);
-	msg->seq = ++n->seq;
+	msg->seq = sequence_take(&n->seq, &unsaved);
+	if (unsaved)
+		node_log(n, "sequence-unsaved", "next=%llu error=\"%s\"",
+			 (unsigned long long)n->seq.next, strerror(n->seq.save_errno));
 	msg->time_ms = node_unix_ms();
 	len = wire_encode(msg, key, buf, sizeof(buf));
 	if (!len || sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,
@@ -316,10 +323,9 @@ int node_receive(struct node *n, struct wire_message *msg)
 		return 0;
 	verdict = wire_decode(buf, (size_t)len, find_key, n, msg);
 	/* Authentic: the sender is a node we share a key with, not us. */
-	if (verdict == WIRE_OK &&
-	    !replay_accept(&n->windows[conf_index(&n->conf, msg->sender)], msg->seq,
-			   msg->time_ms, node_unix_ms(), n->conf.replay_window_ms))
-		verdict = WIRE_REPLAYED;
+	if (verdict == WIRE_OK)
+		verdict = replay_check(&n->windows[conf_index(&n->conf, msg->sender)], msg->seq,
+				       msg->time_ms, node_unix_ms(), n->conf.replay_window_ms);
 	n->verdicts[verdict]++;
 	if (verdict == WIRE_OK)
 		return 1;

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "keyring.h"
 #include "replay.h"
+#include "sequence.h"
 #include "wire.h"
 
 struct node {
@@ -29,7 +30,7 @@ struct node {
 	struct control control;		/* status requests */
 	int lock;			/* flock on the state dir: one daemon per node */
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
-	uint64_t seq;
+	struct sequence seq;		/* numbers for the datagrams sent */
 	struct replay_window *windows;	/* one per node, by conf_index() */
 	uint64_t verdicts[WIRE_VERDICTS];
 	uint64_t sent, send_failed;

@@ -5,25 +5,23 @@
 
 #define REPLAY_BITS 64
 
-bool replay_accept(struct replay_window *w, uint64_t seq, uint64_t sent_ms,
-		   uint64_t now_ms, uint64_t window_ms)
+enum wire_verdict replay_check(struct replay_window *w, uint64_t seq, uint64_t sent_ms,
+			       uint64_t now_ms, uint64_t window_ms)
 {
-	uint64_t behind;
+	uint64_t behind = seq > w->top ? 0 : w->top - seq;
 
-	if (seq == 0)
-		return false;
+	/* The number first: a datagram heard before is a replay, whenever sent. */
+	if (seq == 0 || (seq <= w->top && (behind >= REPLAY_BITS || (w->seen >> behind) & 1)))
+		return WIRE_REPLAYED;
 	if (sent_ms + window_ms < now_ms || sent_ms > now_ms + window_ms)
-		return false;
+		return WIRE_CLOCK_DISTANCE;
 	if (seq > w->top) {
 		behind = seq - w->top;
 		w->seen = behind >= REPLAY_BITS ? 0 : w->seen << behind;
 		w->seen |= 1;
 		w->top = seq;
-		return true;
+	} else {
+		w->seen |= 1ull << behind;
 	}
-	behind = w->top - seq;
-	if (behind >= REPLAY_BITS || (w->seen >> behind) & 1)
-		return false;
-	w->seen |= 1ull << behind;
-	return true;
+	return WIRE_OK;
 }

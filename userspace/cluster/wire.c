@@ -342,6 +342,7 @@ const char *wire_verdict_name(enum wire_verdict verdict)
 		[WIRE_REPLAYED] = "replayed",
 		[WIRE_UNKNOWN_SENDER] = "unknown_sender",
 		[WIRE_MISDIRECTED] = "misdirected",
+		[WIRE_CLOCK_DISTANCE] = "clock_distance",
 	};
 
 	return verdict < WIRE_VERDICTS ? names[verdict] : "unknown";

@@ -46,9 +46,10 @@ enum wire_verdict {
 	WIRE_MALFORMED,		/* bad magic, version, type, name or body */
 	WIRE_UNKNOWN_KEY,	/* a key id we do not hold */
 	WIRE_FORGED,		/* the MAC does not verify */
-	WIRE_REPLAYED,		/* seen before, or outside the time window */
+	WIRE_REPLAYED,		/* its number was seen before, or is too old */
 	WIRE_UNKNOWN_SENDER,	/* from no node we share a key with */
 	WIRE_MISDIRECTED,	/* addressed to another node */
+	WIRE_CLOCK_DISTANCE,	/* sent further than replay-window-ms from our wall clock */
 	WIRE_VERDICTS,
 };
 

@@ -186,16 +186,23 @@ TEST(replays_and_stale_datagrams_are_refused)
 {
 	struct replay_window w = { 0 };
 
-	EXPECT_TRUE(replay_accept(&w, 100, 5000, 5000, 1000));
-	EXPECT_FALSE(replay_accept(&w, 100, 5000, 5000, 1000)) TH_LOG("the same number twice");
-	EXPECT_TRUE(replay_accept(&w, 98, 5000, 5000, 1000)) TH_LOG("late but new");
-	EXPECT_FALSE(replay_accept(&w, 98, 5000, 5000, 1000));
-	EXPECT_TRUE(replay_accept(&w, 200, 5000, 5000, 1000));
-	EXPECT_FALSE(replay_accept(&w, 100, 5000, 5000, 1000)) TH_LOG("out of the window");
-	EXPECT_FALSE(replay_accept(&w, 201, 3000, 5000, 1000)) TH_LOG("too old by the clock");
-	EXPECT_FALSE(replay_accept(&w, 201, 7000, 5000, 1000)) TH_LOG("from the future");
-	EXPECT_TRUE(replay_accept(&w, 201, 5500, 5000, 1000));
-	EXPECT_FALSE(replay_accept(&w, 0, 5000, 5000, 1000));
+	EXPECT_EQ(WIRE_OK, replay_check(&w, 100, 5000, 5000, 1000));
+	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 100, 5000, 5000, 1000))
+		TH_LOG("the same number twice");
+	EXPECT_EQ(WIRE_OK, replay_check(&w, 98, 5000, 5000, 1000)) TH_LOG("late but new");
+	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 98, 5000, 5000, 1000));
+	EXPECT_EQ(WIRE_OK, replay_check(&w, 200, 5000, 5000, 1000));
+	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 100, 5000, 5000, 1000))
+		TH_LOG("out of the window");
+	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 200, 3000, 5000, 1000))
+		TH_LOG("heard before, and old: a replay");
+	EXPECT_EQ(WIRE_CLOCK_DISTANCE, replay_check(&w, 201, 3000, 5000, 1000))
+		TH_LOG("too old by the clock");
+	EXPECT_EQ(WIRE_CLOCK_DISTANCE, replay_check(&w, 201, 7000, 5000, 1000))
+		TH_LOG("from the future");
+	EXPECT_EQ(WIRE_OK, replay_check(&w, 201, 5500, 5000, 1000))
+		TH_LOG("a refusal for clock distance recorded nothing");
+	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 0, 5000, 5000, 1000));
 }
 
 TEST_HARNESS_MAIN

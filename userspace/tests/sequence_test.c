@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The numbers a node sends grow across restarts whatever its wall clock
+ * did (sequence.h), on real files: a state directory and a runtime
+ * directory under /tmp. A restart is sequence_start() again on the same
+ * directories, with the wall clock it would read.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sequence.h"
+#include "kselftest_harness.h"
+
+#define SECOND_NS 1000000000ull
+#define NOW_NS (1800000000ull * SECOND_NS)	/* a wall clock in 2027 */
+
+FIXTURE(seq) {
+	char dir[64];
+	char run[80];			/* the runtime directory (a tmpfs, in life) */
+	char path[160];			/* the state file */
+	struct sequence s;
+};
+
+FIXTURE_SETUP(seq)
+{
+	snprintf(self->dir, sizeof(self->dir), "/tmp/sequence_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->run, sizeof(self->run), "%s/run", self->dir);
+	ASSERT_EQ(0, mkdir(self->run, 0700));
+	snprintf(self->path, sizeof(self->path), "%s/demo.sequence", self->dir);
+}
+
+FIXTURE_TEARDOWN(seq)
+{
+	char command[128];
+
+	snprintf(command, sizeof(command), "rm -rf %s", self->dir);
+	if (system(command))
+		abort();
+}
+
+static int start(FIXTURE_DATA(seq) *self, uint64_t clock_ns)
+{
+	return sequence_start(&self->s, self->dir, self->run, "demo", "m1", clock_ns);
+}
+
+/* Takes @count numbers, checking each grows; returns the last. */
+static uint64_t take(struct __test_metadata *_metadata, struct sequence *s, int count)
+{
+	uint64_t last = 0, value;
+	bool failed;
+
+	while (count--) {
+		value = sequence_take(s, &failed);
+		EXPECT_FALSE(failed);
+		EXPECT_LT(last, value);
+		last = value;
+	}
+	return last;
+}
+
+static void put(struct __test_metadata *_metadata, const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ASSERT_NE(NULL, f);
+	fputs(text, f);
+	fclose(f);
+}
+
+TEST_F(seq, a_restart_with_the_wall_clock_set_back_goes_on_above_what_was_sent)
+{
+	uint64_t last;
+
+	ASSERT_EQ(0, start(self, NOW_NS));
+	last = take(_metadata, &self->s, 5);
+	EXPECT_EQ(NOW_NS + 4, last);
+	/* The clock was an hour ahead and got corrected; then the restart. */
+	ASSERT_EQ(0, start(self, NOW_NS - 3600 * SECOND_NS));
+	EXPECT_LT(last, take(_metadata, &self->s, 1));
+	/* The same after a reboot, with the runtime copy gone too. */
+	last = take(_metadata, &self->s, 5);
+	ASSERT_EQ(0, system("rm -rf /tmp/sequence_test.*/run/*"));
+	ASSERT_EQ(0, start(self, 1));
+	EXPECT_LT(last, take(_metadata, &self->s, 1));
+	EXPECT_STREQ("", self->s.ignored);
+}
+
+TEST_F(seq, a_state_file_gone_back_is_made_up_for_by_the_runtime_copy)
+{
+	uint64_t last;
+
+	ASSERT_EQ(0, start(self, NOW_NS));
+	last = take(_metadata, &self->s, SEQUENCE_BLOCK + 3);	/* into a second block */
+	/* A backup from before the second block, restored; or the file lost. */
+	put(_metadata, self->path, "sequence 1\n");
+	ASSERT_EQ(0, start(self, NOW_NS));
+	EXPECT_LT(last, take(_metadata, &self->s, 1));
+	last = take(_metadata, &self->s, 1);
+	ASSERT_EQ(0, unlink(self->path));
+	ASSERT_EQ(0, start(self, NOW_NS));
+	EXPECT_LT(last, take(_metadata, &self->s, 1));
+}
+
+TEST_F(seq, an_unusable_state_file_is_named_and_left_out)
+{
+	put(_metadata, self->path, "sequence twelve\n");
+	ASSERT_EQ(0, start(self, NOW_NS));
+	EXPECT_NE(NULL, strstr(self->s.ignored, "demo.sequence: not a sequence file"));
+	EXPECT_EQ(NOW_NS, take(_metadata, &self->s, 1)) TH_LOG("it starts from the clock");
+}
+
+/* Fails every step of a write with ENOSPC, and counts the tries. */
+static int no_space(void *ctx, enum durable_step step)
+{
+	int *tries = ctx;
+
+	if (step == DURABLE_OPEN)
+		++*tries;
+	return ENOSPC;
+}
+
+TEST_F(seq, a_failed_write_is_reported_and_tried_again_but_the_node_goes_on)
+{
+	int tries = 0;
+	struct durable_faults full = { .ctx = &tries, .before = no_space };
+	uint64_t value;
+	bool failed;
+	int i;
+
+	ASSERT_EQ(0, start(self, NOW_NS));
+	self->s.file.faults = &full;
+	value = sequence_take(&self->s, &failed);
+	EXPECT_EQ(NOW_NS, value) TH_LOG("the number is given all the same");
+	EXPECT_TRUE(failed);
+	EXPECT_EQ(ENOSPC, self->s.save_errno);
+	EXPECT_EQ(1, tries);
+	for (i = 1; i < SEQUENCE_RETRY; i++)
+		sequence_take(&self->s, &failed);
+	EXPECT_EQ(1, tries) TH_LOG("no write per datagram while the disk is full");
+	self->s.file.faults = NULL;
+	value = sequence_take(&self->s, &failed);
+	EXPECT_FALSE(failed) TH_LOG("room again: written down");
+	EXPECT_EQ(0, self->s.save_errno);
+	ASSERT_EQ(0, start(self, 1));
+	EXPECT_LT(value, take(_metadata, &self->s, 1));
+}
+
+TEST_HARNESS_MAIN
