@@ -480,6 +480,46 @@ scenario_rollover() {
 	checked "a key rollover"
 }
 
+# host_available MANAGER HOST: MANAGER counts HOST available.
+host_available() {
+	cluster_status "$1" --json | python3 -c "import json,sys
+sys.exit(not any(h['name'] == '$2' and h['available'] for h in json.load(sys.stdin)['hosts']))"
+}
+
+# set_clock_by SECONDS: the wall clock of the whole machine stepped.
+set_clock_by() { date -s "@$(( $(date +%s) + $1 ))" > /dev/null; }
+
+# Issue 15's kind: replay protection that depended on the wall clock going
+# forward across restarts. The wall clock runs 20 s ahead while a manager
+# and a relay restart, and is then set right, as NTP would, and they
+# restart again: their peers must hear them at once, not drop them as
+# replays of what they sent with the clock ahead, and the standby must
+# take over when the active dies.
+scenario_clock_back() {
+	local host=h3 since
+	active=$(active_now)
+	standby=$(cluster_other "$active")
+	set_clock_by 20
+	restart "$standby"
+	restart "$host"
+	wait_until 15 cluster_role_is "$standby" standby
+	set_clock_by -20
+	since=$(now_ms)
+	restart "$standby"
+	restart "$host"
+	tap_check "the wall clock set back before a restart: the standby is heard at once" \
+		wait_until 15 cluster_role_is "$standby" standby
+	tap_check "and the restarted relay's host is available again" \
+		wait_until 15 host_available "$active" "$host"
+	tap_check "no datagram was dropped as a replay" \
+		bash -c "! grep -h 'verdict=replayed' $cluster_dir/*.log | awk '\$1 > $since' | grep -q ."
+	cluster_kill "$active"
+	tap_check "the active killed: the restarted standby takes over" \
+		wait_until 15 cluster_role_is "$standby" active
+	start_node "$active"
+	checked "the wall clock set back between restarts"
+}
+
 # --- the cluster -----------------------------------------------------------
 
 cluster_teardown > /dev/null 2>&1
@@ -501,7 +541,7 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 
 
 # FAULTS names the scenarios to run (all by default), for a quick lane.
-for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slow_witness slow_managers restored_witness restored_manager forged rollover}; do
+for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back}; do
 	"scenario_$scenario"
 done
 
