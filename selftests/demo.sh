@@ -16,6 +16,8 @@ abi=$(selftests/vm/kernels.sh --one "${DEMO_KERNEL:-6.12}")
 echo "== building availcast.ko for $abi and availctl"
 selftests/host/build_module.sh "$abi" | grep -v '^1\.\.\|^TAP'
 make -s -C userspace
+# The demo's timeline marks its faults with the daemons' clock.
+make -s -C selftests "$top/build/selftests/cluster_inject"
 
 out=build/demo
 mkdir -p "$out"
