@@ -51,6 +51,16 @@ tap_check "the packaged availctl runs: availctl --version prints $version" \
 	bash -c "'$root/usr/sbin/availctl' --version | grep -qx 'availctl $version'"
 tap_check "availcast-dkms depends on dkms (dh-dkms)" \
 	bash -c "dpkg-deb -f '$work/availcast-dkms_${version}_all.deb' Depends | grep -qw dkms"
+# Only availcast-dkms is the module's: availctl must install on a manager
+# without the module's sources, beside availcast-dkms, and its removal
+# must leave the module alone.
+tap_check "availctl carries no DKMS sources and does not depend on dkms" \
+	bash -c "! dpkg-deb -c '$work/availctl_${version}_amd64.deb' | grep -q ' ./usr/src/' &&
+		 ! dpkg-deb -f '$work/availctl_${version}_amd64.deb' Depends | grep -qw dkms"
+tap_check "the two packages share no file, so apt can install both" \
+	bash -c "! sort <(dpkg-deb -c '$work/availcast-dkms_${version}_all.deb' | awk '\$1 !~ /^d/ { print \$6 }' | sort -u) \
+		<(dpkg-deb -c '$work/availctl_${version}_amd64.deb' | awk '\$1 !~ /^d/ { print \$6 }' | sort -u) |
+		uniq -d | grep ."
 tap_check "availctl ships its man page and the units for both daemons and the metrics" \
 	test -f "$root/usr/share/man/man8/availctl.8.gz" \
 	-a -f "$root/usr/lib/systemd/system/availctl-relay.service" \
