@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sequence.h"
@@ -15,78 +16,103 @@ static int format(uint64_t value, char *text)
 	return snprintf(text, SEQUENCE_TEXT_MAX, "sequence %" PRIu64 "\n", value);
 }
 
-/* What one copy holds, or 0 when there is none; notes an unusable one. */
-static uint64_t load(struct sequence *s, bool copy)
+/* "sequence N\n", N decimal digits only, 0 < N <= SEQUENCE_MAX; or 0. */
+static uint64_t parse(const char *text)
 {
-	char text[SEQUENCE_TEXT_MAX], end;
+	const char *digits = text + strlen("sequence ");
+	unsigned long long value;
+	char *end;
+
+	if (strncmp(text, "sequence ", strlen("sequence ")) || *digits < '0' || *digits > '9')
+		return 0;
+	errno = 0;
+	value = strtoull(digits, &end, 10);
+	if (errno || strcmp(end, "\n") || value > SEQUENCE_MAX)
+		return 0;
+	return value;
+}
+
+static void note_ignored(struct sequence *s, const char *path, const char *why)
+{
+	size_t len = strlen(s->ignored);
+
+	snprintf(s->ignored + len, sizeof(s->ignored) - len, "%s%s: %s", len ? "; " : "",
+		 path, why);
+}
+
+/* What @f holds, or 0 when nothing usable; notes an unusable one. */
+static uint64_t load(struct sequence *s, const struct durable_file *f)
+{
+	char text[SEQUENCE_TEXT_MAX];
 	uint64_t value;
 
-	if (copy && !s->file.copy_path[0])
-		return 0;
-	if (durable_file_read(&s->file, copy, text, sizeof(text)) < 0) {
+	if (durable_file_read(f, false, text, sizeof(text)) < 0) {
 		if (errno != ENOENT)
-			snprintf(s->ignored, sizeof(s->ignored), "%s: %s",
-				 copy ? s->file.copy_path : s->file.path, strerror(errno));
+			note_ignored(s, f->path, strerror(errno));
 		return 0;
 	}
-	if (sscanf(text, "sequence %" SCNu64 "%c", &value, &end) != 2 || end != '\n' ||
-	    !value) {
-		snprintf(s->ignored, sizeof(s->ignored), "%s: not a sequence file",
-			 copy ? s->file.copy_path : s->file.path);
-		return 0;
-	}
+	value = parse(text);
+	if (!value)
+		note_ignored(s, f->path, "not a sequence file");
 	return value;
 }
 
 int sequence_start(struct sequence *s, const char *state_dir, const char *runtime_dir,
 		   const char *cluster, const char *node, uint64_t clock_ns)
 {
-	char name[128], copy_name[192];
-	uint64_t copy;
+	char name[160];
 
 	memset(s, 0, sizeof(*s));
-	snprintf(name, sizeof(name), "%s.sequence", cluster);
-	snprintf(copy_name, sizeof(copy_name), "%s.%s.sequence", cluster, node);
-	if (durable_file_init(&s->file, state_dir, name, runtime_dir, copy_name, 0600))
+	/* The node's name in it: a relay and an arbiter may share a directory. */
+	snprintf(name, sizeof(name), "%s.%s.sequence", cluster, node);
+	if (durable_file_init(&s->file, state_dir, name, NULL, NULL, 0600))
 		return -1;
-	s->on_disk = load(s, false);
-	copy = load(s, true);
-	s->reserved = s->on_disk > copy ? s->on_disk : copy;
+	s->has_copy = runtime_dir != NULL;
+	if (s->has_copy && durable_file_init(&s->copy, runtime_dir, name, NULL, NULL, 0600))
+		return -1;
+	s->on_disk[0] = load(s, &s->file);
+	if (s->has_copy)
+		s->on_disk[1] = load(s, &s->copy);
+	s->reserved = s->on_disk[0] > s->on_disk[1] ? s->on_disk[0] : s->on_disk[1];
 	s->next = s->reserved > clock_ns ? s->reserved : clock_ns;
 	if (!s->next)
 		s->next = 1;
 	return 0;
 }
 
-/* Writes down @value; returns 0 or an errno value. */
-static int reserve(struct sequence *s, uint64_t value)
+/* Writes @value down in @f, which held *@on_disk; returns 0 or an errno value. */
+static int write_down(const struct durable_file *f, uint64_t *on_disk, uint64_t value)
 {
 	char text[SEQUENCE_TEXT_MAX], old[SEQUENCE_TEXT_MAX];
 	int len = format(value, text), old_len = 0;
 	bool unsure = false;
 
-	if (s->on_disk)
-		old_len = format(s->on_disk, old);
-	if (durable_file_replace(&s->file, text, (size_t)len, old_len ? old : NULL,
-				 (size_t)old_len, &unsure))
+	if (*on_disk)
+		old_len = format(*on_disk, old);
+	/* On failure the file holds the old number or this one: both will do. */
+	if (durable_file_replace(f, text, (size_t)len, old_len ? old : NULL, (size_t)old_len,
+				 &unsure))
 		return errno ? errno : EIO;
-	s->on_disk = value;
+	*on_disk = value;
 	return 0;
 }
 
 uint64_t sequence_take(struct sequence *s, bool *failed)
 {
 	uint64_t value = s->next++;
+	bool copied;
 
 	*failed = false;
-	if (value < s->reserved || (s->save_errno && value < s->retry_at))
+	if (s->save_errno ? value < s->retry_at : value < s->reserved)
 		return value;
-	s->save_errno = reserve(s, value + SEQUENCE_BLOCK);
+	/* The copy first: it is on a tmpfs, and still there when the disk is full. */
+	copied = s->has_copy && !write_down(&s->copy, &s->on_disk[1], value + SEQUENCE_BLOCK);
+	s->save_errno = write_down(&s->file, &s->on_disk[0], value + SEQUENCE_BLOCK);
 	if (s->save_errno) {
 		s->retry_at = value + SEQUENCE_RETRY;
 		*failed = true;
-	} else {
-		s->reserved = value + SEQUENCE_BLOCK;
 	}
+	if (!s->save_errno || copied)
+		s->reserved = value + SEQUENCE_BLOCK;
 	return value;
 }

@@ -31,7 +31,7 @@ FIXTURE_SETUP(seq)
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->run, sizeof(self->run), "%s/run", self->dir);
 	ASSERT_EQ(0, mkdir(self->run, 0700));
-	snprintf(self->path, sizeof(self->path), "%s/demo.sequence", self->dir);
+	snprintf(self->path, sizeof(self->path), "%s/demo.m1.sequence", self->dir);
 }
 
 FIXTURE_TEARDOWN(seq)
@@ -110,8 +110,42 @@ TEST_F(seq, an_unusable_state_file_is_named_and_left_out)
 {
 	put(_metadata, self->path, "sequence twelve\n");
 	ASSERT_EQ(0, start(self, NOW_NS));
-	EXPECT_NE(NULL, strstr(self->s.ignored, "demo.sequence: not a sequence file"));
+	EXPECT_NE(NULL, strstr(self->s.ignored, "demo.m1.sequence: not a sequence file"));
 	EXPECT_EQ(NOW_NS, take(_metadata, &self->s, 1)) TH_LOG("it starts from the clock");
+}
+
+TEST_F(seq, a_number_that_would_wrap_around_is_never_taken_from_a_file)
+{
+	static const char *const bad[] = {
+		"sequence -1\n", "sequence +5\n", "sequence  5\n", "sequence 5 \n",
+		"sequence 18446744073709551615\n", "sequence 99999999999999999999\n",
+		"sequence 5\nmore\n", "sequence 0\n",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put(_metadata, self->path, bad[i]);
+		ASSERT_EQ(0, start(self, NOW_NS));
+		EXPECT_EQ(NOW_NS, take(_metadata, &self->s, 1)) TH_LOG("%s", bad[i]);
+		EXPECT_NE(NULL, strstr(self->s.ignored, "not a sequence file"));
+		ASSERT_EQ(0, system("rm -rf /tmp/sequence_test.*/run/*"));
+	}
+}
+
+TEST_F(seq, two_nodes_sharing_a_state_directory_keep_their_own_numbers)
+{
+	struct sequence h1;
+	uint64_t last;
+	bool failed;
+
+	/* Both start; h1's clock is 10 s ahead, and h1 sends first. */
+	ASSERT_EQ(0, start(self, NOW_NS));
+	ASSERT_EQ(0, sequence_start(&h1, self->dir, self->run, "demo", "h1", NOW_NS + 10 * SECOND_NS));
+	last = take(_metadata, &h1, 5);
+	take(_metadata, &self->s, 5);
+	ASSERT_EQ(0, system("rm -rf /tmp/sequence_test.*/run/*"));	/* a reboot */
+	ASSERT_EQ(0, sequence_start(&h1, self->dir, self->run, "demo", "h1", NOW_NS));
+	EXPECT_LT(last, sequence_take(&h1, &failed));
 }
 
 /* Fails every step of a write with ENOSPC, and counts the tries. */
@@ -122,6 +156,25 @@ static int no_space(void *ctx, enum durable_step step)
 	if (step == DURABLE_OPEN)
 		++*tries;
 	return ENOSPC;
+}
+
+TEST_F(seq, a_full_state_disk_leaves_the_runtime_copy_to_keep_a_restart_above)
+{
+	int tries = 0;
+	struct durable_faults full = { .ctx = &tries, .before = no_space };
+	uint64_t last = 0;
+	bool failed;
+	unsigned int i;
+
+	ASSERT_EQ(0, start(self, NOW_NS));
+	self->s.file.faults = &full;	/* the state file only: the copy is on a tmpfs */
+	for (i = 0; i < SEQUENCE_BLOCK + 10; i++)	/* into the next block */
+		last = sequence_take(&self->s, &failed);
+	EXPECT_LT(1, tries) TH_LOG("the state file was tried again");
+	EXPECT_EQ(ENOSPC, self->s.save_errno);
+	/* The clock set back an hour, and a restart within the same boot. */
+	ASSERT_EQ(0, start(self, NOW_NS - 3600 * SECOND_NS));
+	EXPECT_LT(last, take(_metadata, &self->s, 1));
 }
 
 TEST_F(seq, a_failed_write_is_reported_and_tried_again_but_the_node_goes_on)
