@@ -516,18 +516,21 @@ scenario_clock_back() {
 	since=$(now_ms)
 	restart "$second"
 	restart "$host"
-	tap_check "the wall clock set back, the active restarted: the other takes over" \
-		wait_until 15 cluster_role_is "$first" active
-	tap_check "and the restarted one rejoins as standby" \
-		wait_until 15 cluster_role_is "$second" standby
+	# Either may be active now: a preferred manager restarted at once
+	# takes the role back. Once the other is killed if need be, the
+	# restarted one must be active through the witness that heard it.
+	active=$(active_now)
+	tap_check "the wall clock set back, the active restarted: the roles settle" test -n "$active"
 	tap_check "the restarted relay's host is available again" \
 		wait_until 15 host_available "$first" "$host"
-	cluster_kill "$first"
-	tap_check "the active killed: the restarted one takes over through the witness" \
+	if [ "$active" = "$first" ]; then
+		cluster_kill "$first"
+	fi
+	tap_check "the restarted manager is active through the witness that heard it before" \
 		wait_until 15 cluster_role_is "$second" active
 	tap_check "no datagram was dropped as a replay" \
 		bash -c "! grep -h 'verdict=replayed' $cluster_dir/*.log | awk '\$1 > $since' | grep -q ."
-	start_node "$first"
+	[ -n "$(cluster_field "$first" role)" ] || start_node "$first"
 	checked "the wall clock set back between restarts"
 }
 
