@@ -208,6 +208,20 @@ static bool read_copy(struct witness_store *store, struct wire_record *record)
 	       !strcmp(record->cluster, store->cluster);
 }
 
+/*
+ * A record this store did not write since it started (found at start, or
+ * in a file that came back later: a disk mounted late, a backup restored
+ * after a reboot) may carry a lease granted before the restart, to
+ * whoever: it is counted from @now_ms, for the longer of its lease and
+ * lease-ms, and until then only its holder's renewal is granted.
+ */
+static void lease_from(struct witness_store *store, uint64_t now_ms)
+{
+	store->lease_until_ms = now_ms + (store->truth.lease_ms > store->lease_max_ms ?
+					  store->truth.lease_ms : store->lease_max_ms);
+	store->quarantine_until_ms = store->lease_until_ms;
+}
+
 int witness_store_init(struct witness_store *store, const char *state_dir,
 		       const char *runtime_dir, const char *cluster, const char *node,
 		       const struct arbiter_timing *timing, uint64_t now_ms, char *error,
@@ -238,9 +252,7 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 	     (copy.epoch == store->truth.epoch && copy.generation > store->truth.generation)))
 		store->truth = copy;	/* the next request writes it back */
 	if (store->truth.epoch)
-		store->lease_until_ms = now_ms + (store->truth.lease_ms > store->lease_max_ms ?
-						  store->truth.lease_ms : store->lease_max_ms);
-	store->quarantine_until_ms = store->lease_until_ms;
+		lease_from(store, now_ms);
 	return 0;
 }
 
@@ -269,8 +281,10 @@ enum witness_status witness_store_read(struct witness_store *store,
 		return found;
 	if (!store->truth.epoch) {
 		/* Nothing promised yet: the file is all there is. */
-		if (found == WITNESS_DONE)
+		if (found == WITNESS_DONE) {
 			store->truth = *current;
+			lease_from(store, now_ms);
+		}
 	} else if (found == WITNESS_EMPTY || !same_record(current, &store->truth)) {
 		/*
 		 * Not what this store promised: a write that failed after its

@@ -1211,6 +1211,52 @@ TEST(everything_rolled_back_still_gives_no_epoch_to_two_managers)
  * may have granted before the reboot was m2's: the recorded holder waits
  * for it too.
  */
+/*
+ * A witness rebooted while its file cannot be read (damaged, or on a disk
+ * not mounted yet), which comes back afterwards: the record it then finds
+ * may carry a lease it granted before the reboot, and is counted from
+ * then as if found at start. (Found by a fresh reviewer, lease-ms 3000.)
+ */
+TEST(a_witness_file_back_after_its_store_rebooted_without_it_keeps_its_lease)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(40);
+		char backup[WITNESS_FILE_MAX + 1];
+		const char *path;
+		size_t len;
+		FILE *f;
+		int w, i;
+
+		for (i = 0; i < MANAGERS; i++)
+			s->m[i].timing.lease_ms = 3000;
+		for (i = 0; i < HOSTS; i++)
+			s->store_timing[i].lease_ms = 3000;
+		formed(_metadata, s);
+		w = witness_node(s, 0);
+		path = s->store[w - MANAGERS].file.path;
+		len = backup_of(s, w, backup, sizeof(backup));
+		isolate(s, 0);
+		run_for(s, 40);		/* what m1 had in flight lands */
+		if (variant == 0) {	/* damaged */
+			f = fopen(path, "r+");
+			ASSERT_NE(NULL, f);
+			fseek(f, 30, SEEK_SET);
+			fputc('X', f);
+			fclose(f);
+		} else {		/* not there: a disk not mounted yet */
+			ASSERT_EQ(0, unlink(path));
+		}
+		start_store(s, w - MANAGERS, true);	/* rebooted: no runtime copy */
+		restore_backup(s, w, backup, len);	/* the record comes back */
+		run_until_active(s, 1, 8000);
+		run_for(s, 1000);
+		EXPECT_EQ(0, s->violations) TH_LOG("variant %d: %s", variant, s->violation);
+		sim_free(s);
+	}
+}
+
 TEST(a_rebooted_witness_makes_its_recorded_holder_wait_too)
 {
 	struct sim *s = sim_new(31);
