@@ -95,6 +95,12 @@ struct wire_heartbeat {
 	 * received the heartbeat that carried that token.
 	 */
 	uint32_t promise_ms;
+	/*
+	 * 1 when the sender sees @witness available (its relay's reports
+	 * reach it), 0 when not. Optional on the wire: a heartbeat without
+	 * it (an older sender) says 1.
+	 */
+	uint8_t sees_witness;
 };
 
 struct wire_propose {

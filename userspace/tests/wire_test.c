@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "replay.h"
 #include "wire.h"
 #include "kselftest_harness.h"
@@ -171,6 +173,50 @@ TEST(bad_input_gets_its_own_verdict)
 	EXPECT_EQ(0, wire_encode(&in, &key, buf, sizeof(buf))) TH_LOG("no destination");
 	in = heartbeat();
 	EXPECT_EQ(0, wire_encode(&in, &key, buf, 40)) TH_LOG("too small a buffer");
+}
+
+/* Gives a datagram of @len bytes (MAC included) a body of @body_len and a fresh MAC. */
+static size_t resign(uint8_t *buf, size_t body_len)
+{
+	size_t signed_len = WIRE_HEADER_SIZE + body_len;
+
+	buf[WIRE_HEADER_SIZE - 2] = (uint8_t)(body_len >> 8);
+	buf[WIRE_HEADER_SIZE - 1] = (uint8_t)body_len;
+	crypto_auth_hmacsha256(buf + signed_len, buf, signed_len, key.bytes);
+	return signed_len + WIRE_MAC_SIZE;
+}
+
+/*
+ * A heartbeat says whether its sender sees the witness it names; one from
+ * an older sender, without that byte, is read as seeing it, and a value
+ * other than 0 or 1 is malformed.
+ */
+TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
+{
+	uint8_t buf[WIRE_MAX];
+	struct wire_message in = heartbeat(), out;
+	size_t len, body;
+
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
+	EXPECT_EQ(0, out.heartbeat.sees_witness);
+	in.heartbeat.sees_witness = 1;
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
+	EXPECT_EQ(1, out.heartbeat.sees_witness);
+
+	body = len - WIRE_HEADER_SIZE - WIRE_MAC_SIZE;
+	in.heartbeat.sees_witness = 0;
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	len = resign(buf, body - 1);
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
+	EXPECT_EQ(1, out.heartbeat.sees_witness);
+	EXPECT_EQ(499, out.heartbeat.promise_ms);
+
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	buf[WIRE_HEADER_SIZE + body - 1] = 2;
+	len = resign(buf, body);
+	EXPECT_EQ(WIRE_MALFORMED, decode(buf, len, &key, &out));
 }
 
 TEST(names_are_checked)
