@@ -41,6 +41,10 @@
  *   SHARED_EPOCHS           both managers take epoch + 1
  *   HOLDER_SKIPS_QUARANTINE a rebooted store lets its recorded holder
  *                           raise the epoch during its lease
+ *   STANDBY_FORGETS_CLAIM   the standby promises at an epoch claimed on its
+ *                           promise without writing that epoch down
+ *   CLAIM_WITHOUT_PROMISE   a claim in contact does not wait for the
+ *                           peer's promise at it
  */
 
 #define W	2	/* witness hosts */
@@ -81,6 +85,7 @@ bool owe_long[2];		/* the longest promise made and not yet over */
 bool relied_long[2];		/* the length the active's s_hold counts on */
 #endif
 byte owner[MAXE + 1];		/* the manager each epoch was ever active for */
+byte top;			/* the highest epoch any manager was active at */
 
 /* Witness stores. */
 byte holder[W];
@@ -155,6 +160,9 @@ inline accept_write(w, who, e, g)
 inline became_active(j, e)
 {
 	assert(owner[e] == NONE || owner[e] == j);
+	/* Fencing: a resource that saw an epoch refuses older ones. */
+	assert(e > top);
+	top = e;
 	owner[e] = j;
 	act[j] = true
 }
@@ -387,8 +395,7 @@ active proctype world()
 	 * a record older than the one agreed is never used. */
 	:: atomic {
 		select(j : 0 .. 1); i = 1 - j;
-		!act[j] && agreed[j] != NONE &&
-		(!heard[j] || (!act[i] && j == 0)) &&
+		!act[j] && agreed[j] != NONE && !heard[j] &&
 		to_witness(j, agreed[j]) ->
 		w = agreed[j];
 		e = next_epoch(j, (epoch[j] > agreed_ep[j] -> epoch[j] : agreed_ep[j]));
@@ -432,16 +439,74 @@ active proctype world()
 		fi
 	   }
 
-	/* Rules 1 and 6, forming: both here, neither active, the preferred (0)
-	 * proposes a first witness; and the active re-selects while both agree. */
+	/*
+	 * Rule 1: both in contact, neither active: one claims a new epoch
+	 * (written down first) and is active on the other's promise at it,
+	 * which the other gives once it wrote that epoch down too. Only the
+	 * preferred one (0) claims.
+	 */
+	:: atomic {
+		i = 0; j = 1;
+		both_ways(i) && !act[i] && !act[j] ->
+		e = (epoch[i] > epoch[j] -> epoch[i] : epoch[j]);
+		e = (agreed_ep[i] > e -> agreed_ep[i] : e);
+		e = next_epoch(i, e);
+		if
+		:: e <= MAXE ->
+			persist_claim(i, e, ok);
+			if
+			:: ok ->
+				epoch[i] = e;
+				epoch[j] = e;
+				heard[i] = true;
+				heard[j] = true;
+#if defined(PERSIST_FAILS) && !defined(STANDBY_FORGETS_CLAIM)
+				/* The peer writes the epoch down before it promises at it. */
+				if
+				:: e > d_claimed[j] -> persist_claim(j, e, ok)
+				:: else -> skip
+				fi;
+#endif
+				if
+				:: ok ->
+					became_active(i, e);
+					s_hold[i] = true;
+					w_hold[i] = false;
+					written[i] = false;
+#if defined(RELOADS)
+					relied_long[i] = relied_long[i] || cfg_long[j];
+					owe_long[j] = owe_long[j] || cfg_long[j]
+#else
+					skip
+#endif
+				:: else -> skip
+				fi
+			:: else -> skip
+			fi
+		:: else -> skip
+		fi
+	   }
+#ifdef CLAIM_WITHOUT_PROMISE
+	/* The old rule put back wrong: a claim while the peer may be active. */
+	:: atomic {
+		select(i : 0 .. 1); j = 1 - i;
+		both_ways(i) && !act[i] ->
+		e = next_epoch(i, (epoch[i] > epoch[j] -> epoch[i] : epoch[j]));
+		if
+		:: e <= MAXE -> epoch[i] = e; became_active(i, e); s_hold[i] = true
+		:: else -> skip
+		fi
+	   }
+#endif
+
+	/* Rule 6: the active re-selects the witness while both agree. */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
 		proposed[i] == NONE && both_ways(i) && heard[i] && !act[j] &&
-		((act[i] && epoch[j] == epoch[i]) || (!act[i] && i == 0 && agreed[i] == NONE)) &&
-		agreed_gen[i] < MAXG ->
+		act[i] && epoch[j] == epoch[i] && agreed_gen[i] < MAXG ->
 		select(w : 0 .. W - 1);
 		w != agreed[i] ->
-		e = (act[i] -> epoch[i] : next_epoch(i, epoch[i]));
+		e = epoch[i];
 		if
 		:: e <= MAXE ->
 			proposed[i] = w;
@@ -451,7 +516,8 @@ active proctype world()
 			 * it fails over through w only. */
 			if
 			:: !act[j] && (e > agreed_ep[j] ||
-			   (e == agreed_ep[j] && proposed_gen[i] >= agreed_gen[j])) ->
+			   (e == agreed_ep[j] && (proposed_gen[i] > agreed_gen[j] ||
+			    (proposed_gen[i] == agreed_gen[j] && w == agreed[j])))) ->
 				persist(j, w, e, proposed_gen[i], ok);
 				if
 				:: ok -> agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
@@ -467,11 +533,18 @@ active proctype world()
 		fi
 	   }
 
-	/* The peer's yes reaches the proposer (or is lost: nothing happens). */
+	/*
+	 * The peer's yes reaches the proposer (or is lost: nothing happens),
+	 * or its heartbeat does, naming the witness it wrote down: one newer
+	 * than ours at our epoch is one we proposed.
+	 */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
-		proposed[i] != NONE && to_peer(j) && agreed[j] == proposed[i] &&
-		agreed_gen[j] == proposed_gen[i] && agreed[i] != proposed[i] ->
+		to_peer(j) && act[i] && !act[j] && epoch[j] == epoch[i] && agreed[j] != NONE &&
+		agreed_ep[j] == epoch[i] && newer(agreed_ep[j], agreed_gen[j], i) ->
+		proposed[i] = agreed[j];
+		proposed_ep[i] = agreed_ep[j];
+		proposed_gen[i] = agreed_gen[j];
 		w_hold[i] = false;		/* the old witness no longer counts */
 		e = proposed_ep[i];
 		persist(i, proposed[i], e, proposed_gen[i], ok);
@@ -494,17 +567,11 @@ active proctype world()
 		e = agreed_ep[i];
 		if
 		:: e >= w_ep[w] && (e > w_ep[w] || agreed_gen[i] > w_gen[w]) &&
-		   (!lease[w] || (holder[w] == i && !quarantined(w))) &&
-		   (acting(i) || (!act[i] && (!heard[i] || !act[1 - i]))) ->
+		   (!lease[w] || (holder[w] == i && !quarantined(w))) && acting(i) ->
 			accept_write(w, i, e, agreed_gen[i]);
 			written[i] = true;
 			w_hold[i] = true;
-			epoch[i] = e;
-			proposed[i] = NONE;
-			if
-			:: !act[i] -> became_active(i, e); s_hold[i] = false
-			:: else -> skip
-			fi
+			proposed[i] = NONE
 		:: else -> proposed[i] = NONE
 		fi
 	   }

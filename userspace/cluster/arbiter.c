@@ -154,7 +154,6 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		return false;
 	a->agreed = next.agreed;
 	a->agreed_written = false;
-	a->agreed_missing = false;
 	return true;
 }
 
@@ -241,6 +240,7 @@ static void demote(struct arbiter *a, uint64_t now_ms)
 	a->agreed_written = false;
 	a->proposal.open = false;
 	a->takeover_epoch = 0;
+	a->claim_epoch = 0;
 	set_role(a, now_ms, peer_alive(a, now_ms) ? ARBITER_STANDBY : ARBITER_FAULT);
 }
 
@@ -248,19 +248,28 @@ static void demote(struct arbiter *a, uint64_t now_ms)
  * The promise our next heartbeat makes on the peer's last token (0: none):
  * no takeover before grace-ms (ours, as it is now) after we received it.
  * A longer promise than the one on disk is written down first, so that a
- * restart keeps it; if that fails, we promise what the disk holds.
+ * restart keeps it; if that fails, we promise what the disk holds. So is
+ * an epoch that no witness we agreed on holds (the peer claimed it on our
+ * promise alone): a restart must claim above it, and until it is on disk
+ * we promise nothing at it.
  */
 static uint32_t promise(struct arbiter *a)
 {
 	struct arbiter_durable next = a->durable;
 	uint32_t ms = a->timing.grace_ms;
+	bool epoch_unsaved = a->epoch > a->durable.epoch && a->epoch > a->durable.agreed.epoch;
 	uint64_t until;
 
 	if (!a->peer_token || a->role == ARBITER_ACTIVE)
 		return 0;
 	next.promise_ms = ms;
-	if (ms > a->durable.promise_ms && !write_down(a, &next))
+	if (epoch_unsaved)
+		next.epoch = a->epoch;
+	if ((ms > a->durable.promise_ms || epoch_unsaved) && !write_down(a, &next)) {
+		if (epoch_unsaved)
+			return 0;
 		ms = a->durable.promise_ms;
+	}
 	until = a->peer_heard_ms + ms;
 	if (until > a->promised_until_ms)
 		a->promised_until_ms = until;
@@ -280,6 +289,8 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
+	out->msg.heartbeat.sees_witness = a->agreed.host[0] &&
+					  a->io.available(a->io.ctx, a->agreed.host);
 }
 
 /*
@@ -365,34 +376,79 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 	w->record.lease_ms = a->timing.lease_ms;
 }
 
-/* Rule 2 and 6: propose a witness to the peer; nothing is written yet. */
-static void propose(struct arbiter *a, uint64_t now_ms, uint64_t epoch,
-		    bool forming)
+/*
+ * A host for the next witness: not the agreed one (it is being replaced)
+ * and none the peer just said it does not see, unless nothing else is
+ * left. When even that fails, the hosts refused are forgotten, so that
+ * the next try starts over from what is available then.
+ */
+static bool pick_witness(struct arbiter *a, char host[WIRE_NAME_SIZE])
 {
+	char exclude[ARBITER_REFUSED + 1][WIRE_NAME_SIZE];
+	unsigned int n = a->n_refused;
+
+	memcpy(exclude, a->refused, sizeof(a->refused));
+	snprintf(exclude[n], sizeof(exclude[n]), "%s", a->agreed.host);
+	if (a->io.pick(a->io.ctx, exclude, n + 1, host) ||
+	    a->io.pick(a->io.ctx, exclude, n, host))
+		return true;
+	a->n_refused = 0;
+	return false;
+}
+
+/* Rule 6: the active proposes a witness to the standby; nothing is written yet. */
+static bool propose(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_proposal *p = &a->proposal;
 	struct arbiter_out *out;
 	char host[WIRE_NAME_SIZE];
+	uint64_t generation = a->agreed.generation;
 
-	if (!a->io.pick(a->io.ctx, a->agreed.host, host) &&
-	    !a->io.pick(a->io.ctx, "", host)) {
-		because(a, "no host is available to be the witness");
-		return;
+	if (!pick_witness(a, host)) {
+		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
+			(unsigned long long)a->epoch, a->peer);
+		return false;
 	}
-	a->proposal.open = true;
-	a->proposal.agreed = false;
-	a->proposal.cas_sent = false;
-	a->proposal.forming = forming;
-	snprintf(a->proposal.ref.host, sizeof(a->proposal.ref.host), "%s", host);
-	a->proposal.ref.epoch = epoch;
-	a->proposal.ref.generation = a->agreed.generation + 1;
-	a->proposal.sent_ms = now_ms;
+	/*
+	 * Never the same generation twice at one epoch, even for a proposal
+	 * that got no answer: the peer may have said yes to it.
+	 */
+	if (p->ref.epoch == a->epoch && p->ref.generation > generation)
+		generation = p->ref.generation;
+	p->open = true;
+	p->agreed = false;
+	p->cas_sent = false;
+	snprintf(p->ref.host, sizeof(p->ref.host), "%s", host);
+	p->ref.epoch = a->epoch;
+	p->ref.generation = generation + 1;
+	p->sent_ms = now_ms;
 	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
 	if (out) {
 		snprintf(out->msg.propose.host, sizeof(out->msg.propose.host), "%s", host);
-		out->msg.propose.epoch = epoch;
-		out->msg.propose.generation = a->proposal.ref.generation;
+		out->msg.propose.epoch = p->ref.epoch;
+		out->msg.propose.generation = p->ref.generation;
 	}
 	because(a, "proposed %s as the witness (generation %llu); waiting for %s to confirm",
-		host, (unsigned long long)a->proposal.ref.generation, a->peer);
+		host, (unsigned long long)p->ref.generation, a->peer);
+	return true;
+}
+
+/*
+ * The agreed witness, on disk on both sides, is to carry our record: read
+ * it, then write it (on_proposal_reply()). From now on the standby fails
+ * over only through it, so a lease on the old one no longer counts.
+ */
+static void write_agreed(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	a->witness_hold_until_ms = 0;
+	p->open = true;
+	p->agreed = true;
+	p->cas_sent = false;
+	p->ref = a->agreed;
+	p->sent_ms = now_ms;
+	send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
 }
 
 /*
@@ -426,57 +482,101 @@ static bool take_over(struct arbiter *a, uint64_t now_ms)
 	return true;
 }
 
+/*
+ * Whether both managers see the agreed witness: we do, and the peer does
+ * not say otherwise of it (it could not fail over through it).
+ */
+static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms)
+{
+	const struct wire_witness_ref *w = &a->agreed;
+	bool peer_names_it = !strcmp(a->peer_witness.host, w->host) &&
+			     a->peer_witness.epoch == w->epoch &&
+			     a->peer_witness.generation == w->generation;
+
+	return w->host[0] && a->io.available(a->io.ctx, w->host) &&
+	       !(peer_alive(a, now_ms) && peer_names_it && !a->peer_sees_witness);
+}
+
 static void active_step(struct arbiter *a, uint64_t now_ms)
 {
-	bool witness_lost;
-
 	/* Rule 3: renew the lease on the agreed witness. */
 	if (a->agreed_written)
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
 			     a->agreed.epoch, a->agreed.generation,
 			     a->agreed.epoch, a->agreed.generation);
-	witness_lost = !a->agreed.host[0] ||
-		       !a->io.available(a->io.ctx, a->agreed.host) ||
-		       a->witness_hold_until_ms <= now_ms;
-	if (!witness_lost || a->proposal.open)
+	if (a->proposal.open ||
+	    (both_see_agreed(a, now_ms) && a->witness_hold_until_ms > now_ms))
 		return;
 	/* Rule 6: a new witness only while both managers agree on it. */
-	if (peer_alive(a, now_ms) && a->peer_role == ARBITER_STANDBY &&
-	    a->peer_epoch == a->epoch)
-		propose(a, now_ms, a->epoch, false);
-	else
+	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
+	    a->peer_epoch != a->epoch) {
 		because(a, "witness %s lost and %s out of contact: holding on the standby's promise until it ends",
 			a->agreed.host[0] ? a->agreed.host : "(none)", a->peer);
+		return;
+	}
+	/*
+	 * Agreed at our epoch but not written (the answer to the write was
+	 * lost, or it timed out): write it again rather than choose anew.
+	 */
+	if (!a->agreed_written && a->agreed.epoch == a->epoch &&
+	    both_see_agreed(a, now_ms)) {
+		write_agreed(a, now_ms);
+		because(a, "writing our record on witness %s (generation %llu), agreed with %s",
+			a->agreed.host, (unsigned long long)a->agreed.generation, a->peer);
+		return;
+	}
+	propose(a, now_ms);
+}
+
+/*
+ * Rule 1: both managers in contact and neither active. The preferred one
+ * claims a new epoch (on disk first) and becomes active as soon as a
+ * heartbeat of the peer's at that epoch promises to keep still
+ * (on_heartbeat()): two managers in contact need no witness to agree,
+ * since the peer takes over only after its promise ended. The witness
+ * is chosen next, by the active (rule 6).
+ */
+static void claim(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_durable next = a->durable;
+	uint64_t known = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
+
+	if (a->claim_epoch && a->claim_epoch == a->epoch) {
+		because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
+			(unsigned long long)a->claim_epoch, a->peer);
+		return;
+	}
+	if (a->agreed.epoch > known)
+		known = a->agreed.epoch;
+	next.epoch = next_epoch(a, known);
+	if (!write_down(a, &next)) {
+		because(a, "could not write down epoch %llu before claiming it: no manager is active",
+			(unsigned long long)next.epoch);
+		return;
+	}
+	a->claim_epoch = next.epoch;
+	a->claimed_ms = now_ms;
+	a->epoch = next.epoch;
+	because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
+		(unsigned long long)a->epoch, a->peer);
+	/* Tell the peer now rather than at the next heartbeat. */
+	send_heartbeat(a, now_ms);
+	a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
 }
 
 static void inactive_step(struct arbiter *a, uint64_t now_ms)
 {
-	uint64_t epoch;
-
 	if (peer_alive(a, now_ms)) {
 		if (a->peer_role == ARBITER_ACTIVE && a->peer_epoch >= a->epoch)
 			return;
-		/* Rule 1: both here and neither active: the preferred forms. */
-		if (!a->preferred) {
+		if (a->preferred)
+			claim(a, now_ms);
+		else
 			because(a, "no manager is active: waiting for %s, the preferred one, to take the role",
 				a->peer);
-			return;
-		}
-		if (a->agreed.host[0] && !a->agreed_missing &&
-		    a->io.available(a->io.ctx, a->agreed.host)) {
-			if (take_over(a, now_ms))
-				because(a, "no manager is active: taking the role through witness %s",
-					a->agreed.host);
-			return;
-		}
-		if (a->proposal.open)
-			return;
-		epoch = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
-		if (a->agreed.epoch > epoch)
-			epoch = a->agreed.epoch;
-		propose(a, now_ms, next_epoch(a, epoch), true);
 		return;
 	}
+	a->claim_epoch = 0;
 	/*
 	 * Rule 4: the peer is lost; the agreed witness decides. But not
 	 * before every promise we made it has ended: the last one, or the
@@ -562,13 +662,59 @@ uint64_t arbiter_next_ms(const struct arbiter *a)
 	return next;
 }
 
+/*
+ * The promise in a standby's heartbeat @hb at our epoch: until when it
+ * holds us (0: none), counted from the send of the token it echoes, which
+ * must be one of ours since @since.
+ */
+static uint64_t standby_promise_until(const struct arbiter *a, uint64_t now_ms,
+				      const struct wire_heartbeat *hb, uint64_t since)
+{
+	if (hb->role != ARBITER_STANDBY || hb->epoch != a->epoch || !hb->promise_ms ||
+	    hb->echo < since || hb->echo > now_ms || hb->promise_ms > ARBITER_PROMISE_MS_MAX)
+		return 0;
+	/* As long as the standby says it keeps still, not as we would. */
+	return hb->echo + arbiter_hold_ms(&a->timing, hb->promise_ms);
+}
+
+/*
+ * Rule 6, the second step made safe against loss: the standby names in
+ * its heartbeats the witness it wrote down. One newer than ours at our
+ * epoch is one we proposed and it said yes to: its answer may have been
+ * lost, but it now fails over only through that one, so it is ours too.
+ */
+static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
+				    const struct wire_heartbeat *hb)
+{
+	const struct wire_witness_ref *w = &hb->witness;
+	struct arbiter_proposal *p = &a->proposal;
+
+	if (hb->role != ARBITER_STANDBY || hb->epoch != a->epoch || w->epoch != a->epoch ||
+	    !newer(&a->agreed, w->epoch, w->generation) ||
+	    (p->open && newer(w, p->ref.epoch, p->ref.generation)))
+		return;
+	if (!agree(a, w->host, w->epoch, w->generation)) {
+		because(a, "%s wrote down witness %s (generation %llu), but it could not be written down here",
+			a->peer, w->host, (unsigned long long)w->generation);
+		return;
+	}
+	a->n_refused = 0;
+	write_agreed(a, now_ms);
+	because(a, "%s agreed on witness %s (generation %llu): writing our record on it",
+		a->peer, w->host, (unsigned long long)w->generation);
+}
+
 static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			 const struct wire_heartbeat *hb)
 {
+	uint64_t until;
+
 	a->peer_heard_ms = now_ms;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
 	a->peer_token = hb->token;
+	a->peer_witness = hb->witness;
+	a->peer_sees_witness = hb->sees_witness;
 
 	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
 		a->stale_epoch_refused++;
@@ -584,17 +730,28 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			demote(a, now_ms);
 			because(a, "%s is active at epoch %llu: rejoined as standby",
 				a->peer, (unsigned long long)hb->epoch);
-		} else if (hb->role == ARBITER_STANDBY && hb->epoch == a->epoch &&
-			   hb->echo >= a->started_ms && hb->echo <= now_ms &&
-			   hb->promise_ms <= ARBITER_PROMISE_MS_MAX) {
-			/* As long as the standby says it keeps still, not as we would. */
-			uint64_t until = hb->echo + arbiter_hold_ms(&a->timing, hb->promise_ms);
-
+		} else {
+			until = standby_promise_until(a, now_ms, hb, a->started_ms);
 			if (until > a->standby_hold_until_ms)
 				a->standby_hold_until_ms = until;
+			follow_standbys_witness(a, now_ms, hb);
 		}
 		if (a->role == ARBITER_ACTIVE)
 			return;
+	}
+	/* Rule 1: our claim, and the standby's promise at it. */
+	if (a->claim_epoch && a->claim_epoch == a->epoch) {
+		until = standby_promise_until(a, now_ms, hb, a->claimed_ms);
+		if (until > a->io.now(a->io.ctx)) {
+			a->claim_epoch = 0;
+			a->standby_hold_until_ms = until;
+			a->witness_hold_until_ms = 0;
+			a->agreed_written = false;
+			set_role(a, now_ms, ARBITER_ACTIVE);
+			because(a, "active at epoch %llu on %s's promise; choosing a witness next",
+				(unsigned long long)a->epoch, a->peer);
+			return;
+		}
 	}
 	if (hb->epoch > a->epoch)
 		a->epoch = hb->epoch;
@@ -611,6 +768,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	if (hb->role == ARBITER_ACTIVE) {
 		a->proposal.open = false;
 		a->takeover_epoch = 0;
+		a->claim_epoch = 0;
 		because(a, "following %s, active at epoch %llu", a->peer,
 			(unsigned long long)hb->epoch);
 	} else if (a->role != ARBITER_STANDBY) {
@@ -626,10 +784,12 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 {
 	struct arbiter_out *out;
 	bool accept;
+	bool again = !strcmp(pr->host, a->agreed.host) && pr->epoch == a->agreed.epoch &&
+		     pr->generation == a->agreed.generation;
 
+	/* A newer one, or the one we agreed on asked again (our yes was lost). */
 	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
-		 (pr->epoch > a->agreed.epoch ||
-		  (pr->epoch == a->agreed.epoch && pr->generation >= a->agreed.generation)) &&
+		 (newer(&a->agreed, pr->epoch, pr->generation) || again) &&
 		 a->io.available(a->io.ctx, pr->host);
 	/* The yes is a promise to fail over only through it: on disk first. */
 	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
@@ -658,20 +818,23 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	if (!pr->accepted) {
 		p->open = false;
+		/* Tried last next time: the peer may not see it. */
+		if (a->n_refused == ARBITER_REFUSED)
+			memmove(a->refused[0], a->refused[1], sizeof(a->refused[0]) * --a->n_refused);
+		snprintf(a->refused[a->n_refused], sizeof(a->refused[0]), "%s", pr->host);
+		a->n_refused++;
 		because(a, "%s did not confirm witness %s: it does not see it available",
 			a->peer, pr->host);
 		return;
 	}
-	/* The standby now fails over only through the new one: the old lease no longer counts. */
-	a->witness_hold_until_ms = 0;
 	if (!agree(a, p->ref.host, p->ref.epoch, p->ref.generation)) {
 		p->open = false;
 		because(a, "%s agreed on witness %s, but it could not be written down here: not writing it",
 			a->peer, p->ref.host);
 		return;
 	}
-	p->agreed = true;
-	send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
+	a->n_refused = 0;
+	write_agreed(a, now_ms);
 }
 
 /*
@@ -692,7 +855,6 @@ static void became_active(struct arbiter *a, uint64_t until,
 	a->agreed.epoch = rec->epoch;
 	a->agreed.generation = rec->generation;
 	a->agreed_written = true;
-	a->agreed_missing = false;
 	a->epoch = rec->epoch;
 	a->proposal.open = false;
 	a->standby_hold_until_ms = 0;
@@ -735,10 +897,6 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	    rec->epoch != p->ref.epoch || rec->generation != p->ref.generation) {
 		because(a, "could not write witness %s: %s", host,
 			witness_status_name(w->status));
-		return;
-	}
-	if (p->forming) {
-		became_active(a, lease_hold_until(a, req, w), rec, host);
 		return;
 	}
 	a->agreed_written = true;
@@ -818,7 +976,6 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			 * store lost it (its disk went back): an older record
 			 * is not acted on.
 			 */
-			a->agreed_missing = true;
 			because(a, "witness %s holds %s epoch %llu generation %llu, older than the record agreed (epoch %llu generation %llu): not used",
 				host, rec->epoch ? rec->active : "no record:",
 				(unsigned long long)rec->epoch,

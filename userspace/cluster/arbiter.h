@@ -89,8 +89,9 @@ struct arbiter_io {
 	void *ctx;
 	/* Whether @host is available, by the host table. */
 	bool (*available)(void *ctx, const char *host);
-	/* The most available host but @exclude; false if none. */
-	bool (*pick)(void *ctx, const char *exclude, char host[WIRE_NAME_SIZE]);
+	/* The most available host but the @n_exclude in @exclude; false if none. */
+	bool (*pick)(void *ctx, const char (*exclude)[WIRE_NAME_SIZE],
+		     unsigned int n_exclude, char host[WIRE_NAME_SIZE]);
 	/*
 	 * Makes @state durable: written, fsynced, renamed over the old
 	 * state, the directory fsynced. Returns 0, or -1 when a step failed,
@@ -136,11 +137,13 @@ struct arbiter_request {
 
 #define ARBITER_REQUESTS 16
 
+/* Hosts the peer said no to, tried last when choosing a witness. */
+#define ARBITER_REFUSED 4
+
 struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
 	bool cas_sent;		/* read answered; the write is out */
-	bool forming;		/* writing it makes us active at .ref.epoch */
 	struct wire_witness_ref ref;
 	uint64_t sent_ms;
 };
@@ -160,8 +163,9 @@ struct arbiter {
 	uint64_t epoch;			/* the highest we know */
 	struct wire_witness_ref agreed;	/* persisted */
 	bool agreed_written;		/* active: our record is on it */
-	bool agreed_missing;		/* its store lacks the agreed record */
 	uint64_t takeover_epoch;	/* the epoch our takeover asks for */
+	uint64_t claim_epoch;		/* claimed, to be active on the standby's promise */
+	uint64_t claimed_ms;		/* when */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
 	struct arbiter_durable durable;	/* what is on disk */
@@ -171,6 +175,8 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
+	struct wire_witness_ref peer_witness;	/* as its last heartbeat named it */
+	bool peer_sees_witness;		/* and whether it sees that host */
 
 	uint64_t standby_hold_until_ms;
 	uint64_t witness_hold_until_ms;
@@ -178,6 +184,8 @@ struct arbiter {
 	uint64_t witness_replied_ms;
 
 	struct arbiter_proposal proposal;
+	char refused[ARBITER_REFUSED][WIRE_NAME_SIZE];
+	unsigned int n_refused;
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

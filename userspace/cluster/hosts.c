@@ -121,8 +121,19 @@ bool hosts_available(const struct host_table *t, const char *name, uint64_t now_
 	return h && host_entry_available(h, now_ms);
 }
 
-bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
-		char name[WIRE_NAME_SIZE])
+static bool excluded(const char *name, const char (*exclude)[WIRE_NAME_SIZE],
+		     unsigned int n_exclude)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_exclude; i++)
+		if (!strcmp(name, exclude[i]))
+			return true;
+	return false;
+}
+
+bool hosts_pick(const struct host_table *t, const char (*exclude)[WIRE_NAME_SIZE],
+		unsigned int n_exclude, uint64_t now_ms, char name[WIRE_NAME_SIZE])
 {
 	const struct host_entry *best = NULL;
 	unsigned int i;
@@ -130,7 +141,7 @@ bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms
 	for (i = 0; i < t->n; i++) {
 		const struct host_entry *h = &t->hosts[i];
 
-		if (!strcmp(h->name, exclude) || !host_entry_available(h, now_ms))
+		if (!host_entry_available(h, now_ms) || excluded(h->name, exclude, n_exclude))
 			continue;
 		if (!best || h->level > best->level)
 			best = h;

@@ -56,8 +56,11 @@ int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The same for an entry already in hand: no search. */
 bool host_entry_available(const struct host_entry *h, uint64_t now_ms);
-/* The available host with the highest level but @exclude; false if none. */
-bool hosts_pick(const struct host_table *t, const char *exclude, uint64_t now_ms,
-		char name[WIRE_NAME_SIZE]);
+/*
+ * The available host with the highest level but the @n_exclude names in
+ * @exclude; false if none.
+ */
+bool hosts_pick(const struct host_table *t, const char (*exclude)[WIRE_NAME_SIZE],
+		unsigned int n_exclude, uint64_t now_ms, char name[WIRE_NAME_SIZE]);
 
 #endif /* AVAILCTL_HOSTS_H */
