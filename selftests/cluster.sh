@@ -68,6 +68,14 @@ done
 check_roles "both managers start: m1, the preferred, becomes active and m2 standby" m1
 epoch=$(cluster_field m1 epoch)
 tap_check "the first epoch is 1" test "$epoch" = 1
+# The witness is chosen once m1 is active (on m2's promise): wait for it.
+witness_written() {
+	local w
+	w=$(cluster_witness m1)
+	[ -n "$w" ] && [ "$w" = "$(cluster_witness m2)" ] &&
+		grep -qx "active m1" "$(cluster_witness_file "$w")"
+}
+wait_until 10 witness_written
 witness=$(cluster_witness m1)
 tap_check "both managers agree on the witness ($witness)" \
 	test -n "$witness" -a "$witness" = "$(cluster_witness m2)"
@@ -83,7 +91,7 @@ for what in "role:       active at epoch 1" "witness:    $witness" "peer:       
 	tap_check "status shows '$what'" grep -qF "$what" <<< "$status_text"
 done
 tap_check "status --json is valid JSON with role, epoch, witness, peer, and hosts with their resources, sequence and next deadline" \
-	python3 -c "import json,sys; d=json.load(sys.stdin); assert d['role']=='active' and d['epoch']==1 and d['witness']['host'] and d['peer']['last_contact_ms']>=0 and len(d['hosts'])==4; h=d['hosts'][0]; assert h['available'] and h['seq']>0 and h['next_due_in_ms']>-1000 and {r['name'] for r in h['resources']}>={'cpu','memory'}" \
+	python3 -c "import json,sys; d=json.load(sys.stdin); assert d['role']=='active' and d['epoch']==1 and d['witness']['host'] and d['peer']['last_contact_ms']>=0 and d['peer']['round_trip_ms']>0 and len(d['hosts'])==4; h=d['hosts'][0]; assert h['available'] and h['seq']>0 and h['next_due_in_ms']>-1000 and {r['name'] for r in h['resources']}>={'cpu','memory'}" \
 	<<< "$(cluster_status m1 --json)"
 relay_status=$(cluster_status h1)
 tap_check "a relay's status shows it forwards broadcasts" grep -q "forwarded:  [1-9]" <<< "$relay_status"

@@ -21,9 +21,9 @@ work=$top/build/model
 rm -rf "$work"
 mkdir -p "$work"
 
-# verify NAME [SPIN_DEFINES]: builds the verifier (with $search, the order
-# of the search); prints its report.
-search=-DDFS
+# verify NAME [SPIN_DEFINES]: builds the verifier (with $search, how it
+# searches: depth first unless told); prints its report.
+search=
 verify() {
 	local dir=$work/$1
 	mkdir -p "$dir"

@@ -109,6 +109,8 @@ static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 	if (a->role == role)
 		return;
 	a->role = role;
+	if (role == ARBITER_ACTIVE)
+		a->last_active_epoch = a->epoch;
 	a->role_since_ms = now_ms;
 	out = emit(a, ARBITER_ROLE_CHANGED, NULL, 0);
 	if (out) {
@@ -155,6 +157,23 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	a->agreed = next.agreed;
 	a->agreed_written = false;
 	return true;
+}
+
+/*
+ * Whether a hold until @until, at @now_ms, lasts until the next renewal
+ * or promise can come, a heartbeat-ms later: a shorter one (a round trip
+ * that eats up the lease or the promise) would only make the role flap,
+ * at a new epoch each time. Such a hold is not taken up.
+ */
+static bool hold_lasts(const struct arbiter *a, uint64_t now_ms, uint64_t until)
+{
+	return until > now_ms + a->timing.heartbeat_ms;
+}
+
+/* Our claim, while no newer epoch than it is known. */
+static bool claim_stands(const struct arbiter *a)
+{
+	return a->claim_epoch && a->claim_epoch >= a->epoch;
 }
 
 static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
@@ -276,7 +295,8 @@ static uint32_t promise(struct arbiter *a)
 	return arbiter_true_ms(&a->timing, ms);
 }
 
-static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
+/* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
+static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
 	uint32_t promised = promise(a);
 	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
@@ -284,13 +304,16 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms)
 	if (!out)
 		return;
 	out->msg.heartbeat.role = (uint8_t)a->role;
-	out->msg.heartbeat.epoch = a->epoch;
+	out->msg.heartbeat.epoch = claim_stands(a) ? a->claim_epoch : a->epoch;
 	out->msg.heartbeat.witness = a->agreed;
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
-	out->msg.heartbeat.sees_witness = a->agreed.host[0] &&
-					  a->io.available(a->io.ctx, a->agreed.host);
+	if (a->agreed.host[0] && a->io.available(a->io.ctx, a->agreed.host))
+		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
+	if (answer)
+		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_ANSWER;
+	a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
 }
 
 /*
@@ -541,27 +564,43 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 	struct arbiter_durable next = a->durable;
 	uint64_t known = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
 
-	if (a->claim_epoch && a->claim_epoch == a->epoch) {
-		because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
-			(unsigned long long)a->claim_epoch, a->peer);
+	if (claim_stands(a)) {
+		if (a->claim_too_slow)
+			because(a, "no manager is active: claimed epoch %llu, but %s's promise came back after a %llu ms round trip, leaving no more than heartbeat-ms (%u) of it: the round trip is too near grace-ms to take the role",
+				(unsigned long long)a->claim_epoch, a->peer,
+				(unsigned long long)a->round_trip_ms, a->timing.heartbeat_ms);
+		else
+			because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
+				(unsigned long long)a->claim_epoch, a->peer);
 		return;
 	}
 	if (a->agreed.epoch > known)
 		known = a->agreed.epoch;
 	next.epoch = next_epoch(a, known);
-	if (!write_down(a, &next)) {
+	/*
+	 * Our own epoch again, if we were the last active at it, in contact
+	 * with the peer ever since, and it knows none newer (a promise lost
+	 * to a slow round trip): an epoch raised at every retry would tell
+	 * fenced resources of changes of manager that never were.
+	 */
+	if (a->last_active_epoch && a->last_active_epoch == a->epoch && a->epoch == known && a->epoch == a->durable.epoch)
+		next.epoch = a->epoch;
+	if (next.epoch > a->durable.epoch && !write_down(a, &next)) {
 		because(a, "could not write down epoch %llu before claiming it: no manager is active",
 			(unsigned long long)next.epoch);
 		return;
 	}
+	/*
+	 * Not our epoch until the promise at it comes: an active we have not
+	 * heard of yet is not to be refused as older meanwhile.
+	 */
 	a->claim_epoch = next.epoch;
+	a->claim_too_slow = false;
 	a->claimed_ms = now_ms;
-	a->epoch = next.epoch;
 	because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
-		(unsigned long long)a->epoch, a->peer);
+		(unsigned long long)a->claim_epoch, a->peer);
 	/* Tell the peer now rather than at the next heartbeat. */
-	send_heartbeat(a, now_ms);
-	a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
+	send_heartbeat(a, now_ms, false);
 }
 
 static void inactive_step(struct arbiter *a, uint64_t now_ms)
@@ -577,6 +616,7 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		return;
 	}
 	a->claim_epoch = 0;
+	a->last_active_epoch = 0;	/* it may have been active since */
 	/*
 	 * Rule 4: the peer is lost; the agreed witness decides. But not
 	 * before every promise we made it has ended: the last one, or the
@@ -641,10 +681,8 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 			 now_ms - a->started_ms >= a->timing.grace_ms)
 			set_role(a, now_ms, ARBITER_FAULT);
 	}
-	if (now_ms >= a->next_heartbeat_ms) {
-		send_heartbeat(a, now_ms);
-		a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
-	}
+	if (now_ms >= a->next_heartbeat_ms)
+		send_heartbeat(a, now_ms, false);
 	if (now_ms >= a->next_witness_ms) {
 		a->next_witness_ms = now_ms + a->timing.heartbeat_ms;
 		witness_step(a, now_ms);
@@ -668,9 +706,10 @@ uint64_t arbiter_next_ms(const struct arbiter *a)
  * must be one of ours since @since.
  */
 static uint64_t standby_promise_until(const struct arbiter *a, uint64_t now_ms,
-				      const struct wire_heartbeat *hb, uint64_t since)
+				      const struct wire_heartbeat *hb, uint64_t epoch,
+				      uint64_t since)
 {
-	if (hb->role != ARBITER_STANDBY || hb->epoch != a->epoch || !hb->promise_ms ||
+	if (hb->role != ARBITER_STANDBY || hb->epoch != epoch || !hb->promise_ms ||
 	    hb->echo < since || hb->echo > now_ms || hb->promise_ms > ARBITER_PROMISE_MS_MAX)
 		return 0;
 	/* As long as the standby says it keeps still, not as we would. */
@@ -714,7 +753,9 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	a->peer_epoch = hb->epoch;
 	a->peer_token = hb->token;
 	a->peer_witness = hb->witness;
-	a->peer_sees_witness = hb->sees_witness;
+	a->peer_sees_witness = hb->flags & WIRE_HEARTBEAT_SEES_WITNESS;
+	if (hb->echo >= a->started_ms && hb->echo <= now_ms)
+		a->round_trip_ms = now_ms - hb->echo;
 
 	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
 		a->stale_epoch_refused++;
@@ -731,7 +772,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			because(a, "%s is active at epoch %llu: rejoined as standby",
 				a->peer, (unsigned long long)hb->epoch);
 		} else {
-			until = standby_promise_until(a, now_ms, hb, a->started_ms);
+			until = standby_promise_until(a, now_ms, hb, a->epoch, a->started_ms);
 			if (until > a->standby_hold_until_ms)
 				a->standby_hold_until_ms = until;
 			follow_standbys_witness(a, now_ms, hb);
@@ -740,9 +781,11 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			return;
 	}
 	/* Rule 1: our claim, and the standby's promise at it. */
-	if (a->claim_epoch && a->claim_epoch == a->epoch) {
-		until = standby_promise_until(a, now_ms, hb, a->claimed_ms);
-		if (until > a->io.now(a->io.ctx)) {
+	if (claim_stands(a)) {
+		until = standby_promise_until(a, now_ms, hb, a->claim_epoch, a->claimed_ms);
+		a->claim_too_slow = until && !hold_lasts(a, a->io.now(a->io.ctx), until);
+		if (until && !a->claim_too_slow) {
+			a->epoch = a->claim_epoch;
 			a->claim_epoch = 0;
 			a->standby_hold_until_ms = until;
 			a->witness_hold_until_ms = 0;
@@ -776,6 +819,14 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			arbiter_role_name(hb->role));
 	}
 	set_role(a, now_ms, ARBITER_STANDBY);
+	/*
+	 * Not active, we answer a heartbeat at once (not one that is itself
+	 * an answer): the promise in ours then holds the peer a round trip
+	 * less than it says, not a round trip and up to a heartbeat-ms less,
+	 * and a claim is taken up one heartbeat sooner.
+	 */
+	if (!(hb->flags & WIRE_HEARTBEAT_ANSWER))
+		send_heartbeat(a, now_ms, true);
 }
 
 /* The peer proposes a witness: agree if we see it too (rule 2). */
@@ -859,13 +910,13 @@ static void became_active(struct arbiter *a, uint64_t until,
 	a->proposal.open = false;
 	a->standby_hold_until_ms = 0;
 	a->witness_hold_until_ms = until;
-	if (now_ms >= until) {
+	if (!hold_lasts(a, now_ms, until)) {
 		/* The record is ours: take_over() renews it next. */
 		a->witness_hold_until_ms = 0;
 		a->takeover_epoch = rec->epoch;
-		because(a, "witness %s granted epoch %llu, but the answer came %llu ms after the hold it gave ended: not acting on it",
-			host, (unsigned long long)rec->epoch,
-			(unsigned long long)(now_ms - until));
+		because(a, "witness %s granted epoch %llu, but its answer left %lld ms of the hold, not more than heartbeat-ms (%u): not acting on it (a slow store, or a round trip near lease-ms)",
+			host, (unsigned long long)rec->epoch, (long long)(until - now_ms),
+			a->timing.heartbeat_ms);
 		return;
 	}
 	a->takeover_epoch = 0;
@@ -886,6 +937,8 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 			return;
 		}
 		p->cas_sent = true;
+		/* Each step has its own grace-ms: a slow round trip is not a lost one. */
+		p->sent_ms = now_ms;
 		send_witness(a, now_ms, host, WITNESS_OP_CAS, rec->epoch,
 			     rec->generation, p->ref.epoch, p->ref.generation);
 		return;
@@ -949,6 +1002,8 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		if (ours && rec->epoch == a->epoch && rec->generation == a->agreed.generation) {
 			uint64_t until = lease_hold_until(a, &req, w);
 
+			/* Our record is on it, even if the write's answer came late. */
+			a->agreed_written = true;
 			if (until > a->witness_hold_until_ms)
 				a->witness_hold_until_ms = until;
 		} else if (w->status != WITNESS_DONE) {

@@ -166,6 +166,8 @@ struct arbiter {
 	uint64_t takeover_epoch;	/* the epoch our takeover asks for */
 	uint64_t claim_epoch;		/* claimed, to be active on the standby's promise */
 	uint64_t claimed_ms;		/* when */
+	bool claim_too_slow;		/* the promise at it came back too late */
+	uint64_t last_active_epoch;	/* in contact with the peer ever since; 0: none */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
 	struct arbiter_durable durable;	/* what is on disk */
@@ -175,6 +177,7 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
+	uint64_t round_trip_ms;		/* the last heartbeat's echo, to its arrival */
 	struct wire_witness_ref peer_witness;	/* as its last heartbeat named it */
 	bool peer_sees_witness;		/* and whether it sees that host */
 

@@ -273,7 +273,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
 		"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
 		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
-		"\"last_contact_ms\":%lld},\"stale_epoch_refused\":%llu,"
+		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu},\"stale_epoch_refused\":%llu,"
 		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
@@ -281,7 +281,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
 		(unsigned long long)(hold > now ? hold - now : 0), a->peer,
 		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch, peer_ago,
-		(unsigned long long)a->stale_epoch_refused,
+		(unsigned long long)a->round_trip_ms, (unsigned long long)a->stale_epoch_refused,
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked);
 	json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
@@ -316,9 +316,10 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 		fprintf(out, "hold:       %llu ms left\n",
 			(unsigned long long)(hold > now ? hold - now : 0));
 	if (peer_ago >= 0)
-		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago\n", a->peer,
-			arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch,
-			peer_ago);
+		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago, round trip %llu ms\n",
+			a->peer, arbiter_role_name(a->peer_role),
+			(unsigned long long)a->peer_epoch, peer_ago,
+			(unsigned long long)a->round_trip_ms);
 	else
 		fprintf(out, "peer:       %s, never heard\n", a->peer);
 	fprintf(out, "reason:     %s\n", a->reason);

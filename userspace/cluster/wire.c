@@ -169,7 +169,7 @@ static void put_body(struct writer *w, const struct wire_message *msg)
 		put(w, hb->token, 8);
 		put(w, hb->echo, 8);
 		put(w, hb->promise_ms, 4);
-		put(w, hb->sees_witness, 1);
+		put(w, hb->flags, 1);
 		break;
 	case WIRE_PROPOSE:
 	case WIRE_PROPOSE_REPLY:
@@ -258,8 +258,8 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 		hb->token = get(r, 8);
 		hb->echo = get(r, 8);
 		hb->promise_ms = (uint32_t)get(r, 4);
-		hb->sees_witness = r->pos < r->len ? (uint8_t)get(r, 1) : 1;
-		if (hb->sees_witness > 1)
+		hb->flags = r->pos < r->len ? (uint8_t)get(r, 1) : WIRE_HEARTBEAT_SEES_WITNESS;
+		if (hb->flags & ~WIRE_HEARTBEAT_FLAGS)
 			bad = true;
 		break;
 	case WIRE_PROPOSE:

@@ -96,12 +96,17 @@ struct wire_heartbeat {
 	 */
 	uint32_t promise_ms;
 	/*
-	 * 1 when the sender sees @witness available (its relay's reports
-	 * reach it), 0 when not. Optional on the wire: a heartbeat without
-	 * it (an older sender) says 1.
+	 * WIRE_HEARTBEAT_*. Optional on the wire: a heartbeat without it (an
+	 * older sender) reads as WIRE_HEARTBEAT_SEES_WITNESS alone.
 	 */
-	uint8_t sees_witness;
+	uint8_t flags;
 };
+
+/* The sender sees the heartbeat's witness available (its reports reach it). */
+#define WIRE_HEARTBEAT_SEES_WITNESS	0x01
+/* An answer, sent at once, to a heartbeat of the receiver's: never answered. */
+#define WIRE_HEARTBEAT_ANSWER		0x02
+#define WIRE_HEARTBEAT_FLAGS		0x03
 
 struct wire_propose {
 	char host[WIRE_NAME_SIZE];

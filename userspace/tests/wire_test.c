@@ -187,9 +187,9 @@ static size_t resign(uint8_t *buf, size_t body_len)
 }
 
 /*
- * A heartbeat says whether its sender sees the witness it names; one from
- * an older sender, without that byte, is read as seeing it, and a value
- * other than 0 or 1 is malformed.
+ * A heartbeat's flags say whether its sender sees the witness it names,
+ * and whether it is an answer; one from an older sender, without that
+ * byte, reads as seeing it, and a flag not defined is malformed.
  */
 TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
 {
@@ -199,22 +199,22 @@ TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
 
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
-	EXPECT_EQ(0, out.heartbeat.sees_witness);
-	in.heartbeat.sees_witness = 1;
+	EXPECT_EQ(0, out.heartbeat.flags);
+	in.heartbeat.flags = WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER;
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
-	EXPECT_EQ(1, out.heartbeat.sees_witness);
+	EXPECT_EQ(WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER, out.heartbeat.flags);
 
 	body = len - WIRE_HEADER_SIZE - WIRE_MAC_SIZE;
-	in.heartbeat.sees_witness = 0;
+	in.heartbeat.flags = 0;
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	len = resign(buf, body - 1);
 	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
-	EXPECT_EQ(1, out.heartbeat.sees_witness);
+	EXPECT_EQ(WIRE_HEARTBEAT_SEES_WITNESS, out.heartbeat.flags);
 	EXPECT_EQ(499, out.heartbeat.promise_ms);
 
 	len = wire_encode(&in, &key, buf, sizeof(buf));
-	buf[WIRE_HEADER_SIZE + body - 1] = 2;
+	buf[WIRE_HEADER_SIZE + body - 1] = 4;
 	len = resign(buf, body);
 	EXPECT_EQ(WIRE_MALFORMED, decode(buf, len, &key, &out));
 }
