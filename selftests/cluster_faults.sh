@@ -534,6 +534,132 @@ scenario_clock_back() {
 	checked "the wall clock set back between restarts"
 }
 
+# liveness NAME SINCE MOST: the checker's liveness figures from SINCE to
+# now, in the TAP output; a manager entered active at most MOST times since (more
+# is a role that flaps). The figures are reported, not asserted: the VM's
+# emulated CPU sets their scale (the simulator asserts the bounds).
+liveness() {
+	local output entered
+	output=$(python3 "$selftests/lib/cluster_check.py" --since "$2" --until "$(now_ms)" \
+		"$cluster_dir"/*.log)
+	grep "^longest without an active\|^entered active" <<< "$output" | sed "s/^/# $1: /"
+	entered=$(sed -n 's/^entered active: \([0-9]*\) times/\1/p' <<< "$output")
+	tap_check "$1: a manager entered active at most $3 times, not flapping" \
+		test "${entered:-0}" -le "$3"
+}
+
+# same_witness: both managers name one witness, at one generation.
+same_witness() {
+	local m1 m2
+	m1=$(cluster_status m1 --json | python3 -c "import json,sys; w=json.load(sys.stdin)['witness']; print(w['host'], w['generation'])")
+	m2=$(cluster_status m2 --json | python3 -c "import json,sys; w=json.load(sys.stdin)['witness']; print(w['host'], w['generation'])")
+	[ -n "${m1% *}" ] && [ "$m1" = "$m2" ]
+}
+
+# lose_type NODE FROM TYPE: NODE drops every datagram of TYPE (the byte
+# after magic and version) that FROM sends it, and nothing else.
+lose_type() {
+	cluster_in "$1" nft add table inet lose 2> /dev/null
+	cluster_in "$1" nft add chain inet lose input '{ type filter hook input priority 0; }'
+	cluster_in "$1" nft add rule inet lose input ip saddr "$(cluster_ip "$2")" \
+		udp dport "$cluster_port" @th,104,8 "$3" drop
+}
+unlose() { cluster_in "$1" nft delete table inet lose 2> /dev/null; true; }
+
+# Issue 15, kind 2: a lost message in a two-step exchange. Every yes of
+# the standby to a new witness (PROPOSE_REPLY, type 4) is lost on its way
+# to the active, while the agreed witness comes and goes three times:
+# the managers must still end on one witness, which carries a failover.
+scenario_lost_yes() {
+	local first second witness round since
+	first=$(active_now)
+	second=$(cluster_other "$first")
+	since=$(now_ms)
+	lose_type "$first" "$second" 4
+	for round in 1 2 3; do
+		witness=$(settled_witness "$first")
+		drop_between "$first" "$witness"
+		tap_check "every yes lost ($round): the active still moves the witness off the one it lost" \
+			wait_until 15 witness_changes "$first" "$witness"
+		heal "$first" "$witness"
+	done
+	tap_check "and both managers name the same witness" wait_until 15 same_witness
+	cluster_kill "$first"
+	tap_check "the active killed: the standby takes over through it" \
+		wait_until 15 cluster_role_is "$second" active
+	unlose "$first"
+	start_node "$first"
+	wait_until 15 cluster_role_is "$first" standby
+	liveness "yes lost" "$since" 1
+	checked "a standby's yes lost every time"
+}
+
+# Issue 15, kind 6: the standby loses sight of the agreed witness (cut
+# from it both ways, the active still reaching it). The active must move
+# the witness to one the standby sees, and the standby then take over
+# through it when the active dies.
+scenario_standby_cut_witness() {
+	local first second witness since
+	first=$(active_now)
+	second=$(cluster_other "$first")
+	witness=$(settled_witness "$first")
+	since=$(now_ms)
+	drop_between "$second" "$witness"
+	tap_check "the standby cut from the witness: the active moves it" \
+		wait_until 15 witness_changes "$first" "$witness"
+	tap_check "to one both name" wait_until 15 same_witness
+	cluster_kill "$first"
+	tap_check "the active killed: the standby takes over through the new witness" \
+		wait_until 15 cluster_role_is "$second" active
+	heal "$second" "$witness"
+	start_node "$first"
+	wait_until 15 cluster_role_is "$first" standby
+	liveness "standby cut from the witness" "$since" 1
+	checked "the standby cut from the witness"
+}
+
+# host_gone MANAGER: MANAGER counts no host available.
+no_host_available() {
+	local host
+	for host in $cluster_hosts; do
+		host_available "$1" "$host" && return 1
+	done
+	return 0
+}
+
+# Issue 15, kind 5: no witness available while both managers are in
+# contact. Every relay stopped (no host available, no store to answer),
+# the active restarted: the two managers, in contact, must have an active
+# again. A host back, the witness is chosen on it and carries a failover.
+scenario_no_host() {
+	local first host since active
+	first=$(active_now)
+	for host in $cluster_hosts; do
+		stop "$host"
+	done
+	wait_until 15 no_host_available m1
+	wait_until 15 no_host_available m2
+	since=$(now_ms)
+	restart "$first"
+	active=$(active_now)
+	tap_check "no host available, the active restarted: a manager is active again" \
+		test -n "$active"
+	liveness "no host available" "$since" 1
+	host=${cluster_hosts%% *}
+	start_node "$host"
+	tap_check "a host back: both managers agree on it as the witness" \
+		wait_until 15 same_witness
+	for host in ${cluster_hosts#* }; do
+		start_node "$host"
+	done
+	cluster_kill "$active"
+	tap_check "the active killed: the other takes over through that witness" \
+		wait_until 15 cluster_role_is "$(cluster_other "$active")" active
+	start_node "$active"
+	wait_until 15 cluster_role_is "$active" standby
+	checked "no host available"
+}
+
 # --- the cluster -----------------------------------------------------------
 
 cluster_teardown > /dev/null 2>&1
@@ -555,7 +681,7 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 
 
 # FAULTS names the scenarios to run (all by default), for a quick lane.
-for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back}; do
+for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host}; do
 	"scenario_$scenario"
 done
 

@@ -36,10 +36,12 @@ clean() {
 	LOG
 }
 
-# verdict NAME WANT TEXT: the checker exits WANT (0 or 1) and prints TEXT.
+# verdict NAME WANT TEXT: the checker exits WANT (0 or 1) and prints TEXT
+# (given $since, "--since MS", for the liveness figures).
+since=
 verdict() {
 	local name=$1 want=$2 text=$3 output status
-	output=$(python3 "$check" "$dir"/*.log)
+	output=$(python3 "$check" $since "$dir"/*.log)
 	status=$?
 	if [ "$status" -eq "$want" ] && grep -q -- "$text" <<< "$output"; then
 		tap_ok "$name"
@@ -110,5 +112,19 @@ cat >> "$dir/m1.log" <<-LOG
 	LOG
 verdict "a daemon that wakes counting an old hold is seen acting again" 1 \
 	"m2 (epoch 2) and m1 (epoch 1) both active from 2700 to 2900"
+
+# Liveness: in the clean history, no manager is active from 1700 (m1's
+# step down) to 2500 (m2's takeover), and twice a manager entered active.
+clean
+since="--since 1000"
+verdict "the longest time without an active is measured" 0 \
+	"longest without an active: 800 ms from 1700"
+verdict "and the times a manager entered active are counted" 0 "entered active: 2 times"
+since="--since 2000"
+verdict "counted from the time asked" 0 "entered active: 1 times"
+since="--since 3000 --until 9000"
+verdict "and up to the time asked, past the logs' last line" 0 \
+	"longest without an active: 5822 ms from 3178"
+since=
 
 tap_done

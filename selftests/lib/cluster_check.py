@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Checks the invariant over the availctl daemons' logs of one cluster run.
 
-Usage: cluster_check.py LOG...   (arbiter and relay logs, any order)
+Usage: cluster_check.py [--since MS [--until MS]] LOG...
+       (arbiter and relay logs, any order)
 
 A manager acts as active from its "role role=active" line until the
 earlier of its next role line and the last hold it logged ("hold ...
@@ -29,6 +30,14 @@ Fails (exit 1) when:
   - a witness store accepted a change from an epoch older than one it
     accepted before.
 Prints the intervals either way.
+
+With --since MS (a CLOCK_BOOTTIME time, as the logs stamp), it also
+prints what liveness the logs show from then to --until MS (or their
+last line; a daemon that waits may log nothing for long): the
+longest time no manager was active ("longest without an active: N ms
+from A"), and how many times a manager entered active ("entered active:
+K times"), so that a scenario can tell an outage or a flapping role
+from one failover.
 """
 
 import re
@@ -48,7 +57,27 @@ def events(path):
                 yield int(m.group(1)), m.group(2), m.group(3), fields
 
 
+def liveness(intervals, since, end):
+    """The longest stretch of [since, end] no interval covers: (length, start)."""
+    longest, at, covered = 0, since, since
+    for s, e, _, _ in sorted(intervals):
+        if e <= covered:
+            continue
+        if s > covered and min(s, end) - covered > longest:
+            longest, at = min(s, end) - covered, covered
+        covered = max(covered, e)
+    if end > covered and end - covered > longest:
+        longest, at = end - covered, covered
+    return longest, at
+
+
 def main(paths):
+    since = upto = None
+    if paths[:1] == ["--since"]:
+        since, paths = int(paths[1]), paths[2:]
+    if paths[:1] == ["--until"]:
+        upto, paths = int(paths[1]), paths[2:]
+    last = 0                # the latest time any log shows
     intervals = []          # (start, end, node, epoch)
     acts = []               # (time, node, epoch, hold, what)
     problems = []
@@ -81,6 +110,7 @@ def main(paths):
                     start = t if t < hold + behind else None
                 continue
             t += behind
+            last = max(last, t)
             if event == "hold":
                 hold = int(f["until"])
             elif event in ("role", "stopped"):
@@ -131,6 +161,11 @@ def main(paths):
             if epoch < high:
                 problems.append(f"witness {store} accepted epoch {epoch} after {high} at {t}")
             high = max(high, epoch)
+    if since is not None:
+        longest, at = liveness(intervals, since, upto if upto is not None else last)
+        entered = sum(1 for t, _, _, _, what in acts if t >= since and what == "entered active")
+        print(f"longest without an active: {longest} ms from {at}")
+        print(f"entered active: {entered} times")
     for p in problems:
         print("VIOLATION:", p)
     print(f"{len(intervals)} active intervals, {len(problems)} violations")
