@@ -86,7 +86,6 @@ bool relied_long[2];		/* the length the active's s_hold counts on */
 #endif
 byte owner[MAXE + 1];		/* the manager each epoch was ever active for */
 byte top;			/* the highest epoch any manager was active at */
-bool kept[2];			/* in contact with the peer since it last became active */
 
 /* Witness stores. */
 byte holder[W];
@@ -162,10 +161,9 @@ inline became_active(j, e)
 {
 	assert(owner[e] == NONE || owner[e] == j);
 	/* Fencing: a resource that saw an epoch refuses older ones. */
-	assert(e > top || (e == top && owner[e] == j));
+	assert(e > top);
 	top = e;
 	owner[e] = j;
-	kept[j] = true;
 	act[j] = true
 }
 
@@ -253,7 +251,6 @@ active proctype world()
 		/* A restart counts as contact: a promise given before it holds. */
 		select(i : 0 .. 1);
 		demote(i);
-		kept[i] = false;
 #ifdef FORGETFUL_RESTART
 		heard[i] = false;	/* the bug spin found: see model.sh */
 #else
@@ -365,8 +362,7 @@ active proctype world()
 #else
 		s_hold[i] = false;
 #endif
-		heard[j] = false;
-		kept[j] = false
+		heard[j] = false
 	   }
 
 	/* Timing rule 1: a lease runs out, after every hold from it ended. */
@@ -454,12 +450,7 @@ active proctype world()
 		both_ways(i) && !act[i] && !act[j] ->
 		e = (epoch[i] > epoch[j] -> epoch[i] : epoch[j]);
 		e = (agreed_ep[i] > e -> agreed_ep[i] : e);
-		/* Its own epoch again, if it was the last active at it and in
-		 * contact since; else the next of its own. */
-		if
-		:: kept[i] && owner[e] == i && e == epoch[i] -> skip
-		:: else -> e = next_epoch(i, e)
-		fi;
+		e = next_epoch(i, e);
 		if
 		:: e <= MAXE ->
 			persist_claim(i, e, ok);

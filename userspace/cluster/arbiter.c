@@ -109,8 +109,6 @@ static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 	if (a->role == role)
 		return;
 	a->role = role;
-	if (role == ARBITER_ACTIVE)
-		a->last_active_epoch = a->epoch;
 	a->role_since_ms = now_ms;
 	out = emit(a, ARBITER_ROLE_CHANGED, NULL, 0);
 	if (out) {
@@ -270,10 +268,13 @@ static void demote(struct arbiter *a, uint64_t now_ms)
  * restart keeps it; if that fails, we promise what the disk holds. So is
  * an epoch that no witness we agreed on holds (the peer claimed it on our
  * promise alone): a restart must claim above it, and until it is on disk
- * we promise nothing at it.
+ * we promise nothing at it. A write that failed is tried again a
+ * heartbeat-ms later, not at every datagram: meanwhile we promise what
+ * the disk holds (a slow, failing disk must not hold up every answer).
  */
-static uint32_t promise(struct arbiter *a)
+static uint32_t promise(struct arbiter *a, uint64_t now_ms)
 {
+	bool may_write = !a->write_failed_ms || now_ms - a->write_failed_ms >= a->timing.heartbeat_ms;
 	struct arbiter_durable next = a->durable;
 	uint32_t ms = a->timing.grace_ms;
 	bool epoch_unsaved = a->epoch > a->durable.epoch && a->epoch > a->durable.agreed.epoch;
@@ -284,7 +285,10 @@ static uint32_t promise(struct arbiter *a)
 	next.promise_ms = ms;
 	if (epoch_unsaved)
 		next.epoch = a->epoch;
-	if ((ms > a->durable.promise_ms || epoch_unsaved) && !write_down(a, &next)) {
+	if ((ms > a->durable.promise_ms || epoch_unsaved) &&
+	    (!may_write || !write_down(a, &next))) {
+		if (may_write)
+			a->write_failed_ms = now_ms;
 		if (epoch_unsaved)
 			return 0;
 		ms = a->durable.promise_ms;
@@ -298,7 +302,7 @@ static uint32_t promise(struct arbiter *a)
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
-	uint32_t promised = promise(a);
+	uint32_t promised = promise(a, now_ms);
 	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
 
 	if (!out)
@@ -400,6 +404,29 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 }
 
 /*
+ * @host said no (the peer does not see it) or failed (its store could not
+ * be read or written): tried last when choosing a witness, and not
+ * written again.
+ */
+static void refuse(struct arbiter *a, const char *host)
+{
+	if (a->n_refused == ARBITER_REFUSED)
+		memmove(a->refused[0], a->refused[1], sizeof(a->refused[0]) * --a->n_refused);
+	snprintf(a->refused[a->n_refused], sizeof(a->refused[0]), "%s", host);
+	a->n_refused++;
+}
+
+static bool refused(const struct arbiter *a, const char *host)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_refused; i++)
+		if (!strcmp(a->refused[i], host))
+			return true;
+	return false;
+}
+
+/*
  * A host for the next witness: not the agreed one (it is being replaced)
  * and none the peer just said it does not see, unless nothing else is
  * left. When even that fails, the hosts refused are forgotten, so that
@@ -487,6 +514,8 @@ static bool take_over(struct arbiter *a, uint64_t now_ms)
 	/* Asked again while unanswered: the same epoch. */
 	uint64_t epoch = a->takeover_epoch > known ? a->takeover_epoch : next_epoch(a, known);
 
+	if (a->takeover_epoch < known)
+		a->takeover_epoch = 0;	/* a newer epoch is known: that claim is void */
 	if (a->takeover_epoch && a->takeover_epoch == a->agreed.epoch) {
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS, a->agreed.epoch,
 			     a->agreed.generation, a->agreed.epoch, a->agreed.generation);
@@ -542,7 +571,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	 * lost, or it timed out): write it again rather than choose anew.
 	 */
 	if (!a->agreed_written && a->agreed.epoch == a->epoch &&
-	    both_see_agreed(a, now_ms)) {
+	    both_see_agreed(a, now_ms) && !refused(a, a->agreed.host)) {
 		write_agreed(a, now_ms);
 		because(a, "writing our record on witness %s (generation %llu), agreed with %s",
 			a->agreed.host, (unsigned long long)a->agreed.generation, a->peer);
@@ -577,15 +606,7 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 	if (a->agreed.epoch > known)
 		known = a->agreed.epoch;
 	next.epoch = next_epoch(a, known);
-	/*
-	 * Our own epoch again, if we were the last active at it, in contact
-	 * with the peer ever since, and it knows none newer (a promise lost
-	 * to a slow round trip): an epoch raised at every retry would tell
-	 * fenced resources of changes of manager that never were.
-	 */
-	if (a->last_active_epoch && a->last_active_epoch == a->epoch && a->epoch == known && a->epoch == a->durable.epoch)
-		next.epoch = a->epoch;
-	if (next.epoch > a->durable.epoch && !write_down(a, &next)) {
+	if (!write_down(a, &next)) {
 		because(a, "could not write down epoch %llu before claiming it: no manager is active",
 			(unsigned long long)next.epoch);
 		return;
@@ -616,7 +637,6 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		return;
 	}
 	a->claim_epoch = 0;
-	a->last_active_epoch = 0;	/* it may have been active since */
 	/*
 	 * Rule 4: the peer is lost; the agreed witness decides. But not
 	 * before every promise we made it has ended: the last one, or the
@@ -869,11 +889,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	if (!pr->accepted) {
 		p->open = false;
-		/* Tried last next time: the peer may not see it. */
-		if (a->n_refused == ARBITER_REFUSED)
-			memmove(a->refused[0], a->refused[1], sizeof(a->refused[0]) * --a->n_refused);
-		snprintf(a->refused[a->n_refused], sizeof(a->refused[0]), "%s", pr->host);
-		a->n_refused++;
+		refuse(a, pr->host);	/* the peer may not see it */
 		because(a, "%s did not confirm witness %s: it does not see it available",
 			a->peer, pr->host);
 		return;
@@ -934,6 +950,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 		if (w->status != WITNESS_DONE && w->status != WITNESS_EMPTY) {
 			because(a, "witness %s answered %s", host, witness_status_name(w->status));
 			p->open = false;
+			refuse(a, host);
 			return;
 		}
 		p->cas_sent = true;
@@ -950,6 +967,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	    rec->epoch != p->ref.epoch || rec->generation != p->ref.generation) {
 		because(a, "could not write witness %s: %s", host,
 			witness_status_name(w->status));
+		refuse(a, host);
 		return;
 	}
 	a->agreed_written = true;
@@ -1013,6 +1031,18 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	if (ours && a->takeover_epoch && rec->epoch == a->takeover_epoch) {
+		/*
+		 * Only while the takeover still stands: the peer silent, every
+		 * promise to it over, no newer epoch known. A slow answer can
+		 * come after the peer is back and we promised at its claim.
+		 */
+		if (peer_alive(a, now_ms) || now_ms < a->promised_until_ms ||
+		    rec->epoch < a->epoch) {
+			a->takeover_epoch = 0;
+			because(a, "witness %s granted epoch %llu, but %s is back in contact or a newer epoch is known: not acting on it",
+				host, (unsigned long long)rec->epoch, a->peer);
+			return;
+		}
 		became_active(a, lease_hold_until(a, &req, w), rec, host);
 		return;
 	}

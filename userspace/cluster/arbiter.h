@@ -167,7 +167,6 @@ struct arbiter {
 	uint64_t claim_epoch;		/* claimed, to be active on the standby's promise */
 	uint64_t claimed_ms;		/* when */
 	bool claim_too_slow;		/* the promise at it came back too late */
-	uint64_t last_active_epoch;	/* in contact with the peer ever since; 0: none */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
 	struct arbiter_durable durable;	/* what is on disk */
@@ -195,6 +194,7 @@ struct arbiter {
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
 	uint64_t persist_failed;	/* state that could not be made durable */
+	uint64_t write_failed_ms;	/* a promise's write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	char reason[240];		/* why the last decision was taken */
 	char witness_answer[96];	/* the witness's last refusal, for the reason */
