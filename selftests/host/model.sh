@@ -74,7 +74,8 @@ sound "records going back" -DROLLBACKS -DMAXG=2
 # memory runs out in the depths.
 search=-DBFS
 caught "the forgetful-restart bug" -DFORGETFUL_RESTART
-caught "a yes the standby could not write down" -DFAILED_PERSIST_SAYS_YES -DPERSIST_FAILS
+caught "a yes the standby could not write down" -DFAILED_PERSIST_SAYS_YES -DPERSIST_FAILS \
+	-DMAXG=2 -DMAXE=2
 caught "the active holding as long as it would promise" -DOWN_PROMISE_LENGTH -DRELOADS
 caught "a store serving a record that went back" -DSTORE_SERVES_ROLLBACK -DROLLBACKS
 caught "both managers taking epoch + 1" -DSHARED_EPOCHS -DROLLBACKS
