@@ -258,7 +258,7 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 		hb->token = get(r, 8);
 		hb->echo = get(r, 8);
 		hb->promise_ms = (uint32_t)get(r, 4);
-		hb->flags = r->pos < r->len ? (uint8_t)get(r, 1) : WIRE_HEARTBEAT_SEES_WITNESS;
+		hb->flags = (uint8_t)get(r, 1);
 		if (hb->flags & ~WIRE_HEARTBEAT_FLAGS)
 			bad = true;
 		break;

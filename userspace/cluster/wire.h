@@ -95,11 +95,7 @@ struct wire_heartbeat {
 	 * received the heartbeat that carried that token.
 	 */
 	uint32_t promise_ms;
-	/*
-	 * WIRE_HEARTBEAT_*. Optional on the wire: a heartbeat without it (an
-	 * older sender) reads as WIRE_HEARTBEAT_SEES_WITNESS alone.
-	 */
-	uint8_t flags;
+	uint8_t flags;			/* WIRE_HEARTBEAT_* */
 };
 
 /* The sender sees the heartbeat's witness available (its reports reach it). */
