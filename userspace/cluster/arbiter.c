@@ -428,8 +428,7 @@ static bool refused(const struct arbiter *a, const char *host)
 
 /*
  * A host for the next witness: not the agreed one (it is being replaced)
- * and none the peer just said it does not see, unless nothing else is
- * left. When even that fails, the hosts refused are forgotten, so that
+ * and none refused (see refuse()), unless nothing else is left. When even that fails, the hosts refused are forgotten, so that
  * the next try starts over from what is available then.
  */
 static bool pick_witness(struct arbiter *a, char host[WIRE_NAME_SIZE])
@@ -447,7 +446,7 @@ static bool pick_witness(struct arbiter *a, char host[WIRE_NAME_SIZE])
 }
 
 /* Rule 6: the active proposes a witness to the standby; nothing is written yet. */
-static bool propose(struct arbiter *a, uint64_t now_ms)
+static void propose(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
 	struct arbiter_out *out;
@@ -457,7 +456,7 @@ static bool propose(struct arbiter *a, uint64_t now_ms)
 	if (!pick_witness(a, host)) {
 		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
 			(unsigned long long)a->epoch, a->peer);
-		return false;
+		return;
 	}
 	/*
 	 * Never the same generation twice at one epoch, even for a proposal
@@ -480,7 +479,6 @@ static bool propose(struct arbiter *a, uint64_t now_ms)
 	}
 	because(a, "proposed %s as the witness (generation %llu); waiting for %s to confirm",
 		host, (unsigned long long)p->ref.generation, a->peer);
-	return true;
 }
 
 /*

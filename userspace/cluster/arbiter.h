@@ -137,7 +137,7 @@ struct arbiter_request {
 
 #define ARBITER_REQUESTS 16
 
-/* Hosts the peer said no to, tried last when choosing a witness. */
+/* Hosts the peer said no to, or whose store failed: tried last as the witness. */
 #define ARBITER_REFUSED 4
 
 struct arbiter_proposal {
