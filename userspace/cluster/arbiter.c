@@ -427,17 +427,80 @@ static bool refused(const struct arbiter *a, const char *host)
 }
 
 /*
- * A host for the next witness: not the agreed one (it is being replaced)
- * and none refused (see refuse()), unless nothing else is left. When even that fails, the hosts refused are forgotten, so that
- * the next try starts over from what is available then.
+ * The longest a store's write may take for a takeover there to be of
+ * use: its answer must leave more than heartbeat-ms of the lease's hold
+ * (became_active()).
  */
-static bool pick_witness(struct arbiter *a, char host[WIRE_NAME_SIZE])
+static uint32_t write_budget_ms(const struct arbiter *a)
 {
-	char exclude[ARBITER_REFUSED + 1][WIRE_NAME_SIZE];
-	unsigned int n = a->n_refused;
+	uint64_t hold = arbiter_hold_ms(&a->timing, a->timing.lease_ms);
+
+	return hold > a->timing.heartbeat_ms ? (uint32_t)(hold - a->timing.heartbeat_ms) : 0;
+}
+
+/* @host's entry while its store counts as unfit; NULL when it does not. */
+static struct arbiter_unfit *unfit_entry(struct arbiter *a, const char *host, uint64_t now_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARBITER_UNFIT; i++)
+		if (a->unfit[i].until_ms > now_ms && !strcmp(a->unfit[i].host, host))
+			return &a->unfit[i];
+	return NULL;
+}
+
+/*
+ * What @host's answer says of its store's writes (wire.h, store_flags
+ * and write_ms): unfit when they fail or take longer than
+ * write_budget_ms(), fit again when a later answer says otherwise.
+ */
+static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
+		       const struct wire_witness *w)
+{
+	struct arbiter_unfit *e = unfit_entry(a, host, now_ms);
+	bool failing = w->store_flags & WITNESS_WRITES_FAILING;
+	unsigned int i;
+
+	if (!failing && w->write_ms <= write_budget_ms(a)) {
+		if (e)
+			e->until_ms = 0;
+		return;
+	}
+	if (!e) {
+		e = &a->unfit[0];	/* else the one that ends first */
+		for (i = 1; i < ARBITER_UNFIT; i++)
+			if (a->unfit[i].until_ms < e->until_ms)
+				e = &a->unfit[i];
+	}
+	snprintf(e->host, sizeof(e->host), "%s", host);
+	e->until_ms = now_ms + ARBITER_UNFIT_MS;
+	e->failing = failing;
+	e->write_ms = w->write_ms;
+}
+
+/*
+ * A host for the next witness: not the agreed one (it is being replaced),
+ * none refused (see refuse()) and none unfit (note_store()); then, unless
+ * @fit_only, an unfit one rather than none, and a refused one rather than
+ * none. When even that fails, the hosts refused are forgotten, so that the
+ * next try starts over from what is available then.
+ */
+static bool pick_witness(struct arbiter *a, uint64_t now_ms, bool fit_only,
+			 char host[WIRE_NAME_SIZE])
+{
+	/* Prefixes of it are what is excluded: refused, agreed, unfit. */
+	char exclude[ARBITER_REFUSED + 1 + ARBITER_UNFIT][WIRE_NAME_SIZE];
+	unsigned int n = a->n_refused, m = 0, i;
 
 	memcpy(exclude, a->refused, sizeof(a->refused));
 	snprintf(exclude[n], sizeof(exclude[n]), "%s", a->agreed.host);
+	for (i = 0; i < ARBITER_UNFIT; i++)
+		if (a->unfit[i].until_ms > now_ms)
+			memcpy(exclude[n + 1 + m++], a->unfit[i].host, WIRE_NAME_SIZE);
+	if (a->io.pick(a->io.ctx, exclude, n + 1 + m, host))
+		return true;
+	if (fit_only)
+		return false;
 	if (a->io.pick(a->io.ctx, exclude, n + 1, host) ||
 	    a->io.pick(a->io.ctx, exclude, n, host))
 		return true;
@@ -453,7 +516,7 @@ static void propose(struct arbiter *a, uint64_t now_ms)
 	char host[WIRE_NAME_SIZE];
 	uint64_t generation = a->agreed.generation;
 
-	if (!pick_witness(a, host)) {
+	if (!pick_witness(a, now_ms, false, host)) {
 		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
 			(unsigned long long)a->epoch, a->peer);
 		return;
@@ -554,9 +617,24 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
 			     a->agreed.epoch, a->agreed.generation,
 			     a->agreed.epoch, a->agreed.generation);
-	if (a->proposal.open ||
-	    (both_see_agreed(a, now_ms) && a->witness_hold_until_ms > now_ms))
+	if (a->proposal.open)
 		return;
+	if (both_see_agreed(a, now_ms) && a->witness_hold_until_ms > now_ms) {
+		const struct arbiter_unfit *bad = unfit_entry(a, a->agreed.host, now_ms);
+		char host[WIRE_NAME_SIZE];
+
+		/*
+		 * A store that cannot write, or not in time, carries no
+		 * takeover: moved off while another host may do better.
+		 */
+		if (!bad)
+			return;
+		if (!pick_witness(a, now_ms, true, host)) {
+			because(a, "witness %s %s, but no other host is known to write better: staying on it",
+				a->agreed.host, bad->failing ? "cannot write" : "writes slowly");
+			return;
+		}
+	}
 	/* Rule 6: a new witness only while both managers agree on it. */
 	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
 	    a->peer_epoch != a->epoch) {
@@ -985,6 +1063,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		a->replies_unasked++;
 		return;
 	}
+	note_store(a, now_ms, host, w);
 
 	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
 	    w->status != WITNESS_CORRUPT)

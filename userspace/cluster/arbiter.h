@@ -140,6 +140,22 @@ struct arbiter_request {
 /* Hosts the peer said no to, or whose store failed: tried last as the witness. */
 #define ARBITER_REFUSED 4
 
+/*
+ * Hosts whose store said its writes fail, or take longer than a takeover
+ * there could use (arbiter.c, store_unfit()): not chosen as the witness
+ * for ARBITER_UNFIT_MS after they last said so while another host may
+ * do, and the active moves the witness off one (rule 6).
+ */
+#define ARBITER_UNFIT 8
+#define ARBITER_UNFIT_MS 60000
+
+struct arbiter_unfit {
+	char host[WIRE_NAME_SIZE];	/* "": a free slot */
+	uint64_t until_ms;
+	bool failing;			/* its writes fail; else they are slow */
+	uint32_t write_ms;		/* as its store last said */
+};
+
 struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
@@ -188,6 +204,7 @@ struct arbiter {
 	struct arbiter_proposal proposal;
 	char refused[ARBITER_REFUSED][WIRE_NAME_SIZE];
 	unsigned int n_refused;
+	struct arbiter_unfit unfit[ARBITER_UNFIT];
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

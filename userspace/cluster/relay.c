@@ -16,10 +16,14 @@
 #include "node.h"
 #include "relay.h"
 #include "witness.h"
+#include "write_probe.h"
 
 struct relay {
 	struct node node;
 	struct witness_store store;
+	struct write_probe probe;	/* the state directory's write health */
+	uint64_t probes_noted;		/* probe.done when last noted */
+	bool writes_failing;		/* as last logged */
 	struct availcast_listener *listener;
 	uint64_t next_connect_ms;
 	uint64_t forwarded, overruns;
@@ -35,6 +39,30 @@ static void log_restores(struct relay *r)
 	r->restores_logged = r->store.restored;
 	node_log(&r->node, "witness-restored", "times=%llu problem=\"%s\"",
 		 (unsigned long long)r->store.restored, r->store.last_problem);
+}
+
+/*
+ * The probe's last result, into the store's write health; a change
+ * between failing and not is logged. Returns how long a probe still in
+ * progress has taken so far.
+ */
+static uint32_t note_probe(struct relay *r)
+{
+	uint32_t took, in_flight;
+	int error;
+	uint64_t done = write_probe_result(&r->probe, &took, &error, &in_flight);
+
+	if (done != r->probes_noted) {
+		r->probes_noted = done;
+		witness_store_note_write(&r->store, error, took);
+	}
+	if (r->writes_failing != (r->store.write_error != 0)) {
+		r->writes_failing = r->store.write_error != 0;
+		node_log(&r->node, "witness-writes", "state=%s took_ms=%u error=\"%s\"",
+			 r->writes_failing ? "failing" : "ok", r->store.write_ms,
+			 r->writes_failing ? strerror(r->store.write_error) : "");
+	}
+	return in_flight;
 }
 
 static void connect_module(struct relay *r, uint64_t now_ms)
@@ -134,6 +162,7 @@ static void answer(struct relay *r, const struct wire_message *req)
 			 w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
 			 r->store.last_problem : "");
 	log_restores(r);
+	witness_store_health(&r->store, note_probe(r), &w->store_flags, &w->write_ms);
 	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", r->node.conf.cluster);
 	node_send(&r->node, req->sender, &reply);
 }
@@ -195,11 +224,13 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
 			"\"module\":%s,\"forwarded\":%llu,\"overruns\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
-			"\"generation\":%llu,\"lease_left_ms\":%u},",
+			"\"generation\":%llu,\"lease_left_ms\":%u,\"writes_failing\":%s,"
+			"\"write_ms\":%u},",
 			r->node.conf.node, r->node.conf.cluster,
 			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
 			(unsigned long long)r->overruns, witness_status_name(found), rec.active,
-			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left);
+			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
+			r->store.write_error ? "true" : "false", r->store.write_ms);
 		node_write_counters(&r->node, out, NODE_JSON, NULL);
 		fprintf(out, "}\n");
 		return;
@@ -216,6 +247,8 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		fprintf(out, "witness:    %s%s%s\n", witness_status_name(found),
 			found == WITNESS_CORRUPT ? ": " : "",
 			found == WITNESS_CORRUPT ? r->store.last_problem : "");
+	fprintf(out, "writes:     %s, the last took %u ms\n",
+		r->store.write_error ? strerror(r->store.write_error) : "ok", r->store.write_ms);
 	node_write_counters(&r->node, out, NODE_TEXT, NULL);
 }
 
@@ -223,7 +256,7 @@ int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
-	char error[512];
+	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
 	struct wire_message msg;
 	int batch, got;
 
@@ -233,6 +266,14 @@ int relay_main(const char *config_path)
 			       r.node.conf.cluster, r.node.conf.node, &r.node.conf.timing,
 			       node_now_ms(), error, sizeof(error))) {
 		fprintf(stderr, "availctl relay: %s\n", error);
+		node_stop(&r.node);
+		return 1;
+	}
+	snprintf(probe_name, sizeof(probe_name), "%s.%s.probe", r.node.conf.cluster,
+		 r.node.conf.node);
+	if (write_probe_start(&r.probe, r.node.conf.state_dir, probe_name)) {
+		fprintf(stderr, "availctl relay: the write probe in %s: %s\n",
+			r.node.conf.state_dir, strerror(errno));
 		node_stop(&r.node);
 		return 1;
 	}
@@ -255,8 +296,10 @@ int relay_main(const char *config_path)
 			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
 				answer(&r, &msg);
 		}
+		note_probe(&r);
 		node_serve_status(&r.node, status, &r);
 	}
+	write_probe_stop(&r.probe);
 	node_log(&r.node, "stopped", "daemon=relay");
 	if (r.listener)
 		availcast_listener_close(r.listener);

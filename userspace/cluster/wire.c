@@ -189,6 +189,8 @@ static void put_body(struct writer *w, const struct wire_message *msg)
 		put(w, wi->status, 1);
 		put(w, wi->lease_left_ms, 4);
 		put(w, wi->granted_ms, 4);
+		put(w, wi->store_flags, 1);
+		put(w, wi->write_ms, 4);
 		break;
 	default:
 		w->overflow = true;
@@ -280,7 +282,10 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 		wi->status = (uint8_t)get(r, 1);
 		wi->lease_left_ms = (uint32_t)get(r, 4);
 		wi->granted_ms = (uint32_t)get(r, 4);
+		wi->store_flags = (uint8_t)get(r, 1);
+		wi->write_ms = (uint32_t)get(r, 4);
 		if (wi->status >= WITNESS_STATUSES || !wi->record.cluster[0] ||
+		    (wi->store_flags & ~WITNESS_STORE_FLAGS) ||
 		    (wi->op != WITNESS_OP_READ && wi->op != WITNESS_OP_CAS))
 			bad = true;
 	}

@@ -153,7 +153,18 @@ struct wire_witness {
 	 * in ms of true time at least, from the store's receipt of it.
 	 */
 	uint32_t granted_ms;
+	/*
+	 * Replies: how well the store takes durable writes now (see
+	 * witness_store_health()): WITNESS_WRITES_* flags, and the time its
+	 * last write took, or the one in progress has taken so far, in ms.
+	 */
+	uint8_t store_flags;
+	uint32_t write_ms;
 };
+
+/* The store's last durable write (its own, or its probe's) failed. */
+#define WITNESS_WRITES_FAILING	0x01
+#define WITNESS_STORE_FLAGS	0x01
 
 struct wire_message {
 	uint8_t type;

@@ -141,10 +141,20 @@ static uint64_t unix_ms(void)
 }
 
 /* Replaces the file with @record; on failure the truth is back on disk. */
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int write_durably(struct witness_store *store, const struct wire_record *record)
 {
 	char text[WITNESS_FILE_MAX], old[WITNESS_FILE_MAX];
 	size_t len, old_len = 0;
+	uint64_t began = monotonic_ms();
+	int failed;
 
 	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
 	if (store->truth.epoch)
@@ -154,8 +164,24 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 		errno = EINVAL;
 		return -1;
 	}
-	return durable_file_replace(&store->file, text, len, old_len ? old : NULL,
-				    old_len, NULL);
+	failed = durable_file_replace(&store->file, text, len, old_len ? old : NULL,
+				      old_len, NULL);
+	witness_store_note_write(store, failed ? (errno ? errno : EIO) : 0,
+				 (uint32_t)(monotonic_ms() - began));
+	return failed;
+}
+
+void witness_store_note_write(struct witness_store *store, int error, uint32_t took_ms)
+{
+	store->write_error = error;
+	store->write_ms = took_ms;
+}
+
+void witness_store_health(const struct witness_store *store, uint32_t in_flight_ms,
+			  uint8_t *flags, uint32_t *write_ms)
+{
+	*flags = store->write_error ? WITNESS_WRITES_FAILING : 0;
+	*write_ms = store->write_ms > in_flight_ms ? store->write_ms : in_flight_ms;
 }
 
 /* The file as it is: DONE with @record, EMPTY, or CORRUPT (the reason kept). */

@@ -53,6 +53,13 @@ struct witness_store {
 	uint32_t drift_ppm;		/* this node's bound on its clock's error */
 	uint64_t counts[WITNESS_STATUSES];
 	uint64_t restored;		/* times the file was put back to the truth */
+	/*
+	 * The last durable write in this store's directory, its own or the
+	 * probe's (write_probe.h): its errno value (0: made durable) and how
+	 * long it took.
+	 */
+	int write_error;
+	uint32_t write_ms;
 	char last_problem[256];		/* why the file was last refused or restored */
 };
 
@@ -101,5 +108,16 @@ enum witness_status witness_store_cas(struct witness_store *store,
 				      const struct wire_record *proposed,
 				      struct wire_record *current,
 				      uint32_t *lease_left_ms, uint32_t *granted_ms);
+
+/* A durable write in the store's directory ended: @error (0: none), @took_ms long. */
+void witness_store_note_write(struct witness_store *store, int error, uint32_t took_ms);
+
+/*
+ * What a reply says of the store's writes: WITNESS_WRITES_FAILING when
+ * the last one failed, and the longer of its time and @in_flight_ms, the
+ * time a write still in progress has taken so far.
+ */
+void witness_store_health(const struct witness_store *store, uint32_t in_flight_ms,
+			  uint8_t *flags, uint32_t *write_ms);
 
 #endif /* AVAILCTL_WITNESS_H */

@@ -27,6 +27,7 @@
 #include "keyring.h"
 #include "node.h"
 #include "witness.h"
+#include "write_probe.h"
 #include "kselftest_harness.h"
 
 #define MANAGERS 2
@@ -522,8 +523,11 @@ static void serve(struct sim *s, int from, int h, const struct wire_message *req
 	snprintf(w->record.cluster, sizeof(w->record.cluster), "demo");
 	/* A slow disk: what wrote answers late, and the store is busy till then. */
 	if (s->store_delay_ms[h] && (memcmp(&before, &store->truth, sizeof(before)) ||
-				     restored != store->restored))
+				     restored != store->restored)) {
+		witness_store_note_write(store, store->write_error, s->store_delay_ms[h]);
 		busy_for(s, MANAGERS + h, s->store_delay_ms[h]);
+	}
+	witness_store_health(store, 0, &w->store_flags, &w->write_ms);
 	sim_send(s, MANAGERS + h, from, &reply);
 }
 
@@ -553,6 +557,26 @@ static void suspend_clock(struct sim *s)
 			s->offset[i] -= STEP_MS;
 }
 
+/*
+ * Each running store's probe (write_probe.h), a thread beside the relay:
+ * every WRITE_PROBE_EVERY_MS it writes as the store's disk does now,
+ * failing with its fault and taking its delay, and keeps the store busy
+ * for none of it.
+ */
+static void probe_stores(struct sim *s)
+{
+	int h;
+
+	if (s->now % WRITE_PROBE_EVERY_MS)
+		return;
+	for (h = 0; h < HOSTS; h++)
+		if (running(s, MANAGERS + h))
+			witness_store_note_write(&s->store[h],
+						 s->store_fault[h].step != DURABLE_UNLINK ?
+						 s->store_fault[h].error : 0,
+						 s->store_delay_ms[h]);
+}
+
 static void step(struct sim *s)
 {
 	struct wire_message msg;
@@ -561,6 +585,7 @@ static void step(struct sim *s)
 
 	s->now += STEP_MS;
 	suspend_clock(s);
+	probe_stores(s);
 	/* A daemon handles its timers first, then what arrived. */
 	for (i = 0; i < MANAGERS; i++) {
 		if (running(s, i) && clock_of(s, i) >= arbiter_next_ms(&s->m[i])) {
@@ -786,6 +811,71 @@ TEST(a_standby_cut_from_the_witness_has_it_moved_to_one_it_sees)
 	EXPECT_EQ(1, s->m[0].epoch);
 	EXPECT_EQ(ARBITER_STANDBY, s->m[1].role);
 	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * Issue 15, kind 4: a witness that cannot write. Its disk fills (variant
+ * 0: every write fails with ENOSPC) or slows (1: a write takes 1500 ms,
+ * longer than a takeover's hold) while both managers are up. Renewals
+ * write nothing, so only the store's write probe tells: the active must
+ * move the witness to a host that writes in time, so that when it then
+ * dies the standby takes over at once, and stays active at that epoch.
+ */
+TEST(a_witness_that_cannot_write_is_left_before_a_takeover_needs_it)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(70 + variant);
+		uint64_t epoch;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		if (variant == 0)
+			s->store_fault[old - MANAGERS] =
+				(struct store_fault){ .step = DURABLE_WRITE, .error = ENOSPC };
+		else
+			s->store_delay_ms[old - MANAGERS] = 1500;
+		run_for(s, 3000);
+		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		epoch = s->m[1].epoch;
+		run_for(s, 10000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("v%d: %s", variant, s->m[1].reason);
+		EXPECT_EQ(epoch, s->m[1].epoch) TH_LOG("v%d: the new active flapped", variant);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * And when every store writes slowly: the witness moves at most once to
+ * each host, then stays (no host writes better), and a failover through
+ * it still leaves a steady active.
+ */
+TEST(stores_that_all_write_slowly_keep_one_witness_and_a_steady_active)
+{
+	struct sim *s = sim_new(72);
+	uint64_t generation, epoch;
+	int h;
+
+	formed(_metadata, s);
+	for (h = 0; h < HOSTS; h++)
+		s->store_delay_ms[h] = 1500;
+	run_for(s, 2000);
+	generation = s->m[0].agreed.generation;
+	run_for(s, 20000);
+	EXPECT_LE(s->m[0].agreed.generation, generation + HOSTS) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	epoch = s->m[1].epoch;
+	run_for(s, 10000);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	EXPECT_EQ(epoch, s->m[1].epoch) TH_LOG("the new active flapped");
 	NO_VIOLATION(s);
 	sim_free(s);
 }

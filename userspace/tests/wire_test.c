@@ -112,6 +112,8 @@ TEST(every_type_round_trips)
 	snprintf(in.sender, sizeof(in.sender), "h1");
 	snprintf(in.destination, sizeof(in.destination), "m2");
 	in.witness.granted_ms = 699;
+	in.witness.store_flags = WITNESS_WRITES_FAILING;
+	in.witness.write_ms = 1234;
 	in.witness.op = WITNESS_OP_CAS;
 	in.witness.expect_epoch = 1;
 	snprintf(in.witness.record.cluster, WIRE_NAME_SIZE, "demo");
@@ -122,6 +124,12 @@ TEST(every_type_round_trips)
 	EXPECT_STREQ("m2", out.witness.record.active);
 	EXPECT_EQ(2, out.witness.record.epoch);
 	EXPECT_EQ(699, out.witness.granted_ms);
+	EXPECT_EQ(WITNESS_WRITES_FAILING, out.witness.store_flags);
+	EXPECT_EQ(1234, out.witness.write_ms);
+	/* A flag this version does not know is refused, not ignored. */
+	in.witness.store_flags = 0x80;
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	EXPECT_EQ(WIRE_MALFORMED, decode(buf, len, &key, &out));
 }
 
 TEST(bad_input_gets_its_own_verdict)

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A directory's write health, measured by a thread (write_probe.h). */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "write_probe.h"
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void *probe(void *arg)
+{
+	static const char text[] = "availcast write probe\n";
+	struct write_probe *p = arg;
+	struct timespec until;
+	uint64_t began;
+	int error;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->stopping) {
+		began = monotonic_ms();
+		p->since_ms = began ? began : 1;
+		pthread_mutex_unlock(&p->lock);
+		error = durable_replace(p->file.dir, p->file.tmp_path, p->file.path, text,
+					sizeof(text) - 1, p->file.mode) ? errno : 0;
+		pthread_mutex_lock(&p->lock);
+		p->since_ms = 0;
+		p->took_ms = (uint32_t)(monotonic_ms() - began);
+		p->error = error;
+		p->done++;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += WRITE_PROBE_EVERY_MS / 1000;
+		until.tv_nsec += (WRITE_PROBE_EVERY_MS % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		while (!p->stopping &&
+		       pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int write_probe_start(struct write_probe *p, const char *dir, const char *name)
+{
+	pthread_condattr_t attr;
+	int error;
+
+	memset(p, 0, sizeof(*p));
+	if (durable_file_init(&p->file, dir, name, NULL, NULL, 0600)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	error = pthread_create(&p->thread, NULL, probe, p);
+	if (error) {
+		pthread_cond_destroy(&p->wake);
+		pthread_mutex_destroy(&p->lock);
+		errno = error;
+		return -1;
+	}
+	p->running = true;
+	return 0;
+}
+
+void write_probe_stop(struct write_probe *p)
+{
+	if (!p->running)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->wake);
+	pthread_mutex_destroy(&p->lock);
+	p->running = false;
+	unlink(p->file.path);
+}
+
+uint64_t write_probe_result(struct write_probe *p, uint32_t *took_ms, int *error,
+			    uint32_t *in_flight_ms)
+{
+	uint64_t done;
+
+	pthread_mutex_lock(&p->lock);
+	done = p->done;
+	*took_ms = p->took_ms;
+	*error = p->error;
+	*in_flight_ms = p->since_ms ? (uint32_t)(monotonic_ms() - p->since_ms) : 0;
+	pthread_mutex_unlock(&p->lock);
+	return done;
+}
