@@ -130,9 +130,12 @@ mount_disk() {
 		losetup -f --show "$cluster_state/$node.img" > "$cluster_state/$node.loop"
 		dmsetup create "slow-$node" --table \
 			"0 65536 delay $(cat "$cluster_state/$node.loop") 0 $2"
+		# No udev in the VM: the /dev/mapper name is made here.
+		dmsetup mknodes "slow-$node"
 		mount "/dev/mapper/slow-$node" "$dir"
 		chmod 700 "$dir" ;;
 	esac
+	tap_check "$node's state directory is on a $1 disk" mountpoint -q "$dir"
 	cp -a "$keep"/. "$dir"/
 	start_node "$node"
 }
@@ -730,6 +733,7 @@ cluster_setup
 modprobe loop 2> /dev/null
 modprobe dm-mod 2> /dev/null
 modprobe dm-delay 2> /dev/null
+modprobe ext4 2> /dev/null
 
 for node in $cluster_hosts; do
 	cluster_start "$node"

@@ -403,27 +403,53 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 	w->record.lease_ms = a->timing.lease_ms;
 }
 
+/* @host's entry, or NULL; with @make, one made (the one that ends first reused). */
+static struct arbiter_host_note *note_of(struct arbiter *a, const char *host, bool make)
+{
+	struct arbiter_host_note *e, *oldest = &a->known[0];
+	uint64_t ends, oldest_ends = UINT64_MAX;
+
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
+		if (e->host[0] && !strcmp(e->host, host))
+			return e;
+		ends = e->host[0] ? (e->refused_until_ms > e->health_until_ms ?
+				     e->refused_until_ms : e->health_until_ms) : 0;
+		if (ends < oldest_ends) {
+			oldest = e;
+			oldest_ends = ends;
+		}
+	}
+	if (!make)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	snprintf(oldest->host, sizeof(oldest->host), "%s", host);
+	return oldest;
+}
+
 /*
  * @host said no (the peer does not see it) or failed (its store could not
  * be read or written): tried last when choosing a witness, and not
- * written again.
+ * written again, for ARBITER_REFUSED_MS.
  */
-static void refuse(struct arbiter *a, const char *host)
+static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	if (a->n_refused == ARBITER_REFUSED)
-		memmove(a->refused[0], a->refused[1], sizeof(a->refused[0]) * --a->n_refused);
-	snprintf(a->refused[a->n_refused], sizeof(a->refused[0]), "%s", host);
-	a->n_refused++;
+	note_of(a, host, true)->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
 }
 
-static bool refused(const struct arbiter *a, const char *host)
+static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	const struct arbiter_host_note *e = note_of(a, host, false);
+
+	return e && e->refused_until_ms > now_ms;
+}
+
+/* A witness both agreed on: every host may be tried again. */
+static void forget_refusals(struct arbiter *a)
 {
 	unsigned int i;
 
-	for (i = 0; i < a->n_refused; i++)
-		if (!strcmp(a->refused[i], host))
-			return true;
-	return false;
+	for (i = 0; i < ARBITER_HOSTS_KNOWN; i++)
+		a->known[i].refused_until_ms = 0;
 }
 
 /*
@@ -438,89 +464,80 @@ static uint32_t write_budget_ms(const struct arbiter *a)
 	return hold > a->timing.heartbeat_ms ? (uint32_t)(hold - a->timing.heartbeat_ms) : 0;
 }
 
-/* @host's entry while its store counts as unfit; NULL when it does not. */
-static struct arbiter_unfit *unfit_entry(struct arbiter *a, const char *host, uint64_t now_ms)
-{
-	unsigned int i;
+/* A store's fitness as the witness, by what it last said; better first. */
+enum store_fitness {
+	STORE_FIT,		/* writes in time */
+	STORE_UNKNOWN,		/* said nothing lately */
+	STORE_SLOW,		/* writes, too slowly for a takeover */
+	STORE_FAILING,		/* cannot write */
+};
 
-	for (i = 0; i < ARBITER_UNFIT; i++)
-		if (a->unfit[i].until_ms > now_ms && !strcmp(a->unfit[i].host, host))
-			return &a->unfit[i];
-	return NULL;
+static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	const struct arbiter_host_note *e = note_of(a, host, false);
+
+	if (!e || e->health_until_ms <= now_ms)
+		return STORE_UNKNOWN;
+	if (e->writes_failing)
+		return STORE_FAILING;
+	return e->write_ms > write_budget_ms(a) ? STORE_SLOW : STORE_FIT;
 }
 
-/*
- * What @host's answer says of its store's writes (wire.h, store_flags
- * and write_ms): unfit when they fail or take longer than
- * write_budget_ms(), fit again when a later answer says otherwise.
- */
+/* What @host's answer says of its store's writes (wire.h: store_flags, write_ms). */
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		       const struct wire_witness *w)
 {
-	struct arbiter_unfit *e = unfit_entry(a, host, now_ms);
-	bool failing = w->store_flags & WITNESS_WRITES_FAILING;
-	unsigned int i;
+	struct arbiter_host_note *e = note_of(a, host, true);
 
-	if (!failing && w->write_ms <= write_budget_ms(a)) {
-		if (e)
-			e->until_ms = 0;
-		return;
-	}
-	if (!e) {
-		e = &a->unfit[0];	/* else the one that ends first */
-		for (i = 1; i < ARBITER_UNFIT; i++)
-			if (a->unfit[i].until_ms < e->until_ms)
-				e = &a->unfit[i];
-	}
-	snprintf(e->host, sizeof(e->host), "%s", host);
-	e->until_ms = now_ms + ARBITER_UNFIT_MS;
-	e->failing = failing;
+	e->health_until_ms = now_ms + ARBITER_HEALTH_MS;
+	e->writes_failing = w->store_flags & WITNESS_WRITES_FAILING;
 	e->write_ms = w->write_ms;
 }
 
 /*
- * A host for the next witness: not the agreed one (it is being replaced),
- * none refused (see refuse()) and none unfit (note_store()); then, unless
- * @fit_only, an unfit one rather than none, and a refused one rather than
- * none. When even that fails, the hosts refused are forgotten, so that the
- * next try starts over from what is available then.
+ * The most available host for the next witness, not the agreed one (it
+ * is being replaced), none refused (refuse()), and none whose store is
+ * known to be worse than @worst.
  */
-static bool pick_witness(struct arbiter *a, uint64_t now_ms, bool fit_only,
+static bool pick_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
 			 char host[WIRE_NAME_SIZE])
 {
-	/* Prefixes of it are what is excluded: refused, agreed, unfit. */
-	char exclude[ARBITER_REFUSED + 1 + ARBITER_UNFIT][WIRE_NAME_SIZE];
-	unsigned int n = a->n_refused, m = 0, i;
+	char exclude[ARBITER_HOSTS_KNOWN + 1][WIRE_NAME_SIZE];
+	const struct arbiter_host_note *e;
+	unsigned int n = 0;
 
-	memcpy(exclude, a->refused, sizeof(a->refused));
-	snprintf(exclude[n], sizeof(exclude[n]), "%s", a->agreed.host);
-	for (i = 0; i < ARBITER_UNFIT; i++)
-		if (a->unfit[i].until_ms > now_ms)
-			memcpy(exclude[n + 1 + m++], a->unfit[i].host, WIRE_NAME_SIZE);
-	if (a->io.pick(a->io.ctx, exclude, n + 1 + m, host))
+	snprintf(exclude[n++], sizeof(exclude[0]), "%s", a->agreed.host);
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++)
+		if (e->host[0] && (e->refused_until_ms > now_ms ||
+				   fitness(a, now_ms, e->host) > worst))
+			memcpy(exclude[n++], e->host, WIRE_NAME_SIZE);
+	return a->io.pick(a->io.ctx, exclude, n, host);
+}
+
+/*
+ * A witness in place of one lost: a store known to write in time, else
+ * one not heard from, else a slow one; never one known not to write (an
+ * agreed witness there could carry no takeover, not even once the old
+ * one is back). When none is left, the refusals are forgotten, so that
+ * the next try starts over from what is available then.
+ */
+static bool pick_replacement(struct arbiter *a, uint64_t now_ms, char host[WIRE_NAME_SIZE])
+{
+	if (pick_witness(a, now_ms, STORE_FIT, host) ||
+	    pick_witness(a, now_ms, STORE_UNKNOWN, host) ||
+	    pick_witness(a, now_ms, STORE_SLOW, host))
 		return true;
-	if (fit_only)
-		return false;
-	if (a->io.pick(a->io.ctx, exclude, n + 1, host) ||
-	    a->io.pick(a->io.ctx, exclude, n, host))
-		return true;
-	a->n_refused = 0;
+	forget_refusals(a);
 	return false;
 }
 
-/* Rule 6: the active proposes a witness to the standby; nothing is written yet. */
-static void propose(struct arbiter *a, uint64_t now_ms)
+/* Rule 6: the active proposes @host to the standby; nothing is written yet. */
+static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
 {
 	struct arbiter_proposal *p = &a->proposal;
 	struct arbiter_out *out;
-	char host[WIRE_NAME_SIZE];
 	uint64_t generation = a->agreed.generation;
 
-	if (!pick_witness(a, now_ms, false, host)) {
-		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
-			(unsigned long long)a->epoch, a->peer);
-		return;
-	}
 	/*
 	 * Never the same generation twice at one epoch, even for a proposal
 	 * that got no answer: the peer may have said yes to it.
@@ -610,8 +627,47 @@ static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms)
 	       !(peer_alive(a, now_ms) && peer_names_it && !a->peer_sees_witness);
 }
 
+/*
+ * Rule 6, the agreed witness's store unfit (its writes fail, or take
+ * longer than a takeover there could use): moved to a store known to
+ * write in time, or from one that cannot write to a slow one. A host not
+ * heard from lately is asked first (a read, whose answer says how its
+ * store writes); when no host is known to write better, the witness
+ * stays: moving among them would only leave the standby on a witness
+ * never written. What a store said is believed for ARBITER_HEALTH_MS,
+ * so a store that healed is found again within that.
+ */
+static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness agreed)
+{
+	const char *how = agreed == STORE_FAILING ? "cannot write" : "writes too slowly for a takeover";
+	char host[WIRE_NAME_SIZE];
+
+	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
+	    a->peer_epoch != a->epoch) {
+		because(a, "witness %s %s, and %s is out of contact: it stays", a->agreed.host,
+			how, a->peer);
+		return;
+	}
+	if (!pick_witness(a, now_ms, STORE_UNKNOWN, host) &&
+	    (agreed != STORE_FAILING || !pick_witness(a, now_ms, STORE_SLOW, host))) {
+		because(a, "witness %s %s, but no other host is known to write better: it stays",
+			a->agreed.host, how);
+		return;
+	}
+	if (fitness(a, now_ms, host) == STORE_UNKNOWN) {
+		send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
+		because(a, "witness %s %s: asking %s how its store writes", a->agreed.host, how,
+			host);
+		return;
+	}
+	propose(a, now_ms, host);
+}
+
 static void active_step(struct arbiter *a, uint64_t now_ms)
 {
+	enum store_fitness agreed = fitness(a, now_ms, a->agreed.host);
+	char host[WIRE_NAME_SIZE];
+
 	/* Rule 3: renew the lease on the agreed witness. */
 	if (a->agreed_written)
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
@@ -620,20 +676,9 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	if (a->proposal.open)
 		return;
 	if (both_see_agreed(a, now_ms) && a->witness_hold_until_ms > now_ms) {
-		const struct arbiter_unfit *bad = unfit_entry(a, a->agreed.host, now_ms);
-		char host[WIRE_NAME_SIZE];
-
-		/*
-		 * A store that cannot write, or not in time, carries no
-		 * takeover: moved off while another host may do better.
-		 */
-		if (!bad)
-			return;
-		if (!pick_witness(a, now_ms, true, host)) {
-			because(a, "witness %s %s, but no other host is known to write better: staying on it",
-				a->agreed.host, bad->failing ? "cannot write" : "writes slowly");
-			return;
-		}
+		if (agreed >= STORE_SLOW)
+			leave_unfit_witness(a, now_ms, agreed);
+		return;
 	}
 	/* Rule 6: a new witness only while both managers agree on it. */
 	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
@@ -647,13 +692,19 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	 * lost, or it timed out): write it again rather than choose anew.
 	 */
 	if (!a->agreed_written && a->agreed.epoch == a->epoch &&
-	    both_see_agreed(a, now_ms) && !refused(a, a->agreed.host)) {
+	    both_see_agreed(a, now_ms) && !refused(a, now_ms, a->agreed.host) &&
+	    agreed != STORE_FAILING) {
 		write_agreed(a, now_ms);
 		because(a, "writing our record on witness %s (generation %llu), agreed with %s",
 			a->agreed.host, (unsigned long long)a->agreed.generation, a->peer);
 		return;
 	}
-	propose(a, now_ms);
+	if (!pick_replacement(a, now_ms, host)) {
+		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
+			(unsigned long long)a->epoch, a->peer);
+		return;
+	}
+	propose(a, now_ms, host);
 }
 
 /*
@@ -833,7 +884,7 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 			a->peer, w->host, (unsigned long long)w->generation);
 		return;
 	}
-	a->n_refused = 0;
+	forget_refusals(a);
 	write_agreed(a, now_ms);
 	because(a, "%s agreed on witness %s (generation %llu): writing our record on it",
 		a->peer, w->host, (unsigned long long)w->generation);
@@ -965,7 +1016,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	if (!pr->accepted) {
 		p->open = false;
-		refuse(a, pr->host);	/* the peer may not see it */
+		refuse(a, now_ms, pr->host);	/* the peer may not see it */
 		because(a, "%s did not confirm witness %s: it does not see it available",
 			a->peer, pr->host);
 		return;
@@ -976,7 +1027,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 			a->peer, p->ref.host);
 		return;
 	}
-	a->n_refused = 0;
+	forget_refusals(a);
 	write_agreed(a, now_ms);
 }
 
@@ -1026,7 +1077,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 		if (w->status != WITNESS_DONE && w->status != WITNESS_EMPTY) {
 			because(a, "witness %s answered %s", host, witness_status_name(w->status));
 			p->open = false;
-			refuse(a, host);
+			refuse(a, now_ms, host);
 			return;
 		}
 		p->cas_sent = true;
@@ -1043,7 +1094,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	    rec->epoch != p->ref.epoch || rec->generation != p->ref.generation) {
 		because(a, "could not write witness %s: %s", host,
 			witness_status_name(w->status));
-		refuse(a, host);
+		refuse(a, now_ms, host);
 		return;
 	}
 	a->agreed_written = true;

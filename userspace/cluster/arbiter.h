@@ -137,23 +137,23 @@ struct arbiter_request {
 
 #define ARBITER_REQUESTS 16
 
-/* Hosts the peer said no to, or whose store failed: tried last as the witness. */
-#define ARBITER_REFUSED 4
-
 /*
- * Hosts whose store said its writes fail, or take longer than a takeover
- * there could use (arbiter.c, store_unfit()): not chosen as the witness
- * for ARBITER_UNFIT_MS after they last said so while another host may
- * do, and the active moves the witness off one (rule 6).
+ * What the active knows of each host as a witness (arbiter.c, rule 6):
+ * whether the peer said no to it, or its store failed a read or write
+ * (then it is tried last, for ARBITER_REFUSED_MS), and what its store
+ * last said of its writes (believed for ARBITER_HEALTH_MS). The entry
+ * that ends first makes room for a new one.
  */
-#define ARBITER_UNFIT 8
-#define ARBITER_UNFIT_MS 60000
+#define ARBITER_HOSTS_KNOWN 16
+#define ARBITER_REFUSED_MS 10000
+#define ARBITER_HEALTH_MS 5000
 
-struct arbiter_unfit {
+struct arbiter_host_note {
 	char host[WIRE_NAME_SIZE];	/* "": a free slot */
-	uint64_t until_ms;
-	bool failing;			/* its writes fail; else they are slow */
-	uint32_t write_ms;		/* as its store last said */
+	uint64_t refused_until_ms;
+	uint64_t health_until_ms;	/* 0: nothing heard */
+	bool writes_failing;		/* as its store last said */
+	uint32_t write_ms;
 };
 
 struct arbiter_proposal {
@@ -202,9 +202,7 @@ struct arbiter {
 	uint64_t witness_replied_ms;
 
 	struct arbiter_proposal proposal;
-	char refused[ARBITER_REFUSED][WIRE_NAME_SIZE];
-	unsigned int n_refused;
-	struct arbiter_unfit unfit[ARBITER_UNFIT];
+	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

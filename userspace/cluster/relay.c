@@ -54,13 +54,14 @@ static uint32_t note_probe(struct relay *r)
 
 	if (done != r->probes_noted) {
 		r->probes_noted = done;
-		witness_store_note_write(&r->store, error, took);
+		witness_store_note_probe(&r->store, error, took);
 	}
-	if (r->writes_failing != (r->store.write_error != 0)) {
-		r->writes_failing = r->store.write_error != 0;
+	if (r->writes_failing != witness_store_writes_failing(&r->store)) {
+		r->writes_failing = !r->writes_failing;
 		node_log(&r->node, "witness-writes", "state=%s took_ms=%u error=\"%s\"",
 			 r->writes_failing ? "failing" : "ok", r->store.write_ms,
-			 r->writes_failing ? strerror(r->store.write_error) : "");
+			 r->writes_failing ? strerror(r->store.write_error ? r->store.write_error :
+						      r->store.probe_error) : "");
 	}
 	return in_flight;
 }
@@ -230,7 +231,8 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
 			(unsigned long long)r->overruns, witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
-			r->store.write_error ? "true" : "false", r->store.write_ms);
+			witness_store_writes_failing(&r->store) ? "true" : "false",
+			r->store.write_ms);
 		node_write_counters(&r->node, out, NODE_JSON, NULL);
 		fprintf(out, "}\n");
 		return;
@@ -248,7 +250,8 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			found == WITNESS_CORRUPT ? ": " : "",
 			found == WITNESS_CORRUPT ? r->store.last_problem : "");
 	fprintf(out, "writes:     %s, the last took %u ms\n",
-		r->store.write_error ? strerror(r->store.write_error) : "ok", r->store.write_ms);
+		r->store.write_error ? strerror(r->store.write_error) :
+		r->store.probe_error ? strerror(r->store.probe_error) : "ok", r->store.write_ms);
 	node_write_counters(&r->node, out, NODE_TEXT, NULL);
 }
 

@@ -166,21 +166,26 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 	}
 	failed = durable_file_replace(&store->file, text, len, old_len ? old : NULL,
 				      old_len, NULL);
-	witness_store_note_write(store, failed ? (errno ? errno : EIO) : 0,
-				 (uint32_t)(monotonic_ms() - began));
+	store->write_error = failed ? (errno ? errno : EIO) : 0;
+	store->write_ms = (uint32_t)(monotonic_ms() - began);
 	return failed;
 }
 
-void witness_store_note_write(struct witness_store *store, int error, uint32_t took_ms)
+void witness_store_note_probe(struct witness_store *store, int error, uint32_t took_ms)
 {
-	store->write_error = error;
+	store->probe_error = error;
 	store->write_ms = took_ms;
+}
+
+bool witness_store_writes_failing(const struct witness_store *store)
+{
+	return store->write_error || store->probe_error;
 }
 
 void witness_store_health(const struct witness_store *store, uint32_t in_flight_ms,
 			  uint8_t *flags, uint32_t *write_ms)
 {
-	*flags = store->write_error ? WITNESS_WRITES_FAILING : 0;
+	*flags = witness_store_writes_failing(store) ? WITNESS_WRITES_FAILING : 0;
 	*write_ms = store->write_ms > in_flight_ms ? store->write_ms : in_flight_ms;
 }
 

@@ -16,6 +16,7 @@
 #define AVAILCTL_WITNESS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,11 +55,13 @@ struct witness_store {
 	uint64_t counts[WITNESS_STATUSES];
 	uint64_t restored;		/* times the file was put back to the truth */
 	/*
-	 * The last durable write in this store's directory, its own or the
-	 * probe's (write_probe.h): its errno value (0: made durable) and how
-	 * long it took.
+	 * Write health. The store's own last write's errno value (0: made
+	 * durable): a record that could not be replaced counts until one
+	 * is, whatever the probe says. The probe's (write_probe.h) last
+	 * errno value. And how long the last write, either, took.
 	 */
 	int write_error;
+	int probe_error;
 	uint32_t write_ms;
 	char last_problem[256];		/* why the file was last refused or restored */
 };
@@ -109,13 +112,17 @@ enum witness_status witness_store_cas(struct witness_store *store,
 				      struct wire_record *current,
 				      uint32_t *lease_left_ms, uint32_t *granted_ms);
 
-/* A durable write in the store's directory ended: @error (0: none), @took_ms long. */
-void witness_store_note_write(struct witness_store *store, int error, uint32_t took_ms);
+/* The probe's write in the store's directory ended: @error (0: none), @took_ms long. */
+void witness_store_note_probe(struct witness_store *store, int error, uint32_t took_ms);
+
+/* Whether the store's own last write, or the probe's, failed. */
+bool witness_store_writes_failing(const struct witness_store *store);
 
 /*
- * What a reply says of the store's writes: WITNESS_WRITES_FAILING when
- * the last one failed, and the longer of its time and @in_flight_ms, the
- * time a write still in progress has taken so far.
+ * What a reply says of the store's writes: WITNESS_WRITES_FAILING as
+ * witness_store_writes_failing(), and the longer of the last write's
+ * time and @in_flight_ms, the time a probe still in progress has taken
+ * so far.
  */
 void witness_store_health(const struct witness_store *store, uint32_t in_flight_ms,
 			  uint8_t *flags, uint32_t *write_ms);

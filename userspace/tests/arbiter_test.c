@@ -524,7 +524,7 @@ static void serve(struct sim *s, int from, int h, const struct wire_message *req
 	/* A slow disk: what wrote answers late, and the store is busy till then. */
 	if (s->store_delay_ms[h] && (memcmp(&before, &store->truth, sizeof(before)) ||
 				     restored != store->restored)) {
-		witness_store_note_write(store, store->write_error, s->store_delay_ms[h]);
+		store->write_ms = s->store_delay_ms[h];
 		busy_for(s, MANAGERS + h, s->store_delay_ms[h]);
 	}
 	witness_store_health(store, 0, &w->store_flags, &w->write_ms);
@@ -571,7 +571,7 @@ static void probe_stores(struct sim *s)
 		return;
 	for (h = 0; h < HOSTS; h++)
 		if (running(s, MANAGERS + h))
-			witness_store_note_write(&s->store[h],
+			witness_store_note_probe(&s->store[h],
 						 s->store_fault[h].step != DURABLE_UNLINK ?
 						 s->store_fault[h].error : 0,
 						 s->store_delay_ms[h]);
@@ -852,10 +852,16 @@ TEST(a_witness_that_cannot_write_is_left_before_a_takeover_needs_it)
 	}
 }
 
+/* Store @h (a node number) fails every write at @step with ENOSPC. */
+static void store_fails(struct sim *s, int h, enum durable_step step)
+{
+	s->store_fault[h - MANAGERS] = (struct store_fault){ .step = step, .error = ENOSPC };
+}
+
 /*
- * And when every store writes slowly: the witness moves at most once to
- * each host, then stays (no host writes better), and a failover through
- * it still leaves a steady active.
+ * And when every store writes slowly: the witness stays where it is (no
+ * host writes better), for 200 s, and a failover through it still leaves
+ * a steady active.
  */
 TEST(stores_that_all_write_slowly_keep_one_witness_and_a_steady_active)
 {
@@ -864,12 +870,11 @@ TEST(stores_that_all_write_slowly_keep_one_witness_and_a_steady_active)
 	int h;
 
 	formed(_metadata, s);
+	generation = s->m[0].agreed.generation;
 	for (h = 0; h < HOSTS; h++)
 		s->store_delay_ms[h] = 1500;
-	run_for(s, 2000);
-	generation = s->m[0].agreed.generation;
-	run_for(s, 20000);
-	EXPECT_LE(s->m[0].agreed.generation, generation + HOSTS) TH_LOG("%s", s->m[0].reason);
+	run_for(s, 200000);
+	EXPECT_EQ(generation, s->m[0].agreed.generation) TH_LOG("%s", s->m[0].reason);
 	one_witness(_metadata, s);
 	standby_takes_over(_metadata, s);
 	epoch = s->m[1].epoch;
@@ -878,6 +883,109 @@ TEST(stores_that_all_write_slowly_keep_one_witness_and_a_steady_active)
 	EXPECT_EQ(epoch, s->m[1].epoch) TH_LOG("the new active flapped");
 	NO_VIOLATION(s);
 	sim_free(s);
+}
+
+/*
+ * Every store's disk full, the active dying at any moment after: the
+ * witness must not have been moved onto a store never written (a
+ * standby agreed on one can take over through nothing), so that once the
+ * disks heal the standby takes over through the record it knows.
+ */
+TEST(stores_that_all_cannot_write_keep_the_witness_that_holds_the_record)
+{
+	unsigned int at;
+
+	for (at = 1000; at <= 5000; at += 500) {
+		struct sim *s = sim_new(73);
+		int h;
+
+		formed(_metadata, s);
+		for (h = MANAGERS; h < NODES; h++)
+			store_fails(s, h, DURABLE_WRITE);
+		run_for(s, at);
+		s->dead[0] = true;
+		run_for(s, 1000);
+		for (h = 0; h < HOSTS; h++)
+			s->store_fault[h].error = 0;
+		run_for(s, 10000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("m1 died %u ms after the disks filled: %s", at,
+					       s->m[1].reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * A store that cannot write is left for a slow one (slow still carries a
+ * takeover), and never gone back to while its disk stays full: the
+ * standby's witness is never a full store, over 200 s.
+ */
+TEST(a_store_that_cannot_write_is_left_for_a_slow_one_for_good)
+{
+	struct sim *s = sim_new(74);
+	uint64_t generation, t, on_full = 0;
+	int old, slow = -1, h;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	for (h = MANAGERS; h < NODES; h++) {
+		if (h != old && slow < 0)
+			slow = h;
+		else
+			store_fails(s, h, DURABLE_WRITE);
+	}
+	s->store_delay_ms[slow - MANAGERS] = 1500;
+	run_for(s, 20000);
+	EXPECT_EQ(slow, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	generation = s->m[0].agreed.generation;
+	for (t = 0; t < 200000; t += STEP_MS) {
+		step(s);
+		if (s->store_fault[witness_node(s, 1) - MANAGERS].error)
+			on_full += STEP_MS;
+	}
+	EXPECT_EQ(generation, s->m[0].agreed.generation) TH_LOG("%s", s->m[0].reason);
+	EXPECT_EQ(0, on_full);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * What stopped a move passes: the standby did not see the other hosts
+ * (variant 0), or their disks were full too (1), when the witness's disk
+ * filled. Once they are seen, or heal, the witness moves to one.
+ */
+TEST(a_witness_that_cannot_write_is_left_once_another_host_will_do)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(75 + variant);
+		int old, h;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		store_fails(s, old, DURABLE_WRITE);
+		for (h = MANAGERS; h < NODES; h++) {
+			if (h == old)
+				continue;
+			if (variant == 0)
+				cut(s, 1, h);
+			else
+				store_fails(s, h, DURABLE_RENAME);
+		}
+		run_for(s, 5000);
+		for (h = MANAGERS; h < NODES; h++) {
+			if (h == old)
+				continue;
+			s->link[1][h] = s->link[h][1] = true;
+			s->store_fault[h - MANAGERS].error = 0;
+		}
+		run_for(s, 10000);
+		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
 }
 
 /* And when the host the active likes best is one the standby does not see. */
