@@ -154,6 +154,7 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		return false;
 	a->agreed = next.agreed;
 	a->agreed_written = false;
+	a->write_timeouts = 0;
 	return true;
 }
 
@@ -403,42 +404,53 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 	w->record.lease_ms = a->timing.lease_ms;
 }
 
-/* @host's entry, or NULL; with @make, one made (the one that ends first reused). */
-static struct arbiter_host_note *note_of(struct arbiter *a, const char *host, bool make)
+static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
+
+static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
 {
-	struct arbiter_host_note *e, *oldest = &a->known[0];
-	uint64_t ends, oldest_ends = UINT64_MAX;
+	return e->host[0] && (e->refused_until_ms > now_ms || e->health_until_ms > now_ms);
+}
+
+/*
+ * @host's entry, or NULL; with @make, one made in a slot nothing is
+ * believed of any more (NULL when there is none: what is known stands).
+ */
+static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
+					 bool make)
+{
+	struct arbiter_host_note *e, *free_slot = NULL;
 
 	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
 		if (e->host[0] && !strcmp(e->host, host))
 			return e;
-		ends = e->host[0] ? (e->refused_until_ms > e->health_until_ms ?
-				     e->refused_until_ms : e->health_until_ms) : 0;
-		if (ends < oldest_ends) {
-			oldest = e;
-			oldest_ends = ends;
-		}
+		if (!free_slot && !note_live(e, now_ms))
+			free_slot = e;
 	}
-	if (!make)
+	if (!make || !free_slot)
 		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	snprintf(oldest->host, sizeof(oldest->host), "%s", host);
-	return oldest;
+	memset(free_slot, 0, sizeof(*free_slot));
+	snprintf(free_slot->host, sizeof(free_slot->host), "%s", host);
+	return free_slot;
 }
 
 /*
- * @host said no (the peer does not see it) or failed (its store could not
- * be read or written): tried last when choosing a witness, and not
- * written again, for ARBITER_REFUSED_MS.
+ * @host said no (the peer does not see it), failed (its store could not
+ * be read or written) or did not answer: tried last when choosing a
+ * witness, and not written again, for ARBITER_REFUSED_MS. Returns false
+ * when it could not be noted (every entry still believed).
  */
-static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
+static bool refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	note_of(a, host, true)->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
+	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
+
+	if (e)
+		e->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
+	return e != NULL;
 }
 
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	const struct arbiter_host_note *e = note_of(a, host, false);
+	const struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 
 	return e && e->refused_until_ms > now_ms;
 }
@@ -464,34 +476,49 @@ static uint32_t write_budget_ms(const struct arbiter *a)
 	return hold > a->timing.heartbeat_ms ? (uint32_t)(hold - a->timing.heartbeat_ms) : 0;
 }
 
-/* A store's fitness as the witness, by what it last said; better first. */
+/*
+ * A store's fitness as the witness, by what it last said; better first.
+ * The bounds differ by a factor of two, so that write times around one
+ * bound do not move the witness back and forth.
+ */
 enum store_fitness {
-	STORE_FIT,		/* writes in time */
+	STORE_FIT,		/* writes in half the budget: one to move to */
 	STORE_UNKNOWN,		/* said nothing lately */
-	STORE_SLOW,		/* writes, too slowly for a takeover */
+	STORE_ADEQUATE,		/* writes within the budget, or not for long beyond it */
+	STORE_SLOW,		/* beyond the budget for ARBITER_SLOW_MS: one to leave */
 	STORE_FAILING,		/* cannot write */
 };
 
 static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	const struct arbiter_host_note *e = note_of(a, host, false);
+	const struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 
 	if (!e || e->health_until_ms <= now_ms)
 		return STORE_UNKNOWN;
 	if (e->writes_failing)
 		return STORE_FAILING;
-	return e->write_ms > write_budget_ms(a) ? STORE_SLOW : STORE_FIT;
+	if (e->slow_since_ms && now_ms - e->slow_since_ms >= ARBITER_SLOW_MS)
+		return STORE_SLOW;
+	return e->write_ms <= write_budget_ms(a) / 2 ? STORE_FIT : STORE_ADEQUATE;
 }
 
 /* What @host's answer says of its store's writes (wire.h: store_flags, write_ms). */
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		       const struct wire_witness *w)
 {
-	struct arbiter_host_note *e = note_of(a, host, true);
+	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
 
+	if (!e)
+		return;
 	e->health_until_ms = now_ms + ARBITER_HEALTH_MS;
 	e->writes_failing = w->store_flags & WITNESS_WRITES_FAILING;
 	e->write_ms = w->write_ms;
+	if (w->write_ms <= write_budget_ms(a))
+		e->slow_since_ms = 0;
+	else if (!e->slow_since_ms)
+		e->slow_since_ms = now_ms;
+	if (!strcmp(a->scout, host))
+		a->scout[0] = '\0';	/* answered */
 }
 
 /*
@@ -514,21 +541,67 @@ static bool pick_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness 
 	return a->io.pick(a->io.ctx, exclude, n, host);
 }
 
+enum choice {
+	CHOSEN,		/* @host is one to propose */
+	ASKING,		/* a host not heard from is asked first */
+	NONE,
+};
+
 /*
- * A witness in place of one lost: a store known to write in time, else
- * one not heard from, else a slow one; never one known not to write (an
- * agreed witness there could carry no takeover, not even once the old
- * one is back). When none is left, the refusals are forgotten, so that
- * the next try starts over from what is available then.
+ * A host to move the witness to, of a fitness no worse than @worst,
+ * better first. A host not heard from lately is asked first (a read,
+ * whose answer says how its store writes); one that does not answer
+ * within grace-ms is passed over as refused.
  */
-static bool pick_replacement(struct arbiter *a, uint64_t now_ms, char host[WIRE_NAME_SIZE])
+static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
+				  char host[WIRE_NAME_SIZE])
 {
-	if (pick_witness(a, now_ms, STORE_FIT, host) ||
-	    pick_witness(a, now_ms, STORE_UNKNOWN, host) ||
-	    pick_witness(a, now_ms, STORE_SLOW, host))
-		return true;
-	forget_refusals(a);
-	return false;
+	enum store_fitness level;
+
+	for (level = STORE_FIT; level <= worst; level++) {
+		while (pick_witness(a, now_ms, level, host)) {
+			if (fitness(a, now_ms, host) != STORE_UNKNOWN)
+				return CHOSEN;
+			if (strcmp(a->scout, host)) {
+				snprintf(a->scout, sizeof(a->scout), "%s", host);
+				a->scout_sent_ms = now_ms;
+			} else if (now_ms - a->scout_sent_ms >= a->timing.grace_ms) {
+				a->scout[0] = '\0';
+				if (refuse(a, now_ms, host))
+					continue;	/* no answer: the next one */
+				return NONE;
+			}
+			send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
+			return ASKING;
+		}
+	}
+	return NONE;
+}
+
+/*
+ * A witness in place of one lost or not yet ours: at a new epoch, the
+ * agreed host itself when both see it and its store may do (its record
+ * is to be written at our epoch anyway); else a store known to write in
+ * time, else one asked first, else a slower one; never one known not to
+ * write (an agreed witness there could carry no takeover, not even once
+ * the old one is back). When none is left, the refusals are forgotten,
+ * so that the next try starts over from what is available then.
+ */
+static enum choice choose_replacement(struct arbiter *a, uint64_t now_ms,
+				      char host[WIRE_NAME_SIZE])
+{
+	enum choice choice;
+
+	if (a->agreed.host[0] && a->agreed.epoch < a->epoch && both_see_agreed(a, now_ms) &&
+	    !refused(a, now_ms, a->agreed.host) &&
+	    fitness(a, now_ms, a->agreed.host) <= STORE_ADEQUATE) {
+		snprintf(host, WIRE_NAME_SIZE, "%s", a->agreed.host);
+		return CHOSEN;
+	}
+	choice = choose_witness(a, now_ms, STORE_SLOW, host);
+	if (choice == NONE)
+		forget_refusals(a);
+	return choice;
 }
 
 /* Rule 6: the active proposes @host to the standby; nothing is written yet. */
@@ -628,14 +701,13 @@ static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms)
 }
 
 /*
- * Rule 6, the agreed witness's store unfit (its writes fail, or take
+ * Rule 6, the agreed witness's store unfit (its writes fail, or stayed
  * longer than a takeover there could use): moved to a store known to
- * write in time, or from one that cannot write to a slow one. A host not
- * heard from lately is asked first (a read, whose answer says how its
- * store writes); when no host is known to write better, the witness
- * stays: moving among them would only leave the standby on a witness
- * never written. What a store said is believed for ARBITER_HEALTH_MS,
- * so a store that healed is found again within that.
+ * write in time, or from one that cannot write to a slower one. When no
+ * host is known to write better, the witness stays: moving among them
+ * would only leave the standby on a witness never written. What a store
+ * said is believed for ARBITER_HEALTH_MS, so a store that healed is found
+ * again within that.
  */
 static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness agreed)
 {
@@ -648,19 +720,19 @@ static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_f
 			how, a->peer);
 		return;
 	}
-	if (!pick_witness(a, now_ms, STORE_UNKNOWN, host) &&
-	    (agreed != STORE_FAILING || !pick_witness(a, now_ms, STORE_SLOW, host))) {
+	switch (choose_witness(a, now_ms,
+			       agreed == STORE_FAILING ? STORE_SLOW : STORE_UNKNOWN, host)) {
+	case CHOSEN:
+		propose(a, now_ms, host);
+		break;
+	case ASKING:
+		because(a, "witness %s %s: asking %s how its store writes", a->agreed.host, how,
+			a->scout);
+		break;
+	case NONE:
 		because(a, "witness %s %s, but no other host is known to write better: it stays",
 			a->agreed.host, how);
-		return;
 	}
-	if (fitness(a, now_ms, host) == STORE_UNKNOWN) {
-		send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
-		because(a, "witness %s %s: asking %s how its store writes", a->agreed.host, how,
-			host);
-		return;
-	}
-	propose(a, now_ms, host);
 }
 
 static void active_step(struct arbiter *a, uint64_t now_ms)
@@ -689,7 +761,8 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	}
 	/*
 	 * Agreed at our epoch but not written (the answer to the write was
-	 * lost, or it timed out): write it again rather than choose anew.
+	 * lost, or it timed out): write it again rather than choose anew, up
+	 * to ARBITER_WRITE_TRIES times.
 	 */
 	if (!a->agreed_written && a->agreed.epoch == a->epoch &&
 	    both_see_agreed(a, now_ms) && !refused(a, now_ms, a->agreed.host) &&
@@ -699,12 +772,18 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 			a->agreed.host, (unsigned long long)a->agreed.generation, a->peer);
 		return;
 	}
-	if (!pick_replacement(a, now_ms, host)) {
+	switch (choose_replacement(a, now_ms, host)) {
+	case CHOSEN:
+		propose(a, now_ms, host);
+		break;
+	case ASKING:
+		because(a, "witness %s lost: asking %s how its store writes",
+			a->agreed.host[0] ? a->agreed.host : "(none)", a->scout);
+		break;
+	case NONE:
 		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
 			(unsigned long long)a->epoch, a->peer);
-		return;
 	}
-	propose(a, now_ms, host);
 }
 
 /*
@@ -794,6 +873,11 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 	if (p->open && now_ms - p->sent_ms >= a->timing.grace_ms) {
 		p->open = false;
 		because(a, "proposal of witness %s timed out", p->ref.host);
+		/* A store that never answers the write is left (rule 6). */
+		if (p->agreed && ++a->write_timeouts >= ARBITER_WRITE_TRIES) {
+			a->write_timeouts = 0;
+			refuse(a, now_ms, p->ref.host);
+		}
 	}
 	if (p->open && !p->agreed) {
 		struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);

@@ -141,12 +141,16 @@ struct arbiter_request {
  * What the active knows of each host as a witness (arbiter.c, rule 6):
  * whether the peer said no to it, or its store failed a read or write
  * (then it is tried last, for ARBITER_REFUSED_MS), and what its store
- * last said of its writes (believed for ARBITER_HEALTH_MS). The entry
- * that ends first makes room for a new one.
+ * last said of its writes (believed for ARBITER_HEALTH_MS). An entry is
+ * reused only once nothing in it is believed any more.
  */
-#define ARBITER_HOSTS_KNOWN 16
+#define ARBITER_HOSTS_KNOWN 64
 #define ARBITER_REFUSED_MS 10000
 #define ARBITER_HEALTH_MS 5000
+/* A store is slow once its writes stayed too slow for a takeover this long. */
+#define ARBITER_SLOW_MS 2000
+/* Times the write of an agreed witness may go unanswered before it is left. */
+#define ARBITER_WRITE_TRIES 3
 
 struct arbiter_host_note {
 	char host[WIRE_NAME_SIZE];	/* "": a free slot */
@@ -154,6 +158,7 @@ struct arbiter_host_note {
 	uint64_t health_until_ms;	/* 0: nothing heard */
 	bool writes_failing;		/* as its store last said */
 	uint32_t write_ms;
+	uint64_t slow_since_ms;		/* too slow in every answer since; 0: not */
 };
 
 struct arbiter_proposal {
@@ -203,6 +208,9 @@ struct arbiter {
 
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
+	char scout[WIRE_NAME_SIZE];	/* a host asked how its store writes */
+	uint64_t scout_sent_ms;
+	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

@@ -249,9 +249,10 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		fprintf(out, "witness:    %s%s%s\n", witness_status_name(found),
 			found == WITNESS_CORRUPT ? ": " : "",
 			found == WITNESS_CORRUPT ? r->store.last_problem : "");
-	fprintf(out, "writes:     %s, the last took %u ms\n",
+	fprintf(out, "writes:     %s, taking %u ms\n",
 		r->store.write_error ? strerror(r->store.write_error) :
-		r->store.probe_error ? strerror(r->store.probe_error) : "ok", r->store.write_ms);
+		r->store.probe_error ? strerror(r->store.probe_error) : "ok",
+		r->store.write_ms);
 	node_write_counters(&r->node, out, NODE_TEXT, NULL);
 }
 

@@ -167,6 +167,7 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 	failed = durable_file_replace(&store->file, text, len, old_len ? old : NULL,
 				      old_len, NULL);
 	store->write_error = failed ? (errno ? errno : EIO) : 0;
+	store->probes_since_error = 0;
 	store->write_ms = (uint32_t)(monotonic_ms() - began);
 	return failed;
 }
@@ -174,6 +175,10 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 void witness_store_note_probe(struct witness_store *store, int error, uint32_t took_ms)
 {
 	store->probe_error = error;
+	if (error)
+		store->probes_since_error = 0;
+	else if (store->write_error && ++store->probes_since_error >= 2)
+		store->write_error = 0;	/* the disk writes again */
 	store->write_ms = took_ms;
 }
 

@@ -56,11 +56,12 @@ struct witness_store {
 	uint64_t restored;		/* times the file was put back to the truth */
 	/*
 	 * Write health. The store's own last write's errno value (0: made
-	 * durable): a record that could not be replaced counts until one
-	 * is, whatever the probe says. The probe's (write_probe.h) last
-	 * errno value. And how long the last write, either, took.
+	 * durable): it counts until a write of its own succeeds, or two
+	 * probes (write_probe.h) did since, the second begun after it. The
+	 * probe's last errno value. And the last write's time, either's.
 	 */
 	int write_error;
+	unsigned int probes_since_error;
 	int probe_error;
 	uint32_t write_ms;
 	char last_problem[256];		/* why the file was last refused or restored */
@@ -120,9 +121,9 @@ bool witness_store_writes_failing(const struct witness_store *store);
 
 /*
  * What a reply says of the store's writes: WITNESS_WRITES_FAILING as
- * witness_store_writes_failing(), and the longer of the last write's
- * time and @in_flight_ms, the time a probe still in progress has taken
- * so far.
+ * witness_store_writes_failing(), and the longer of the
+ * last write's time and @in_flight_ms, the time a probe still in
+ * progress has taken so far (a disk that hangs).
  */
 void witness_store_health(const struct witness_store *store, uint32_t in_flight_ms,
 			  uint8_t *flags, uint32_t *write_ms);

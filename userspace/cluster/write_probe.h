@@ -18,7 +18,10 @@
 
 #include "durable.h"
 
-/* How often the probe writes, in ms. */
+/*
+ * How often the probe writes, in ms, at most: after a write that took
+ * longer than a third of this, it waits three times that write's time.
+ */
 #define WRITE_PROBE_EVERY_MS 1000
 
 struct write_probe {

@@ -524,6 +524,7 @@ static void serve(struct sim *s, int from, int h, const struct wire_message *req
 	/* A slow disk: what wrote answers late, and the store is busy till then. */
 	if (s->store_delay_ms[h] && (memcmp(&before, &store->truth, sizeof(before)) ||
 				     restored != store->restored)) {
+		/* The write was timed as the sim ran it: at once. */
 		store->write_ms = s->store_delay_ms[h];
 		busy_for(s, MANAGERS + h, s->store_delay_ms[h]);
 	}
@@ -839,7 +840,8 @@ TEST(a_witness_that_cannot_write_is_left_before_a_takeover_needs_it)
 				(struct store_fault){ .step = DURABLE_WRITE, .error = ENOSPC };
 		else
 			s->store_delay_ms[old - MANAGERS] = 1500;
-		run_for(s, 3000);
+		/* The probe's second, ARBITER_SLOW_MS for a slow one, a read, the move. */
+		run_for(s, 5000);
 		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
 		one_witness(_metadata, s);
 		standby_takes_over(_metadata, s);
@@ -986,6 +988,210 @@ TEST(a_witness_that_cannot_write_is_left_once_another_host_will_do)
 		NO_VIOLATION(s);
 		sim_free(s);
 	}
+}
+
+/* Whether the witness manager @i agreed on holds that very record. */
+static bool agreed_on_store(struct sim *s, int i)
+{
+	const struct wire_witness_ref *w = &s->m[i].agreed;
+	int h = node_of(w->host);
+
+	return h >= MANAGERS && s->store[h - MANAGERS].truth.epoch == w->epoch &&
+	       s->store[h - MANAGERS].truth.generation == w->generation;
+}
+
+/* The two hosts other than @old, in the order the sim picks them. */
+static void other_hosts(int old, int *first, int *second)
+{
+	int h;
+
+	*first = *second = -1;
+	for (h = MANAGERS; h < NODES; h++) {
+		if (h == old)
+			continue;
+		if (*first < 0)
+			*first = h;
+		else if (*second < 0)
+			*second = h;
+	}
+}
+
+/*
+ * A store whose write failed once (the move to it, its disk full), then
+ * healed: its failed write must not count for ever. When the next
+ * witness's disk fills, the witness moves back to it.
+ */
+TEST(a_store_that_failed_a_write_and_healed_is_chosen_again)
+{
+	struct sim *s = sim_new(87);
+	int old, first, second;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	other_hosts(old, &first, &second);
+	store_fails(s, first, DURABLE_WRITE);
+	s->dead[old] = true;
+	run_for(s, 5000);
+	ASSERT_EQ(second, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	TH_LOG("%s's store after the failed move: write_error %d", names[first],
+	       s->store[first - MANAGERS].write_error);
+	s->store_fault[first - MANAGERS].error = 0;
+	run_for(s, 20000);
+	store_fails(s, second, DURABLE_WRITE);
+	run_for(s, 20000);
+	EXPECT_EQ(first, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * The witness's disk fills; the host the active asks first never answers
+ * (m1's datagrams to it lost one way, its reports still reaching m1): it
+ * is passed over for the third host, which writes.
+ */
+TEST(a_host_that_never_answers_a_read_is_passed_over)
+{
+	struct sim *s = sim_new(80);
+	int old, mute, fit;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	other_hosts(old, &mute, &fit);
+	store_fails(s, old, DURABLE_WRITE);
+	s->link[0][mute] = false;
+	run_for(s, 10000);
+	EXPECT_EQ(fit, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * The witness host dies, and the one the witness moves to never answers
+ * (m1's datagrams to it lost one way): the write is tried
+ * ARBITER_WRITE_TRIES times, then the third host is chosen.
+ */
+TEST(a_new_witness_that_never_answers_the_write_is_left)
+{
+	struct sim *s = sim_new(89);
+	uint64_t t, off = 0;
+	int old, mute, fit;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	other_hosts(old, &mute, &fit);
+	s->link[0][mute] = false;
+	s->dead[old] = true;
+	for (t = 0; t < 10000; t += STEP_MS) {
+		step(s);
+		off += !agreed_on_store(s, 1);
+	}
+	TH_LOG("m2 agreed on a store without its record for %llu of 10000 ms",
+	       (unsigned long long)off * STEP_MS);
+	EXPECT_EQ(fit, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * An active restarted (what it knew of the stores lost) re-proposes the
+ * witness it agreed on at its new epoch, rather than move: five restarts,
+ * no move.
+ */
+TEST(a_restarted_active_keeps_a_witness_that_writes)
+{
+	struct sim *s = sim_new(82);
+	int old, k, moves = 0;
+
+	formed(_metadata, s);
+	for (k = 0; k < 5; k++) {
+		old = witness_node(s, 0);
+		start_manager(s, 0);
+		run_until_active(s, 0, 5000);
+		run_for(s, 3000);
+		moves += witness_node(s, 0) != old;
+	}
+	EXPECT_EQ(0, moves) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * Every store writes in about the time a takeover can use (540 to 620 ms
+ * at random, the budget 579 ms), or fast with one probe in 20 stalling
+ * for 800 ms: no store is steadily better, and the witness moves at most
+ * a few times in 200 s.
+ */
+TEST(write_times_around_the_budget_do_not_move_the_witness_on_and_on)
+{
+	int spikes;
+
+	/* spikes 1: fast stores (10 ms), one probe in 20 stalls for 800 ms. */
+	for (spikes = 0; spikes < 2; spikes++) {
+		struct sim *s = sim_new(91);
+		uint64_t t, generation, off = 0;
+		int h;
+
+		formed(_metadata, s);
+		generation = s->m[0].agreed.generation;
+		for (t = 0; t < 200000; t += STEP_MS) {
+			if (s->now % WRITE_PROBE_EVERY_MS == WRITE_PROBE_EVERY_MS - STEP_MS)
+				for (h = 0; h < HOSTS; h++)
+					s->store_delay_ms[h] = spikes ?
+						(next_random(s) % 20 ? 10 : 800) : 540 + next_random(s) % 81;
+			step(s);
+			off += !agreed_on_store(s, 1);
+		}
+		TH_LOG("spikes %d: %llu witness moves in 200 s; m2 agreed on a store without its record for %llu ms",
+		       spikes, (unsigned long long)(s->m[0].agreed.generation - generation),
+		       (unsigned long long)off * STEP_MS);
+		EXPECT_LE(s->m[0].agreed.generation, generation + 5) TH_LOG("%s", s->m[0].reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * Every store's disk fills and empties, faster than what a store said is
+ * believed, for 60 s; then one stays full: the witness still moves off
+ * it, to a store its record is on.
+ */
+TEST(disks_that_fill_and_empty_leave_a_witness_that_moves_when_one_stays_full)
+{
+	struct sim *s = sim_new(86);
+	uint64_t t, stretch = 0, longest = 0, g0;
+	int h, old;
+
+	formed(_metadata, s);
+	g0 = s->m[0].agreed.generation;
+	for (t = 0; t < 60000; t += STEP_MS) {
+		for (h = 0; h < HOSTS; h++)
+			s->store_fault[h] = (t / (700 + 600 * (unsigned int)h)) % 2 ?
+				(struct store_fault){ .step = DURABLE_WRITE, .error = ENOSPC } :
+				(struct store_fault){ 0 };
+		step(s);
+		stretch = agreed_on_store(s, 1) ? 0 : stretch + STEP_MS;
+		if (stretch > longest)
+			longest = stretch;
+	}
+	TH_LOG("generations: %llu moves in 60 s; longest never-written stretch %llu ms",
+	       (unsigned long long)(s->m[0].agreed.generation - g0), (unsigned long long)longest);
+	memset(s->store_fault, 0, sizeof(s->store_fault));
+	old = witness_node(s, 0);
+	store_fails(s, old, DURABLE_WRITE);
+	run_for(s, 10000);
+	EXPECT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	EXPECT_TRUE(agreed_on_store(s, 1));
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
 }
 
 /* And when the host the active likes best is one the standby does not see. */
