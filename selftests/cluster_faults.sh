@@ -727,8 +727,9 @@ scenario_no_host() {
 
 # Issue 15, kind 7: a starved daemon flaps. Busy loops beside the
 # daemons (two per CPU, at the daemons' own priority) and the module's
-# broadcasts every 10 ms: a lone active must keep its role, and a loaded
-# pair must not flap.
+# broadcasts every 10 ms: a loaded pair must not flap, and a lone active
+# must keep its role. Judged from the logs alone: a status query, itself
+# starved, would time out.
 scenario_starved() {
 	local active standby since n busy=()
 	active=$(active_now)
@@ -738,19 +739,20 @@ scenario_starved() {
 		(while :; do :; done) &
 		busy+=($!)
 	done
+	since=$(now_ms)
+	sleep 20	# an observation window, not a wait for anything
+	liveness "starved, a pair" "$since" 0
 	cluster_kill "$standby"
 	since=$(now_ms)
-	stays_active "$active" 20
+	sleep 20	# likewise
 	liveness "starved, a lone active" "$since" 0
-	start_node "$standby"
-	tap_check "starved: the restarted manager rejoins as standby" \
-		wait_until 30 cluster_role_is "$standby" standby
-	since=$(now_ms)
-	stays_active "$active" 20
-	liveness "starved, a pair" "$since" 0
 	kill "${busy[@]}"
 	wait "${busy[@]}" 2> /dev/null
 	"$availctl" set interval_min_ms 100 interval_max_ms 1000 > /dev/null
+	tap_check "starved: $active is still active" cluster_role_is "$active" active
+	start_node "$standby"
+	tap_check "unloaded: the other manager rejoins as standby" \
+		wait_until 30 cluster_role_is "$standby" standby
 	checked "starved daemons"
 }
 
