@@ -140,7 +140,7 @@ static uint64_t unix_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Replaces the file with @record; on failure the truth is back on disk. */
+/* How long writes take is measured on this clock, whatever NODE_CLOCK is. */
 static uint64_t monotonic_ms(void)
 {
 	struct timespec ts;
@@ -149,6 +149,10 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/*
+ * Replaces the file with @record; on failure the truth is back on disk.
+ * Notes the outcome and its time in the store's write health.
+ */
 static int write_durably(struct witness_store *store, const struct wire_record *record)
 {
 	char text[WITNESS_FILE_MAX], old[WITNESS_FILE_MAX];
