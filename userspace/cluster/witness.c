@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "arbiter.h"
+#include "availcast.h"
 #include "durable.h"
 #include "witness.h"
 
@@ -140,15 +141,6 @@ static uint64_t unix_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* How long writes take is measured on this clock, whatever NODE_CLOCK is. */
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * Replaces the file with @record; on failure the truth is back on disk.
  * Notes the outcome and its time in the store's write health.
@@ -157,7 +149,7 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 {
 	char text[WITNESS_FILE_MAX], old[WITNESS_FILE_MAX];
 	size_t len, old_len = 0;
-	uint64_t began = monotonic_ms();
+	uint64_t began = availcast_now_ns() / 1000000;
 	int failed;
 
 	len = witness_format(record, unix_ms() + record->lease_ms, text, sizeof(text));
@@ -172,7 +164,7 @@ static int write_durably(struct witness_store *store, const struct wire_record *
 				      old_len, NULL);
 	store->write_error = failed ? (errno ? errno : EIO) : 0;
 	store->probes_since_error = 0;
-	store->write_ms = (uint32_t)(monotonic_ms() - began);
+	store->write_ms = (uint32_t)(availcast_now_ns() / 1000000 - began);
 	return failed;
 }
 

@@ -5,15 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "availcast.h"
 #include "write_probe.h"
-
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void *probe(void *arg)
 {
@@ -25,14 +18,14 @@ static void *probe(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stopping) {
-		began = monotonic_ms();
+		began = availcast_now_ns() / 1000000;
 		p->since_ms = began ? began : 1;
 		pthread_mutex_unlock(&p->lock);
 		error = durable_replace(p->file.dir, p->file.tmp_path, p->file.path, text,
 					sizeof(text) - 1, p->file.mode) ? errno : 0;
 		pthread_mutex_lock(&p->lock);
 		p->since_ms = 0;
-		p->took_ms = (uint32_t)(monotonic_ms() - began);
+		p->took_ms = (uint32_t)(availcast_now_ns() / 1000000 - began);
 		p->error = error;
 		p->done++;
 		/*
@@ -108,7 +101,7 @@ uint64_t write_probe_result(struct write_probe *p, uint32_t *took_ms, int *error
 	done = p->done;
 	*took_ms = p->took_ms;
 	*error = p->error;
-	*in_flight_ms = p->since_ms ? (uint32_t)(monotonic_ms() - p->since_ms) : 0;
+	*in_flight_ms = p->since_ms ? (uint32_t)(availcast_now_ns() / 1000000 - p->since_ms) : 0;
 	pthread_mutex_unlock(&p->lock);
 	return done;
 }

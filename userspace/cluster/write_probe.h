@@ -6,7 +6,7 @@
  * changes, that is when a takeover or a witness move needs it; the probe
  * tells of a full, read-only or slow disk before then, so that the
  * active moves the witness away in time (Documentation/arbitration.rst,
- * "A store that cannot write"). A thread, so that a write stuck in a
+ * "The witness store", write health). A thread, so that a write stuck in a
  * slow fsync delays no answer of the daemon's.
  */
 #ifndef AVAILCTL_WRITE_PROBE_H

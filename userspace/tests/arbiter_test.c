@@ -816,6 +816,12 @@ TEST(a_standby_cut_from_the_witness_has_it_moved_to_one_it_sees)
 	sim_free(s);
 }
 
+/* Store @h (a node number) fails every write at @step with ENOSPC. */
+static void store_fails(struct sim *s, int h, enum durable_step step)
+{
+	s->store_fault[h - MANAGERS] = (struct store_fault){ .step = step, .error = ENOSPC };
+}
+
 /*
  * Issue 15, kind 4: a witness that cannot write. Its disk fills (variant
  * 0: every write fails with ENOSPC) or slows (1: a write takes 1500 ms,
@@ -836,8 +842,7 @@ TEST(a_witness_that_cannot_write_is_left_before_a_takeover_needs_it)
 		formed(_metadata, s);
 		old = witness_node(s, 0);
 		if (variant == 0)
-			s->store_fault[old - MANAGERS] =
-				(struct store_fault){ .step = DURABLE_WRITE, .error = ENOSPC };
+			store_fails(s, old, DURABLE_WRITE);
 		else
 			s->store_delay_ms[old - MANAGERS] = 1500;
 		/* The probe's second, ARBITER_SLOW_MS for a slow one, a read, the move. */
@@ -852,12 +857,6 @@ TEST(a_witness_that_cannot_write_is_left_before_a_takeover_needs_it)
 		NO_VIOLATION(s);
 		sim_free(s);
 	}
-}
-
-/* Store @h (a node number) fails every write at @step with ENOSPC. */
-static void store_fails(struct sim *s, int h, enum durable_step step)
-{
-	s->store_fault[h - MANAGERS] = (struct store_fault){ .step = step, .error = ENOSPC };
 }
 
 /*
@@ -1407,8 +1406,7 @@ TEST(a_new_witness_that_cannot_be_written_is_left_for_another)
 			fputs("availcast-witness 1\ngarbage\n", f);
 			fclose(f);
 		} else {
-			s->store_fault[next - MANAGERS] =
-				(struct store_fault){ .step = DURABLE_WRITE, .error = ENOSPC };
+			store_fails(s, next, DURABLE_WRITE);
 		}
 		s->dead[old] = true;
 		run_for(s, 5000);
