@@ -17,6 +17,8 @@
  *     witness answer to a request it never made: "done", its record at
  *     EPOCH and GENERATION, a token a month ahead, the longest lease.
  *     What root on a witness host could send; it must give no hold.
+ *   cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT
+ *     sends TARGET COUNT authentic reports as HOST, as fast as it can.
  */
 
 #include <arpa/inet.h>
@@ -120,9 +122,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!((argc == 8 && !strcmp(argv[1], "attack")) ||
+	      (argc == 9 && !strcmp(argv[1], "flood")) ||
 	      (argc == 10 && !strcmp(argv[1], "reply")))) {
 		fprintf(stderr, "usage: cluster_inject now\n"
 			"       cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n"
+			"       cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT\n"
 			"       cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION\n");
 		return 2;
 	}
@@ -145,6 +149,20 @@ int main(int argc, char **argv)
 				  strtoull(argv[9], NULL, 10));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
+	if (!strcmp(argv[1], "flood")) {
+		unsigned long i, count = strtoul(argv[8], NULL, 10);
+
+		for (i = 0; i < count; i++) {
+			len = report(&key, argv[7], seq++, buf);
+			if (sendto(sock, buf, len, 0, (struct sockaddr *)&target,
+				   sizeof(target)) != (ssize_t)len) {
+				perror("flood");
+				return 1;
+			}
+		}
+		printf("sent %lu reports as %s\n", count, argv[7]);
+		return 0;
+	}
 
 	randombytes_buf(copy, 300);
 	send_bytes("garbage (malformed)", copy, 300);

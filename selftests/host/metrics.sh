@@ -6,12 +6,14 @@
 # thousand hosts and a relay, on 127.0.0.1. The Prometheus exposition is
 # checked with promtool (Debian's prometheus package) and for the samples
 # it must hold; the answers are megabytes, which the control socket must
-# carry whole; a slow client does not hold the daemon up.
+# carry whole; a slow client does not hold the daemon up; a flood of
+# reports is read a batch at a time, the newest of each host checked.
 # Usage: metrics.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/wait.sh"
 
+inject=$(dirname "$0")/../../build/selftests/cluster_inject
 dir=$(mktemp -d /tmp/metrics.XXXXXX)
 pids=
 cleanup() {
@@ -58,6 +60,18 @@ metric() {
 		done
 		[ "$ok" = 1 ] && echo "${line##* }" && break
 	done
+}
+
+# reports_seen ARBITER_SOCKET_ARGS... HOST CHECKED SUPERSEDED: the
+# arbiter took CHECKED reports from HOST, and counts SUPERSEDED passed over.
+reports_seen() {
+	local args=("${@:1:$#-3}") host=${*: -3:1} checked=${*: -2:1} superseded=${*: -1}
+	"$availctl" --json status "${args[@]}" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+h = [h for h in s["hosts"] if h["name"] == sys.argv[1]][0]
+sys.exit(not (h["reports"] == int(sys.argv[2]) and s["reports_superseded"] == int(sys.argv[3])))
+' "$host" "$checked" "$superseded"
 }
 
 config m1 > "$dir/m1.conf"
@@ -113,6 +127,15 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 		"$availctl" metrics "${m1[@]}" --output "$dir/none/x.prom"
 	tap_expect 2 "unexpected argument" "$availctl" metrics "${m1[@]}" extra
 	tap_expect 1 "no daemon answers" "$availctl" metrics --socket "$dir/nothing.sock"
+
+	# 100 reports from h1 wait while the arbiter is stopped: it reads
+	# them 64 at a time and checks only the newest of each batch, so
+	# that a flood of reports costs it little.
+	kill -STOP "$arbiter_pid"
+	"$inject" flood "$dir/key" 1 m1 127.0.0.1 "$port" h1 100 > /dev/null
+	kill -CONT "$arbiter_pid"
+	tap_check "a flood of 100 reports from h1: 2 checked, 98 superseded" \
+		wait_until 10 reports_seen "${m1[@]}" h1 2 98
 
 	# A client that connects and never asks, one that asks and never
 	# reads: the daemon goes on answering others.

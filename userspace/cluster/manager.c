@@ -27,6 +27,10 @@ struct manager {
 	struct durable_file state;	/* <state-dir>/<cluster>.agreed */
 	struct arbiter_durable on_disk;	/* what it holds */
 	bool on_disk_exists;
+	/* Hosts' reports read in this pass of the loop, checked after the rest. */
+	struct node_datagram reports[NODE_RECEIVE_BATCH];
+	unsigned int n_reports;
+	uint64_t reports_superseded;	/* a newer one from that host came before */
 };
 
 static bool host_available(void *ctx, const char *host)
@@ -274,7 +278,8 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
 		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
 		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu},\"stale_epoch_refused\":%llu,"
-		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reason\":",
+		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reports_superseded\":%llu,"
+		"\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
 		a->agreed.host, (unsigned long long)a->agreed.epoch,
@@ -282,7 +287,8 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)(hold > now ? hold - now : 0), a->peer,
 		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch, peer_ago,
 		(unsigned long long)a->round_trip_ms, (unsigned long long)a->stale_epoch_refused,
-		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked);
+		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
+		(unsigned long long)m->reports_superseded);
 	json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
@@ -421,6 +427,9 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_integer(out, "arbiter_replies_unasked_total", "counter",
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
+	metrics_integer(out, "arbiter_reports_superseded_total", "counter",
+			"Hosts' reports left unread because a newer one from the host came in the same batch.",
+			labels, m->reports_superseded);
 	host_metrics(m, out, labels, now);
 	node_write_counters(&m->node, out, NODE_PROMETHEUS, labels);
 }
@@ -478,25 +487,95 @@ static void reload(struct manager *m)
 	m->hosts = next;
 }
 
-static void handle(struct manager *m, const struct wire_message *msg, uint64_t now)
+/* @msg, once the timers that are due have run: they come first. */
+static void handle(struct manager *m, const struct wire_message *msg,
+		   enum arbiter_role *previous)
 {
+	uint64_t now = node_now_ms();
+
+	if (now >= arbiter_next_ms(&m->arbiter))
+		arbiter_tick(&m->arbiter, now);
 	if (msg->type == WIRE_REPORT) {
 		if (!conf_is_manager(&m->node.conf, msg->sender))
 			hosts_report(&m->hosts, msg->sender, now, &msg->report);
-		return;
+	} else {
+		arbiter_receive(&m->arbiter, now, msg);
 	}
-	arbiter_receive(&m->arbiter, now, msg);
+	drain(m, previous);
+}
+
+/* Whether @d claims to be a host's report: those wait for the rest. */
+static bool claims_report(const struct node_datagram *d, char sender[WIRE_NAME_SIZE])
+{
+	uint8_t type;
+
+	return d->len <= WIRE_MAX && wire_peek(d->bytes, (size_t)d->len, &type, sender) &&
+	       type == WIRE_REPORT;
+}
+
+/*
+ * The reports of this pass, newest first, one per host: an older one from
+ * a host already heard in this pass says less than what came after it,
+ * and a manager behind on reports (hosts broadcasting every few ms, a CPU
+ * starved) spends no time on it. A report that fails its check leaves
+ * the host's older ones to be checked.
+ */
+static void take_reports(struct manager *m, enum arbiter_role *previous)
+{
+	char heard[NODE_RECEIVE_BATCH][WIRE_NAME_SIZE], sender[WIRE_NAME_SIZE];
+	unsigned int i, j, n_heard = 0;
+	struct wire_message msg;
+
+	for (i = m->n_reports; i-- > 0;) {
+		claims_report(&m->reports[i], sender);
+		for (j = 0; j < n_heard && strcmp(heard[j], sender); j++)
+			;
+		if (j < n_heard) {
+			m->reports_superseded++;
+			continue;
+		}
+		if (node_accept(&m->node, &m->reports[i], &msg) < 0 || msg.type != WIRE_REPORT)
+			continue;
+		memcpy(heard[n_heard++], msg.sender, WIRE_NAME_SIZE);
+		handle(m, &msg, previous);
+	}
+	m->n_reports = 0;
+}
+
+/*
+ * Up to NODE_RECEIVE_BATCH datagrams: the managers' and the witnesses'
+ * at once, in order, and the hosts' reports after them (take_reports),
+ * so that a flood of reports never holds up a renewal's answer.
+ */
+static void receive(struct manager *m, enum arbiter_role *previous)
+{
+	char sender[WIRE_NAME_SIZE];
+	struct wire_message msg;
+	unsigned int batch;
+
+	for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
+		struct node_datagram *d = &m->reports[m->n_reports];
+
+		if (!node_read(&m->node, d))
+			break;
+		if (claims_report(d, sender)) {
+			m->n_reports++;
+			continue;
+		}
+		if (node_accept(&m->node, d, &msg) > 0)
+			handle(m, &msg, previous);
+	}
+	take_reports(m, previous);
 }
 
 int manager_main(const char *config_path)
 {
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
-	struct wire_message msg;
 	struct pollfd fds[NODE_POLL_FDS];
 	char error[512];
 	uint64_t now, next;
-	int batch, got, wait_ms;
+	int wait_ms;
 
 	if (node_start(&m.node, config_path, true, error, sizeof(error))) {
 		fprintf(stderr, "availctl arbiter: %s\n", error);
@@ -534,19 +613,7 @@ int manager_main(const char *config_path)
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
 		}
-		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
-			got = node_receive(&m.node, &msg);
-			if (got == 0)
-				break;
-			if (got < 0)
-				continue;
-			/* Timers first, even between datagrams. */
-			now = node_now_ms();
-			if (now >= arbiter_next_ms(&m.arbiter))
-				arbiter_tick(&m.arbiter, now);
-			handle(&m, &msg, now);
-			drain(&m, &previous);
-		}
+		receive(&m, &previous);
 		node_serve_status(&m.node, status, &m);
 		next = arbiter_next_ms(&m.arbiter);
 		now = node_now_ms();

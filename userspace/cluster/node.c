@@ -312,16 +312,17 @@ static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *s
 	return keyring_lookup(&n->keys, &n->conf, key_id, sender, destination, verdict);
 }
 
-int node_receive(struct node *n, struct wire_message *msg)
+bool node_read(struct node *n, struct node_datagram *d)
 {
-	uint8_t buf[WIRE_MAX + 1];
-	enum wire_verdict verdict;
-	ssize_t len;
+	d->len = recv(n->udp, d->bytes, sizeof(d->bytes), MSG_TRUNC);
+	return d->len >= 0;
+}
 
-	len = recv(n->udp, buf, sizeof(buf), MSG_TRUNC);
-	if (len < 0)
-		return 0;
-	verdict = wire_decode(buf, (size_t)len, find_key, n, msg);
+int node_accept(struct node *n, const struct node_datagram *d, struct wire_message *msg)
+{
+	enum wire_verdict verdict;
+
+	verdict = wire_decode(d->bytes, (size_t)d->len, find_key, n, msg);
 	/* Authentic: the sender is a node we share a key with, not us. */
 	if (verdict == WIRE_OK)
 		verdict = replay_check(&n->windows[conf_index(&n->conf, msg->sender)], msg->seq,
@@ -334,10 +335,19 @@ int node_receive(struct node *n, struct wire_message *msg)
 		return -1;
 	}
 	node_log(n, "dropped", "verdict=%s bytes=%zd unlogged_before=%llu",
-		 wire_verdict_name(verdict), len, (unsigned long long)n->drops_unlogged);
+		 wire_verdict_name(verdict), d->len, (unsigned long long)n->drops_unlogged);
 	n->drops_logged_ms = node_now_ms();
 	n->drops_unlogged = 0;
 	return -1;
+}
+
+int node_receive(struct node *n, struct wire_message *msg)
+{
+	struct node_datagram d;
+
+	if (!node_read(n, &d))
+		return 0;
+	return node_accept(n, &d, msg);
 }
 
 void node_metric_labels(const struct node *n, char *labels, size_t size)

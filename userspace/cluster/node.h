@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "conf.h"
@@ -71,13 +72,22 @@ int node_reload(struct node *n);
 /* Signs and sends @msg (type and body filled) to @to, with the key they share. */
 int node_send(struct node *n, const char *to, struct wire_message *msg);
 
+/* A datagram as read, before any check; @len past WIRE_MAX is too long. */
+struct node_datagram {
+	uint8_t bytes[WIRE_MAX + 1];
+	ssize_t len;
+};
+
+/* Reads one datagram into @d; false when there is none. */
+bool node_read(struct node *n, struct node_datagram *d);
 /*
- * Reads one datagram, if any. Returns 1 with an authentic, fresh message
- * to this node from a configured node it shares a key with, in @msg; 0
- * when there is nothing more to read;
- * -1 when one was dropped (counted; logged at most once a second, so that
- * a flood cannot fill the disk).
+ * Checks @d: 1 with an authentic, fresh message to this node from a
+ * configured node it shares a key with, in @msg; -1 when it is dropped
+ * (counted; logged at most once a second, so that a flood cannot fill
+ * the disk).
  */
+int node_accept(struct node *n, const struct node_datagram *d, struct wire_message *msg);
+/* node_read() and node_accept() in one: 0 when there is nothing to read. */
 int node_receive(struct node *n, struct wire_message *msg);
 
 /*

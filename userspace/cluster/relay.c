@@ -18,6 +18,9 @@
 #include "witness.h"
 #include "write_probe.h"
 
+/* Broadcasts read in one pass of the loop, of which the newest is sent. */
+#define RELAY_BROADCASTS_PER_PASS 256
+
 struct relay {
 	struct node node;
 	struct witness_store store;
@@ -27,6 +30,7 @@ struct relay {
 	struct availcast_listener *listener;
 	uint64_t next_connect_ms;
 	uint64_t forwarded, overruns;
+	uint64_t superseded;		/* broadcasts a newer one replaced unsent */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
 };
@@ -110,29 +114,37 @@ static void forward(struct relay *r, const struct availcast_snapshot *snap)
 	r->forwarded++;
 }
 
-static void read_broadcasts(struct relay *r)
+/*
+ * The newest of the broadcasts waiting (of up to RELAY_BROADCASTS_PER_PASS),
+ * forwarded; the older ones are passed over unparsed. A relay that falls
+ * behind the module (starved of CPU, broadcasts every few ms) so spends
+ * one parse and one forward per pass, sends the current state, and
+ * answers the witness requests waiting behind them in time.
+ */
+static void forward_broadcasts(struct relay *r)
 {
 	struct availcast_snapshot snap;
 	struct availcast_error error;
 	int status;
 
-	while (r->listener) {
-		status = availcast_listener_next(r->listener, &snap, 0, &error);
-		if (status == ETIMEDOUT)
-			return;
-		if (status == ENOBUFS) {
-			r->overruns++;
-			continue;
-		}
-		if (status) {
-			node_log(&r->node, "module", "state=lost error=\"%s\"", error.message);
-			availcast_listener_close(r->listener);
-			r->listener = NULL;
-			return;
-		}
-		forward(r, &snap);
-		availcast_snapshot_free(&snap);
+	if (!r->listener)
+		return;
+	status = availcast_listener_latest(r->listener, RELAY_BROADCASTS_PER_PASS, &snap,
+					   &r->superseded, &r->overruns, &error);
+	if (status == ETIMEDOUT)
+		return;
+	if (status == EINVAL) {
+		node_log(&r->node, "module", "state=malformed error=\"%s\"", error.message);
+		return;
 	}
+	if (status) {
+		node_log(&r->node, "module", "state=lost error=\"%s\"", error.message);
+		availcast_listener_close(r->listener);
+		r->listener = NULL;
+		return;
+	}
+	forward(r, &snap);
+	availcast_snapshot_free(&snap);
 }
 
 static void answer(struct relay *r, const struct wire_message *req)
@@ -182,6 +194,9 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_integer(out, "relay_forwarded_total", "counter",
 			"Broadcasts of the module forwarded to the managers.", labels,
 			r->forwarded);
+	metrics_integer(out, "relay_superseded_total", "counter",
+			"Broadcasts not forwarded because a newer one came before the relay could.",
+			labels, r->superseded);
 	metrics_integer(out, "relay_overruns_total", "counter",
 			"Times broadcasts were lost because the relay's socket overflowed.",
 			labels, r->overruns);
@@ -223,13 +238,14 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	}
 	if (format == NODE_JSON) {
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
-			"\"module\":%s,\"forwarded\":%llu,\"overruns\":%llu,"
+			"\"module\":%s,\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
 			"\"generation\":%llu,\"lease_left_ms\":%u,\"writes_failing\":%s,"
 			"\"write_ms\":%u},",
 			r->node.conf.node, r->node.conf.cluster,
 			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
-			(unsigned long long)r->overruns, witness_status_name(found), rec.active,
+			(unsigned long long)r->superseded, (unsigned long long)r->overruns,
+			witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
 			witness_store_writes_failing(&r->store) ? "true" : "false",
 			r->store.write_ms);
@@ -239,8 +255,9 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	}
 	fprintf(out, "relay %s (cluster %s)\n", r->node.conf.node, r->node.conf.cluster);
 	fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
-	fprintf(out, "forwarded:  %llu broadcasts, %llu overruns\n",
-		(unsigned long long)r->forwarded, (unsigned long long)r->overruns);
+	fprintf(out, "forwarded:  %llu broadcasts, %llu superseded, %llu overruns\n",
+		(unsigned long long)r->forwarded, (unsigned long long)r->superseded,
+		(unsigned long long)r->overruns);
 	if (found == WITNESS_DONE)
 		fprintf(out, "witness:    %s active, epoch %llu, generation %llu, lease %u ms left\n",
 			rec.active, (unsigned long long)rec.epoch,
@@ -292,7 +309,7 @@ int relay_main(const char *config_path)
 			.events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR)
 			break;
-		read_broadcasts(&r);
+		/* Witness requests first: an active's renewal waits for nothing. */
 		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
 			got = node_receive(&r.node, &msg);
 			if (got == 0)
@@ -300,6 +317,7 @@ int relay_main(const char *config_path)
 			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
 				answer(&r, &msg);
 		}
+		forward_broadcasts(&r);
 		note_probe(&r);
 		node_serve_status(&r.node, status, &r);
 	}

@@ -296,6 +296,19 @@ static enum wire_verdict get_body(struct reader *r, struct wire_message *msg)
 	return WIRE_OK;
 }
 
+bool wire_peek(const uint8_t *buf, size_t len, uint8_t *type, char sender[WIRE_NAME_SIZE])
+{
+	struct reader r = { .p = buf, .len = len };
+	bool bad = false;
+
+	if (len < WIRE_HEADER_SIZE || get(&r, 4) != WIRE_MAGIC || get(&r, 1) != WIRE_VERSION)
+		return false;
+	*type = (uint8_t)get(&r, 1);
+	r.pos += 2 + 8 + 8;	/* key id, seq, time */
+	get_name(&r, sender, &bad);
+	return !bad;
+}
+
 enum wire_verdict wire_decode(const uint8_t *buf, size_t len, wire_key_fn find_key,
 			      void *ctx, struct wire_message *msg)
 {

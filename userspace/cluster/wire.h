@@ -205,6 +205,13 @@ typedef const struct wire_key *(*wire_key_fn)(void *ctx, uint16_t key_id,
 					      enum wire_verdict *verdict);
 
 /*
+ * The type and sender a datagram of @len bytes at @buf claims, unchecked:
+ * for choosing what to verify first, never for acting on. Returns false
+ * when it is not even shaped like one of ours.
+ */
+bool wire_peek(const uint8_t *buf, size_t len, uint8_t *type, char sender[WIRE_NAME_SIZE]);
+
+/*
  * Checks and decodes @len bytes: framing first, then the MAC under the
  * key @find_key gives, then the body. Nothing in @msg is meaningful
  * unless WIRE_OK is returned. Replay is the caller's to check

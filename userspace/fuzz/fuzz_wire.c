@@ -29,10 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct wire_message msg;
 	static uint8_t again[WIRE_MAX];
+	char sender[WIRE_NAME_SIZE];
+	bool peeked;
+	uint8_t type;
 	size_t len;
 
+	peeked = wire_peek(data, size, &type, sender);
+	if (peeked && strnlen(sender, sizeof(sender)) == sizeof(sender))
+		abort();	/* a claimed name is a string */
 	if (wire_decode(data, size, find_key, NULL, &msg) != WIRE_OK)
 		return 0;
+	/* What a datagram claims is what it turns out to say. */
+	if (!peeked || type != msg.type || strcmp(sender, msg.sender))
+		abort();
 	len = wire_encode(&msg, &key, again, sizeof(again));
 	if (len != size || memcmp(again, data, size))
 		abort();

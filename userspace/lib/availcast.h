@@ -146,6 +146,18 @@ int availcast_listener_fd(const struct availcast_listener *listener);
 int availcast_listener_next(struct availcast_listener *listener,
 			    struct availcast_snapshot *snapshot, int timeout_ms,
 			    struct availcast_error *error);
+/*
+ * The newest of the broadcasts waiting, without waiting for one: reads up
+ * to @max of them and parses only the newest, for a reader behind the
+ * module that wants the current state rather than each in turn. Returns
+ * 0 with it in @snapshot (free it with availcast_snapshot_free()),
+ * ETIMEDOUT when none waited, or another errno. Adds to @skipped the
+ * broadcasts read and passed over, and to @lost the times broadcasts
+ * were lost because the socket's buffer overflowed.
+ */
+int availcast_listener_latest(struct availcast_listener *listener, unsigned int max,
+			      struct availcast_snapshot *snapshot, uint64_t *skipped,
+			      uint64_t *lost, struct availcast_error *error);
 
 /*
  * Parses a GET reply or NOTIFY broadcast. Returns 0, or EINVAL with a

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netlink/genl/ctrl.h>
@@ -21,7 +22,13 @@ struct availcast_listener {
 	struct availcast_snapshot *snapshot;
 	struct availcast_error *error;
 	bool got;
+	/* availcast_listener_latest()'s: the newest datagram, and one to read into. */
+	uint8_t *newest, *spare;
+	ssize_t newest_len;
 };
+
+/* Room for the largest broadcast: 64 pools of resources take a few KiB. */
+#define LISTENER_DATAGRAM (64 << 10)
 
 /* Room for a burst of broadcasts while the reader is busy. */
 #define LISTENER_BUFFER (1 << 20)
@@ -98,6 +105,8 @@ void availcast_listener_close(struct availcast_listener *listener)
 		return;
 	nl_cb_put(listener->cb);
 	nl_socket_free(listener->sock);
+	free(listener->newest);
+	free(listener->spare);
 	free(listener);
 }
 
@@ -145,4 +154,69 @@ int availcast_listener_next(struct availcast_listener *listener,
 			return error->code;
 	}
 	return 0;
+}
+
+/* The last broadcast in a datagram of @len bytes at @buf, or NULL. */
+static const struct nlmsghdr *last_broadcast(const uint8_t *buf, ssize_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf, *found = NULL;
+	int left = (int)len;
+
+	for (; nlmsg_ok(nlh, left); nlh = nlmsg_next((struct nlmsghdr *)nlh, &left)) {
+		const struct genlmsghdr *ghdr = nlmsg_data(nlh);
+
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE &&
+		    nlmsg_datalen(nlh) >= (int)sizeof(*ghdr) &&
+		    ghdr->cmd == AVAILCAST_CMD_NOTIFY)
+			found = nlh;
+	}
+	return found;
+}
+
+int availcast_listener_latest(struct availcast_listener *listener, unsigned int max,
+			      struct availcast_snapshot *snapshot, uint64_t *skipped,
+			      uint64_t *lost, struct availcast_error *error)
+{
+	int fd = availcast_listener_fd(listener);
+	const struct nlmsghdr *nlh;
+	unsigned int n;
+	uint8_t *swap;
+	ssize_t len;
+	int err;
+
+	memset(snapshot, 0, sizeof(*snapshot));
+	error->code = 0;
+	if (!listener->newest) {
+		listener->newest = malloc(LISTENER_DATAGRAM);
+		listener->spare = malloc(LISTENER_DATAGRAM);
+		if (!listener->newest || !listener->spare)
+			return availcast_error_set(error, ENOMEM, "out of memory");
+	}
+	listener->newest_len = 0;
+	for (n = 0; n < max; n++) {
+		len = recv(fd, listener->spare, LISTENER_DATAGRAM, MSG_DONTWAIT | MSG_TRUNC);
+		if (len < 0 && errno == ENOBUFS) {
+			(*lost)++;
+			continue;
+		}
+		if (len < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (len < 0)
+			return availcast_error_set(error, errno, "receive: %s", strerror(errno));
+		if (len > LISTENER_DATAGRAM || !last_broadcast(listener->spare, len))
+			continue;	/* not one of ours, or cut short: nothing to parse */
+		if (listener->newest_len)
+			(*skipped)++;
+		swap = listener->newest;
+		listener->newest = listener->spare;
+		listener->spare = swap;
+		listener->newest_len = len;
+	}
+	if (!listener->newest_len)
+		return availcast_error_set(error, ETIMEDOUT, "no broadcast waiting");
+	nlh = last_broadcast(listener->newest, listener->newest_len);
+	err = availcast_snapshot_parse(nlh, snapshot, error);
+	if (!err)
+		snapshot->received_ns = availcast_now_ns();
+	return err;
 }
