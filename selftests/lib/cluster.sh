@@ -104,8 +104,9 @@ cluster_setup() {
 	done
 	cat > "$cluster_dir/hook.sh" <<-HOOK
 	#!/bin/sh
-	# Records every role change it is told of.
-	echo "\$AVAILCTL_NODE \$1 epoch=\$AVAILCTL_EPOCH previous=\$AVAILCTL_PREVIOUS_ROLE witness=\$AVAILCTL_WITNESS" >> "$cluster_dir/hooks.log"
+	# Records every role change it is told of, and how it was scheduled.
+	policy=\$(chrt --pid \$\$ | sed -n 's/.*policy: //p')
+	echo "\$AVAILCTL_NODE \$1 epoch=\$AVAILCTL_EPOCH previous=\$AVAILCTL_PREVIOUS_ROLE witness=\$AVAILCTL_WITNESS policy=\$policy" >> "$cluster_dir/hooks.log"
 	HOOK
 	chmod +x "$cluster_dir/hook.sh"
 	for node in $cluster_nodes; do

@@ -122,6 +122,7 @@ enum key_index {
 	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_ACCEPT_KEY, K_STATE_DIR, K_RUNTIME_DIR,
 	K_HOOK, K_CONTROL,
 	K_HEARTBEAT, K_GRACE, K_LEASE, K_DRIFT, K_MARGIN, K_HOST_GRACE, K_REPLAY,
+	K_REALTIME,
 	K_MANAGER, K_HOST,
 };
 
@@ -132,7 +133,8 @@ static const char *const keys[] = {
 	[K_CONTROL] = "control", [K_HEARTBEAT] = "heartbeat-ms",
 	[K_GRACE] = "grace-ms", [K_LEASE] = "lease-ms", [K_DRIFT] = "drift-ppm",
 	[K_MARGIN] = "margin-ms", [K_HOST_GRACE] = "host-grace-ms",
-	[K_REPLAY] = "replay-window-ms", [K_MANAGER] = "manager", [K_HOST] = "host",
+	[K_REPLAY] = "replay-window-ms", [K_REALTIME] = "realtime-priority",
+	[K_MANAGER] = "manager", [K_HOST] = "host",
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -201,6 +203,8 @@ static int set(struct parse *p, enum key_index k, char *value)
 		return number(p, keys[k], value, 0, 600000, &c->host_grace_ms);
 	case K_REPLAY:
 		return number(p, keys[k], value, 1000, 3600000, &c->replay_window_ms);
+	case K_REALTIME:
+		return number(p, keys[k], value, 0, 99, &c->realtime_priority);
 	case K_MANAGER:
 		if (c->n_managers == 2)
 			return fail(p, "a third manager: there are exactly two");
@@ -373,6 +377,7 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 	};
 	conf->host_grace_ms = 100;
 	conf->replay_window_ms = 30000;
+	conf->realtime_priority = 1;
 	if (memchr(text_in, '\0', len))
 		return snprintf(error, error_size, "the file holds a NUL byte"), -1;
 	copy = malloc(len + 1);

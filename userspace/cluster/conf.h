@@ -55,6 +55,7 @@ struct conf {
 	struct arbiter_timing timing;
 	uint32_t host_grace_ms;
 	uint32_t replay_window_ms;
+	uint32_t realtime_priority;		/* SCHED_RR's, 1 to 99; 0: SCHED_OTHER */
 };
 
 /*

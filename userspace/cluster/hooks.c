@@ -10,6 +10,9 @@
 
 #include "hooks.h"
 
+/* A hook child's exit status when the hold ran out before it could start. */
+#define HOOKS_LAPSED 125
+
 void hooks_run(const struct node *n, const struct arbiter *a,
 	       enum arbiter_role new_role, uint64_t new_epoch, uint64_t hold_until_ms,
 	       enum arbiter_role previous)
@@ -32,6 +35,17 @@ void hooks_run(const struct node *n, const struct arbiter *a,
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/*
+		 * The active hook acts as the active: only while the hold
+		 * runs, on the clock as it is now that the child exists (a
+		 * starved machine can take long to fork). Logged from here,
+		 * so that the line's time is the moment checked.
+		 */
+		if (new_role == ARBITER_ACTIVE && node_now_ms() >= hold_until_ms) {
+			node_log(n, "hook-lapsed", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
+				 (int)getpid(), role, epoch, hold_until_ms);
+			_exit(HOOKS_LAPSED);
+		}
 		setenv("AVAILCTL_ROLE", role, 1);
 		setenv("AVAILCTL_PREVIOUS_ROLE", arbiter_role_name(previous), 1);
 		setenv("AVAILCTL_EPOCH", epoch, 1);
@@ -41,11 +55,11 @@ void hooks_run(const struct node *n, const struct arbiter *a,
 		setenv("AVAILCTL_WITNESS", a->agreed.host, 1);
 		setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
 		setenv("AVAILCTL_REASON", a->reason, 1);
+		node_log(n, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
+			 (int)getpid(), role, epoch, hold_until_ms);
 		execl(n->conf.hook, n->conf.hook, role, (char *)NULL);
 		_exit(127);
 	}
-	node_log(n, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64, (int)pid,
-		 role, epoch, hold_until_ms);
 }
 
 void hooks_reap(const struct node *n)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemons' shared plumbing: sockets, signing, signals, log, status. */
 
+#define _GNU_SOURCE	/* SCHED_RESET_ON_FORK */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -125,6 +127,33 @@ static int bind_udp(const struct conf_node *self, char *error, size_t size)
 	return fd;
 }
 
+/*
+ * SCHED_RR at realtime-priority, so that renewals and heartbeats run
+ * ahead of every ordinary task however busy the machine (as corosync
+ * does); SCHED_RESET_ON_FORK, so that hooks run as ordinary tasks.
+ * Priority 0 asks for SCHED_OTHER. A refusal (no CAP_SYS_NICE, a
+ * sandbox) is logged, and the daemon runs on as it is.
+ */
+static void set_scheduling(const struct node *n)
+{
+	struct sched_param want = { .sched_priority = (int)n->conf.realtime_priority };
+	int policy = want.sched_priority ? SCHED_RR : SCHED_OTHER;
+	struct sched_param have;
+	int had = sched_getscheduler(0);
+
+	if (had >= 0 && !sched_getparam(0, &have) &&
+	    (had & ~SCHED_RESET_ON_FORK) == policy && have.sched_priority == want.sched_priority)
+		return;	/* as configured already, by the service manager say */
+	if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &want)) {
+		node_log(n, "scheduling-refused", "policy=%s priority=%d error=\"%s\"",
+			 policy == SCHED_RR ? "rr" : "other", want.sched_priority,
+			 strerror(errno));
+		return;
+	}
+	node_log(n, "scheduling", "policy=%s priority=%d", policy == SCHED_RR ? "rr" : "other",
+		 want.sched_priority);
+}
+
 static int take_lock(const struct conf *c, char *error, size_t size)
 {
 	char path[PATH_MAX];
@@ -187,6 +216,7 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	if (n->seq.ignored[0])
 		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
 	n->started_ms = node_now_ms();
+	set_scheduling(n);
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGINT, &stop, NULL);
 	sigaction(SIGHUP, &hup, NULL);
@@ -271,6 +301,7 @@ int node_reload(struct node *n)
 	conf_free(&n->conf);
 	n->conf = next;
 	node_log(n, "reloaded", "path=%s", n->config_path);
+	set_scheduling(n);
 	return 0;
 }
 
