@@ -94,6 +94,8 @@ run_host cluster-config selftests/host/cluster_config.sh build/userspace/availct
 run_host cluster-check selftests/host/cluster_check.sh
 run_host metrics selftests/host/metrics.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host blocked-log selftests/host/blocked_log.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host model selftests/host/model.sh

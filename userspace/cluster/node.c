@@ -68,8 +68,45 @@ uint64_t node_unix_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+/* Lines a full log socket refused, not yet reported: one logger per process. */
+static uint64_t log_dropped, log_dropped_unsaid;
+
+uint64_t node_log_dropped(void)
+{
+	return log_dropped;
+}
+
 /*
- * One write() per line: a daemon killed mid-log leaves whole lines only,
+ * Writes a whole line to standard error. A socket (the journal's under
+ * systemd) is written without waiting: a journal that falls behind must
+ * not stop renewals, so a line it has no room for is dropped and counted.
+ * A line it took in part is finished, waiting: lines are never cut. A
+ * file or a pipe is written as usual. Returns false for a dropped line.
+ */
+static bool log_line(const char *line, size_t len)
+{
+	ssize_t sent = send(STDERR_FILENO, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (sent < 0 && errno == ENOTSOCK)
+		sent = 0;
+	if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return false;
+	if (sent < 0)
+		return true;	/* nowhere left to say so */
+	while ((size_t)sent < len) {
+		ssize_t more = write(STDERR_FILENO, line + sent, len - (size_t)sent);
+
+		if (more < 0 && errno == EINTR)
+			continue;
+		if (more <= 0)
+			break;
+		sent += more;
+	}
+	return true;
+}
+
+/*
+ * One write per line: a daemon killed mid-log leaves whole lines only,
  * and the checker in selftests/ reads every line as one event.
  */
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
@@ -79,6 +116,13 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	va_list ap;
 	int used;
 
+	if (log_dropped_unsaid) {
+		used = snprintf(line, sizeof(line), "%llu %s log-dropped lines=%llu\n",
+				(unsigned long long)node_now_ms(), n->conf.node,
+				(unsigned long long)log_dropped_unsaid);
+		if (used > 0 && log_line(line, (size_t)used))
+			log_dropped_unsaid = 0;
+	}
 	used = snprintf(line, sizeof(line), "%llu %s %s ",
 			(unsigned long long)node_now_ms(), n->conf.node, event);
 	len = used < 0 ? 0 : (size_t)used;
@@ -92,8 +136,10 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
-	if (write(STDERR_FILENO, line, len) < 0)
-		return;	/* nowhere left to say so */
+	if (!log_line(line, len)) {
+		log_dropped++;
+		log_dropped_unsaid++;
+	}
 }
 
 static int fail(char *error, size_t size, const char *fmt, ...)
@@ -390,6 +436,9 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 {
 	unsigned int v;
 
+	metrics_integer(out, "log_dropped_total", "counter",
+			"Log lines dropped because the log socket (the journal) had no room.",
+			labels, log_dropped);
 	metrics_integer(out, "datagrams_sent_total", "counter",
 			"Datagrams this daemon sent, signed.", labels, n->sent);
 	metrics_integer(out, "datagrams_send_failed_total", "counter",
@@ -412,8 +461,9 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 		write_counter_metrics(n, out, labels);
 		return;
 	case NODE_JSON:
-		fprintf(out, "\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
-			(unsigned long long)n->sent, (unsigned long long)n->send_failed);
+		fprintf(out, "\"log_dropped\":%llu,\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
+			(unsigned long long)log_dropped, (unsigned long long)n->sent,
+			(unsigned long long)n->send_failed);
 		for (v = 0; v < WIRE_VERDICTS; v++)
 			fprintf(out, ",\"%s\":%llu", v ? wire_verdict_name(v) : "accepted",
 				(unsigned long long)n->verdicts[v]);
@@ -429,6 +479,9 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 			fprintf(out, ", %llu %s", (unsigned long long)n->verdicts[v],
 				wire_verdict_name(v));
 	fputc('\n', out);
+	if (log_dropped)
+		fprintf(out, "log:        %llu lines dropped, the log socket full\n",
+			(unsigned long long)log_dropped);
 }
 
 static enum node_format requested_format(const char *request)

@@ -97,8 +97,16 @@ int node_receive(struct node *n, struct wire_message *msg);
  */
 #define NODE_RECEIVE_BATCH 64
 
+/*
+ * Logs "<CLOCK_BOOTTIME ms> <node> <event> <fmt...>" as one line on
+ * standard error, without waiting on a log socket that is full (the line
+ * is then dropped, counted, and a "log-dropped lines=N" line says so once
+ * there is room).
+ */
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Lines node_log() dropped since the daemon started. */
+uint64_t node_log_dropped(void);
 
 /* Signal flags, set by the handlers and cleared by the reader. */
 bool node_should_stop(void);

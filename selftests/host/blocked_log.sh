@@ -1,0 +1,112 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A log sink that stops reading must not stop an arbiter. Under systemd a
+# daemon's standard error is a stream socket to the journal, and a
+# journal that falls behind (a boot's flood of lines, a slow disk) fills
+# it. Two managers and a relay natively on 127.0.0.1; m1's standard error
+# a socket with the smallest buffer, which nobody reads. m1 must stay
+# active, answer status, count the lines it could not log, and say so
+# once the sink reads again.
+# Usage: blocked_log.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+
+dir=$(mktemp -d /tmp/blocked-log.XXXXXX)
+pids=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill $pids 2> /dev/null
+	wait 2> /dev/null
+	[ -n "$KEEP" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+port=$((20000 + RANDOM % 20000))
+
+# config NODE: the cluster's configuration as NODE reads it.
+config() {
+	echo "cluster = sink"
+	echo "node = $1"
+	# Managers hold the cluster secret, hosts their own node key.
+	if [ "$1" = h0 ]; then
+		echo "key-file = $dir/h0.key"
+	else
+		echo "key-file = $dir/secret"
+	fi
+	echo "state-dir = $dir/state-$1"
+	echo "runtime-dir = $dir/run-$1"
+	echo "manager = m1 127.0.0.1:$port"
+	echo "manager = m2 127.0.0.1:$((port + 1))"
+	echo "host = h0 127.0.0.1:$((port + 2))"
+}
+
+# role NODE: NODE's role, from its status.
+role() {
+	timeout 5 "$availctl" --json status --socket "$dir/state-$1/$1.sock" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["role"])' 2> /dev/null
+}
+
+is_role() { [ "$(role "$1")" = "$2" ]; }
+
+formed() { is_role m1 active && is_role m2 standby; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
+	for node in m1 m2 h0; do
+		config "$node" > "$dir/$node.conf"
+	done
+	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	pids="$!"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	pids+=" $!"
+	# m1's standard error: a stream socket with the smallest send buffer,
+	# whose other end is held open and read only when SIGUSR1 comes.
+	python3 - "$dir/m1.sink" "$dir/m1.pid" "$availctl" arbiter --config "$dir/m1.conf" <<-'PY' &
+	import os, signal, socket, sys
+	signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+	ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+	theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1)
+	ours.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
+	child = os.fork()
+	if child == 0:
+	    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGUSR1])
+	    os.dup2(theirs.fileno(), 2)
+	    os.execv(sys.argv[3], sys.argv[3:])
+	theirs.close()
+	with open(sys.argv[2], "w") as f:
+	    f.write(f"{child}\n")
+	signal.sigwait([signal.SIGUSR1])
+	with open(sys.argv[1], "wb") as out:
+	    while data := ours.recv(65536):
+	        out.write(data)
+	        out.flush()
+	PY
+	sink=$!
+	pids+=" $sink"
+	wait_until 10 test -s "$dir/m1.pid"
+	pids+=" $(cat "$dir/m1.pid")"
+
+	tap_check "m1 becomes active, m2 standby" wait_until 30 formed
+	sleep 10	# an observation window, the sink unread, not a wait for anything
+	tap_check "with its log unread for 10 s, m1 is still active" is_role m1 active
+	tap_check "and m2 never became active" bash -c "! grep -q ' role role=active' '$dir/m2.log'"
+	dropped=$(timeout 5 "$availctl" --json status --socket "$dir/state-m1/m1.sock" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["log_dropped"])')
+	tap_check "m1 counts the lines it could not log: ${dropped:-none}" test "${dropped:-0}" -gt 0
+	kill -USR1 "$sink"
+	tap_check "read again, m1's log says how many lines it dropped" \
+		wait_until 10 grep -q "m1 log-dropped lines=[1-9]" "$dir/m1.sink"
+	tap_check "and every line in it is whole" \
+		bash -c "! grep -vE '^[0-9]+ m1 [a-z-]+( |$)' '$dir/m1.sink'"
+
+	# shellcheck disable=SC2086
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+done
+
+tap_done
