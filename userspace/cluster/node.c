@@ -4,6 +4,8 @@
 #define _GNU_SOURCE	/* SCHED_RESET_ON_FORK */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -77,18 +79,25 @@ uint64_t node_log_dropped(void)
 }
 
 /*
- * Writes a whole line to standard error. A socket (the journal's under
- * systemd) is written without waiting: a journal that falls behind must
- * not stop renewals, so a line it has no room for is dropped and counted.
- * A line it took in part is finished, waiting: lines are never cut. A
- * file or a pipe is written as usual. Returns false for a dropped line.
+ * Writes a whole line to standard error without waiting for a reader: a
+ * journal or a logger that falls behind must not stop renewals, so a
+ * line it has no room for is dropped (and counted by the caller). A
+ * socket (the journal's, under systemd) is sent to without waiting; a
+ * pipe is written only when poll() says it has room, which for a line
+ * shorter than PIPE_BUF means it is taken whole. A line a socket took in
+ * part is finished, waiting: lines are never cut. A file is written as
+ * usual. Returns false for a dropped line.
  */
 static bool log_line(const char *line, size_t len)
 {
+	struct pollfd room = { .fd = STDERR_FILENO, .events = POLLOUT };
 	ssize_t sent = send(STDERR_FILENO, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-	if (sent < 0 && errno == ENOTSOCK)
+	if (sent < 0 && errno == ENOTSOCK) {
+		if (poll(&room, 1, 0) == 0)
+			return false;
 		sent = 0;
+	}
 	if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return false;
 	if (sent < 0)
@@ -116,6 +125,7 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	va_list ap;
 	int used;
 
+	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
 	if (log_dropped_unsaid) {
 		used = snprintf(line, sizeof(line), "%llu %s log-dropped lines=%llu\n",
 				(unsigned long long)node_now_ms(), n->conf.node,
