@@ -908,9 +908,12 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	} else if (a->role != ARBITER_ACTIVE) {
 		if (alive)
 			set_role(a, now_ms, ARBITER_STANDBY);
-		else if (a->role != ARBITER_STARTUP ||
-			 now_ms - a->started_ms >= a->timing.grace_ms)
+		else if (a->role != ARBITER_FAULT && (a->role != ARBITER_STARTUP ||
+			 now_ms - a->started_ms >= a->timing.grace_ms)) {
 			set_role(a, now_ms, ARBITER_FAULT);
+			/* The witness step may say more; this one is true at once. */
+			because(a, "%s silent for %u ms or more", a->peer, a->timing.grace_ms);
+		}
 	}
 	if (now_ms >= a->next_heartbeat_ms)
 		send_heartbeat(a, now_ms, false);

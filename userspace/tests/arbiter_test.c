@@ -2429,6 +2429,37 @@ TEST(each_role_change_reports_the_role_it_entered)
 	sim_free(s);
 }
 
+/*
+ * A standby whose peer falls silent turns fault at a tick where no
+ * witness step is due: the role line and the status must say why then,
+ * not keep the reason from when it was in contact.
+ */
+TEST(a_manager_that_loses_its_peer_says_why_at_once)
+{
+	struct wire_message hb = { .type = WIRE_HEARTBEAT };
+	static struct arbiter a;
+	uint64_t silent_at = 1000 + timing.grace_ms + 1;
+
+	struct sim *s = sim_new(21);
+
+	snprintf(a.self, sizeof(a.self), "m2");
+	snprintf(a.peer, sizeof(a.peer), "m1");
+	a.timing = timing;
+	a.io = s->m[1].io;
+	arbiter_init(&a, 1000, NULL);
+	snprintf(hb.sender, sizeof(hb.sender), "m1");
+	hb.heartbeat.role = ARBITER_STANDBY;
+	hb.heartbeat.token = 1;
+	arbiter_receive(&a, 1000, &hb);			/* startup -> standby */
+	arbiter_tick(&a, silent_at - 10);		/* the witness step runs here */
+	ASSERT_EQ(ARBITER_STANDBY, a.role);
+	ASSERT_LT(silent_at, arbiter_next_ms(&a)) TH_LOG("a witness step is due");
+	arbiter_tick(&a, silent_at);			/* peer silent: fault */
+	ASSERT_EQ(ARBITER_FAULT, a.role);
+	EXPECT_NE(NULL, strstr(a.reason, "m1 silent")) TH_LOG("%s", a.reason);
+	sim_free(s);
+}
+
 TEST(timing_is_checked_against_its_rules)
 {
 	struct arbiter_timing t = timing;
