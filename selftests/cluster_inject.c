@@ -19,15 +19,22 @@
  *     What root on a witness host could send; it must give no hold.
  *   cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT
  *     sends TARGET COUNT authentic reports as HOST, as fast as it can.
+ *   cluster_inject stallwatch FILE
+ *     until killed, wakes every 10 ms at SCHED_FIFO 99 (when allowed) and
+ *     keeps in FILE the longest time in ms it woke late: a VM whose
+ *     emulator stopped for a while (a busy host) shows there, and no
+ *     daemon's timing can be judged across such a stall.
  */
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sodium.h>
 
 #include "key.h"
@@ -105,6 +112,40 @@ static size_t report(struct wire_key *key, const char *sender, uint64_t seq, uin
 	return signed_as(key, WIRE_REPORT, sender, target_name, seq, buf);
 }
 
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int stallwatch(const char *path)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000000 };
+	struct sched_param top = { .sched_priority = 99 };
+	uint64_t before, slept, late, longest = 0;
+	bool written = false;
+	FILE *f;
+
+	sched_setscheduler(0, SCHED_FIFO, &top);	/* best effort */
+	for (;;) {
+		before = boottime_ns();
+		clock_nanosleep(CLOCK_BOOTTIME, 0, &tick, NULL);
+		slept = (boottime_ns() - before) / 1000000;
+		late = slept > 10 ? slept - 10 : 0;
+		if (late <= longest && written)
+			continue;
+		written = true;
+		longest = late;
+		f = fopen(path, "w");
+		if (!f)
+			return 1;
+		fprintf(f, "%llu\n", (unsigned long long)longest);
+		fclose(f);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t buf[WIRE_MAX + 100], copy[WIRE_MAX + 100];
@@ -121,12 +162,15 @@ int main(int argc, char **argv)
 		printf("%llu\n", (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "stallwatch"))
+		return stallwatch(argv[2]);
 	if (!((argc == 8 && !strcmp(argv[1], "attack")) ||
 	      (argc == 9 && !strcmp(argv[1], "flood")) ||
 	      (argc == 10 && !strcmp(argv[1], "reply")))) {
 		fprintf(stderr, "usage: cluster_inject now\n"
 			"       cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n"
 			"       cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT\n"
+			"       cluster_inject stallwatch FILE\n"
 			"       cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION\n");
 		return 2;
 	}

@@ -9,7 +9,8 @@
 # smallest buffer, which nobody reads. m1 must stay
 # active, answer status, count the lines it could not log, and say so
 # once the sink reads again.
-# Usage: blocked_log.sh AVAILCTL...  (plain and sanitizer builds)
+# Usage: blocked_log.sh AVAILCTL...  (plain and sanitizer builds); KEEP=1
+# keeps its directory (the daemons' logs) for a look after.
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/wait.sh"
