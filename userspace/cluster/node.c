@@ -70,13 +70,11 @@ uint64_t node_unix_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
-/* Lines a full log socket refused, not yet reported: one logger per process. */
+/*
+ * Lines dropped because the log socket or pipe was full (in the status),
+ * and those not yet said in the log: one logger per process.
+ */
 static uint64_t log_dropped, log_dropped_unsaid;
-
-uint64_t node_log_dropped(void)
-{
-	return log_dropped;
-}
 
 /*
  * Writes a whole line to standard error without waiting for a reader: a

@@ -105,8 +105,6 @@ int node_receive(struct node *n, struct wire_message *msg);
  */
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Lines node_log() dropped since the daemon started. */
-uint64_t node_log_dropped(void);
 
 /* Signal flags, set by the handlers and cleared by the reader. */
 bool node_should_stop(void);
