@@ -29,6 +29,7 @@ struct manager {
 	bool on_disk_exists;
 	/* Hosts' reports read in this pass of the loop, checked after the rest. */
 	struct node_datagram reports[NODE_RECEIVE_BATCH];
+	struct wire_message report_msgs[NODE_RECEIVE_BATCH];	/* those checked */
 	unsigned int n_reports;
 	uint64_t reports_superseded;	/* a newer one from that host came before */
 };
@@ -514,30 +515,29 @@ static bool claims_report(const struct node_datagram *d, char sender[WIRE_NAME_S
 }
 
 /*
- * The reports of this pass, newest first, one per host: an older one from
- * a host already heard in this pass says less than what came after it,
- * and a manager behind on reports (hosts broadcasting every few ms, a CPU
- * starved) spends no time on it. A report that fails its check leaves
- * the host's older ones to be checked.
+ * The reports of this pass: each checked in the order it came (so that a
+ * bad one is counted by what is wrong with it, and the replay window
+ * moves forward), then acted on one per host, the newest: an older one
+ * from a host heard again in this pass says less than what came after
+ * it, and is counted as superseded.
  */
 static void take_reports(struct manager *m, enum arbiter_role *previous)
 {
-	char heard[NODE_RECEIVE_BATCH][WIRE_NAME_SIZE], sender[WIRE_NAME_SIZE];
-	unsigned int i, j, n_heard = 0;
-	struct wire_message msg;
+	struct wire_message *msgs = m->report_msgs;
+	unsigned int i, j, n = 0;
 
-	for (i = m->n_reports; i-- > 0;) {
-		claims_report(&m->reports[i], sender);
-		for (j = 0; j < n_heard && strcmp(heard[j], sender); j++)
+	for (i = 0; i < m->n_reports; i++)
+		if (node_accept(&m->node, &m->reports[i], &msgs[n]) > 0 &&
+		    msgs[n].type == WIRE_REPORT)
+			n++;
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n && strcmp(msgs[j].sender, msgs[i].sender); j++)
 			;
-		if (j < n_heard) {
+		if (j < n) {
 			m->reports_superseded++;
 			continue;
 		}
-		if (node_accept(&m->node, &m->reports[i], &msg) < 0 || msg.type != WIRE_REPORT)
-			continue;
-		memcpy(heard[n_heard++], msg.sender, WIRE_NAME_SIZE);
-		handle(m, &msg, previous);
+		handle(m, &msgs[i], previous);
 	}
 	m->n_reports = 0;
 }
