@@ -429,7 +429,7 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
 	metrics_integer(out, "arbiter_reports_superseded_total", "counter",
-			"Hosts' reports left unread because a newer one from the host came in the same batch.",
+			"Hosts' reports checked but not acted on, because a newer one from the host came in the same batch.",
 			labels, m->reports_superseded);
 	host_metrics(m, out, labels, now);
 	node_write_counters(&m->node, out, NODE_PROMETHEUS, labels);
