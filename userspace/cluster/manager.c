@@ -506,8 +506,9 @@ static void handle(struct manager *m, const struct wire_message *msg,
 }
 
 /* Whether @d claims to be a host's report: those wait for the rest. */
-static bool claims_report(const struct node_datagram *d, char sender[WIRE_NAME_SIZE])
+static bool claims_report(const struct node_datagram *d)
 {
+	char sender[WIRE_NAME_SIZE];
 	uint8_t type;
 
 	return d->len <= WIRE_MAX && wire_peek(d->bytes, (size_t)d->len, &type, sender) &&
@@ -549,7 +550,6 @@ static void take_reports(struct manager *m, enum arbiter_role *previous)
  */
 static void receive(struct manager *m, enum arbiter_role *previous)
 {
-	char sender[WIRE_NAME_SIZE];
 	struct wire_message msg;
 	unsigned int batch;
 
@@ -558,7 +558,7 @@ static void receive(struct manager *m, enum arbiter_role *previous)
 
 		if (!node_read(&m->node, d))
 			break;
-		if (claims_report(d, sender)) {
+		if (claims_report(d)) {
 			m->n_reports++;
 			continue;
 		}

@@ -2391,6 +2391,23 @@ TEST(random_faults_never_give_two_actives)
 }
 
 /*
+ * @a as m2, started at 1000 with @s's io, standby on m1's heartbeat
+ * @hb (token 1) received at 1000.
+ */
+static void standby_of_m1(struct arbiter *a, struct sim *s, struct wire_message *hb)
+{
+	snprintf(a->self, sizeof(a->self), "m2");
+	snprintf(a->peer, sizeof(a->peer), "m1");
+	a->timing = timing;
+	a->io = s->m[1].io;
+	arbiter_init(a, 1000, NULL);
+	snprintf(hb->sender, sizeof(hb->sender), "m1");
+	hb->heartbeat.role = ARBITER_STANDBY;
+	hb->heartbeat.token = 1;
+	arbiter_receive(a, 1000, hb);
+}
+
+/*
  * A daemon drains after each call, but one call (a tick, then a datagram
  * in the same pass) can change the role twice: each change must say the
  * role it entered, or a hook and the log hear "standby" twice and a brief
@@ -2405,15 +2422,7 @@ TEST(each_role_change_reports_the_role_it_entered)
 
 	struct sim *s = sim_new(20);
 
-	snprintf(a.self, sizeof(a.self), "m2");
-	snprintf(a.peer, sizeof(a.peer), "m1");
-	a.timing = timing;
-	a.io = s->m[1].io;
-	arbiter_init(&a, 1000, NULL);
-	snprintf(hb.sender, sizeof(hb.sender), "m1");
-	hb.heartbeat.role = ARBITER_STANDBY;
-	hb.heartbeat.token = 1;
-	arbiter_receive(&a, 1000, &hb);			/* startup -> standby */
+	standby_of_m1(&a, s, &hb);			/* startup -> standby */
 	a.n_out = 0;
 	arbiter_tick(&a, 1000 + timing.grace_ms + 1);	/* peer silent: fault */
 	hb.heartbeat.token = 2;
@@ -2442,15 +2451,7 @@ TEST(a_manager_that_loses_its_peer_says_why_at_once)
 
 	struct sim *s = sim_new(21);
 
-	snprintf(a.self, sizeof(a.self), "m2");
-	snprintf(a.peer, sizeof(a.peer), "m1");
-	a.timing = timing;
-	a.io = s->m[1].io;
-	arbiter_init(&a, 1000, NULL);
-	snprintf(hb.sender, sizeof(hb.sender), "m1");
-	hb.heartbeat.role = ARBITER_STANDBY;
-	hb.heartbeat.token = 1;
-	arbiter_receive(&a, 1000, &hb);			/* startup -> standby */
+	standby_of_m1(&a, s, &hb);			/* startup -> standby */
 	arbiter_tick(&a, silent_at - 10);		/* the witness step runs here */
 	ASSERT_EQ(ARBITER_STANDBY, a.role);
 	ASSERT_LT(silent_at, arbiter_next_ms(&a)) TH_LOG("a witness step is due");
