@@ -158,15 +158,44 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	return true;
 }
 
-/*
- * Whether a hold until @until, at @now_ms, lasts until the next renewal
- * or promise can come, a heartbeat-ms later: a shorter one (a round trip
- * that eats up the lease or the promise) would only make the role flap,
- * at a new epoch each time. Such a hold is not taken up.
- */
-static bool hold_lasts(const struct arbiter *a, uint64_t now_ms, uint64_t until)
+static void note_round_trip(struct arbiter_round_trips *r, uint64_t now_ms, uint64_t ms)
 {
-	return until > now_ms + a->timing.heartbeat_ms;
+	r->ms[r->next] = ms < UINT32_MAX ? (uint32_t)ms : UINT32_MAX;
+	r->at_ms[r->next] = now_ms;
+	r->next = (r->next + 1) % ARBITER_ROUND_TRIPS;
+}
+
+/* The slowest of @r's round trips of the last ARBITER_ROUND_TRIPS heartbeat-ms. */
+static uint64_t slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
+				   uint64_t now_ms)
+{
+	uint64_t window = (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms;
+	uint64_t slowest = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARBITER_ROUND_TRIPS; i++)
+		if (r->at_ms[i] && r->at_ms[i] + window > now_ms && r->ms[i] > slowest)
+			slowest = r->ms[i];
+	return slowest;
+}
+
+/*
+ * Whether a hold until @until, from a promise that came back
+ * @round_trip_ms after its request, may be taken up at @now_ms. Keeping a
+ * role needs each renewal or promise to come before the hold of the one
+ * before ran out: a heartbeat-ms later. Taking one up needs more, had
+ * this answer been as slow as the slowest of late on its @path: a
+ * quarter of a heartbeat-ms to spare. Round trips near the edge, some in
+ * time and some not, then leave the role untaken rather than taken and
+ * lost again at a new epoch each time (issue 15, kind 3).
+ */
+static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until,
+			uint64_t round_trip_ms, const struct arbiter_round_trips *path)
+{
+	uint64_t slowest = slowest_round_trip(a, path, now_ms);
+	uint64_t later = slowest > round_trip_ms ? slowest - round_trip_ms : 0;
+
+	return until > now_ms + later + a->timing.heartbeat_ms + a->timing.heartbeat_ms / 4;
 }
 
 /* Our claim, while no newer epoch than it is known. */
@@ -801,9 +830,10 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 
 	if (claim_stands(a)) {
 		if (a->claim_too_slow)
-			because(a, "no manager is active: claimed epoch %llu, but %s's promise came back after a %llu ms round trip, leaving no more than heartbeat-ms (%u) of it: the round trip is too near grace-ms to take the role",
+			because(a, "no manager is active: claimed epoch %llu, but round trips to %s of up to %llu ms leave too little of its promise to take the role (more than heartbeat-ms and a quarter, %u ms, must be left)",
 				(unsigned long long)a->claim_epoch, a->peer,
-				(unsigned long long)a->round_trip_ms, a->timing.heartbeat_ms);
+				(unsigned long long)slowest_round_trip(a, &a->peer_round_trips, now_ms),
+				a->timing.heartbeat_ms + a->timing.heartbeat_ms / 4);
 		else
 			because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
 				(unsigned long long)a->claim_epoch, a->peer);
@@ -988,8 +1018,12 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	a->peer_token = hb->token;
 	a->peer_witness = hb->witness;
 	a->peer_sees_witness = hb->flags & WIRE_HEARTBEAT_SEES_WITNESS;
-	if (hb->echo >= a->started_ms && hb->echo <= now_ms)
+	/* An answer echoes the heartbeat it answers: a true round trip. */
+	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
+	    hb->echo <= now_ms) {
 		a->round_trip_ms = now_ms - hb->echo;
+		note_round_trip(&a->peer_round_trips, now_ms, a->round_trip_ms);
+	}
 
 	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
 		a->stale_epoch_refused++;
@@ -1016,8 +1050,11 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	}
 	/* Rule 1: our claim, and the standby's promise at it. */
 	if (claim_stands(a)) {
+		uint64_t now = a->io.now(a->io.ctx);
+
 		until = standby_promise_until(a, now_ms, hb, a->claim_epoch, a->claimed_ms);
-		a->claim_too_slow = until && !hold_lasts(a, a->io.now(a->io.ctx), until);
+		a->claim_too_slow = until && !may_take_up(a, now, until, now - hb->echo,
+							  &a->peer_round_trips);
 		if (until && !a->claim_too_slow) {
 			a->epoch = a->claim_epoch;
 			a->claim_epoch = 0;
@@ -1126,12 +1163,12 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
  * as it is now, after whatever slow step came before, and a manager whose
  * hold is already over does not become active at all.
  */
-static void became_active(struct arbiter *a, uint64_t until,
+static void became_active(struct arbiter *a, uint64_t until, uint64_t sent_ms,
 			  const struct wire_record *rec, const char *host)
 {
 	uint64_t now_ms = a->io.now(a->io.ctx);
+	uint64_t round_trip_ms = now_ms > sent_ms ? now_ms - sent_ms : 0;
 
-	a->witness_answer[0] = '\0';
 	snprintf(a->agreed.host, sizeof(a->agreed.host), "%s", host);
 	a->agreed.epoch = rec->epoch;
 	a->agreed.generation = rec->generation;
@@ -1140,15 +1177,19 @@ static void became_active(struct arbiter *a, uint64_t until,
 	a->proposal.open = false;
 	a->standby_hold_until_ms = 0;
 	a->witness_hold_until_ms = until;
-	if (!hold_lasts(a, now_ms, until)) {
+	if (!may_take_up(a, now_ms, until, round_trip_ms, &a->witness_round_trips)) {
 		/* The record is ours: take_over() renews it next. */
 		a->witness_hold_until_ms = 0;
 		a->takeover_epoch = rec->epoch;
-		because(a, "witness %s granted epoch %llu, but its answer left %lld ms of the hold, not more than heartbeat-ms (%u): not acting on it (a slow store, or a round trip near lease-ms)",
-			host, (unsigned long long)rec->epoch, (long long)(until - now_ms),
-			a->timing.heartbeat_ms);
+		snprintf(a->witness_answer, sizeof(a->witness_answer),
+			 "done after a %llu ms round trip (the slowest lately %llu ms): too slow to take the role",
+			 (unsigned long long)round_trip_ms,
+			 (unsigned long long)slowest_round_trip(a, &a->witness_round_trips, now_ms));
+		because(a, "witness %s granted epoch %llu, %s (a slow store, or a round trip near lease-ms)",
+			host, (unsigned long long)rec->epoch, a->witness_answer);
 		return;
 	}
+	a->witness_answer[0] = '\0';
 	a->takeover_epoch = 0;
 	set_role(a, now_ms, ARBITER_ACTIVE);
 	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
@@ -1201,6 +1242,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		a->replies_unasked++;
 		return;
 	}
+	note_round_trip(&a->witness_round_trips, now_ms, now_ms - req.token);
 	note_store(a, now_ms, host, w);
 
 	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
@@ -1258,7 +1300,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 				host, (unsigned long long)rec->epoch, a->peer);
 			return;
 		}
-		became_active(a, lease_hold_until(a, &req, w), rec, host);
+		became_active(a, lease_hold_until(a, &req, w), req.token, rec, host);
 		return;
 	}
 	switch (w->status) {

@@ -161,6 +161,18 @@ struct arbiter_host_note {
 	uint64_t slow_since_ms;		/* too slow in every answer since; 0: not */
 };
 
+/*
+ * Round trips remembered, for taking up a role (arbiter.c: may_take_up()):
+ * the slowest of those of the last ARBITER_ROUND_TRIPS heartbeat-ms counts.
+ */
+#define ARBITER_ROUND_TRIPS 8
+
+struct arbiter_round_trips {
+	uint32_t ms[ARBITER_ROUND_TRIPS];
+	uint64_t at_ms[ARBITER_ROUND_TRIPS];	/* when measured; 0: none */
+	unsigned int next;
+};
+
 struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
@@ -197,7 +209,9 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
-	uint64_t round_trip_ms;		/* the last heartbeat's echo, to its arrival */
+	uint64_t round_trip_ms;		/* the last heartbeat answered: sent to answer */
+	struct arbiter_round_trips peer_round_trips;	/* heartbeats answered */
+	struct arbiter_round_trips witness_round_trips;	/* witness requests answered */
 	struct wire_witness_ref peer_witness;	/* as its last heartbeat named it */
 	bool peer_sees_witness;		/* and whether it sees that host */
 
@@ -220,7 +234,7 @@ struct arbiter {
 	uint64_t write_failed_ms;	/* a promise's write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	char reason[240];		/* why the last decision was taken */
-	char witness_answer[96];	/* the witness's last refusal, for the reason */
+	char witness_answer[128];	/* the witness's last refusal, for the reason */
 
 	struct arbiter_out out[ARBITER_OUTBOX];
 	unsigned int n_out;

@@ -362,13 +362,22 @@ static enum witness_status decide(const struct witness_store *store,
 		return expect_epoch || expect_generation ? WITNESS_CONFLICT : WITNESS_DONE;
 	if (proposed->epoch < cur->epoch)
 		return WITNESS_STALE_EPOCH;
-	if (expect_epoch != cur->epoch || expect_generation != cur->generation)
-		return WITNESS_CONFLICT;
 	same_holder = !strcmp(cur->active, proposed->active);
 	renewal = same_holder && proposed->epoch == cur->epoch &&
 		  proposed->generation == cur->generation;
+	/*
+	 * The record is already the one asked for: a renewal, whatever it
+	 * expected. A takeover or a move is sent again every heartbeat-ms
+	 * until answered, so the requests after the one that wrote it come
+	 * expecting the record before; answered as renewals, they keep the
+	 * new holder's lease going while its own renewals are a round trip
+	 * away (on slow links, the difference between holding and losing
+	 * the role at once).
+	 */
 	if (renewal)
 		return WITNESS_DONE;
+	if (expect_epoch != cur->epoch || expect_generation != cur->generation)
+		return WITNESS_CONFLICT;
 	/* Anything else must move (epoch, generation) forward. */
 	if (proposed->epoch == cur->epoch && proposed->generation <= cur->generation)
 		return WITNESS_BAD_REQUEST;
