@@ -730,6 +730,60 @@ scenario_no_host() {
 	checked "no host available"
 }
 
+# delay_links MS [JITTER]: every node's datagrams leave MS ms late, give
+# or take JITTER ms at random (netem on its side of its link), so every
+# path is that much slower one way; 0 lifts it.
+delay_links() {
+	local node
+	for node in $cluster_nodes; do
+		if [ "$1" = 0 ]; then
+			cluster_in "$node" tc qdisc del dev eth0 root 2> /dev/null
+		else
+			cluster_in "$node" tc qdisc replace dev eth0 root netem \
+				delay "${1}ms" "${2:-0}ms"
+		fi
+	done
+	true
+}
+
+# says_round_trip MANAGER: its status gives the round trip as the reason.
+says_round_trip() { cluster_status "$1" | grep -q "round trip"; }
+
+# Issue 15, kind 3: round trips near the timing values (defaults:
+# hold(grace-ms) 478 ms, hold(lease-ms) 678 ms, heartbeat-ms 100).
+# - Every link 200 +- 20 ms slower each way and the active killed: the
+#   other takes over through the witness and holds the role.
+# - 180 +- 20 ms, both managers restarted: a promise of the standby's
+#   comes back sometimes in time and sometimes not. The cluster either
+#   forms and holds, or stays out and says why; it does not take the role
+#   up again and again at rising epochs.
+scenario_slow_links() {
+	local first second since
+	first=$(active_now)
+	second=$(cluster_other "$first")
+	delay_links 200 20
+	since=$(now_ms)
+	cluster_kill "$first"
+	tap_check "links 200 ms slow, the active killed: the other takes over" \
+		wait_until 15 cluster_role_is "$second" active
+	stays_active "$second" 10
+	liveness "links 200 ms slow, a lone manager" "$since" 1
+	delay_links 180 20
+	since=$(now_ms)
+	cluster_kill "$second"
+	start_node m1
+	start_node m2
+	sleep 20	# an observation window, not a wait for anything
+	liveness "links 180 ms slow, both restarted" "$since" 1
+	if ! cluster_role_is m1 active && ! cluster_role_is m2 active; then
+		tap_check "links 180 ms slow, no active: the status says it is the round trip" \
+			says_round_trip m1
+	fi
+	delay_links 0
+	tap_check "links fast again: a manager is active" test -n "$(active_now)"
+	checked "slow links"
+}
+
 # starve QUOTA_US NODE...: the NODEs' daemons in a cgroup of their own,
 # allowed QUOTA_US of CPU time in every 100 ms; "starve" alone lets them
 # out again.
@@ -868,6 +922,7 @@ mount --make-rshared /
 modprobe loop 2> /dev/null
 modprobe dm-mod 2> /dev/null
 modprobe dm-delay 2> /dev/null
+modprobe sch_netem 2> /dev/null
 modprobe ext4 2> /dev/null
 
 for node in $cluster_hosts; do
@@ -882,7 +937,7 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 
 
 # FAULTS names the scenarios to run (all by default), for a quick lane.
-for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host starved_all starved_relays}; do
+for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host slow_links starved_all starved_relays}; do
 	"scenario_$scenario"
 done
 

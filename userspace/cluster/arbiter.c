@@ -165,9 +165,8 @@ static void note_round_trip(struct arbiter_round_trips *r, uint64_t now_ms, uint
 	r->next = (r->next + 1) % ARBITER_ROUND_TRIPS;
 }
 
-/* The slowest of @r's round trips of the last ARBITER_ROUND_TRIPS heartbeat-ms. */
-static uint64_t slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
-				   uint64_t now_ms)
+uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
+				    uint64_t now_ms)
 {
 	uint64_t window = (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms;
 	uint64_t slowest = 0;
@@ -189,13 +188,25 @@ static uint64_t slowest_round_trip(const struct arbiter *a, const struct arbiter
  * time and some not, then leave the role untaken rather than taken and
  * lost again at a new epoch each time (issue 15, kind 3).
  */
+static uint64_t take_up_spare_ms(const struct arbiter_timing *t)
+{
+	return t->heartbeat_ms + t->heartbeat_ms / 4;
+}
+
 static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until,
 			uint64_t round_trip_ms, const struct arbiter_round_trips *path)
 {
-	uint64_t slowest = slowest_round_trip(a, path, now_ms);
+	uint64_t slowest = arbiter_slowest_round_trip(a, path, now_ms);
 	uint64_t later = slowest > round_trip_ms ? slowest - round_trip_ms : 0;
 
-	return until > now_ms + later + a->timing.heartbeat_ms + a->timing.heartbeat_ms / 4;
+	return until > now_ms + later + take_up_spare_ms(&a->timing);
+}
+
+uint64_t arbiter_take_up_round_trip_ms(const struct arbiter_timing *t, uint32_t promise_ms)
+{
+	uint64_t hold = arbiter_hold_ms(t, arbiter_true_ms(t, promise_ms));
+
+	return hold > take_up_spare_ms(t) + 1 ? hold - take_up_spare_ms(t) - 1 : 0;
 }
 
 /* Our claim, while no newer epoch than it is known. */
@@ -832,8 +843,8 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 		if (a->claim_too_slow)
 			because(a, "no manager is active: claimed epoch %llu, but round trips to %s of up to %llu ms leave too little of its promise to take the role (more than heartbeat-ms and a quarter, %u ms, must be left)",
 				(unsigned long long)a->claim_epoch, a->peer,
-				(unsigned long long)slowest_round_trip(a, &a->peer_round_trips, now_ms),
-				a->timing.heartbeat_ms + a->timing.heartbeat_ms / 4);
+				(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms),
+				(unsigned int)take_up_spare_ms(&a->timing));
 		else
 			because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
 				(unsigned long long)a->claim_epoch, a->peer);
@@ -1184,7 +1195,7 @@ static void became_active(struct arbiter *a, uint64_t until, uint64_t sent_ms,
 		snprintf(a->witness_answer, sizeof(a->witness_answer),
 			 "done after a %llu ms round trip (the slowest lately %llu ms): too slow to take the role",
 			 (unsigned long long)round_trip_ms,
-			 (unsigned long long)slowest_round_trip(a, &a->witness_round_trips, now_ms));
+			 (unsigned long long)arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms));
 		because(a, "witness %s granted epoch %llu, %s (a slow store, or a round trip near lease-ms)",
 			host, (unsigned long long)rec->epoch, a->witness_answer);
 		return;

@@ -65,6 +65,15 @@ uint32_t arbiter_true_ms(const struct arbiter_timing *t, uint32_t ms);
  */
 uint64_t arbiter_hold_ms(const struct arbiter_timing *t, uint32_t true_ms);
 
+/*
+ * The longest round trip, in ms, that lets a role be taken up on a
+ * promise of @promise_ms (the peer's grace-ms, or a store's lease-ms, on
+ * their clocks, with @t's drift for both): the hold it gives must outlast
+ * heartbeat-ms and a quarter after the answer (arbiter.c: may_take_up()).
+ * 0 when none does. Documentation/arbitration.rst, "Timing".
+ */
+uint64_t arbiter_take_up_round_trip_ms(const struct arbiter_timing *t, uint32_t promise_ms);
+
 /* The longest promise a peer may state (grace-ms's range). */
 #define ARBITER_PROMISE_MS_MAX 600000
 
@@ -264,6 +273,10 @@ void arbiter_receive(struct arbiter *a, uint64_t now_ms,
 
 /* Until when the active may act (0 unless active). */
 uint64_t arbiter_hold_until(const struct arbiter *a);
+
+/* The slowest round trip of @r in the last ARBITER_ROUND_TRIPS heartbeat-ms, in ms. */
+uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
+				    uint64_t now_ms);
 
 /* The earliest time arbiter_tick() has something to do. */
 uint64_t arbiter_next_ms(const struct arbiter *a);

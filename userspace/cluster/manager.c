@@ -276,18 +276,22 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 	fprintf(out, "{\"daemon\":\"arbiter\",\"node\":\"%s\",\"cluster\":\"%s\","
 		"\"role\":\"%s\",\"role_for_ms\":%llu,\"epoch\":%llu,"
 		"\"witness\":{\"host\":\"%s\",\"epoch\":%llu,\"generation\":%llu,"
-		"\"lease_left_ms\":%u},\"hold_left_ms\":%llu,"
+		"\"lease_left_ms\":%u,\"slowest_round_trip_ms\":%llu},\"hold_left_ms\":%llu,"
 		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
-		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu},\"stale_epoch_refused\":%llu,"
+		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu,\"slowest_round_trip_ms\":%llu},"
+		"\"stale_epoch_refused\":%llu,"
 		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reports_superseded\":%llu,"
 		"\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
 		a->agreed.host, (unsigned long long)a->agreed.epoch,
 		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
+		(unsigned long long)arbiter_slowest_round_trip(a, &a->witness_round_trips, now),
 		(unsigned long long)(hold > now ? hold - now : 0), a->peer,
 		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch, peer_ago,
-		(unsigned long long)a->round_trip_ms, (unsigned long long)a->stale_epoch_refused,
+		(unsigned long long)a->round_trip_ms,
+		(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now),
+		(unsigned long long)a->stale_epoch_refused,
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
 		(unsigned long long)m->reports_superseded);
 	json_string(out, a->reason);
@@ -310,10 +314,11 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 	fprintf(out, "role:       %s at epoch %llu, for %.1f s\n", arbiter_role_name(a->role),
 		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0);
 	if (a->agreed.host[0] && a->witness_replied_ms)
-		fprintf(out, "witness:    %s, generation %llu (its store said %u ms of lease left, %llu ms ago)\n",
+		fprintf(out, "witness:    %s, generation %llu (its store said %u ms of lease left, %llu ms ago; round trips up to %llu ms lately)\n",
 			a->agreed.host, (unsigned long long)a->agreed.generation,
 			a->witness_lease_left_ms,
-			(unsigned long long)(now - a->witness_replied_ms));
+			(unsigned long long)(now - a->witness_replied_ms),
+			(unsigned long long)arbiter_slowest_round_trip(a, &a->witness_round_trips, now));
 	else if (a->agreed.host[0])
 		fprintf(out, "witness:    %s, generation %llu\n", a->agreed.host,
 			(unsigned long long)a->agreed.generation);
@@ -323,10 +328,11 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 		fprintf(out, "hold:       %llu ms left\n",
 			(unsigned long long)(hold > now ? hold - now : 0));
 	if (peer_ago >= 0)
-		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago, round trip %llu ms\n",
+		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago, round trip %llu ms (slowest lately %llu ms)\n",
 			a->peer, arbiter_role_name(a->peer_role),
 			(unsigned long long)a->peer_epoch, peer_ago,
-			(unsigned long long)a->round_trip_ms);
+			(unsigned long long)a->round_trip_ms,
+			(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now));
 	else
 		fprintf(out, "peer:       %s, never heard\n", a->peer);
 	fprintf(out, "reason:     %s\n", a->reason);

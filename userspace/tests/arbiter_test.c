@@ -2589,6 +2589,10 @@ TEST(timing_is_checked_against_its_rules)
 	EXPECT_EQ(-1, arbiter_timing_check(&t, why, sizeof(why)));
 	/* 700 ms shrunk by 2 x 1000 ppm and 20 ms-> */
 	EXPECT_EQ(678, arbiter_hold_ms(&timing, arbiter_true_ms(&timing, 700)));
+	/* A role is taken up on it with a heartbeat-ms and a quarter to spare. */
+	EXPECT_EQ(678 - 125 - 1, arbiter_take_up_round_trip_ms(&timing, 700));
+	EXPECT_EQ(478 - 125 - 1, arbiter_take_up_round_trip_ms(&timing, 500));
+	EXPECT_EQ(0, arbiter_take_up_round_trip_ms(&timing, 100));
 }
 
 TEST_HARNESS_MAIN
