@@ -746,6 +746,13 @@ delay_links() {
 	true
 }
 
+# check_warns MANAGER TEXT: availctl check on its config passes, with TEXT.
+check_warns() {
+	local output
+	output=$(cluster_in "$1" "$availctl" check --config "$cluster_dir/$1.conf") &&
+		grep -qF "$2" <<< "$output"
+}
+
 # says_round_trip MANAGER: its status gives the round trip as the reason.
 says_round_trip() { cluster_status "$1" | grep -q "round trip"; }
 
@@ -779,6 +786,8 @@ scenario_slow_links() {
 		tap_check "links 180 ms slow, no active: the status says it is the round trip" \
 			says_round_trip m1
 	fi
+	tap_check "links 180 ms slow: availctl check warns of the round trips to the peer" \
+		check_warns m1 "warning: round trips to m2 of up to"
 	delay_links 0
 	tap_check "links fast again: a manager is active" test -n "$(active_now)"
 	checked "slow links"

@@ -26,12 +26,20 @@ good() {
 	CONF
 }
 
-# refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 1 with TEXT.
+# refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 1
+# with TEXT, and availctl check the same.
 refused() {
 	local name=$1 text=$2
 	shift 2
 	printf '%s\n' "$@" > "$dir/bad.conf"
 	tap_expect 1 "$text" "$availctl" arbiter --config "$dir/bad.conf"
+	tap_expect 1 "$text" "$availctl" check --config "$dir/bad.conf"
+}
+
+# refused_file TEXT FILE: arbiter and availctl check exit 1 on FILE, with TEXT.
+refused_file() {
+	tap_expect 1 "$1" "$availctl" arbiter --config "$2"
+	tap_expect 1 "$1" "$availctl" check --config "$2"
 }
 
 for availctl in "$@"; do
@@ -59,20 +67,20 @@ for availctl in "$@"; do
 	refused "unsafe timing" "timing: lease-ms 200 leaves the active 178 ms" "$(good)" "lease-ms = 200"
 	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
 	head -c 8388609 /dev/zero | tr '\0' '#' > "$dir/bad.conf"
-	tap_expect 1 "longer than 8388608 bytes" "$availctl" arbiter --config "$dir/bad.conf"
+	refused_file "longer than 8388608 bytes" "$dir/bad.conf"
 	printf 'cluster = a\0b\n' > "$dir/bad.conf"
-	tap_expect 1 "NUL byte" "$availctl" arbiter --config "$dir/bad.conf"
-	tap_expect 1 "No such file" "$availctl" arbiter --config "$dir/none.conf"
+	refused_file "NUL byte" "$dir/bad.conf"
+	refused_file "No such file" "$dir/none.conf"
 	tap_expect 1 "is a manager: run 'availctl arbiter'" "$availctl" relay --config "$dir/good.conf"
 
 	chmod 644 "$dir/key"
-	tap_expect 1 "group or others may access it (mode 644)" "$availctl" arbiter --config "$dir/good.conf"
+	refused_file "group or others may access it (mode 644)" "$dir/good.conf"
 	chmod 600 "$dir/key"
 	mv "$dir/key" "$dir/key.away"
-	tap_expect 1 "key file $dir/key: No such file" "$availctl" arbiter --config "$dir/good.conf"
+	refused_file "key file $dir/key: No such file" "$dir/good.conf"
 	echo "not hex" > "$dir/key"
 	chmod 600 "$dir/key"
-	tap_expect 1 "must hold 64 hexadecimal digits" "$availctl" arbiter --config "$dir/good.conf"
+	refused_file "must hold 64 hexadecimal digits" "$dir/good.conf"
 	mv "$dir/key.away" "$dir/key"
 
 	# Who holds which key: the secret on the managers, a host's own key on it.
@@ -84,12 +92,33 @@ for availctl in "$@"; do
 	good | sed 's/node = m1/node = h1/' > "$dir/h1.conf"
 	tap_expect 1 "holds the cluster secret, which only the managers may hold" \
 		"$availctl" relay --config "$dir/h1.conf"
+	good | sed "s/node = m1/node = h1/; s|key-file = .*|key-file = $dir/h1.key|" \
+		> "$dir/h1-own.conf"
 	good | sed "s|key-file = .*|key-file = $dir/h1.key|" > "$dir/bad.conf"
-	tap_expect 1 "a manager needs the cluster secret" "$availctl" arbiter --config "$dir/bad.conf"
+	refused_file "a manager needs the cluster secret" "$dir/bad.conf"
 	refused "key id 0" "key-id: '0' is not a whole number from 1 to 65535" "$(good)" "key-id = 0"
 	refused "accept-key without a path" "accept-key: expected 'ID PATH'" "$(good)" "accept-key = 2"
 	refused "accept-key with the sending key's id" "accept-key has the id of key-file (1)" \
 		"$(good)" "accept-key = 1 $dir/key"
+	tap_expect 0 "$dir/good.conf: manager m1 of cluster test: ok" \
+		"$availctl" check --config "$dir/good.conf"
+	tap_expect 0 "no arbiter answers at $dir/state/m1.sock: round trips not checked" \
+		"$availctl" check --config "$dir/good.conf"
+	tap_expect 0 "host h1 of cluster test: ok" "$availctl" check --config "$dir/h1-own.conf"
+	printf '#!/bin/sh\n' > "$dir/hook"
+	chmod 644 "$dir/hook"
+	# The daemon starts without it (and logs each run that fails); the
+	# check is there to say so before.
+	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
+	tap_expect 1 "hook $dir/hook cannot be run: Permission denied" \
+		"$availctl" check --config "$dir/bad.conf"
+	{ good; echo "hook = $dir/nohook"; } > "$dir/bad.conf"
+	tap_expect 1 "hook $dir/nohook cannot be run: No such file" \
+		"$availctl" check --config "$dir/bad.conf"
+	chmod 755 "$dir/hook"
+	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
+	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/bad.conf"
+	tap_expect 2 "unexpected argument" "$availctl" check --config "$dir/good.conf" extra
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help
 	tap_expect 1 "no daemon answers" "$availctl" status --socket "$dir/nothing.sock"

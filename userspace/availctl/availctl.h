@@ -15,6 +15,9 @@ enum availctl_exit {
 	AVAILCTL_EXIT_PERMISSION = 4,	/* needs CAP_NET_ADMIN */
 };
 
+/* The configuration file of the relay and the arbiter, unless told another. */
+#define AVAILCTL_CONFIG "/etc/availctl/availctl.conf"
+
 /* What every subcommand gets besides its arguments. */
 struct availctl {
 	bool json;		/* --json: machine-readable output */
@@ -40,6 +43,15 @@ int availctl_options(int argc, char **argv, const char *command,
 		     availctl_option_fn on_option, void *arg,
 		     struct availctl *ctl);
 
+/*
+ * Sends @request ("text", "json" or "prom", and a newline) to the relay or
+ * arbiter whose control socket is @path, and reads the whole answer into
+ * *@answer (malloc'd) and *@size. Returns 0, or an exit code after saying
+ * why on standard error as availctl @command.
+ */
+int availctl_ask(const char *command, const char *path, const char *request,
+		 char **answer, size_t *size);
+
 int availctl_show(int argc, char **argv, struct availctl *ctl);
 int availctl_watch(int argc, char **argv, struct availctl *ctl);
 int availctl_set(int argc, char **argv, struct availctl *ctl);
@@ -50,5 +62,6 @@ int availctl_arbiter(int argc, char **argv, struct availctl *ctl);
 int availctl_status(int argc, char **argv, struct availctl *ctl);
 int availctl_metrics(int argc, char **argv, struct availctl *ctl);
 int availctl_keygen(int argc, char **argv, struct availctl *ctl);
+int availctl_check(int argc, char **argv, struct availctl *ctl);
 
 #endif /* AVAILCTL_H */

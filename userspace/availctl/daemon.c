@@ -13,20 +13,18 @@
 #include "manager.h"
 #include "relay.h"
 
-#define DEFAULT_CONFIG "/etc/availctl/availctl.conf"
-
 static const char relay_usage[] =
 	"usage: availctl relay [--config FILE]\n\n"
 	"Runs the relay of this host (in the foreground): forwards every\n"
 	"broadcast of the availcast module to both managers and serves this\n"
-	"host's witness store. FILE defaults to " DEFAULT_CONFIG ".\n"
+	"host's witness store. FILE defaults to " AVAILCTL_CONFIG ".\n"
 	"SIGHUP rereads it; SIGTERM stops. Logs go to standard error.\n";
 
 static const char arbiter_usage[] =
 	"usage: availctl arbiter [--config FILE]\n\n"
 	"Runs the arbiter of this manager (in the foreground): keeps the host\n"
 	"table and decides with the other manager which one is active, through\n"
-	"a witness. FILE defaults to " DEFAULT_CONFIG ". SIGHUP rereads it\n"
+	"a witness. FILE defaults to " AVAILCTL_CONFIG ". SIGHUP rereads it\n"
 	"without resetting roles or timers; SIGTERM stops.\n";
 
 static const char keygen_usage[] =
@@ -53,7 +51,7 @@ static int take_config(int option, const char *value, void *arg)
 static int run_daemon(int argc, char **argv, struct availctl *ctl, const char *name,
 		      const char *usage, int (*main_fn)(const char *))
 {
-	const char *config = DEFAULT_CONFIG;
+	const char *config = AVAILCTL_CONFIG;
 	int status;
 
 	status = availctl_options(argc, argv, name, usage, config_option, take_config,

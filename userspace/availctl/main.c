@@ -30,6 +30,7 @@ static const struct subcommand subcommands[] = {
 	{ "status", availctl_status, "what a running relay or arbiter knows" },
 	{ "metrics", availctl_metrics, "the same, for Prometheus (textfile collector)" },
 	{ "keygen", availctl_keygen, "make a new cluster key file" },
+	{ "check", availctl_check, "check a relay's or arbiter's configuration" },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

@@ -84,12 +84,8 @@ static int socket_path(const char *command, const struct ask_options *o, char *p
 	return 0;
 }
 
-/*
- * Sends @request to the daemon at @path and reads the whole answer into
- * *@answer (malloc'd) and *@size. Returns 0, or an exit code (said why).
- */
-static int ask(const char *command, const char *path, const char *request,
-	       char **answer, size_t *size)
+int availctl_ask(const char *command, const char *path, const char *request,
+		 char **answer, size_t *size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct pollfd pfd = { .events = POLLIN };
@@ -159,7 +155,7 @@ static const struct option status_options[] = {
 
 int availctl_status(int argc, char **argv, struct availctl *ctl)
 {
-	struct ask_options o = { .config = "/etc/availctl/availctl.conf" };
+	struct ask_options o = { .config = AVAILCTL_CONFIG };
 	char path[PATH_MAX], *answer;
 	size_t size;
 	int status;
@@ -172,7 +168,7 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 		return availctl_usage_error("status", "unexpected argument '%s'", argv[optind]);
 	if (socket_path("status", &o, path, sizeof(path)))
 		return AVAILCTL_EXIT_FAILED;
-	status = ask("status", path, ctl->json ? "json\n" : "text\n", &answer, &size);
+	status = availctl_ask("status", path, ctl->json ? "json\n" : "text\n", &answer, &size);
 	if (status)
 		return status;
 	fwrite(answer, 1, size, stdout);
@@ -210,7 +206,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ask_options o = { .config = "/etc/availctl/availctl.conf" };
+	struct ask_options o = { .config = AVAILCTL_CONFIG };
 	char path[PATH_MAX], *answer;
 	size_t size;
 	int status;
@@ -223,7 +219,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 		return availctl_usage_error("metrics", "unexpected argument '%s'", argv[optind]);
 	if (socket_path("metrics", &o, path, sizeof(path)))
 		return AVAILCTL_EXIT_FAILED;
-	status = ask("metrics", path, "prom\n", &answer, &size);
+	status = availctl_ask("metrics", path, "prom\n", &answer, &size);
 	if (status)
 		return status;
 	if (!o.output) {

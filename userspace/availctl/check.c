@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * availctl check: a relay's or arbiter's configuration checked as the
+ * daemon reads it at start and on SIGHUP, before anyone relies on it (the
+ * units run it before every reload, as keepalived -t is used). On a
+ * manager whose arbiter runs, the round trips it measured are held
+ * against the file's timing (Documentation/arbitration.rst, "Timing").
+ */
+
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "availctl.h"
+#include "conf.h"
+#include "keyring.h"
+
+static const char check_usage[] =
+	"usage: availctl check [--config FILE]\n\n"
+	"Checks FILE (default " AVAILCTL_CONFIG ") as the relay or arbiter\n"
+	"reads it: every key and value, the timing, this node's key file and\n"
+	"the hook. An error is the daemon's own, with its line number, and the\n"
+	"exit status is 1. On a manager whose arbiter runs, the round trips it\n"
+	"measured are compared with the file's timing: a warning says when they\n"
+	"leave too little of the peer's promise or of the witness's lease for a\n"
+	"role to be taken up. Nothing is changed.\n";
+
+static int take_config(int option, const char *value, void *arg)
+{
+	if (option == 'c')
+		*(const char **)arg = value;
+	return -1;
+}
+
+/* The number after "@key": in @json from @from on; 0 if absent. */
+static unsigned long long json_number_after(const char *json, const char *from,
+					    const char *key)
+{
+	const char *at = strstr(json, from);
+
+	at = at ? strstr(at, key) : NULL;
+	return at ? strtoull(at + strlen(key), NULL, 10) : 0;
+}
+
+/* Warns when @slowest_ms is beyond or near what @promise_ms allows. */
+static void warn_round_trip(const struct conf *c, const char *path, const char *key,
+			    unsigned long long slowest_ms, uint32_t promise_ms)
+{
+	uint64_t allowed = arbiter_take_up_round_trip_ms(&c->timing, promise_ms);
+
+	if (slowest_ms > allowed)
+		printf("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are longer than %s allows (%llu ms): no role is taken up through it\n",
+		       path, slowest_ms, key, (unsigned long long)allowed);
+	else if (slowest_ms + c->timing.heartbeat_ms > allowed)
+		printf("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are within heartbeat-ms of the longest %s allows (%llu ms)\n",
+		       path, slowest_ms, key, (unsigned long long)allowed);
+}
+
+/*
+ * What the running arbiter measured, against @c's timing: the peer's
+ * promise lasts grace-ms (its own, taken to be ours), the witness's lease
+ * lease-ms.
+ */
+static void check_round_trips(const struct conf *c)
+{
+	char *answer, peer[80];
+	size_t size;
+
+	if (availctl_ask("check", c->control, "json\n", &answer, &size)) {
+		printf("no arbiter answers at %s: round trips not checked\n", c->control);
+		return;
+	}
+	snprintf(peer, sizeof(peer), "to %s",
+		 strcmp(c->managers[0].name, c->node) ? c->managers[0].name : c->managers[1].name);
+	warn_round_trip(c, peer, "grace-ms",
+			json_number_after(answer, "\"peer\":", "\"slowest_round_trip_ms\":"),
+			c->timing.grace_ms);
+	warn_round_trip(c, "to the witness", "lease-ms",
+			json_number_after(answer, "\"witness\":", "\"slowest_round_trip_ms\":"),
+			c->timing.lease_ms);
+	free(answer);
+}
+
+int availctl_check(int argc, char **argv, struct availctl *ctl)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = AVAILCTL_CONFIG;
+	struct keyring keys;
+	struct conf conf;
+	char error[512];
+	bool manager;
+	int status;
+
+	status = availctl_options(argc, argv, "check", check_usage, options, take_config,
+				  &config, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error("check", "unexpected argument '%s'", argv[optind]);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "availctl check: libsodium could not start\n");
+		return AVAILCTL_EXIT_FAILED;
+	}
+	if (conf_load(config, &conf, error, sizeof(error))) {
+		fprintf(stderr, "availctl check: %s\n", error);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	status = AVAILCTL_EXIT_FAILED;
+	if (keyring_load(&keys, &conf, error, sizeof(error))) {
+		fprintf(stderr, "availctl check: %s\n", error);
+		goto out;
+	}
+	keyring_free(&keys);
+	if (conf.hook[0] && access(conf.hook, X_OK)) {
+		fprintf(stderr, "availctl check: %s: hook %s cannot be run: %m\n", config,
+			conf.hook);
+		goto out;
+	}
+	manager = conf_is_manager(&conf, conf.node);
+	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
+	       conf.node, conf.cluster);
+	if (manager)
+		check_round_trips(&conf);
+	status = AVAILCTL_EXIT_OK;
+out:
+	conf_free(&conf);
+	return status;
+}
