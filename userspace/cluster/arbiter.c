@@ -178,21 +178,23 @@ uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbite
 	return slowest;
 }
 
-/*
- * Whether a hold until @until, from a promise that came back
- * @round_trip_ms after its request, may be taken up at @now_ms. Keeping a
- * role needs each renewal or promise to come before the hold of the one
- * before ran out: a heartbeat-ms later. Taking one up needs more, had
- * this answer been as slow as the slowest of late on its @path: a
- * quarter of a heartbeat-ms to spare. Round trips near the edge, some in
- * time and some not, then leave the role untaken rather than taken and
- * lost again at a new epoch each time (issue 15, kind 3).
- */
+/* What a hold taken up must outlast: heartbeat-ms and a quarter. */
 static uint64_t take_up_spare_ms(const struct arbiter_timing *t)
 {
 	return t->heartbeat_ms + t->heartbeat_ms / 4;
 }
 
+/*
+ * Whether a hold until @until, from a promise that came back
+ * @round_trip_ms after its request, may be taken up at @now_ms. Keeping a
+ * role needs each renewal or promise to come before the hold of the one
+ * before ran out: a heartbeat-ms later. Taking one up needs more, had
+ * this answer been as slow as the slowest lately on its @path: a
+ * quarter of a heartbeat-ms to spare. Round trips near the edge, some in
+ * time and some not, then leave the role untaken rather than taken and
+ * lost again at a new epoch each time (Documentation/arbitration.rst,
+ * "Timing").
+ */
 static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until,
 			uint64_t round_trip_ms, const struct arbiter_round_trips *path)
 {
