@@ -880,6 +880,13 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 			return;
 		if (a->preferred)
 			claim(a, now_ms);
+		else if (arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms) >
+			 arbiter_take_up_round_trip_ms(&a->timing, a->timing.grace_ms))
+			/* What stops the peer too, as far as we can tell. */
+			because(a, "no manager is active: waiting for %s, the preferred one, to take the role, but round trips to it of up to %llu ms leave too little of a promise to take it",
+				a->peer,
+				(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips,
+									      now_ms));
 		else
 			because(a, "no manager is active: waiting for %s, the preferred one, to take the role",
 				a->peer);

@@ -1405,9 +1405,12 @@ TEST(links_at_any_delay_take_up_the_role_at_most_once)
 			       (unsigned long long)s->m[0].epoch);
 			EXPECT_GE(1, take_ups) TH_LOG("%u ms: %s", delay, s->m[0].reason);
 			EXPECT_GE(3, s->m[0].epoch);
-			if (!acting(s, 0) && !acting(s, 1))
+			if (!acting(s, 0) && !acting(s, 1)) {
 				EXPECT_NE(NULL, strstr(s->m[0].reason, "round trip"))
 					TH_LOG("%u ms: %s", delay, s->m[0].reason);
+				EXPECT_NE(NULL, strstr(s->m[1].reason, "round trip"))
+					TH_LOG("%u ms: %s", delay, s->m[1].reason);
+			}
 			NO_VIOLATION(s);
 			sim_free(s);
 		}
