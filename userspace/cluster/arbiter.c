@@ -178,10 +178,35 @@ uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbite
 	return slowest;
 }
 
+/*
+ * How long a witness request may go unanswered before it is taken for
+ * lost: the longest round trip whose answer could still hold us (its
+ * lease's hold), and never less than grace-ms. A slow round trip is not
+ * a lost one.
+ */
+static uint64_t witness_wait_ms(const struct arbiter *a)
+{
+	uint64_t hold = arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+
+	return hold > a->timing.grace_ms ? hold : a->timing.grace_ms;
+}
+
 /* What a hold taken up must outlast: heartbeat-ms and a quarter. */
 static uint64_t take_up_spare_ms(const struct arbiter_timing *t)
 {
 	return t->heartbeat_ms + t->heartbeat_ms / 4;
+}
+
+/*
+ * And half a heartbeat-ms more for each role lost lately to a hold that
+ * ran out (ARBITER_LAPSES_MAX): round trips that swing, or datagrams lost
+ * on slow links, are not caught by the slowest round trip alone.
+ */
+static uint64_t lapse_spare_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	if (!a->lapses || now_ms - a->lapsed_ms >= ARBITER_LAPSE_MS)
+		return 0;
+	return (uint64_t)a->lapses * (a->timing.heartbeat_ms / 2);
 }
 
 /*
@@ -200,8 +225,13 @@ static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until
 {
 	uint64_t slowest = arbiter_slowest_round_trip(a, path, now_ms);
 	uint64_t later = slowest > round_trip_ms ? slowest - round_trip_ms : 0;
+	uint64_t spare = take_up_spare_ms(&a->timing) + lapse_spare_ms(a, now_ms);
+	/* The lapses' share no more than half the promise: fast links always do. */
+	uint64_t hold = until + round_trip_ms > now_ms ? until + round_trip_ms - now_ms : 0;
+	uint64_t most = hold / 2 > take_up_spare_ms(&a->timing) ? hold / 2 :
+								   take_up_spare_ms(&a->timing);
 
-	return until > now_ms + later + take_up_spare_ms(&a->timing);
+	return until > now_ms + later + (spare < most ? spare : most);
 }
 
 uint64_t arbiter_take_up_round_trip_ms(const struct arbiter_timing *t, uint32_t promise_ms)
@@ -358,9 +388,16 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	out->msg.heartbeat.promise_ms = promised;
 	if (a->agreed.host[0] && a->io.available(a->io.ctx, a->agreed.host))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
+	/*
+	 * An answer leaves our own heartbeats on their beat: their answers
+	 * are our fresh promises, and a claimant that only answered would
+	 * take up a role whose next promise is a heartbeat-ms and a round
+	 * trip away.
+	 */
 	if (answer)
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_ANSWER;
-	a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
+	else
+		a->next_heartbeat_ms = now_ms + a->timing.heartbeat_ms;
 }
 
 /*
@@ -607,7 +644,7 @@ static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store
 			if (strcmp(a->scout, host)) {
 				snprintf(a->scout, sizeof(a->scout), "%s", host);
 				a->scout_sent_ms = now_ms;
-			} else if (now_ms - a->scout_sent_ms >= a->timing.grace_ms) {
+			} else if (now_ms - a->scout_sent_ms >= witness_wait_ms(a)) {
 				a->scout[0] = '\0';
 				if (refuse(a, now_ms, host))
 					continue;	/* no answer: the next one */
@@ -789,7 +826,14 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 			     a->agreed.epoch, a->agreed.generation);
 	if (a->proposal.open)
 		return;
-	if (both_see_agreed(a, now_ms) && a->witness_hold_until_ms > now_ms) {
+	/*
+	 * Kept while it answers: a round trip too slow for its lease to hold
+	 * us leaves us on the standby's promise, and another host would be
+	 * no nearer for all we know.
+	 */
+	if (both_see_agreed(a, now_ms) &&
+	    (a->witness_hold_until_ms > now_ms ||
+	     (a->agreed_written && now_ms - a->witness_renewed_ms < witness_wait_ms(a)))) {
 		if (agreed >= STORE_SLOW)
 			leave_unfit_witness(a, now_ms, agreed);
 		return;
@@ -842,11 +886,13 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 	uint64_t known = a->epoch > a->peer_epoch ? a->epoch : a->peer_epoch;
 
 	if (claim_stands(a)) {
+		uint64_t slowest = arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms);
+
 		if (a->claim_too_slow)
-			because(a, "no manager is active: claimed epoch %llu, but round trips to %s of up to %llu ms leave too little of its promise to take the role (more than heartbeat-ms and a quarter, %u ms, must be left)",
+			because(a, "no manager is active: claimed epoch %llu, but round trips to %s of up to %llu ms leave too little of its promise to take the role (more than %u ms must be left: heartbeat-ms and a quarter, and half a heartbeat-ms for each role lost lately)",
 				(unsigned long long)a->claim_epoch, a->peer,
-				(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms),
-				(unsigned int)take_up_spare_ms(&a->timing));
+				(unsigned long long)(slowest > a->claim_age_ms ? slowest : a->claim_age_ms),
+				(unsigned int)(take_up_spare_ms(&a->timing) + lapse_spare_ms(a, now_ms)));
 		else
 			because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
 				(unsigned long long)a->claim_epoch, a->peer);
@@ -920,7 +966,7 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
 
-	if (p->open && now_ms - p->sent_ms >= a->timing.grace_ms) {
+	if (p->open && now_ms - p->sent_ms >= witness_wait_ms(a)) {
 		p->open = false;
 		because(a, "proposal of witness %s timed out", p->ref.host);
 		/* A store that never answers the write is left (rule 6). */
@@ -952,6 +998,11 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	bool alive = peer_alive(a, now_ms);
 
 	if (a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a)) {
+		if (now_ms - a->lapsed_ms >= ARBITER_LAPSE_MS)
+			a->lapses = 0;
+		if (a->lapses < ARBITER_LAPSES_MAX)
+			a->lapses++;
+		a->lapsed_ms = now_ms;
 		demote(a, now_ms);
 		because(a, "stepped down: neither %s nor the witness %s answered in time",
 			a->peer, a->agreed.host[0] ? a->agreed.host : "(none)");
@@ -1075,6 +1126,8 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		until = standby_promise_until(a, now_ms, hb, a->claim_epoch, a->claimed_ms);
 		a->claim_too_slow = until && !may_take_up(a, now, until, now - hb->echo,
 							  &a->peer_round_trips);
+		if (a->claim_too_slow)
+			a->claim_age_ms = now - hb->echo;
 		if (until && !a->claim_too_slow) {
 			a->epoch = a->claim_epoch;
 			a->claim_epoch = 0;
@@ -1210,6 +1263,7 @@ static void became_active(struct arbiter *a, uint64_t until, uint64_t sent_ms,
 		return;
 	}
 	a->witness_answer[0] = '\0';
+	a->witness_renewed_ms = now_ms;
 	a->takeover_epoch = 0;
 	set_role(a, now_ms, ARBITER_ACTIVE);
 	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
@@ -1246,6 +1300,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 		return;
 	}
 	a->agreed_written = true;
+	a->witness_renewed_ms = now_ms;
 	a->witness_hold_until_ms = lease_hold_until(a, req, w);
 	because(a, "witness moved to %s (generation %llu)", host,
 		(unsigned long long)rec->generation);
@@ -1299,6 +1354,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 
 			/* Our record is on it, even if the write's answer came late. */
 			a->agreed_written = true;
+			a->witness_renewed_ms = now_ms;
 			if (until > a->witness_hold_until_ms)
 				a->witness_hold_until_ms = until;
 		} else if (w->status != WITNESS_DONE) {

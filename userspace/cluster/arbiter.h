@@ -175,6 +175,13 @@ struct arbiter_host_note {
  * the slowest of those of the last ARBITER_ROUND_TRIPS heartbeat-ms counts.
  */
 #define ARBITER_ROUND_TRIPS 8
+/*
+ * A role lost to a hold that ran out asks for half a heartbeat-ms more to
+ * spare at the next take-up, up to ARBITER_LAPSES_MAX of them, until
+ * ARBITER_LAPSE_MS went by without another.
+ */
+#define ARBITER_LAPSES_MAX 2
+#define ARBITER_LAPSE_MS 30000
 
 struct arbiter_round_trips {
 	uint32_t ms[ARBITER_ROUND_TRIPS];
@@ -209,6 +216,7 @@ struct arbiter {
 	uint64_t claim_epoch;		/* claimed, to be active on the standby's promise */
 	uint64_t claimed_ms;		/* when */
 	bool claim_too_slow;		/* the promise at it came back too late */
+	uint64_t claim_age_ms;		/* its age then: sent to received */
 	uint64_t role_since_ms;
 	uint64_t started_ms;
 	struct arbiter_durable durable;	/* what is on disk */
@@ -218,6 +226,8 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
+	unsigned int lapses;		/* roles lost to a hold that ran out, lately */
+	uint64_t lapsed_ms;		/* the last */
 	uint64_t round_trip_ms;		/* the last heartbeat answered: sent to answer */
 	struct arbiter_round_trips peer_round_trips;	/* heartbeats answered */
 	struct arbiter_round_trips witness_round_trips;	/* witness requests answered */
@@ -228,6 +238,7 @@ struct arbiter {
 	uint64_t witness_hold_until_ms;
 	uint32_t witness_lease_left_ms;	/* as the store last said */
 	uint64_t witness_replied_ms;
+	uint64_t witness_renewed_ms;	/* its last "done" to our renewal */
 
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
@@ -242,7 +253,7 @@ struct arbiter {
 	uint64_t persist_failed;	/* state that could not be made durable */
 	uint64_t write_failed_ms;	/* a promise's write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
-	char reason[240];		/* why the last decision was taken */
+	char reason[320];		/* why the last decision was taken */
 	char witness_answer[128];	/* the witness's last refusal, for the reason */
 
 	struct arbiter_out out[ARBITER_OUTBOX];
