@@ -226,7 +226,7 @@ static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until
 	uint64_t slowest = arbiter_slowest_round_trip(a, path, now_ms);
 	uint64_t later = slowest > round_trip_ms ? slowest - round_trip_ms : 0;
 	uint64_t spare = take_up_spare_ms(&a->timing) + lapse_spare_ms(a, now_ms);
-	/* The lapses' share no more than half the promise: fast links always do. */
+	/* The lapses' share never past half the promise: fast links always do. */
 	uint64_t hold = until + round_trip_ms > now_ms ? until + round_trip_ms - now_ms : 0;
 	uint64_t most = hold / 2 > take_up_spare_ms(&a->timing) ? hold / 2 :
 								   take_up_spare_ms(&a->timing);
@@ -630,7 +630,7 @@ enum choice {
  * A host to move the witness to, of a fitness no worse than @worst,
  * better first. A host not heard from lately is asked first (a read,
  * whose answer says how its store writes); one that does not answer
- * within grace-ms is passed over as refused.
+ * within witness_wait_ms() is passed over as refused.
  */
 static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
 				  char host[WIRE_NAME_SIZE])
@@ -1283,7 +1283,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 			return;
 		}
 		p->cas_sent = true;
-		/* Each step has its own grace-ms: a slow round trip is not a lost one. */
+		/* Each step has its own wait: a slow round trip is not a lost one. */
 		p->sent_ms = now_ms;
 		send_witness(a, now_ms, host, WITNESS_OP_CAS, rec->epoch,
 			     rec->generation, p->ref.epoch, p->ref.generation);
