@@ -52,6 +52,9 @@ int availctl_options(int argc, char **argv, const char *command,
 int availctl_ask(const char *command, const char *path, const char *request,
 		 char **answer, size_t *size);
 
+/* An availctl_option_fn for --config (-c): stores its value in *(const char **)@arg. */
+int availctl_take_config(int option, const char *value, void *arg);
+
 int availctl_show(int argc, char **argv, struct availctl *ctl);
 int availctl_watch(int argc, char **argv, struct availctl *ctl);
 int availctl_set(int argc, char **argv, struct availctl *ctl);

@@ -29,13 +29,6 @@ static const char check_usage[] =
 	"leave too little of the peer's promise or of the witness's lease for a\n"
 	"role to be taken up. Nothing is changed.\n";
 
-static int take_config(int option, const char *value, void *arg)
-{
-	if (option == 'c')
-		*(const char **)arg = value;
-	return -1;
-}
-
 /* The number after "@key": in @json from @from on; 0 if absent. */
 static unsigned long long json_number_after(const char *json, const char *from,
 					    const char *key)
@@ -98,7 +91,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	bool manager;
 	int status;
 
-	status = availctl_options(argc, argv, "check", check_usage, options, take_config,
+	status = availctl_options(argc, argv, "check", check_usage, options, availctl_take_config,
 				  &config, ctl);
 	if (status >= 0)
 		return status;

@@ -41,7 +41,7 @@ static const struct option config_option[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int take_config(int option, const char *value, void *arg)
+int availctl_take_config(int option, const char *value, void *arg)
 {
 	if (option == 'c')
 		*(const char **)arg = value;
@@ -54,7 +54,7 @@ static int run_daemon(int argc, char **argv, struct availctl *ctl, const char *n
 	const char *config = AVAILCTL_CONFIG;
 	int status;
 
-	status = availctl_options(argc, argv, name, usage, config_option, take_config,
+	status = availctl_options(argc, argv, name, usage, config_option, availctl_take_config,
 				  &config, ctl);
 	if (status >= 0)
 		return status;
