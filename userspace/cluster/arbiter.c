@@ -165,30 +165,41 @@ static void note_round_trip(struct arbiter_round_trips *r, uint64_t now_ms, uint
 	r->next = (r->next + 1) % ARBITER_ROUND_TRIPS;
 }
 
-uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
-				    uint64_t now_ms)
+static uint64_t slowest_within(const struct arbiter_round_trips *r, uint64_t now_ms,
+			       uint64_t window_ms)
 {
-	uint64_t window = (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms;
 	uint64_t slowest = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARBITER_ROUND_TRIPS; i++)
-		if (r->at_ms[i] && r->at_ms[i] + window > now_ms && r->ms[i] > slowest)
+		if (r->at_ms[i] && r->at_ms[i] + window_ms > now_ms && r->ms[i] > slowest)
 			slowest = r->ms[i];
 	return slowest;
+}
+
+uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
+				    uint64_t now_ms)
+{
+	return slowest_within(r, now_ms, (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms);
 }
 
 /*
  * How long a witness request may go unanswered before it is taken for
  * lost: the longest round trip whose answer could still hold us (its
- * lease's hold), and never less than grace-ms. A slow round trip is not
- * a lost one.
+ * lease's hold), never less than grace-ms, and twice the slowest answer
+ * from a witness host within ARBITER_SLOW_ANSWER_MS. A slow round trip is
+ * not a lost one: a witness farther than its lease allows still answers,
+ * and taking each of its answers for lost would move the witness on and
+ * on among hosts no nearer, never written.
  */
-static uint64_t witness_wait_ms(const struct arbiter *a)
+static uint64_t witness_wait_ms(const struct arbiter *a, uint64_t now_ms)
 {
 	uint64_t hold = arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+	uint64_t answers = 2 * slowest_within(&a->witness_round_trips, now_ms,
+					      ARBITER_SLOW_ANSWER_MS);
+	uint64_t wait = hold > a->timing.grace_ms ? hold : a->timing.grace_ms;
 
-	return hold > a->timing.grace_ms ? hold : a->timing.grace_ms;
+	return answers > wait ? answers : wait;
 }
 
 /* What a hold taken up must outlast: heartbeat-ms and a quarter. */
@@ -644,7 +655,7 @@ static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store
 			if (strcmp(a->scout, host)) {
 				snprintf(a->scout, sizeof(a->scout), "%s", host);
 				a->scout_sent_ms = now_ms;
-			} else if (now_ms - a->scout_sent_ms >= witness_wait_ms(a)) {
+			} else if (now_ms - a->scout_sent_ms >= witness_wait_ms(a, now_ms)) {
 				a->scout[0] = '\0';
 				if (refuse(a, now_ms, host))
 					continue;	/* no answer: the next one */
@@ -833,7 +844,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	 */
 	if (both_see_agreed(a, now_ms) &&
 	    (a->witness_hold_until_ms > now_ms ||
-	     (a->agreed_written && now_ms - a->witness_renewed_ms < witness_wait_ms(a)))) {
+	     (a->agreed_written && now_ms - a->witness_renewed_ms < witness_wait_ms(a, now_ms)))) {
 		if (agreed >= STORE_SLOW)
 			leave_unfit_witness(a, now_ms, agreed);
 		return;
@@ -966,7 +977,7 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
 
-	if (p->open && now_ms - p->sent_ms >= witness_wait_ms(a)) {
+	if (p->open && now_ms - p->sent_ms >= witness_wait_ms(a, now_ms)) {
 		p->open = false;
 		because(a, "proposal of witness %s timed out", p->ref.host);
 		/* A store that never answers the write is left (rule 6). */

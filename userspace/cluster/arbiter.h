@@ -175,6 +175,8 @@ struct arbiter_host_note {
  * the slowest of those of the last ARBITER_ROUND_TRIPS heartbeat-ms counts.
  */
 #define ARBITER_ROUND_TRIPS 8
+/* A witness request waits twice the slowest answer of this long back (arbiter.c). */
+#define ARBITER_SLOW_ANSWER_MS 30000
 /*
  * A role lost to a hold that ran out asks for half a heartbeat-ms more to
  * spare at the next take-up, up to ARBITER_LAPSES_MAX of them, until

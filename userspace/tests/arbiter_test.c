@@ -1708,6 +1708,70 @@ TEST(a_standby_with_a_slow_witness_takes_over_wherever_a_lone_one_would)
 }
 
 /*
+ * Only the links to the hosts are slow, up to farther than the lease
+ * allows (a round trip past hold(lease-ms), 678 ms): a fresh cluster
+ * forms on the standby's promise and writes its witness once, however
+ * slowly it answers; then the active dies, and the standby alone with
+ * the slow witness takes over or says it is the round trip.
+ */
+TEST(slow_links_to_the_witness_only_take_up_the_role_at_most_once)
+{
+	unsigned int delay;
+	char what[64];
+
+	for (delay = 0; delay <= 400; delay += 20) {
+		struct sim *s = sim_new(500 + delay);
+		struct tally t;
+
+		slow_witness_links(s, delay);
+		t = run_tally(s, 30000);
+		snprintf(what, sizeof(what), "witness %u ms away, pair", delay);
+		judge(_metadata, s, what, &t, 1, delay < 100 ? WANT_ACTIVE : 0);
+		s->dead[0] = true;
+		t = run_tally(s, 30000);
+		snprintf(what, sizeof(what), "witness %u ms away, m2 alone", delay);
+		judge(_metadata, s, what, &t, 1, 0);
+		sim_free(s);
+	}
+}
+
+/* One way only: each direction of the managers' link, and to or from the hosts. */
+TEST(links_slow_one_way_only_take_up_the_role_at_most_once)
+{
+	static const char *const ways[] = { "m1 to m2", "m2 to m1", "managers to hosts",
+					    "hosts to managers" };
+	unsigned int way, delay;
+	char what[80];
+
+	for (way = 0; way < 4; way++) {
+		for (delay = 0; delay <= 800; delay += 40) {
+			struct sim *s = sim_new(600 + delay + way);
+			struct tally t;
+			int i, h;
+
+			for (i = 0; i < MANAGERS; i++) {
+				for (h = MANAGERS; h < NODES; h++) {
+					if (way == 2)
+						s->link_delay_ms[i][h] = delay;
+					if (way == 3)
+						s->link_delay_ms[h][i] = delay;
+				}
+			}
+			if (way < 2)
+				s->link_delay_ms[way][1 - way] = delay;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%s %u ms slow, pair", ways[way], delay);
+			judge(_metadata, s, what, &t, 1, delay < 200 ? WANT_ACTIVE : 0);
+			s->dead[0] = true;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%s %u ms slow, m2 alone", ways[way], delay);
+			judge(_metadata, s, what, &t, 1, 0);
+			sim_free(s);
+		}
+	}
+}
+
+/*
  * Different timing on the two managers: heartbeat-ms 50 on one and 200
  * on the other (either way round), or grace-ms 300 on one; a fresh
  * cluster, then the first one dies.
