@@ -825,16 +825,21 @@ static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_f
 	}
 }
 
+/* Rule 3: the lease on the agreed witness renewed, once it is written. */
+static void renew_lease(struct arbiter *a, uint64_t now_ms)
+{
+	if (a->agreed_written)
+		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
+			     a->agreed.epoch, a->agreed.generation,
+			     a->agreed.epoch, a->agreed.generation);
+}
+
 static void active_step(struct arbiter *a, uint64_t now_ms)
 {
 	enum store_fitness agreed = fitness(a, now_ms, a->agreed.host);
 	char host[WIRE_NAME_SIZE];
 
-	/* Rule 3: renew the lease on the agreed witness. */
-	if (a->agreed_written)
-		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
-			     a->agreed.epoch, a->agreed.generation,
-			     a->agreed.epoch, a->agreed.generation);
+	renew_lease(a, now_ms);
 	if (a->proposal.open)
 		return;
 	/*
@@ -1004,6 +1009,53 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 		inactive_step(a, now_ms);
 }
 
+/*
+ * From when an active's hold is near enough its end that the next
+ * heartbeat and renewal on their beat could come back too late (two
+ * heartbeat-ms and the slowest round trip lately before it ends): one
+ * datagram lost then, or two in a row on a slow link, would otherwise
+ * cost the role. From then on it asks again every heartbeat-ms /
+ * ARBITER_URGENT_SPLIT, and a single answer that comes back ends it.
+ */
+static uint64_t urgent_from_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t peer = arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms);
+	uint64_t witness = arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms);
+	uint64_t ahead = 2 * (uint64_t)a->timing.heartbeat_ms + (peer > witness ? peer : witness);
+	uint64_t until = arbiter_hold_until(a);
+
+	return until > ahead ? until - ahead : 0;
+}
+
+/* Requests sent within hold(lease-ms): those whose answers could still hold us. */
+static unsigned int requests_out(const struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t hold = arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARBITER_REQUESTS; i++)
+		n += a->requests[i].host[0] && now_ms - a->requests[i].token < hold;
+	return n;
+}
+
+/*
+ * Renewals asked again never fill more than half the request table with
+ * requests that could still hold us: a full table forgets the oldest.
+ */
+static void ask_again_if_urgent(struct arbiter *a, uint64_t now_ms)
+{
+	uint32_t every = a->timing.heartbeat_ms / ARBITER_URGENT_SPLIT;
+
+	if (a->role != ARBITER_ACTIVE || now_ms < urgent_from_ms(a, now_ms) ||
+	    now_ms < a->next_urgent_ms)
+		return;
+	a->next_urgent_ms = now_ms + (every ? every : 1);
+	if (now_ms < a->next_heartbeat_ms)
+		send_heartbeat(a, now_ms, false);
+	if (now_ms < a->next_witness_ms && requests_out(a, now_ms) < ARBITER_REQUESTS / 2)
+		renew_lease(a, now_ms);
+}
+
 void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 {
 	bool alive = peer_alive(a, now_ms);
@@ -1027,6 +1079,7 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 			because(a, "%s silent for %u ms or more", a->peer, a->timing.grace_ms);
 		}
 	}
+	ask_again_if_urgent(a, now_ms);
 	if (now_ms >= a->next_heartbeat_ms)
 		send_heartbeat(a, now_ms, false);
 	if (now_ms >= a->next_witness_ms) {
@@ -1041,8 +1094,16 @@ uint64_t arbiter_next_ms(const struct arbiter *a)
 
 	if (a->next_witness_ms < next)
 		next = a->next_witness_ms;
-	if (a->role == ARBITER_ACTIVE && arbiter_hold_until(a) < next)
-		next = arbiter_hold_until(a);
+	if (a->role == ARBITER_ACTIVE) {
+		uint64_t urgent = urgent_from_ms(a, a->io.now(a->io.ctx));
+
+		if (a->next_urgent_ms > urgent)
+			urgent = a->next_urgent_ms;
+		if (urgent < next)
+			next = urgent;
+		if (arbiter_hold_until(a) < next)
+			next = arbiter_hold_until(a);
+	}
 	return next;
 }
 

@@ -144,7 +144,7 @@ struct arbiter_request {
 	uint32_t lease_ms;		/* CAS: the lease asked for */
 };
 
-#define ARBITER_REQUESTS 16
+#define ARBITER_REQUESTS 64
 
 /*
  * What the active knows of each host as a witness (arbiter.c, rule 6):
@@ -184,6 +184,12 @@ struct arbiter_host_note {
  */
 #define ARBITER_LAPSES_MAX 2
 #define ARBITER_LAPSE_MS 30000
+/*
+ * An active whose hold ends within two heartbeat-ms and the slowest round
+ * trip lately asks the standby and the witness again every heartbeat-ms
+ * divided by this (arbiter.c: hold_ends_soon()).
+ */
+#define ARBITER_URGENT_SPLIT 4
 
 struct arbiter_round_trips {
 	uint32_t ms[ARBITER_ROUND_TRIPS];
@@ -250,6 +256,7 @@ struct arbiter {
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */
+	uint64_t next_urgent_ms;	/* active, its hold ending: asked again then */
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
 	uint64_t persist_failed;	/* state that could not be made durable */

@@ -1771,6 +1771,112 @@ TEST(links_slow_one_way_only_take_up_the_role_at_most_once)
 	}
 }
 
+/* Every link slow, losing 5, 10 or 20 % of what it carries: a fresh cluster, and a formed one. */
+TEST(slow_links_that_lose_datagrams_take_up_the_role_at_most_once)
+{
+	static const unsigned int losses[] = { 5, 10, 20 };
+	unsigned int l, delay;
+	char what[80];
+
+	for (l = 0; l < 3; l++) {
+		for (delay = 0; delay <= 300; delay += 20) {
+			struct sim *s = sim_new(700 + delay + l);
+			struct tally t;
+
+			s->loss_pct = losses[l];
+			s->delay_ms = delay;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%u ms, %u %% lost, fresh", delay, losses[l]);
+			judge(_metadata, s, what, &t, 1, delay < 100 ? WANT_ACTIVE : 0);
+			sim_free(s);
+
+			s = sim_new(750 + delay + l);
+			formed(_metadata, s);
+			s->loss_pct = losses[l];
+			s->delay_ms = delay;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%u ms, %u %% lost, formed", delay, losses[l]);
+			judge(_metadata, s, what, &t, 1, delay < 100 ? WANT_ACTIVE : 0);
+			sim_free(s);
+		}
+	}
+}
+
+/* Jitter of 0 to 100, 200 and 400 ms each way, on top of every delay. */
+TEST(slow_links_with_more_jitter_take_up_the_role_at_most_once)
+{
+	static const unsigned int jitters[] = { 100, 200, 400 };
+	unsigned int j, delay;
+	char what[80];
+
+	for (j = 0; j < 3; j++) {
+		for (delay = 0; delay <= 300; delay += 20) {
+			struct sim *s = sim_new(800 + delay + j);
+			struct tally t;
+
+			s->jitter_ms = jitters[j];
+			s->delay_ms = delay;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%u ms + 0-%u ms, fresh", delay, jitters[j]);
+			judge(_metadata, s, what, &t, 1,
+			      delay + jitters[j] < 100 ? WANT_ACTIVE : 0);
+			s->dead[0] = true;
+			t = run_tally(s, 30000);
+			snprintf(what, sizeof(what), "%u ms + 0-%u ms, m2 alone", delay, jitters[j]);
+			judge(_metadata, s, what, &t, 1, 0);
+			sim_free(s);
+		}
+	}
+}
+
+/*
+ * The delay swings between two values every @period ms, around the
+ * edge: a fresh cluster, and a formed one. Within what a formed cluster
+ * holds (up to 250 ms), the role is taken up at most once; so it is in a
+ * fresh one up to 200 ms. Beyond, at most once per fast spell: a fresh
+ * pair whose fast spells are too short to write its witness holds on the
+ * standby's promise alone, and loses it at each slow spell (a known
+ * limit, Documentation/arbitration.rst, "Timing").
+ */
+TEST(links_whose_delay_swings_take_up_the_role_at_most_once_per_swing)
+{
+	static const unsigned int swings[][2] = { { 120, 180 }, { 140, 170 }, { 150, 200 },
+						  { 100, 250 }, { 60, 160 }, { 0, 300 } };
+	static const unsigned int periods[] = { 500, 1000, 2000, 4000 };
+	unsigned int w, p, fresh;
+	char what[96];
+
+	for (fresh = 0; fresh < 2; fresh++) {
+		for (w = 0; w < sizeof(swings) / sizeof(swings[0]); w++) {
+			for (p = 0; p < sizeof(periods) / sizeof(periods[0]); p++) {
+				struct sim *s = sim_new(1300 + w * 10 + p + 100 * fresh);
+				struct tally t = { 0 }, part;
+				unsigned int k, spells = 30000 / periods[p];
+
+				if (!fresh)
+					formed(_metadata, s);
+				t.epoch_before = top_epoch_of(s);
+				t.generation_before = top_generation_of(s);
+				for (k = 0; k < spells; k++) {
+					s->delay_ms = swings[w][k % 2];
+					part = run_tally(s, periods[p]);
+					t.take_ups += part.take_ups;
+					t.active_ms += part.active_ms;
+				}
+				t.epoch_after = top_epoch_of(s);
+				t.generation_after = top_generation_of(s);
+				snprintf(what, sizeof(what), "%s, %u <-> %u ms every %u ms",
+					 fresh ? "fresh" : "formed", swings[w][0], swings[w][1],
+					 periods[p]);
+				judge(_metadata, s, what, &t,
+				      swings[w][1] <= (fresh ? 200 : 250) ? 1 : (spells + 1) / 2 + 1,
+				      UNSTEADY);
+				sim_free(s);
+			}
+		}
+	}
+}
+
 /*
  * Different timing on the two managers: heartbeat-ms 50 on one and 200
  * on the other (either way round), or grace-ms 300 on one; a fresh
