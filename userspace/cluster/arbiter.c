@@ -1050,6 +1050,7 @@ static void ask_again_if_urgent(struct arbiter *a, uint64_t now_ms)
 	    now_ms < a->next_urgent_ms)
 		return;
 	a->next_urgent_ms = now_ms + (every ? every : 1);
+	a->asked_again++;
 	if (now_ms < a->next_heartbeat_ms)
 		send_heartbeat(a, now_ms, false);
 	if (now_ms < a->next_witness_ms && requests_out(a, now_ms) < ARBITER_REQUESTS / 2)

@@ -280,7 +280,8 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"peer\":{\"name\":\"%s\",\"role\":\"%s\",\"epoch\":%llu,"
 		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu,\"slowest_round_trip_ms\":%llu},"
 		"\"stale_epoch_refused\":%llu,"
-		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"reports_superseded\":%llu,"
+		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"asked_again\":%llu,"
+		"\"reports_superseded\":%llu,"
 		"\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
@@ -293,7 +294,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now),
 		(unsigned long long)a->stale_epoch_refused,
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
-		(unsigned long long)m->reports_superseded);
+		(unsigned long long)a->asked_again, (unsigned long long)m->reports_superseded);
 	json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
@@ -434,6 +435,9 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_integer(out, "arbiter_replies_unasked_total", "counter",
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
+	metrics_integer(out, "arbiter_asked_again_total", "counter",
+			"Times the active asked the standby and the witness again before the next heartbeat, its hold near its end (lost or slow answers).",
+			labels, a->asked_again);
 	metrics_integer(out, "arbiter_reports_superseded_total", "counter",
 			"Hosts' reports checked but not acted on, because a newer one from the host came in the same batch.",
 			labels, m->reports_superseded);

@@ -1802,6 +1802,37 @@ TEST(slow_links_that_lose_datagrams_take_up_the_role_at_most_once)
 	}
 }
 
+/*
+ * An active asks again before its beat only while its hold is near its
+ * end: never on fast links that lose nothing, and on slow links losing
+ * a fifth of the datagrams, no more than every quarter heartbeat-ms, and
+ * it keeps the role.
+ */
+TEST(an_active_asks_again_only_when_its_hold_ends_soon)
+{
+	struct sim *s = sim_new(91);
+	uint64_t before, most;
+	struct tally t;
+
+	formed(_metadata, s);
+	t = run_tally(s, 30000);
+	EXPECT_EQ(0, t.take_ups);
+	EXPECT_EQ(0, s->m[0].asked_again) TH_LOG("asked again on fast links");
+	s->delay_ms = 60;
+	s->loss_pct = 20;
+	before = s->m[0].asked_again;
+	t = run_tally(s, 30000);
+	most = 30000 / (timing.heartbeat_ms / ARBITER_URGENT_SPLIT);
+	TH_LOG("60 ms, 20 %% lost: asked again %llu times in 30 s",
+	       (unsigned long long)(s->m[0].asked_again - before));
+	EXPECT_LT(before, s->m[0].asked_again);
+	EXPECT_GE(most, s->m[0].asked_again - before);
+	EXPECT_EQ(0, t.take_ups);
+	EXPECT_TRUE(acting(s, 0));
+	EXPECT_EQ(0, s->violations) TH_LOG("%s", s->violation);
+	sim_free(s);
+}
+
 /* Jitter of 0 to 100, 200 and 400 ms each way, on top of every delay. */
 TEST(slow_links_with_more_jitter_take_up_the_role_at_most_once)
 {
