@@ -730,20 +730,26 @@ scenario_no_host() {
 	checked "no host available"
 }
 
-# delay_links MS [JITTER]: every node's datagrams leave MS ms late, give
-# or take JITTER ms at random (netem on its side of its link), so every
-# path is that much slower one way; 0 lifts it.
+# delay_node NODE MS [JITTER [LOSS]]: NODE's datagrams leave MS ms late,
+# give or take JITTER ms at random, and LOSS % of them never leave
+# (netem on its side of its link); 0 lifts it.
+delay_node() {
+	if [ "$2" = 0 ]; then
+		cluster_in "$1" tc qdisc del dev eth0 root 2> /dev/null
+	else
+		cluster_in "$1" tc qdisc replace dev eth0 root netem \
+			delay "${2}ms" "${3:-0}ms" loss "${4:-0}%"
+	fi
+	true
+}
+
+# delay_links MS [JITTER [LOSS]]: the same for every node, so every path
+# is that much slower one way.
 delay_links() {
 	local node
 	for node in $cluster_nodes; do
-		if [ "$1" = 0 ]; then
-			cluster_in "$node" tc qdisc del dev eth0 root 2> /dev/null
-		else
-			cluster_in "$node" tc qdisc replace dev eth0 root netem \
-				delay "${1}ms" "${2:-0}ms"
-		fi
+		delay_node "$node" "$@"
 	done
-	true
 }
 
 # check_warns MANAGER TEXT: availctl check on its config passes, with TEXT.
@@ -791,6 +797,53 @@ scenario_slow_links() {
 	delay_links 0
 	tap_check "links fast again: a manager is active" test -n "$(active_now)"
 	checked "slow links"
+}
+
+# witness_generation MANAGER: the generation of the witness it agreed on.
+witness_generation() {
+	cluster_status "$1" --json |
+		python3 -c "import json,sys; print(json.load(sys.stdin)['witness']['generation'])"
+}
+
+# Issue 15, kind 3, two more variants:
+# - Every datagram of the hosts leaves 760 ms late, so a witness answers
+#   later than its lease allows (hold(lease-ms) 678 ms): the active keeps
+#   its role on the standby's promise and its witness where it is (not
+#   moved on and on among hosts no nearer); the active killed, the other
+#   stays out and its status says it is the round trip.
+# - Every link 60 +- 10 ms slower and losing 30 % of its datagrams: the
+#   active keeps its role for 30 s (a hold near its end asks again).
+scenario_far_witness() {
+	local first second since before host
+	first=$(active_now)
+	second=$(cluster_other "$first")
+	before=$(witness_generation "$first")
+	for host in $cluster_hosts; do
+		delay_node "$host" 760
+	done
+	since=$(now_ms)
+	stays_active "$first" 20
+	liveness "witness hosts 760 ms late" "$since" 0
+	tap_check "witness hosts 760 ms late: the witness stays (generation $before, now $(witness_generation "$first"))" \
+		test "$(witness_generation "$first")" -le $((before + 1))
+	cluster_kill "$first"
+	tap_check "witness hosts 760 ms late, the active killed: the other says it is the round trip" \
+		wait_until 15 says_round_trip "$second"
+	delay_links 0
+	start_node "$first"
+	tap_check "links fast again: a manager is active" test -n "$(active_now)"
+	checked "far witness"
+}
+
+scenario_lossy_links() {
+	local first since
+	first=$(active_now)
+	delay_links 60 10 30
+	since=$(now_ms)
+	stays_active "$first" 30
+	liveness "links 60 ms slow losing 30 %" "$since" 0 0
+	delay_links 0
+	checked "lossy links"
 }
 
 # starve QUOTA_US NODE...: the NODEs' daemons in a cgroup of their own,
@@ -946,7 +999,7 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 
 
 # FAULTS names the scenarios to run (all by default), for a quick lane.
-for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host slow_links starved_all starved_relays}; do
+for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host slow_links far_witness lossy_links starved_all starved_relays}; do
 	"scenario_$scenario"
 done
 
