@@ -126,13 +126,22 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 /*
  * Writes @next down before anything that depends on it is sent or acted
  * on. Returns false, with nothing changed, when it could not be written.
+ * A write that failed is tried again a heartbeat-ms after it ended, not
+ * at every datagram: a slow, failing disk must not hold up every answer
+ * (each datagram that asked for a write would block the daemon that long
+ * again, and the datagrams behind it would never be read in time).
  */
 static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 {
+	if (a->write_failed_ms &&
+	    a->io.now(a->io.ctx) - a->write_failed_ms < a->timing.heartbeat_ms)
+		return false;
 	if (a->io.persist(a->io.ctx, next)) {
 		a->persist_failed++;
+		a->write_failed_ms = a->io.now(a->io.ctx);
 		return false;
 	}
+	a->write_failed_ms = 0;
 	a->durable = *next;
 	return true;
 }
@@ -209,13 +218,15 @@ static uint64_t take_up_spare_ms(const struct arbiter_timing *t)
 }
 
 /*
- * And half a heartbeat-ms more for each role lost lately to a hold that
- * ran out (ARBITER_LAPSES_MAX): round trips that swing, or datagrams lost
- * on slow links, are not caught by the slowest round trip alone.
+ * And half a heartbeat-ms more for each role lost to a hold that ran out
+ * since a role was last held ARBITER_LAPSE_MS (ARBITER_LAPSES_MAX): round
+ * trips that swing, or datagrams lost on slow links, are not caught by
+ * the slowest round trip alone; and time alone, with nothing changed,
+ * is no reason to try again.
  */
-static uint64_t lapse_spare_ms(const struct arbiter *a, uint64_t now_ms)
+static uint64_t lapse_spare_ms(const struct arbiter *a)
 {
-	if (!a->lapses || now_ms - a->lapsed_ms >= ARBITER_LAPSE_MS)
+	if (!a->lapses)
 		return 0;
 	return (uint64_t)a->lapses * (a->timing.heartbeat_ms / 2);
 }
@@ -236,7 +247,7 @@ static bool may_take_up(const struct arbiter *a, uint64_t now_ms, uint64_t until
 {
 	uint64_t slowest = arbiter_slowest_round_trip(a, path, now_ms);
 	uint64_t later = slowest > round_trip_ms ? slowest - round_trip_ms : 0;
-	uint64_t spare = take_up_spare_ms(&a->timing) + lapse_spare_ms(a, now_ms);
+	uint64_t spare = take_up_spare_ms(&a->timing) + lapse_spare_ms(a);
 	/* The lapses' share never past half the promise: fast links always do. */
 	uint64_t hold = until + round_trip_ms > now_ms ? until + round_trip_ms - now_ms : 0;
 	uint64_t most = hold / 2 > take_up_spare_ms(&a->timing) ? hold / 2 :
@@ -352,13 +363,11 @@ static void demote(struct arbiter *a, uint64_t now_ms)
  * restart keeps it; if that fails, we promise what the disk holds. So is
  * an epoch that no witness we agreed on holds (the peer claimed it on our
  * promise alone): a restart must claim above it, and until it is on disk
- * we promise nothing at it. A write that failed is tried again a
- * heartbeat-ms later, not at every datagram: meanwhile we promise what
- * the disk holds (a slow, failing disk must not hold up every answer).
+ * we promise nothing at it. While a failed write waits to be tried
+ * again (write_down()), we promise what the disk holds.
  */
-static uint32_t promise(struct arbiter *a, uint64_t now_ms)
+static uint32_t promise(struct arbiter *a)
 {
-	bool may_write = !a->write_failed_ms || now_ms - a->write_failed_ms >= a->timing.heartbeat_ms;
 	struct arbiter_durable next = a->durable;
 	uint32_t ms = a->timing.grace_ms;
 	bool epoch_unsaved = a->epoch > a->durable.epoch && a->epoch > a->durable.agreed.epoch;
@@ -369,10 +378,7 @@ static uint32_t promise(struct arbiter *a, uint64_t now_ms)
 	next.promise_ms = ms;
 	if (epoch_unsaved)
 		next.epoch = a->epoch;
-	if ((ms > a->durable.promise_ms || epoch_unsaved) &&
-	    (!may_write || !write_down(a, &next))) {
-		if (may_write)
-			a->write_failed_ms = now_ms;
+	if ((ms > a->durable.promise_ms || epoch_unsaved) && !write_down(a, &next)) {
 		if (epoch_unsaved)
 			return 0;
 		ms = a->durable.promise_ms;
@@ -386,7 +392,7 @@ static uint32_t promise(struct arbiter *a, uint64_t now_ms)
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
-	uint32_t promised = promise(a, now_ms);
+	uint32_t promised = promise(a);
 	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
 
 	if (!out)
@@ -908,7 +914,7 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 			because(a, "no manager is active: claimed epoch %llu, but round trips to %s of up to %llu ms leave too little of its promise to take the role (more than %u ms must be left: heartbeat-ms and a quarter, and half a heartbeat-ms for each role lost lately)",
 				(unsigned long long)a->claim_epoch, a->peer,
 				(unsigned long long)(slowest > a->claim_age_ms ? slowest : a->claim_age_ms),
-				(unsigned int)(take_up_spare_ms(&a->timing) + lapse_spare_ms(a, now_ms)));
+				(unsigned int)(take_up_spare_ms(&a->timing) + lapse_spare_ms(a)));
 		else
 			because(a, "no manager is active: claimed epoch %llu, waiting for %s's promise",
 				(unsigned long long)a->claim_epoch, a->peer);
@@ -1010,21 +1016,44 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 }
 
 /*
- * From when an active's hold is near enough its end that the next
- * heartbeat and renewal on their beat could come back too late (two
- * heartbeat-ms and the slowest round trip lately before it ends): one
- * datagram lost then, or two in a row on a slow link, would otherwise
- * cost the role. From then on it asks again every heartbeat-ms /
- * ARBITER_URGENT_SPLIT, and a single answer that comes back ends it.
+ * From when a hold until @until, @hold_ms long from each answer on a
+ * path whose answers take up to @round_trip_ms, is near its end: once
+ * the answer due a heartbeat-ms after the last is half a heartbeat-ms
+ * late, one more lost would cost it; and at least that round trip and
+ * half a heartbeat-ms before it ends, for what is asked again to come
+ * back in time (on a path near the edge of its hold, always).
  */
-static uint64_t urgent_from_ms(const struct arbiter *a, uint64_t now_ms)
+static uint64_t near_end_ms(const struct arbiter *a, uint64_t until, uint64_t hold_ms,
+			    uint64_t round_trip_ms)
 {
-	uint64_t peer = arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms);
-	uint64_t witness = arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms);
-	uint64_t ahead = 2 * (uint64_t)a->timing.heartbeat_ms + (peer > witness ? peer : witness);
-	uint64_t until = arbiter_hold_until(a);
+	uint64_t hb = a->timing.heartbeat_ms;
+	uint64_t overdue = hold_ms > round_trip_ms + hb + hb / 2 ?
+				   hold_ms - round_trip_ms - hb - hb / 2 : 0;
+	uint64_t ahead = round_trip_ms + hb / 2;
 
+	if (overdue > ahead)
+		ahead = overdue;
 	return until > ahead ? until - ahead : 0;
+}
+
+/* The witness's lease near its end (0: it holds nothing to keep). */
+static uint64_t lease_near_end_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	return near_end_ms(a, a->witness_hold_until_ms,
+			   arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms)),
+			   arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms));
+}
+
+/* The active's role near its end: the standby's promise and the lease, both. */
+static uint64_t role_near_end_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t promise = near_end_ms(a, a->standby_hold_until_ms,
+				       arbiter_hold_ms(&a->timing,
+						       arbiter_true_ms(&a->timing, a->timing.grace_ms)),
+				       arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms));
+	uint64_t lease = lease_near_end_ms(a, now_ms);
+
+	return promise > lease ? promise : lease;
 }
 
 /* Requests sent within hold(lease-ms): those whose answers could still hold us. */
@@ -1038,23 +1067,43 @@ static unsigned int requests_out(const struct arbiter *a, uint64_t now_ms)
 	return n;
 }
 
+/* A takeover out and still standing (inactive_step()): asked again until answered. */
+static bool taking_over(const struct arbiter *a, uint64_t now_ms)
+{
+	return a->role != ARBITER_ACTIVE && a->takeover_epoch && !a->proposal.open &&
+	       !peer_alive(a, now_ms) && now_ms >= a->promised_until_ms && a->agreed.host[0];
+}
+
 /*
- * Renewals asked again never fill more than half the request table with
+ * Asked again every heartbeat-ms / ARBITER_URGENT_SPLIT rather than at the
+ * next beat, and a single answer that comes back ends it: the standby and
+ * the witness when the active's role is near its end; the witness alone
+ * when its lease is (lost renewals are not a lost witness); and a
+ * takeover while it is out (the copies in flight, answered as renewals,
+ * carry the new active until its own renewals come back). Witness
+ * requests asked again never fill more than half the request table with
  * requests that could still hold us: a full table forgets the oldest.
  */
 static void ask_again_if_urgent(struct arbiter *a, uint64_t now_ms)
 {
 	uint32_t every = a->timing.heartbeat_ms / ARBITER_URGENT_SPLIT;
+	bool active = a->role == ARBITER_ACTIVE;
+	bool role = active && now_ms >= role_near_end_ms(a, now_ms);
+	bool lease = active && a->witness_hold_until_ms > now_ms &&
+		     now_ms >= lease_near_end_ms(a, now_ms);
+	bool takeover = taking_over(a, now_ms);
+	bool room = requests_out(a, now_ms) < ARBITER_REQUESTS / 2;
 
-	if (a->role != ARBITER_ACTIVE || now_ms < urgent_from_ms(a, now_ms) ||
-	    now_ms < a->next_urgent_ms)
+	if (!(role || lease || takeover) || now_ms < a->next_urgent_ms)
 		return;
 	a->next_urgent_ms = now_ms + (every ? every : 1);
 	a->asked_again++;
-	if (now_ms < a->next_heartbeat_ms)
+	if (role && now_ms < a->next_heartbeat_ms)
 		send_heartbeat(a, now_ms, false);
-	if (now_ms < a->next_witness_ms && requests_out(a, now_ms) < ARBITER_REQUESTS / 2)
+	if ((role || lease) && room && now_ms < a->next_witness_ms)
 		renew_lease(a, now_ms);
+	if (takeover && room && now_ms < a->next_witness_ms)
+		take_over(a, now_ms);
 }
 
 void arbiter_tick(struct arbiter *a, uint64_t now_ms)
@@ -1062,15 +1111,17 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	bool alive = peer_alive(a, now_ms);
 
 	if (a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a)) {
-		if (now_ms - a->lapsed_ms >= ARBITER_LAPSE_MS)
-			a->lapses = 0;
 		if (a->lapses < ARBITER_LAPSES_MAX)
 			a->lapses++;
 		a->lapsed_ms = now_ms;
 		demote(a, now_ms);
 		because(a, "stepped down: neither %s nor the witness %s answered in time",
 			a->peer, a->agreed.host[0] ? a->agreed.host : "(none)");
-	} else if (a->role != ARBITER_ACTIVE) {
+	} else if (a->role == ARBITER_ACTIVE) {
+		/* Only a role held that long says the links carry one now. */
+		if (now_ms - a->role_since_ms >= ARBITER_LAPSE_MS)
+			a->lapses = 0;
+	} else {
 		if (alive)
 			set_role(a, now_ms, ARBITER_STANDBY);
 		else if (a->role != ARBITER_FAULT && (a->role != ARBITER_STARTUP ||
@@ -1096,14 +1147,19 @@ uint64_t arbiter_next_ms(const struct arbiter *a)
 	if (a->next_witness_ms < next)
 		next = a->next_witness_ms;
 	if (a->role == ARBITER_ACTIVE) {
-		uint64_t urgent = urgent_from_ms(a, a->io.now(a->io.ctx));
+		uint64_t now_ms = a->io.now(a->io.ctx);
+		uint64_t urgent = role_near_end_ms(a, now_ms);
 
+		if (a->witness_hold_until_ms > now_ms && lease_near_end_ms(a, now_ms) < urgent)
+			urgent = lease_near_end_ms(a, now_ms);
 		if (a->next_urgent_ms > urgent)
 			urgent = a->next_urgent_ms;
 		if (urgent < next)
 			next = urgent;
 		if (arbiter_hold_until(a) < next)
 			next = arbiter_hold_until(a);
+	} else if (taking_over(a, a->io.now(a->io.ctx)) && a->next_urgent_ms < next) {
+		next = a->next_urgent_ms;
 	}
 	return next;
 }

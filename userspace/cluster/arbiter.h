@@ -179,15 +179,15 @@ struct arbiter_host_note {
 #define ARBITER_SLOW_ANSWER_MS 30000
 /*
  * A role lost to a hold that ran out asks for half a heartbeat-ms more to
- * spare at the next take-up, up to ARBITER_LAPSES_MAX of them, until
- * ARBITER_LAPSE_MS went by without another.
+ * spare at the next take-up, up to ARBITER_LAPSES_MAX of them, until a
+ * role was held ARBITER_LAPSE_MS.
  */
-#define ARBITER_LAPSES_MAX 2
+#define ARBITER_LAPSES_MAX 4
 #define ARBITER_LAPSE_MS 30000
 /*
  * An active whose hold ends within two heartbeat-ms and the slowest round
- * trip lately asks the standby and the witness again every heartbeat-ms
- * divided by this (arbiter.c: hold_ends_soon()).
+ * trip lately, or a takeover out, asks again every heartbeat-ms divided
+ * by this (arbiter.c: ask_again_if_urgent()).
  */
 #define ARBITER_URGENT_SPLIT 4
 
@@ -260,7 +260,7 @@ struct arbiter {
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
 	uint64_t persist_failed;	/* state that could not be made durable */
-	uint64_t write_failed_ms;	/* a promise's write last failed; 0: never */
+	uint64_t write_failed_ms;	/* a durable write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	uint64_t asked_again;		/* heartbeats and renewals sent before their beat */
 	char reason[320];		/* why the last decision was taken */
