@@ -262,7 +262,7 @@ struct arbiter {
 	uint64_t persist_failed;	/* state that could not be made durable */
 	uint64_t write_failed_ms;	/* a durable write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
-	uint64_t asked_again;		/* heartbeats and renewals sent before their beat */
+	uint64_t asked_again;		/* times asked again before the beat */
 	char reason[320];		/* why the last decision was taken */
 	char witness_answer[128];	/* the witness's last refusal, for the reason */
 

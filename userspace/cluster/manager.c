@@ -436,7 +436,7 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
 	metrics_integer(out, "arbiter_asked_again_total", "counter",
-			"Times the active asked the standby and the witness again before the next heartbeat, its hold near its end (lost or slow answers).",
+			"Times this manager asked the standby or the witness again before the next heartbeat: its hold near its end, or a takeover out.",
 			labels, a->asked_again);
 	metrics_integer(out, "arbiter_reports_superseded_total", "counter",
 			"Hosts' reports checked but not acted on, because a newer one from the host came in the same batch.",
