@@ -1486,7 +1486,8 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			a->witness_renewed_ms = now_ms;
 			if (until > a->witness_hold_until_ms)
 				a->witness_hold_until_ms = until;
-		} else if (w->status != WITNESS_DONE) {
+		} else if (w->status != WITNESS_DONE && req.token >= a->role_since_ms) {
+			/* Not a copy of the takeover still in flight: a renewal. */
 			because(a, "witness %s refused the renewal: %s", host,
 				witness_status_name(w->status));
 		}

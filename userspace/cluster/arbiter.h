@@ -144,7 +144,7 @@ struct arbiter_request {
 	uint32_t lease_ms;		/* CAS: the lease asked for */
 };
 
-#define ARBITER_REQUESTS 64
+#define ARBITER_REQUESTS 128
 
 /*
  * What the active knows of each host as a witness (arbiter.c, rule 6):
@@ -185,11 +185,12 @@ struct arbiter_host_note {
 #define ARBITER_LAPSES_MAX 4
 #define ARBITER_LAPSE_MS 30000
 /*
- * An active whose hold ends within two heartbeat-ms and the slowest round
- * trip lately, or a takeover out, asks again every heartbeat-ms divided
- * by this (arbiter.c: ask_again_if_urgent()).
+ * A hold near its end (arbiter.c: near_end_ms()), or a takeover out, is
+ * asked for again every heartbeat-ms divided by this
+ * (ask_again_if_urgent()): often enough that, at 30 % lost each way, a
+ * run of lost datagrams does not cost the role in 300 s.
  */
-#define ARBITER_URGENT_SPLIT 4
+#define ARBITER_URGENT_SPLIT 10
 
 struct arbiter_round_trips {
 	uint32_t ms[ARBITER_ROUND_TRIPS];
