@@ -192,6 +192,12 @@ uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbite
 	return slowest_within(r, now_ms, (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms);
 }
 
+/* What a lease of our lease-ms holds us: the longest a witness answer can still hold. */
+static uint64_t lease_hold_ms(const struct arbiter *a)
+{
+	return arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+}
+
 /*
  * How long a witness request may go unanswered before it is taken for
  * lost: the longest round trip whose answer could still hold us (its
@@ -203,7 +209,7 @@ uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbite
  */
 static uint64_t witness_wait_ms(const struct arbiter *a, uint64_t now_ms)
 {
-	uint64_t hold = arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+	uint64_t hold = lease_hold_ms(a);
 	uint64_t answers = 2 * slowest_within(&a->witness_round_trips, now_ms,
 					      ARBITER_SLOW_ANSWER_MS);
 	uint64_t wait = hold > a->timing.grace_ms ? hold : a->timing.grace_ms;
@@ -1039,8 +1045,7 @@ static uint64_t near_end_ms(const struct arbiter *a, uint64_t until, uint64_t ho
 /* The witness's lease near its end (0: it holds nothing to keep). */
 static uint64_t lease_near_end_ms(const struct arbiter *a, uint64_t now_ms)
 {
-	return near_end_ms(a, a->witness_hold_until_ms,
-			   arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms)),
+	return near_end_ms(a, a->witness_hold_until_ms, lease_hold_ms(a),
 			   arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms));
 }
 
@@ -1059,7 +1064,7 @@ static uint64_t role_near_end_ms(const struct arbiter *a, uint64_t now_ms)
 /* Requests sent within hold(lease-ms): those whose answers could still hold us. */
 static unsigned int requests_out(const struct arbiter *a, uint64_t now_ms)
 {
-	uint64_t hold = arbiter_hold_ms(&a->timing, arbiter_true_ms(&a->timing, a->timing.lease_ms));
+	uint64_t hold = lease_hold_ms(a);
 	unsigned int i, n = 0;
 
 	for (i = 0; i < ARBITER_REQUESTS; i++)
@@ -1072,6 +1077,23 @@ static bool taking_over(const struct arbiter *a, uint64_t now_ms)
 {
 	return a->role != ARBITER_ACTIVE && a->takeover_epoch && !a->proposal.open &&
 	       !peer_alive(a, now_ms) && now_ms >= a->promised_until_ms && a->agreed.host[0];
+}
+
+/*
+ * When ask_again_if_urgent() first has something to ask again: the
+ * active's role or its held lease near its end, a takeover out at once;
+ * UINT64_MAX when nothing is to be asked.
+ */
+static uint64_t urgent_from_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t from;
+
+	if (a->role != ARBITER_ACTIVE)
+		return taking_over(a, now_ms) ? now_ms : UINT64_MAX;
+	from = role_near_end_ms(a, now_ms);
+	if (a->witness_hold_until_ms > now_ms && lease_near_end_ms(a, now_ms) < from)
+		from = lease_near_end_ms(a, now_ms);
+	return from;
 }
 
 /*
@@ -1113,7 +1135,6 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	if (a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a)) {
 		if (a->lapses < ARBITER_LAPSES_MAX)
 			a->lapses++;
-		a->lapsed_ms = now_ms;
 		demote(a, now_ms);
 		because(a, "stepped down: neither %s nor the witness %s answered in time",
 			a->peer, a->agreed.host[0] ? a->agreed.host : "(none)");
@@ -1143,24 +1164,16 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 uint64_t arbiter_next_ms(const struct arbiter *a)
 {
 	uint64_t next = a->next_heartbeat_ms;
+	uint64_t urgent = urgent_from_ms(a, a->io.now(a->io.ctx));
 
 	if (a->next_witness_ms < next)
 		next = a->next_witness_ms;
-	if (a->role == ARBITER_ACTIVE) {
-		uint64_t now_ms = a->io.now(a->io.ctx);
-		uint64_t urgent = role_near_end_ms(a, now_ms);
-
-		if (a->witness_hold_until_ms > now_ms && lease_near_end_ms(a, now_ms) < urgent)
-			urgent = lease_near_end_ms(a, now_ms);
-		if (a->next_urgent_ms > urgent)
-			urgent = a->next_urgent_ms;
-		if (urgent < next)
-			next = urgent;
-		if (arbiter_hold_until(a) < next)
-			next = arbiter_hold_until(a);
-	} else if (taking_over(a, a->io.now(a->io.ctx)) && a->next_urgent_ms < next) {
-		next = a->next_urgent_ms;
-	}
+	if (a->next_urgent_ms > urgent)
+		urgent = a->next_urgent_ms;
+	if (urgent < next)
+		next = urgent;
+	if (a->role == ARBITER_ACTIVE && arbiter_hold_until(a) < next)
+		next = arbiter_hold_until(a);
 	return next;
 }
 

@@ -235,8 +235,7 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
-	unsigned int lapses;		/* roles lost to a hold that ran out, lately */
-	uint64_t lapsed_ms;		/* the last */
+	unsigned int lapses;		/* roles lost to a hold that ran out since one was held */
 	uint64_t round_trip_ms;		/* the last heartbeat answered: sent to answer */
 	struct arbiter_round_trips peer_round_trips;	/* heartbeats answered */
 	struct arbiter_round_trips witness_round_trips;	/* witness requests answered */

@@ -1530,6 +1530,16 @@ static void slow_witness_links(struct sim *s, unsigned int ms)
 			s->link_delay_ms[i][h] = s->link_delay_ms[h][i] = ms;
 }
 
+/* Every link between a manager and a host losing @pct % each way. */
+static void lossy_witness_links(struct sim *s, unsigned int pct)
+{
+	int i, h;
+
+	for (i = 0; i < MANAGERS; i++)
+		for (h = MANAGERS; h < NODES; h++)
+			s->link_loss_pct[i][h] = s->link_loss_pct[h][i] = pct;
+}
+
 /* The link between the managers @ms slower each way. */
 static void slow_manager_link(struct sim *s, unsigned int ms)
 {
@@ -1932,12 +1942,9 @@ TEST(a_lone_standby_behind_a_slow_lossy_witness_takes_up_the_role_a_bounded_numb
 		for (seed = 0; seed < 8; seed++) {
 			struct sim *s = sim_new(4000 + seed * 11 + l);
 			struct tally t;
-			int i, h;
 
 			slow_witness_links(s, 200);
-			for (i = 0; i < MANAGERS; i++)
-				for (h = MANAGERS; h < NODES; h++)
-					s->link_loss_pct[i][h] = s->link_loss_pct[h][i] = losses[l];
+			lossy_witness_links(s, losses[l]);
 			run_for(s, 10000);
 			s->dead[0] = true;
 			t = run_tally(s, 30000);
@@ -1960,7 +1967,6 @@ TEST(a_lone_standby_behind_a_slow_lossy_witness_takes_up_the_role_a_bounded_numb
 	}
 }
 
-/* 120 s on lossy slow links, more seeds: how often is the role taken up more than once? */
 /*
  * 120 s of a fresh pair at 100 to 140 ms each way, 0 to 60 ms of jitter,
  * 20 % lost: a role lost to a hold that ran out is not taken up again
@@ -2024,11 +2030,8 @@ TEST(a_lossy_witness_path_keeps_its_witness)
 			for (seed = 0; seed < 6; seed++) {
 				struct sim *s = sim_new(4200 + seed * 5 + d * 3 + l);
 				struct tally t;
-				int i, h;
 
-				for (i = 0; i < MANAGERS; i++)
-					for (h = MANAGERS; h < NODES; h++)
-						s->link_loss_pct[i][h] = s->link_loss_pct[h][i] = losses[l];
+				lossy_witness_links(s, losses[l]);
 				slow_witness_links(s, delays[d]);
 				run_for(s, 5000);
 				t = run_tally(s, 30000);
