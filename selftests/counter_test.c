@@ -80,7 +80,16 @@ FIXTURE_TEARDOWN(counter)
 	genl_close(&self->sk);
 }
 
-TEST_F(counter, concurrent_charges_from_every_cpu_sum_exactly)
+/*
+ * The harness's default alarm is 30 s. Thousands of netlink round trips
+ * under a debug kernel in an emulated CPU, sharing two host cores with
+ * another VM, took longer than that; the alarm here only stands for a
+ * hang, so it is as long as the guest allows one test file (600 s).
+ */
+#define COUNTER_TEST_ALARM_S 540
+
+TEST_F_TIMEOUT(counter, concurrent_charges_from_every_cpu_sum_exactly,
+	       COUNTER_TEST_ALARM_S)
 {
 	int cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int n = 2 * cpus, i;
@@ -151,7 +160,8 @@ static int charge_on(int cpu, int64_t amount)
 	return err;
 }
 
-TEST_F(counter, offlining_a_cpu_loses_none_of_its_charges)
+TEST_F_TIMEOUT(counter, offlining_a_cpu_loses_none_of_its_charges,
+	       COUNTER_TEST_ALARM_S)
 {
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs two CPUs (the VM runs with -smp 2)");
@@ -173,7 +183,8 @@ TEST_F(counter, offlining_a_cpu_loses_none_of_its_charges)
 	EXPECT_EQ(0, self->pool.used);
 }
 
-TEST_F(counter, cpu_hotplug_while_charging_loses_nothing)
+TEST_F_TIMEOUT(counter, cpu_hotplug_while_charging_loses_nothing,
+	       COUNTER_TEST_ALARM_S)
 {
 	struct charger chargers[4];
 	bool joined[4] = { false };
