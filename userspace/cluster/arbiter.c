@@ -126,16 +126,48 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 /*
  * Writes @next down before anything that depends on it is sent or acted
  * on. Returns false, with nothing changed, when it could not be written.
+ * What the disk already holds is not written again: a write blocks the
+ * daemon, and a proposal asked again (its yes lost or late) would block
+ * the standby once more each time, its heartbeats unanswered meanwhile.
  * A write that failed is tried again a heartbeat-ms after it ended, not
  * at every datagram: a slow, failing disk must not hold up every answer
  * (each datagram that asked for a write would block the daemon that long
  * again, and the datagrams behind it would never be read in time).
  */
+static bool same_durable(const struct arbiter_durable *a, const struct arbiter_durable *b)
+{
+	return !strcmp(a->agreed.host, b->agreed.host) && a->agreed.epoch == b->agreed.epoch &&
+	       a->agreed.generation == b->agreed.generation && a->epoch == b->epoch &&
+	       a->promise_ms == b->promise_ms;
+}
+
+static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer);
+static void renew_lease(struct arbiter *a, uint64_t now_ms);
+
 static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 {
-	if (a->write_failed_ms &&
-	    a->io.now(a->io.ctx) - a->write_failed_ms < a->timing.heartbeat_ms)
+	uint64_t now_ms = a->io.now(a->io.ctx);
+
+	if (same_durable(next, &a->durable))
+		return true;
+	if (a->write_failed_ms && now_ms - a->write_failed_ms < a->timing.heartbeat_ms)
 		return false;
+	/*
+	 * An active asks for its holds before the write blocks the daemon,
+	 * and sends at once: the answers wait for it when the write ends.
+	 * Asked after, they come a write, a beat and a round trip after the
+	 * last, and a disk slow enough (250 ms at 60 ms one way) costs the
+	 * role. Nothing asked depends on the write.
+	 */
+	if (a->role == ARBITER_ACTIVE && a->io.send) {
+		unsigned int first = a->n_out, k;
+
+		send_heartbeat(a, now_ms, false);
+		renew_lease(a, now_ms);
+		for (k = first; k < a->n_out; k++)
+			a->io.send(a->io.ctx, &a->out[k]);
+		a->n_out = first;
+	}
 	if (a->io.persist(a->io.ctx, next)) {
 		a->persist_failed++;
 		a->write_failed_ms = a->io.now(a->io.ctx);
@@ -289,6 +321,11 @@ static uint64_t hold_until(const struct arbiter *a)
 uint64_t arbiter_hold_until(const struct arbiter *a)
 {
 	return a->role == ARBITER_ACTIVE ? hold_until(a) : 0;
+}
+
+bool arbiter_hold_lapsed(const struct arbiter *a, uint64_t now_ms)
+{
+	return a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a);
 }
 
 struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
@@ -706,11 +743,23 @@ static enum choice choose_replacement(struct arbiter *a, uint64_t now_ms,
 	return choice;
 }
 
+/* The open proposal to the standby: sent, and sent again each heartbeat-ms until answered. */
+static void send_proposal(struct arbiter *a)
+{
+	struct arbiter_proposal *p = &a->proposal;
+	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
+
+	if (out) {
+		snprintf(out->msg.propose.host, sizeof(out->msg.propose.host), "%s", p->ref.host);
+		out->msg.propose.epoch = p->ref.epoch;
+		out->msg.propose.generation = p->ref.generation;
+	}
+}
+
 /* Rule 6: the active proposes @host to the standby; nothing is written yet. */
 static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
 {
 	struct arbiter_proposal *p = &a->proposal;
-	struct arbiter_out *out;
 	uint64_t generation = a->agreed.generation;
 
 	/*
@@ -726,12 +775,7 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
 	p->ref.epoch = a->epoch;
 	p->ref.generation = generation + 1;
 	p->sent_ms = now_ms;
-	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
-	if (out) {
-		snprintf(out->msg.propose.host, sizeof(out->msg.propose.host), "%s", host);
-		out->msg.propose.epoch = p->ref.epoch;
-		out->msg.propose.generation = p->ref.generation;
-	}
+	send_proposal(a);
 	because(a, "proposed %s as the witness (generation %llu); waiting for %s to confirm",
 		host, (unsigned long long)p->ref.generation, a->peer);
 }
@@ -741,6 +785,21 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
  * it, then write it (on_proposal_reply()). From now on the standby fails
  * over only through it, so a lease on the old one no longer counts.
  */
+/*
+ * The move's write: our record on the agreed witness over the one its
+ * read found. Sent again every heartbeat-ms until answered (witness_step()),
+ * as the read is: on a lossy path one write and one answer are each a
+ * gamble. A copy that comes after the first wrote it is answered as a
+ * renewal (witness.c: decide()).
+ */
+static void send_move(struct arbiter *a, uint64_t now_ms)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	send_witness(a, now_ms, p->ref.host, WITNESS_OP_CAS, p->read_epoch, p->read_generation,
+		     p->ref.epoch, p->ref.generation);
+}
+
 static void write_agreed(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
@@ -1003,18 +1062,12 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 			refuse(a, now_ms, p->ref.host);
 		}
 	}
-	if (p->open && !p->agreed) {
-		struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE);
-
-		if (out) {
-			snprintf(out->msg.propose.host, sizeof(out->msg.propose.host),
-				 "%s", p->ref.host);
-			out->msg.propose.epoch = p->ref.epoch;
-			out->msg.propose.generation = p->ref.generation;
-		}
-	} else if (p->open && !p->cas_sent) {
+	if (p->open && !p->agreed)
+		send_proposal(a);
+	else if (p->open && !p->cas_sent)
 		send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
-	}
+	else if (p->open)
+		send_move(a, now_ms);
 	if (a->role == ARBITER_ACTIVE)
 		active_step(a, now_ms);
 	else if (!p->open)
@@ -1425,10 +1478,11 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 			return;
 		}
 		p->cas_sent = true;
+		p->read_epoch = rec->epoch;
+		p->read_generation = rec->generation;
 		/* Each step has its own wait: a slow round trip is not a lost one. */
 		p->sent_ms = now_ms;
-		send_witness(a, now_ms, host, WITNESS_OP_CAS, rec->epoch,
-			     rec->generation, p->ref.epoch, p->ref.generation);
+		send_move(a, now_ms);
 		return;
 	}
 	if (w->op != WITNESS_OP_CAS)
@@ -1537,12 +1591,16 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			 * store lost it (its disk went back): an older record
 			 * is not acted on.
 			 */
-			because(a, "witness %s holds %s epoch %llu generation %llu, older than the record agreed (epoch %llu generation %llu): not used",
+			uint64_t slowest = slowest_within(&a->witness_round_trips, now_ms,
+							  ARBITER_SLOW_ANSWER_MS);
+
+			because(a, "witness %s holds %s epoch %llu generation %llu, older than the record agreed (epoch %llu generation %llu): not used (never written there, or the store lost it; its round trips lately up to %llu ms)",
 				host, rec->epoch ? rec->active : "no record:",
 				(unsigned long long)rec->epoch,
 				(unsigned long long)rec->generation,
 				(unsigned long long)a->agreed.epoch,
-				(unsigned long long)a->agreed.generation);
+				(unsigned long long)a->agreed.generation,
+				(unsigned long long)slowest);
 		}
 		break;
 	default:

@@ -93,6 +93,8 @@ struct arbiter_durable {
 	uint32_t promise_ms;
 };
 
+struct arbiter_out;
+
 /* What the arbiter asks of the world around it: the daemon, or a test. */
 struct arbiter_io {
 	void *ctx;
@@ -110,6 +112,12 @@ struct arbiter_io {
 	int (*persist)(void *ctx, const struct arbiter_durable *state);
 	/* The clock again, in ms: a step before may have been slow. */
 	uint64_t (*now)(void *ctx);
+	/*
+	 * Sends @out's datagram at once, not when the outbox is drained:
+	 * what the active asks for before a write blocks the daemon
+	 * (arbiter.c: write_down()). NULL: it waits in the outbox.
+	 */
+	void (*send)(void *ctx, struct arbiter_out *out);
 };
 
 enum arbiter_out_kind {
@@ -202,6 +210,8 @@ struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
 	bool cas_sent;		/* read answered; the write is out */
+	uint64_t read_epoch;	/* the record the read found, the write expects */
+	uint64_t read_generation;
 	struct wire_witness_ref ref;
 	uint64_t sent_ms;
 };
@@ -294,6 +304,14 @@ void arbiter_receive(struct arbiter *a, uint64_t now_ms,
 
 /* Until when the active may act (0 unless active). */
 uint64_t arbiter_hold_until(const struct arbiter *a);
+
+/*
+ * Whether the active's hold is over at @now_ms, and the next tick steps it
+ * down. The daemon reads what has arrived first: answers that waited while
+ * it was blocked (a slow write) may still hold it, counted from when it
+ * asked.
+ */
+bool arbiter_hold_lapsed(const struct arbiter *a, uint64_t now_ms);
 
 /* The slowest round trip of @r in the last ARBITER_ROUND_TRIPS heartbeat-ms, in ms. */
 uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,

@@ -92,6 +92,14 @@ static uint64_t now_ms(void *ctx)
 	return node_now_ms();
 }
 
+/* The arbiter's send: a datagram at once, before a write blocks us. */
+static void send_now(void *ctx, struct arbiter_out *out)
+{
+	struct manager *m = ctx;
+
+	node_send(&m->node, out->to, &out->msg);
+}
+
 /* Parses a state file's text; files from before lack the last lines. */
 static bool parse_state(const char *text, struct arbiter_durable *state)
 {
@@ -477,7 +485,8 @@ static void setup_arbiter(struct manager *m)
 	a->preferred = self == 0;
 	a->timing = c->timing;
 	a->io = (struct arbiter_io){ .ctx = m, .available = host_available,
-				     .pick = host_pick, .persist = persist, .now = now_ms };
+				     .pick = host_pick, .persist = persist, .now = now_ms,
+				     .send = send_now };
 	have_state = load_state(m, &state);
 	arbiter_init(a, node_now_ms(), have_state ? &state : NULL);
 }
@@ -498,13 +507,17 @@ static void reload(struct manager *m)
 	m->hosts = next;
 }
 
-/* @msg, once the timers that are due have run: they come first. */
+/*
+ * @msg, once the timers that are due have run: they come first, but for
+ * a hold that is over, which what has arrived may still extend
+ * (arbiter_hold_lapsed()): the tick after the batch steps it down.
+ */
 static void handle(struct manager *m, const struct wire_message *msg,
 		   enum arbiter_role *previous)
 {
 	uint64_t now = node_now_ms();
 
-	if (now >= arbiter_next_ms(&m->arbiter))
+	if (now >= arbiter_next_ms(&m->arbiter) && !arbiter_hold_lapsed(&m->arbiter, now))
 		arbiter_tick(&m->arbiter, now);
 	if (msg->type == WIRE_REPORT) {
 		if (!conf_is_manager(&m->node.conf, msg->sender))
@@ -619,11 +632,16 @@ int manager_main(const char *config_path)
 			reload(&m);
 		hooks_reap(&m.node);
 		now = node_now_ms();
-		if (now >= arbiter_next_ms(&m.arbiter)) {
+		if (now >= arbiter_next_ms(&m.arbiter) && !arbiter_hold_lapsed(&m.arbiter, now)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
 		}
 		receive(&m, &previous);
+		now = node_now_ms();
+		if (now >= arbiter_next_ms(&m.arbiter)) {
+			arbiter_tick(&m.arbiter, now);
+			drain(&m, &previous);
+		}
 		node_serve_status(&m.node, status, &m);
 		next = arbiter_next_ms(&m.arbiter);
 		now = node_now_ms();
