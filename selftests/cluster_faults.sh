@@ -191,6 +191,12 @@ witness_stays() {
 	sleep 1		# "stays": the same a second later
 	[ -n "$before" ] && [ "$(cluster_witness "$1")" = "$before" ]
 }
+# witness_moved MANAGER OLD: MANAGER's witness is another than OLD, and stays.
+witness_moved() {
+	local now
+	now=$(cluster_witness "$1")
+	[ -n "$now" ] && [ "$now" != "$2" ] && witness_stays "$1"
+}
 settled_witness() {
 	wait_until 30 witness_stays "$1"
 	cluster_witness "$1"
@@ -429,6 +435,39 @@ scenario_slow_managers() {
 	umount_disk m2
 	tap_check "slow state directories: the cluster settles" active_now
 	checked "managers on slow disks"
+}
+
+# Kind: a round trip near the timing values, from the managers' own
+# disks. Their state directories on disks whose every I/O takes 30 ms (a
+# durable write, with its fsyncs and rename, about 100 to 250 ms, each
+# blocking the daemon): the witness moves (both managers write), then the
+# active dies (the standby writes its takeover). The active keeps its role
+# through the move, and the standby takes over once and keeps it.
+scenario_slow_manager_disks() {
+	local active standby since old
+	mount_disk m1 slow 30
+	mount_disk m2 slow 30
+	active=$(active_now)
+	standby=$(cluster_other "$active")
+	old=$(settled_witness "$active")
+	since=$(now_ms)
+	cluster_kill "$old"
+	tap_check "managers on 30 ms disks: the witness moves" \
+		wait_until 30 witness_moved "$active" "$old"
+	cluster_kill "$active"
+	tap_check "and when the active dies, the standby takes over" \
+		wait_until 30 cluster_role_is "$standby" active
+	stays_active "$standby" 10
+	# The takeover, and one more for a whole-VM stall under TCG.
+	liveness "managers on 30 ms disks" "$since" 2
+	start_node "$active"
+	for node in $cluster_hosts; do
+		[ -n "$(cluster_status "$node" 2> /dev/null)" ] || cluster_start "$node"
+	done
+	umount_disk m1
+	umount_disk m2
+	tap_check "managers on 30 ms disks: the cluster settles" active_now
+	checked "managers on slow disks that still write"
 }
 
 # Kind: durable state older than what was promised. A backup of the
@@ -1001,7 +1040,7 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 
 
 # FAULTS names the scenarios to run (all by default), for a quick lane.
-for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host slow_links far_witness lossy_links starved_all starved_relays}; do
+for scenario in ${FAULTS:-suspend reload_grace reload_any full_manager readonly_manager full_witness slowed_witness slow_witness slow_managers slow_manager_disks restored_witness restored_manager forged rollover clock_back lost_yes standby_cut_witness no_host slow_links far_witness lossy_links starved_all starved_relays}; do
 	"scenario_$scenario"
 done
 
