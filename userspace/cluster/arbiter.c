@@ -781,11 +781,6 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
 }
 
 /*
- * The agreed witness, on disk on both sides, is to carry our record: read
- * it, then write it (on_proposal_reply()). From now on the standby fails
- * over only through it, so a lease on the old one no longer counts.
- */
-/*
  * The move's write: our record on the agreed witness over the one its
  * read found. Sent again every heartbeat-ms until answered (witness_step()),
  * as the read is: on a lossy path one write and one answer are each a
@@ -800,6 +795,11 @@ static void send_move(struct arbiter *a, uint64_t now_ms)
 		     p->ref.epoch, p->ref.generation);
 }
 
+/*
+ * The agreed witness, on disk on both sides, is to carry our record: read
+ * it, then write it (on_proposal_reply()). From now on the standby fails
+ * over only through it, so a lease on the old one no longer counts.
+ */
 static void write_agreed(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
