@@ -416,6 +416,18 @@ scenario_slow_witness() {
 	checked "a slow witness store"
 }
 
+# managers_back_on_plain_disks KILLED: KILLED and every host stopped are
+# started again, and both managers leave their slow disks.
+managers_back_on_plain_disks() {
+	local node
+	start_node "$1"
+	for node in $cluster_hosts; do
+		[ -n "$(cluster_status "$node" 2> /dev/null)" ] || cluster_start "$node"
+	done
+	umount_disk m1
+	umount_disk m2
+}
+
 # And the managers' own state directories slow (300 ms an I/O) while the
 # witness moves and the active dies.
 scenario_slow_managers() {
@@ -427,19 +439,14 @@ scenario_slow_managers() {
 	random_moment
 	cluster_kill "$active"
 	wait_until 30 cluster_role_is "$(cluster_other "$active")" active
-	start_node "$active"
-	for node in $cluster_hosts; do
-		[ -n "$(cluster_status "$node" 2> /dev/null)" ] || cluster_start "$node"
-	done
-	umount_disk m1
-	umount_disk m2
+	managers_back_on_plain_disks "$active"
 	tap_check "slow state directories: the cluster settles" active_now
 	checked "managers on slow disks"
 }
 
 # Kind: a round trip near the timing values, from the managers' own
 # disks. Their state directories on disks whose every I/O takes 30 ms (a
-# durable write, with its fsyncs and rename, about 100 to 250 ms, each
+# durable write, with its fsyncs and rename, several of them, each
 # blocking the daemon): the witness moves (both managers write), then the
 # active dies (the standby writes its takeover). The active keeps its role
 # through the move, and the standby takes over once and keeps it.
@@ -460,12 +467,7 @@ scenario_slow_manager_disks() {
 	stays_active "$standby" 10
 	# The takeover, and one more for a whole-VM stall under TCG.
 	liveness "managers on 30 ms disks" "$since" 2
-	start_node "$active"
-	for node in $cluster_hosts; do
-		[ -n "$(cluster_status "$node" 2> /dev/null)" ] || cluster_start "$node"
-	done
-	umount_disk m1
-	umount_disk m2
+	managers_back_on_plain_disks "$active"
 	tap_check "managers on 30 ms disks: the cluster settles" active_now
 	checked "managers on slow disks that still write"
 }
