@@ -21,13 +21,13 @@
  *     sends TARGET COUNT authentic reports as HOST, as fast as it can.
  *   cluster_inject stallwatch FILE
  *     until killed, wakes every 10 ms at SCHED_FIFO 99 (when allowed) and
- *     keeps in FILE the longest time in ms it woke late: a VM whose
- *     emulator stopped for a while (a busy host) shows there, and no
- *     daemon's timing can be judged across such a stall.
+ *     appends to FILE a line "NOW LATE" (CLOCK_BOOTTIME and lateness, in
+ *     ms) for each wake-up 20 ms late or more: a VM whose emulator
+ *     stopped for a while (a busy host) shows there, and no daemon's
+ *     timing can be judged across such a stall.
  */
 
 #include <arpa/inet.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,25 +124,22 @@ static int stallwatch(const char *path)
 {
 	const struct timespec tick = { .tv_nsec = 10 * 1000000 };
 	struct sched_param top = { .sched_priority = 99 };
-	uint64_t before, slept, late, longest = 0;
-	bool written = false;
-	FILE *f;
+	uint64_t before, after, slept_ms;
+	FILE *f = fopen(path, "a");
 
+	if (!f)
+		return 1;
+	setvbuf(f, NULL, _IOLBF, 0);	/* each stall readable at once */
 	sched_setscheduler(0, SCHED_FIFO, &top);	/* best effort */
 	for (;;) {
 		before = boottime_ns();
 		clock_nanosleep(CLOCK_BOOTTIME, 0, &tick, NULL);
-		slept = (boottime_ns() - before) / 1000000;
-		late = slept > 10 ? slept - 10 : 0;
-		if (late <= longest && written)
-			continue;
-		written = true;
-		longest = late;
-		f = fopen(path, "w");
-		if (!f)
+		after = boottime_ns();
+		slept_ms = (after - before) / 1000000;
+		if (slept_ms >= 30 &&
+		    fprintf(f, "%llu %llu\n", (unsigned long long)(after / 1000000),
+			    (unsigned long long)(slept_ms - 10)) < 0)
 			return 1;
-		fprintf(f, "%llu\n", (unsigned long long)longest);
-		fclose(f);
 	}
 }
 
