@@ -85,6 +85,10 @@ make -s -C selftests > "$results/host/build-selftests.log" 2>&1
 record "the selftests build" $?
 
 step "host tests"
+# The model's exhaustive searches keep one core busy for minutes: they run
+# beside the other host tests, which mostly use one.
+run_host model selftests/host/model.sh &
+model=$!
 run_host checkpatch selftests/host/checkpatch.sh
 run_host netlink-spec selftests/host/spec.sh
 run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
@@ -98,11 +102,11 @@ run_host blocked-log selftests/host/blocked_log.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
-run_host model selftests/host/model.sh
 run_host fuzz selftests/host/fuzz.sh
 for test in build/userspace-asan/tests/*; do
 	[ -x "$test" ] && run_host "unit-$(basename "$test")" "$test"
 done
+wait "$model"
 
 if [ -n "$debug_names" ]; then
 	wait "$debug_build"
@@ -122,60 +126,60 @@ for word in $wanted_kernels; do
 	fi
 	[ -n "$abi" ] || record "$what" 1
 done
-# Longest first, two at a time: Debian's 6.12 (it runs cluster_faults.sh
-# too: about 25 min), then the debug kernels (11 to 14 min), then the
-# other Debian kernels (8 min), so that the last to start ends soonest.
-kernels=
-for abi in $debian_kernels; do
-	case $abi in 6.12.*+deb12-*) kernels+=" $abi" ;; esac
-done
-kernels+="$debug_kernels"
-for abi in $debian_kernels; do
-	case $abi in 6.12.*+deb12-*) ;; *) kernels+=" $abi" ;; esac
-done
-
+kernels="$debug_kernels $debian_kernels"
 for abi in $kernels; do
 	run_host "module-$abi" selftests/host/build_module.sh "$abi"
 done
 
-# run_vm ABI: boots kernel ABI and runs every selftest in it.
-run_vm() {
-	local abi=$1 out=$results/vm-$1 timeout=${VM_TIMEOUT:-1200} status what
+# The VMs, each "ABI" (every selftest) or "ABI:GROUP" (cluster_faults.sh's
+# scenarios of GROUP, vm/guest-run.sh), longest first, so that the last
+# to start ends soonest: the two groups of faults on Debian's 6.12, the
+# debug kernels, then the Debian kernels.
+vms=
+for abi in $debian_kernels; do
+	case $abi in 6.12.*+deb12-*) vms+=" $abi:disks $abi:timing" ;; esac
+done
+vms+=" $kernels"
 
+# run_vm ABI[:GROUP]: boots kernel ABI and runs every selftest in it, or
+# the faults of GROUP.
+run_vm() {
+	local abi=${1%%:*} group='' out=$results/vm-$1 timeout=${VM_TIMEOUT:-1200} status what
+
+	case $1 in *:*) group=${1#*:} out=$results/vm-$abi-faults-$group ;; esac
 	mkdir -p "$out"
 	if [ ! -e "build/kmod/$abi/availcast.ko" ]; then
-		printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$abi" > "$out/vm.tap"
+		printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$1" > "$out/vm.tap"
 		return
 	fi
 	case " $debug_kernels " in *" $abi "*) timeout=${VM_TIMEOUT:-2400} ;; esac
-	# Debian's 6.12 also runs cluster_faults.sh (vm/guest-run.sh).
-	case $abi in 6.12.*+deb12-*) timeout=${VM_TIMEOUT:-2400} ;; esac
 	# Two CPUs: the counters are per CPU, and one goes offline.
 	selftests/vm/run.sh --smp 2 --timeout "$timeout" "$abi" "$out" \
-		selftests/vm/guest-run.sh
+		selftests/vm/guest-run.sh ${group:+faults "$group"}
 	status=$?
 	case $status in
-	0) what="booted, ran every selftest and powered off" ;;
+	0) what="booted, ran every selftest and powered off"
+	   [ -n "$group" ] && what="booted, ran the $group faults and powered off" ;;
 	124) what="timed out after ${timeout}s" ;;
 	125) what="never reported a status: panic, WARN or hang" ;;
 	*) what="ended with status $status" ;;
 	esac
 	if [ "$status" -eq 0 ]; then
-		printf 'ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
+		printf 'ok 1 - the %s VM %s\n1..1\n' "$1" "$what" > "$out/vm.tap"
 	else
-		printf 'not ok 1 - the %s VM %s\n1..1\n' "$abi" "$what" > "$out/vm.tap"
+		printf 'not ok 1 - the %s VM %s\n1..1\n' "$1" "$what" > "$out/vm.tap"
 		echo "--- last lines of $out/console.log:"
 		tail -n 40 "$out/console.log"
 	fi
 }
 
-step "VM tests:$kernels"
+step "VM tests:$vms"
 # Two VMs at a time: two cores.
-for abi in $kernels; do
+for vm in $vms; do
 	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do
 		wait -n
 	done
-	run_vm "$abi" &
+	run_vm "$vm" &
 done
 wait
 

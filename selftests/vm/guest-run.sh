@@ -1,10 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# guest-run.sh [faults GROUP]
+#
 # Runs in a test VM (started by selftests/run-tests.sh through vm/run.sh):
 # loads availcast, runs every selftest against it, unloads it and checks
-# the kernel's health. Each test writes its TAP to $AVAILCAST_OUT/tap/,
-# with its exit status beside it; the host reads and counts them.
+# the kernel's health. With "faults GROUP", it runs cluster_faults.sh's
+# scenarios of GROUP (its FAULTS) instead of the selftests: they take
+# longer than the rest together, and run in VMs of their own. Each test
+# writes its TAP to $AVAILCAST_OUT/tap/, with its exit status beside it;
+# the host reads and counts them.
 
 set -u
 
@@ -27,17 +32,10 @@ fault_test=
 # could not keep up there (status calls timed out after 2 s); the kernel
 # part they use (broadcasts to every namespace) is broadcast_test's too.
 cluster_test=$selftests/cluster.sh
-# The faults of the arbitration's failure table (13 minutes under TCG)
-# test the daemons, which are the same on every kernel: they run on one,
-# Debian 12's newest, which has the dm-delay and loop modules they use.
-faults_test=
 case $(uname -r) in
 *-availcast-kasan)
 	cluster_test=
 	export STRESS_CYCLES=5 NL_FUZZ_SECONDS=10 STORM_SECONDS=10
-	;;
-6.12.*+deb12-*)
-	faults_test=$selftests/cluster_faults.sh
 	;;
 esac
 
@@ -54,7 +52,6 @@ loaded_tests="
 	$selftests/kernel_api.sh
 	$selftests/ynl.sh
 	$cluster_test
-	$faults_test
 	$selftests/nl_fuzz.sh
 	$selftests/tunable_storm.sh
 	$selftests/stress_reload.sh
@@ -77,12 +74,23 @@ fi
 run_test() {
 	local path=$1 name limit=$per_test_timeout
 	name=$(basename "$path" .sh)
-	# Its scenarios wait out leases and slow disks: 13 minutes under TCG.
-	[ "$path" = "$faults_test" ] && limit=1800
+	# Its scenarios wait out leases and slow disks: minutes each.
+	[ "$name" = cluster_faults ] && limit=1800
 	echo "guest-run: $name" > /dev/kmsg
 	timeout -k 5 "$limit" "$path" > "$tap/$name.tap" 2> "$tap/$name.log"
 	echo $? > "$tap/$name.status"
 }
+
+# The faults of the arbitration's failure table test the daemons, which
+# are the same on every kernel: run-tests.sh runs them on Debian 12's
+# newest, which has the dm-delay and loop modules they use.
+if [ "${1:-}" = faults ]; then
+	run_test "$selftests/lifecycle.sh"
+	export FAULTS=$2
+	run_test "$selftests/cluster_faults.sh"
+	run_test "$selftests/vm/health.sh"
+	exit 0
+fi
 
 # The module DKMS built from the packaged sources, on Debian's kernels
 # (selftests/host/packaging.sh builds it for each).

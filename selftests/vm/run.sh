@@ -64,11 +64,13 @@ if [ ! -r "$kernel" ]; then
 fi
 
 # The initramfs depends only on the kernel and on init: rebuild it when
-# either is newer than the cached one.
+# either is newer than the cached one. Two VMs of one kernel may start at
+# once: each builds its own and renames it into place.
 initramfs=$tree/build/vm/$abi/initramfs.cpio.gz
 if [ ! -e "$initramfs" ] || [ "$here/init" -nt "$initramfs" ] ||
    [ "$here/initramfs.sh" -nt "$initramfs" ] || [ "$kernel" -nt "$initramfs" ]; then
-	"$here/initramfs.sh" "$abi" "$initramfs"
+	"$here/initramfs.sh" "$abi" "$initramfs.$$"
+	mv -f "$initramfs.$$" "$initramfs"
 fi
 
 # The job: COMMAND, run from the tree with the environment it needs.
