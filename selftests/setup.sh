@@ -15,6 +15,9 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
+# What a fresh clone need not fetch or build again (the kernel source
+# package, the debug kernels), keyed by what it came from.
+cache=${AVAILCAST_CACHE:-/var/cache/availcast}
 
 debug_kernels=n
 case "${1:-}" in
@@ -89,11 +92,13 @@ source_candidate() {
 		awk '/Candidate:/ && $2 != "(none)" { print $2 }'
 }
 
-# Fetches the 6.12 kernel source package into build/cache/ and extracts
-# what the tools use of it. The package stays, for the debug kernels. The
-# stamp names the package version, so a new Debian upload is fetched again.
+# Fetches the 6.12 kernel source package into the machine's cache
+# (outside the tree: a fresh clone finds it there) and extracts what the
+# tools use of it into build/linux-src/. The package stays, for the debug
+# kernels. The stamp names the package version, so a new Debian upload is
+# fetched and extracted again.
 fetch_kernel_source() {
-	local version stamp cache deb paths
+	local version stamp deb paths
 	version=$(source_candidate)
 	if [ -z "$version" ]; then
 		apt_update_once
@@ -103,18 +108,21 @@ fetch_kernel_source() {
 		log "linux-source-6.12 is not in the apt sources"
 		exit 1
 	fi
-	cache=$build/cache
-	deb=$cache/linux-source-6.12_${version/:/%3a}_all.deb
+	deb=$cache/linux-source/linux-source-6.12_${version/:/%3a}_all.deb
 	stamp=$build/linux-src/.version
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ] && [ -f "$deb" ]; then
 		return 0
 	fi
 
-	log "fetching linux-source-6.12 $version"
-	rm -rf "$cache" "$build/linux-src"
-	mkdir -p "$cache" "$build/linux-src"
-	(cd "$cache" && apt-get download -qq -o APT::Sandbox::User=root \
-		"linux-source-6.12=$version")
+	if [ ! -f "$deb" ]; then
+		log "fetching linux-source-6.12 $version"
+		rm -rf "$cache/linux-source"
+		mkdir -p "$cache/linux-source"
+		(cd "$cache/linux-source" && apt-get download -qq -o APT::Sandbox::User=root \
+			"linux-source-6.12=$version")
+	fi
+	rm -rf "$build/linux-src"
+	mkdir -p "$build/linux-src"
 	paths="tools/testing/selftests/kselftest.h
 		tools/testing/selftests/kselftest_harness.h
 		tools/net/ynl
@@ -143,7 +151,15 @@ link_ynl_tree() {
 		"$root/Documentation/netlink/specs/"
 }
 
+# The cache belongs to the user who runs the tests (root makes it).
+make_cache() {
+	[ -d "$cache" ] && [ -w "$cache" ] && return 0
+	as_root mkdir -p "$cache"
+	as_root chown "$(id -u):$(id -g)" "$cache"
+}
+
 install_packages
+make_cache
 fetch_kernel_source
 link_ynl_tree
 if [ "$debug_kernels" = y ]; then

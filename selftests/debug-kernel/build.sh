@@ -6,34 +6,47 @@
 # kernel's own checkers. The kernel is tinyconfig plus base.config (what
 # the tests need) plus NAME.config (the checkers), everything built in.
 #
-# Output, in build/debug-kernel/NAME/: bzImage, release (what `uname -r`
-# says in it) and obj/, the build tree that modules are built against.
-# A kernel is rebuilt only when its key changes: the source version, the
-# two fragments and this script.
+# Output, in the machine's cache ($AVAILCAST_CACHE/debug-kernel/NAME-KEY/,
+# outside the tree, so that a fresh clone finds it), linked from
+# build/debug-kernel/NAME: bzImage, release (what `uname -r` says in it)
+# and obj/, the build tree that modules are built against. KEY hashes
+# what the kernel is built from: the source version, the two fragments
+# and this script; a kernel is built only when no folder has its key, and
+# the folders of NAME's older keys are removed.
 #
-# Needs the source package in build/cache/ (selftests/setup.sh fetches it).
+# Needs the source package in $AVAILCAST_CACHE/linux-source/
+# (selftests/setup.sh fetches it).
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 build=$top/build
-src=$build/debug-kernel/src
+cache=${AVAILCAST_CACHE:-/var/cache/availcast}
 
 log() { printf 'debug-kernel: %s\n' "$*" >&2; }
 
-deb=$(ls "$build"/cache/linux-source-6.12_*.deb 2>/dev/null | tail -n 1)
+deb=$(ls "$cache"/linux-source/linux-source-6.12_*.deb 2>/dev/null | tail -n 1)
 if [ -z "$deb" ]; then
-	log "no linux-source-6.12 package in $build/cache: run selftests/setup.sh"
+	log "no linux-source-6.12 package in $cache/linux-source: run selftests/setup.sh"
 	exit 1
 fi
 version=$(dpkg-deb -f "$deb" Version)
+# The full source tree, which the kernels' obj/ trees refer to: one per
+# package version.
+src=$cache/debug-kernel/src-$version
 
-# The full source tree, extracted once per package version (~10 s).
+# Two runs on one machine share the cache: one builds, the other waits.
+mkdir -p "$cache/debug-kernel" "$build/debug-kernel"
+exec 9> "$cache/debug-kernel/.lock"
+flock 9
+
+# The full source tree, extracted once per package version (~10 s); the
+# trees of other versions go.
 extract_source() {
 	[ -f "$src/.version" ] && [ "$(cat "$src/.version")" = "$version" ] && return 0
 	log "extracting linux-source-6.12 $version"
-	rm -rf "$src"
+	rm -rf "$cache"/debug-kernel/src-*
 	mkdir -p "$src"
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -xO ./usr/src/linux-source-6.12.tar.xz |
@@ -58,10 +71,20 @@ check_config() {
 }
 
 build_kernel() {
-	local name=$1 out=$build/debug-kernel/$1 key
+	local name=$1 out key kmake
 	local fragments=("$here/base.config" "$here/$name.config")
-	local kmake=(make -s -C "$src" O="$out/obj" ARCH=x86_64
-		     LOCALVERSION="-availcast-$name")
+
+	if [ ! -f "${fragments[1]}" ]; then
+		log "no such debug kernel: $name"
+		return 1
+	fi
+	key=$(cat <(echo "$version") "${fragments[@]}" "$0" | sha256sum | cut -c1-16)
+	out=$cache/debug-kernel/$name-$key
+	ln -sfn "$out" "$build/debug-kernel/$name"
+	# bzImage is copied last: a folder without it is an unfinished build.
+	[ -f "$out/bzImage" ] && return 0
+
+	kmake=(make -s -C "$src" O="$out/obj" ARCH=x86_64 LOCALVERSION="-availcast-$name")
 
 	# KCSAN watches the code it instruments. Only ours is: the kernel's
 	# own benign races (the first is in the boot CPU's APIC timer
@@ -71,18 +94,9 @@ build_kernel() {
 		kmake+=(KCSAN_SANITIZE=n)
 	fi
 
-	if [ ! -f "${fragments[1]}" ]; then
-		log "no such debug kernel: $name"
-		return 1
-	fi
-	key=$(cat <(echo "$version") "${fragments[@]}" "$0" | sha256sum | cut -d' ' -f1)
-	if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -f "$out/bzImage" ]; then
-		return 0
-	fi
-
 	extract_source
 	log "building the $name kernel (a few minutes)"
-	rm -rf "$out"
+	rm -rf "$cache/debug-kernel/$name"-*
 	mkdir -p "$out/obj"
 	"${kmake[@]}" tinyconfig > /dev/null
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out/obj" "$out/obj/.config" \
@@ -95,9 +109,9 @@ build_kernel() {
 		tail -n 40 "$out/build.log" >&2
 		return 1
 	fi
-	cp "$out/obj/arch/x86/boot/bzImage" "$out/bzImage"
 	"${kmake[@]}" kernelrelease > "$out/release"
-	echo "$key" > "$out/key"
+	cp "$out/obj/arch/x86/boot/bzImage" "$out/bzImage.new"
+	mv "$out/bzImage.new" "$out/bzImage"
 	log "built $(cat "$out/release")"
 }
 
