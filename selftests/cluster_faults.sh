@@ -1044,6 +1044,8 @@ echo 0 > "$suspended_ms"
 start_node m1
 start_node m2
 tap_check "the cluster forms: m1 active, m2 standby" roles m1
+# Every scenario starts from a witness both managers agreed on.
+tap_check "both managers agree on a witness" wait_until 30 same_witness
 
 
 # The scenarios in two groups of about the same length (16 to 20
@@ -1060,7 +1062,7 @@ faults_timing="suspend reload_grace reload_any forged rollover clock_back lost_y
 # FAULTS names the scenarios to run, or a group ("disks", "timing"); all
 # by default. One scenario alone is the quick lane.
 case ${FAULTS:-all} in
-all) scenarios="$faults_disks $faults_timing" ;;
+all) scenarios="$faults_timing $faults_disks" ;;	# suspend first: m1 active
 disks) scenarios=$faults_disks ;;
 timing) scenarios=$faults_timing ;;
 *) scenarios=$FAULTS ;;

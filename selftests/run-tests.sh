@@ -16,14 +16,16 @@
 #   4. VM tests: each Debian kernel, and each debug kernel (KASAN, lockdep,
 #      kmemleak, ... in one; KCSAN in the other), booted in qemu with the
 #      module loaded, running every selftest (selftests/vm/guest-run.sh),
-#      two at a time;
+#      and two more of Debian's 6.12 for the two groups of
+#      cluster_faults.sh's scenarios, two VMs at a time;
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
 # Environment: KERNELS limits the VM tests to some of the kernels "6.1 6.12
 # kasan kcsan" (a Debian kernel by the start of its ABI, a debug kernel by
 # name; e.g. KERNELS=6.12); VM_TIMEOUT (seconds, default 1200 for a Debian
-# kernel, twice that for a debug one) bounds each VM.
+# kernel, twice that for a debug one or a group of cluster_faults.sh's
+# scenarios) bounds each VM.
 
 set -uo pipefail
 
@@ -153,6 +155,9 @@ run_vm() {
 		return
 	fi
 	case " $debug_kernels " in *" $abi "*) timeout=${VM_TIMEOUT:-2400} ;; esac
+	# A group of faults: 15 to 25 minutes beside another VM (its test
+	# alone may take 1800 s, vm/guest-run.sh).
+	[ -n "$group" ] && timeout=${VM_TIMEOUT:-2400}
 	# Two CPUs: the counters are per CPU, and one goes offline.
 	selftests/vm/run.sh --smp 2 --timeout "$timeout" "$abi" "$out" \
 		selftests/vm/guest-run.sh ${group:+faults "$group"}

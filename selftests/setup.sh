@@ -118,8 +118,14 @@ fetch_kernel_source() {
 		log "fetching linux-source-6.12 $version"
 		rm -rf "$cache/linux-source"
 		mkdir -p "$cache/linux-source"
-		(cd "$cache/linux-source" && apt-get download -qq -o APT::Sandbox::User=root \
+		# Into a folder of its own, then renamed: a download cut short
+		# never passes for the package.
+		rm -rf "$cache/linux-source.new"
+		mkdir -p "$cache/linux-source.new"
+		(cd "$cache/linux-source.new" && apt-get download -qq -o APT::Sandbox::User=root \
 			"linux-source-6.12=$version")
+		mv "$cache/linux-source.new"/*.deb "$cache/linux-source/"
+		rmdir "$cache/linux-source.new"
 	fi
 	rm -rf "$build/linux-src"
 	mkdir -p "$build/linux-src"
@@ -158,8 +164,20 @@ make_cache() {
 	as_root chown "$(id -u):$(id -g)" "$cache"
 }
 
+# A checkout from before the cache kept the package and the debug kernels
+# in build/: those go, or kernels.sh would find the old kernels there.
+forget_tree_caches() {
+	local dir
+	rm -rf "$build/cache" "$build/debug-kernel/src"
+	for dir in "$build"/debug-kernel/*; do
+		[ -d "$dir" ] && [ ! -L "$dir" ] && rm -rf "$dir"
+	done
+	true
+}
+
 install_packages
 make_cache
+forget_tree_caches
 fetch_kernel_source
 link_ynl_tree
 if [ "$debug_kernels" = y ]; then

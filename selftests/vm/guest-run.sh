@@ -86,7 +86,7 @@ run_test() {
 # newest, which has the dm-delay and loop modules they use.
 if [ "${1:-}" = faults ]; then
 	run_test "$selftests/lifecycle.sh"
-	export FAULTS=$2
+	export FAULTS=${2:?guest-run.sh faults GROUP}
 	run_test "$selftests/cluster_faults.sh"
 	run_test "$selftests/vm/health.sh"
 	exit 0
