@@ -1048,9 +1048,9 @@ tap_check "the cluster forms: m1 active, m2 standby" roles m1
 tap_check "both managers agree on a witness" wait_until 30 same_witness
 
 
-# The scenarios in two groups of about the same length (16 to 20
-# minutes each under TCG), which selftests/run-tests.sh runs in two VMs at
-# once: the faults of disks (the managers' state directories and the
+# The scenarios in two groups of about the same length (15 to 25
+# minutes each under TCG beside another VM; 17 and about 20 measured),
+# which selftests/run-tests.sh runs in two VMs at once: the faults of disks (the managers' state directories and the
 # witness stores), and those of timing (suspends, reloads, clocks, keys,
 # the network and the CPU).
 faults_disks="full_manager readonly_manager full_witness slowed_witness slow_witness
