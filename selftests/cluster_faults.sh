@@ -1068,7 +1068,9 @@ timing) scenarios=$faults_timing ;;
 *) scenarios=$FAULTS ;;
 esac
 for scenario in $scenarios; do
+	started=$SECONDS
 	"scenario_$scenario"
+	echo "# $scenario: $((SECONDS - started)) s"
 done
 
 # Before cluster_stop_all, which waits for every child of this shell.
