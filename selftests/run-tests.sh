@@ -3,7 +3,8 @@
 #
 # Every test of availcast, as `make check` runs it:
 #   1. installs what is missing (selftests/setup.sh), and builds the
-#      debug kernels (selftests/debug-kernel/build.sh) while 2. and 3. run;
+#      debug kernels (selftests/debug-kernel/build.sh) on the CPU that
+#      2. to 4. leave idle;
 #   2. builds the userspace tools, with and without sanitizers, and the
 #      selftests;
 #   3. host tests: checkpatch, the module built for each kernel with W=1
@@ -17,7 +18,8 @@
 #      kmemleak, ... in one; KCSAN in the other), booted in qemu with the
 #      module loaded, running every selftest (selftests/vm/guest-run.sh),
 #      and two more of Debian's 6.12 for the two groups of
-#      cluster_faults.sh's scenarios, two VMs at a time;
+#      cluster_faults.sh's scenarios, two VMs at a time, those of Debian's
+#      kernels while the debug kernels are still building;
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
@@ -69,12 +71,17 @@ if ! "$top/selftests/setup.sh"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-# The debug kernels build (about 6 minutes each, when their key changed)
-# while the host tests run, most of which keep one core busy at most.
+# The debug kernels build (about 10 minutes each on two cores, when their
+# key changed) at SCHED_IDLE: on whatever CPU the host tests, then the
+# VMs of Debian's kernels, leave idle, so that nothing waits for them
+# until their own VMs start. The status goes to a file: the VMs' loop
+# below reaps jobs as they end, this one among them.
+debug_status=$results/host/debug-kernels.exit
 if [ -n "$debug_names" ]; then
 	# shellcheck disable=SC2086
-	selftests/debug-kernel/build.sh $debug_names > "$results/host/debug-kernels.log" 2>&1 &
-	debug_build=$!
+	( chrt --idle 0 selftests/debug-kernel/build.sh $debug_names \
+		> "$results/host/debug-kernels.log" 2>&1
+	  echo $? > "$debug_status" ) &
 fi
 
 step "build"
@@ -110,41 +117,59 @@ for test in build/userspace-asan/tests/*; do
 done
 wait "$model"
 
-if [ -n "$debug_names" ]; then
-	wait "$debug_build"
-	record "the debug kernels (${debug_names# }) build from linux-source-6.12" $?
-fi
-debug_kernels=
+# The VMs, each "ABI" (every selftest), "ABI:GROUP" (cluster_faults.sh's
+# scenarios of GROUP, vm/guest-run.sh) or "debug:NAME" (every selftest
+# on debug kernel NAME, once built), longest first, so that the last to
+# start ends soonest: the timing faults (about 22 min), KASAN (20), the
+# disk faults (16), KCSAN, then the Debian kernels (about 10 each).
 debian_kernels=
 for word in $wanted_kernels; do
-	if [ -f "selftests/debug-kernel/$word.config" ]; then
-		abi=$(selftests/vm/kernels.sh --debug | grep -e "-availcast-$word\$")
-		[ -n "$abi" ] && debug_kernels+=" $abi"
-		what="the $word debug kernel is built"
+	[ -f "selftests/debug-kernel/$word.config" ] && continue
+	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
+	if [ -n "$abi" ]; then
+		debian_kernels+=" $abi"
+		run_host "module-$abi" selftests/host/build_module.sh "$abi"
 	else
-		abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
-		[ -n "$abi" ] && debian_kernels+=" $abi"
-		what="a Debian $word kernel is installed"
+		record "a Debian $word kernel is installed" 1
 	fi
-	[ -n "$abi" ] || record "$what" 1
 done
-kernels="$debug_kernels $debian_kernels"
-for abi in $kernels; do
-	run_host "module-$abi" selftests/host/build_module.sh "$abi"
-done
-
-# The VMs, each "ABI" (every selftest) or "ABI:GROUP" (cluster_faults.sh's
-# scenarios of GROUP, vm/guest-run.sh), longest first, so that the last
-# to start ends soonest: the two groups of faults on Debian's 6.12, the
-# debug kernels, then the Debian kernels.
-vms=
+faults_kernel=
 for abi in $debian_kernels; do
-	case $abi in 6.12.*+deb12-*) vms+=" $abi:disks $abi:timing" ;; esac
+	case $abi in 6.12.*+deb12-*) faults_kernel=$abi ;; esac
 done
-vms+=" $kernels"
+vms=
+[ -n "$faults_kernel" ] && vms+=" $faults_kernel:timing"
+case " $debug_names " in *" kasan "*) vms+=" debug:kasan" ;; esac
+[ -n "$faults_kernel" ] && vms+=" $faults_kernel:disks"
+for name in $debug_names; do
+	[ "$name" = kasan ] || vms+=" debug:$name"
+done
+vms+=" $debian_kernels"
 
-# run_vm ABI[:GROUP]: boots kernel ABI and runs every selftest in it, or
-# the faults of GROUP.
+# debug_built: whether the debug kernels' build ended; the first time it
+# has, records it and builds the module for each.
+declare -A debug_abi=()
+debug_done=false
+debug_built() {
+	local name abi
+	$debug_done && return 0
+	[ -f "$debug_status" ] || return 1
+	debug_done=true
+	record "the debug kernels (${debug_names# }) build from linux-source-6.12" \
+		"$(cat "$debug_status")"
+	for name in $debug_names; do
+		abi=$(selftests/vm/kernels.sh --debug | grep -e "-availcast-$name\$")
+		if [ -z "$abi" ]; then
+			record "the $name debug kernel is built" 1
+			continue
+		fi
+		debug_abi[$name]=$abi
+		run_host "module-$abi" selftests/host/build_module.sh "$abi"
+	done
+}
+
+# run_vm ABI[:GROUP] [DEBUG]: boots kernel ABI and runs every selftest
+# in it, or the faults of GROUP; DEBUG says it is a debug kernel.
 run_vm() {
 	local abi=${1%%:*} group='' out=$results/vm-$1 timeout=${VM_TIMEOUT:-1200} status what
 
@@ -154,7 +179,7 @@ run_vm() {
 		printf 'not ok 1 - %s VM: no module was built for it\n1..1\n' "$1" > "$out/vm.tap"
 		return
 	fi
-	case " $debug_kernels " in *" $abi "*) timeout=${VM_TIMEOUT:-2400} ;; esac
+	[ -n "${2:-}" ] && timeout=${VM_TIMEOUT:-2400}
 	# A group of faults: 15 to 25 minutes beside another VM (its test
 	# alone may take 1800 s, vm/guest-run.sh).
 	[ -n "$group" ] && timeout=${VM_TIMEOUT:-2400}
@@ -179,14 +204,45 @@ run_vm() {
 }
 
 step "VM tests:$vms"
-# Two VMs at a time: two cores.
-for vm in $vms; do
-	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do
-		wait -n
+# Two VMs at a time (two cores), each the first of the list that can
+# start: a debug kernel's once its build ended.
+read -ra pending <<< "$vms"
+running=()
+while [ ${#pending[@]} -gt 0 ]; do
+	still=()
+	for pid in "${running[@]}"; do
+		kill -0 "$pid" 2> /dev/null && still+=("$pid")
 	done
-	run_vm "$vm" &
+	running=("${still[@]}")
+	next=
+	if [ ${#running[@]} -lt 2 ]; then
+		for i in "${!pending[@]}"; do
+			case ${pending[$i]} in
+			debug:*) debug_built || continue ;;
+			esac
+			next=${pending[$i]}
+			unset "pending[$i]"
+			pending=("${pending[@]}")
+			break
+		done
+	fi
+	if [ -z "$next" ]; then
+		wait -n	# a VM, or the debug kernels' build, ended
+		continue
+	fi
+	case $next in
+	debug:*)
+		abi=${debug_abi[${next#debug:}]:-}
+		[ -n "$abi" ] || continue	# not built: recorded by debug_built
+		run_vm "$abi" debug &
+		;;
+	*) run_vm "$next" & ;;
+	esac
+	running+=($!)
 done
 wait
+# With no debug kernel's VM wanted, the build is still recorded.
+[ -n "$debug_names" ] && debug_built
 
 step "results"
 exec "$top/selftests/lib/tap-summary.sh" "$results"
