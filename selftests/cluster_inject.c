@@ -19,6 +19,10 @@
  *     What root on a witness host could send; it must give no hold.
  *   cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT
  *     sends TARGET COUNT authentic reports as HOST, as fast as it can.
+ *   cluster_inject ask SECRET KEY_ID RELAY ADDRESS PORT MANAGER COUNT
+ *     sends RELAY COUNT authentic witness reads as MANAGER, as fast as it
+ *     can (what a manager whose role is at stake sends a relay that fell
+ *     behind).
  *   cluster_inject stallwatch FILE
  *     until killed, wakes every 10 ms at SCHED_FIFO 99 (when allowed) and
  *     appends to FILE a line "NOW LATE" (CLOCK_BOOTTIME and lateness, in
@@ -65,7 +69,11 @@ static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
 	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 - stamp_age_ms;
 	snprintf(m.sender, sizeof(m.sender), "%s", sender);
 	snprintf(m.destination, sizeof(m.destination), "%s", destination);
-	if (type == WIRE_HEARTBEAT) {
+	if (type == WIRE_WITNESS_READ) {
+		m.witness.op = 1;	/* WITNESS_OP_READ */
+		m.witness.token = seq;
+		snprintf(m.witness.record.cluster, sizeof(m.witness.record.cluster), "demo");
+	} else if (type == WIRE_HEARTBEAT) {
 		m.heartbeat.role = 2;	/* active, at an epoch far ahead */
 		m.heartbeat.epoch = 1000;
 	} else {
@@ -163,10 +171,12 @@ int main(int argc, char **argv)
 		return stallwatch(argv[2]);
 	if (!((argc == 8 && !strcmp(argv[1], "attack")) ||
 	      (argc == 9 && !strcmp(argv[1], "flood")) ||
+	      (argc == 9 && !strcmp(argv[1], "ask")) ||
 	      (argc == 10 && !strcmp(argv[1], "reply")))) {
 		fprintf(stderr, "usage: cluster_inject now\n"
 			"       cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n"
 			"       cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT\n"
+			"       cluster_inject ask SECRET KEY_ID RELAY ADDRESS PORT MANAGER COUNT\n"
 			"       cluster_inject stallwatch FILE\n"
 			"       cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION\n");
 		return 2;
@@ -178,8 +188,14 @@ int main(int argc, char **argv)
 	/* HOST's own key, and the one it shares with the target manager. */
 	target_name = argv[4];
 	key.id = (uint16_t)atoi(argv[3]);
-	key_node_key(secret.bytes, argv[7], node_key);
-	key_pair_key(node_key, target_name, key.bytes);
+	if (!strcmp(argv[1], "ask")) {
+		/* A manager's key with a host is the host's, paired with the manager. */
+		key_node_key(secret.bytes, target_name, node_key);
+		key_pair_key(node_key, argv[7], key.bytes);
+	} else {
+		key_node_key(secret.bytes, argv[7], node_key);
+		key_pair_key(node_key, target_name, key.bytes);
+	}
 	sock = socket(AF_INET, SOCK_DGRAM, 0);
 	target.sin_family = AF_INET;
 	target.sin_port = htons((uint16_t)atoi(argv[6]));
@@ -190,18 +206,20 @@ int main(int argc, char **argv)
 				  strtoull(argv[9], NULL, 10));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
-	if (!strcmp(argv[1], "flood")) {
+	if (!strcmp(argv[1], "flood") || !strcmp(argv[1], "ask")) {
 		unsigned long i, count = strtoul(argv[8], NULL, 10);
+		uint8_t type = !strcmp(argv[1], "ask") ? WIRE_WITNESS_READ : WIRE_REPORT;
 
 		for (i = 0; i < count; i++) {
-			len = report(&key, argv[7], seq++, buf);
+			len = signed_as(&key, type, argv[7], target_name, seq++, buf);
 			if (sendto(sock, buf, len, 0, (struct sockaddr *)&target,
 				   sizeof(target)) != (ssize_t)len) {
 				perror("flood");
 				return 1;
 			}
 		}
-		printf("sent %lu reports as %s\n", count, argv[7]);
+		printf("sent %lu %s as %s\n", count, argv[1][0] == 'a' ? "witness reads" : "reports",
+		       argv[7]);
 		return 0;
 	}
 

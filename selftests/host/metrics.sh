@@ -7,7 +7,8 @@
 # checked with promtool (Debian's prometheus package) and for the samples
 # it must hold; the answers are megabytes, which the control socket must
 # carry whole; a slow client does not hold the daemon up; a flood of
-# reports is read a batch at a time, the newest of each host checked.
+# reports is read a batch at a time, the newest of each host checked; of
+# a flood of witness requests, only the newest is answered.
 # Usage: metrics.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -72,6 +73,13 @@ s = json.load(sys.stdin)
 h = [h for h in s["hosts"] if h["name"] == sys.argv[1]][0]
 sys.exit(not (h["reports"] == int(sys.argv[2]) and s["reports_superseded"] == int(sys.argv[3])))
 ' "$host" "$checked" "$superseded"
+}
+
+# relay_superseded RELAY_SOCKET_ARGS... COUNT: the relay counts COUNT
+# witness requests superseded.
+relay_superseded() {
+	test "$(metric "$("$availctl" metrics "${@:1:$#-1}")" relay_requests_superseded_total)" \
+		= "${*: -1}"
 }
 
 # role_agrees ARGS...: the arbiter's metrics give the role its status
@@ -151,6 +159,33 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	kill -CONT "$arbiter_pid"
 	tap_check "a flood of 100 reports from h1: 2 checked, 98 superseded" \
 		wait_until 10 reports_seen "${m1[@]}" h1 2 98
+
+	# 100 witness reads from m2 wait while the relay is stopped: it
+	# answers m2's newest read only, at m2's address, where a listener
+	# here counts what comes from the relay.
+	rm -f "$dir/answers"
+	python3 - $((port + 1)) $((port + 2)) "$dir/answers" <<-'PY' &
+	import socket, sys
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("127.0.0.1", int(sys.argv[1])))
+	open(sys.argv[3], "w").write("listening\n")
+	n = 0
+	while True:
+	    data, source = s.recvfrom(65536)
+	    if source == ("127.0.0.1", int(sys.argv[2])):
+	        n += 1
+	        open(sys.argv[3], "w").write(f"{n}\n")
+	PY
+	listener=$!
+	pids+=" $listener"
+	wait_until 10 test -s "$dir/answers"
+	kill -STOP "$relay_pid"
+	"$inject" ask "$dir/key" 1 h0 127.0.0.1 $((port + 2)) m2 100 > /dev/null
+	kill -CONT "$relay_pid"
+	tap_check "100 witness reads from m2 waiting: the relay counts 99 superseded" \
+		wait_until 10 relay_superseded "${h0[@]}" 99
+	wait_until 10 grep -q '^[0-9]' "$dir/answers"
+	tap_check "and sends one answer, to the newest" test "$(cat "$dir/answers")" = 1
 
 	# A client that connects and never asks, one that asks and never
 	# reads: the daemon goes on answering others.

@@ -20,6 +20,8 @@
 
 /* Broadcasts read in one pass of the loop, of which the newest is sent. */
 #define RELAY_BROADCASTS_PER_PASS 256
+/* More than a socket's default buffer holds of witness requests. */
+#define RELAY_REQUESTS_PER_PASS 256
 
 struct relay {
 	struct node node;
@@ -31,6 +33,7 @@ struct relay {
 	uint64_t next_connect_ms;
 	uint64_t forwarded, overruns;
 	uint64_t superseded;		/* broadcasts a newer one replaced unsent */
+	uint64_t requests_superseded;	/* witness requests a newer one replaced */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
 };
@@ -154,8 +157,6 @@ static void answer(struct relay *r, const struct wire_message *req)
 	const struct wire_witness *q = &req->witness;
 	uint64_t now = node_now_ms();
 
-	if (!conf_is_manager(&r->node.conf, req->sender))
-		return;	/* only managers may read or write witnesses */
 	w->op = q->op;
 	w->token = q->token;
 	if (req->type == WIRE_WITNESS_READ)
@@ -197,6 +198,9 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_integer(out, "relay_superseded_total", "counter",
 			"Broadcasts not forwarded because a newer one came before the relay could.",
 			labels, r->superseded);
+	metrics_integer(out, "relay_requests_superseded_total", "counter",
+			"Witness requests not answered because a newer one of the same manager and kind came before the relay could.",
+			labels, r->requests_superseded);
 	metrics_integer(out, "relay_overruns_total", "counter",
 			"Times broadcasts were lost because the relay's socket overflowed.",
 			labels, r->overruns);
@@ -239,13 +243,14 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	if (format == NODE_JSON) {
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
 			"\"module\":%s,\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
+			"\"requests_superseded\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
 			"\"generation\":%llu,\"lease_left_ms\":%u,\"writes_failing\":%s,"
 			"\"write_ms\":%u},",
 			r->node.conf.node, r->node.conf.cluster,
 			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
 			(unsigned long long)r->superseded, (unsigned long long)r->overruns,
-			witness_status_name(found), rec.active,
+			(unsigned long long)r->requests_superseded, witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
 			witness_store_writes_failing(&r->store) ? "true" : "false",
 			r->store.write_ms);
@@ -258,6 +263,7 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	fprintf(out, "forwarded:  %llu broadcasts, %llu superseded, %llu overruns\n",
 		(unsigned long long)r->forwarded, (unsigned long long)r->superseded,
 		(unsigned long long)r->overruns);
+	fprintf(out, "requests:   %llu superseded\n", (unsigned long long)r->requests_superseded);
 	if (found == WITNESS_DONE)
 		fprintf(out, "witness:    %s active, epoch %llu, generation %llu, lease %u ms left\n",
 			rec.active, (unsigned long long)rec.epoch,
@@ -273,13 +279,63 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	node_write_counters(&r->node, out, NODE_TEXT, NULL);
 }
 
+/*
+ * The witness requests waiting (of up to RELAY_REQUESTS_PER_PASS), each
+ * manager's newest of each kind answered, in the order they came; the
+ * older ones are as if lost. A manager asks again every heartbeat-ms,
+ * and every tenth of one while its role is at stake: a store that fell
+ * behind (starved of CPU) would otherwise answer a queue of requests,
+ * each too old for its lease to hold anything by the time the answer
+ * comes, while the one that could waits behind them (a lone active lost
+ * its role this way, to a relay held to 10 % of a CPU).
+ */
+static void answer_requests(struct relay *r)
+{
+	struct wire_message newest[2][2];	/* [manager][read, CAS] */
+	unsigned int order[2][2] = { { 0 } };	/* 0: none; else when it came */
+	unsigned int n, m, kind, came = 0;
+	struct wire_message msg;
+	int got;
+
+	for (n = 0; n < RELAY_REQUESTS_PER_PASS; n++) {
+		got = node_receive(&r->node, &msg);
+		if (got == 0)
+			break;
+		if (got < 0 || (msg.type != WIRE_WITNESS_READ && msg.type != WIRE_WITNESS_CAS))
+			continue;
+		/* Only managers may read or write witnesses. */
+		if (!conf_is_manager(&r->node.conf, msg.sender))
+			continue;
+		m = strcmp(msg.sender, r->node.conf.managers[0].name) != 0;
+		kind = msg.type == WIRE_WITNESS_CAS;
+		if (order[m][kind])
+			r->requests_superseded++;
+		newest[m][kind] = msg;
+		order[m][kind] = ++came;
+	}
+	/* Answered in the order they came, the earliest of those left first. */
+	for (n = 0; n < 4; n++) {
+		unsigned int *first = NULL;
+		struct wire_message *req = NULL;
+
+		for (m = 0; m < 2; m++)
+			for (kind = 0; kind < 2; kind++)
+				if (order[m][kind] && (!first || order[m][kind] < *first)) {
+					first = &order[m][kind];
+					req = &newest[m][kind];
+				}
+		if (!first)
+			break;
+		*first = 0;
+		answer(r, req);
+	}
+}
+
 int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
 	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
-	struct wire_message msg;
-	int batch, got;
 
 	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
 	    witness_store_init(&r.store, r.node.conf.state_dir,
@@ -310,13 +366,7 @@ int relay_main(const char *config_path)
 		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR)
 			break;
 		/* Witness requests first: an active's renewal waits for nothing. */
-		for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
-			got = node_receive(&r.node, &msg);
-			if (got == 0)
-				break;
-			if (got > 0 && (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS))
-				answer(&r, &msg);
-		}
+		answer_requests(&r);
 		forward_broadcasts(&r);
 		note_probe(&r);
 		node_serve_status(&r.node, status, &r);
