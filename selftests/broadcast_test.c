@@ -180,12 +180,30 @@ TEST_F(broadcast, sequence_increases_and_each_message_beats_its_deadline)
 	       (unsigned long long)worst_slack / MS);
 }
 
-/* Mean period of @n periodic broadcasts, and the mean host level in them. */
+/*
+ * The interval the module planned after a broadcast, from the deadline it
+ * announced in it (kmod/emitter.c: now + interval + 20 ms + interval / 8).
+ * The timestamp is taken after the plan, by the time the resources took
+ * to read (a few ms under KASAN and TCG): the result can be that much
+ * short, never long. What the timer then did (late, behind an emulator
+ * that stopped) is not the law's doing.
+ */
+static uint64_t planned_interval(const struct ac_snapshot *snap)
+{
+	uint64_t ahead = snap->deadline_ns - snap->timestamp_ns;
+
+	return ahead > 20 * MS ? (ahead - 20 * MS) * 8 / 9 : 0;
+}
+
+/*
+ * Mean planned interval of @n periodic broadcasts, its shortest and
+ * longest, and the mean host level in them.
+ */
 static int measure_period(struct genl_sock *listener, int n, uint64_t *period_ns,
 			  uint32_t *level, uint64_t *shortest, uint64_t *longest)
 {
 	struct ac_snapshot snap;
-	uint64_t first = 0, last = 0, levels = 0;
+	uint64_t planned = 0, levels = 0, interval;
 	int got = 0;
 
 	*shortest = UINT64_MAX;
@@ -195,19 +213,14 @@ static int measure_period(struct genl_sock *listener, int n, uint64_t *period_ns
 			return -ETIMEDOUT;
 		if (snap.reason != AVAILCAST_REASON_PERIODIC)
 			continue;
-		if (got) {
-			uint64_t gap = snap.timestamp_ns - last;
-
-			*shortest = gap < *shortest ? gap : *shortest;
-			*longest = gap > *longest ? gap : *longest;
-		} else {
-			first = snap.timestamp_ns;
-		}
-		last = snap.timestamp_ns;
+		interval = planned_interval(&snap);
+		*shortest = interval < *shortest ? interval : *shortest;
+		*longest = interval > *longest ? interval : *longest;
+		planned += interval;
 		levels += snap.level;
 		got++;
 	}
-	*period_ns = (last - first) / (n - 1);
+	*period_ns = planned / n;
 	*level = levels / n;
 	return 0;
 }
@@ -239,12 +252,12 @@ TEST_F(broadcast, rate_follows_the_law_between_its_bounds)
 					     phases[i].pool_level, 5000));
 		ASSERT_EQ(0, measure_period(&self->listener, 6, &period[i], &level[i],
 					    &shortest, &longest));
-		TH_LOG("host level %u: period %llu ms (%llu to %llu)", level[i],
+		TH_LOG("host level %u: planned period %llu ms (%llu to %llu)", level[i],
 		       (unsigned long long)period[i] / MS,
 		       (unsigned long long)shortest / MS, (unsigned long long)longest / MS);
-		/* Within the bounds; above, by at most the deadline margin. */
-		EXPECT_LE(100 * MS, shortest);
-		EXPECT_GE((1000 + 20 + 1000 / 8) * MS, longest);
+		/* Within the bounds (the shortest read up to 10 ms short, above). */
+		EXPECT_LE(90 * MS, shortest);
+		EXPECT_GE(1000 * MS, longest);
 	}
 	EXPECT_GE(100, level[0]) TH_LOG("the pinned pool is the scarcest");
 	EXPECT_GE(450, level[1]);
