@@ -919,26 +919,30 @@ scenario_lossy_links() {
 	checked "lossy links"
 }
 
-# starve QUOTA_US NODE...: the NODEs' daemons in a cgroup of their own,
+# starve QUOTA_US NODE...: each NODE's daemon in a cgroup of its own,
 # allowed QUOTA_US of CPU time in every 100 ms; "starve" alone lets them
 # out again.
-starved_cgroup=/sys/fs/cgroup/availcast-starved
+starved_cgroups=/sys/fs/cgroup/availcast-starved
 starve() {
-	local node pid
+	local node pid group
 	if [ $# -eq 0 ]; then
-		[ -d "$starved_cgroup" ] || return 0
-		for pid in $(cat "$starved_cgroup/cgroup.procs"); do
-			echo "$pid" > /sys/fs/cgroup/cgroup.procs
+		[ -d "$starved_cgroups" ] || return 0
+		for group in "$starved_cgroups"/*/; do
+			for pid in $(cat "$group/cgroup.procs"); do
+				echo "$pid" > /sys/fs/cgroup/cgroup.procs
+			done
+			wait_until 10 rmdir "$group"
 		done
-		wait_until 10 rmdir "$starved_cgroup"
+		rmdir "$starved_cgroups"
 		return
 	fi
 	echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
-	mkdir -p "$starved_cgroup"
-	echo "$1 100000" > "$starved_cgroup/cpu.max"
-	shift
-	for node; do
-		cluster_pid "$node" > "$starved_cgroup/cgroup.procs"
+	mkdir -p "$starved_cgroups"
+	echo +cpu > "$starved_cgroups/cgroup.subtree_control"
+	for node in "${@:2}"; do
+		mkdir -p "$starved_cgroups/$node"
+		echo "$1 100000" > "$starved_cgroups/$node/cpu.max"
+		cluster_pid "$node" > "$starved_cgroups/$node/cgroup.procs"
 	done
 }
 
@@ -954,7 +958,7 @@ scheduled_as() {
 
 # pair_then_lone_active_starved NAME PERCENT NODE...: the module
 # broadcasting every 10 ms and the NODEs (ACTIVE, STANDBY: the managers)
-# held to PERCENT % of a CPU by a cgroup. For 10 s the pair must not
+# each held to PERCENT % of a CPU by a cgroup of its own. For 10 s the pair must not
 # flap; then, the standby killed, for 20 s the lone active must keep its
 # role throughout. Fed again, the other manager rejoins.
 pair_then_lone_active_starved() {
