@@ -81,7 +81,8 @@ if [ -n "$debug_names" ]; then
 	# shellcheck disable=SC2086
 	( chrt --idle 0 selftests/debug-kernel/build.sh $debug_names \
 		> "$results/host/debug-kernels.log" 2>&1
-	  echo $? > "$debug_status" ) &
+	  echo $? > "$debug_status.new"
+	  mv "$debug_status.new" "$debug_status" ) &
 fi
 
 step "build"
@@ -214,9 +215,12 @@ step "VM tests:$vms"
 read -ra pending <<< "$vms"
 running=()
 while [ ${#pending[@]} -gt 0 ]; do
+	# Still running: among this shell's running jobs (a pid alone could
+	# be reused by then).
+	jobs=" $(jobs -rp | tr '\n' ' ') "
 	still=()
 	for pid in "${running[@]}"; do
-		kill -0 "$pid" 2> /dev/null && still+=("$pid")
+		[[ $jobs == *" $pid "* ]] && still+=("$pid")
 	done
 	running=("${still[@]}")
 	next=
@@ -233,6 +237,8 @@ while [ ${#pending[@]} -gt 0 ]; do
 	fi
 	if [ -z "$next" ]; then
 		wait -n	# a VM, or the debug kernels' build, ended
+		# No job left, and the build said nothing: it died.
+		[ $? -eq 127 ] && [ ! -f "$debug_status" ] && echo 1 > "$debug_status"
 		continue
 	fi
 	case $next in
