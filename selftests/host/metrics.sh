@@ -178,7 +178,7 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	PY
 	listener=$!
 	pids+=" $listener"
-	wait_until 10 test -s "$dir/answers"
+	tap_check "a listener at m2's address" wait_until 10 test -s "$dir/answers"
 	kill -STOP "$relay_pid"
 	"$inject" ask "$dir/key" 1 h0 127.0.0.1 $((port + 2)) m2 100 > /dev/null
 	kill -CONT "$relay_pid"

@@ -27,8 +27,8 @@ fault_test=
 # four times slower than Debian's under TCG, and a load/unload cycle under
 # stress_reload.sh's load takes about 30 s there (1 s on the others). It
 # runs every test but cluster.sh, and the three stress tests shorter, to
-# fit the CI budget: the 200-cycle and 20 s runs are on the Debian and
-# KCSAN kernels. The daemons of cluster.sh, with their 100 ms heartbeats,
+# fit the CI budget: the 90 s and 20 s runs are on the Debian and KCSAN
+# kernels (STRESS_CYCLES=5 runs 5 cycles, however long they take). The daemons of cluster.sh, with their 100 ms heartbeats,
 # could not keep up there (status calls timed out after 2 s); the kernel
 # part they use (broadcasts to every namespace) is broadcast_test's too.
 cluster_test=$selftests/cluster.sh
