@@ -32,20 +32,10 @@ void hooks_run(const struct node *n, const struct arbiter *a,
 	}
 	if (pid == 0) {
 		sigset_t none;
+		uint64_t now_ms;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/*
-		 * The active hook acts as the active: only while the hold
-		 * runs, on the clock as it is now that the child exists (a
-		 * starved machine can take long to fork). Logged from here,
-		 * so that the line's time is the moment checked.
-		 */
-		if (new_role == ARBITER_ACTIVE && node_now_ms() >= hold_until_ms) {
-			node_log(n, "hook-lapsed", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
-				 (int)getpid(), role, epoch, hold_until_ms);
-			_exit(HOOKS_LAPSED);
-		}
 		setenv("AVAILCTL_ROLE", role, 1);
 		setenv("AVAILCTL_PREVIOUS_ROLE", arbiter_role_name(previous), 1);
 		setenv("AVAILCTL_EPOCH", epoch, 1);
@@ -55,8 +45,22 @@ void hooks_run(const struct node *n, const struct arbiter *a,
 		setenv("AVAILCTL_WITNESS", a->agreed.host, 1);
 		setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
 		setenv("AVAILCTL_REASON", a->reason, 1);
-		node_log(n, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
-			 (int)getpid(), role, epoch, hold_until_ms);
+		/*
+		 * The active hook acts as the active: only while the hold
+		 * runs, on the clock as it is now that the child exists (a
+		 * starved machine can take long to fork), just before the
+		 * program starts. The line says when that was checked: an
+		 * ordinary task on a busy CPU can wait long between the check
+		 * and its write (300 ms and more seen on one starved vCPU).
+		 */
+		now_ms = node_now_ms();
+		if (new_role == ARBITER_ACTIVE && now_ms >= hold_until_ms) {
+			node_log_at(n, now_ms, "hook-lapsed", "pid=%d role=%s epoch=%s hold_until=%"
+				    PRIu64, (int)getpid(), role, epoch, hold_until_ms);
+			_exit(HOOKS_LAPSED);
+		}
+		node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
+			    (int)getpid(), role, epoch, hold_until_ms);
 		execl(n->conf.hook, n->conf.hook, role, (char *)NULL);
 		_exit(127);
 	}

@@ -183,13 +183,16 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 	return true;
 }
 
-/* Logs the change to @role at @epoch; the rest is the arbiter's state now. */
-static void log_role(struct manager *m, enum arbiter_role role, uint64_t epoch,
+/*
+ * Logs the change to @role at @epoch, decided at @at_ms; the rest is the
+ * arbiter's state now.
+ */
+static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, uint64_t epoch,
 		     uint64_t hold_until_ms, enum arbiter_role previous)
 {
 	struct arbiter *a = &m->arbiter;
 
-	node_log(&m->node, "role", "role=%s previous=%s epoch=%" PRIu64 " witness=%s generation=%"
+	node_log_at(&m->node, at_ms, "role", "role=%s previous=%s epoch=%" PRIu64 " witness=%s generation=%"
 		 PRIu64 " hold_until=%" PRIu64 " reason=\"%s\"",
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
@@ -201,7 +204,7 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 {
 	struct arbiter *a = &m->arbiter;
 	unsigned int i;
-	uint64_t hold;
+	uint64_t hold, now_ms;
 
 	for (i = 0; i < a->n_out; i++) {
 		struct arbiter_out *out = &a->out[i];
@@ -218,15 +221,16 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 			 * log can block). Too late, the arbiter steps down at
 			 * once, and that is what is logged.
 			 */
-			if (out->role == ARBITER_ACTIVE &&
-			    node_now_ms() >= out->hold_until_ms) {
+			now_ms = node_now_ms();
+			if (out->role == ARBITER_ACTIVE && now_ms >= out->hold_until_ms) {
 				node_log(&m->node, "role-lapsed",
 					 "role=active epoch=%" PRIu64 " hold_until=%" PRIu64,
 					 out->epoch, out->hold_until_ms);
 				arbiter_tick(a, node_now_ms());
 				break;
 			}
-			log_role(m, out->role, out->epoch, out->hold_until_ms, *previous);
+			/* Stamped with the moment checked (hooks.c says why). */
+			log_role(m, now_ms, out->role, out->epoch, out->hold_until_ms, *previous);
 			hooks_run(&m->node, a, out->role, out->epoch, out->hold_until_ms,
 				  *previous);
 			*previous = out->role;
@@ -626,7 +630,7 @@ int manager_main(const char *config_path)
 	node_log(&m.node, "started", "daemon=arbiter clock=boottime cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
-	log_role(&m, m.arbiter.role, m.arbiter.epoch, 0, previous);
+	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, previous);
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&m);

@@ -116,11 +116,11 @@ static bool log_line(const char *line, size_t len)
  * One write per line: a daemon killed mid-log leaves whole lines only,
  * and the checker in selftests/ reads every line as one event.
  */
-void node_log(const struct node *n, const char *event, const char *fmt, ...)
+static void log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt,
+		   va_list ap)
 {
 	char line[1024];
 	size_t len;
-	va_list ap;
 	int used;
 
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
@@ -131,13 +131,11 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 		if (used > 0 && log_line(line, (size_t)used))
 			log_dropped_unsaid = 0;
 	}
-	used = snprintf(line, sizeof(line), "%llu %s %s ",
-			(unsigned long long)node_now_ms(), n->conf.node, event);
+	used = snprintf(line, sizeof(line), "%llu %s %s ", (unsigned long long)at_ms,
+			n->conf.node, event);
 	len = used < 0 ? 0 : (size_t)used;
 	if (len < sizeof(line) - 1) {
-		va_start(ap, fmt);
 		used = vsnprintf(line + len, sizeof(line) - 1 - len, fmt, ap);
-		va_end(ap);
 		if (used > 0)
 			len += (size_t)used;
 	}
@@ -148,6 +146,24 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 		log_dropped++;
 		log_dropped_unsaid++;
 	}
+}
+
+void node_log(const struct node *n, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_at(n, node_now_ms(), event, fmt, ap);
+	va_end(ap);
+}
+
+void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_at(n, at_ms, event, fmt, ap);
+	va_end(ap);
 }
 
 static int fail(char *error, size_t size, const char *fmt, ...)

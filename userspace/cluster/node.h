@@ -106,6 +106,14 @@ int node_receive(struct node *n, struct wire_message *msg);
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The same, stamped @at_ms (CLOCK_BOOTTIME ms) rather than now: the moment
+ * a decision was made, when the line must say when that was and the
+ * process may be preempted before it writes the line.
+ */
+void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Signal flags, set by the handlers and cleared by the reader. */
 bool node_should_stop(void);
 bool node_take_reload(void);
