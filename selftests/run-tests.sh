@@ -211,23 +211,30 @@ run_vm() {
 
 step "VM tests:$vms"
 # Two VMs at a time (two cores), each the first of the list that can
-# start: a debug kernel's once its build ended.
+# start: a debug kernel's once its build ended, and none of two CPUs
+# while a group of faults runs (their timing is judged: a core each).
 read -ra pending <<< "$vms"
 running=()
+declare -A faults_pids=()
 while [ ${#pending[@]} -gt 0 ]; do
 	# Still running: among this shell's running jobs (a pid alone could
 	# be reused by then).
 	jobs=" $(jobs -rp | tr '\n' ' ') "
 	still=()
+	faults_running=false
 	for pid in "${running[@]}"; do
-		[[ $jobs == *" $pid "* ]] && still+=("$pid")
+		[[ $jobs == *" $pid "* ]] || continue
+		still+=("$pid")
+		[ -n "${faults_pids[$pid]:-}" ] && faults_running=true
 	done
 	running=("${still[@]}")
 	next=
 	if [ ${#running[@]} -lt 2 ]; then
 		for i in "${!pending[@]}"; do
 			case ${pending[$i]} in
-			debug:*) debug_built || continue ;;
+			debug:*) ! $faults_running && debug_built || continue ;;
+			*:*) ;;	# a group of faults: one CPU
+			*) $faults_running && continue ;;
 			esac
 			next=${pending[$i]}
 			unset "pending[$i]"
@@ -250,6 +257,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 	*) run_vm "$next" & ;;
 	esac
 	running+=($!)
+	case $next in debug:*) ;; *:*) faults_pids[$!]=1 ;; esac
 done
 wait
 # With no debug kernel's VM wanted, the build is still recorded.
