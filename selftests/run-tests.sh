@@ -223,7 +223,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 	still=()
 	faults_running=false
 	for pid in "${running[@]}"; do
-		[[ $jobs == *" $pid "* ]] || continue
+		[[ $jobs == *" $pid "* ]] || { unset "faults_pids[$pid]"; continue; }
 		still+=("$pid")
 		[ -n "${faults_pids[$pid]:-}" ] && faults_running=true
 	done
@@ -245,7 +245,8 @@ while [ ${#pending[@]} -gt 0 ]; do
 	if [ -z "$next" ]; then
 		wait -n	# a VM, or the debug kernels' build, ended
 		# No job left, and the build said nothing: it died.
-		[ $? -eq 127 ] && [ ! -f "$debug_status" ] && echo 1 > "$debug_status"
+		[ $? -eq 127 ] && [ -n "$debug_names" ] && [ ! -f "$debug_status" ] &&
+			echo 1 > "$debug_status"
 		continue
 	fi
 	case $next in
