@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "family.h"
 
@@ -34,7 +35,15 @@ static int listen_until_shutdown(int seconds)
 	static struct ac_snapshot snap;
 	struct genl_sock sk;
 
-	if (genl_open(&sk, AVAILCAST_GENL_NAME) || genl_subscribe(&sk))
+	/*
+	 * Room for minutes of broadcasts: a listener the churners keep off
+	 * the CPU (seen under KASAN) would otherwise overflow its socket and
+	 * miss the shutdown, which the module sends like any other.
+	 */
+	int room = 64 << 20;
+
+	if (genl_open(&sk, AVAILCAST_GENL_NAME) || genl_subscribe(&sk) ||
+	    setsockopt(sk.fd, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof(room)))
 		return 1;
 	while (ac_now_ns() < deadline) {
 		if (ac_next_broadcast(&sk, &snap, 100))

@@ -889,6 +889,9 @@ scenario_far_witness() {
 	local first second since before host
 	first=$(active_now)
 	second=$(cluster_other "$first")
+	# From a witness both agree on: the scenario before may have just
+	# reconnected a manager.
+	wait_until 30 same_witness
 	before=$(witness_generation "$first")
 	for host in $cluster_hosts; do
 		delay_node "$host" 760
@@ -1004,6 +1007,13 @@ scenario_starved_relays() {
 	tap_check "the relays run as ordinary tasks" scheduled_as SCHED_OTHER $cluster_hosts
 	# shellcheck disable=SC2086
 	pair_then_lone_active_starved "relays starved" 10 $cluster_hosts
+	# Their main threads back at SCHED_RR 1, as started, for the
+	# scenarios after (the write probe's thread stays ordinary).
+	for host in $cluster_hosts; do
+		chrt --rr --reset-on-fork --pid 1 "$(cluster_pid "$host")"
+	done
+	# shellcheck disable=SC2086
+	tap_check "the relays run at SCHED_RR again" scheduled_as SCHED_RR $cluster_hosts
 }
 
 # Every daemon starved, at realtime-priority (SCHED_RR), which a cgroup's
