@@ -962,9 +962,9 @@ scheduled_as() {
 
 # pair_then_lone_active_starved NAME PERCENT NODE...: the module
 # broadcasting every 10 ms and the NODEs (ACTIVE, STANDBY: the managers)
-# each held to PERCENT % of a CPU by a cgroup of its own. For 10 s the pair must not
-# flap; then, the standby killed, for 20 s the lone active must keep its
-# role throughout. Fed again, the other manager rejoins.
+# each held to PERCENT % of a CPU by a cgroup of its own. For 10 s the
+# pair must not flap; then, the standby killed, for 20 s the lone active
+# must keep its role throughout. Fed again, the other manager rejoins.
 pair_then_lone_active_starved() {
 	local name=$1 percent=$2 active standby since node nodes=()
 	shift 2

@@ -32,6 +32,7 @@
  */
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,7 @@ int main(int argc, char **argv)
 	struct timespec ts;
 	uint64_t seq;
 	size_t len;
+	bool ask;
 
 	if (argc == 2 && !strcmp(argv[1], "now")) {
 		clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -188,7 +190,8 @@ int main(int argc, char **argv)
 	/* HOST's own key, and the one it shares with the target manager. */
 	target_name = argv[4];
 	key.id = (uint16_t)atoi(argv[3]);
-	if (!strcmp(argv[1], "ask")) {
+	ask = !strcmp(argv[1], "ask");
+	if (ask) {
 		/* A manager's key with a host is the host's, paired with the manager. */
 		key_node_key(secret.bytes, target_name, node_key);
 		key_pair_key(node_key, argv[7], key.bytes);
@@ -206,9 +209,9 @@ int main(int argc, char **argv)
 				  strtoull(argv[9], NULL, 10));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
-	if (!strcmp(argv[1], "flood") || !strcmp(argv[1], "ask")) {
+	if (!strcmp(argv[1], "flood") || ask) {
 		unsigned long i, count = strtoul(argv[8], NULL, 10);
-		uint8_t type = !strcmp(argv[1], "ask") ? WIRE_WITNESS_READ : WIRE_REPORT;
+		uint8_t type = ask ? WIRE_WITNESS_READ : WIRE_REPORT;
 
 		for (i = 0; i < count; i++) {
 			len = signed_as(&key, type, argv[7], target_name, seq++, buf);
@@ -218,8 +221,7 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		printf("sent %lu %s as %s\n", count, argv[1][0] == 'a' ? "witness reads" : "reports",
-		       argv[7]);
+		printf("sent %lu %s as %s\n", count, ask ? "witness reads" : "reports", argv[7]);
 		return 0;
 	}
 

@@ -121,9 +121,9 @@ wait "$model"
 # The VMs, each "ABI" (every selftest), "ABI:GROUP" (cluster_faults.sh's
 # scenarios of GROUP, vm/guest-run.sh) or "debug:NAME" (every selftest
 # on debug kernel NAME, once built): the two groups of faults together
-# (about 22 and 16 min, one CPU each, see run_vm), then the longest
-# first, so that the last to start ends soonest: KASAN (20), KCSAN (12),
-# the Debian kernels (about 10 each).
+# (about 16 min each, one CPU each, see run_vm), then the longest first,
+# so that the last to start ends soonest: KASAN (about 35 min), KCSAN
+# (20), the Debian kernels (6 to 13).
 debian_kernels=
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && continue
@@ -232,7 +232,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 	if [ ${#running[@]} -lt 2 ]; then
 		for i in "${!pending[@]}"; do
 			case ${pending[$i]} in
-			debug:*) ! $faults_running && debug_built || continue ;;
+			debug:*) if $faults_running || ! debug_built; then continue; fi ;;
 			*:*) ;;	# a group of faults: one CPU
 			*) $faults_running && continue ;;
 			esac
@@ -255,10 +255,13 @@ while [ ${#pending[@]} -gt 0 ]; do
 		[ -n "$abi" ] || continue	# not built: recorded by debug_built
 		run_vm "$abi" debug &
 		;;
+	*:*)
+		run_vm "$next" &
+		faults_pids[$!]=1
+		;;
 	*) run_vm "$next" & ;;
 	esac
 	running+=($!)
-	case $next in debug:*) ;; *:*) faults_pids[$!]=1 ;; esac
 done
 wait
 # With no debug kernel's VM wanted, the build is still recorded.
