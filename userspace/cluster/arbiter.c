@@ -123,6 +123,11 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
 	return epoch > a->epoch || (epoch == a->epoch && generation > a->generation);
 }
 
+bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_witness_ref *b)
+{
+	return !strcmp(a->host, b->host) && a->epoch == b->epoch && a->generation == b->generation;
+}
+
 /*
  * Writes @next down before anything that depends on it is sent or acted
  * on. Returns false, with nothing changed, when it could not be written.
@@ -136,8 +141,7 @@ static bool newer(const struct wire_witness_ref *a, uint64_t epoch, uint64_t gen
  */
 static bool same_durable(const struct arbiter_durable *a, const struct arbiter_durable *b)
 {
-	return !strcmp(a->agreed.host, b->agreed.host) && a->agreed.epoch == b->agreed.epoch &&
-	       a->agreed.generation == b->agreed.generation && a->epoch == b->epoch &&
+	return arbiter_same_witness(&a->agreed, &b->agreed) && a->epoch == b->epoch &&
 	       a->promise_ms == b->promise_ms;
 }
 
@@ -193,6 +197,8 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	next.agreed.generation = generation;
 	if (!write_down(a, &next))
 		return false;
+	if (strcmp(a->agreed.host, host))
+		a->witness_replied_ms = 0;	/* answers came from another host */
 	a->agreed = next.agreed;
 	a->agreed_written = false;
 	a->write_timeouts = 0;
@@ -433,6 +439,28 @@ static uint32_t promise(struct arbiter *a)
 }
 
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
+static uint64_t witness_wait_ms(const struct arbiter *a, uint64_t now_ms);
+
+/*
+ * Whether we reach @host: its availability reports come, or, the agreed
+ * witness, its store answered us within witness_wait_ms(). The answers
+ * count too: a relay that falls behind on broadcasts (a starved one)
+ * answers witness requests first, and a witness moved for late reports
+ * alone leaves each move's generation unwritten for a while, when a lone
+ * manager could not take over through it.
+ */
+static bool sees_host(const struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	return a->io.available(a->io.ctx, host) ||
+	       (!strcmp(host, a->agreed.host) && a->witness_replied_ms &&
+		now_ms - a->witness_replied_ms < witness_wait_ms(a, now_ms));
+}
+
+static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
+{
+	return a->agreed.host[0] && sees_host(a, now_ms, a->agreed.host);
+}
+
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
 	uint32_t promised = promise(a);
@@ -446,7 +474,7 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
-	if (a->agreed.host[0] && a->io.available(a->io.ctx, a->agreed.host))
+	if (sees_agreed(a, now_ms))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
 	/*
 	 * An answer leaves our own heartbeats on their beat: their answers
@@ -756,8 +784,12 @@ static void send_proposal(struct arbiter *a)
 	}
 }
 
-/* Rule 6: the active proposes @host to the standby; nothing is written yet. */
-static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
+/*
+ * Rule 6: the active proposes @host to the standby, in place of the agreed
+ * witness, for the reason @why (said in the status and the log); nothing
+ * is written yet.
+ */
+static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const char *why)
 {
 	struct arbiter_proposal *p = &a->proposal;
 	uint64_t generation = a->agreed.generation;
@@ -776,8 +808,9 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host)
 	p->ref.generation = generation + 1;
 	p->sent_ms = now_ms;
 	send_proposal(a);
-	because(a, "proposed %s as the witness (generation %llu); waiting for %s to confirm",
-		host, (unsigned long long)p->ref.generation, a->peer);
+	because(a, "proposed %s as the witness (generation %llu) in place of %s (%s); waiting for %s to confirm",
+		host, (unsigned long long)p->ref.generation,
+		a->agreed.host[0] ? a->agreed.host : "none", why, a->peer);
 }
 
 /*
@@ -847,18 +880,17 @@ static bool take_over(struct arbiter *a, uint64_t now_ms)
 }
 
 /*
- * Whether both managers see the agreed witness: we do, and the peer does
- * not say otherwise of it (it could not fail over through it).
+ * Whether both managers see the agreed witness: we do, and the peer has
+ * not said otherwise of it (it could not fail over through it) for
+ * grace-ms: a standby just started says so until its first availability
+ * report, or its first answer from the witness, comes (sees_agreed()).
  */
 static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms)
 {
-	const struct wire_witness_ref *w = &a->agreed;
-	bool peer_names_it = !strcmp(a->peer_witness.host, w->host) &&
-			     a->peer_witness.epoch == w->epoch &&
-			     a->peer_witness.generation == w->generation;
-
-	return w->host[0] && a->io.available(a->io.ctx, w->host) &&
-	       !(peer_alive(a, now_ms) && peer_names_it && !a->peer_sees_witness);
+	return sees_agreed(a, now_ms) &&
+	       !(peer_alive(a, now_ms) && arbiter_same_witness(&a->peer_witness, &a->agreed) &&
+		 a->peer_blind_since_ms &&
+		 now_ms - a->peer_blind_since_ms >= a->timing.grace_ms);
 }
 
 /*
@@ -884,7 +916,7 @@ static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_f
 	switch (choose_witness(a, now_ms,
 			       agreed == STORE_FAILING ? STORE_SLOW : STORE_UNKNOWN, host)) {
 	case CHOSEN:
-		propose(a, now_ms, host);
+		propose(a, now_ms, host, how);
 		break;
 	case ASKING:
 		because(a, "witness %s %s: asking %s how its store writes", a->agreed.host, how,
@@ -903,6 +935,20 @@ static void renew_lease(struct arbiter *a, uint64_t now_ms)
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
 			     a->agreed.epoch, a->agreed.generation,
 			     a->agreed.epoch, a->agreed.generation);
+}
+
+/* Why active_step() replaces the agreed witness, for the log. */
+static const char *replacement_why(const struct arbiter *a, uint64_t now_ms)
+{
+	if (!a->agreed.host[0])
+		return "none agreed yet";
+	if (!sees_agreed(a, now_ms))
+		return "no report from its host and no answer from its store lately";
+	if (!both_see_agreed(a, now_ms))
+		return "the standby does not see it";
+	if (a->agreed.epoch < a->epoch)
+		return "agreed at an older epoch";
+	return "its lease not renewed in time";
 }
 
 static void active_step(struct arbiter *a, uint64_t now_ms)
@@ -947,7 +993,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	}
 	switch (choose_replacement(a, now_ms, host)) {
 	case CHOSEN:
-		propose(a, now_ms, host);
+		propose(a, now_ms, host, replacement_why(a, now_ms));
 		break;
 	case ASKING:
 		because(a, "witness %s lost: asking %s how its store writes",
@@ -1006,9 +1052,22 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 	send_heartbeat(a, now_ms, false);
 }
 
+/*
+ * A standby whose reports of the agreed witness stopped asks its store
+ * instead, each heartbeat-ms (a read, which changes nothing there), so
+ * that what it tells the active it sees (sees_agreed()) is whether it
+ * could take over through it.
+ */
+static void look_at_agreed(struct arbiter *a, uint64_t now_ms)
+{
+	if (a->agreed.host[0] && !a->io.available(a->io.ctx, a->agreed.host))
+		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_READ, 0, 0, 0, 0);
+}
+
 static void inactive_step(struct arbiter *a, uint64_t now_ms)
 {
 	if (peer_alive(a, now_ms)) {
+		look_at_agreed(a, now_ms);
 		if (a->peer_role == ARBITER_ACTIVE && a->peer_epoch >= a->epoch)
 			return;
 		if (a->preferred)
@@ -1282,8 +1341,14 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
 	a->peer_token = hb->token;
+	if (!arbiter_same_witness(&a->peer_witness, &hb->witness))
+		a->peer_blind_since_ms = 0;	/* another witness: nothing said of it yet */
 	a->peer_witness = hb->witness;
 	a->peer_sees_witness = hb->flags & WIRE_HEARTBEAT_SEES_WITNESS;
+	if (a->peer_sees_witness)
+		a->peer_blind_since_ms = 0;
+	else if (!a->peer_blind_since_ms)
+		a->peer_blind_since_ms = now_ms;
 	/* An answer echoes the heartbeat it answers: a true round trip. */
 	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
 	    hb->echo <= now_ms) {
@@ -1380,7 +1445,7 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 	/* A newer one, or the one we agreed on asked again (our yes was lost). */
 	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
 		 (newer(&a->agreed, pr->epoch, pr->generation) || again) &&
-		 a->io.available(a->io.ctx, pr->host);
+		 sees_host(a, now_ms, pr->host);
 	/* The yes is a promise to fail over only through it: on disk first. */
 	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
 		accept = false;
@@ -1390,7 +1455,6 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 		because(a, "agreed on witness %s (generation %llu) proposed by %s",
 			pr->host, (unsigned long long)pr->generation, a->peer);
 	}
-	(void)now_ms;
 	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE_REPLY);
 	if (out) {
 		out->msg.propose = *pr;

@@ -251,6 +251,7 @@ struct arbiter {
 	struct arbiter_round_trips witness_round_trips;	/* witness requests answered */
 	struct wire_witness_ref peer_witness;	/* as its last heartbeat named it */
 	bool peer_sees_witness;		/* and whether it sees that host */
+	uint64_t peer_blind_since_ms;	/* since when it says it does not (0: it does) */
 
 	uint64_t standby_hold_until_ms;
 	uint64_t witness_hold_until_ms;
@@ -312,6 +313,9 @@ uint64_t arbiter_hold_until(const struct arbiter *a);
  * asked.
  */
 bool arbiter_hold_lapsed(const struct arbiter *a, uint64_t now_ms);
+
+/* Whether @a and @b name one witness record: host, epoch and generation. */
+bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_witness_ref *b);
 
 /* The slowest round trip of @r in the last ARBITER_ROUND_TRIPS heartbeat-ms, in ms. */
 uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
