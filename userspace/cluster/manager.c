@@ -24,6 +24,7 @@ struct manager {
 	struct host_table hosts;
 	struct arbiter arbiter;
 	uint64_t logged_hold_ms;
+	struct wire_witness_ref logged_witness, logged_proposal;
 	struct durable_file state;	/* <state-dir>/<cluster>.agreed */
 	struct arbiter_durable on_disk;	/* what it holds */
 	bool on_disk_exists;
@@ -199,6 +200,28 @@ static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, 
 		 hold_until_ms, a->reason);
 }
 
+/*
+ * Each witness proposed, with the reason, and each one agreed: what an
+ * operator reads to learn why the witness moved.
+ */
+static void log_witness_changes(struct manager *m)
+{
+	const struct arbiter *a = &m->arbiter;
+	const struct arbiter_proposal *p = &a->proposal;
+
+	if (p->open && !p->agreed && !arbiter_same_witness(&p->ref, &m->logged_proposal)) {
+		node_log(&m->node, "witness-proposed", "host=%s epoch=%" PRIu64 " generation=%" PRIu64
+			 " reason=\"%s\"", p->ref.host, p->ref.epoch, p->ref.generation, a->reason);
+		m->logged_proposal = p->ref;
+	}
+	if (!arbiter_same_witness(&a->agreed, &m->logged_witness)) {
+		node_log(&m->node, "witness", "host=%s epoch=%" PRIu64 " generation=%" PRIu64,
+			 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.epoch,
+			 a->agreed.generation);
+		m->logged_witness = a->agreed;
+	}
+}
+
 /* Carries out what the arbiter asked for, in order. */
 static void drain(struct manager *m, enum arbiter_role *previous)
 {
@@ -238,6 +261,7 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 		}
 	}
 	a->n_out = 0;
+	log_witness_changes(m);
 	/* The checker needs every extension of the active's hold. */
 	hold = arbiter_hold_until(a);
 	if (hold != m->logged_hold_ms) {
