@@ -438,7 +438,6 @@ static uint32_t promise(struct arbiter *a)
 	return arbiter_true_ms(&a->timing, ms);
 }
 
-/* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static uint64_t witness_wait_ms(const struct arbiter *a, uint64_t now_ms);
 
 /*
@@ -461,6 +460,7 @@ static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
 	return a->agreed.host[0] && sees_host(a, now_ms, a->agreed.host);
 }
 
+/* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
 	uint32_t promised = promise(a);
