@@ -441,8 +441,25 @@ static uint32_t promise(struct arbiter *a)
 static uint64_t witness_wait_ms(const struct arbiter *a, uint64_t now_ms);
 
 /*
+ * How long a store's last answer says we reach it: the answer to each
+ * heartbeat-ms's request may be lost twice more, and come as late as the
+ * slowest lately, twice over; never longer than witness_wait_ms(). Not
+ * the whole wait: a dead witness host is to be left as soon as its reports
+ * stop and it has not answered for that long (a takeover through it may
+ * be needed soon).
+ */
+static uint64_t answer_seen_ms(const struct arbiter *a, uint64_t now_ms)
+{
+	uint64_t ms = 3 * (uint64_t)a->timing.heartbeat_ms +
+		      2 * slowest_within(&a->witness_round_trips, now_ms, ARBITER_SLOW_ANSWER_MS);
+	uint64_t wait = witness_wait_ms(a, now_ms);
+
+	return ms < wait ? ms : wait;
+}
+
+/*
  * Whether we reach @host: its availability reports come, or, the agreed
- * witness, its store answered us within witness_wait_ms(). The answers
+ * witness, its store answered us within answer_seen_ms(). The answers
  * count too: a relay that falls behind on broadcasts (a starved one)
  * answers witness requests first, and a witness moved for late reports
  * alone leaves each move's generation unwritten for a while, when a lone
@@ -452,7 +469,7 @@ static bool sees_host(const struct arbiter *a, uint64_t now_ms, const char *host
 {
 	return a->io.available(a->io.ctx, host) ||
 	       (!strcmp(host, a->agreed.host) && a->witness_replied_ms &&
-		now_ms - a->witness_replied_ms < witness_wait_ms(a, now_ms));
+		now_ms - a->witness_replied_ms < answer_seen_ms(a, now_ms));
 }
 
 static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
@@ -881,16 +898,18 @@ static bool take_over(struct arbiter *a, uint64_t now_ms)
 
 /*
  * Whether both managers see the agreed witness: we do, and the peer has
- * not said otherwise of it (it could not fail over through it) for
- * grace-ms: a standby just started says so until its first availability
- * report, or its first answer from the witness, comes (sees_agreed()).
+ * not said otherwise of it (it could not fail over through it) in its
+ * heartbeats over grace-ms: a standby just started says so until its
+ * first availability report, or its first answer from the witness, comes
+ * (sees_agreed()), and a flag lost with a heartbeat or two is not a
+ * witness lost.
  */
 static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms)
 {
 	return sees_agreed(a, now_ms) &&
 	       !(peer_alive(a, now_ms) && arbiter_same_witness(&a->peer_witness, &a->agreed) &&
 		 a->peer_blind_since_ms &&
-		 now_ms - a->peer_blind_since_ms >= a->timing.grace_ms);
+		 a->peer_heard_ms - a->peer_blind_since_ms >= a->timing.grace_ms);
 }
 
 /*
@@ -1337,6 +1356,8 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 {
 	uint64_t until;
 
+	if (!peer_alive(a, now_ms))
+		a->peer_blind_since_ms = 0;	/* back after silence: it says anew */
 	a->peer_heard_ms = now_ms;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;

@@ -1004,6 +1004,107 @@ static void store_fails(struct sim *s, int h, enum durable_step step)
 }
 
 /*
+ * a standby that crashes again and again, each life shorter than its
+ * first witness answer (its link to the witness comes up 400 ms after the
+ * daemon), dead 1 s between lives: each restart is a fresh one, and the
+ * witness stays where it is. "Not seen since" must not carry across the
+ * standby's death (review of 53458be).
+ */
+TEST(a_standby_that_crashes_again_and_again_leaves_the_witness_where_it_is)
+{
+	struct sim *s = sim_new(940);
+	unsigned int life;
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	for (life = 0; life < 4; life++) {
+		s->reports_lost[old][1] = true;
+		cut(s, 1, old);
+		start_manager(s, 1);
+		run_for(s, 300);
+		if (life < 3) {
+			s->dead[1] = true;
+			s->link[1][old] = s->link[old][1] = true;
+			run_for(s, 1000);
+		}
+	}
+	run_for(s, 100);
+	s->link[1][old] = s->link[old][1] = true;
+	run_for(s, 600);
+	s->reports_lost[old][1] = false;
+	run_for(s, 2000);
+	EXPECT_EQ(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	EXPECT_EQ(1, s->m[0].agreed.generation) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * the agreed witness's reports lost to both managers while its store
+ * cannot write (v0, ENOSPC) or writes too slowly (v1, 1500 ms): its
+ * answers must not keep it; it is left as a_witness_that_cannot_write_*
+ * leaves it, and the standby takes over through the new one.
+ */
+TEST(a_witness_that_cannot_write_is_left_while_its_reports_are_lost)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(970 + variant);
+		int old, m;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		for (m = 0; m < MANAGERS; m++)
+			s->reports_lost[old][m] = true;
+		if (variant == 0)
+			store_fails(s, old, DURABLE_WRITE);
+		else
+			s->store_delay_ms[old - MANAGERS] = 1500;
+		run_for(s, 5000);
+		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * the standby cut one way only from the witness, h -> m2 (its
+ * reports and the answers to its reads both lost): moved, as when cut
+ * both ways; and m2 -> h lost while its reports are lost too (its reads
+ * never arrive): moved.
+ */
+TEST(a_standby_cut_one_way_from_the_witness_has_it_moved)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(990 + variant);
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		if (variant == 0) {
+			s->link[old][1] = false;
+		} else {
+			s->link[1][old] = false;
+			s->reports_lost[old][1] = true;
+		}
+		run_for(s, 5000);
+		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
  * Issue 15, kind 4: a witness that cannot write. Its disk fills (variant
  * 0: every write fails with ENOSPC) or slows (1: a write takes 1500 ms,
  * longer than a takeover's hold) while both managers are up. Renewals
@@ -3607,6 +3708,82 @@ static uint64_t until_one_active(struct sim *s, uint64_t limit)
 			return began - start;
 	}
 	return limit;
+}
+
+/*
+ * safety under all of it, 40 seeds: reports flapping on every
+ * host and side, lossy slow witness links, the standby restarted, the
+ * witness store failing or slow, hosts dying and coming back, the
+ * active killed and restarted; no two actives, and once it all heals
+ * one active within the liveness bound.
+ */
+TEST(flapping_reports_with_restarts_and_store_faults_never_give_two_actives)
+{
+	unsigned int seed;
+
+	for (seed = 0; seed < 40; seed++) {
+		struct sim *s = sim_new(1100 + seed);
+		unsigned int round;
+		uint64_t took;
+		int h, m;
+
+		formed(_metadata, s);
+		for (round = 0; round < 30; round++) {
+			int a = (int)(next_random(s) % NODES);
+
+			for (h = MANAGERS; h < NODES; h++)
+				for (m = 0; m < MANAGERS; m++)
+					s->reports_lost[h][m] = next_random(s) % 3 == 0;
+			switch (next_random(s) % 8) {
+			case 0:
+				if (a < MANAGERS)
+					start_manager(s, a);
+				break;
+			case 1:
+				if (a >= MANAGERS)
+					s->dead[a] = !s->dead[a];
+				break;
+			case 2:
+				if (a >= MANAGERS)
+					s->store_fault[a - MANAGERS] = (struct store_fault){
+						.step = DURABLE_WRITE,
+						.error = s->store_fault[a - MANAGERS].error ? 0 : EIO };
+				break;
+			case 3:
+				if (a >= MANAGERS)
+					s->store_delay_ms[a - MANAGERS] =
+						s->store_delay_ms[a - MANAGERS] ? 0 : 1500;
+				break;
+			case 4:
+				lossy_witness_links(s, next_random(s) % 40);
+				slow_witness_links(s, next_random(s) % 120);
+				break;
+			case 5:
+				if (a < MANAGERS)
+					s->dead[a] = !s->dead[a];
+				break;
+			case 6:
+				if (a >= MANAGERS)
+					s->link[1][a] = !s->link[1][a];
+				break;
+			default:
+				break;
+			}
+			run_for(s, 200 + next_random(s) % 1200);
+		}
+		heal(s);
+		for (h = MANAGERS; h < NODES; h++)
+			for (m = 0; m < MANAGERS; m++)
+				s->reports_lost[h][m] = false;
+		lossy_witness_links(s, 0);
+		slow_witness_links(s, 0);
+		took = until_one_active(s, 20000);
+		EXPECT_LE(took, liveness_bound(s)) TH_LOG("seed %u: no active for %llu ms: %s / %s",
+							  seed, (unsigned long long)took,
+							  s->m[0].reason, s->m[1].reason);
+		EXPECT_EQ(0, s->violations) TH_LOG("seed %u: %s", seed, s->violation);
+		sim_free(s);
+	}
 }
 
 /*
