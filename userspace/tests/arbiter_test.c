@@ -892,7 +892,7 @@ TEST(a_witness_whose_store_answers_is_kept_while_its_reports_are_lost)
 	run_for(s, 5000);
 	EXPECT_EQ(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
 	EXPECT_EQ(1, s->m[0].agreed.generation) TH_LOG("%s", s->m[0].reason);
-	EXPECT_TRUE(s->m[1].peer_sees_witness || s->m[0].peer_sees_witness);
+	EXPECT_TRUE(s->m[0].peer_sees_witness) TH_LOG("the standby says it does not see it");
 	one_witness(_metadata, s);
 	standby_takes_over(_metadata, s);
 	NO_VIOLATION(s);
