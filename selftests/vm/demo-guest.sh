@@ -43,7 +43,8 @@ echo
 echo "== the cluster: managers m1 (preferred) and m2, hosts h1 h2 h3, each a network"
 echo "== namespace on one bridge running its availctl daemon: relays on the hosts"
 echo "== (forwarding the module's broadcasts, serving a witness store), arbiters on"
-echo "== the managers. Datagrams are HMAC-SHA256 signed with a shared key."
+echo "== the managers. Datagrams are HMAC-SHA256 signed with a shared key. The"
+echo "== configs also name h4, a host that is never started: it stays unavailable."
 cluster_dir=/tmp/cluster
 . "$AVAILCAST_TREE/selftests/lib/cluster.sh"
 mark() { echo "$("$AVAILCAST_TREE/build/selftests/cluster_inject" now) demo $*" >> "$cluster_dir/demo.log"; }
@@ -81,7 +82,7 @@ cluster_status m1 | head -n 5
 echo
 echo "== the timeline (CLOCK_BOOTTIME, shared by every namespace), role changes,"
 echo "== witness writes and hooks, from the daemons' logs:"
-sort -n "$cluster_dir"/*.log | awk '
+grep -h "^[0-9]" "$cluster_dir"/*.log | sort -n | awk '
 	function field(name,   v) {
 		if (!match($0, " " name "=(\"[^\"]*\"|[^ ]*)"))
 			return ""
@@ -93,6 +94,10 @@ sort -n "$cluster_dir"/*.log | awk '
 	$3 == "role" && field("role") != field("previous") {
 		what = sprintf("%s: %s -> %s at epoch %s, because %s", $2, field("previous"),
 			       field("role"), field("epoch"), field("reason"))
+	}
+	$3 == "hook-started" {
+		what = sprintf("%s: hook started for %s at epoch %s", $2, field("role"),
+			       field("epoch"))
 	}
 	$3 == "witness" && field("status") == "done" {
 		what = sprintf("%s: witness record now names %s at epoch %s", $2,
