@@ -677,6 +677,12 @@ liveness_figures() {
 	grep "^longest without an active\|^entered active" <<< "$figures" | sed "s/^/# $1: /"
 }
 
+# entries_into_active: how many times a manager entered active, from the
+# last liveness_figures.
+entries_into_active() {
+	sed -n 's/^entered active: \([0-9]*\) times/\1/p' <<< "$figures"
+}
+
 # liveness NAME SINCE MOST [LONGEST]: the checker's liveness figures from
 # SINCE to now, in the TAP output; a manager entered active at most MOST
 # times since (more is a role that flaps). The times are reported, not
@@ -687,7 +693,7 @@ liveness_figures() {
 liveness() {
 	local entered longest
 	liveness_figures "$1" "$2"
-	entered=$(sed -n 's/^entered active: \([0-9]*\) times/\1/p' <<< "$figures")
+	entered=$(entries_into_active)
 	timing_check "$1: a manager entered active at most $3 times, not flapping" "$2" \
 		test "${entered:-0}" -le "$3"
 	[ $# -ge 4 ] || return 0
@@ -1006,13 +1012,6 @@ pair_then_lone_active_starved() {
 	checked "$name"
 }
 
-# entered_active SINCE: how many times a manager entered active from
-# SINCE to now, as the checker counts.
-entered_active() {
-	python3 "$selftests/lib/cluster_check.py" --since "$1" --until "$(now_ms)" \
-		"$cluster_dir"/*.log | sed -n 's/^entered active: \([0-9]*\) times/\1/p'
-}
-
 # relays_starved NAME LONE GROUP...: the relays as ordinary tasks (a
 # relay without the privilege for realtime-priority) held to 10 % of a
 # CPU in each GROUP (pair_then_lone_active_starved, LONE as there), then
@@ -1027,7 +1026,7 @@ entered_active() {
 # record the claimant's own write of the witness does not expect (seen:
 # the witness moved once, for that).
 relays_starved() {
-	local name=$1 lone=$2 host before after active since
+	local name=$1 lone=$2 host before after entered active since
 	shift 2
 	for host in $cluster_hosts; do
 		chrt --all-tasks --other --pid 0 "$(cluster_pid "$host")"
@@ -1039,8 +1038,10 @@ relays_starved() {
 	since=$(now_ms)
 	pair_then_lone_active_starved "$name" 10 "$lone" "$@"
 	after=$(witness_generation "$active")
-	timing_check "$name: the witness was not moved (generation $before, now $after, $(entered_active "$since") entries into active)" \
-		"$since" test "$after" -le $((before + $(entered_active "$since")))
+	liveness_figures "$name, the whole scenario" "$since"
+	entered=$(entries_into_active)
+	timing_check "$name: the witness was not moved (generation $before, now $after, $entered entries into active)" \
+		"$since" test "$after" -le $((before + entered))
 	for host in $cluster_hosts; do
 		chrt --rr --reset-on-fork --pid 1 "$(cluster_pid "$host")"
 	done

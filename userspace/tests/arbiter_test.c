@@ -1004,7 +1004,7 @@ static void store_fails(struct sim *s, int h, enum durable_step step)
 }
 
 /*
- * a standby that crashes again and again, each life shorter than its
+ * A standby that crashes again and again, each life shorter than its
  * first witness answer (its link to the witness comes up 400 ms after the
  * daemon), dead 1 s between lives: each restart is a fresh one, and the
  * witness stays where it is. "Not seen since" must not carry across the
@@ -1043,7 +1043,7 @@ TEST(a_standby_that_crashes_again_and_again_leaves_the_witness_where_it_is)
 }
 
 /*
- * the agreed witness's reports lost to both managers while its store
+ * The agreed witness's reports lost to both managers while its store
  * cannot write (v0, ENOSPC) or writes too slowly (v1, 1500 ms): its
  * answers must not keep it; it is left as a_witness_that_cannot_write_*
  * leaves it, and the standby takes over through the new one.
@@ -1074,7 +1074,7 @@ TEST(a_witness_that_cannot_write_is_left_while_its_reports_are_lost)
 }
 
 /*
- * the standby cut one way only from the witness, h -> m2 (its
+ * The standby cut one way only from the witness, h -> m2 (its
  * reports and the answers to its reads both lost): moved, as when cut
  * both ways; and m2 -> h lost while its reports are lost too (its reads
  * never arrive): moved.
@@ -3711,7 +3711,7 @@ static uint64_t until_one_active(struct sim *s, uint64_t limit)
 }
 
 /*
- * safety under all of it, 40 seeds: reports flapping on every
+ * Safety under all of it, 40 seeds: reports flapping on every
  * host and side, lossy slow witness links, the standby restarted, the
  * witness store failing or slow, hosts dying and coming back, the
  * active killed and restarted; no two actives, and once it all heals
