@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A watch for stalls of the machine the tests run on: time in which a
+ * real-time thread that asks to wake every STALL_TICK_MS did not run.
+ * An emulated machine stops now and then (its host is busy, a debug
+ * kernel runs its checks), and a timer then fires late however right the
+ * code that armed it. A test of a deadline excuses lateness up to the
+ * stalls seen while it ran, and nothing beyond: on a machine that never
+ * stalls it asserts the deadline exactly.
+ */
+#ifndef AVAILCAST_SELFTESTS_STALL_H
+#define AVAILCAST_SELFTESTS_STALL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define STALL_TICK_MS	2
+#define STALL_MAX	1024	/* stalls remembered; later ones are dropped */
+
+struct stall {
+	uint64_t from_ns, to_ns;	/* CLOCK_MONOTONIC */
+};
+
+struct stall_watch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	int stop;
+	unsigned int n;
+	struct stall seen[STALL_MAX];
+};
+
+/* Starts watching; 0 or a positive errno. */
+int stall_watch_start(struct stall_watch *w);
+void stall_watch_stop(struct stall_watch *w);
+
+/*
+ * Nanoseconds of stall seen within [@from_ns, @to_ns] (CLOCK_MONOTONIC,
+ * as ac_now_ns() and the kernel's ktime_get_ns() read it).
+ */
+uint64_t stall_ns_within(struct stall_watch *w, uint64_t from_ns,
+			 uint64_t to_ns);
+
+#endif
