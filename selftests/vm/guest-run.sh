@@ -50,7 +50,7 @@ loaded_tests="
 	$fault_test
 	$selftests/availctl.sh
 	$selftests/kernel_api.sh
-	$selftests/ynl.sh
+	$selftests/ynl.py
 	$cluster_test
 	$selftests/nl_fuzz.sh
 	$selftests/tunable_storm.sh
@@ -73,7 +73,9 @@ fi
 
 run_test() {
 	local path=$1 name limit=$per_test_timeout
-	name=$(basename "$path" .sh)
+	name=$(basename "$path")
+	name=${name%.sh}
+	name=${name%.py}
 	# Its scenarios wait out leases and slow disks: minutes each.
 	[ "$name" = cluster_faults ] && limit=1800
 	echo "guest-run: $name" > /dev/kmsg
