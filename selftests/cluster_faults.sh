@@ -42,15 +42,16 @@ roles() {
 
 # --- helpers -------------------------------------------------------------
 
-# drop_between A B: A and B hear nothing from each other (nftables).
+# drop_from A B: A hears nothing from B (nftables); B still hears A.
+drop_from() {
+	cluster_in "$1" nft add table inet cut 2> /dev/null
+	cluster_in "$1" nft add chain inet cut input '{ type filter hook input priority 0; }'
+	cluster_in "$1" nft add rule inet cut input ip saddr "$(cluster_ip "$2")" drop
+}
+# drop_between A B: A and B hear nothing from each other.
 drop_between() {
-	local a=$1 b=$2
-	for pair in "$a $b" "$b $a"; do
-		set -- $pair
-		cluster_in "$1" nft add table inet cut 2> /dev/null
-		cluster_in "$1" nft add chain inet cut input '{ type filter hook input priority 0; }'
-		cluster_in "$1" nft add rule inet cut input ip saddr "$(cluster_ip "$2")" drop
-	done
+	drop_from "$1" "$2"
+	drop_from "$2" "$1"
 }
 heal() {
 	local node pid
@@ -747,18 +748,28 @@ scenario_lost_yes() {
 	checked "a standby's yes lost every time"
 }
 
-# Issue 15, kind 6: the standby loses sight of the agreed witness (cut
-# from it both ways, the active still reaching it). The active must move
-# the witness to one the standby sees, and the standby then take over
-# through it when the active dies.
+# Issue 15, kind 6: the standby loses sight of the agreed witness, the
+# active still reaching it: cut from it both ways, or only its requests
+# lost on the way (a firewall at the witness's host dropping what the
+# standby sends; the witness's reports still reach the standby). The
+# active must move the witness to one the standby reaches, and the
+# standby then take over through it when the active dies.
 scenario_standby_cut_witness() {
-	local first second witness since
+	standby_loses_witness "cut from the witness" drop_between
+	standby_loses_witness "whose requests to the witness are lost" drop_at_witness
+}
+drop_at_witness() { drop_from "$2" "$1"; }
+
+# standby_loses_witness WHAT CUT: CUT STANDBY WITNESS makes the standby
+# lose the witness; heal ends it.
+standby_loses_witness() {
+	local what=$1 cut=$2 first second witness since
 	first=$(active_now)
 	second=$(cluster_other "$first")
 	witness=$(settled_witness "$first")
 	since=$(now_ms)
-	drop_between "$second" "$witness"
-	tap_check "the standby cut from the witness: the active moves it" \
+	"$cut" "$second" "$witness"
+	tap_check "the standby $what: the active moves it" \
 		wait_until 15 witness_changes "$first" "$witness"
 	tap_check "to one both name" wait_until 15 same_witness
 	cluster_kill "$first"
@@ -767,8 +778,8 @@ scenario_standby_cut_witness() {
 	heal "$second" "$witness"
 	start_node "$first"
 	wait_until 15 cluster_role_is "$first" standby
-	liveness "standby cut from the witness" "$since" 1
-	checked "the standby cut from the witness"
+	liveness "standby $what" "$since" 1
+	checked "the standby $what"
 }
 
 # host_gone MANAGER: MANAGER counts no host available.

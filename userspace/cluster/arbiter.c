@@ -197,8 +197,10 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	next.agreed.generation = generation;
 	if (!write_down(a, &next))
 		return false;
-	if (strcmp(a->agreed.host, host))
+	if (strcmp(a->agreed.host, host)) {
 		a->witness_replied_ms = 0;	/* answers came from another host */
+		a->witness_asked_ms = 0;
+	}
 	a->agreed = next.agreed;
 	a->agreed_written = false;
 	a->write_timeouts = 0;
@@ -463,12 +465,18 @@ static uint64_t answer_seen_ms(const struct arbiter *a, uint64_t now_ms)
  * count too: a relay that falls behind on broadcasts (a starved one)
  * answers witness requests first, and a witness moved for late reports
  * alone leaves each move's generation unwritten for a while, when a lone
- * manager could not take over through it.
+ * manager could not take over through it. And the agreed witness's
+ * reports count only while its store answers what we ask within twice
+ * the wait for an answer: reports can come while our requests are lost.
  */
 static bool sees_host(const struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	return a->io.available(a->io.ctx, host) ||
-	       (!strcmp(host, a->agreed.host) && a->witness_replied_ms &&
+	bool agreed = !strcmp(host, a->agreed.host);
+	bool overdue = agreed && a->witness_asked_ms &&
+		       now_ms - a->witness_asked_ms >= 2 * witness_wait_ms(a, now_ms);
+
+	return (a->io.available(a->io.ctx, host) && !overdue) ||
+	       (agreed && a->witness_replied_ms &&
 		now_ms - a->witness_replied_ms < answer_seen_ms(a, now_ms));
 }
 
@@ -576,6 +584,8 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 	if (!out)
 		return;
 	remember_request(a, now_ms, host, op, a->timing.lease_ms);
+	if (!strcmp(host, a->agreed.host) && !a->witness_asked_ms)
+		a->witness_asked_ms = now_ms;
 	w = &out->msg.witness;
 	w->op = op;
 	w->token = now_ms;
@@ -1072,14 +1082,15 @@ static void claim(struct arbiter *a, uint64_t now_ms)
 }
 
 /*
- * A standby whose reports of the agreed witness stopped asks its store
- * instead, each heartbeat-ms (a read, which changes nothing there), so
- * that what it tells the active it sees (sees_agreed()) is whether it
- * could take over through it.
+ * A standby asks the agreed witness's store each heartbeat-ms (a read,
+ * which changes nothing there), so that what it tells the active it sees
+ * (sees_agreed()) is whether it could take over through it: its reports
+ * can stop while the store answers (a starved relay), and come while its
+ * requests are lost on the way (a firewall dropping one direction).
  */
 static void look_at_agreed(struct arbiter *a, uint64_t now_ms)
 {
-	if (a->agreed.host[0] && !a->io.available(a->io.ctx, a->agreed.host))
+	if (a->agreed.host[0])
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_READ, 0, 0, 0, 0);
 }
 
@@ -1616,6 +1627,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	if (!strcmp(host, a->agreed.host)) {
 		a->witness_lease_left_ms = w->lease_left_ms;
 		a->witness_replied_ms = now_ms;
+		a->witness_asked_ms = 0;
 		/* The same host, further on: still the one both agreed on. */
 		if (rec->epoch && newer(&a->agreed, rec->epoch, rec->generation) &&
 		    !agree(a, host, rec->epoch, rec->generation))

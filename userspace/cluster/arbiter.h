@@ -257,6 +257,7 @@ struct arbiter {
 	uint64_t witness_hold_until_ms;
 	uint32_t witness_lease_left_ms;	/* as the store last said */
 	uint64_t witness_replied_ms;
+	uint64_t witness_asked_ms;	/* first request to it since its last answer (0: none) */
 	uint64_t witness_renewed_ms;	/* its last "done" to our renewal */
 
 	struct arbiter_proposal proposal;

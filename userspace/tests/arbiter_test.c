@@ -1074,27 +1074,32 @@ TEST(a_witness_that_cannot_write_is_left_while_its_reports_are_lost)
 }
 
 /*
- * The standby cut one way only from the witness, h -> m2 (its
+ * The standby cut one way only from the witness. Variant 0: h -> m2 (its
  * reports and the answers to its reads both lost): moved, as when cut
- * both ways; and m2 -> h lost while its reports are lost too (its reads
- * never arrive): moved.
+ * both ways. 1: m2 -> h lost while its reports are lost too (its reads
+ * never arrive): moved. 2 and 3, a helper's: m2 -> h cut, or every
+ * datagram that way lost, while the witness's reports still reach m2 (a
+ * firewall at the witness's host dropping what m2 sends). Reports alone
+ * said "I see it" there, and m2 could never have taken over through it:
+ * what m2 sees is what answers it.
  */
 TEST(a_standby_cut_one_way_from_the_witness_has_it_moved)
 {
 	int variant;
 
-	for (variant = 0; variant < 2; variant++) {
+	for (variant = 0; variant < 4; variant++) {
 		struct sim *s = sim_new(990 + variant);
 		int old;
 
 		formed(_metadata, s);
 		old = witness_node(s, 0);
-		if (variant == 0) {
+		if (variant == 0)
 			s->link[old][1] = false;
-		} else {
+		else if (variant == 3)
+			s->link_loss_pct[1][old] = 100;
+		else
 			s->link[1][old] = false;
-			s->reports_lost[old][1] = true;
-		}
+		s->reports_lost[old][1] = variant == 1;
 		run_for(s, 5000);
 		EXPECT_NE(old, witness_node(s, 0)) TH_LOG("v%d: %s", variant, s->m[0].reason);
 		one_witness(_metadata, s);
