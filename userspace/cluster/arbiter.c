@@ -197,10 +197,8 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	next.agreed.generation = generation;
 	if (!write_down(a, &next))
 		return false;
-	if (strcmp(a->agreed.host, host)) {
+	if (strcmp(a->agreed.host, host))
 		a->witness_replied_ms = 0;	/* answers came from another host */
-		a->witness_asked_ms = 0;
-	}
 	a->agreed = next.agreed;
 	a->agreed_written = false;
 	a->write_timeouts = 0;
@@ -459,25 +457,96 @@ static uint64_t answer_seen_ms(const struct arbiter *a, uint64_t now_ms)
 	return ms < wait ? ms : wait;
 }
 
+static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
+{
+	return e->host[0] && (e->refused_until_ms > now_ms || e->health_until_ms > now_ms ||
+			      (e->asked_ms && now_ms - e->last_asked_ms < ARBITER_UNANSWERED_MS));
+}
+
 /*
- * Whether we reach @host: its availability reports come, or, the agreed
- * witness, its store answered us within answer_seen_ms(). The answers
- * count too: a relay that falls behind on broadcasts (a starved one)
- * answers witness requests first, and a witness moved for late reports
- * alone leaves each move's generation unwritten for a while, when a lone
- * manager could not take over through it. And the agreed witness's
- * reports count only while its store answers what we ask within twice
- * the wait for an answer: reports can come while our requests are lost.
+ * @host's entry, or NULL; with @make, one made in a slot nothing is
+ * believed of any more (NULL when there is none: what is known stands).
+ */
+static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
+					 bool make)
+{
+	struct arbiter_host_note *e, *free_slot = NULL;
+
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
+		if (e->host[0] && !strcmp(e->host, host))
+			return e;
+		if (!free_slot && !note_live(e, now_ms))
+			free_slot = e;
+	}
+	if (!make || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	snprintf(free_slot->host, sizeof(free_slot->host), "%s", host);
+	return free_slot;
+}
+
+/* @host's entry, or NULL (note_of() without making one, for readers). */
+static const struct arbiter_host_note *find_note(const struct arbiter *a, const char *host)
+{
+	const struct arbiter_host_note *e;
+
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++)
+		if (e->host[0] && !strcmp(e->host, host))
+			return e;
+	return NULL;
+}
+
+/*
+ * A request to @host's store is out. The first since its last answer
+ * starts the count of store_overdue(), and so does one after a pause as
+ * long as that count: what went unanswered then says nothing of now.
+ */
+static void note_asked(struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
+
+	if (!e)
+		return;
+	if (!e->asked_ms || now_ms - e->last_asked_ms >= 2 * witness_wait_ms(a, now_ms))
+		e->asked_ms = now_ms;
+	e->last_asked_ms = now_ms;
+}
+
+/* @host's store answered us within answer_seen_ms(). */
+static bool store_answered(const struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	const struct arbiter_host_note *e = find_note(a, host);
+
+	return e && e->answered_ms && now_ms - e->answered_ms < answer_seen_ms(a, now_ms);
+}
+
+/*
+ * What we have been asking @host's store has gone unanswered for twice
+ * the wait for an answer, and we still ask (note_asked()).
+ */
+static bool store_overdue(const struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	const struct arbiter_host_note *e = find_note(a, host);
+	uint64_t count_ms = 2 * witness_wait_ms(a, now_ms);
+
+	return e && e->asked_ms && now_ms - e->asked_ms >= count_ms &&
+	       now_ms - e->last_asked_ms < count_ms;
+}
+
+/*
+ * Whether we reach @host: its availability reports come, or its store
+ * answered us within answer_seen_ms(). The answers count too: a relay
+ * that falls behind on broadcasts (a starved one) answers witness
+ * requests first, and a witness moved for late reports alone leaves each
+ * move's generation unwritten for a while, when a lone manager could not
+ * take over through it. And reports count only while the store answers
+ * what we ask (store_overdue()): reports can come while our requests are
+ * lost (a firewall dropping one direction).
  */
 static bool sees_host(const struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	bool agreed = !strcmp(host, a->agreed.host);
-	bool overdue = agreed && a->witness_asked_ms &&
-		       now_ms - a->witness_asked_ms >= 2 * witness_wait_ms(a, now_ms);
-
-	return (a->io.available(a->io.ctx, host) && !overdue) ||
-	       (agreed && a->witness_replied_ms &&
-		now_ms - a->witness_replied_ms < answer_seen_ms(a, now_ms));
+	return (a->io.available(a->io.ctx, host) && !store_overdue(a, now_ms, host)) ||
+	       store_answered(a, now_ms, host);
 }
 
 static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
@@ -584,8 +653,7 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 	if (!out)
 		return;
 	remember_request(a, now_ms, host, op, a->timing.lease_ms);
-	if (!strcmp(host, a->agreed.host) && !a->witness_asked_ms)
-		a->witness_asked_ms = now_ms;
+	note_asked(a, now_ms, host);
 	w = &out->msg.witness;
 	w->op = op;
 	w->token = now_ms;
@@ -599,33 +667,6 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 }
 
 static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
-
-static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
-{
-	return e->host[0] && (e->refused_until_ms > now_ms || e->health_until_ms > now_ms);
-}
-
-/*
- * @host's entry, or NULL; with @make, one made in a slot nothing is
- * believed of any more (NULL when there is none: what is known stands).
- */
-static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
-					 bool make)
-{
-	struct arbiter_host_note *e, *free_slot = NULL;
-
-	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
-		if (e->host[0] && !strcmp(e->host, host))
-			return e;
-		if (!free_slot && !note_live(e, now_ms))
-			free_slot = e;
-	}
-	if (!make || !free_slot)
-		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	snprintf(free_slot->host, sizeof(free_slot->host), "%s", host);
-	return free_slot;
-}
 
 /*
  * @host said no (the peer does not see it), failed (its store could not
@@ -705,6 +746,8 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 	if (!e)
 		return;
 	e->health_until_ms = now_ms + ARBITER_HEALTH_MS;
+	e->answered_ms = now_ms;
+	e->asked_ms = 0;
 	e->writes_failing = w->store_flags & WITNESS_WRITES_FAILING;
 	e->write_ms = w->write_ms;
 	if (w->write_ms <= write_budget_ms(a))
@@ -1478,6 +1521,21 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
 		 (newer(&a->agreed, pr->epoch, pr->generation) || again) &&
 		 sees_host(a, now_ms, pr->host);
+	/*
+	 * Another host than the agreed one: its reports are not enough, its
+	 * store must have answered us (we could not take over through it
+	 * otherwise). Not answered lately: asked now, and the yes given at
+	 * a next copy of the proposal (a heartbeat-ms apart) once it answered;
+	 * asked in vain at every copy for twice the wait for an answer, no
+	 * (and asked again all the same: a path healed since shows at the
+	 * next try).
+	 */
+	if (a->role != ARBITER_ACTIVE && strcmp(pr->host, a->agreed.host) &&
+	    !store_answered(a, now_ms, pr->host)) {
+		send_witness(a, now_ms, pr->host, WITNESS_OP_READ, 0, 0, 0, 0);
+		if (accept)
+			return;
+	}
 	/* The yes is a promise to fail over only through it: on disk first. */
 	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
 		accept = false;
@@ -1627,7 +1685,6 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	if (!strcmp(host, a->agreed.host)) {
 		a->witness_lease_left_ms = w->lease_left_ms;
 		a->witness_replied_ms = now_ms;
-		a->witness_asked_ms = 0;
 		/* The same host, further on: still the one both agreed on. */
 		if (rec->epoch && newer(&a->agreed, rec->epoch, rec->generation) &&
 		    !agree(a, host, rec->epoch, rec->generation))

@@ -164,6 +164,8 @@ struct arbiter_request {
 #define ARBITER_HOSTS_KNOWN 64
 #define ARBITER_REFUSED_MS 10000
 #define ARBITER_HEALTH_MS 5000
+/* An entry of a store we asked in vain is kept this long after the last ask. */
+#define ARBITER_UNANSWERED_MS 60000
 /* A store is slow once its writes stayed too slow for a takeover this long. */
 #define ARBITER_SLOW_MS 2000
 /* Times the write of an agreed witness may go unanswered before it is left. */
@@ -176,6 +178,9 @@ struct arbiter_host_note {
 	bool writes_failing;		/* as its store last said */
 	uint32_t write_ms;
 	uint64_t slow_since_ms;		/* too slow in every answer since; 0: not */
+	uint64_t answered_ms;		/* its store's last answer to us; 0: none */
+	uint64_t asked_ms;		/* our first request since that answer; 0: none */
+	uint64_t last_asked_ms;		/* our latest request */
 };
 
 /*
@@ -257,7 +262,6 @@ struct arbiter {
 	uint64_t witness_hold_until_ms;
 	uint32_t witness_lease_left_ms;	/* as the store last said */
 	uint64_t witness_replied_ms;
-	uint64_t witness_asked_ms;	/* first request to it since its last answer (0: none) */
 	uint64_t witness_renewed_ms;	/* its last "done" to our renewal */
 
 	struct arbiter_proposal proposal;

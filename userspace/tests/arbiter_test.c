@@ -2353,6 +2353,82 @@ TEST(a_lossy_witness_path_keeps_its_witness)
 }
 
 /*
+ * Issue 15, kind 6, a helper's variants: the standby reaches no store it
+ * could take over through, while every host's reports still reach it.
+ * Variant 0: what m2 sends every host is lost (a firewall dropping its
+ * outgoing traffic); 1: m2 reaches only the witness's host, which then
+ * dies. No witness can carry m2's takeover, and moving it on and on only
+ * adds writes and windows: a host whose store left m2's requests
+ * unanswered is not agreed to again until it answers. At most two moves
+ * in 60 s (the witness tried on each host once).
+ */
+TEST(a_standby_that_reaches_no_store_does_not_have_the_witness_moved_on_and_on)
+{
+	int variant, h;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(2800 + variant);
+		struct tally t;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		for (h = MANAGERS; h < NODES; h++)
+			if (variant == 0 || h != old)
+				s->link[1][h] = false;
+		if (variant == 1) {
+			run_for(s, 2000);
+			s->dead[old] = true;
+		}
+		t = run_tally(s, 60000);
+		EXPECT_GE(t.generation_before + 2, t.generation_after)
+			TH_LOG("v%d: generation %llu to %llu in 60 s", variant,
+			       (unsigned long long)t.generation_before,
+			       (unsigned long long)t.generation_after);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * Issue 15, kind 6, a helper's variant: the witness dies and the active
+ * proposes the next host, whose reports reach the standby while what the
+ * standby sends it is lost (variant 0: cut one way; 1: every datagram
+ * lost that way). A yes on reports alone agreed to a witness the standby
+ * could not take over through, and the active dying then left no active
+ * for good: the standby agrees only to a host whose store answered it.
+ */
+TEST(a_standby_agrees_only_to_a_witness_whose_store_answers_it)
+{
+	int variant;
+
+	for (variant = 0; variant < 2; variant++) {
+		struct sim *s = sim_new(2200 + variant);
+		uint64_t t0;
+		int old, next;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		next = old == 2 ? 3 : 2;	/* the first available host is picked */
+		if (variant == 0)
+			s->link[1][next] = false;
+		else
+			s->link_loss_pct[1][next] = 100;
+		run_for(s, 2000);
+		s->dead[old] = true;
+		t0 = s->now;
+		while (s->now - t0 < 10000 && !(witness_node(s, 0) != old && s->m[0].agreed_written))
+			step(s);
+		EXPECT_NE(next, witness_node(s, 1)) TH_LOG("v%d: m2 agreed to h%d", variant, next);
+		s->dead[0] = true;
+		run_until_active(s, 1, 15000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("v%d: %s", variant, s->m[1].reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
  * Every link 200 ms slow and losing 20 %: the active killed, the standby
  * takes over and keeps the role (the takeover asked again every quarter
  * heartbeat-ms carries it until its own renewals come back).
