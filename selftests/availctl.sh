@@ -6,10 +6,11 @@
 # unprivileged and module-not-loaded paths with their exit codes, and every
 # JSON output checked against the schema documented in availctl(8).
 # Reloads the module at the end, which also resets its settings.
+# AVAILCTL: the binary (default: the ASan and UBSan build).
 
 . "$(dirname "$0")/lib/tap.sh"
 
-availctl=$(dirname "$0")/../build/userspace-asan/availctl
+availctl=${AVAILCTL:-$(dirname "$0")/../build/userspace-asan/availctl}
 ko=${AVAILCAST_KO:?}
 json=${AVAILCAST_OUT:-/tmp}/availctl-json
 rm -rf "$json"
