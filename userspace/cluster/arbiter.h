@@ -155,10 +155,11 @@ struct arbiter_request {
 #define ARBITER_REQUESTS 128
 
 /*
- * What the active knows of each host as a witness (arbiter.c, rule 6):
+ * What a manager knows of each host as a witness (arbiter.c, rule 6):
  * whether the peer said no to it, or its store failed a read or write
- * (then it is tried last, for ARBITER_REFUSED_MS), and what its store
- * last said of its writes (believed for ARBITER_HEALTH_MS). An entry is
+ * (then the active tries it last, for ARBITER_REFUSED_MS), what its store
+ * last said of its writes (believed for ARBITER_HEALTH_MS), and whether
+ * it answers what we ask (sees_host(), store_overdue()). An entry is
  * reused only once nothing in it is believed any more.
  */
 #define ARBITER_HOSTS_KNOWN 64
