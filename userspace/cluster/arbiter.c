@@ -1513,28 +1513,30 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 		       const struct wire_propose *pr)
 {
 	struct arbiter_out *out;
-	bool accept;
 	bool again = !strcmp(pr->host, a->agreed.host) && pr->epoch == a->agreed.epoch &&
 		     pr->generation == a->agreed.generation;
-
 	/* A newer one, or the one we agreed on asked again (our yes was lost). */
-	accept = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
-		 (newer(&a->agreed, pr->epoch, pr->generation) || again) &&
-		 sees_host(a, now_ms, pr->host);
+	bool open = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
+		    (newer(&a->agreed, pr->epoch, pr->generation) || again);
+	bool accept = open && sees_host(a, now_ms, pr->host);
+
 	/*
 	 * Another host than the agreed one: its reports are not enough, its
 	 * store must have answered us (we could not take over through it
-	 * otherwise). Not answered lately: asked now, and the yes given at
-	 * a next copy of the proposal (a heartbeat-ms apart) once it answered;
-	 * asked in vain at every copy for twice the wait for an answer, no
-	 * (and asked again all the same: a path healed since shows at the
-	 * next try).
+	 * otherwise), and missing reports are no reason for a no either (a
+	 * starved relay's reports come late; a no would have it refused).
+	 * Not answered lately: asked now, and the yes given at a next copy
+	 * of the proposal (a heartbeat-ms apart) once it answered; asked in
+	 * vain at every copy for twice the wait for an answer, no (and asked
+	 * again all the same: a path healed since shows at the next try).
 	 */
-	if (a->role != ARBITER_ACTIVE && strcmp(pr->host, a->agreed.host) &&
-	    !store_answered(a, now_ms, pr->host)) {
+	if (open && strcmp(pr->host, a->agreed.host) && !store_answered(a, now_ms, pr->host)) {
+		bool in_vain = store_overdue(a, now_ms, pr->host);
+
 		send_witness(a, now_ms, pr->host, WITNESS_OP_READ, 0, 0, 0, 0);
-		if (accept)
+		if (!in_vain)
 			return;
+		accept = false;
 	}
 	/* The yes is a promise to fail over only through it: on disk first. */
 	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
