@@ -122,8 +122,8 @@ wait "$model"
 # scenarios of GROUP, vm/guest-run.sh) or "debug:NAME" (every selftest
 # on debug kernel NAME, once built): the two groups of faults together
 # (about 16 min each, one CPU each, see run_vm), then the longest first,
-# so that the last to start ends soonest: KASAN (about 35 min), KCSAN
-# (20), the Debian kernels (6 to 13).
+# so that the last to start ends soonest: KASAN (about 27 min), KCSAN
+# and the Debian kernels (about 11 each).
 debian_kernels=
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && continue
