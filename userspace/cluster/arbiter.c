@@ -463,29 +463,7 @@ static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
 			      (e->asked_ms && now_ms - e->last_asked_ms < ARBITER_UNANSWERED_MS));
 }
 
-/*
- * @host's entry, or NULL; with @make, one made in a slot nothing is
- * believed of any more (NULL when there is none: what is known stands).
- */
-static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
-					 bool make)
-{
-	struct arbiter_host_note *e, *free_slot = NULL;
-
-	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
-		if (e->host[0] && !strcmp(e->host, host))
-			return e;
-		if (!free_slot && !note_live(e, now_ms))
-			free_slot = e;
-	}
-	if (!make || !free_slot)
-		return NULL;
-	memset(free_slot, 0, sizeof(*free_slot));
-	snprintf(free_slot->host, sizeof(free_slot->host), "%s", host);
-	return free_slot;
-}
-
-/* @host's entry, or NULL (note_of() without making one, for readers). */
+/* @host's entry, or NULL. */
 static const struct arbiter_host_note *find_note(const struct arbiter *a, const char *host)
 {
 	const struct arbiter_host_note *e;
@@ -497,13 +475,34 @@ static const struct arbiter_host_note *find_note(const struct arbiter *a, const 
 }
 
 /*
+ * @host's entry, made if there is none in a slot nothing is believed of
+ * any more; NULL when there is no such slot (what is known stands).
+ */
+static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	struct arbiter_host_note *e, *free_slot = NULL;
+
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
+		if (e->host[0] && !strcmp(e->host, host))
+			return e;
+		if (!free_slot && !note_live(e, now_ms))
+			free_slot = e;
+	}
+	if (!free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	snprintf(free_slot->host, sizeof(free_slot->host), "%s", host);
+	return free_slot;
+}
+
+/*
  * A request to @host's store is out. The first since its last answer
  * starts the count of store_overdue(), and so does one after a pause as
  * long as that count: what went unanswered then says nothing of now.
  */
 static void note_asked(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
+	struct arbiter_host_note *e = note_of(a, now_ms, host);
 
 	if (!e)
 		return;
@@ -676,7 +675,7 @@ static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
  */
 static bool refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
+	struct arbiter_host_note *e = note_of(a, now_ms, host);
 
 	if (e)
 		e->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
@@ -685,7 +684,7 @@ static bool refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	const struct arbiter_host_note *e = note_of(a, now_ms, host, false);
+	const struct arbiter_host_note *e = find_note(a, host);
 
 	return e && e->refused_until_ms > now_ms;
 }
@@ -726,7 +725,7 @@ enum store_fitness {
 
 static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	const struct arbiter_host_note *e = note_of(a, now_ms, host, false);
+	const struct arbiter_host_note *e = find_note(a, host);
 
 	if (!e || e->health_until_ms <= now_ms)
 		return STORE_UNKNOWN;
@@ -741,7 +740,7 @@ static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		       const struct wire_witness *w)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
+	struct arbiter_host_note *e = note_of(a, now_ms, host);
 
 	if (!e)
 		return;
