@@ -25,12 +25,36 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 
 now_ms() { "$inject" now; }
 
+# The roles were last seen as the test expects them at steady_ms. A
+# stall of the whole VM (or of the vCPU a daemon runs on) from then on,
+# of grace-ms (500 ms) less a heartbeat-ms or more, leaves the standby's
+# last heartbeat from the active older than grace-ms, and a lease renewed
+# a heartbeat-ms before it near its end: roles may then change, as they
+# must on a real host that stood still that long. What the roles are is
+# not judged across such a stall (the emulator of a busy host makes them;
+# lib/cluster.sh, cluster_watch_stalls); safety always is.
+steady_ms=0
+role_stall_ms=400
+
+# steady_check NAME COMMAND...: tap_check of what holds while the roles
+# stay as they were at steady_ms.
+steady_check() {
+	cluster_judged "$1" "$steady_ms" "$role_stall_ms" "${@:2}"
+}
+
+roles_are() {
+	wait_until 10 cluster_role_is "$1" active &&
+		wait_until 10 cluster_role_is "$(cluster_other "$1")" standby
+}
+
 # check_roles NAME ACTIVE: ACTIVE is active and the other one standby.
 check_roles() {
 	local name=$1 active=$2
-	if wait_until 10 cluster_role_is "$active" active &&
-		wait_until 10 cluster_role_is "$(cluster_other "$active")" standby; then
+	if roles_are "$active"; then
 		tap_ok "$name"
+		steady_ms=$(now_ms)
+	elif [ "$(cluster_stalled "$steady_ms")" -ge "$role_stall_ms" ]; then
+		tap_ok "$name (the VM stalled $(cluster_stalled "$steady_ms") ms: not judged; did not hold)"
 	else
 		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
 	fi
@@ -43,6 +67,7 @@ failover() {
 	to=$(cluster_other "$2")
 	if wait_until 15 cluster_role_is "$to" active; then
 		tap_ok "$name"
+		steady_ms=$(now_ms)
 		took=$(cluster_active_after "$fault_ms" "$to")
 		echo "# failover ($name): $to active ${took} ms after the fault"
 	else
@@ -60,6 +85,7 @@ restart() {
 cluster_teardown > /dev/null 2>&1
 trap cluster_teardown EXIT
 cluster_setup
+cluster_watch_stalls
 
 for node in $cluster_hosts $cluster_managers; do
 	cluster_start "$node"
@@ -111,7 +137,7 @@ check_roles "bad datagrams changed no role" m1
 # The standby dies, is paused: the active stays, at the same epoch.
 cluster_kill m2
 sleep 2	# a fault that lasts: nothing must happen meanwhile
-tap_check "m2 killed: m1 stays active at epoch 1" \
+steady_check "m2 killed: m1 stays active at epoch 1" \
 	test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
 restart m2
 check_roles "m2 restarted: it rejoins as standby" m1
@@ -119,7 +145,7 @@ cluster_signal m2 STOP
 sleep 2
 cluster_signal m2 CONT
 check_roles "m2 paused for 2 s and resumed: nothing changes" m1
-tap_check "still epoch 1" test "$(cluster_field m1 epoch)" = 1
+steady_check "still epoch 1" test "$(cluster_field m1 epoch)" = 1
 
 # The witness host's daemon dies: both agree on a new witness.
 witness=$(cluster_witness m1)
@@ -168,16 +194,16 @@ heal() { cluster_in "$1" nft delete table inet cut; }
 
 if drop_from m2 m1; then
 	sleep 3	# a fault that lasts: nothing must happen meanwhile
-	tap_check "m2 cannot hear m1: m1 keeps the role by the witness's lease" \
+	steady_check "m2 cannot hear m1: m1 keeps the role by the witness's lease" \
 		test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
-	tap_check "and m2 is not active" test "$(cluster_field m2 role)" != active
-	tap_check "m2 asked the witness and was refused: m1's lease runs" \
+	steady_check "and m2 is not active" test "$(cluster_field m2 role)" != active
+	steady_check "m2 asked the witness and was refused: m1's lease runs" \
 		grep -q "lease runs" <<< "$(cluster_status m2)"
 	heal m2
 	check_roles "healed: m2 standby again" m1
 	drop_from m1 m2
 	sleep 3
-	tap_check "m1 cannot hear m2: m1 stays active at the same epoch" \
+	steady_check "m1 cannot hear m2: m1 stays active at the same epoch" \
 		test "$(cluster_field m1 role) $(cluster_field m1 epoch)" = "active 1"
 	heal m1
 else
@@ -220,7 +246,7 @@ tap_check "m1 logged that it stepped down, not acting on its old epoch" \
 # Hooks ran with the epoch.
 epoch_m2=$(cluster_field m2 epoch)
 tap_check "m2 took over at a newer epoch" test "$epoch_m2" -gt "$epoch_m1"
-tap_check "the hook ran on m2 becoming active, with its epoch" \
+steady_check "the hook ran on m2 becoming active, with its epoch" \
 	grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
 tap_check "the hook ran on m1 becoming standby" grep -q "^m1 standby epoch=" "$cluster_dir/hooks.log"
 
@@ -242,7 +268,7 @@ cluster_signal m2 HUP
 tap_check "a bad configuration is refused on SIGHUP" wait_until 5 \
 	grep -q "reload-refused.*unknown key 'bogus'" "$cluster_dir/m2.log"
 check_roles "roles and epoch survive both reloads" m2
-tap_check "the epoch is unchanged by the reloads" test "$(cluster_field m2 epoch)" = "$epoch_m2"
+steady_check "the epoch is unchanged by the reloads" test "$(cluster_field m2 epoch)" = "$epoch_m2"
 
 cluster_stop_all
 tap_check "no sanitizer report from any daemon" cluster_no_sanitizer_report

@@ -641,33 +641,13 @@ scenario_clock_back() {
 	checked "the wall clock set back between restarts"
 }
 
-# vm_stalled SINCE: the longest the whole VM stood still (ms) from SINCE
-# to now, as the stall watcher saw it: the emulator of a busy host stops
-# now and then, and every daemon with it.
-vm_stalled() {
-	touch "$cluster_dir/stalls"
-	awk -v since="$1" '$1 >= since && $2 > most { most = $2 } END { print most + 0 }' \
-		"$cluster_dir/stalls"
-}
-
 # A stall of heartbeat-ms (100 ms) or more costs every daemon a beat: the
 # timing that ran was not the one a scenario set, and is not judged.
 stall_limit_ms=100
 
-# timing_check NAME SINCE COMMAND...: tap_check, unless the VM stalled
-# stall_limit_ms or more from SINCE to now; then the check passes with
-# the stall and COMMAND's verdict in its name, as a figure only.
+# timing_check NAME SINCE COMMAND...: cluster_judged at stall_limit_ms.
 timing_check() {
-	local name=$1 since=$2 stalled
-	shift 2
-	stalled=$(vm_stalled "$since")
-	if [ "$stalled" -lt "$stall_limit_ms" ]; then
-		tap_check "$name" "$@"
-	elif "$@" > /dev/null 2>&1; then
-		tap_ok "$name (the VM stalled $stalled ms: not judged; held)"
-	else
-		tap_ok "$name (the VM stalled $stalled ms: not judged; did not hold)"
-	fi
+	cluster_judged "$1" "$2" "$stall_limit_ms" "${@:3}"
 }
 
 # liveness_figures NAME SINCE: the checker's liveness figures from SINCE
@@ -1110,11 +1090,8 @@ modprobe dm-delay 2> /dev/null
 modprobe sch_netem 2> /dev/null
 modprobe ext4 2> /dev/null
 
-# The stall watcher, for timing_check: a line "BOOTTIME_MS LATE_MS" for
-# each wake-up 20 ms late or more.
-"$inject" stallwatch "$cluster_dir/stalls" &
-stallwatch=$!
-trap 'kill $stallwatch 2> /dev/null; cluster_teardown' EXIT
+# The stall watchers, for timing_check.
+cluster_watch_stalls
 
 for node in $cluster_hosts; do
 	cluster_start "$node"
@@ -1156,9 +1133,6 @@ for scenario in $scenarios; do
 	echo "# $scenario: $((SECONDS - started)) s"
 done
 
-# Before cluster_stop_all, which waits for every child of this shell.
-kill "$stallwatch"
-wait "$stallwatch" 2> /dev/null
 cluster_stop_all
 tap_check "no sanitizer report from any daemon" cluster_no_sanitizer_report
 

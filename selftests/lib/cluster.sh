@@ -5,7 +5,8 @@
 # availctl daemon. They share one kernel, one availcast module and one
 # CLOCK_BOOTTIME, so their logs can be laid on one timeline.
 #
-# Set before sourcing: cluster_dir (configs, key, logs) and availctl.
+# Set before sourcing: cluster_dir (configs, key, logs) and availctl;
+# inject (build/selftests/cluster_inject) for the stall watchers.
 # State directories and control sockets live under cluster_state, on a
 # local filesystem: unix sockets cannot be bound on the VMs' 9p mounts.
 cluster_state=${cluster_state:-/run/availcast-cluster}
@@ -169,10 +170,62 @@ cluster_active() {
 	return 1
 }
 
+# cluster_watch_stalls: a stall watcher (cluster_inject stallwatch) on
+# each CPU, pinned there: the emulator of a busy host stops a vCPU now and
+# then, and every process on it, the daemons' timers with them; a watcher
+# on another CPU would not see it. Each stall of 20 ms or more is a line
+# "BOOTTIME_MS LATE_MS" in $cluster_dir/stalls (for cluster_stalled).
+cluster_watch_stalls() {
+	local cpu
+	: > "$cluster_dir/stalls"
+	for cpu in $(seq 0 $(($(nproc --all) - 1))); do
+		grep -q 1 "/sys/devices/system/cpu/cpu$cpu/online" 2> /dev/null ||
+			[ "$cpu" = 0 ] || continue
+		taskset -c "$cpu" "$inject" stallwatch "$cluster_dir/stalls" &
+		cluster_watchers="${cluster_watchers:-} $!"
+	done
+}
+
+# cluster_stalled SINCE: the longest stall (ms) the watchers saw end from
+# SINCE (CLOCK_BOOTTIME ms, as the logs) to now; 0 when none.
+cluster_stalled() {
+	touch "$cluster_dir/stalls"
+	awk -v since="$1" '$1 >= since && $2 > most { most = $2 } END { print most + 0 }' \
+		"$cluster_dir/stalls"
+}
+
+# cluster_judged NAME SINCE LIMIT_MS COMMAND...: tap_check, unless the VM
+# stalled LIMIT_MS or more from SINCE to now (the timing that ran was not
+# the one configured); then the check passes with the stall and
+# COMMAND's verdict in its name, as a figure only. Never for safety.
+cluster_judged() {
+	local name=$1 since=$2 limit=$3 stalled
+	shift 3
+	stalled=$(cluster_stalled "$since")
+	if [ "$stalled" -lt "$limit" ]; then
+		tap_check "$name" "$@"
+	elif "$@" > /dev/null 2>&1; then
+		tap_ok "$name (the VM stalled $stalled ms: not judged; held)"
+	else
+		tap_ok "$name (the VM stalled $stalled ms: not judged; did not hold)"
+	fi
+}
+
+cluster_unwatch_stalls() {
+	[ -n "${cluster_watchers:-}" ] || return 0
+	# shellcheck disable=SC2086 # a list of pids
+	kill $cluster_watchers 2> /dev/null
+	# shellcheck disable=SC2086
+	wait $cluster_watchers 2> /dev/null
+	cluster_watchers=
+}
+
 # cluster_stop_all: SIGTERM to every daemon, so that the sanitizers can
-# report, and wait for them.
+# report, and wait for them (the stall watchers stopped first: wait
+# waits for every child).
 cluster_stop_all() {
 	local node
+	cluster_unwatch_stalls
 	for node in $cluster_managers $cluster_hosts; do
 		cluster_signal "$node" TERM
 	done
@@ -187,6 +240,7 @@ cluster_no_sanitizer_report() {
 
 cluster_teardown() {
 	local node
+	cluster_unwatch_stalls
 	for node in $cluster_nodes; do
 		[ -e "$cluster_dir/$node.pid" ] && kill -9 "$(cluster_pid "$node")" 2> /dev/null
 	done
