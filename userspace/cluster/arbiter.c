@@ -212,6 +212,13 @@ static void note_round_trip(struct arbiter_round_trips *r, uint64_t now_ms, uint
 	r->next = (r->next + 1) % ARBITER_ROUND_TRIPS;
 }
 
+/* Whether @r's round trip @i was measured within @window_ms of @now_ms. */
+static bool measured_within(const struct arbiter_round_trips *r, unsigned int i,
+			    uint64_t now_ms, uint64_t window_ms)
+{
+	return r->at_ms[i] && r->at_ms[i] + window_ms > now_ms;
+}
+
 static uint64_t slowest_within(const struct arbiter_round_trips *r, uint64_t now_ms,
 			       uint64_t window_ms)
 {
@@ -219,15 +226,31 @@ static uint64_t slowest_within(const struct arbiter_round_trips *r, uint64_t now
 	unsigned int i;
 
 	for (i = 0; i < ARBITER_ROUND_TRIPS; i++)
-		if (r->at_ms[i] && r->at_ms[i] + window_ms > now_ms && r->ms[i] > slowest)
+		if (measured_within(r, i, now_ms, window_ms) && r->ms[i] > slowest)
 			slowest = r->ms[i];
 	return slowest;
+}
+
+static uint64_t lately_ms(const struct arbiter *a)
+{
+	return (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms;
 }
 
 uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
 				    uint64_t now_ms)
 {
-	return slowest_within(r, now_ms, (uint64_t)ARBITER_ROUND_TRIPS * a->timing.heartbeat_ms);
+	return slowest_within(r, now_ms, lately_ms(a));
+}
+
+bool arbiter_round_trip_lately(const struct arbiter *a, const struct arbiter_round_trips *r,
+			       uint64_t now_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARBITER_ROUND_TRIPS; i++)
+		if (measured_within(r, i, now_ms, lately_ms(a)))
+			return true;
+	return false;
 }
 
 /* What a lease of our lease-ms holds us: the longest a witness answer can still hold. */
@@ -1653,8 +1676,8 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	a->agreed_written = true;
 	a->witness_renewed_ms = now_ms;
 	a->witness_hold_until_ms = lease_hold_until(a, req, w);
-	because(a, "witness moved to %s (generation %llu)", host,
-		(unsigned long long)rec->generation);
+	because(a, "active at epoch %llu: our record written on witness %s (generation %llu)",
+		(unsigned long long)a->epoch, host, (unsigned long long)rec->generation);
 }
 
 static void on_witness_reply(struct arbiter *a, uint64_t now_ms,

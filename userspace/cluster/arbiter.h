@@ -327,6 +327,10 @@ bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_wi
 uint64_t arbiter_slowest_round_trip(const struct arbiter *a, const struct arbiter_round_trips *r,
 				    uint64_t now_ms);
 
+/* Whether @r holds a round trip measured in the last ARBITER_ROUND_TRIPS heartbeat-ms. */
+bool arbiter_round_trip_lately(const struct arbiter *a, const struct arbiter_round_trips *r,
+			       uint64_t now_ms);
+
 /* The earliest time arbiter_tick() has something to do. */
 uint64_t arbiter_next_ms(const struct arbiter *a);
 

@@ -340,11 +340,38 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 	fprintf(out, "}\n");
 }
 
+/*
+ * The peer line. A peer silent for grace-ms or more is shown so, with what
+ * it said last as history: its role and epoch then are not its state now.
+ * A round trip is shown only when one was measured lately.
+ */
+static void peer_text(const struct arbiter *a, FILE *out, uint64_t now)
+{
+	if (!a->peer_heard_ms) {
+		fprintf(out, "peer:       %s, never heard\n", a->peer);
+		return;
+	}
+	if (now - a->peer_heard_ms >= a->timing.grace_ms) {
+		fprintf(out, "peer:       %s, silent for %llu ms (it last said: %s at epoch %llu)\n",
+			a->peer, (unsigned long long)(now - a->peer_heard_ms),
+			arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch);
+		return;
+	}
+	fprintf(out, "peer:       %s, %s at epoch %llu, heard %llu ms ago", a->peer,
+		arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch,
+		(unsigned long long)(now - a->peer_heard_ms));
+	if (arbiter_round_trip_lately(a, &a->peer_round_trips, now))
+		fprintf(out, ", round trip %llu ms (slowest lately %llu ms)\n",
+			(unsigned long long)a->round_trip_ms,
+			(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now));
+	else
+		fprintf(out, ", no round trip measured lately\n");
+}
+
 static void status_text(struct manager *m, FILE *out, uint64_t now)
 {
 	struct arbiter *a = &m->arbiter;
 	uint64_t hold = arbiter_hold_until(a);
-	long long peer_ago = a->peer_heard_ms ? (long long)(now - a->peer_heard_ms) : -1;
 	unsigned int i;
 
 	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
@@ -364,14 +391,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 	if (a->role == ARBITER_ACTIVE)
 		fprintf(out, "hold:       %llu ms left\n",
 			(unsigned long long)(hold > now ? hold - now : 0));
-	if (peer_ago >= 0)
-		fprintf(out, "peer:       %s, %s at epoch %llu, heard %lld ms ago, round trip %llu ms (slowest lately %llu ms)\n",
-			a->peer, arbiter_role_name(a->peer_role),
-			(unsigned long long)a->peer_epoch, peer_ago,
-			(unsigned long long)a->round_trip_ms,
-			(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now));
-	else
-		fprintf(out, "peer:       %s, never heard\n", a->peer);
+	peer_text(a, out, now);
 	fprintf(out, "reason:     %s\n", a->reason);
 	fprintf(out, "hosts:\n  %-20s %-11s %5s %9s %8s %10s %10s\n", "NAME", "STATE",
 		"LEVEL", "RESOURCES", "REPORTS", "LAST", "NEXT DUE");

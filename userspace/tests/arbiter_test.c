@@ -733,6 +733,15 @@ TEST(both_start_and_the_preferred_becomes_active)
 	/* Both wrote down the witness they agreed on. */
 	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[0].agreed.host);
 	EXPECT_STREQ(s->m[0].agreed.host, s->persisted[1].agreed.host);
+	/* Its reason says what it has: the first witness did not move. */
+	{
+		char want[sizeof(s->m[0].reason)];
+
+		snprintf(want, sizeof(want),
+			 "active at epoch 1: our record written on witness %s (generation 1)",
+			 s->m[0].agreed.host);
+		EXPECT_STREQ(want, s->m[0].reason);
+	}
 	NO_VIOLATION(s);
 	sim_free(s);
 }

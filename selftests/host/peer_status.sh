@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What availctl status says of the peer, natively on
+# 127.0.0.1 (the daemons need no module to answer): two managers, their
+# one host never running. A peer never heard is said so; one in contact with its role,
+# epoch and round trip; one silent for grace-ms or more as silent, for
+# how long, with what it last said as history (not as its state now).
+# Usage: peer_status.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+
+dir=$(mktemp -d /tmp/peer-status.XXXXXX)
+pids=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -CONT $pids 2> /dev/null && kill $pids 2> /dev/null
+	wait 2> /dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+port=$((20000 + RANDOM % 20000))
+
+# config NODE: the cluster's configuration as NODE reads it.
+config() {
+	echo "cluster = peers"
+	echo "node = $1"
+	echo "key-file = $dir/secret"
+	echo "state-dir = $dir/state-$1"
+	echo "runtime-dir = $dir/run-$1"
+	echo "manager = m1 127.0.0.1:$port"
+	echo "manager = m2 127.0.0.1:$((port + 1))"
+	echo "host = h0 127.0.0.1:$((port + 2))"
+}
+
+status() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" 2> /dev/null; }
+
+# says NODE PATTERN: NODE's status has a line matching PATTERN (grep -E).
+says() { status "$1" | grep -qE "$2"; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	for node in m1 m2; do
+		config "$node" > "$dir/$node.conf"
+	done
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	pids=$!
+	tap_check "a peer not heard yet: 'never heard'" \
+		wait_until 10 says m1 "^peer: +m2, never heard$"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	m2=$!
+	pids+=" $m2"
+	tap_check "a peer in contact: its role, epoch, last contact and round trip" \
+		wait_until 30 says m1 "^peer: +m2, standby at epoch 1, heard [0-9]+ ms ago, round trip [0-9]+ ms \(slowest lately [0-9]+ ms\)$"
+	kill -STOP "$m2"
+	tap_check "a peer silent for grace-ms: silent, for how long, and what it last said" \
+		wait_until 10 says m1 "^peer: +m2, silent for [0-9]+ ms \(it last said: standby at epoch 1\)$"
+	tap_check_fails "and nothing of it as if it were its state now" \
+		says m1 "^peer:.*(heard|round trip)"
+	kill -CONT "$m2"
+	tap_check "heard again: in contact" \
+		wait_until 10 says m1 "^peer: +m2, [a-z]+ at epoch [0-9]+, heard [0-9]+ ms ago, round trip"
+	# shellcheck disable=SC2086
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+done
+
+tap_done
