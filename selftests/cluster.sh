@@ -65,13 +65,16 @@ roles_are() {
 
 # check_roles NAME ACTIVE: ACTIVE is active and the other one standby.
 check_roles() {
-	local name=$1 active=$2
+	local name=$1 active=$2 stalled
 	was_steady_ms=$steady_ms
 	if roles_are "$active"; then
 		tap_ok "$name"
 		steady_ms=$(now_ms)
-	elif [ "$(cluster_stalled "$((steady_ms - lease_ms))")" -ge "$role_stall_ms" ]; then
-		tap_ok "$name (the VM stalled $(cluster_stalled "$((steady_ms - lease_ms))") ms: not judged; did not hold)"
+		return
+	fi
+	stalled=$(cluster_stalled "$((steady_ms - lease_ms))")
+	if [ "$stalled" -ge "$role_stall_ms" ]; then
+		tap_ok "$name (the VM stalled $stalled ms: not judged; did not hold)"
 	else
 		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
 	fi

@@ -14,6 +14,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
 
 dir=$(mktemp -d /tmp/blocked-log.XXXXXX)
 pids=
@@ -27,21 +28,12 @@ trap cleanup EXIT
 
 port=$((20000 + RANDOM % 20000))
 
-# config NODE: the cluster's configuration as NODE reads it.
+# config NODE: the cluster's configuration as NODE reads it. Managers
+# hold the cluster secret, hosts their own node key.
 config() {
-	echo "cluster = sink"
-	echo "node = $1"
-	# Managers hold the cluster secret, hosts their own node key.
-	if [ "$1" = h0 ]; then
-		echo "key-file = $dir/h0.key"
-	else
-		echo "key-file = $dir/secret"
-	fi
-	echo "state-dir = $dir/state-$1"
-	echo "runtime-dir = $dir/run-$1"
-	echo "manager = m1 127.0.0.1:$port"
-	echo "manager = m2 127.0.0.1:$((port + 1))"
-	echo "host = h0 127.0.0.1:$((port + 2))"
+	local key=$dir/secret
+	[ "$1" = h0 ] && key=$dir/h0.key
+	native_config sink "$1" "$key" "$dir" "$port"
 }
 
 # role NODE: NODE's role, from its status.

@@ -10,6 +10,7 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
 
 dir=$(mktemp -d /tmp/peer-status.XXXXXX)
 pids=
@@ -24,16 +25,7 @@ trap cleanup EXIT
 port=$((20000 + RANDOM % 20000))
 
 # config NODE: the cluster's configuration as NODE reads it.
-config() {
-	echo "cluster = peers"
-	echo "node = $1"
-	echo "key-file = $dir/secret"
-	echo "state-dir = $dir/state-$1"
-	echo "runtime-dir = $dir/run-$1"
-	echo "manager = m1 127.0.0.1:$port"
-	echo "manager = m2 127.0.0.1:$((port + 1))"
-	echo "host = h0 127.0.0.1:$((port + 2))"
-}
+config() { native_config peers "$1" "$dir/secret" "$dir" "$port"; }
 
 status() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" 2> /dev/null; }
 
