@@ -30,13 +30,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 
 now_ms() { "$inject" now; }
 
-# The roles were last seen as the test expects them at steady_ms. A
-# stall of the whole VM (or of the vCPU a daemon runs on) from then on,
-# of grace-ms (500 ms) less a heartbeat-ms or more, leaves the standby's
-# last heartbeat from the active older than grace-ms, and a lease renewed
-# a heartbeat-ms before it near its end: roles may then change, as they
-# must on a real host that stood still that long. What the roles are is
-# not judged across such a stall (the emulator of a busy host makes them;
+# The roles were last seen as the test expects them at steady_ms. What
+# they are is not judged across a stall that can change them from then on
+# (cluster_role_stall_ms; the emulator of a busy host makes them,
 # lib/cluster.sh, cluster_watch_stalls); safety always is. Counted from
 # lease-ms (700 ms) before steady_ms: a stall that ended just before the
 # roles were read can cost a hold after. steady_epoch is the active's
@@ -47,20 +43,19 @@ steady_ms=0
 was_steady_ms=0
 steady_epoch=0
 was_steady_epoch=0
-role_stall_ms=400
 lease_ms=700
 
 # steady_check NAME COMMAND...: tap_check of what holds while the roles
 # stay as they were at steady_ms.
 steady_check() {
-	cluster_judged "$1" "$((steady_ms - lease_ms))" "$role_stall_ms" "${@:2}"
+	cluster_judged "$1" "$((steady_ms - lease_ms))" "$cluster_role_stall_ms" "${@:2}"
 }
 
 # still_check NAME COMMAND...: the same, of what the last check_roles
 # found again, from where the roles were seen before it (roles lost to a
 # stall and taken again since, at a newer epoch, look the same).
 still_check() {
-	cluster_judged "$1" "$((was_steady_ms - lease_ms))" "$role_stall_ms" "${@:2}"
+	cluster_judged "$1" "$((was_steady_ms - lease_ms))" "$cluster_role_stall_ms" "${@:2}"
 }
 
 roles_are() {
@@ -80,7 +75,7 @@ check_roles() {
 		return
 	fi
 	stalled=$(cluster_stalled "$((steady_ms - lease_ms))")
-	if [ "$stalled" -ge "$role_stall_ms" ]; then
+	if [ "$stalled" -ge "$cluster_role_stall_ms" ]; then
 		tap_ok "$name (the VM stalled $stalled ms: not judged; did not hold)"
 	else
 		tap_fail "$name" "$(cluster_status m1 2>&1)" "$(cluster_status m2 2>&1)"
@@ -95,6 +90,7 @@ failover() {
 	if wait_until 15 cluster_role_is "$to" active; then
 		tap_ok "$name"
 		steady_ms=$(now_ms)
+		steady_epoch=$(cluster_field "$to" epoch)
 		took=$(cluster_active_after "$fault_ms" "$to")
 		echo "# failover ($name): $to active ${took} ms after the fault"
 	else
@@ -120,19 +116,21 @@ done
 
 check_roles "both managers start: m1, the preferred, becomes active and m2 standby" m1
 epoch=$steady_epoch
-cluster_judged "the first epoch is 1" 0 "$role_stall_ms" test "$epoch" = 1
-# The witness is chosen once m1 is active (on m2's promise): wait for it.
-witness_written() {
+cluster_judged "the first epoch is 1" 0 "$cluster_role_stall_ms" test "$epoch" = 1
+# witnesses_agree: both managers name the same witness, each read now.
+witnesses_agree() {
 	local w
 	w=$(cluster_witness m1)
-	[ -n "$w" ] && [ "$w" = "$(cluster_witness m2)" ] &&
-		grep -qx "active m1" "$(cluster_witness_file "$w")"
+	[ -n "$w" ] && [ "$w" = "$(cluster_witness m2)" ]
+}
+# The witness is chosen once m1 is active (on m2's promise): wait for it.
+witness_written() {
+	witnesses_agree && grep -qx "active m1" "$(cluster_witness_file "$(cluster_witness m1)")"
 }
 wait_until 10 witness_written
 witness=$(cluster_witness m1)
-tap_check "both managers agree on the witness ($witness)" \
-	test -n "$witness" -a "$witness" = "$(cluster_witness m2)"
-tap_check "the witness host's store holds m1 as active at epoch $epoch" \
+steady_check "both managers agree on the witness ($witness)" witnesses_agree
+steady_check "the witness host's store holds m1 as active" \
 	grep -qx "active m1" "$(cluster_witness_file "$witness")"
 tap_check "every host is in the table, available" wait_until 10 \
 	bash -c "[ \$(ip netns exec ac-m1 $availctl status --config $cluster_dir/m1.conf --json | grep -o '\"available\":true' | wc -l) = 3 ]"
@@ -141,9 +139,9 @@ tap_check "the host that runs no relay is unavailable" grep -q '"name":"h4","ava
 status_text=$(cluster_status m1)
 for what in "role:       active at epoch $epoch" "witness:    $witness" "peer:       m2, standby" \
 	"reason:" "h3 "; do
-	tap_check "status shows '$what'" grep -qF "$what" <<< "$status_text"
+	steady_check "status shows '$what'" grep -qF "$what" <<< "$status_text"
 done
-tap_check "status --json is valid JSON with role, epoch, witness, peer, and hosts with their resources, sequence and next deadline" \
+steady_check "status --json is valid JSON with role, epoch, witness, peer, and hosts with their resources, sequence and next deadline" \
 	python3 -c "import json,sys; d=json.load(sys.stdin); assert d['role']=='active' and d['epoch']==$epoch and d['witness']['host'] and d['peer']['last_contact_ms']>=0 and d['peer']['round_trip_ms']>0 and len(d['hosts'])==4; h=d['hosts'][0]; assert h['available'] and h['seq']>0 and h['next_due_in_ms']>-1000 and {r['name'] for r in h['resources']}>={'cpu','memory'}" \
 	<<< "$(cluster_status m1 --json)"
 relay_status=$(cluster_status h1)
@@ -182,8 +180,7 @@ if wait_until 10 witness_changes m1 "$witness"; then
 else
 	tap_fail "$witness killed: the active moves to a new witness" "$(cluster_status m1)"
 fi
-tap_check "both managers agree on it" wait_until 5 \
-	bash -c "[ '$(cluster_witness m1)' = \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"witness\":{\"host\":\"\\([^\"]*\\)\".*/\\1/p')\" ]"
+tap_check "both managers agree on it" wait_until 5 witnesses_agree
 check_roles "the active stayed active" m1
 restart "$witness"
 
@@ -199,7 +196,8 @@ check_roles "the active stayed active" m1
 
 # A corrupted witness file is reported and never used.
 witness=$(cluster_witness m1)
-sed -i 's/^epoch .*/epoch 7/' "$(cluster_witness_file "$witness")"
+# Another epoch, whatever it was: the checksum, not the number, must catch it.
+sed -i 's/^epoch /epoch 9/' "$(cluster_witness_file "$witness")"
 if wait_until 10 witness_changes m1 "$witness"; then
 	tap_ok "witness file on $witness corrupted: the active moves to a new witness"
 else
@@ -238,17 +236,18 @@ else
 fi
 
 # The active is cut off from everyone: it steps down, m2 takes over.
+epoch_before=$steady_epoch
 fault_ms=$(now_ms)
 ip -n ac-m1 link set eth0 down
 failover "m1 isolated: m2 takes over" m1
 # Epochs only grow; a claim the witness refused burns its epoch, so the
 # numbers are compared, not counted.
 epoch_m2=$(cluster_field m2 epoch)
-tap_check "m2 is at a newer epoch" test "$epoch_m2" -gt "$steady_epoch"
+tap_check "m2 is at a newer epoch" test "$epoch_m2" -gt "$epoch_before"
 tap_check "m1 stepped down (fault) on its own" wait_until 5 cluster_role_is m1 fault
 ip -n ac-m1 link set eth0 up
 check_roles "m1 back: it rejoins as standby" m2
-tap_check "m1 learned the new epoch" test "$(cluster_field m1 epoch)" = "$epoch_m2"
+steady_check "m1 learned the active's epoch" test "$(cluster_field m1 epoch)" = "$steady_epoch"
 
 # kill -9 of the active.
 fault_ms=$(now_ms)
@@ -258,24 +257,30 @@ epoch_m1=$(cluster_field m1 epoch)
 tap_check "m1 is at a newer epoch" test "$epoch_m1" -gt "$epoch_m2"
 restart m2
 check_roles "m2 restarted: standby" m1
-tap_check "m2 learned the new epoch" wait_until 5 bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = $epoch_m1 ]"
+steady_check "m2 learned the active's epoch" wait_until 5 \
+	bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = $steady_epoch ]"
 
-# The active is paused past its lease, then wakes.
+# The active is paused past its lease, then wakes. What m1 did after the
+# pause is judged across stalls from before it: one then could hand m2
+# the role before the pause, and m1 step down before fault_ms.
+pause_since=$((steady_ms - lease_ms))
+standby_hooks=$(grep -c "^m1 standby epoch=" "$cluster_dir/hooks.log")
 fault_ms=$(now_ms)
 cluster_signal m1 STOP
 failover "m1 paused: m2 takes over after the lease" m1
 sleep 1
 cluster_signal m1 CONT
 check_roles "m1 resumed: it steps down and rejoins as standby" m2
-tap_check "m1 logged that it stepped down, not acting on its old epoch" \
-	grep -q "role=standby previous=active\|role=fault previous=active" "$cluster_dir/m1.log"
+cluster_judged "m1 logged that it stepped down, not acting on its old epoch" \
+	"$pause_since" "$cluster_role_stall_ms" bash -c "awk '\$1 >= $fault_ms' $cluster_dir/m1.log | grep -q 'role=standby previous=active\|role=fault previous=active'"
 
 # Hooks ran with the epoch.
 epoch_m2=$(cluster_field m2 epoch)
 tap_check "m2 took over at a newer epoch" test "$epoch_m2" -gt "$epoch_m1"
 still_check "the hook ran on m2 becoming active, with its epoch" \
 	grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
-tap_check "the hook ran on m1 becoming standby" grep -q "^m1 standby epoch=" "$cluster_dir/hooks.log"
+cluster_judged "the hook ran on m1 becoming standby" "$pause_since" "$cluster_role_stall_ms" \
+	wait_until 10 bash -c "[ \$(grep -c '^m1 standby epoch=' $cluster_dir/hooks.log) -gt $standby_hooks ]"
 
 # SIGHUP: a new value is taken without touching roles; a bad file is refused.
 # The new file also lists h1 last: replay windows must follow the names.
@@ -286,8 +291,11 @@ replayed_before=$(cluster_status m2 --json | grep -o '"replayed":[0-9]*')
 cluster_signal m2 HUP
 tap_check "SIGHUP rereads the configuration" wait_until 5 grep -q "reloaded" "$cluster_dir/m2.log"
 sleep 2	# reports keep coming; a mixed-up window would drop them from now on
+# Read again for a while: a report late behind a stall of the VM shows a
+# host unavailable for a moment (host-grace-ms 150); a mixed-up window
+# would drop its reports for good.
 tap_check "after a reload that reorders the hosts, every running host stays available" \
-	test "$(cluster_status m2 --json | grep -o '"available":true' | wc -l)" = 3
+	wait_until 5 bash -c "[ \$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | grep -o '\"available\":true' | wc -l) = 3 ]"
 tap_check "and no report was dropped as a replay" \
 	test "$(cluster_status m2 --json | grep -o '"replayed":[0-9]*')" = "$replayed_before"
 echo "bogus = 1" >> "$cluster_dir/m2.conf"

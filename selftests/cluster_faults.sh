@@ -152,14 +152,19 @@ set_delay() {
 }
 
 # stays_active MANAGER SECONDS: MANAGER is active at each of SECONDS
-# looks a second apart (a role that flaps is caught by liveness's count).
+# looks a second apart (a role that flaps is caught by liveness's count);
+# not judged across a stall of the VM that can cost a role.
 stays_active() {
-	local i
+	local i from
+	# From lease-ms (700 ms) before: a stall that ended just before can
+	# cost a hold after.
+	from=$(($(now_ms) - 700))
 	for ((i = 0; i < $2; i++)); do
 		sleep 1		# an observation window, not a wait for anything
 		cluster_role_is "$1" active || break
 	done
-	tap_check "$1 still active $2 s later" cluster_role_is "$1" active
+	cluster_judged "$1 still active $2 s later" "$from" "$cluster_role_stall_ms" \
+		cluster_role_is "$1" active
 }
 
 # umount_disk NODE: back on the plain state directory.
@@ -223,7 +228,7 @@ scenario_suspend() {
 	fi
 	echo $(($(now_ms) - start)) > "$suspended_ms"
 	cluster_signal m1 CONT
-	tap_check "m1 wakes and rejoins as standby" roles m2
+	cluster_judged "m1 wakes and rejoins as standby" "$start" "$cluster_role_stall_ms" roles m2
 	checked "suspend of the active"
 }
 
@@ -532,11 +537,13 @@ scenario_forged() {
 	active=$(active_now)
 	standby=$(cluster_other "$active")
 	witness=$(cluster_witness "$active")
+	start=$(now_ms)
 	cluster_in h1 "$inject" attack "$cluster_dir/cluster.key" 1 "$active" \
 		"$(cluster_ip "$active")" "$cluster_port" "$cluster_absent_host" > /dev/null
 	tap_check "a manager's heartbeat made with a host's key is dropped as forged" wait_until 5 \
 		bash -c "ip netns exec ac-$active $availctl status --json --socket $cluster_state/$active/$active.sock | grep -qE '\"forged\":[1-9]'"
-	tap_check "and changes no role" test "$(cluster_field "$active" role)" = active
+	cluster_judged "and changes no role" "$((start - 700))" "$cluster_role_stall_ms" \
+		test "$(cluster_field "$active" role)" = active
 	epoch=$(cluster_field "$active" epoch)
 	generation=$(cluster_status "$active" --json | sed -n 's/.*"witness":{[^}]*"generation":\([0-9]*\).*/\1/p')
 	cluster_in "$witness" "$inject" reply "$cluster_dir/cluster.key" 1 "$active" \
@@ -555,8 +562,8 @@ scenario_forged() {
 # at a time, with a reload each.
 scenario_rollover() {
 	active=$(active_now)
-	roles_before=$(cat "$cluster_dir"/m?.log | grep -c " role ")
 	rollover_ms=$(now_ms)
+	roles_before=$(cat "$cluster_dir"/m?.log | grep -c " role ")
 	"$availctl" keygen "$cluster_dir/cluster-2.key"
 	for node in $cluster_hosts $cluster_absent_host; do
 		"$availctl" keygen --node "$node" --secret "$cluster_dir/cluster-2.key" \
@@ -579,7 +586,8 @@ scenario_rollover() {
 		reload "$node"
 	done
 	sleep 2		# reports keep coming: none may be refused
-	tap_check "a key rollover across the cluster changes no role" \
+	cluster_judged "a key rollover across the cluster changes no role" "$((rollover_ms - 700))" \
+		"$cluster_role_stall_ms" \
 		test "$(cat "$cluster_dir"/m?.log | grep -c " role ")" = "$roles_before"
 	tap_check "and no node refused a datagram for its key" \
 		bash -c "! grep -h 'verdict=unknown_key\|verdict=forged' $cluster_dir/*.log | awk '\$1 > $rollover_ms' | grep -q ."
@@ -996,7 +1004,8 @@ pair_then_lone_active_starved() {
 	starve
 	"$availctl" set interval_min_ms 100 interval_max_ms 1000 > /dev/null
 	[ "$lone" = keeps ] &&
-		tap_check "$name: $active is still active" cluster_role_is "$active" active
+		cluster_judged "$name: $active is still active" "$since" "$cluster_role_stall_ms" \
+			cluster_role_is "$active" active
 	start_node "$standby"
 	tap_check "$name, then fed again: the other manager rejoins as standby" \
 		wait_until 30 cluster_role_is "$standby" standby
@@ -1101,7 +1110,7 @@ suspended_ms=$cluster_dir/m1.suspended
 echo 0 > "$suspended_ms"
 start_node m1
 start_node m2
-tap_check "the cluster forms: m1 active, m2 standby" roles m1
+cluster_judged "the cluster forms: m1 active, m2 standby" 0 "$cluster_role_stall_ms" roles m1
 # Every scenario starts from a witness both managers agreed on.
 tap_check "both managers agree on a witness" wait_until 30 same_witness
 
