@@ -748,10 +748,36 @@ scenario_standby_cut_witness() {
 }
 drop_at_witness() { drop_from "$2" "$1"; }
 
-# standby_loses_witness WHAT CUT: CUT STANDBY WITNESS makes the standby
-# lose the witness; heal ends it.
+# A variant: the standby far from the witness, the active near. What
+# passes between the standby and the witness's host 400 ms late each way:
+# a round trip of 800 ms, past the 552 ms a takeover's answer may take
+# (Documentation/arbitration.rst, rule 6), though every datagram comes.
+scenario_far_from_standby() {
+	standby_loses_witness "800 ms from the witness" delay_between undelay_between
+}
+
+# delay_path A B MS: what A sends B leaves MS ms late (netem on A's side,
+# for B's address only); 0 lifts every such delay of A's.
+delay_path() {
+	if [ "$3" = 0 ]; then
+		cluster_in "$1" tc qdisc del dev eth0 root 2> /dev/null
+		return 0
+	fi
+	# Everything else in band 1:1, undelayed; B's datagrams in 1:4.
+	cluster_in "$1" tc qdisc replace dev eth0 root handle 1: prio bands 4 \
+		priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+	cluster_in "$1" tc qdisc replace dev eth0 parent 1:4 handle 40: netem delay "${3}ms" &&
+	cluster_in "$1" tc filter add dev eth0 parent 1: protocol ip prio 1 u32 \
+		match ip dst "$(cluster_ip "$2")/32" flowid 1:4
+}
+delay_between() { delay_path "$1" "$2" 400 && delay_path "$2" "$1" 400; }
+undelay_between() { delay_path "$1" "$2" 0; delay_path "$2" "$1" 0; }
+
+# standby_loses_witness WHAT CUT [UNDO]: CUT STANDBY WITNESS makes the
+# standby lose the witness (or unable to take over through it); UNDO
+# STANDBY WITNESS (heal by default) ends it.
 standby_loses_witness() {
-	local what=$1 cut=$2 first second witness since
+	local what=$1 cut=$2 undo=${3:-heal} first second witness since
 	first=$(active_now)
 	second=$(cluster_other "$first")
 	witness=$(settled_witness "$first")
@@ -763,7 +789,7 @@ standby_loses_witness() {
 	cluster_kill "$first"
 	tap_check "the active killed: the standby takes over through the new witness" \
 		wait_until 15 cluster_role_is "$second" active
-	heal "$second" "$witness"
+	"$undo" "$second" "$witness"
 	start_node "$first"
 	wait_until 15 cluster_role_is "$first" standby
 	liveness "standby $what" "$since" 1
@@ -1097,6 +1123,8 @@ modprobe loop 2> /dev/null
 modprobe dm-mod 2> /dev/null
 modprobe dm-delay 2> /dev/null
 modprobe sch_netem 2> /dev/null
+modprobe sch_prio 2> /dev/null	# delay_path()
+modprobe cls_u32 2> /dev/null
 modprobe ext4 2> /dev/null
 
 # The stall watchers, for timing_check.
@@ -1124,7 +1152,7 @@ tap_check "both managers agree on a witness" wait_until 30 same_witness
 # reloads, clocks, keys, the network and the CPU).
 faults_disks="full_manager readonly_manager full_witness slowed_witness slow_witness
 	slow_managers slow_manager_disks restored_witness restored_manager far_witness
-	starved_relays_together"
+	far_from_standby starved_relays_together"
 faults_timing="suspend starved_all starved_relays reload_grace reload_any forged
 	rollover clock_back lost_yes standby_cut_witness no_host slow_links lossy_links"
 

@@ -556,6 +556,28 @@ static bool store_overdue(const struct arbiter *a, uint64_t now_ms, const char *
 }
 
 /*
+ * The slowest round trip to a witness a takeover through it could take
+ * up, with no role lost lately (may_take_up(), arbiter_take_up_round_trip_ms():
+ * 552 ms at the default timing).
+ */
+static uint64_t far_round_trip_ms(const struct arbiter *a)
+{
+	return arbiter_take_up_round_trip_ms(&a->timing, a->timing.lease_ms);
+}
+
+/*
+ * @host's store has answered us too slowly for a takeover through it for
+ * ARBITER_SLOW_MS (note_store()): as a slow store is left (fitness()), not
+ * at one late answer.
+ */
+static bool far_host(const struct arbiter *a, uint64_t now_ms, const char *host)
+{
+	const struct arbiter_host_note *e = find_note(a, host);
+
+	return e && e->far_since_ms && now_ms - e->far_since_ms >= ARBITER_SLOW_MS;
+}
+
+/*
  * Whether we reach @host: its availability reports come, or its store
  * answered us within answer_seen_ms(). The answers count too: a relay
  * that falls behind on broadcasts (a starved one) answers witness
@@ -576,6 +598,23 @@ static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
 	return a->agreed.host[0] && sees_host(a, now_ms, a->agreed.host);
 }
 
+/*
+ * What a standby tells the active of the agreed witness: whether it could
+ * take over through it. Seen, and not too far for a takeover's round trip
+ * (far_host()): told it is not, the active moves the witness to a host we
+ * could fail over through, if there is one (rule 6, too_far_to_agree()).
+ * But one that turns far too within ARBITER_FAR_MOVES_MS of our leaving
+ * a far one counts as seen: the paths to both swing alike (a round trip
+ * that swings across the bound looks near in the few answers a yes is
+ * given on), and moving on would only move the witness on and on.
+ */
+static bool could_take_over_through_agreed(const struct arbiter *a, uint64_t now_ms)
+{
+	return sees_agreed(a, now_ms) &&
+	       (!far_host(a, now_ms, a->agreed.host) ||
+		(a->left_far_ms && now_ms - a->left_far_ms < ARBITER_FAR_MOVES_MS));
+}
+
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
@@ -590,7 +629,7 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
-	if (sees_agreed(a, now_ms))
+	if (could_take_over_through_agreed(a, now_ms))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
 	/*
 	 * An answer leaves our own heartbeats on their beat: their answers
@@ -712,13 +751,15 @@ static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 	return e && e->refused_until_ms > now_ms;
 }
 
-/* A witness both agreed on: every host may be tried again. */
+/* A witness both agreed on: every host may be tried again, and offered anew. */
 static void forget_refusals(struct arbiter *a)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARBITER_HOSTS_KNOWN; i++)
+	for (i = 0; i < ARBITER_HOSTS_KNOWN; i++) {
 		a->known[i].refused_until_ms = 0;
+		a->known[i].far_refused_ms = 0;
+	}
 }
 
 /*
@@ -759,14 +800,24 @@ static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char
 	return e->write_ms <= write_budget_ms(a) / 2 ? STORE_FIT : STORE_ADEQUATE;
 }
 
-/* What @host's answer says of its store's writes (wire.h: store_flags, write_ms). */
+/*
+ * What @host's answer, @round_trip_ms after its request, says of its
+ * store's writes (wire.h: store_flags, write_ms) and of the path to it.
+ */
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
-		       const struct wire_witness *w)
+		       const struct wire_witness *w, uint64_t round_trip_ms)
 {
 	struct arbiter_host_note *e = note_of(a, now_ms, host);
+	uint64_t slowest;
 
 	if (!e)
 		return;
+	note_round_trip(&e->round_trips, now_ms, round_trip_ms);
+	slowest = slowest_within(&e->round_trips, now_ms, lately_ms(a));
+	if (slowest <= far_round_trip_ms(a))
+		e->far_since_ms = 0;
+	else if (!e->far_since_ms)
+		e->far_since_ms = now_ms;
 	e->health_until_ms = now_ms + ARBITER_HEALTH_MS;
 	e->answered_ms = now_ms;
 	e->asked_ms = 0;
@@ -1094,8 +1145,12 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 			a->agreed.host[0] ? a->agreed.host : "(none)", a->scout);
 		break;
 	case NONE:
-		because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
-			(unsigned long long)a->epoch, a->peer);
+		if (a->agreed_written && a->agreed.epoch == a->epoch && sees_agreed(a, now_ms))
+			because(a, "witness %s kept: %s says it cannot fail over through it, but no other host is available or agreed to",
+				a->agreed.host, a->peer);
+		else
+			because(a, "active at epoch %llu on %s's promise alone: no host is available to be the witness",
+				(unsigned long long)a->epoch, a->peer);
 	}
 }
 
@@ -1530,7 +1585,40 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		send_heartbeat(a, now_ms, true);
 }
 
-/* The peer proposes a witness: agree if we see it too (rule 2). */
+/*
+ * Rule 2, for a host too far from us: no to a host whose store answers
+ * too slowly for a takeover through it (the agreed one, asked again:
+ * far_host(); another: any answer within answer_seen_ms() slower than
+ * far_round_trip_ms()), so that the active moves the witness to one we
+ * could fail over through. But a far witness beats none: the same host
+ * offered again (the active found no other to offer) while we see no
+ * agreed witness gets a yes; while we see the agreed one, far too, a no
+ * again: one far host for another would move the witness on and on.
+ */
+static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr,
+			     bool again)
+{
+	struct arbiter_host_note *e = note_of(a, now_ms, pr->host);
+	uint64_t slowest;
+
+	if (!e)
+		return false;
+	slowest = slowest_within(&e->round_trips, now_ms, answer_seen_ms(a, now_ms));
+	if (again ? !far_host(a, now_ms, pr->host) : slowest <= far_round_trip_ms(a))
+		return false;
+	/* Offered again: a proposal after the one we said no to. */
+	if (e->far_refused_ms && now_ms - e->far_refused_ms < 2 * ARBITER_REFUSED_MS &&
+	    pr->generation > e->far_refused_generation && !sees_agreed(a, now_ms))
+		return false;
+	e->far_refused_ms = now_ms;
+	e->far_refused_generation = pr->generation;
+	because(a, "answered no to witness %s proposed by %s: its round trips of up to %llu ms leave too little of a lease for a takeover through it (more than %llu ms)",
+		pr->host, a->peer, (unsigned long long)slowest,
+		(unsigned long long)far_round_trip_ms(a));
+	return true;
+}
+
+/* The peer proposes a witness: agree if we see it too (rule 2), and could take over through it. */
 static void on_propose(struct arbiter *a, uint64_t now_ms,
 		       const struct wire_propose *pr)
 {
@@ -1541,6 +1629,9 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 	bool open = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
 		    (newer(&a->agreed, pr->epoch, pr->generation) || again);
 	bool accept = open && sees_host(a, now_ms, pr->host);
+	/* Read before our yes makes it the agreed one. */
+	bool left_far = a->agreed.host[0] && strcmp(pr->host, a->agreed.host) &&
+			far_host(a, now_ms, a->agreed.host);
 
 	/*
 	 * Another host than the agreed one: its reports are not enough, its
@@ -1560,12 +1651,17 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 			return;
 		accept = false;
 	}
+	if (accept && too_far_to_agree(a, now_ms, pr, again))
+		accept = false;
 	/* The yes is a promise to fail over only through it: on disk first. */
 	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
 		accept = false;
 		because(a, "could not write down witness %s proposed by %s: answered no",
 			pr->host, a->peer);
 	} else if (accept) {
+		if (left_far)
+			a->left_far_ms = now_ms;
+		forget_refusals(a);
 		because(a, "agreed on witness %s (generation %llu) proposed by %s",
 			pr->host, (unsigned long long)pr->generation, a->peer);
 	}
@@ -1692,7 +1788,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	note_round_trip(&a->witness_round_trips, now_ms, now_ms - req.token);
-	note_store(a, now_ms, host, w);
+	note_store(a, now_ms, host, w, now_ms - req.token);
 
 	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
 	    w->status != WITNESS_CORRUPT)

@@ -155,36 +155,6 @@ struct arbiter_request {
 #define ARBITER_REQUESTS 128
 
 /*
- * What a manager knows of each host as a witness (arbiter.c, rule 6):
- * whether the peer said no to it, or its store failed a read or write
- * (then the active tries it last, for ARBITER_REFUSED_MS), what its store
- * last said of its writes (believed for ARBITER_HEALTH_MS), and whether
- * it answers what we ask (sees_host(), store_overdue()). An entry is
- * reused only once nothing in it is believed any more.
- */
-#define ARBITER_HOSTS_KNOWN 64
-#define ARBITER_REFUSED_MS 10000
-#define ARBITER_HEALTH_MS 5000
-/* An entry of a store we asked in vain is kept this long after the last ask. */
-#define ARBITER_UNANSWERED_MS 60000
-/* A store is slow once its writes stayed too slow for a takeover this long. */
-#define ARBITER_SLOW_MS 2000
-/* Times the write of an agreed witness may go unanswered before it is left. */
-#define ARBITER_WRITE_TRIES 3
-
-struct arbiter_host_note {
-	char host[WIRE_NAME_SIZE];	/* "": a free slot */
-	uint64_t refused_until_ms;
-	uint64_t health_until_ms;	/* 0: nothing heard */
-	bool writes_failing;		/* as its store last said */
-	uint32_t write_ms;
-	uint64_t slow_since_ms;		/* too slow in every answer since; 0: not */
-	uint64_t answered_ms;		/* its store's last answer to us; 0: none */
-	uint64_t asked_ms;		/* our first request since that answer; 0: none */
-	uint64_t last_asked_ms;		/* our latest request */
-};
-
-/*
  * Round trips remembered, for taking up a role (arbiter.c: may_take_up()):
  * the slowest of those of the last ARBITER_ROUND_TRIPS heartbeat-ms counts.
  */
@@ -210,6 +180,43 @@ struct arbiter_round_trips {
 	uint32_t ms[ARBITER_ROUND_TRIPS];
 	uint64_t at_ms[ARBITER_ROUND_TRIPS];	/* when measured; 0: none */
 	unsigned int next;
+};
+
+/*
+ * What a manager knows of each host as a witness (arbiter.c, rule 6):
+ * whether the peer said no to it, or its store failed a read or write
+ * (then the active tries it last, for ARBITER_REFUSED_MS), what its store
+ * last said of its writes (believed for ARBITER_HEALTH_MS), whether it
+ * answers what we ask (sees_host(), store_overdue()), and how fast
+ * (far_host(): too slow for a takeover through it for ARBITER_SLOW_MS).
+ * An entry is reused only once nothing in it is believed any more.
+ */
+#define ARBITER_HOSTS_KNOWN 64
+#define ARBITER_REFUSED_MS 10000
+#define ARBITER_HEALTH_MS 5000
+/* An entry of a store we asked in vain is kept this long after the last ask. */
+#define ARBITER_UNANSWERED_MS 60000
+/* A store is slow once its writes stayed too slow for a takeover this long. */
+#define ARBITER_SLOW_MS 2000
+/* A standby has the witness moved for its distance at most once this long (arbiter.c). */
+#define ARBITER_FAR_MOVES_MS 30000
+/* Times the write of an agreed witness may go unanswered before it is left. */
+#define ARBITER_WRITE_TRIES 3
+
+struct arbiter_host_note {
+	char host[WIRE_NAME_SIZE];	/* "": a free slot */
+	uint64_t refused_until_ms;
+	uint64_t health_until_ms;	/* 0: nothing heard */
+	bool writes_failing;		/* as its store last said */
+	uint32_t write_ms;
+	uint64_t slow_since_ms;		/* too slow in every answer since; 0: not */
+	uint64_t answered_ms;		/* its store's last answer to us; 0: none */
+	uint64_t asked_ms;		/* our first request since that answer; 0: none */
+	uint64_t last_asked_ms;		/* our latest request */
+	struct arbiter_round_trips round_trips;	/* its store's answers to us */
+	uint64_t far_since_ms;		/* too far for a takeover in every answer since; 0: not */
+	uint64_t far_refused_ms;	/* a standby's no to it as too far; 0: none */
+	uint64_t far_refused_generation;	/* the proposal that no was to */
 };
 
 struct arbiter_proposal {
@@ -264,6 +271,7 @@ struct arbiter {
 	uint32_t witness_lease_left_ms;	/* as the store last said */
 	uint64_t witness_replied_ms;
 	uint64_t witness_renewed_ms;	/* its last "done" to our renewal */
+	uint64_t left_far_ms;		/* standby: our yes to leave one too far; 0: none */
 
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
