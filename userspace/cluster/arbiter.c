@@ -556,13 +556,18 @@ static bool store_overdue(const struct arbiter *a, uint64_t now_ms, const char *
 }
 
 /*
- * The slowest round trip to a witness a takeover through it could take
+ * The slowest round trip to @e's store a takeover through it could take
  * up, with no role lost lately (may_take_up(), arbiter_take_up_round_trip_ms():
- * 552 ms at the default timing).
+ * 552 ms at the default timing): on the lease it grants, our lease-ms or
+ * its own if shorter (witness.c), as the lease in its record shows.
  */
-static uint64_t far_round_trip_ms(const struct arbiter *a)
+static uint64_t far_round_trip_ms(const struct arbiter *a, const struct arbiter_host_note *e)
 {
-	return arbiter_take_up_round_trip_ms(&a->timing, a->timing.lease_ms);
+	uint32_t lease = a->timing.lease_ms;
+
+	if (e->lease_ms && e->lease_ms < lease)
+		lease = e->lease_ms;
+	return arbiter_take_up_round_trip_ms(&a->timing, lease);
 }
 
 /*
@@ -603,7 +608,8 @@ static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
  * take over through it. Seen, and not too far for a takeover's round trip
  * (far_host()): told it is not, the active moves the witness to a host we
  * could fail over through, if there is one (rule 6, too_far_to_agree()).
- * But one that turns far too within ARBITER_FAR_MOVES_MS of our leaving
+ * When there is none (far_kept_until_ms), it counts as seen for a while,
+ * so that the active stops offering. And one that turns far too within ARBITER_FAR_MOVES_MS of our leaving
  * a far one counts as seen: the paths to both swing alike (a round trip
  * that swings across the bound looks near in the few answers a yes is
  * given on), and moving on would only move the witness on and on.
@@ -611,7 +617,7 @@ static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
 static bool could_take_over_through_agreed(const struct arbiter *a, uint64_t now_ms)
 {
 	return sees_agreed(a, now_ms) &&
-	       (!far_host(a, now_ms, a->agreed.host) ||
+	       (!far_host(a, now_ms, a->agreed.host) || now_ms < a->far_kept_until_ms ||
 		(a->left_far_ms && now_ms - a->left_far_ms < ARBITER_FAR_MOVES_MS));
 }
 
@@ -812,9 +818,11 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 
 	if (!e)
 		return;
+	if (w->status != WITNESS_EMPTY && w->status != WITNESS_CORRUPT && w->record.lease_ms)
+		e->lease_ms = w->record.lease_ms;
 	note_round_trip(&e->round_trips, now_ms, round_trip_ms);
 	slowest = slowest_within(&e->round_trips, now_ms, lately_ms(a));
-	if (slowest <= far_round_trip_ms(a))
+	if (slowest <= far_round_trip_ms(a, e))
 		e->far_since_ms = 0;
 	else if (!e->far_since_ms)
 		e->far_since_ms = now_ms;
@@ -1593,7 +1601,9 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
  * could fail over through. But a far witness beats none: the same host
  * offered again (the active found no other to offer) while we see no
  * agreed witness gets a yes; while we see the agreed one, far too, a no
- * again: one far host for another would move the witness on and on.
+ * again (one far host for another would move the witness on and on), and
+ * the agreed one counts as seen for ARBITER_REFUSED_MS, so that the active
+ * stops offering one host after another, each refused at once.
  */
 static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr,
 			     bool again)
@@ -1604,17 +1614,20 @@ static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wi
 	if (!e)
 		return false;
 	slowest = slowest_within(&e->round_trips, now_ms, answer_seen_ms(a, now_ms));
-	if (again ? !far_host(a, now_ms, pr->host) : slowest <= far_round_trip_ms(a))
+	if (again ? !far_host(a, now_ms, pr->host) : slowest <= far_round_trip_ms(a, e))
 		return false;
 	/* Offered again: a proposal after the one we said no to. */
 	if (e->far_refused_ms && now_ms - e->far_refused_ms < 2 * ARBITER_REFUSED_MS &&
-	    pr->generation > e->far_refused_generation && !sees_agreed(a, now_ms))
-		return false;
+	    pr->generation > e->far_refused_generation) {
+		if (!sees_agreed(a, now_ms))
+			return false;
+		a->far_kept_until_ms = now_ms + ARBITER_REFUSED_MS;
+	}
 	e->far_refused_ms = now_ms;
 	e->far_refused_generation = pr->generation;
 	because(a, "answered no to witness %s proposed by %s: its round trips of up to %llu ms leave too little of a lease for a takeover through it (more than %llu ms)",
 		pr->host, a->peer, (unsigned long long)slowest,
-		(unsigned long long)far_round_trip_ms(a));
+		(unsigned long long)far_round_trip_ms(a, e));
 	return true;
 }
 

@@ -214,6 +214,7 @@ struct arbiter_host_note {
 	uint64_t asked_ms;		/* our first request since that answer; 0: none */
 	uint64_t last_asked_ms;		/* our latest request */
 	struct arbiter_round_trips round_trips;	/* its store's answers to us */
+	uint32_t lease_ms;		/* the lease its record last showed; 0: none seen */
 	uint64_t far_since_ms;		/* too far for a takeover in every answer since; 0: not */
 	uint64_t far_refused_ms;	/* a standby's no to it as too far; 0: none */
 	uint64_t far_refused_generation;	/* the proposal that no was to */
@@ -272,6 +273,7 @@ struct arbiter {
 	uint64_t witness_replied_ms;
 	uint64_t witness_renewed_ms;	/* its last "done" to our renewal */
 	uint64_t left_far_ms;		/* standby: our yes to leave one too far; 0: none */
+	uint64_t far_kept_until_ms;	/* standby: the agreed one, far, counts as seen until */
 
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];

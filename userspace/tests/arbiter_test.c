@@ -2154,7 +2154,7 @@ TEST(a_standby_says_no_to_a_host_too_far_for_a_takeover)
 /*
  * The standby far from every host: a far witness beats none. One is
  * agreed and written within 10 s, and kept (not swapped for another as
- * far: offered, each is refused); the
+ * far: offered, each is refused, and the active stops offering); the
  * active outlives the standby on its lease there; the standby, alone,
  * says it is the round trip.
  */
@@ -2169,13 +2169,19 @@ static void standby_far_from_every_host(struct sim *s, unsigned int ms)
 TEST(a_standby_far_from_every_host_keeps_one_witness)
 {
 	struct sim *s = sim_new(7130);
+	uint64_t proposed;
 	struct tally t;
 
 	standby_far_from_every_host(s, 300);
 	run_for(s, 10000);
 	one_witness(_metadata, s);
+	proposed = s->m[0].proposal.ref.generation;
 	t = run_tally(s, 30000);
 	EXPECT_EQ(0, t.moves) TH_LOG("%s", s->m[0].reason);
+	/* Nor offered another again and again, each refused at once. */
+	EXPECT_GE(proposed + 10, s->m[0].proposal.ref.generation)
+		TH_LOG("proposals %llu to %llu in 30 s", (unsigned long long)proposed,
+		       (unsigned long long)s->m[0].proposal.ref.generation);
 	EXPECT_EQ(0, t.take_ups);
 	s->dead[1] = true;
 	run_for(s, 10000);
@@ -2191,6 +2197,34 @@ TEST(a_standby_far_from_every_host_keeps_one_witness)
 	run_for(s, 10000);
 	EXPECT_FALSE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
 	EXPECT_TRUE(says_round_trip(s)) TH_LOG("%s", s->m[1].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * The stores' lease-ms (700) shorter than the managers' (1400): a store
+ * grants at most its own, so a takeover through it can take up a round
+ * trip of 552 ms, not the 1250 ms of the managers' lease. The standby 300
+ * ms each way from the witness: it is far, and moved.
+ */
+TEST(a_witness_far_for_the_lease_its_store_grants_is_moved)
+{
+	struct arbiter_timing managers = timing;
+	struct sim *s = sim_new(7135);
+	int far, i;
+
+	managers.lease_ms = 1400;
+	for (i = 0; i < MANAGERS; i++)
+		s->m[i].timing = managers;
+	formed(_metadata, s);
+	far = witness_node(s, 0);
+	standby_link_to(s, far, 300, 300);
+	run_for(s, 10000);
+	EXPECT_NE(far, witness_node(s, 0)) TH_LOG("not moved: %s", s->m[0].reason);
+	one_witness(_metadata, s);
+	s->dead[0] = true;
+	run_until_active(s, 1, 3000);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
