@@ -33,9 +33,8 @@ now_ms() { "$inject" now; }
 # The roles were last seen as the test expects them at steady_ms. What
 # they are is not judged across a stall that can change them from then on
 # (cluster_role_stall_ms; the emulator of a busy host makes them,
-# lib/cluster.sh, cluster_watch_stalls); safety always is. Counted from
-# lease-ms (700 ms) before steady_ms: a stall that ended just before the
-# roles were read can cost a hold after. steady_epoch is the active's
+# lib/cluster.sh, cluster_watch_stalls); safety always is
+# (cluster_roles_judged). steady_epoch is the active's
 # epoch then: "the same epoch" is that one, not a number the test knew
 # (a stall before steady_ms, not judged, may have moved the roles on to a
 # newer epoch and back to the same active).
@@ -43,19 +42,18 @@ steady_ms=0
 was_steady_ms=0
 steady_epoch=0
 was_steady_epoch=0
-lease_ms=700
 
 # steady_check NAME COMMAND...: tap_check of what holds while the roles
 # stay as they were at steady_ms.
 steady_check() {
-	cluster_judged "$1" "$((steady_ms - lease_ms))" "$cluster_role_stall_ms" "${@:2}"
+	cluster_roles_judged "$1" "$steady_ms" "${@:2}"
 }
 
 # still_check NAME COMMAND...: the same, of what the last check_roles
 # found again, from where the roles were seen before it (roles lost to a
 # stall and taken again since, at a newer epoch, look the same).
 still_check() {
-	cluster_judged "$1" "$((was_steady_ms - lease_ms))" "$cluster_role_stall_ms" "${@:2}"
+	cluster_roles_judged "$1" "$was_steady_ms" "${@:2}"
 }
 
 roles_are() {
@@ -74,7 +72,7 @@ check_roles() {
 		steady_epoch=$(cluster_field "$active" epoch)
 		return
 	fi
-	stalled=$(cluster_stalled "$((steady_ms - lease_ms))")
+	stalled=$(cluster_stalled "$((steady_ms - cluster_lease_ms))")
 	if [ "$stalled" -ge "$cluster_role_stall_ms" ]; then
 		tap_ok "$name (the VM stalled $stalled ms: not judged; did not hold)"
 	else
@@ -117,6 +115,9 @@ done
 check_roles "both managers start: m1, the preferred, becomes active and m2 standby" m1
 epoch=$steady_epoch
 cluster_judged "the first epoch is 1" 0 "$cluster_role_stall_ms" test "$epoch" = 1
+# epoch_is MANAGER EPOCH: MANAGER's status gives EPOCH as its own.
+epoch_is() { [ "$(cluster_field "$1" epoch)" = "$2" ]; }
+
 # witnesses_agree: both managers name the same witness, each read now.
 witnesses_agree() {
 	local w
@@ -247,7 +248,7 @@ tap_check "m2 is at a newer epoch" test "$epoch_m2" -gt "$epoch_before"
 tap_check "m1 stepped down (fault) on its own" wait_until 5 cluster_role_is m1 fault
 ip -n ac-m1 link set eth0 up
 check_roles "m1 back: it rejoins as standby" m2
-steady_check "m1 learned the active's epoch" test "$(cluster_field m1 epoch)" = "$steady_epoch"
+steady_check "m1 learned the active's epoch" epoch_is m1 "$steady_epoch"
 
 # kill -9 of the active.
 fault_ms=$(now_ms)
@@ -257,13 +258,12 @@ epoch_m1=$(cluster_field m1 epoch)
 tap_check "m1 is at a newer epoch" test "$epoch_m1" -gt "$epoch_m2"
 restart m2
 check_roles "m2 restarted: standby" m1
-steady_check "m2 learned the active's epoch" wait_until 5 \
-	bash -c "[ \"\$(ip netns exec ac-m2 $availctl status --config $cluster_dir/m2.conf --json | sed -n 's/.*\"epoch\":\\([0-9]*\\),\"witness\".*/\\1/p')\" = $steady_epoch ]"
+steady_check "m2 learned the active's epoch" wait_until 5 epoch_is m2 "$steady_epoch"
 
 # The active is paused past its lease, then wakes. What m1 did after the
 # pause is judged across stalls from before it: one then could hand m2
 # the role before the pause, and m1 step down before fault_ms.
-pause_since=$((steady_ms - lease_ms))
+paused_seen=$steady_ms
 standby_hooks=$(grep -c "^m1 standby epoch=" "$cluster_dir/hooks.log")
 fault_ms=$(now_ms)
 cluster_signal m1 STOP
@@ -271,15 +271,15 @@ failover "m1 paused: m2 takes over after the lease" m1
 sleep 1
 cluster_signal m1 CONT
 check_roles "m1 resumed: it steps down and rejoins as standby" m2
-cluster_judged "m1 logged that it stepped down, not acting on its old epoch" \
-	"$pause_since" "$cluster_role_stall_ms" bash -c "awk '\$1 >= $fault_ms' $cluster_dir/m1.log | grep -q 'role=standby previous=active\|role=fault previous=active'"
+cluster_roles_judged "m1 logged that it stepped down, not acting on its old epoch" \
+	"$paused_seen" bash -c "awk '\$1 >= $fault_ms' $cluster_dir/m1.log | grep -q 'role=standby previous=active\|role=fault previous=active'"
 
 # Hooks ran with the epoch.
 epoch_m2=$(cluster_field m2 epoch)
 tap_check "m2 took over at a newer epoch" test "$epoch_m2" -gt "$epoch_m1"
 still_check "the hook ran on m2 becoming active, with its epoch" \
 	grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
-cluster_judged "the hook ran on m1 becoming standby" "$pause_since" "$cluster_role_stall_ms" \
+cluster_roles_judged "the hook ran on m1 becoming standby" "$paused_seen" \
 	wait_until 10 bash -c "[ \$(grep -c '^m1 standby epoch=' $cluster_dir/hooks.log) -gt $standby_hooks ]"
 
 # SIGHUP: a new value is taken without touching roles; a bad file is refused.

@@ -155,16 +155,13 @@ set_delay() {
 # looks a second apart (a role that flaps is caught by liveness's count);
 # not judged across a stall of the VM that can cost a role.
 stays_active() {
-	local i from
-	# From lease-ms (700 ms) before: a stall that ended just before can
-	# cost a hold after.
-	from=$(($(now_ms) - 700))
+	local i seen
+	seen=$(now_ms)
 	for ((i = 0; i < $2; i++)); do
 		sleep 1		# an observation window, not a wait for anything
 		cluster_role_is "$1" active || break
 	done
-	cluster_judged "$1 still active $2 s later" "$from" "$cluster_role_stall_ms" \
-		cluster_role_is "$1" active
+	cluster_roles_judged "$1 still active $2 s later" "$seen" cluster_role_is "$1" active
 }
 
 # umount_disk NODE: back on the plain state directory.
@@ -542,7 +539,7 @@ scenario_forged() {
 		"$(cluster_ip "$active")" "$cluster_port" "$cluster_absent_host" > /dev/null
 	tap_check "a manager's heartbeat made with a host's key is dropped as forged" wait_until 5 \
 		bash -c "ip netns exec ac-$active $availctl status --json --socket $cluster_state/$active/$active.sock | grep -qE '\"forged\":[1-9]'"
-	cluster_judged "and changes no role" "$((start - 700))" "$cluster_role_stall_ms" \
+	cluster_roles_judged "and changes no role" "$start" \
 		test "$(cluster_field "$active" role)" = active
 	epoch=$(cluster_field "$active" epoch)
 	generation=$(cluster_status "$active" --json | sed -n 's/.*"witness":{[^}]*"generation":\([0-9]*\).*/\1/p')
@@ -586,8 +583,7 @@ scenario_rollover() {
 		reload "$node"
 	done
 	sleep 2		# reports keep coming: none may be refused
-	cluster_judged "a key rollover across the cluster changes no role" "$((rollover_ms - 700))" \
-		"$cluster_role_stall_ms" \
+	cluster_roles_judged "a key rollover across the cluster changes no role" "$rollover_ms" \
 		test "$(cat "$cluster_dir"/m?.log | grep -c " role ")" = "$roles_before"
 	tap_check "and no node refused a datagram for its key" \
 		bash -c "! grep -h 'verdict=unknown_key\|verdict=forged' $cluster_dir/*.log | awk '\$1 > $rollover_ms' | grep -q ."

@@ -201,6 +201,9 @@ cluster_stalled() {
 # may then change, as they must on a real host that stood still that
 # long. A check of what the roles are is not judged across such a stall.
 cluster_role_stall_ms=400
+# And one that ended up to lease-ms (700 ms at the default timing) before
+# the roles were last seen can cost a hold after.
+cluster_lease_ms=700
 
 # cluster_judged NAME SINCE LIMIT_MS COMMAND...: tap_check, unless the VM
 # stalled LIMIT_MS or more from SINCE to the end of COMMAND (the timing
@@ -225,6 +228,13 @@ cluster_judged() {
 	else
 		tap_ok "$_judged_name (the VM stalled $_judged_stalled ms: not judged; did not hold)"
 	fi
+}
+
+# cluster_roles_judged NAME SEEN COMMAND...: cluster_judged of what the
+# roles are, as they were seen at SEEN: across stalls of
+# cluster_role_stall_ms from cluster_lease_ms before SEEN.
+cluster_roles_judged() {
+	cluster_judged "$1" "$(($2 - cluster_lease_ms))" "$cluster_role_stall_ms" "${@:3}"
 }
 
 cluster_unwatch_stalls() {
