@@ -6,6 +6,7 @@
 # one host never running. A peer never heard is said so; one in contact with its role,
 # epoch and round trip; one silent for grace-ms or more as silent, for
 # how long, with what it last said as history (not as its state now).
+# The host table's header names the level's unit.
 # Usage: peer_status.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -42,6 +43,8 @@ for availctl in "$@"; do
 	pids=$!
 	tap_check "a peer not heard yet: 'never heard'" \
 		wait_until 10 says m1 "^peer: +m2, never heard$"
+	tap_check "the host table gives the level's unit (per mille)" \
+		says m1 "^  NAME +STATE +LEVEL/1000 +RESOURCES"
 	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
 	m2=$!
 	pids+=" $m2"

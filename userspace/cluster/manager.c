@@ -393,8 +393,9 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 			(unsigned long long)(hold > now ? hold - now : 0));
 	peer_text(a, out, now);
 	fprintf(out, "reason:     %s\n", a->reason);
-	fprintf(out, "hosts:\n  %-20s %-11s %5s %9s %8s %10s %10s\n", "NAME", "STATE",
-		"LEVEL", "RESOURCES", "REPORTS", "LAST", "NEXT DUE");
+	/* The level as reports carry it: per mille (0 to 1000), as the witness is ranked. */
+	fprintf(out, "hosts:\n  %-20s %-11s %10s %9s %8s %10s %10s\n", "NAME", "STATE",
+		"LEVEL/1000", "RESOURCES", "REPORTS", "LAST", "NEXT DUE");
 	for (i = 0; i < m->hosts.n; i++) {
 		const struct host_entry *h = &m->hosts.hosts[i];
 		char last[24] = "never", due[24] = "-";
@@ -405,7 +406,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 			snprintf(due, sizeof(due), "%lld ms",
 				 (long long)h->due_ms - (long long)now);
 		}
-		fprintf(out, "  %-20s %-11s %5u %9u %8llu %10s %10s\n", h->name,
+		fprintf(out, "  %-20s %-11s %10u %9u %8llu %10s %10s\n", h->name,
 			host_entry_available(h, now) ? "available" : "unavailable",
 			h->level, h->n_resources, (unsigned long long)h->reports, last, due);
 	}
