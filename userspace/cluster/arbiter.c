@@ -1599,11 +1599,15 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
  * far_host(); another: any answer within answer_seen_ms() slower than
  * far_round_trip_ms()), so that the active moves the witness to one we
  * could fail over through. But a far witness beats none: the same host
- * offered again (the active found no other to offer) while we see no
- * agreed witness gets a yes; while we see the agreed one, far too, a no
- * again (one far host for another would move the witness on and on), and
- * the agreed one counts as seen for ARBITER_REFUSED_MS, so that the active
- * stops offering one host after another, each refused at once.
+ * offered again (the active found no other to offer) gets a yes while we
+ * see no agreed witness, or tell the active we could take over through
+ * it (then the active moves it for its own sake: it lost it, or its
+ * store is unfit). Else, the agreed one far too, a no again (one far
+ * host for another would move the witness on and on), and the agreed one
+ * counts as seen for half of ARBITER_REFUSED_MS, so that the active stops
+ * offering one host after another, each refused at once: half, so that
+ * when it offers again, the host refused last is still refused there and
+ * another is offered first (one that came back near since).
  */
 static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr,
 			     bool again)
@@ -1619,9 +1623,9 @@ static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wi
 	/* Offered again: a proposal after the one we said no to. */
 	if (e->far_refused_ms && now_ms - e->far_refused_ms < 2 * ARBITER_REFUSED_MS &&
 	    pr->generation > e->far_refused_generation) {
-		if (!sees_agreed(a, now_ms))
+		if (!sees_agreed(a, now_ms) || could_take_over_through_agreed(a, now_ms))
 			return false;
-		a->far_kept_until_ms = now_ms + ARBITER_REFUSED_MS;
+		a->far_kept_until_ms = now_ms + ARBITER_REFUSED_MS / 2;
 	}
 	e->far_refused_ms = now_ms;
 	e->far_refused_generation = pr->generation;

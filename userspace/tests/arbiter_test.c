@@ -2202,6 +2202,64 @@ TEST(a_standby_far_from_every_host_keeps_one_witness)
 }
 
 /*
+ * The standby far from the witness and from the next host, the third
+ * down; it comes back, near both, 15 s later: the witness moves to it
+ * (the far one kept as seen meanwhile must not hide it: kept for less
+ * than the active's refusal of the far next host lasts).
+ */
+TEST(a_near_host_back_later_is_moved_to_from_a_far_witness)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		struct sim *s = sim_new(7150 + k);
+		int far, next, third;
+
+		formed(_metadata, s);
+		far = witness_node(s, 0);
+		other_hosts(far, &next, &third);
+		s->dead[third] = true;
+		standby_link_to(s, far, 300, 300);
+		standby_link_to(s, next, 300, 300);
+		run_for(s, 15000 + k * 1300);
+		s->dead[third] = false;
+		run_for(s, 30000);
+		EXPECT_EQ(third, witness_node(s, 0))
+			TH_LOG("seed %u: witness %s: %s", k, s->m[0].agreed.host, s->m[0].reason);
+		s->dead[0] = true;
+		run_until_active(s, 1, 1700);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("seed %u: %s", k, s->m[1].reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * The standby far from every host, and the agreed witness then cut from
+ * the active only: the active needs another, and a far one is as good as
+ * the agreed one to the standby; it says yes to one re-offered, and the
+ * active outlives the standby on its lease there.
+ */
+TEST(a_witness_lost_to_the_active_is_replaced_by_a_far_one)
+{
+	struct sim *s = sim_new(7160);
+	struct tally t;
+
+	standby_far_from_every_host(s, 300);
+	run_for(s, 12000);
+	one_witness(_metadata, s);
+	cut(s, 0, witness_node(s, 0));
+	t = run_tally(s, 30000);
+	EXPECT_EQ(1, t.moves) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	s->dead[1] = true;
+	run_for(s, 10000);
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
  * The stores' lease-ms (700) shorter than the managers' (1400): a store
  * grants at most its own, so a takeover through it can take up a round
  * trip of 552 ms, not the 1250 ms of the managers' lease. The standby 300
