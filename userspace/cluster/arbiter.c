@@ -609,10 +609,11 @@ static bool sees_agreed(const struct arbiter *a, uint64_t now_ms)
  * (far_host()): told it is not, the active moves the witness to a host we
  * could fail over through, if there is one (rule 6, too_far_to_agree()).
  * When there is none (far_kept_until_ms), it counts as seen for a while,
- * so that the active stops offering. And one that turns far too within ARBITER_FAR_MOVES_MS of our leaving
- * a far one counts as seen: the paths to both swing alike (a round trip
- * that swings across the bound looks near in the few answers a yes is
- * given on), and moving on would only move the witness on and on.
+ * so that the active stops offering. And one that turns far too within
+ * ARBITER_FAR_MOVES_MS of our leaving a far one counts as seen: the paths
+ * to both swing alike (a round trip that swings across the bound looks
+ * near in the few answers a yes is given on), and moving on would only
+ * move the witness on and on.
  */
 static bool could_take_over_through_agreed(const struct arbiter *a, uint64_t now_ms)
 {
