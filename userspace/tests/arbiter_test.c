@@ -2050,6 +2050,13 @@ TEST(a_standby_with_a_slow_witness_takes_over_wherever_a_lone_one_would)
 }
 
 
+/* The standby's link to host @h @out_ms slower out and @back_ms back. */
+static void standby_link_to(struct sim *s, int h, unsigned int out_ms, unsigned int back_ms)
+{
+	s->link_delay_ms[1][h] = out_ms;
+	s->link_delay_ms[h][1] = back_ms;
+}
+
 /*
  * The standby far from the agreed witness (a round trip past what a
  * takeover through it can take up, 552 ms at these timings), the active
@@ -2058,11 +2065,6 @@ TEST(a_standby_with_a_slow_witness_takes_over_wherever_a_lone_one_would)
  * standby takes over when the active dies. Each way, one way only, and
  * both; 200 ms each way is near enough and moves nothing.
  */
-static void standby_link_to(struct sim *s, int h, unsigned int out_ms, unsigned int back_ms)
-{
-	s->link_delay_ms[1][h] = out_ms;
-	s->link_delay_ms[h][1] = back_ms;
-}
 
 TEST(a_standby_far_from_the_witness_has_it_moved_to_one_it_can_take_over_through)
 {
@@ -2151,13 +2153,6 @@ TEST(a_standby_says_no_to_a_host_too_far_for_a_takeover)
 	}
 }
 
-/*
- * The standby far from every host: a far witness beats none. One is
- * agreed and written within 10 s, and kept (not swapped for another as
- * far: offered, each is refused, and the active stops offering); the
- * active outlives the standby on its lease there; the standby, alone,
- * says it is the round trip.
- */
 static void standby_far_from_every_host(struct sim *s, unsigned int ms)
 {
 	int h;
@@ -2165,6 +2160,14 @@ static void standby_far_from_every_host(struct sim *s, unsigned int ms)
 	for (h = MANAGERS; h < NODES; h++)
 		standby_link_to(s, h, ms, ms);
 }
+
+/*
+ * The standby far from every host: a far witness beats none. One is
+ * agreed and written within 10 s, and kept (not swapped for another as
+ * far: offered, each is refused, and the active stops offering); the
+ * active outlives the standby on its lease there; the standby, alone,
+ * says it is the round trip.
+ */
 
 TEST(a_standby_far_from_every_host_keeps_one_witness)
 {
