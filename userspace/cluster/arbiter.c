@@ -622,6 +622,22 @@ static bool could_take_over_through_agreed(const struct arbiter *a, uint64_t now
 		(a->left_far_ms && now_ms - a->left_far_ms < ARBITER_FAR_MOVES_MS));
 }
 
+/*
+ * What our heartbeat says of the agreed witness. A daemon started less
+ * than grace-ms ago has had no time to hear its host's reports or its
+ * store's answer, so it says it sees it: a standby dying again and again,
+ * each death shorter than the grace-ms the active needs to notice it,
+ * would otherwise say "not seen" from every new life, and the active,
+ * seeing one peer throughout, would add those up to a witness lost. One
+ * that truly does not see it says so from grace-ms on, and the active
+ * moves the witness grace-ms after that (both_see_agreed()).
+ */
+static bool says_it_sees_agreed(const struct arbiter *a, uint64_t now_ms)
+{
+	return (a->agreed.host[0] && now_ms - a->started_ms < a->timing.grace_ms) ||
+	       could_take_over_through_agreed(a, now_ms);
+}
+
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
@@ -636,7 +652,7 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
-	if (could_take_over_through_agreed(a, now_ms))
+	if (says_it_sees_agreed(a, now_ms))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
 	/*
 	 * An answer leaves our own heartbeats on their beat: their answers

@@ -1062,6 +1062,52 @@ TEST(a_standby_that_crashes_again_and_again_leaves_the_witness_where_it_is)
 }
 
 /*
+ * The same, but each death shorter than grace-ms (30 to 400 ms), so that
+ * the active never finds the standby silent, and lives of 300 ms or
+ * 700 ms (under twice grace-ms): what each new life says before it could
+ * have heard anything must not add up, across deaths the active did not
+ * notice, to a witness lost. After the loop the standby stays cut from
+ * the witness: that one is lost, and moved.
+ */
+TEST(a_standby_that_crashes_faster_than_the_active_notices_leaves_the_witness_where_it_is)
+{
+	static const unsigned int deaths_ms[] = { 30, 200, 400 };
+	static const unsigned int lives_ms[] = { 300, 700 };
+	unsigned int v;
+
+	for (v = 0; v < 6; v++) {
+		unsigned int death_ms = deaths_ms[v % 3], life_ms = lives_ms[v / 3];
+		struct sim *s = sim_new(941 + v);
+		unsigned int life;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		s->reports_lost[old][1] = true;
+		cut(s, 1, old);
+		for (life = 0; life < 8; life++) {
+			start_manager(s, 1);
+			run_for(s, life_ms);
+			s->dead[1] = true;
+			run_for(s, death_ms);
+		}
+		EXPECT_EQ(old, witness_node(s, 0))
+			TH_LOG("dead %u ms, lives %u ms: %s", death_ms, life_ms, s->m[0].reason);
+		EXPECT_EQ(1, s->m[0].agreed.generation)
+			TH_LOG("dead %u ms, lives %u ms: %s", death_ms, life_ms, s->m[0].reason);
+		EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+		start_manager(s, 1);
+		run_for(s, 4000);
+		EXPECT_NE(old, witness_node(s, 0))
+			TH_LOG("still cut after the loop: %s", s->m[0].reason);
+		EXPECT_NE(old, witness_node(s, 1)) TH_LOG("%s", s->m[1].reason);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
  * The agreed witness's reports lost to both managers while its store
  * cannot write (v0, ENOSPC) or writes too slowly (v1, 1500 ms): its
  * answers must not keep it; it is left as a_witness_that_cannot_write_*
