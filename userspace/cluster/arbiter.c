@@ -129,6 +129,24 @@ bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_wi
 }
 
 /*
+ * Our disk failed the last write we tried, and no write succeeded since
+ * (probe_disk() tries again). Meanwhile we can claim no
+ * epoch and promise nothing at the peer's claim, and say so by the role
+ * in our heartbeats (fault, arbiter_tick()), so that the peer does not
+ * wait on us (peer_in_fault()).
+ */
+static bool disk_failing(const struct arbiter *a)
+{
+	return a->write_failed_ms;
+}
+
+/* Our role while in contact with the peer and not active. */
+static enum arbiter_role in_contact_role(const struct arbiter *a)
+{
+	return disk_failing(a) ? ARBITER_FAULT : ARBITER_STANDBY;
+}
+
+/*
  * Writes @next down before anything that depends on it is sent or acted
  * on. Returns false, with nothing changed, when it could not be written.
  * What the disk already holds is not written again: a write blocks the
@@ -180,6 +198,22 @@ static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 	a->write_failed_ms = 0;
 	a->durable = *next;
 	return true;
+}
+
+/*
+ * A failed write is tried again only while what it wrote is still wanted;
+ * once nothing is, disk_failing() would say so for good. What is on disk
+ * is written again every ARBITER_DISK_PROBE_MS instead (each failure is
+ * logged: not every heartbeat-ms), until the disk takes it.
+ */
+static void probe_disk(struct arbiter *a, uint64_t now_ms)
+{
+	if (!a->write_failed_ms || now_ms - a->write_failed_ms < ARBITER_DISK_PROBE_MS)
+		return;
+	if (a->io.persist(a->io.ctx, &a->durable))
+		a->write_failed_ms = a->io.now(a->io.ctx);
+	else
+		a->write_failed_ms = 0;
 }
 
 /*
@@ -425,7 +459,19 @@ static void demote(struct arbiter *a, uint64_t now_ms)
 	a->proposal.open = false;
 	a->takeover_epoch = 0;
 	a->claim_epoch = 0;
-	set_role(a, now_ms, peer_alive(a, now_ms) ? ARBITER_STANDBY : ARBITER_FAULT);
+	set_role(a, now_ms, peer_alive(a, now_ms) ? in_contact_role(a) : ARBITER_FAULT);
+}
+
+/*
+ * A peer in fault, in contact, cannot promise: it hears nothing of us, or
+ * its disk cannot write down our claim (disk_failing()). Nor can it claim
+ * an epoch itself. While it says so, rule 1 cannot give an active and the
+ * agreed witness decides (rule 4, inactive_step()); we promise it nothing
+ * more (promise()), so that the takeover waits only for our last promise.
+ */
+static bool peer_in_fault(const struct arbiter *a, uint64_t now_ms)
+{
+	return peer_alive(a, now_ms) && a->peer_role == ARBITER_FAULT;
 }
 
 /*
@@ -438,14 +484,14 @@ static void demote(struct arbiter *a, uint64_t now_ms)
  * we promise nothing at it. While a failed write waits to be tried
  * again (write_down()), we promise what the disk holds.
  */
-static uint32_t promise(struct arbiter *a)
+static uint32_t promise(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_durable next = a->durable;
 	uint32_t ms = a->timing.grace_ms;
 	bool epoch_unsaved = a->epoch > a->durable.epoch && a->epoch > a->durable.agreed.epoch;
 	uint64_t until;
 
-	if (!a->peer_token || a->role == ARBITER_ACTIVE)
+	if (!a->peer_token || a->role == ARBITER_ACTIVE || peer_in_fault(a, now_ms))
 		return 0;
 	next.promise_ms = ms;
 	if (epoch_unsaved)
@@ -641,7 +687,7 @@ static bool says_it_sees_agreed(const struct arbiter *a, uint64_t now_ms)
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
-	uint32_t promised = promise(a);
+	uint32_t promised = promise(a, now_ms);
 	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_HEARTBEAT);
 
 	if (!out)
@@ -1079,8 +1125,8 @@ static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_f
 
 	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
 	    a->peer_epoch != a->epoch) {
-		because(a, "witness %s %s, and %s is out of contact: it stays", a->agreed.host,
-			how, a->peer);
+		because(a, "witness %s %s, and %s is %s: it stays", a->agreed.host, how, a->peer,
+			peer_in_fault(a, now_ms) ? "in fault" : "out of contact");
 		return;
 	}
 	switch (choose_witness(a, now_ms,
@@ -1144,8 +1190,9 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	/* Rule 6: a new witness only while both managers agree on it. */
 	if (!peer_alive(a, now_ms) || a->peer_role != ARBITER_STANDBY ||
 	    a->peer_epoch != a->epoch) {
-		because(a, "witness %s lost and %s out of contact: holding on the standby's promise until it ends",
-			a->agreed.host[0] ? a->agreed.host : "(none)", a->peer);
+		because(a, "witness %s lost and %s %s: holding on the standby's promise until it ends",
+			a->agreed.host[0] ? a->agreed.host : "(none)", a->peer,
+			peer_in_fault(a, now_ms) ? "in fault" : "out of contact");
 		return;
 	}
 	/*
@@ -1241,10 +1288,15 @@ static void look_at_agreed(struct arbiter *a, uint64_t now_ms)
 
 static void inactive_step(struct arbiter *a, uint64_t now_ms)
 {
-	if (peer_alive(a, now_ms)) {
+	bool alive = peer_alive(a, now_ms);
+	char why[WIRE_NAME_SIZE + 64];
+
+	if (alive) {
 		look_at_agreed(a, now_ms);
 		if (a->peer_role == ARBITER_ACTIVE && a->peer_epoch >= a->epoch)
 			return;
+	}
+	if (alive && !peer_in_fault(a, now_ms)) {
 		if (a->preferred)
 			claim(a, now_ms);
 		else if (arbiter_slowest_round_trip(a, &a->peer_round_trips, now_ms) >
@@ -1260,25 +1312,29 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		return;
 	}
 	a->claim_epoch = 0;
+	if (alive)
+		snprintf(why, sizeof(why), "%s is in fault: it can promise nothing", a->peer);
+	else
+		snprintf(why, sizeof(why), "%s silent for %u ms or more", a->peer,
+			 a->timing.grace_ms);
 	/*
-	 * Rule 4: the peer is lost; the agreed witness decides. But not
-	 * before every promise we made it has ended: the last one, or the
-	 * longest we may have made before a restart, counted from our start.
+	 * Rule 4: the peer is lost, or in fault; the agreed
+	 * witness decides. But not before every promise we made it has
+	 * ended: the last one, or the longest we may have made before a
+	 * restart, counted from our start.
 	 */
 	if (now_ms < a->promised_until_ms) {
-		because(a, "%s silent: keeping our promise to it for %llu ms more before any takeover",
-			a->peer, (unsigned long long)(a->promised_until_ms - now_ms));
+		because(a, "%s: keeping our promise to %s for %llu ms more before any takeover",
+			why, a->peer, (unsigned long long)(a->promised_until_ms - now_ms));
 		return;
 	}
 	if (!a->agreed.host[0]) {
-		because(a, "%s silent and no witness was ever agreed: waiting for it to form the cluster",
-			a->peer);
+		because(a, "%s, and no witness was ever agreed: waiting for the cluster to form", why);
 		return;
 	}
 	if (!take_over(a, now_ms))
 		return;
-	because(a, "%s silent for %u ms or more: asking witness %s to hand over%s%s%s",
-		a->peer, a->timing.grace_ms, a->agreed.host,
+	because(a, "%s: asking witness %s to hand over%s%s%s", why, a->agreed.host,
 		a->witness_answer[0] ? " (last answer: " : "", a->witness_answer,
 		a->witness_answer[0] ? ")" : "");
 }
@@ -1363,7 +1419,8 @@ static unsigned int requests_out(const struct arbiter *a, uint64_t now_ms)
 static bool taking_over(const struct arbiter *a, uint64_t now_ms)
 {
 	return a->role != ARBITER_ACTIVE && a->takeover_epoch && !a->proposal.open &&
-	       !peer_alive(a, now_ms) && now_ms >= a->promised_until_ms && a->agreed.host[0];
+	       (!peer_alive(a, now_ms) || peer_in_fault(a, now_ms)) &&
+	       now_ms >= a->promised_until_ms && a->agreed.host[0];
 }
 
 /*
@@ -1430,8 +1487,9 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 		if (now_ms - a->role_since_ms >= ARBITER_LAPSE_MS)
 			a->lapses = 0;
 	} else {
+		probe_disk(a, now_ms);
 		if (alive)
-			set_role(a, now_ms, ARBITER_STANDBY);
+			set_role(a, now_ms, in_contact_role(a));
 		else if (a->role != ARBITER_FAULT && (a->role != ARBITER_STARTUP ||
 			 now_ms - a->started_ms >= a->timing.grace_ms)) {
 			set_role(a, now_ms, ARBITER_FAULT);
@@ -1473,7 +1531,9 @@ static uint64_t standby_promise_until(const struct arbiter *a, uint64_t now_ms,
 				      const struct wire_heartbeat *hb, uint64_t epoch,
 				      uint64_t since)
 {
-	if (hb->role != ARBITER_STANDBY || hb->epoch != epoch || !hb->promise_ms ||
+	/* A standby whose disk fails is in fault, and keeps what its disk holds. */
+	if ((hb->role != ARBITER_STANDBY && hb->role != ARBITER_FAULT) ||
+	    hb->epoch != epoch || !hb->promise_ms ||
 	    hb->echo < since || hb->echo > now_ms || hb->promise_ms > ARBITER_PROMISE_MS_MAX)
 		return 0;
 	/* As long as the standby says it keeps still, not as we would. */
@@ -1595,11 +1655,11 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		a->claim_epoch = 0;
 		because(a, "following %s, active at epoch %llu", a->peer,
 			(unsigned long long)hb->epoch);
-	} else if (a->role != ARBITER_STANDBY) {
+	} else if (a->role != in_contact_role(a)) {
 		because(a, "in contact with %s (%s); no manager is active yet", a->peer,
 			arbiter_role_name(hb->role));
 	}
-	set_role(a, now_ms, ARBITER_STANDBY);
+	set_role(a, now_ms, in_contact_role(a));
 	/*
 	 * Not active, we answer a heartbeat at once (not one that is itself
 	 * an answer): the promise in ours then holds the peer a round trip
@@ -1870,12 +1930,13 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	}
 	if (ours && a->takeover_epoch && rec->epoch == a->takeover_epoch) {
 		/*
-		 * Only while the takeover still stands: the peer silent, every
-		 * promise to it over, no newer epoch known. A slow answer can
-		 * come after the peer is back and we promised at its claim.
+		 * Only while the takeover still stands: the peer silent or in
+		 * fault, every promise to it over, no newer epoch known. A slow
+		 * answer can come after the peer is back and we promised at its
+		 * claim.
 		 */
-		if (peer_alive(a, now_ms) || now_ms < a->promised_until_ms ||
-		    rec->epoch < a->epoch) {
+		if ((peer_alive(a, now_ms) && !peer_in_fault(a, now_ms)) ||
+		    now_ms < a->promised_until_ms || rec->epoch < a->epoch) {
 			a->takeover_epoch = 0;
 			because(a, "witness %s granted epoch %llu, but %s is back in contact or a newer epoch is known: not acting on it",
 				host, (unsigned long long)rec->epoch, a->peer);

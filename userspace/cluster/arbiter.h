@@ -31,7 +31,7 @@ enum arbiter_role {
 	ARBITER_STARTUP = 0,	/* just started: nothing decided yet */
 	ARBITER_STANDBY,	/* in contact with the peer, not active */
 	ARBITER_ACTIVE,
-	ARBITER_FAULT,		/* not active and not in contact with the peer */
+	ARBITER_FAULT,		/* not active: not in contact with the peer, or our disk fails */
 	ARBITER_ROLES,
 };
 
@@ -200,6 +200,8 @@ struct arbiter_round_trips {
 #define ARBITER_SLOW_MS 2000
 /* A standby has the witness moved for its distance at most once this long (arbiter.c). */
 #define ARBITER_FAR_MOVES_MS 30000
+/* A disk that failed a write is written to again this often (arbiter.c: probe_disk()). */
+#define ARBITER_DISK_PROBE_MS 1000
 /* Times the write of an agreed witness may go unanswered before it is left. */
 #define ARBITER_WRITE_TRIES 3
 

@@ -3177,6 +3177,54 @@ TEST(a_new_witness_that_cannot_be_written_is_left_for_another)
 }
 
 /*
+ * A manager whose disk cannot write can neither claim an epoch nor promise
+ * at the peer's claim (both are written down first), so the claim of
+ * rule 1 never completes while the two are in contact. The other one,
+ * able to write, must take the role through the agreed witness: the
+ * standby's disk full when the active restarts (v0, v1: down 0 or 1 s),
+ * the active's disk full when it restarts (v2). Within 5 s, then kept
+ * 20 s, the one whose disk fails in fault (its heartbeats say so: the
+ * other waits on no promise or claim of its); the disk healed, it is a
+ * standby again, and a failover works. (A pair that starts with one disk
+ * unwritable agrees on no witness: no active can be, and none is.)
+ */
+TEST(a_manager_whose_disk_cannot_write_leaves_the_role_to_the_other)
+{
+	int v;
+
+	for (v = 0; v < 3; v++) {
+		struct sim *s = sim_new(700 + v);
+		int broken = v == 2 ? 0 : 1, other = !broken;
+		uint64_t took;
+
+		formed(_metadata, s);
+		s->disk_fails[broken] = true;
+		run_for(s, 2000);
+		s->dead[0] = true;
+		run_for(s, v == 1 ? 1000 : 0);
+		start_manager(s, 0);
+		took = run_until_active(s, other, 5000);
+		EXPECT_TRUE(acting(s, other)) TH_LOG("v%d: m%d's disk failing, no active in 5 s: %s | %s",
+						     v, broken + 1, s->m[0].reason, s->m[1].reason);
+		TH_LOG("v%d: m%d active %llu ms after the start", v, other + 1,
+		       (unsigned long long)took);
+		run_for(s, 20000);
+		EXPECT_TRUE(acting(s, other)) TH_LOG("v%d: not kept: %s", v, s->m[other].reason);
+		EXPECT_EQ(ARBITER_FAULT, s->m[broken].role) TH_LOG("v%d: %s", v, s->m[broken].reason);
+		s->disk_fails[broken] = false;
+		run_for(s, 3000);
+		EXPECT_EQ(ARBITER_STANDBY, s->m[broken].role)
+			TH_LOG("v%d: its disk healed: %s", v, s->m[broken].reason);
+		s->dead[other] = true;
+		took = run_until_active(s, broken, 3000);
+		EXPECT_TRUE(acting(s, broken)) TH_LOG("v%d: healed, no failover: %s", v,
+						      s->m[broken].reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
  * Issue 15, kind 5: two managers in contact need no witness to agree (the
  * standby's promise holds the active): with no host available the
  * preferred one is active, and stays so; the witness is chosen once a host
@@ -3358,6 +3406,34 @@ TEST(a_standby_that_cannot_write_down_a_new_witness_does_not_agree)
 	NO_VIOLATION(s);
 	EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
 	EXPECT_FALSE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	sim_free(s);
+}
+
+/*
+ * The same standby's disk heals, with nothing left for it to write: it is
+ * in fault only until its disk takes a write again (the state it holds,
+ * written anew), and then agrees to the new witness the active still
+ * needs. Its role would otherwise say "fault" for good, and the active,
+ * which moves the witness only with a standby, would never move it.
+ */
+TEST(a_standby_whose_disk_healed_agrees_to_a_new_witness)
+{
+	struct sim *s = sim_new(17);
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	s->disk_fails[1] = true;
+	s->dead[old] = true;
+	run_for(s, 3000);
+	EXPECT_EQ(ARBITER_FAULT, s->m[1].role) TH_LOG("%s", s->m[1].reason);
+	s->disk_fails[1] = false;
+	run_for(s, 3000);
+	EXPECT_EQ(ARBITER_STANDBY, s->m[1].role) TH_LOG("%s", s->m[1].reason);
+	EXPECT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
 	sim_free(s);
 }
 
