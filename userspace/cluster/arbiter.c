@@ -669,19 +669,23 @@ static bool could_take_over_through_agreed(const struct arbiter *a, uint64_t now
 }
 
 /*
- * What our heartbeat says of the agreed witness. A daemon started less
- * than grace-ms ago has had no time to hear its host's reports or its
- * store's answer, so it says it sees it: a standby dying again and again,
- * each death shorter than the grace-ms the active needs to notice it,
- * would otherwise say "not seen" from every new life, and the active,
- * seeing one peer throughout, would add those up to a witness lost. One
- * that truly does not see it says so from grace-ms on, and the active
- * moves the witness grace-ms after that (both_see_agreed()).
+ * The witness our heartbeat names. A manager started less than grace-ms
+ * ago that has heard nothing of the agreed witness yet (its host's
+ * reports, its store's answer) names none: it has nothing to say of it
+ * yet, and the peer neither starts nor stops counting the time we do not
+ * see it (on_heartbeat()). A standby dying again and again, each death
+ * shorter than the grace-ms the active needs to notice it, would
+ * otherwise say "not seen" from every new life before it could know, and
+ * the active, seeing one peer throughout, would add those up to a witness
+ * lost; or, had it said "seen", hide one truly lost.
  */
-static bool says_it_sees_agreed(const struct arbiter *a, uint64_t now_ms)
+static struct wire_witness_ref named_witness(const struct arbiter *a, uint64_t now_ms)
 {
-	return (a->agreed.host[0] && now_ms - a->started_ms < a->timing.grace_ms) ||
-	       could_take_over_through_agreed(a, now_ms);
+	static const struct wire_witness_ref none;
+
+	if (now_ms - a->started_ms < a->timing.grace_ms && !sees_agreed(a, now_ms))
+		return none;
+	return a->agreed;
 }
 
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
@@ -694,11 +698,11 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 		return;
 	out->msg.heartbeat.role = (uint8_t)a->role;
 	out->msg.heartbeat.epoch = claim_stands(a) ? a->claim_epoch : a->epoch;
-	out->msg.heartbeat.witness = a->agreed;
+	out->msg.heartbeat.witness = named_witness(a, now_ms);
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
-	if (says_it_sees_agreed(a, now_ms))
+	if (could_take_over_through_agreed(a, now_ms))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
 	/*
 	 * An answer leaves our own heartbeats on their beat: their answers
@@ -1578,14 +1582,21 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
 	a->peer_token = hb->token;
-	if (!arbiter_same_witness(&a->peer_witness, &hb->witness))
-		a->peer_blind_since_ms = 0;	/* another witness: nothing said of it yet */
-	a->peer_witness = hb->witness;
-	a->peer_sees_witness = hb->flags & WIRE_HEARTBEAT_SEES_WITNESS;
-	if (a->peer_sees_witness)
-		a->peer_blind_since_ms = 0;
-	else if (!a->peer_blind_since_ms)
-		a->peer_blind_since_ms = now_ms;
+	/*
+	 * A heartbeat that names no witness says nothing of one (none agreed
+	 * yet, or a manager just started: named_witness()): what we count
+	 * stands.
+	 */
+	if (hb->witness.host[0]) {
+		if (!arbiter_same_witness(&a->peer_witness, &hb->witness))
+			a->peer_blind_since_ms = 0;	/* another witness: nothing said of it yet */
+		a->peer_witness = hb->witness;
+		a->peer_sees_witness = hb->flags & WIRE_HEARTBEAT_SEES_WITNESS;
+		if (a->peer_sees_witness)
+			a->peer_blind_since_ms = 0;
+		else if (!a->peer_blind_since_ms)
+			a->peer_blind_since_ms = now_ms;
+	}
 	/* An answer echoes the heartbeat it answers: a true round trip. */
 	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
 	    hb->echo <= now_ms) {

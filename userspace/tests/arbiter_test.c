@@ -1063,8 +1063,8 @@ TEST(a_standby_that_crashes_again_and_again_leaves_the_witness_where_it_is)
 
 /*
  * The same, but each death shorter than grace-ms (30 to 400 ms), so that
- * the active never finds the standby silent, and lives of 300 ms or
- * 700 ms (under twice grace-ms): what each new life says before it could
+ * the active never finds the standby silent, and each life (300 or
+ * 450 ms) shorter than grace-ms too: what a new life says before it could
  * have heard anything must not add up, across deaths the active did not
  * notice, to a witness lost. After the loop the standby stays cut from
  * the witness: that one is lost, and moved.
@@ -1072,7 +1072,7 @@ TEST(a_standby_that_crashes_again_and_again_leaves_the_witness_where_it_is)
 TEST(a_standby_that_crashes_faster_than_the_active_notices_leaves_the_witness_where_it_is)
 {
 	static const unsigned int deaths_ms[] = { 30, 200, 400 };
-	static const unsigned int lives_ms[] = { 300, 700 };
+	static const unsigned int lives_ms[] = { 300, 450 };
 	unsigned int v;
 
 	for (v = 0; v < 6; v++) {
@@ -1105,6 +1105,39 @@ TEST(a_standby_that_crashes_faster_than_the_active_notices_leaves_the_witness_wh
 		NO_VIOLATION(s);
 		sim_free(s);
 	}
+}
+
+/*
+ * A helper's variant: the standby truly cut from the agreed witness
+ * crash-loops with lives of 600 to 950 ms (longer than grace-ms, shorter
+ * than its grace-ms and the active's together), deaths of 50 to 450 ms.
+ * What its lives say once they could know adds up: the witness is moved
+ * to one it sees, so that when the active dies 200 ms after the loop's
+ * last start, it takes over (a new life that said "seen" before it knew
+ * hid the loss: no takeover for good).
+ */
+TEST(a_standby_cut_from_the_witness_in_a_crash_loop_still_has_it_moved)
+{
+	struct sim *s = sim_new(1001);
+	uint64_t start;
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	s->reports_lost[old][1] = true;
+	cut(s, 1, old);
+	for (start = s->now; s->now - start < 15000;) {
+		start_manager(s, 1);
+		run_for(s, 600 + next_random(s) % 351);
+		s->dead[1] = true;
+		run_for(s, 50 + next_random(s) % 401);
+	}
+	EXPECT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	start_manager(s, 1);
+	run_for(s, 200);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
 }
 
 /*
