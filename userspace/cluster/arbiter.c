@@ -1576,8 +1576,6 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 {
 	uint64_t until;
 
-	if (!peer_alive(a, now_ms))
-		a->peer_blind_since_ms = 0;	/* back after silence: it says anew */
 	a->peer_heard_ms = now_ms;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
@@ -1585,7 +1583,11 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	/*
 	 * A heartbeat that names no witness says nothing of one (none agreed
 	 * yet, or a manager just started: named_witness()): what we count
-	 * stands.
+	 * stands, across a death of the peer too. A peer back after silence
+	 * says "seen" or "not seen" only once it knows; "not seen" then
+	 * continues what its last life said, and a standby that crash-loops
+	 * cut from the witness has it moved, whatever the length of its
+	 * deaths.
 	 */
 	if (hb->witness.host[0]) {
 		if (!arbiter_same_witness(&a->peer_witness, &hb->witness))

@@ -1108,36 +1108,49 @@ TEST(a_standby_that_crashes_faster_than_the_active_notices_leaves_the_witness_wh
 }
 
 /*
- * A helper's variant: the standby truly cut from the agreed witness
- * crash-loops with lives of 600 to 950 ms (longer than grace-ms, shorter
- * than its grace-ms and the active's together), deaths of 50 to 450 ms.
- * What its lives say once they could know adds up: the witness is moved
- * to one it sees, so that when the active dies 200 ms after the loop's
- * last start, it takes over (a new life that said "seen" before it knew
- * hid the loss: no takeover for good).
+ * Helpers' variants: the standby truly cut from the agreed witness
+ * crash-loops for 15 s, lives of 600 to 950 ms or 700 to 900 ms (longer
+ * than grace-ms, shorter than its grace-ms and the active's together),
+ * deaths of 50 to 450 ms (the active does not notice them) or 550 to
+ * 1500 ms (it does). What its lives say once they could know adds up,
+ * across deaths of either kind: the witness is moved to one it sees, so
+ * that when the active dies 200 ms after the loop's last start, it takes
+ * over. (A new life that said "seen" before it knew hid the loss; a count
+ * started anew after each death noticed never reached grace-ms: no
+ * takeover for good.)
  */
 TEST(a_standby_cut_from_the_witness_in_a_crash_loop_still_has_it_moved)
 {
-	struct sim *s = sim_new(1001);
-	uint64_t start;
-	int old;
+	static const unsigned int lives_ms[][2] = { { 600, 351 }, { 700, 201 } };
+	static const unsigned int deaths_ms[][2] = { { 50, 401 }, { 550, 101 }, { 700, 301 },
+						     { 1000, 501 } };
+	unsigned int v;
 
-	formed(_metadata, s);
-	old = witness_node(s, 0);
-	s->reports_lost[old][1] = true;
-	cut(s, 1, old);
-	for (start = s->now; s->now - start < 15000;) {
+	for (v = 0; v < 8; v++) {
+		const unsigned int *life = lives_ms[v / 4], *death = deaths_ms[v % 4];
+		struct sim *s = sim_new(1001 + v);
+		uint64_t start;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		s->reports_lost[old][1] = true;
+		cut(s, 1, old);
+		for (start = s->now; s->now - start < 15000;) {
+			start_manager(s, 1);
+			run_for(s, life[0] + next_random(s) % life[1]);
+			s->dead[1] = true;
+			run_for(s, death[0] + next_random(s) % death[1]);
+		}
+		EXPECT_NE(old, witness_node(s, 0))
+			TH_LOG("lives %u ms on, deaths %u ms on: %s", life[0], death[0],
+			       s->m[0].reason);
 		start_manager(s, 1);
-		run_for(s, 600 + next_random(s) % 351);
-		s->dead[1] = true;
-		run_for(s, 50 + next_random(s) % 401);
+		run_for(s, 200);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
 	}
-	EXPECT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
-	start_manager(s, 1);
-	run_for(s, 200);
-	standby_takes_over(_metadata, s);
-	NO_VIOLATION(s);
-	sim_free(s);
 }
 
 /*
@@ -3215,7 +3228,8 @@ TEST(a_new_witness_that_cannot_be_written_is_left_for_another)
  * rule 1 never completes while the two are in contact. The other one,
  * able to write, must take the role through the agreed witness: the
  * standby's disk full when the active restarts (v0, v1: down 0 or 1 s),
- * the active's disk full when it restarts (v2). Within 5 s, then kept
+ * the active's disk full when it restarts (v2), the preferred one's disk
+ * full when both restart at once (v3, a power cut). Within 5 s, then kept
  * 20 s, the one whose disk fails in fault (its heartbeats say so: the
  * other waits on no promise or claim of its); the disk healed, it is a
  * standby again, and a failover works. (A pair that starts with one disk
@@ -3225,9 +3239,9 @@ TEST(a_manager_whose_disk_cannot_write_leaves_the_role_to_the_other)
 {
 	int v;
 
-	for (v = 0; v < 3; v++) {
+	for (v = 0; v < 4; v++) {
 		struct sim *s = sim_new(700 + v);
-		int broken = v == 2 ? 0 : 1, other = !broken;
+		int broken = v >= 2 ? 0 : 1, other = !broken;
 		uint64_t took;
 
 		formed(_metadata, s);
@@ -3235,6 +3249,8 @@ TEST(a_manager_whose_disk_cannot_write_leaves_the_role_to_the_other)
 		run_for(s, 2000);
 		s->dead[0] = true;
 		run_for(s, v == 1 ? 1000 : 0);
+		if (v == 3)
+			start_manager(s, 1);
 		start_manager(s, 0);
 		took = run_until_active(s, other, 5000);
 		EXPECT_TRUE(acting(s, other)) TH_LOG("v%d: m%d's disk failing, no active in 5 s: %s | %s",
