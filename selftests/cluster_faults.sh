@@ -314,6 +314,49 @@ scenario_full_manager() {
 	checked "a standby that cannot write down a new witness"
 }
 
+# Issue 15: a manager whose disk cannot write, in contact with the other.
+# It can neither claim an epoch nor promise at the other's claim (both are
+# written down first): it says fault, and the other takes over through the
+# witness instead of waiting on it. First the standby's state directory
+# full when the active restarts; then m1's, the preferred one, when both
+# restart at once (a power cut): each time the other one is active.
+scenario_full_disk_restart() {
+	local active standby since starting
+	active=$(active_now)
+	standby=$(cluster_other "$active")
+	mount_disk "$standby" small
+	active_now > /dev/null
+	fill "$standby"
+	since=$(now_ms)
+	restart "$active"
+	tap_check "the standby's disk full, the active restarted: it is active again" \
+		wait_until 15 cluster_role_is "$active" active
+	tap_check "and the standby, in contact, says fault" cluster_role_is "$standby" fault
+	liveness "the standby's disk full, the active restarted" "$since" 1
+	unfill "$standby"
+	tap_check "its disk writable again: a standby" \
+		wait_until 10 cluster_role_is "$standby" standby
+	umount_disk "$standby"
+	mount_disk m1 small
+	active_now > /dev/null
+	fill m1
+	cluster_kill m1
+	cluster_kill m2
+	since=$(now_ms)
+	start_node m1 &
+	starting=$!
+	start_node m2
+	wait "$starting"
+	tap_check "m1's disk full when both restarted at once: m2 is active" \
+		wait_until 15 cluster_role_is m2 active
+	tap_check "and m1, the preferred one, says fault" cluster_role_is m1 fault
+	liveness "the preferred one's disk full, both restarted" "$since" 1
+	unfill m1
+	tap_check "its disk writable again: a standby" wait_until 10 cluster_role_is m1 standby
+	umount_disk m1
+	checked "a manager whose disk cannot write, in contact"
+}
+
 # A read-only remount of the standby's state directory: the same.
 scenario_readonly_manager() {
 	active=$(active_now)
@@ -1146,7 +1189,7 @@ tap_check "both managers agree on a witness" wait_until 30 same_witness
 # (the managers' state directories and the witness stores), one of the
 # network's and one of the CPU's, and those of timing (suspends,
 # reloads, clocks, keys, the network and the CPU).
-faults_disks="full_manager readonly_manager full_witness slowed_witness slow_witness
+faults_disks="full_manager readonly_manager full_disk_restart full_witness slowed_witness slow_witness
 	slow_managers slow_manager_disks restored_witness restored_manager far_witness
 	far_from_standby starved_relays_together"
 faults_timing="suspend starved_all starved_relays reload_grace reload_any forged
