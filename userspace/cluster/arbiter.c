@@ -130,10 +130,10 @@ bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_wi
 
 /*
  * Our disk failed the last write we tried, and no write succeeded since
- * (probe_disk() tries again). Meanwhile we can claim no
- * epoch and promise nothing at the peer's claim, and say so by the role
- * in our heartbeats (fault, arbiter_tick()), so that the peer does not
- * wait on us (peer_in_fault()).
+ * (probe_disk() tries again). Meanwhile we can claim no epoch and promise
+ * nothing at the peer's claim, and say so by the role in our heartbeats
+ * (fault, arbiter_tick()), so that the peer does not wait on us
+ * (peer_in_fault()).
  */
 static bool disk_failing(const struct arbiter *a)
 {
@@ -1322,10 +1322,10 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		snprintf(why, sizeof(why), "%s silent for %u ms or more", a->peer,
 			 a->timing.grace_ms);
 	/*
-	 * Rule 4: the peer is lost, or in fault; the agreed
-	 * witness decides. But not before every promise we made it has
-	 * ended: the last one, or the longest we may have made before a
-	 * restart, counted from our start.
+	 * Rule 4: the peer is lost, or in fault; the agreed witness decides.
+	 * But not before every promise we made it has ended: the last one,
+	 * or the longest we may have made before a restart, counted from our
+	 * start.
 	 */
 	if (now_ms < a->promised_until_ms) {
 		because(a, "%s: keeping our promise to %s for %llu ms more before any takeover",
