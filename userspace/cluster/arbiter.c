@@ -130,20 +130,23 @@ bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_wi
 
 /*
  * Our disk failed the last write we tried, and no write succeeded since
- * (probe_disk() tries again). Meanwhile we can claim no epoch and promise
- * nothing at the peer's claim, and say so by the role in our heartbeats
- * (fault, arbiter_tick()), so that the peer does not wait on us
- * (peer_in_fault()).
+ * (probe_disk() tries again), or one failed within ARBITER_DISK_FAULT_MS.
+ * Meanwhile we can claim no epoch and promise nothing at the peer's claim,
+ * and say so by the role in our heartbeats (fault, arbiter_tick()), so
+ * that the peer does not wait on us (peer_in_fault()). A disk that fails
+ * now and then stays in fault between: the peer, back to claiming each
+ * time it took a write, claimed again and again at rising epochs.
  */
-static bool disk_failing(const struct arbiter *a)
+static bool disk_failing(const struct arbiter *a, uint64_t now_ms)
 {
-	return a->write_failed_ms;
+	return a->write_failed_ms ||
+	       (a->disk_failed_ms && now_ms - a->disk_failed_ms < ARBITER_DISK_FAULT_MS);
 }
 
 /* Our role while in contact with the peer and not active. */
-static enum arbiter_role in_contact_role(const struct arbiter *a)
+static enum arbiter_role in_contact_role(const struct arbiter *a, uint64_t now_ms)
 {
-	return disk_failing(a) ? ARBITER_FAULT : ARBITER_STANDBY;
+	return disk_failing(a, now_ms) ? ARBITER_FAULT : ARBITER_STANDBY;
 }
 
 /*
@@ -193,6 +196,7 @@ static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 	if (a->io.persist(a->io.ctx, next)) {
 		a->persist_failed++;
 		a->write_failed_ms = a->io.now(a->io.ctx);
+		a->disk_failed_ms = a->write_failed_ms;
 		return false;
 	}
 	a->write_failed_ms = 0;
@@ -210,10 +214,12 @@ static void probe_disk(struct arbiter *a, uint64_t now_ms)
 {
 	if (!a->write_failed_ms || now_ms - a->write_failed_ms < ARBITER_DISK_PROBE_MS)
 		return;
-	if (a->io.persist(a->io.ctx, &a->durable))
+	if (a->io.persist(a->io.ctx, &a->durable)) {
 		a->write_failed_ms = a->io.now(a->io.ctx);
-	else
+		a->disk_failed_ms = a->write_failed_ms;
+	} else {
 		a->write_failed_ms = 0;
+	}
 }
 
 /*
@@ -459,7 +465,7 @@ static void demote(struct arbiter *a, uint64_t now_ms)
 	a->proposal.open = false;
 	a->takeover_epoch = 0;
 	a->claim_epoch = 0;
-	set_role(a, now_ms, peer_alive(a, now_ms) ? in_contact_role(a) : ARBITER_FAULT);
+	set_role(a, now_ms, peer_alive(a, now_ms) ? in_contact_role(a, now_ms) : ARBITER_FAULT);
 }
 
 /*
@@ -1493,7 +1499,7 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	} else {
 		probe_disk(a, now_ms);
 		if (alive)
-			set_role(a, now_ms, in_contact_role(a));
+			set_role(a, now_ms, in_contact_role(a, now_ms));
 		else if (a->role != ARBITER_FAULT && (a->role != ARBITER_STARTUP ||
 			 now_ms - a->started_ms >= a->timing.grace_ms)) {
 			set_role(a, now_ms, ARBITER_FAULT);
@@ -1650,6 +1656,15 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 			return;
 		}
 	}
+	/*
+	 * A claim at or below an epoch we claimed ourselves: that claim may
+	 * have been granted, and we active at it, with the record it wrote
+	 * never written down here (our disk failed). No promise at it: our
+	 * heartbeats name our highest claim instead, and the peer claims
+	 * above it. An active's epoch is never refused this way.
+	 */
+	if (hb->role != ARBITER_ACTIVE && hb->epoch > a->epoch && hb->epoch <= a->durable.epoch)
+		a->epoch = a->durable.epoch;
 	if (hb->epoch > a->epoch)
 		a->epoch = hb->epoch;
 	if (hb->witness.host[0] &&
@@ -1668,11 +1683,11 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		a->claim_epoch = 0;
 		because(a, "following %s, active at epoch %llu", a->peer,
 			(unsigned long long)hb->epoch);
-	} else if (a->role != in_contact_role(a)) {
+	} else if (a->role != in_contact_role(a, now_ms)) {
 		because(a, "in contact with %s (%s); no manager is active yet", a->peer,
 			arbiter_role_name(hb->role));
 	}
-	set_role(a, now_ms, in_contact_role(a));
+	set_role(a, now_ms, in_contact_role(a, now_ms));
 	/*
 	 * Not active, we answer a heartbeat at once (not one that is itself
 	 * an answer): the promise in ours then holds the peer a round trip

@@ -202,6 +202,8 @@ struct arbiter_round_trips {
 #define ARBITER_FAR_MOVES_MS 30000
 /* A disk that failed a write is written to again this often (arbiter.c: probe_disk()). */
 #define ARBITER_DISK_PROBE_MS 1000
+/* And says fault at least this long after the last failure (arbiter.c: disk_failing()). */
+#define ARBITER_DISK_FAULT_MS 1000
 /* Times the write of an agreed witness may go unanswered before it is left. */
 #define ARBITER_WRITE_TRIES 3
 
@@ -289,7 +291,8 @@ struct arbiter {
 
 	uint64_t stale_epoch_refused;	/* messages from older epochs */
 	uint64_t persist_failed;	/* state that could not be made durable */
-	uint64_t write_failed_ms;	/* a durable write last failed; 0: never */
+	uint64_t write_failed_ms;	/* a durable write last failed; 0: never, or one succeeded since */
+	uint64_t disk_failed_ms;	/* a durable write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	uint64_t asked_again;		/* times asked again before the beat */
 	char reason[320];		/* why the last decision was taken */
