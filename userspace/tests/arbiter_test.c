@@ -3425,6 +3425,23 @@ TEST(a_host_suspended_while_active_wakes_with_its_hold_over)
 }
 
 /*
+ * A formed pair; the standby's disk fills up as the agreed witness dies,
+ * and 3 s pass, in which the witness would move. Returns the old one.
+ */
+static int standby_disk_full_as_the_witness_dies(struct __test_metadata *_metadata,
+						 struct sim *s)
+{
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	s->disk_fails[1] = true;
+	s->dead[old] = true;
+	run_for(s, 3000);
+	return old;
+}
+
+/*
  * The standby's disk fills up while the witness moves. Its yes to the new
  * witness is a promise to fail over only through it, restarts included:
  * not written, not given. Had it said yes anyway, the active would stop
@@ -3434,13 +3451,8 @@ TEST(a_host_suspended_while_active_wakes_with_its_hold_over)
 TEST(a_standby_that_cannot_write_down_a_new_witness_does_not_agree)
 {
 	struct sim *s = sim_new(17);
-	int old;
+	int old = standby_disk_full_as_the_witness_dies(_metadata, s);
 
-	formed(_metadata, s);
-	old = witness_node(s, 0);
-	s->disk_fails[1] = true;
-	s->dead[old] = true;
-	run_for(s, 3000);
 	EXPECT_TRUE(acting(s, 0)) TH_LOG("on the standby's promise: %s", s->m[0].reason);
 	EXPECT_EQ(old, witness_node(s, 1)) TH_LOG("%s", s->m[1].reason);
 	EXPECT_LT(0, s->m[1].persist_failed);
@@ -3541,22 +3553,18 @@ TEST(a_claim_below_an_epoch_the_standby_took_is_not_promised)
 }
 
 /*
- * The same standby's disk heals, with nothing left for it to write: it is
- * in fault only until its disk takes a write again (the state it holds,
- * written anew), and then agrees to the new witness the active still
- * needs. Its role would otherwise say "fault" for good, and the active,
- * which moves the witness only with a standby, would never move it.
+ * The standby of a_standby_that_cannot_write_down_a_new_witness_does_not_agree
+ * has its disk healed, with nothing left for it to write: it is in fault
+ * only until its disk takes a write again (the state it holds, written
+ * anew), and then agrees to the new witness the active still needs. Its
+ * role would otherwise say "fault" for good, and the active, which moves
+ * the witness only with a standby, would never move it.
  */
 TEST(a_standby_whose_disk_healed_agrees_to_a_new_witness)
 {
 	struct sim *s = sim_new(17);
-	int old;
+	int old = standby_disk_full_as_the_witness_dies(_metadata, s);
 
-	formed(_metadata, s);
-	old = witness_node(s, 0);
-	s->disk_fails[1] = true;
-	s->dead[old] = true;
-	run_for(s, 3000);
 	EXPECT_EQ(ARBITER_FAULT, s->m[1].role) TH_LOG("%s", s->m[1].reason);
 	s->disk_fails[1] = false;
 	run_for(s, 3000);
