@@ -550,19 +550,42 @@ static const struct arbiter_host_note *find_note(const struct arbiter *a, const 
 }
 
 /*
- * @host's entry, made if there is none in a slot nothing is believed of
- * any more; NULL when there is no such slot (what is known stands).
+ * Whether @e holds no more than requests its store has not answered, and
+ * not of a host whose silence counts (sees_host()): the agreed witness,
+ * or the one proposed.
  */
-static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host)
+static bool note_only_asked(const struct arbiter *a, const struct arbiter_host_note *e,
+			    uint64_t now_ms)
 {
-	struct arbiter_host_note *e, *free_slot = NULL;
+	return e->refused_until_ms <= now_ms && e->health_until_ms <= now_ms &&
+	       strcmp(e->host, a->agreed.host) &&
+	       !(a->proposal.open && !strcmp(e->host, a->proposal.ref.host));
+}
+
+/*
+ * @host's entry, made if there is none in a slot nothing is believed of
+ * any more. For an answer or a refusal (@asking false), made else in the
+ * slot of the host asked longest ago of those that only went unanswered:
+ * hosts that never answer, asked in a scan (choose_witness()), do not
+ * keep one that answers from being known. NULL when there is no such slot
+ * (what is known stands).
+ */
+static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
+					 bool asking)
+{
+	struct arbiter_host_note *e, *free_slot = NULL, *unanswered = NULL;
 
 	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
 		if (e->host[0] && !strcmp(e->host, host))
 			return e;
 		if (!free_slot && !note_live(e, now_ms))
 			free_slot = e;
+		if (!asking && note_only_asked(a, e, now_ms) &&
+		    (!unanswered || e->last_asked_ms < unanswered->last_asked_ms))
+			unanswered = e;
 	}
+	if (!free_slot)
+		free_slot = unanswered;
 	if (!free_slot)
 		return NULL;
 	memset(free_slot, 0, sizeof(*free_slot));
@@ -577,7 +600,7 @@ static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, con
  */
 static void note_asked(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host);
+	struct arbiter_host_note *e = note_of(a, now_ms, host, true);
 
 	if (!e)
 		return;
@@ -810,17 +833,16 @@ static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
 
 /*
  * @host said no (the peer does not see it), failed (its store could not
- * be read or written) or did not answer: tried last when choosing a
- * witness, and not written again, for ARBITER_REFUSED_MS. Returns false
- * when it could not be noted (every entry still believed).
+ * be read or written) or did not answer a write: not chosen as the
+ * witness, nor written again, for ARBITER_REFUSED_MS. Not noted when
+ * every entry is still believed.
  */
-static bool refuse(struct arbiter *a, uint64_t now_ms, const char *host)
+static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host);
+	struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 
 	if (e)
 		e->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
-	return e != NULL;
 }
 
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
@@ -830,11 +852,15 @@ static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 	return e && e->refused_until_ms > now_ms;
 }
 
-/* A witness both agreed on: every host may be tried again, and offered anew. */
+/*
+ * A witness both agreed on, or none left to choose: every host may be
+ * tried again, offered anew, and asked again from the top.
+ */
 static void forget_refusals(struct arbiter *a)
 {
 	unsigned int i;
 
+	a->scout[0] = '\0';
 	for (i = 0; i < ARBITER_HOSTS_KNOWN; i++) {
 		a->known[i].refused_until_ms = 0;
 		a->known[i].far_refused_ms = 0;
@@ -886,7 +912,7 @@ static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		       const struct wire_witness *w, uint64_t round_trip_ms)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, host);
+	struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 	uint64_t slowest;
 
 	if (!e)
@@ -908,28 +934,36 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		e->slow_since_ms = 0;
 	else if (!e->slow_since_ms)
 		e->slow_since_ms = now_ms;
-	if (!strcmp(a->scout, host))
-		a->scout[0] = '\0';	/* answered */
 }
 
-/*
- * The most available host for the next witness, not the agreed one (it
- * is being replaced), none refused (refuse()), and none whose store is
- * known to be worse than @worst.
- */
-static bool pick_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
-			 char host[WIRE_NAME_SIZE])
-{
-	char exclude[ARBITER_HOSTS_KNOWN + 1][WIRE_NAME_SIZE];
-	const struct arbiter_host_note *e;
-	unsigned int n = 0;
+/* What may be picked as the next witness (may_pick()). */
+struct witness_filter {
+	struct arbiter *a;
+	uint64_t now_ms;
+	enum store_fitness worst;
+};
 
-	snprintf(exclude[n++], sizeof(exclude[0]), "%s", a->agreed.host);
-	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++)
-		if (e->host[0] && (e->refused_until_ms > now_ms ||
-				   fitness(a, now_ms, e->host) > worst))
-			memcpy(exclude[n++], e->host, WIRE_NAME_SIZE);
-	return a->io.pick(a->io.ctx, exclude, n, host);
+/*
+ * Whether @host, at availability @level, may be the next witness: not
+ * the agreed one (it is being replaced), not refused (refuse()), and of
+ * a known fitness no worse than the filter's worst. A host whose store
+ * said nothing lately (STORE_UNKNOWN) only when that is the worst, and
+ * only if ranked after the scout (hosts_pick()'s order): asked once in
+ * each scan, however many there are.
+ */
+static bool may_pick(void *arg, const char *host, uint16_t level)
+{
+	const struct witness_filter *f = arg;
+	struct arbiter *a = f->a;
+	enum store_fitness fit = fitness(a, f->now_ms, host);
+
+	if (!strcmp(host, a->agreed.host) || refused(a, f->now_ms, host) || fit > f->worst)
+		return false;
+	if (fit != STORE_UNKNOWN)
+		return true;
+	return f->worst == STORE_UNKNOWN &&
+	       (!a->scout[0] || level < a->scout_level ||
+		(level == a->scout_level && strcmp(host, a->scout) > 0));
 }
 
 enum choice {
@@ -940,31 +974,32 @@ enum choice {
 
 /*
  * A host to move the witness to, of a fitness no worse than @worst,
- * better first. A host not heard from lately is asked first (a read,
- * whose answer says how its store writes); one that does not answer
- * within witness_wait_ms() is passed over as refused.
+ * better first, of equal fitness the more available. Before a host of
+ * a store only adequate, those whose stores said nothing lately are
+ * asked how they write (a read, whose answer note_store() keeps): one
+ * more at each call, most available first, each once until all were
+ * (the scan then begins anew). One that does not answer is passed over:
+ * a good host ranked below any number of hosts that never answer is
+ * reached within a call per host above it.
  */
 static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
 				  char host[WIRE_NAME_SIZE])
 {
-	enum store_fitness level;
+	struct witness_filter f = { .a = a, .now_ms = now_ms };
+	uint16_t level;
 
-	for (level = STORE_FIT; level <= worst; level++) {
-		while (pick_witness(a, now_ms, level, host)) {
-			if (fitness(a, now_ms, host) != STORE_UNKNOWN)
-				return CHOSEN;
-			if (strcmp(a->scout, host)) {
-				snprintf(a->scout, sizeof(a->scout), "%s", host);
-				a->scout_sent_ms = now_ms;
-			} else if (now_ms - a->scout_sent_ms >= witness_wait_ms(a, now_ms)) {
-				a->scout[0] = '\0';
-				if (refuse(a, now_ms, host))
-					continue;	/* no answer: the next one */
-				return NONE;
-			}
-			send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
-			return ASKING;
+	for (f.worst = STORE_FIT; f.worst <= worst; f.worst++) {
+		if (!a->io.pick(a->io.ctx, may_pick, &f, host, &level)) {
+			if (f.worst == STORE_UNKNOWN)
+				a->scout[0] = '\0';	/* every host asked */
+			continue;
 		}
+		if (fitness(a, now_ms, host) != STORE_UNKNOWN)
+			return CHOSEN;
+		snprintf(a->scout, sizeof(a->scout), "%s", host);
+		a->scout_level = level;
+		send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
+		return ASKING;
 	}
 	return NONE;
 }
@@ -1717,7 +1752,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr,
 			     bool again)
 {
-	struct arbiter_host_note *e = note_of(a, now_ms, pr->host);
+	struct arbiter_host_note *e = note_of(a, now_ms, pr->host, false);
 	uint64_t slowest;
 
 	if (!e)

@@ -95,14 +95,22 @@ struct arbiter_durable {
 
 struct arbiter_out;
 
+/* Whether @host, at availability @level, may be the next witness (arbiter.c). */
+typedef bool arbiter_host_filter(void *arg, const char *host, uint16_t level);
+
 /* What the arbiter asks of the world around it: the daemon, or a test. */
 struct arbiter_io {
 	void *ctx;
 	/* Whether @host is available, by the host table. */
 	bool (*available)(void *ctx, const char *host);
-	/* The most available host but the @n_exclude in @exclude; false if none. */
-	bool (*pick)(void *ctx, const char (*exclude)[WIRE_NAME_SIZE],
-		     unsigned int n_exclude, char host[WIRE_NAME_SIZE]);
+	/*
+	 * The available host @eligible lets through with the highest
+	 * availability level, of equal levels the name first in strcmp()
+	 * order (a scan through the hosts follows that order); its name and
+	 * level in @host and @level. False if none.
+	 */
+	bool (*pick)(void *ctx, arbiter_host_filter *eligible, void *arg,
+		     char host[WIRE_NAME_SIZE], uint16_t *level);
 	/*
 	 * Makes @state durable: written, fsynced, renamed over the old
 	 * state, the directory fsynced. Returns 0, or -1 when a step failed,
@@ -281,8 +289,13 @@ struct arbiter {
 
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
-	char scout[WIRE_NAME_SIZE];	/* a host asked how its store writes */
-	uint64_t scout_sent_ms;
+	/*
+	 * The scan for a witness (arbiter.c: choose_witness()): the host last
+	 * asked how its store writes, and its level; those ranked after it
+	 * are still to be asked. "": none asked since the scan began anew.
+	 */
+	char scout[WIRE_NAME_SIZE];
+	uint16_t scout_level;
 	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;

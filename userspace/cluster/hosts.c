@@ -121,19 +121,9 @@ bool hosts_available(const struct host_table *t, const char *name, uint64_t now_
 	return h && host_entry_available(h, now_ms);
 }
 
-static bool excluded(const char *name, const char (*exclude)[WIRE_NAME_SIZE],
-		     unsigned int n_exclude)
-{
-	unsigned int i;
-
-	for (i = 0; i < n_exclude; i++)
-		if (!strcmp(name, exclude[i]))
-			return true;
-	return false;
-}
-
-bool hosts_pick(const struct host_table *t, const char (*exclude)[WIRE_NAME_SIZE],
-		unsigned int n_exclude, uint64_t now_ms, char name[WIRE_NAME_SIZE])
+/* The table is sorted by name: of equal levels, the first met is first in strcmp() order. */
+bool hosts_pick(const struct host_table *t, hosts_filter *eligible, void *arg, uint64_t now_ms,
+		char name[WIRE_NAME_SIZE], uint16_t *level)
 {
 	const struct host_entry *best = NULL;
 	unsigned int i;
@@ -141,12 +131,14 @@ bool hosts_pick(const struct host_table *t, const char (*exclude)[WIRE_NAME_SIZE
 	for (i = 0; i < t->n; i++) {
 		const struct host_entry *h = &t->hosts[i];
 
-		if (!host_entry_available(h, now_ms) || excluded(h->name, exclude, n_exclude))
+		if (!host_entry_available(h, now_ms) || (best && h->level <= best->level) ||
+		    !eligible(arg, h->name, h->level))
 			continue;
-		if (!best || h->level > best->level)
-			best = h;
+		best = h;
 	}
-	if (best)
+	if (best) {
 		snprintf(name, WIRE_NAME_SIZE, "%s", best->name);
+		*level = best->level;
+	}
 	return best != NULL;
 }

@@ -56,11 +56,15 @@ int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The same for an entry already in hand: no search. */
 bool host_entry_available(const struct host_entry *h, uint64_t now_ms);
+/* Whether the host @name, at availability @level, may be picked: hosts_pick()'s caller's. */
+typedef bool hosts_filter(void *arg, const char *name, uint16_t level);
 /*
- * The available host with the highest level but the @n_exclude names in
- * @exclude; false if none.
+ * The available host @eligible lets through with the highest level, of
+ * equal levels the name first in strcmp() order: a strict order, which a
+ * caller's scan through the hosts may follow. Its name and level in @name
+ * and @level; false if none.
  */
-bool hosts_pick(const struct host_table *t, const char (*exclude)[WIRE_NAME_SIZE],
-		unsigned int n_exclude, uint64_t now_ms, char name[WIRE_NAME_SIZE]);
+bool hosts_pick(const struct host_table *t, hosts_filter *eligible, void *arg, uint64_t now_ms,
+		char name[WIRE_NAME_SIZE], uint16_t *level);
 
 #endif /* AVAILCTL_HOSTS_H */

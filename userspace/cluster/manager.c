@@ -42,12 +42,12 @@ static bool host_available(void *ctx, const char *host)
 	return hosts_available(&m->hosts, host, node_now_ms());
 }
 
-static bool host_pick(void *ctx, const char (*exclude)[WIRE_NAME_SIZE],
-		      unsigned int n_exclude, char host[WIRE_NAME_SIZE])
+static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
+		      char host[WIRE_NAME_SIZE], uint16_t *level)
 {
 	struct manager *m = ctx;
 
-	return hosts_pick(&m->hosts, exclude, n_exclude, node_now_ms(), host);
+	return hosts_pick(&m->hosts, eligible, arg, node_now_ms(), host, level);
 }
 
 /*

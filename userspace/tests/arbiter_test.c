@@ -62,6 +62,12 @@ struct sim {
 	unsigned int link_delay_ms[NODES][NODES];	/* and more on the link from, to */
 	unsigned int jitter_ms;		/* 0 to this - 1 more at random (30) */
 	unsigned int link_loss_pct[NODES][NODES];	/* more loss on the link from, to */
+	/*
+	 * Hosts s0, s1, ... ranked above h1, h2, h3: their relays' reports
+	 * reach both managers, their stores never answer (a store's port
+	 * blocked, a relay started without one).
+	 */
+	unsigned int silent_hosts;
 	uint64_t sent[NODES];		/* datagrams each node's daemon sent */
 	unsigned int seed;
 
@@ -122,6 +128,18 @@ static unsigned int next_random(struct sim *s)
 	return (s->seed >> 16) & 0x7fff;
 }
 
+/* Whether @host is one of the silent hosts s0, s1, ... */
+static bool silent_host(const struct sim *s, const char *host)
+{
+	char *end;
+	unsigned long i;
+
+	if (host[0] != 's' || !host[1])
+		return false;
+	i = strtoul(host + 1, &end, 10);
+	return !*end && i < s->silent_hosts;
+}
+
 /*
  * A manager sees a host available while its relay's reports reach it:
  * over a working link, unless they are lost on their own (a relay that
@@ -132,6 +150,8 @@ static bool host_available(void *ctx, const char *host)
 	struct view *v = ctx;
 	int h;
 
+	if (silent_host(v->sim, host))
+		return true;
 	for (h = MANAGERS; h < NODES; h++)
 		if (!strcmp(names[h], host))
 			return !v->sim->dead[h] && v->sim->link[h][v->self] &&
@@ -139,17 +159,27 @@ static bool host_available(void *ctx, const char *host)
 	return false;
 }
 
-static bool host_pick(void *ctx, const char (*exclude)[WIRE_NAME_SIZE],
-		      unsigned int n_exclude, char host[WIRE_NAME_SIZE])
+/*
+ * As hosts_pick(): the most available host @eligible lets through. The
+ * silent hosts rank first, s0 above s1 and so on; then h1, h2, h3.
+ */
+static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
+		      char host[WIRE_NAME_SIZE], uint16_t *level)
 {
-	unsigned int k;
-	int h;
+	struct view *v = ctx;
+	char name[WIRE_NAME_SIZE];
+	unsigned int i;
 
-	for (h = MANAGERS; h < NODES; h++) {
-		for (k = 0; k < n_exclude && strcmp(names[h], exclude[k]); k++)
-			;
-		if (k == n_exclude && host_available(ctx, names[h])) {
-			snprintf(host, WIRE_NAME_SIZE, "%s", names[h]);
+	for (i = 0; i < v->sim->silent_hosts + HOSTS; i++) {
+		uint16_t rank = (uint16_t)(60000 - i);
+
+		if (i < v->sim->silent_hosts)
+			snprintf(name, sizeof(name), "s%u", i);
+		else
+			snprintf(name, sizeof(name), "%s", names[MANAGERS + i - v->sim->silent_hosts]);
+		if (host_available(ctx, name) && eligible(arg, name, rank)) {
+			snprintf(host, WIRE_NAME_SIZE, "%s", name);
+			*level = rank;
 			return true;
 		}
 	}
@@ -434,6 +464,8 @@ out:
 static void sim_send(struct sim *s, int from, int to, const struct wire_message *msg)
 {
 	s->sent[from]++;
+	if (to < 0)
+		return;	/* a silent host's store */
 	put_on_wire(s, from, names[from], to, msg);
 }
 
@@ -3306,6 +3338,41 @@ TEST(managers_in_contact_without_any_host_have_an_active)
 	standby_takes_over(_metadata, s);
 	NO_VIOLATION(s);
 	sim_free(s);
+}
+
+/*
+ * Issue 15, kind 5: a host whose store does not answer is passed over,
+ * and every available host is asked before any is asked again. Hosts
+ * ranked above the only ones whose stores answer never answer (their
+ * reports come): more of them than a refusal outlasts (20), and more than
+ * a manager keeps notes of (70). A witness is still agreed, within a wait
+ * for an answer per silent host, and carries a failover.
+ */
+TEST(a_witness_is_found_below_hosts_whose_stores_never_answer)
+{
+	static const unsigned int silent[] = { 20, 70 };
+	unsigned int v;
+
+	for (v = 0; v < sizeof(silent) / sizeof(silent[0]); v++) {
+		struct sim *s = sim_new(43 + v);
+		uint64_t start;
+
+		s->silent_hosts = silent[v];
+		start = s->now;
+		while (s->now - start < (silent[v] + 3) * 1000ull &&
+		       !(witness_node(s, 0) >= MANAGERS && s->m[0].agreed_written))
+			step(s);
+		ASSERT_GE(witness_node(s, 0), MANAGERS)
+			TH_LOG("%u silent: no witness in %llu ms: %s", silent[v],
+			       (unsigned long long)(s->now - start), s->m[0].reason);
+		TH_LOG("%u silent hosts: %s agreed in %llu ms", silent[v], s->m[0].agreed.host,
+		       (unsigned long long)(s->now - start));
+		run_for(s, 1000);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
 }
 
 /* The same after a witness had been agreed, and all hosts went away. */
