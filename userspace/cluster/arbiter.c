@@ -549,43 +549,58 @@ static const struct arbiter_host_note *find_note(const struct arbiter *a, const 
 	return NULL;
 }
 
-/*
- * Whether @e holds no more than requests its store has not answered, and
- * not of a host whose silence counts (sees_host()): the agreed witness,
- * or the one proposed.
- */
-static bool note_only_asked(const struct arbiter *a, const struct arbiter_host_note *e,
-			    uint64_t now_ms)
+/* Whether @e holds an answer or a refusal still believed, not only requests. */
+static bool note_answered(const struct arbiter_host_note *e, uint64_t now_ms)
 {
-	return e->refused_until_ms <= now_ms && e->health_until_ms <= now_ms &&
-	       strcmp(e->host, a->agreed.host) &&
-	       !(a->proposal.open && !strcmp(e->host, a->proposal.ref.host));
+	return e->refused_until_ms > now_ms || e->health_until_ms > now_ms;
+}
+
+/*
+ * Whether @e is believed of less than @than: it holds only requests that
+ * went unanswered where @than holds an answer or a refusal; else, of
+ * requests alone, the one asked longer ago; of answers and refusals, the
+ * one believed until sooner.
+ */
+static bool less_believed(const struct arbiter_host_note *e, const struct arbiter_host_note *than,
+			  uint64_t now_ms)
+{
+	bool answered = note_answered(e, now_ms);
+
+	if (answered != note_answered(than, now_ms))
+		return !answered;
+	if (!answered)
+		return e->last_asked_ms < than->last_asked_ms;
+	return (e->refused_until_ms > e->health_until_ms ? e->refused_until_ms : e->health_until_ms) <
+	       (than->refused_until_ms > than->health_until_ms ? than->refused_until_ms :
+								   than->health_until_ms);
 }
 
 /*
  * @host's entry, made if there is none in a slot nothing is believed of
  * any more. For an answer or a refusal (@asking false), made else in the
- * slot of the host asked longest ago of those that only went unanswered:
- * hosts that never answer, asked in a scan (choose_witness()), do not
- * keep one that answers from being known. NULL when there is no such slot
- * (what is known stands).
+ * slot believed of least (less_believed()), never that of a host whose
+ * silence counts (sees_host()): the agreed witness, or the one proposed.
+ * Hosts asked in a scan (choose_witness()) thus never keep one that
+ * answers from being known. NULL for a request when every slot is
+ * believed (what is known stands).
  */
 static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
 					 bool asking)
 {
-	struct arbiter_host_note *e, *free_slot = NULL, *unanswered = NULL;
+	struct arbiter_host_note *e, *free_slot = NULL, *least = NULL;
 
 	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++) {
 		if (e->host[0] && !strcmp(e->host, host))
 			return e;
 		if (!free_slot && !note_live(e, now_ms))
 			free_slot = e;
-		if (!asking && note_only_asked(a, e, now_ms) &&
-		    (!unanswered || e->last_asked_ms < unanswered->last_asked_ms))
-			unanswered = e;
+		if (!asking && strcmp(e->host, a->agreed.host) &&
+		    !(a->proposal.open && !strcmp(e->host, a->proposal.ref.host)) &&
+		    (!least || less_believed(e, least, now_ms)))
+			least = e;
 	}
 	if (!free_slot)
-		free_slot = unanswered;
+		free_slot = least;
 	if (!free_slot)
 		return NULL;
 	memset(free_slot, 0, sizeof(*free_slot));
@@ -834,8 +849,10 @@ static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
 /*
  * @host said no (the peer does not see it), failed (its store could not
  * be read or written) or did not answer a write: not chosen as the
- * witness, nor written again, for ARBITER_REFUSED_MS. Not noted when
- * every entry is still believed.
+ * witness, nor written again, for ARBITER_REFUSED_MS. An answer or a
+ * refusal always finds a note (note_of()). A proposal that only went
+ * unanswered is made again: the peer may be waiting for the store's
+ * answer to its own read.
  */
 static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
@@ -852,15 +869,18 @@ static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 	return e && e->refused_until_ms > now_ms;
 }
 
-/*
- * A witness both agreed on, or none left to choose: every host may be
- * tried again, offered anew, and asked again from the top.
- */
+/* Every host may be read again, from the most available (choose_witness()). */
+static void start_scan(struct arbiter *a)
+{
+	memset(a->read, 0, sizeof(a->read));
+}
+
+/* A witness both agreed on, or none left to choose: every host may be tried and offered anew. */
 static void forget_refusals(struct arbiter *a)
 {
 	unsigned int i;
 
-	a->scout[0] = '\0';
+	start_scan(a);
 	for (i = 0; i < ARBITER_HOSTS_KNOWN; i++) {
 		a->known[i].refused_until_ms = 0;
 		a->known[i].far_refused_ms = 0;
@@ -936,34 +956,32 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		e->slow_since_ms = now_ms;
 }
 
+/* A refused host's store said nothing lately by the time it may be proposed again. */
+_Static_assert(ARBITER_REFUSED_MS > ARBITER_HEALTH_MS, "a refused host is read before proposed again");
+
 /* What may be picked as the next witness (may_pick()). */
 struct witness_filter {
 	struct arbiter *a;
 	uint64_t now_ms;
-	enum store_fitness worst;
+	enum store_fitness fitness;
 };
 
 /*
- * Whether @host, at availability @level, may be the next witness: not
- * the agreed one (it is being replaced), not refused (refuse()), and of
- * a known fitness no worse than the filter's worst. A host whose store
- * said nothing lately (STORE_UNKNOWN) only when that is the worst, and
- * only if ranked after the scout (hosts_pick()'s order): asked once in
- * each scan, however many there are.
+ * Whether host @host, number @id, may be the next witness: not the
+ * agreed one (it is being replaced), not refused (refuse()), and of the
+ * filter's fitness; one whose store said nothing lately only if not read
+ * yet in this scan. So each is read once a scan, however many there are
+ * and whatever their levels do meanwhile.
  */
-static bool may_pick(void *arg, const char *host, uint16_t level)
+static bool may_pick(void *arg, const char *host, unsigned int id)
 {
 	const struct witness_filter *f = arg;
 	struct arbiter *a = f->a;
-	enum store_fitness fit = fitness(a, f->now_ms, host);
 
-	if (!strcmp(host, a->agreed.host) || refused(a, f->now_ms, host) || fit > f->worst)
+	if (id >= ARBITER_SCAN_HOSTS || !strcmp(host, a->agreed.host) ||
+	    refused(a, f->now_ms, host) || fitness(a, f->now_ms, host) != f->fitness)
 		return false;
-	if (fit != STORE_UNKNOWN)
-		return true;
-	return f->worst == STORE_UNKNOWN &&
-	       (!a->scout[0] || level < a->scout_level ||
-		(level == a->scout_level && strcmp(host, a->scout) > 0));
+	return f->fitness != STORE_UNKNOWN || !((a->read[id / 64] >> (id % 64)) & 1);
 }
 
 enum choice {
@@ -974,33 +992,32 @@ enum choice {
 
 /*
  * A host to move the witness to, of a fitness no worse than @worst,
- * better first, of equal fitness the more available. Before a host of
- * a store only adequate, those whose stores said nothing lately are
- * asked how they write (a read, whose answer note_store() keeps): one
- * more at each call, most available first, each once until all were
- * (the scan then begins anew). One that does not answer is passed over:
- * a good host ranked below any number of hosts that never answer is
- * reached within a call per host above it.
+ * better first, of equal fitness the more available. Before a host of a
+ * store only adequate, those whose stores said nothing lately are asked
+ * how they write (a read, whose answer note_store() keeps): one more at
+ * each call, each once in a scan; once none is left, the scan begins
+ * anew. A good host ranked below any number of hosts that never answer
+ * is reached within a call per host above it; below hosts the peer says
+ * no to (refused for longer than what their stores said is believed),
+ * within a proposal per host.
  */
 static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
 				  char host[WIRE_NAME_SIZE])
 {
 	struct witness_filter f = { .a = a, .now_ms = now_ms };
-	uint16_t level;
+	unsigned int id;
 
-	for (f.worst = STORE_FIT; f.worst <= worst; f.worst++) {
-		if (!a->io.pick(a->io.ctx, may_pick, &f, host, &level)) {
-			if (f.worst == STORE_UNKNOWN)
-				a->scout[0] = '\0';	/* every host asked */
+	for (f.fitness = STORE_FIT; f.fitness <= worst; f.fitness++) {
+		if (!a->io.pick(a->io.ctx, may_pick, &f, host, &id))
 			continue;
-		}
-		if (fitness(a, now_ms, host) != STORE_UNKNOWN)
+		if (f.fitness != STORE_UNKNOWN)
 			return CHOSEN;
+		a->read[id / 64] |= 1ull << (id % 64);
 		snprintf(a->scout, sizeof(a->scout), "%s", host);
-		a->scout_level = level;
 		send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
 		return ASKING;
 	}
+	start_scan(a);
 	return NONE;
 }
 
@@ -1515,6 +1532,11 @@ static void ask_again_if_urgent(struct arbiter *a, uint64_t now_ms)
 		renew_lease(a, now_ms);
 	if (takeover && room && now_ms < a->next_witness_ms)
 		take_over(a, now_ms);
+}
+
+void arbiter_hosts_changed(struct arbiter *a)
+{
+	start_scan(a);
 }
 
 void arbiter_tick(struct arbiter *a, uint64_t now_ms)

@@ -95,8 +95,15 @@ struct arbiter_durable {
 
 struct arbiter_out;
 
-/* Whether @host, at availability @level, may be the next witness (arbiter.c). */
-typedef bool arbiter_host_filter(void *arg, const char *host, uint16_t level);
+/*
+ * The number a host goes by in a scan for a witness (arbiter.c:
+ * choose_witness()): its place among the configured hosts, 0 to
+ * ARBITER_SCAN_HOSTS - 1, the same for each host until the configuration
+ * changes (arbiter_hosts_changed()).
+ */
+#define ARBITER_SCAN_HOSTS 65536
+/* Whether @host, host number @id, may be the next witness (arbiter.c). */
+typedef bool arbiter_host_filter(void *arg, const char *host, unsigned int id);
 
 /* What the arbiter asks of the world around it: the daemon, or a test. */
 struct arbiter_io {
@@ -104,13 +111,11 @@ struct arbiter_io {
 	/* Whether @host is available, by the host table. */
 	bool (*available)(void *ctx, const char *host);
 	/*
-	 * The available host @eligible lets through with the highest
-	 * availability level, of equal levels the name first in strcmp()
-	 * order (a scan through the hosts follows that order); its name and
-	 * level in @host and @level. False if none.
+	 * The most available host @eligible lets through: its name and
+	 * number (ARBITER_SCAN_HOSTS) in @host and @id. False if none.
 	 */
 	bool (*pick)(void *ctx, arbiter_host_filter *eligible, void *arg,
-		     char host[WIRE_NAME_SIZE], uint16_t *level);
+		     char host[WIRE_NAME_SIZE], unsigned int *id);
 	/*
 	 * Makes @state durable: written, fsynced, renamed over the old
 	 * state, the directory fsynced. Returns 0, or -1 when a step failed,
@@ -290,12 +295,11 @@ struct arbiter {
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
 	/*
-	 * The scan for a witness (arbiter.c: choose_witness()): the host last
-	 * asked how its store writes, and its level; those ranked after it
-	 * are still to be asked. "": none asked since the scan began anew.
+	 * The scan for a witness (arbiter.c: choose_witness()): the hosts
+	 * read since it began, a bit for each host number; the one read last.
 	 */
+	uint64_t read[ARBITER_SCAN_HOSTS / 64];
 	char scout[WIRE_NAME_SIZE];
-	uint16_t scout_level;
 	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
@@ -329,6 +333,12 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
  */
 struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 					     const struct arbiter_durable *b);
+
+/*
+ * The configured hosts changed (a reload): their numbers in a scan for a
+ * witness with them, so the scan begins anew.
+ */
+void arbiter_hosts_changed(struct arbiter *a);
 
 /* Timers: heartbeats, renewals, takeover, self-demotion. */
 void arbiter_tick(struct arbiter *a, uint64_t now_ms);

@@ -121,9 +121,9 @@ bool hosts_available(const struct host_table *t, const char *name, uint64_t now_
 	return h && host_entry_available(h, now_ms);
 }
 
-/* The table is sorted by name: of equal levels, the first met is first in strcmp() order. */
+/* The table is sorted by name: of equal levels, the first met is the first by name. */
 bool hosts_pick(const struct host_table *t, hosts_filter *eligible, void *arg, uint64_t now_ms,
-		char name[WIRE_NAME_SIZE], uint16_t *level)
+		char name[WIRE_NAME_SIZE], unsigned int *index)
 {
 	const struct host_entry *best = NULL;
 	unsigned int i;
@@ -132,13 +132,13 @@ bool hosts_pick(const struct host_table *t, hosts_filter *eligible, void *arg, u
 		const struct host_entry *h = &t->hosts[i];
 
 		if (!host_entry_available(h, now_ms) || (best && h->level <= best->level) ||
-		    !eligible(arg, h->name, h->level))
+		    !eligible(arg, h->name, i))
 			continue;
 		best = h;
 	}
 	if (best) {
 		snprintf(name, WIRE_NAME_SIZE, "%s", best->name);
-		*level = best->level;
+		*index = (unsigned int)(best - t->hosts);
 	}
 	return best != NULL;
 }

@@ -56,15 +56,17 @@ int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The same for an entry already in hand: no search. */
 bool host_entry_available(const struct host_entry *h, uint64_t now_ms);
-/* Whether the host @name, at availability @level, may be picked: hosts_pick()'s caller's. */
-typedef bool hosts_filter(void *arg, const char *name, uint16_t level);
+/*
+ * Whether the host @name, the @index-th of the table (by name), may be
+ * picked: hosts_pick()'s caller's.
+ */
+typedef bool hosts_filter(void *arg, const char *name, unsigned int index);
 /*
  * The available host @eligible lets through with the highest level, of
- * equal levels the name first in strcmp() order: a strict order, which a
- * caller's scan through the hosts may follow. Its name and level in @name
- * and @level; false if none.
+ * equal levels the first by name. Its name and index in the table in
+ * @name and @index (the same until the table is made anew); false if none.
  */
 bool hosts_pick(const struct host_table *t, hosts_filter *eligible, void *arg, uint64_t now_ms,
-		char name[WIRE_NAME_SIZE], uint16_t *level);
+		char name[WIRE_NAME_SIZE], unsigned int *index);
 
 #endif /* AVAILCTL_HOSTS_H */

@@ -42,12 +42,14 @@ static bool host_available(void *ctx, const char *host)
 	return hosts_available(&m->hosts, host, node_now_ms());
 }
 
+_Static_assert(CONF_HOSTS_MAX <= ARBITER_SCAN_HOSTS, "a host's index in the table is its number in a scan");
+
 static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
-		      char host[WIRE_NAME_SIZE], uint16_t *level)
+		      char host[WIRE_NAME_SIZE], unsigned int *id)
 {
 	struct manager *m = ctx;
 
-	return hosts_pick(&m->hosts, eligible, arg, node_now_ms(), host, level);
+	return hosts_pick(&m->hosts, eligible, arg, node_now_ms(), host, id);
 }
 
 /*
@@ -554,6 +556,7 @@ static void reload(struct manager *m)
 		return;
 	}
 	m->hosts = next;
+	arbiter_hosts_changed(&m->arbiter);
 }
 
 /*

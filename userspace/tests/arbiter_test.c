@@ -36,6 +36,7 @@
 #define STEP_MS 5
 #define QUEUE 4096
 #define DATAGRAM 512
+#define REFUSED_MAX 80
 
 static const char *const names[NODES] = { "m1", "m2", "h1", "h2", "h3" };
 
@@ -68,6 +69,16 @@ struct sim {
 	 * blocked, a relay started without one).
 	 */
 	unsigned int silent_hosts;
+	/*
+	 * Hosts a0, a1, ... ranked below those and above h1, h2, h3: their
+	 * stores answer m1 at once, but m2 is cut from them (neither their
+	 * reports nor their stores' answers reach it), so it says no to each
+	 * (up to REFUSED_MAX).
+	 */
+	unsigned int refused_hosts;
+	/* Host @i's level (host_pick()), instead of @rank; NULL: @rank. */
+	uint16_t (*level_of)(const struct sim *s, unsigned int i, uint16_t rank);
+	unsigned int sink_ms;		/* for sinking_together() */
 	uint64_t sent[NODES];		/* datagrams each node's daemon sent */
 	unsigned int seed;
 
@@ -128,16 +139,16 @@ static unsigned int next_random(struct sim *s)
 	return (s->seed >> 16) & 0x7fff;
 }
 
-/* Whether @host is one of the silent hosts s0, s1, ... */
-static bool silent_host(const struct sim *s, const char *host)
+/* Whether @host is the @prefix host of a number below @n: s0, s1, ..., or a0, a1, ... */
+static bool numbered_host(const char *host, char prefix, unsigned int n)
 {
 	char *end;
 	unsigned long i;
 
-	if (host[0] != 's' || !host[1])
+	if (host[0] != prefix || !host[1])
 		return false;
 	i = strtoul(host + 1, &end, 10);
-	return !*end && i < s->silent_hosts;
+	return !*end && i < n;
 }
 
 /*
@@ -150,8 +161,10 @@ static bool host_available(void *ctx, const char *host)
 	struct view *v = ctx;
 	int h;
 
-	if (silent_host(v->sim, host))
+	if (numbered_host(host, 's', v->sim->silent_hosts))
 		return true;
+	if (numbered_host(host, 'a', v->sim->refused_hosts))
+		return v->self == 0;
 	for (h = MANAGERS; h < NODES; h++)
 		if (!strcmp(names[h], host))
 			return !v->sim->dead[h] && v->sim->link[h][v->self] &&
@@ -160,30 +173,44 @@ static bool host_available(void *ctx, const char *host)
 }
 
 /*
- * As hosts_pick(): the most available host @eligible lets through. The
- * silent hosts rank first, s0 above s1 and so on; then h1, h2, h3.
+ * As hosts_pick(): the most available host @eligible lets through, of
+ * equal levels the first by name. The silent hosts rank first, s0 above
+ * s1 and so on; then the refused ones; then h1, h2, h3; unless a test
+ * gives them levels of its own (level_of). A host's number is its place
+ * in that list.
  */
 static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
-		      char host[WIRE_NAME_SIZE], uint16_t *level)
+		      char host[WIRE_NAME_SIZE], unsigned int *id)
 {
 	struct view *v = ctx;
+	unsigned int silent = v->sim->silent_hosts, refused = v->sim->refused_hosts;
 	char name[WIRE_NAME_SIZE];
+	uint16_t best_level = 0;
 	unsigned int i;
+	bool found = false;
 
-	for (i = 0; i < v->sim->silent_hosts + HOSTS; i++) {
-		uint16_t rank = (uint16_t)(60000 - i);
+	for (i = 0; i < silent + refused + HOSTS; i++) {
+		uint16_t level = (uint16_t)(60000 - i);
 
-		if (i < v->sim->silent_hosts)
+		if (v->sim->level_of)
+			level = v->sim->level_of(v->sim, i, level);
+		if (i < silent)
 			snprintf(name, sizeof(name), "s%u", i);
+		else if (i < silent + refused)
+			snprintf(name, sizeof(name), "a%u", i - silent);
 		else
-			snprintf(name, sizeof(name), "%s", names[MANAGERS + i - v->sim->silent_hosts]);
-		if (host_available(ctx, name) && eligible(arg, name, rank)) {
+			snprintf(name, sizeof(name), "%s", names[MANAGERS + i - silent - refused]);
+		if (found && (level < best_level ||
+			      (level == best_level && strcmp(name, host) > 0)))
+			continue;
+		if (host_available(ctx, name) && eligible(arg, name, i)) {
 			snprintf(host, WIRE_NAME_SIZE, "%s", name);
-			*level = rank;
-			return true;
+			best_level = level;
+			*id = i;
+			found = true;
 		}
 	}
-	return false;
+	return found;
 }
 
 static void run_for(struct sim *s, uint64_t ms);
@@ -314,14 +341,17 @@ static const char *key_file(struct sim *s, int i)
 static int load_keys(struct sim *s, const char *node, const char *key, struct conf *c,
 		     struct keyring *ring, char *error, size_t error_size)
 {
-	char text[1024];
-	int len;
+	char text[1024 + REFUSED_MAX * 32];
+	int len, i;
 
 	len = snprintf(text, sizeof(text),
 		       "cluster = demo\nnode = %s\nkey-file = %s\nstate-dir = %s\n"
 		       "manager = m1 10.0.0.1\nmanager = m2 10.0.0.2\n"
 		       "host = h1 10.0.0.11\nhost = h2 10.0.0.12\nhost = h3 10.0.0.13\n",
 		       node, key, s->dir);
+	for (i = 0; i < REFUSED_MAX; i++)
+		len += snprintf(text + len, sizeof(text) - (size_t)len, "host = a%d 10.0.1.%d\n",
+				i, i + 1);
 	if (conf_parse(text, (size_t)len, c, error, error_size))
 		return -1;
 	if (keyring_load(ring, c, error, error_size)) {
@@ -469,11 +499,47 @@ static void sim_send(struct sim *s, int from, int to, const struct wire_message 
 	put_on_wire(s, from, names[from], to, msg);
 }
 
+/*
+ * A refused host's store answers m1's read of it (@to 0; m2 is cut from
+ * it): nothing written there yet, and its writes take no time. Signed
+ * with the key the manager shares with it.
+ */
+static void serve_refused(struct sim *s, int to, const char *host, const struct wire_message *req)
+{
+	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
+	const struct wire_key *key = keyring_send_key(&s->keys[to], conf_index(&s->conf[to], host));
+	struct flight *f = &s->queue[s->n_queue];
+
+	if (to != 0 || req->type != WIRE_WITNESS_READ || !key || s->n_queue == QUEUE)
+		return;
+	reply.witness.op = req->witness.op;
+	reply.witness.token = req->witness.token;
+	reply.witness.status = WITNESS_EMPTY;
+	snprintf(reply.witness.record.cluster, sizeof(reply.witness.record.cluster), "demo");
+	snprintf(reply.sender, sizeof(reply.sender), "%s", host);
+	snprintf(reply.destination, sizeof(reply.destination), "%s", names[to]);
+	f->len = wire_encode(&reply, key, f->bytes, sizeof(f->bytes));
+	if (!f->len)
+		abort();
+	s->n_queue++;
+	f->at = s->now + 1 + (s->jitter_ms ? next_random(s) % s->jitter_ms : 0);
+	f->from = to;
+	f->to = to;
+}
+
+/* What manager @i's arbiter sends. */
+static void send_out(struct sim *s, int i, const struct arbiter_out *out)
+{
+	if (numbered_host(out->to, 'a', s->refused_hosts))
+		serve_refused(s, i, out->to, &out->msg);
+	sim_send(s, i, node_of(out->to), &out->msg);
+}
+
 static void sim_send_now(void *ctx, struct arbiter_out *out)
 {
 	struct view *v = ctx;
 
-	sim_send(v->sim, v->self, node_of(out->to), &out->msg);
+	send_out(v->sim, v->self, out);
 }
 
 static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *sender,
@@ -519,7 +585,7 @@ static void drain(struct sim *s, int i)
 		switch (out->kind) {
 		case ARBITER_SEND_PEER:
 		case ARBITER_SEND_HOST:
-			sim_send(s, i, node_of(out->to), &out->msg);
+			send_out(s, i, out);
 			break;
 		case ARBITER_ROLE_CHANGED:
 			/* The role entered, not a->role: it may have moved on. */
@@ -3341,38 +3407,127 @@ TEST(managers_in_contact_without_any_host_have_an_active)
 }
 
 /*
+ * From a fresh start, @above hosts ranked above h1, h2 and h3 (s->silent_hosts
+ * or s->refused_hosts): m1 writes its record on one of those within
+ * @limit_ms, and the witness carries a failover.
+ */
+static void witness_found_below(struct __test_metadata *_metadata, struct sim *s,
+				unsigned int above, uint64_t limit_ms)
+{
+	uint64_t start = s->now;
+
+	while (s->now - start < limit_ms &&
+	       !(witness_node(s, 0) >= MANAGERS && s->m[0].agreed_written))
+		step(s);
+	ASSERT_GE(witness_node(s, 0), MANAGERS)
+		TH_LOG("%u hosts above: no witness in %llu ms: %s", above,
+		       (unsigned long long)(s->now - start), s->m[0].reason);
+	TH_LOG("%u hosts above: %s agreed in %llu ms", above, s->m[0].agreed.host,
+	       (unsigned long long)(s->now - start));
+	run_for(s, 1000);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+}
+
+/* The numbers of hosts ranked above the good ones: more than a refusal outlasts, than notes hold. */
+static const unsigned int hosts_above[] = { 20, 70 };
+
+/*
  * Issue 15, kind 5: a host whose store does not answer is passed over,
- * and every available host is asked before any is asked again. Hosts
+ * and every available host is tried before any is tried again. Hosts
  * ranked above the only ones whose stores answer never answer (their
- * reports come): more of them than a refusal outlasts (20), and more than
- * a manager keeps notes of (70). A witness is still agreed, within a wait
- * for an answer per silent host, and carries a failover.
+ * reports come). A witness is still agreed, within a heartbeat-ms per
+ * silent host, and carries a failover.
  */
 TEST(a_witness_is_found_below_hosts_whose_stores_never_answer)
 {
-	static const unsigned int silent[] = { 20, 70 };
 	unsigned int v;
 
-	for (v = 0; v < sizeof(silent) / sizeof(silent[0]); v++) {
+	for (v = 0; v < sizeof(hosts_above) / sizeof(hosts_above[0]); v++) {
 		struct sim *s = sim_new(43 + v);
-		uint64_t start;
 
-		s->silent_hosts = silent[v];
-		start = s->now;
-		while (s->now - start < (silent[v] + 3) * 1000ull &&
-		       !(witness_node(s, 0) >= MANAGERS && s->m[0].agreed_written))
-			step(s);
-		ASSERT_GE(witness_node(s, 0), MANAGERS)
-			TH_LOG("%u silent: no witness in %llu ms: %s", silent[v],
-			       (unsigned long long)(s->now - start), s->m[0].reason);
-		TH_LOG("%u silent hosts: %s agreed in %llu ms", silent[v], s->m[0].agreed.host,
-		       (unsigned long long)(s->now - start));
-		run_for(s, 1000);
-		one_witness(_metadata, s);
-		standby_takes_over(_metadata, s);
-		NO_VIOLATION(s);
+		s->silent_hosts = hosts_above[v];
+		witness_found_below(_metadata, s, hosts_above[v], (hosts_above[v] + 3) * 200ull);
 		sim_free(s);
 	}
+}
+
+/*
+ * The same with hosts the standby says no to: their stores answer the
+ * active, and the standby is cut from them. Within the standby's wait for
+ * an answer, and the proposal's again, per such host (1.6 s).
+ */
+TEST(a_witness_is_found_below_hosts_the_standby_does_not_see)
+{
+	unsigned int v;
+
+	for (v = 0; v < sizeof(hosts_above) / sizeof(hosts_above[0]); v++) {
+		struct sim *s = sim_new(47 + v);
+
+		s->refused_hosts = hosts_above[v];
+		witness_found_below(_metadata, s, hosts_above[v], (hosts_above[v] + 3) * 2000ull);
+		sim_free(s);
+	}
+}
+
+/*
+ * level_of: the silent hosts at one level, which sinks by one every
+ * s->sink_ms from 1000 (load rising on them all); h1, h2, h3 at 500, 499
+ * and 498.
+ */
+static uint16_t sinking_together(const struct sim *s, unsigned int i, uint16_t rank)
+{
+	(void)rank;
+	if (i >= s->silent_hosts)
+		return (uint16_t)(500 - (i - s->silent_hosts));
+	return (uint16_t)(1000 - s->now / s->sink_ms % 400);
+}
+
+/*
+ * The same while the levels of the silent hosts sink during the scan (a
+ * helper's variant: the scan once went by their rank, and every host
+ * already asked came back after the one asked last): still a
+ * heartbeat-ms per host above. Then from a formed cluster whose witness
+ * dies: the new one carries a failover.
+ */
+TEST(a_witness_is_found_below_silent_hosts_whose_levels_sink)
+{
+	static const struct { unsigned int silent, sink_ms; } c[] = {
+		{ 70, 1000 }, { 20, 1000 }, { 5, 300 }, { 1, 100 },
+	};
+	struct sim *s;
+	unsigned int v;
+	uint64_t start;
+	int old;
+
+	for (v = 0; v < sizeof(c) / sizeof(c[0]); v++) {
+		s = sim_new(51 + v);
+		s->silent_hosts = c[v].silent;
+		s->sink_ms = c[v].sink_ms;
+		s->level_of = sinking_together;
+		witness_found_below(_metadata, s, c[v].silent, (c[v].silent + 3) * 200ull);
+		sim_free(s);
+	}
+	s = sim_new(57);
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	s->silent_hosts = 20;
+	s->sink_ms = 1000;
+	s->level_of = sinking_together;
+	run_for(s, 2000);
+	s->dead[old] = true;
+	start = s->now;
+	while (s->now - start < 10000 && (witness_node(s, 0) == old || !s->m[0].agreed_written))
+		step(s);
+	ASSERT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	TH_LOG("the witness dead below 20 sinking silent hosts: %s agreed in %llu ms",
+	       s->m[0].agreed.host, (unsigned long long)(s->now - start));
+	run_for(s, 1000);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
 }
 
 /* The same after a witness had been agreed, and all hosts went away. */

@@ -95,11 +95,11 @@ TEST(a_name_given_twice_far_apart_is_refused_and_nothing_is_kept)
 }
 
 /* A filter for hosts_pick(): none of the names in @arg, a list ending in "". */
-static bool not_excluded(void *arg, const char *name, uint16_t level)
+static bool not_excluded(void *arg, const char *name, unsigned int index)
 {
 	const char (*exclude)[WIRE_NAME_SIZE] = arg;
 
-	(void)level;
+	(void)index;
 	for (; exclude[0][0]; exclude++)
 		if (!strcmp(name, exclude[0]))
 			return false;
@@ -113,7 +113,7 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 	struct conf conf;
 	char error[256], name[WIRE_NAME_SIZE];
 	const char exclude[3][WIRE_NAME_SIZE] = { "h999", "h1999", "" };
-	uint16_t level;
+	unsigned int index;
 	size_t len;
 	char *text = config(HOSTS, "", &len);
 	unsigned int i;
@@ -147,13 +147,14 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 		ASSERT_EQ(number % 4, h->n_resources);
 		ASSERT_EQ(1, h->reports);
 	}
-	ASSERT_TRUE(hosts_pick(&table, not_excluded, (void *)exclude, 1100, name, &level));
+	ASSERT_TRUE(hosts_pick(&table, not_excluded, (void *)exclude, 1100, name, &index));
 	/*
 	 * The highest level, 999, is h999's, h3999's, h6999's and h9999's:
 	 * not h999, excluded; of the others, the first by name.
 	 */
-	EXPECT_EQ(999, level);
 	EXPECT_STREQ("h3999", name);
+	EXPECT_STREQ(name, table.hosts[index].name);
+	EXPECT_EQ(999, table.hosts[index].level);
 	hosts_free(&table);
 	conf_free(&conf);
 	free(text);
