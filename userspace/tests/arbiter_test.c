@@ -3430,8 +3430,29 @@ static void witness_found_below(struct __test_metadata *_metadata, struct sim *s
 	NO_VIOLATION(s);
 }
 
-/* The numbers of hosts ranked above the good ones: more than a refusal outlasts, than notes hold. */
-static const unsigned int hosts_above[] = { 20, 70 };
+/*
+ * witness_found_below() with 20 hosts above (more than a refusal used to
+ * outlast), then 70 (more than the notes hold): silent ones, or ones the
+ * standby is cut from (@cut); within @per_host_ms per host above, and
+ * three more.
+ */
+static void found_below_each(struct __test_metadata *_metadata, unsigned int seed, bool cut,
+			     uint64_t per_host_ms)
+{
+	static const unsigned int above[] = { 20, 70 };
+	unsigned int v;
+
+	for (v = 0; v < sizeof(above) / sizeof(above[0]); v++) {
+		struct sim *s = sim_new(seed + v);
+
+		if (cut)
+			s->refused_hosts = above[v];
+		else
+			s->silent_hosts = above[v];
+		witness_found_below(_metadata, s, above[v], (above[v] + 3) * per_host_ms);
+		sim_free(s);
+	}
+}
 
 /*
  * Issue 15, kind 5: a host whose store does not answer is passed over,
@@ -3442,15 +3463,7 @@ static const unsigned int hosts_above[] = { 20, 70 };
  */
 TEST(a_witness_is_found_below_hosts_whose_stores_never_answer)
 {
-	unsigned int v;
-
-	for (v = 0; v < sizeof(hosts_above) / sizeof(hosts_above[0]); v++) {
-		struct sim *s = sim_new(43 + v);
-
-		s->silent_hosts = hosts_above[v];
-		witness_found_below(_metadata, s, hosts_above[v], (hosts_above[v] + 3) * 200ull);
-		sim_free(s);
-	}
+	found_below_each(_metadata, 43, false, 200);
 }
 
 /*
@@ -3460,15 +3473,7 @@ TEST(a_witness_is_found_below_hosts_whose_stores_never_answer)
  */
 TEST(a_witness_is_found_below_hosts_the_standby_does_not_see)
 {
-	unsigned int v;
-
-	for (v = 0; v < sizeof(hosts_above) / sizeof(hosts_above[0]); v++) {
-		struct sim *s = sim_new(47 + v);
-
-		s->refused_hosts = hosts_above[v];
-		witness_found_below(_metadata, s, hosts_above[v], (hosts_above[v] + 3) * 2000ull);
-		sim_free(s);
-	}
+	found_below_each(_metadata, 47, true, 2000);
 }
 
 /*
