@@ -121,6 +121,9 @@ for availctl in "$@"; do
 	chmod 755 "$dir/hook"
 	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/bad.conf"
+	# A host runs no hook: the managers' file, hook and all, is its too.
+	{ cat "$dir/h1-own.conf"; echo "hook = $dir/nohook"; } > "$dir/h1-hook.conf"
+	tap_expect 0 "host h1 of cluster test: ok" "$availctl" check --config "$dir/h1-hook.conf"
 	tap_expect 2 "unexpected argument" "$availctl" check --config "$dir/good.conf" extra
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help

@@ -43,7 +43,9 @@ echo
 echo "== the cluster: managers m1 (preferred) and m2, hosts h1 h2 h3, each a network"
 echo "== namespace on one bridge running its availctl daemon: relays on the hosts"
 echo "== (forwarding the module's broadcasts, serving a witness store), arbiters on"
-echo "== the managers. Datagrams are HMAC-SHA256 signed with a shared key. The"
+echo "== the managers. Datagrams are HMAC-SHA256 signed with a key each pair of"
+echo "== nodes shares: the managers hold the cluster secret, each host a key derived"
+echo "== for it alone (keygen --node), so a host cannot speak for another node. The"
 echo "== configs also name h4, a host that is never started: it stays unavailable."
 cluster_dir=/tmp/cluster
 . "$AVAILCAST_TREE/selftests/lib/cluster.sh"

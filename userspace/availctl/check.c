@@ -22,8 +22,9 @@
 static const char check_usage[] =
 	"usage: availctl check [--config FILE]\n\n"
 	"Checks FILE (default " AVAILCTL_CONFIG ") as the relay or arbiter\n"
-	"reads it: every key and value, the timing, this node's key file and\n"
-	"the hook. An error is the daemon's own, with its line number, and the\n"
+	"reads it: every key and value, the timing, this node's key file and,\n"
+	"on a manager, the hook (a host runs none: the same file serves every\n"
+	"node). An error is the daemon's own, with its line number, and the\n"
 	"exit status is 1. On a manager whose arbiter runs, the round trips it\n"
 	"measured are compared with the file's timing: a warning says when they\n"
 	"leave too little of the peer's promise or of the witness's lease for a\n"
@@ -116,12 +117,12 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		goto out;
 	}
 	keyring_free(&keys);
-	if (conf.hook[0] && access(conf.hook, X_OK)) {
+	manager = conf_is_manager(&conf, conf.node);
+	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
 		fprintf(stderr, "availctl check: %s: hook %s cannot be run: %m\n", config,
 			conf.hook);
 		goto out;
 	}
-	manager = conf_is_manager(&conf, conf.node);
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
 	       conf.node, conf.cluster);
 	if (manager)
