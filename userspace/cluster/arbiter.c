@@ -532,6 +532,19 @@ static uint64_t answer_seen_ms(const struct arbiter *a, uint64_t now_ms)
 	return ms < wait ? ms : wait;
 }
 
+/*
+ * How long what a store said of its writes is believed: ARBITER_HEALTH_MS,
+ * and at least three heartbeat-ms, so that an answer to a read is still
+ * believed at the next step (a helper's find: at a heartbeat-ms of 6 s no
+ * witness was ever chosen, each answer aged by the next step).
+ */
+static uint64_t health_ms(const struct arbiter *a)
+{
+	uint64_t beats = 3 * (uint64_t)a->timing.heartbeat_ms;
+
+	return beats > ARBITER_HEALTH_MS ? beats : ARBITER_HEALTH_MS;
+}
+
 static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
 {
 	return e->host[0] && (e->refused_until_ms > now_ms || e->health_until_ms > now_ms ||
@@ -846,13 +859,55 @@ static void send_witness(struct arbiter *a, uint64_t now_ms, const char *host,
 
 static bool both_see_agreed(const struct arbiter *a, uint64_t now_ms);
 
+static bool has_bit(const uint64_t *bits, unsigned int id)
+{
+	return (bits[id / 64] >> (id % 64)) & 1;
+}
+
+static void set_bit_to(uint64_t *bits, unsigned int id, bool on)
+{
+	if (on)
+		bits[id / 64] |= 1ull << (id % 64);
+	else
+		bits[id / 64] &= ~(1ull << (id % 64));
+}
+
+/* Host number @id, @host, is read in the scan: unanswered until it answers. */
+static void scan_read(struct arbiter *a, const char *host, unsigned int id)
+{
+	struct arbiter_scout *out = &a->scouts[a->next_scout++ % ARBITER_SCOUTS];
+
+	set_bit_to(a->unanswered, id, true);
+	snprintf(out->host, sizeof(out->host), "%s", host);
+	out->id = id;
+	snprintf(a->scout, sizeof(a->scout), "%s", host);
+}
+
+/*
+ * @host answered a read: once what it said ages (health_ms()), it may be
+ * read again in the same scan, and so reach its turn however long those
+ * above it take. An answer to a read pushed out of ARBITER_SCOUTS by
+ * later ones leaves the host unanswered until the scan begins anew.
+ */
+static void scan_answered(struct arbiter *a, const char *host)
+{
+	struct arbiter_scout *e;
+
+	for (e = a->scouts; e < a->scouts + ARBITER_SCOUTS; e++) {
+		if (e->host[0] && !strcmp(e->host, host)) {
+			set_bit_to(a->unanswered, e->id, false);
+			e->host[0] = '\0';
+		}
+	}
+}
+
 /*
  * @host said no (the peer does not see it), failed (its store could not
  * be read or written) or did not answer a write: not chosen as the
- * witness, nor written again, for ARBITER_REFUSED_MS. An answer or a
- * refusal always finds a note (note_of()). A proposal that only went
- * unanswered is made again: the peer may be waiting for the store's
- * answer to its own read.
+ * witness, nor written again, for ARBITER_REFUSED_MS, nor in the rest of
+ * the scan that chose it. An answer or a refusal always finds a note
+ * (note_of()). A proposal that only went unanswered is made again: the
+ * peer may be waiting for the store's answer to its own read.
  */
 static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 {
@@ -860,6 +915,8 @@ static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 
 	if (e)
 		e->refused_until_ms = now_ms + ARBITER_REFUSED_MS;
+	if (a->proposal.scan_id && !strcmp(host, a->proposal.ref.host))
+		set_bit_to(a->refused, a->proposal.scan_id - 1, true);
 }
 
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
@@ -869,10 +926,12 @@ static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 	return e && e->refused_until_ms > now_ms;
 }
 
-/* Every host may be read again, from the most available (choose_witness()). */
+/* Every host may be read and proposed again, from the most available (choose_witness()). */
 static void start_scan(struct arbiter *a)
 {
-	memset(a->read, 0, sizeof(a->read));
+	memset(a->unanswered, 0, sizeof(a->unanswered));
+	memset(a->refused, 0, sizeof(a->refused));
+	memset(a->scouts, 0, sizeof(a->scouts));
 }
 
 /* A witness both agreed on, or none left to choose: every host may be tried and offered anew. */
@@ -935,6 +994,7 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 	struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 	uint64_t slowest;
 
+	scan_answered(a, host);
 	if (!e)
 		return;
 	if (w->status != WITNESS_EMPTY && w->status != WITNESS_CORRUPT && w->record.lease_ms)
@@ -945,7 +1005,7 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		e->far_since_ms = 0;
 	else if (!e->far_since_ms)
 		e->far_since_ms = now_ms;
-	e->health_until_ms = now_ms + ARBITER_HEALTH_MS;
+	e->health_until_ms = now_ms + health_ms(a);
 	e->answered_ms = now_ms;
 	e->asked_ms = 0;
 	e->writes_failing = w->store_flags & WITNESS_WRITES_FAILING;
@@ -956,9 +1016,6 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		e->slow_since_ms = now_ms;
 }
 
-/* A refused host's store said nothing lately by the time it may be proposed again. */
-_Static_assert(ARBITER_REFUSED_MS > ARBITER_HEALTH_MS, "a refused host is read before proposed again");
-
 /* What may be picked as the next witness (may_pick()). */
 struct witness_filter {
 	struct arbiter *a;
@@ -968,20 +1025,22 @@ struct witness_filter {
 
 /*
  * Whether host @host, number @id, may be the next witness: not the
- * agreed one (it is being replaced), not refused (refuse()), and of the
- * filter's fitness; one whose store said nothing lately only if not read
- * yet in this scan. So each is read once a scan, however many there are
- * and whatever their levels do meanwhile.
+ * agreed one (it is being replaced), not refused lately nor in this scan
+ * (refuse()), of the filter's fitness, and, if its store said nothing
+ * lately, not read in this scan without an answer. So each is refused
+ * once, and read in vain once, a scan, however many there are and
+ * whatever their levels do meanwhile.
  */
 static bool may_pick(void *arg, const char *host, unsigned int id)
 {
 	const struct witness_filter *f = arg;
 	struct arbiter *a = f->a;
 
-	if (id >= ARBITER_SCAN_HOSTS || !strcmp(host, a->agreed.host) ||
-	    refused(a, f->now_ms, host) || fitness(a, f->now_ms, host) != f->fitness)
+	if (id >= ARBITER_SCAN_HOSTS || has_bit(a->refused, id) ||
+	    (f->fitness == STORE_UNKNOWN && has_bit(a->unanswered, id)) ||
+	    !strcmp(host, a->agreed.host) || refused(a, f->now_ms, host))
 		return false;
-	return f->fitness != STORE_UNKNOWN || !((a->read[id / 64] >> (id % 64)) & 1);
+	return fitness(a, f->now_ms, host) == f->fitness;
 }
 
 enum choice {
@@ -995,11 +1054,11 @@ enum choice {
  * better first, of equal fitness the more available. Before a host of a
  * store only adequate, those whose stores said nothing lately are asked
  * how they write (a read, whose answer note_store() keeps): one more at
- * each call, each once in a scan; once none is left, the scan begins
- * anew. A good host ranked below any number of hosts that never answer
- * is reached within a call per host above it; below hosts the peer says
- * no to (refused for longer than what their stores said is believed),
- * within a proposal per host.
+ * each call. In a scan, a host is read in vain once, read again only
+ * once what it answered aged, and refused once; once none is left, the
+ * scan begins anew. A good host ranked below any number of hosts that
+ * never answer is so reached within a call per host above it; below
+ * hosts the peer says no to, within a proposal per host.
  */
 static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store_fitness worst,
 				  char host[WIRE_NAME_SIZE])
@@ -1010,10 +1069,11 @@ static enum choice choose_witness(struct arbiter *a, uint64_t now_ms, enum store
 	for (f.fitness = STORE_FIT; f.fitness <= worst; f.fitness++) {
 		if (!a->io.pick(a->io.ctx, may_pick, &f, host, &id))
 			continue;
-		if (f.fitness != STORE_UNKNOWN)
+		if (f.fitness != STORE_UNKNOWN) {
+			a->chosen_id = id + 1;
 			return CHOSEN;
-		a->read[id / 64] |= 1ull << (id % 64);
-		snprintf(a->scout, sizeof(a->scout), "%s", host);
+		}
+		scan_read(a, host, id);
 		send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
 		return ASKING;
 	}
@@ -1039,6 +1099,7 @@ static enum choice choose_replacement(struct arbiter *a, uint64_t now_ms,
 	    !refused(a, now_ms, a->agreed.host) &&
 	    fitness(a, now_ms, a->agreed.host) <= STORE_ADEQUATE) {
 		snprintf(host, WIRE_NAME_SIZE, "%s", a->agreed.host);
+		a->chosen_id = 0;
 		return CHOSEN;
 	}
 	choice = choose_witness(a, now_ms, STORE_SLOW, host);
@@ -1083,6 +1144,8 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	p->ref.epoch = a->epoch;
 	p->ref.generation = generation + 1;
 	p->sent_ms = now_ms;
+	p->scan_id = a->chosen_id;
+	a->chosen_id = 0;
 	send_proposal(a);
 	because(a, "proposed %s as the witness (generation %llu) in place of %s (%s); waiting for %s to confirm",
 		host, (unsigned long long)p->ref.generation,

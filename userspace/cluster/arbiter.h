@@ -198,15 +198,20 @@ struct arbiter_round_trips {
 /*
  * What a manager knows of each host as a witness (arbiter.c, rule 6):
  * whether the peer said no to it, or its store failed a read or write
- * (then the active tries it last, for ARBITER_REFUSED_MS), what its store
- * last said of its writes (believed for ARBITER_HEALTH_MS), whether it
- * answers what we ask (sees_host(), store_overdue()), and how fast
- * (far_host(): too slow for a takeover through it for ARBITER_SLOW_MS).
- * An entry is reused only once nothing in it is believed any more.
+ * (then it is not chosen, for ARBITER_REFUSED_MS), what its store last
+ * said of its writes (believed for ARBITER_HEALTH_MS or three
+ * heartbeat-ms), whether it answers what we ask (sees_host(),
+ * store_overdue()), and how fast (far_host(): too slow for a takeover
+ * through it for ARBITER_SLOW_MS). An entry is reused once nothing in it
+ * is believed any more, or, for an answer or a refusal, the one believed
+ * of least (arbiter.c: note_of()).
  */
 #define ARBITER_HOSTS_KNOWN 64
 #define ARBITER_REFUSED_MS 10000
+/* At least; and three heartbeat-ms (arbiter.c: health_ms()). */
 #define ARBITER_HEALTH_MS 5000
+/* Reads of a scan for a witness whose answers are awaited (arbiter.c: scan_answered()). */
+#define ARBITER_SCOUTS 64
 /* An entry of a store we asked in vain is kept this long after the last ask. */
 #define ARBITER_UNANSWERED_MS 60000
 /* A store is slow once its writes stayed too slow for a takeover this long. */
@@ -245,6 +250,7 @@ struct arbiter_proposal {
 	uint64_t read_generation;
 	struct wire_witness_ref ref;
 	uint64_t sent_ms;
+	unsigned int scan_id;	/* its number + 1, if a scan chose it; 0: not */
 };
 
 struct arbiter {
@@ -295,11 +301,20 @@ struct arbiter {
 	struct arbiter_proposal proposal;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
 	/*
-	 * The scan for a witness (arbiter.c: choose_witness()): the hosts
-	 * read since it began, a bit for each host number; the one read last.
+	 * The scan for a witness (arbiter.c: choose_witness()), a bit for
+	 * each host number: the hosts read since it began that have not
+	 * answered, and those refused since (refuse()). The reads out, to
+	 * find a host's number by its answer; the host read last.
 	 */
-	uint64_t read[ARBITER_SCAN_HOSTS / 64];
+	uint64_t unanswered[ARBITER_SCAN_HOSTS / 64];
+	uint64_t refused[ARBITER_SCAN_HOSTS / 64];
+	struct arbiter_scout {
+		char host[WIRE_NAME_SIZE];	/* "": none */
+		unsigned int id;
+	} scouts[ARBITER_SCOUTS];
+	unsigned int next_scout;
 	char scout[WIRE_NAME_SIZE];
+	unsigned int chosen_id;		/* the host to propose next's number + 1; 0: none */
 	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;

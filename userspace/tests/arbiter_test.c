@@ -76,6 +76,7 @@ struct sim {
 	 * (up to REFUSED_MAX).
 	 */
 	unsigned int refused_hosts;
+	unsigned int refused_delay_ms;	/* their stores answer m1 this much later */
 	/* Host @i's level (host_pick()), instead of @rank; NULL: @rank. */
 	uint16_t (*level_of)(const struct sim *s, unsigned int i, uint16_t rank);
 	unsigned int sink_ms;		/* for sinking_together() */
@@ -522,7 +523,7 @@ static void serve_refused(struct sim *s, int to, const char *host, const struct 
 	if (!f->len)
 		abort();
 	s->n_queue++;
-	f->at = s->now + 1 + (s->jitter_ms ? next_random(s) % s->jitter_ms : 0);
+	f->at = s->now + 1 + s->refused_delay_ms + (s->jitter_ms ? next_random(s) % s->jitter_ms : 0);
 	f->from = to;
 	f->to = to;
 }
@@ -3424,6 +3425,31 @@ static void witness_found_below(struct __test_metadata *_metadata, struct sim *s
 		       (unsigned long long)(s->now - start), s->m[0].reason);
 	TH_LOG("%u hosts above: %s agreed in %llu ms", above, s->m[0].agreed.host,
 	       (unsigned long long)(s->now - start));
+	run_for(s, s->m[0].timing.heartbeat_ms * 10ull);
+	one_witness(_metadata, s);
+	standby_takes_over_within(_metadata, s, 5000 + 2ull * s->m[1].timing.lease_ms);
+	NO_VIOLATION(s);
+}
+
+/*
+ * A formed cluster, hosts above the others set up as the test wants: its
+ * witness dies 2 s later, another is written within @limit_ms, and it
+ * carries a failover.
+ */
+static void witness_replaced_below(struct __test_metadata *_metadata, struct sim *s,
+				   uint64_t limit_ms)
+{
+	int old = witness_node(s, 0);
+	uint64_t start;
+
+	run_for(s, 2000);
+	s->dead[old] = true;
+	start = s->now;
+	while (s->now - start < limit_ms && (witness_node(s, 0) == old || !s->m[0].agreed_written))
+		step(s);
+	ASSERT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
+	TH_LOG("the witness dead: %s agreed in %llu ms", s->m[0].agreed.host,
+	       (unsigned long long)(s->now - start));
 	run_for(s, 1000);
 	one_witness(_metadata, s);
 	standby_takes_over(_metadata, s);
@@ -3477,6 +3503,66 @@ TEST(a_witness_is_found_below_hosts_the_standby_does_not_see)
 }
 
 /*
+ * A helper's variants: refused hosts whose stores answer m1 late (up to
+ * 3 s), h2 and h3 dead. The good host's answer came while those above it
+ * were proposed and refused one by one, and aged before its turn: it was
+ * read once in the scan, and the scan began anew, refusals forgotten, for
+ * good. Each is now refused once a scan, and an answer that aged is asked
+ * again. Then from a formed cluster whose witness dies.
+ */
+TEST(a_witness_is_found_below_refused_hosts_that_answer_late)
+{
+	static const struct { unsigned int n, delay_ms; } c[] = {
+		{ 10, 1050 }, { 15, 1500 }, { 30, 3050 }, { 8, 850 }, { 4, 400 },
+	};
+	struct sim *s;
+	unsigned int v;
+
+	for (v = 0; v < sizeof(c) / sizeof(c[0]); v++) {
+		s = sim_new(61 + v);
+		s->refused_hosts = c[v].n;
+		s->refused_delay_ms = c[v].delay_ms;
+		s->dead[MANAGERS + 1] = s->dead[MANAGERS + 2] = true;
+		witness_found_below(_metadata, s, c[v].n, (c[v].n + 3) * 2000ull + c[v].delay_ms);
+		sim_free(s);
+	}
+	s = sim_new(69);
+	formed(_metadata, s);
+	s->refused_hosts = 10;
+	s->refused_delay_ms = 1050;
+	s->dead[witness_node(s, 0) == MANAGERS + 2 ? MANAGERS + 1 : MANAGERS + 2] = true;
+	witness_replaced_below(_metadata, s, 30000);
+	sim_free(s);
+}
+
+/*
+ * A helper's variant: at a heartbeat-ms longer than what a store said was
+ * believed (5 s), each answer had aged by the next step: a fresh cluster
+ * read the hosts in turn for good. Believed for three heartbeats at least.
+ */
+TEST(a_witness_is_found_at_a_long_heartbeat)
+{
+	static const uint32_t heartbeat_ms[] = { 6000, 10000 };
+	unsigned int v;
+
+	for (v = 0; v < sizeof(heartbeat_ms) / sizeof(heartbeat_ms[0]); v++) {
+		struct arbiter_timing t = timing;
+		struct sim *s = sim_new(71 + v);
+		char why[256];
+		int i;
+
+		t.heartbeat_ms = heartbeat_ms[v];
+		t.grace_ms = t.lease_ms = 2 * t.heartbeat_ms + t.heartbeat_ms / 2;
+		ASSERT_EQ(0, arbiter_timing_check(&t, why, sizeof(why))) TH_LOG("%s", why);
+		set_timing(s, &t);
+		for (i = 0; i < MANAGERS; i++)
+			start_manager(s, i);
+		witness_found_below(_metadata, s, 0, 10ull * t.heartbeat_ms);
+		sim_free(s);
+	}
+}
+
+/*
  * level_of: the silent hosts at one level, which sinks by one every
  * s->sink_ms from 1000 (load rising on them all); h1, h2, h3 at 500, 499
  * and 498.
@@ -3503,8 +3589,6 @@ TEST(a_witness_is_found_below_silent_hosts_whose_levels_sink)
 	};
 	struct sim *s;
 	unsigned int v;
-	uint64_t start;
-	int old;
 
 	for (v = 0; v < sizeof(c) / sizeof(c[0]); v++) {
 		s = sim_new(51 + v);
@@ -3516,22 +3600,10 @@ TEST(a_witness_is_found_below_silent_hosts_whose_levels_sink)
 	}
 	s = sim_new(57);
 	formed(_metadata, s);
-	old = witness_node(s, 0);
 	s->silent_hosts = 20;
 	s->sink_ms = 1000;
 	s->level_of = sinking_together;
-	run_for(s, 2000);
-	s->dead[old] = true;
-	start = s->now;
-	while (s->now - start < 10000 && (witness_node(s, 0) == old || !s->m[0].agreed_written))
-		step(s);
-	ASSERT_NE(old, witness_node(s, 0)) TH_LOG("%s", s->m[0].reason);
-	TH_LOG("the witness dead below 20 sinking silent hosts: %s agreed in %llu ms",
-	       s->m[0].agreed.host, (unsigned long long)(s->now - start));
-	run_for(s, 1000);
-	one_witness(_metadata, s);
-	standby_takes_over(_metadata, s);
-	NO_VIOLATION(s);
+	witness_replaced_below(_metadata, s, 10000);
 	sim_free(s);
 }
 
