@@ -590,12 +590,15 @@ static bool less_believed(const struct arbiter_host_note *e, const struct arbite
 
 /*
  * @host's entry, made if there is none in a slot nothing is believed of
- * any more. For an answer or a refusal (@asking false), made else in the
- * slot believed of least (less_believed()), never that of a host whose
- * silence counts (sees_host()): the agreed witness, or the one proposed.
- * Hosts asked in a scan (choose_witness()) thus never keep one that
- * answers from being known. NULL for a request when every slot is
- * believed (what is known stands).
+ * any more; else in the slot believed of least (less_believed()): for an
+ * answer or a refusal, any; for a request (@asking), one that holds only
+ * requests, the one asked longest ago. Never that of a host whose silence
+ * counts (sees_host()): the agreed witness, or the one proposed. So hosts
+ * asked in a scan (choose_witness()) never keep one that answers from
+ * being known, nor a standby's request to a proposed host from being
+ * noted, which would leave its silence never counted, and the proposal
+ * unanswered (on_propose()). NULL when no slot may be taken (what is
+ * known stands).
  */
 static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, const char *host,
 					 bool asking)
@@ -607,7 +610,7 @@ static struct arbiter_host_note *note_of(struct arbiter *a, uint64_t now_ms, con
 			return e;
 		if (!free_slot && !note_live(e, now_ms))
 			free_slot = e;
-		if (!asking && strcmp(e->host, a->agreed.host) &&
+		if ((!asking || !note_answered(e, now_ms)) && strcmp(e->host, a->agreed.host) &&
 		    !(a->proposal.open && !strcmp(e->host, a->proposal.ref.host)) &&
 		    (!least || less_believed(e, least, now_ms)))
 			least = e;

@@ -54,6 +54,19 @@ int hosts_init(struct host_table *t, const struct conf *conf, struct host_table 
 	return 0;
 }
 
+bool hosts_named_by(const struct host_table *t, const struct conf *conf)
+{
+	unsigned int i;
+
+	if (t->n != conf->n_hosts)
+		return false;
+	/* The names of a conf are distinct (conf.c): as many, all found, the same. */
+	for (i = 0; i < conf->n_hosts; i++)
+		if (!find(t, conf->hosts[i].name))
+			return false;
+	return true;
+}
+
 void hosts_free(struct host_table *t)
 {
 	unsigned int i;

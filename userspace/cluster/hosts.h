@@ -47,6 +47,11 @@ struct host_table {
 int hosts_init(struct host_table *t, const struct conf *conf, struct host_table *old);
 void hosts_free(struct host_table *t);
 /*
+ * Whether @t holds @conf's hosts and no others: then a table made anew
+ * from @conf gives each the index it has in @t.
+ */
+bool hosts_named_by(const struct host_table *t, const struct conf *conf);
+/*
  * A report from @name received at @now_ms; ignored when @name is not a
  * host of the table. Returns 0, or -1 when out of memory for its resources
  * (the host is then marked heard without them).

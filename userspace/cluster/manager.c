@@ -545,9 +545,11 @@ static void setup_arbiter(struct manager *m)
 static void reload(struct manager *m)
 {
 	struct host_table next;
+	bool same_hosts;
 
 	if (node_reload(&m->node))
 		return;
+	same_hosts = hosts_named_by(&m->hosts, &m->node.conf);
 	/* Timers and roles go on; only the numbers and the host list change. */
 	m->arbiter.timing = m->node.conf.timing;
 	if (hosts_init(&next, &m->node.conf, &m->hosts)) {
@@ -556,7 +558,9 @@ static void reload(struct manager *m)
 		return;
 	}
 	m->hosts = next;
-	arbiter_hosts_changed(&m->arbiter);
+	/* A scan for a witness goes on over a reload that leaves the hosts be. */
+	if (!same_hosts)
+		arbiter_hosts_changed(&m->arbiter);
 }
 
 /*

@@ -3536,6 +3536,34 @@ TEST(a_witness_is_found_below_refused_hosts_that_answer_late)
 }
 
 /*
+ * A helper's variant: at a heartbeat-ms of 50 ms, the standby refused
+ * hosts faster than its notes of requests aged (60 s): with all 64 taken,
+ * a request to the next proposed host was not noted, its silence never
+ * counted, and the standby answered that proposal neither yes nor no for
+ * half a minute. 78 hosts the standby is cut from: as fast per host past
+ * the 64th as before it.
+ */
+TEST(a_witness_is_found_below_more_refused_hosts_than_notes)
+{
+	struct arbiter_timing t = timing;
+	struct sim *s = sim_new(81);
+	char why[256];
+	int i;
+
+	t.heartbeat_ms = 50;
+	t.grace_ms = t.lease_ms = 200;
+	t.margin_ms = 10;
+	ASSERT_EQ(0, arbiter_timing_check(&t, why, sizeof(why))) TH_LOG("%s", why);
+	set_timing(s, &t);
+	s->jitter_ms = 5;
+	for (i = 0; i < MANAGERS; i++)
+		start_manager(s, i);
+	s->refused_hosts = 78;
+	witness_found_below(_metadata, s, 78, (78 + 3) * 700ull);
+	sim_free(s);
+}
+
+/*
  * A helper's variant: at a heartbeat-ms longer than what a store said was
  * believed (5 s), each answer had aged by the next step: a fresh cluster
  * read the hosts in turn for good. Believed for three heartbeats at least.

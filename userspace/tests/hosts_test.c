@@ -175,12 +175,14 @@ TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
 	ASSERT_EQ(0, hosts_report(&table, "h0", 1000, &r));
 	ASSERT_EQ(0, hosts_report(&table, "h2", 1000, &r));
+	EXPECT_TRUE(hosts_named_by(&table, &before));
 
-	/* h2 leaves, h3 joins. */
+	/* h2 leaves, h3 joins: as many hosts, not the same. */
 	text = config(2, "host = h3 10.2.0.3\n", &len);
 	ASSERT_NE(NULL, text);
 	ASSERT_EQ(0, conf_parse(text, len, &after, error, sizeof(error)));
 	free(text);
+	EXPECT_FALSE(hosts_named_by(&table, &after));
 	ASSERT_EQ(0, hosts_init(&next, &after, &table));
 	EXPECT_EQ(0, table.n);	/* the old table was taken over */
 	EXPECT_EQ(3, next.n);
@@ -190,6 +192,8 @@ TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 	EXPECT_FALSE(hosts_available(&next, "h3", 1100));
 	EXPECT_EQ(2, next.hosts[0].n_resources);
 	EXPECT_STREQ("r1", next.hosts[0].resources[1].name);
+	EXPECT_TRUE(hosts_named_by(&next, &after));
+	EXPECT_FALSE(hosts_named_by(&next, &before));
 	hosts_free(&next);
 	conf_free(&before);
 	conf_free(&after);
