@@ -568,6 +568,12 @@ static bool note_answered(const struct arbiter_host_note *e, uint64_t now_ms)
 	return e->refused_until_ms > now_ms || e->health_until_ms > now_ms;
 }
 
+/* Until when the answer or the refusal in @e is believed. */
+static uint64_t believed_until(const struct arbiter_host_note *e)
+{
+	return e->refused_until_ms > e->health_until_ms ? e->refused_until_ms : e->health_until_ms;
+}
+
 /*
  * Whether @e is believed of less than @than: it holds only requests that
  * went unanswered where @than holds an answer or a refusal; else, of
@@ -583,9 +589,7 @@ static bool less_believed(const struct arbiter_host_note *e, const struct arbite
 		return !answered;
 	if (!answered)
 		return e->last_asked_ms < than->last_asked_ms;
-	return (e->refused_until_ms > e->health_until_ms ? e->refused_until_ms : e->health_until_ms) <
-	       (than->refused_until_ms > than->health_until_ms ? than->refused_until_ms :
-								   than->health_until_ms);
+	return believed_until(e) < believed_until(than);
 }
 
 /*

@@ -203,8 +203,8 @@ struct arbiter_round_trips {
  * heartbeat-ms), whether it answers what we ask (sees_host(),
  * store_overdue()), and how fast (far_host(): too slow for a takeover
  * through it for ARBITER_SLOW_MS). An entry is reused once nothing in it
- * is believed any more, or, for an answer or a refusal, the one believed
- * of least (arbiter.c: note_of()).
+ * is believed any more, else the one believed of least (arbiter.c:
+ * note_of()).
  */
 #define ARBITER_HOSTS_KNOWN 64
 #define ARBITER_REFUSED_MS 10000
@@ -350,8 +350,8 @@ struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 					     const struct arbiter_durable *b);
 
 /*
- * The configured hosts changed (a reload): their numbers in a scan for a
- * witness with them, so the scan begins anew.
+ * The configured hosts changed (a reload): the hosts' numbers change with
+ * them, so a scan for a witness begins anew.
  */
 void arbiter_hosts_changed(struct arbiter *a);
 
