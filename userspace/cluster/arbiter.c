@@ -926,6 +926,16 @@ static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 		set_bit_to(a->refused, a->proposal.scan_id - 1, true);
 }
 
+/* The witness just agreed on, refused before, may be written. */
+static void forget_refusal_of(struct arbiter *a, const char *host)
+{
+	struct arbiter_host_note *e;
+
+	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++)
+		if (e->host[0] && !strcmp(e->host, host))
+			e->refused_until_ms = 0;
+}
+
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
 {
 	const struct arbiter_host_note *e = find_note(a, host);
@@ -941,7 +951,12 @@ static void start_scan(struct arbiter *a)
 	memset(a->scouts, 0, sizeof(a->scouts));
 }
 
-/* A witness both agreed on, or none left to choose: every host may be tried and offered anew. */
+/*
+ * A new witness written (the active), or agreed (the standby), or none
+ * left to choose: every host may be tried and offered anew. Not at the
+ * active's agreement: a store that then cannot be written would have the
+ * refusals of those before it forgotten, and take turns with them.
+ */
 static void forget_refusals(struct arbiter *a)
 {
 	unsigned int i;
@@ -1144,6 +1159,8 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	 */
 	if (p->ref.epoch == a->epoch && p->ref.generation > generation)
 		generation = p->ref.generation;
+	if (strcmp(host, p->ref.host))
+		a->proposal_timeouts = 0;
 	p->open = true;
 	p->agreed = false;
 	p->cas_sent = false;
@@ -1483,6 +1500,15 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 			a->write_timeouts = 0;
 			refuse(a, now_ms, p->ref.host);
 		}
+		/*
+		 * A yes lost reaches us in the peer's heartbeats
+		 * (follow_standbys_witness()), a no lost does not: a host
+		 * whose proposal is never answered is passed over in the scan.
+		 */
+		if (!p->agreed && ++a->proposal_timeouts >= ARBITER_WRITE_TRIES && p->scan_id) {
+			a->proposal_timeouts = 0;
+			set_bit_to(a->refused, p->scan_id - 1, true);
+		}
 	}
 	if (p->open && !p->agreed)
 		send_proposal(a);
@@ -1698,7 +1724,7 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 			a->peer, w->host, (unsigned long long)w->generation);
 		return;
 	}
-	forget_refusals(a);
+	forget_refusal_of(a, w->host);
 	write_agreed(a, now_ms);
 	because(a, "%s agreed on witness %s (generation %llu): writing our record on it",
 		a->peer, w->host, (unsigned long long)w->generation);
@@ -1929,6 +1955,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 	if (!p->open || p->agreed || strcmp(pr->host, p->ref.host) ||
 	    pr->epoch != p->ref.epoch || pr->generation != p->ref.generation)
 		return;
+	a->proposal_timeouts = 0;
 	if (!pr->accepted) {
 		p->open = false;
 		refuse(a, now_ms, pr->host);	/* the peer may not see it */
@@ -1942,7 +1969,7 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 			a->peer, p->ref.host);
 		return;
 	}
-	forget_refusals(a);
+	forget_refusal_of(a, p->ref.host);
 	write_agreed(a, now_ms);
 }
 
@@ -2019,6 +2046,7 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 		return;
 	}
 	a->agreed_written = true;
+	forget_refusals(a);
 	a->witness_renewed_ms = now_ms;
 	a->witness_hold_until_ms = lease_hold_until(a, req, w);
 	because(a, "active at epoch %llu: our record written on witness %s (generation %llu)",
@@ -2072,6 +2100,8 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			uint64_t until = lease_hold_until(a, &req, w);
 
 			/* Our record is on it, even if the write's answer came late. */
+			if (!a->agreed_written)
+				forget_refusals(a);
 			a->agreed_written = true;
 			a->witness_renewed_ms = now_ms;
 			if (until > a->witness_hold_until_ms)

@@ -222,7 +222,10 @@ struct arbiter_round_trips {
 #define ARBITER_DISK_PROBE_MS 1000
 /* And says fault at least this long after the last failure (arbiter.c: disk_failing()). */
 #define ARBITER_DISK_FAULT_MS 1000
-/* Times the write of an agreed witness may go unanswered before it is left. */
+/*
+ * Times the write of an agreed witness may go unanswered before it is
+ * left; and a proposal of one host before it is passed over in the scan.
+ */
 #define ARBITER_WRITE_TRIES 3
 
 struct arbiter_host_note {
@@ -316,6 +319,7 @@ struct arbiter {
 	char scout[WIRE_NAME_SIZE];
 	unsigned int chosen_id;		/* the host to propose next's number + 1; 0: none */
 	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
+	unsigned int proposal_timeouts;	/* of proposals of one host, unanswered in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

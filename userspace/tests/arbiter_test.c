@@ -3535,6 +3535,68 @@ TEST(a_witness_is_found_below_refused_hosts_that_answer_late)
 	sim_free(s);
 }
 
+/* Store @h's witness file is garbage: it answers corrupt. */
+static void corrupt_store(struct __test_metadata *_metadata, struct sim *s, int h)
+{
+	FILE *f = fopen(s->store[h - MANAGERS].file.path, "w");
+
+	ASSERT_NE(NULL, f);
+	fputs("availcast-witness 1\ngarbage\n", f);
+	fclose(f);
+}
+
+/*
+ * A helper's variants: stores that cannot be written above the good one,
+ * h1 and h2 corrupt on a fresh cluster; or h1 corrupt below 10 hosts the
+ * standby is cut from, h3 dead. Agreeing on h2 forgot the refusal of h1
+ * before h2's write failed, and so on: the two took turns for good (9
+ * generations a second), and h3 was never tried. A move forgets what was
+ * refused only once its write is done.
+ */
+TEST(a_witness_is_found_below_stores_that_cannot_be_written)
+{
+	struct sim *s = sim_new(83);
+
+	corrupt_store(_metadata, s, MANAGERS);
+	corrupt_store(_metadata, s, MANAGERS + 1);
+	witness_found_below(_metadata, s, 2, 5000);
+	EXPECT_EQ(MANAGERS + 2, witness_node(s, 0));
+	sim_free(s);
+
+	s = sim_new(84);
+	s->refused_hosts = 10;
+	corrupt_store(_metadata, s, MANAGERS);
+	s->dead[MANAGERS + 2] = true;
+	witness_found_below(_metadata, s, 11, (11 + 3) * 2000ull);
+	sim_free(s);
+}
+
+/*
+ * A helper's variant: every answer to a proposal lost (as in
+ * a_lost_yes_to_a_new_witness...), hosts the standby is cut from above
+ * the good ones. A yes reaches the active another way (the standby's
+ * heartbeats name the witness it wrote down), a no does not: a0 was
+ * proposed for good, and a dead witness never replaced. A host whose
+ * proposal goes unanswered ARBITER_WRITE_TRIES times in a row is passed
+ * over in the scan.
+ */
+TEST(a_witness_is_found_when_every_no_is_lost)
+{
+	struct sim *s = sim_new(85);
+
+	s->refused_hosts = 3;
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	witness_found_below(_metadata, s, 3, 20000);
+	sim_free(s);
+
+	s = sim_new(86);
+	formed(_metadata, s);
+	s->refused_hosts = 3;
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	witness_replaced_below(_metadata, s, 20000);
+	sim_free(s);
+}
+
 /*
  * A helper's variant: at a heartbeat-ms of 50 ms, the standby refused
  * hosts faster than its notes of requests aged (60 s): with all 64 taken,
