@@ -2,7 +2,10 @@
 /*
  * The arbiter under every row of the failure table, deterministically: two
  * real arbiters and three real witness stores (on temporary directories,
- * with their runtime copies) in a simulated network with injected time.
+ * with their runtime copies) in a simulated network with injected time;
+ * for the choice of a witness among many, hosts beyond those, whose
+ * stores never answer, or answer m1 only (struct sim: silent_hosts,
+ * refused_hosts).
  * Each node has its own clock, running fast or slow within the configured
  * drift, and its own timing, which a test may change at any moment as a
  * reload would; messages take 1 to 30 ms, or are lost where links are
