@@ -545,9 +545,21 @@ static uint64_t health_ms(const struct arbiter *a)
 	return beats > ARBITER_HEALTH_MS ? beats : ARBITER_HEALTH_MS;
 }
 
+/* Until when the answer or the refusal in @e is believed. */
+static uint64_t believed_until(const struct arbiter_host_note *e)
+{
+	return e->refused_until_ms > e->health_until_ms ? e->refused_until_ms : e->health_until_ms;
+}
+
+/* Whether @e holds an answer or a refusal still believed, not only requests. */
+static bool note_answered(const struct arbiter_host_note *e, uint64_t now_ms)
+{
+	return believed_until(e) > now_ms;
+}
+
 static bool note_live(const struct arbiter_host_note *e, uint64_t now_ms)
 {
-	return e->host[0] && (e->refused_until_ms > now_ms || e->health_until_ms > now_ms ||
+	return e->host[0] && (note_answered(e, now_ms) ||
 			      (e->asked_ms && now_ms - e->last_asked_ms < ARBITER_UNANSWERED_MS));
 }
 
@@ -560,18 +572,6 @@ static const struct arbiter_host_note *find_note(const struct arbiter *a, const 
 		if (e->host[0] && !strcmp(e->host, host))
 			return e;
 	return NULL;
-}
-
-/* Whether @e holds an answer or a refusal still believed, not only requests. */
-static bool note_answered(const struct arbiter_host_note *e, uint64_t now_ms)
-{
-	return e->refused_until_ms > now_ms || e->health_until_ms > now_ms;
-}
-
-/* Until when the answer or the refusal in @e is believed. */
-static uint64_t believed_until(const struct arbiter_host_note *e)
-{
-	return e->refused_until_ms > e->health_until_ms ? e->refused_until_ms : e->health_until_ms;
 }
 
 /*
@@ -929,11 +929,10 @@ static void refuse(struct arbiter *a, uint64_t now_ms, const char *host)
 /* The witness just agreed on, refused before, may be written. */
 static void forget_refusal_of(struct arbiter *a, const char *host)
 {
-	struct arbiter_host_note *e;
+	const struct arbiter_host_note *e = find_note(a, host);
 
-	for (e = a->known; e < a->known + ARBITER_HOSTS_KNOWN; e++)
-		if (e->host[0] && !strcmp(e->host, host))
-			e->refused_until_ms = 0;
+	if (e)
+		a->known[e - a->known].refused_until_ms = 0;
 }
 
 static bool refused(struct arbiter *a, uint64_t now_ms, const char *host)
