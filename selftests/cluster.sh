@@ -277,8 +277,9 @@ cluster_roles_judged "m1 logged that it stepped down, not acting on its old epoc
 # Hooks ran with the epoch.
 epoch_m2=$(cluster_field m2 epoch)
 tap_check "m2 took over at a newer epoch" test "$epoch_m2" -gt "$epoch_m1"
+# (after the one before it, its fault hook say, has ended: hooks run in turn)
 still_check "the hook ran on m2 becoming active, with its epoch" \
-	grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
+	wait_until 10 grep -q "^m2 active epoch=$epoch_m2 previous=" "$cluster_dir/hooks.log"
 cluster_roles_judged "the hook ran on m1 becoming standby" "$paused_seen" \
 	wait_until 10 bash -c "[ \$(grep -c '^m1 standby epoch=' $cluster_dir/hooks.log) -gt $standby_hooks ]"
 

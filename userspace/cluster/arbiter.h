@@ -155,6 +155,9 @@ struct arbiter_out {
 	uint64_t hold_until_ms;
 };
 
+/* The reason for the last decision, NUL included: bytes. */
+#define ARBITER_REASON_SIZE 320
+
 #define ARBITER_OUTBOX 8
 
 /* A witness request still waiting for its answer. */
@@ -331,7 +334,7 @@ struct arbiter {
 	uint64_t disk_failed_ms;	/* a durable write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	uint64_t asked_again;		/* times asked again before the beat */
-	char reason[320];		/* why the last decision was taken */
+	char reason[ARBITER_REASON_SIZE];	/* why the last decision was taken */
 	char witness_answer[128];	/* the witness's last refusal, for the reason */
 
 	struct arbiter_out out[ARBITER_OUTBOX];

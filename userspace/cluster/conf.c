@@ -120,7 +120,7 @@ static int accept_key(struct parse *p, char *value)
 
 enum key_index {
 	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_ACCEPT_KEY, K_STATE_DIR, K_RUNTIME_DIR,
-	K_HOOK, K_CONTROL,
+	K_HOOK, K_HOOK_TIMEOUT, K_CONTROL,
 	K_HEARTBEAT, K_GRACE, K_LEASE, K_DRIFT, K_MARGIN, K_HOST_GRACE, K_REPLAY,
 	K_REALTIME,
 	K_MANAGER, K_HOST,
@@ -130,7 +130,7 @@ static const char *const keys[] = {
 	[K_CLUSTER] = "cluster", [K_NODE] = "node", [K_KEY_FILE] = "key-file",
 	[K_KEY_ID] = "key-id", [K_ACCEPT_KEY] = "accept-key",
 	[K_STATE_DIR] = "state-dir", [K_RUNTIME_DIR] = "runtime-dir", [K_HOOK] = "hook",
-	[K_CONTROL] = "control", [K_HEARTBEAT] = "heartbeat-ms",
+	[K_HOOK_TIMEOUT] = "hook-timeout-ms", [K_CONTROL] = "control", [K_HEARTBEAT] = "heartbeat-ms",
 	[K_GRACE] = "grace-ms", [K_LEASE] = "lease-ms", [K_DRIFT] = "drift-ppm",
 	[K_MARGIN] = "margin-ms", [K_HOST_GRACE] = "host-grace-ms",
 	[K_REPLAY] = "replay-window-ms", [K_REALTIME] = "realtime-priority",
@@ -187,6 +187,8 @@ static int set(struct parse *p, enum key_index k, char *value)
 		return text(p, keys[k], value, c->runtime_dir, sizeof(c->runtime_dir));
 	case K_HOOK:
 		return text(p, keys[k], value, c->hook, sizeof(c->hook));
+	case K_HOOK_TIMEOUT:
+		return number(p, keys[k], value, 100, 3600000, &c->hook_timeout_ms);
 	case K_CONTROL:
 		return text(p, keys[k], value, c->control, sizeof(c->control));
 	case K_HEARTBEAT:
@@ -376,6 +378,7 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 		.drift_ppm = 1000, .margin_ms = 20,
 	};
 	conf->host_grace_ms = 100;
+	conf->hook_timeout_ms = 5000;
 	conf->replay_window_ms = 30000;
 	conf->realtime_priority = 1;
 	if (memchr(text_in, '\0', len))

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Running the role-change hook and collecting it. */
+/* Running the role-change hooks one at a time, in order (hooks.h). */
 
+#include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,71 +16,256 @@
 
 /* A hook child's exit status when the hold ran out before it could start. */
 #define HOOKS_LAPSED 125
+/* Without a pidfd (a kernel before 5.3), how often a running hook is looked at: ms. */
+#define HOOKS_LOOK_MS 100
 
-void hooks_run(const struct node *n, const struct arbiter *a,
-	       enum arbiter_role new_role, uint64_t new_epoch, uint64_t hold_until_ms,
-	       enum arbiter_role previous)
+void hooks_init(struct hooks *h)
 {
-	char epoch[24], generation[24];
-	const char *role = arbiter_role_name(new_role);
+	memset(h, 0, sizeof(*h));
+	h->pidfd = -1;
+}
+
+static void copy(char *to, size_t size, const char *from)
+{
+	snprintf(to, size, "%s", from);
+}
+
+/* The change into @role, "stop" included, as its hook will be told of it. */
+static void describe(struct hooks *h, const struct node *n, const struct arbiter *a,
+		     const char *role, uint64_t epoch, uint64_t hold_until_ms,
+		     enum arbiter_role previous, struct hooks_change *c)
+{
+	copy(c->role, sizeof(c->role), role);
+	copy(c->previous, sizeof(c->previous), arbiter_role_name(previous));
+	c->epoch = epoch;
+	c->hold_until_ms = hold_until_ms;
+	c->transition = h->transitions;
+	copy(c->peer, sizeof(c->peer), a->peer);
+	copy(c->witness, sizeof(c->witness), a->agreed.host);
+	c->generation = a->agreed.generation;
+	copy(c->reason, sizeof(c->reason), a->reason);
+	copy(c->path, sizeof(c->path), n->conf.hook);
+}
+
+/*
+ * In the child: what the hook inherits is its own (no signal ignored or
+ * blocked, a session of its own so that it can be ended as a group), and
+ * its details in the environment. The arbiter has one thread: the child
+ * may use what is not async-signal-safe.
+ */
+static void exec_hook(const struct node *n, const struct hooks_change *c, uint64_t hold_until_ms)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	char epoch[24], generation[24], transition[24];
+	uint64_t now_ms;
+	sigset_t none;
+	int s;
+
+	for (s = 1; s < NSIG; s++)
+		sigaction(s, &dfl, NULL);	/* EINVAL for KILL, STOP and libc's own */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
+	snprintf(generation, sizeof(generation), "%" PRIu64, c->generation);
+	snprintf(transition, sizeof(transition), "%" PRIu64, c->transition);
+	setenv("AVAILCTL_ROLE", c->role, 1);
+	setenv("AVAILCTL_PREVIOUS_ROLE", c->previous, 1);
+	setenv("AVAILCTL_EPOCH", epoch, 1);
+	setenv("AVAILCTL_TRANSITION", transition, 1);
+	setenv("AVAILCTL_CLUSTER", n->conf.cluster, 1);
+	setenv("AVAILCTL_NODE", n->conf.node, 1);
+	setenv("AVAILCTL_PEER", c->peer, 1);
+	setenv("AVAILCTL_WITNESS", c->witness, 1);
+	setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
+	setenv("AVAILCTL_REASON", c->reason, 1);
+	/*
+	 * The active hook acts as the active: only while the hold runs, on
+	 * the clock as it is now that the child exists (a starved machine
+	 * can take long to fork), just before the program starts. The line
+	 * says when that was checked: an ordinary task on a busy CPU can
+	 * wait long between the check and its write (300 ms and more seen
+	 * on one starved vCPU).
+	 */
+	now_ms = node_now_ms();
+	if (!strcmp(c->role, "active") && now_ms >= hold_until_ms) {
+		node_log_at(n, now_ms, "hook-lapsed", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
+			    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
+		_exit(HOOKS_LAPSED);
+	}
+	node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
+		    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
+	execl(c->path, c->path, c->role, (char *)NULL);
+	_exit(127);
+}
+
+static void start(struct hooks *h, const struct node *n, const struct arbiter *a,
+		  const struct hooks_change *c, uint64_t now_ms)
+{
+	uint64_t hold = c->hold_until_ms;
 	pid_t pid;
 
-	if (!n->conf.hook[0] || new_role == ARBITER_STARTUP)
-		return;
-	snprintf(epoch, sizeof(epoch), "%" PRIu64, new_epoch);
-	snprintf(generation, sizeof(generation), "%" PRIu64, a->agreed.generation);
+	/* Still active at that epoch: the hold it has now, renewed since. */
+	if (a->role == ARBITER_ACTIVE && a->epoch == c->epoch)
+		hold = arbiter_hold_until(a);
 	pid = fork();
 	if (pid < 0) {
-		node_log(n, "hook-failed", "error=fork");
+		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=fork",
+			 c->role, c->transition);
 		return;
 	}
-	if (pid == 0) {
-		sigset_t none;
-		uint64_t now_ms;
+	if (pid == 0)
+		exec_hook(n, c, hold);
+	h->running = *c;
+	h->pid = pid;
+	h->pidfd = pidfd_open(pid, 0);
+	h->started_ms = now_ms;
+	h->term_ms = 0;
+	h->killed = false;
+}
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setenv("AVAILCTL_ROLE", role, 1);
-		setenv("AVAILCTL_PREVIOUS_ROLE", arbiter_role_name(previous), 1);
-		setenv("AVAILCTL_EPOCH", epoch, 1);
-		setenv("AVAILCTL_CLUSTER", n->conf.cluster, 1);
-		setenv("AVAILCTL_NODE", n->conf.node, 1);
-		setenv("AVAILCTL_PEER", a->peer, 1);
-		setenv("AVAILCTL_WITNESS", a->agreed.host, 1);
-		setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
-		setenv("AVAILCTL_REASON", a->reason, 1);
-		/*
-		 * The active hook acts as the active: only while the hold
-		 * runs, on the clock as it is now that the child exists (a
-		 * starved machine can take long to fork), just before the
-		 * program starts. The line says when that was checked: an
-		 * ordinary task on a busy CPU can wait long between the check
-		 * and its write (300 ms and more seen on one starved vCPU).
-		 */
-		now_ms = node_now_ms();
-		if (new_role == ARBITER_ACTIVE && now_ms >= hold_until_ms) {
-			node_log_at(n, now_ms, "hook-lapsed", "pid=%d role=%s epoch=%s hold_until=%"
-				    PRIu64, (int)getpid(), role, epoch, hold_until_ms);
-			_exit(HOOKS_LAPSED);
+/* @c runs once the running hook has ended, in place of any other waiting. */
+static void queue(struct hooks *h, const struct node *n, const struct hooks_change *c)
+{
+	if (h->has_next)
+		node_log(n, "hook-skipped", "role=%s epoch=%" PRIu64 " transition=%" PRIu64
+			 " superseded_by=%" PRIu64, h->next.role, h->next.epoch,
+			 h->next.transition, c->transition);
+	h->next = *c;
+	h->has_next = true;
+}
+
+void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
+		  enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
+		  enum arbiter_role previous)
+{
+	struct hooks_change c;
+
+	if (role == ARBITER_STARTUP)
+		return;
+	h->transitions++;
+	if (!n->conf.hook[0])
+		return;
+	describe(h, n, a, arbiter_role_name(role), epoch, hold_until_ms, previous, &c);
+	if (h->pid)
+		queue(h, n, &c);
+	else
+		start(h, n, a, &c, node_now_ms());
+}
+
+/* The running hook may be ended for its time: one waits, or none will come. */
+static bool may_end(const struct hooks *h)
+{
+	return h->has_next || h->stopping;
+}
+
+/* The group the hook leads, or the hook alone before its setsid(). */
+static void signal_hook(const struct hooks *h, int sig)
+{
+	if (kill(-h->pid, sig) && errno == ESRCH)
+		kill(h->pid, sig);
+}
+
+static void reap(struct hooks *h, const struct node *n)
+{
+	int status;
+
+	if (waitpid(h->pid, &status, WNOHANG) != h->pid)
+		return;
+	if (WIFEXITED(status))
+		node_log(n, "hook-ended", "pid=%d role=%s transition=%" PRIu64 " status=%d",
+			 (int)h->pid, h->running.role, h->running.transition, WEXITSTATUS(status));
+	else
+		node_log(n, "hook-ended", "pid=%d role=%s transition=%" PRIu64 " signal=%d",
+			 (int)h->pid, h->running.role, h->running.transition,
+			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	h->pidfd = -1;
+	h->pid = 0;
+}
+
+void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, uint64_t now_ms)
+{
+	uint32_t timeout_ms = n->conf.hook_timeout_ms;
+
+	if (h->pid)
+		reap(h, n);
+	if (h->pid && may_end(h)) {
+		if (!h->term_ms && now_ms - h->started_ms >= timeout_ms) {
+			node_log(n, "hook-timeout", "pid=%d role=%s transition=%" PRIu64
+				 " ran_ms=%" PRIu64 " signal=%d", (int)h->pid, h->running.role,
+				 h->running.transition, now_ms - h->started_ms, SIGTERM);
+			signal_hook(h, SIGTERM);
+			h->term_ms = now_ms;
+		} else if (h->term_ms && !h->killed && now_ms - h->term_ms >= HOOKS_KILL_MS) {
+			signal_hook(h, SIGKILL);
+			h->killed = true;
 		}
-		node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s hold_until=%" PRIu64,
-			    (int)getpid(), role, epoch, hold_until_ms);
-		execl(n->conf.hook, n->conf.hook, role, (char *)NULL);
-		_exit(127);
+	}
+	if (!h->pid && h->has_next) {
+		h->has_next = false;
+		start(h, n, a, &h->next, now_ms);
 	}
 }
 
-void hooks_reap(const struct node *n)
+uint64_t hooks_next_ms(const struct hooks *h, const struct node *n)
 {
-	int status;
-	pid_t pid;
+	uint64_t next = UINT64_MAX, deadline;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (WIFEXITED(status))
-			node_log(n, "hook-ended", "pid=%d status=%d", (int)pid,
-				 WEXITSTATUS(status));
-		else
-			node_log(n, "hook-ended", "pid=%d signal=%d", (int)pid,
-				 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (!h->pid)
+		return next;
+	if (h->pidfd < 0)
+		next = node_now_ms() + HOOKS_LOOK_MS;
+	if (!may_end(h) || h->killed)
+		return next;	/* its end is looked for, no signal is due */
+	deadline = h->term_ms ? h->term_ms + HOOKS_KILL_MS :
+		   h->started_ms + n->conf.hook_timeout_ms;
+	return deadline < next ? deadline : next;
+}
+
+int hooks_fd(const struct hooks *h)
+{
+	return h->pid ? h->pidfd : -1;
+}
+
+/*
+ * Until no hook runs or waits: each ended after its time (may_end()).
+ * One that SIGKILL does not end (stuck in the kernel) is left behind.
+ */
+static void run_out(struct hooks *h, const struct node *n, const struct arbiter *a)
+{
+	for (;;) {
+		uint64_t now = node_now_ms(), next;
+		struct pollfd fd;
+
+		hooks_step(h, n, a, now);
+		if (!h->pid && !h->has_next)
+			return;
+		if (h->killed && now - h->term_ms >= 2 * HOOKS_KILL_MS) {
+			node_log(n, "hook-abandoned", "pid=%d role=%s transition=%" PRIu64,
+				 (int)h->pid, h->running.role, h->running.transition);
+			return;
+		}
+		next = hooks_next_ms(h, n);
+		if (h->killed)
+			next = h->term_ms + 2 * HOOKS_KILL_MS;
+		now = node_now_ms();
+		fd = (struct pollfd){ .fd = hooks_fd(h), .events = POLLIN };
+		poll(&fd, 1, next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now));
 	}
+}
+
+void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a,
+		  enum arbiter_role previous)
+{
+	h->stopping = true;
+	h->transitions++;
+	if (n->conf.hook[0]) {
+		struct hooks_change c;
+
+		describe(h, n, a, "stop", a->epoch, 0, previous, &c);
+		queue(h, n, &c);
+	}
+	run_out(h, n, a);
 }

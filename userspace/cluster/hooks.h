@@ -1,26 +1,96 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User hooks on role changes, like keepalived's notify scripts: the
- * configured program runs as "HOOK ROLE" with the details in its
- * environment, without the daemon waiting for it.
+ * User hooks on role changes, like keepalived's notify scripts, but in
+ * order: the configured program runs as "HOOK ROLE" with the details in
+ * its environment, one at a time, in the order of the role changes,
+ * without the daemon's loop waiting for it.
+ *
+ * A change that comes while a hook runs waits for it; one that comes
+ * while another waits replaces it (the later role is the one to act on;
+ * the replaced one is logged "hook-skipped"). A hook with a successor
+ * waiting, or the last one at stop, is ended once it has run
+ * hook-timeout-ms: SIGTERM to its process group, SIGKILL HOOKS_KILL_MS
+ * later. Each change is numbered (AVAILCTL_TRANSITION, from 1 at the
+ * daemon's start), so two hooks of one epoch can be told apart. Hooks
+ * start in a session of their own with every signal at its default and
+ * none blocked.
  */
 #ifndef AVAILCTL_HOOKS_H
 #define AVAILCTL_HOOKS_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "arbiter.h"
 #include "node.h"
 
+/* From SIGTERM to SIGKILL of a hook ended for its time, in ms. */
+#define HOOKS_KILL_MS 1000
+
+/* One role change, as its hook is told of it. */
+struct hooks_change {
+	char role[16];			/* "active", ..., or "stop" */
+	char previous[16];
+	uint64_t epoch;
+	uint64_t hold_until_ms;		/* active: the hold it was entered with */
+	uint64_t transition;		/* 1, 2, ...: the change's number */
+	char peer[WIRE_NAME_SIZE];
+	char witness[WIRE_NAME_SIZE];
+	uint64_t generation;
+	char reason[ARBITER_REASON_SIZE];
+	char path[PATH_MAX];		/* the hook configured then */
+};
+
+struct hooks {
+	struct hooks_change running;	/* valid while pid */
+	pid_t pid;			/* the running hook, 0: none */
+	int pidfd;			/* readable once it ends; -1: none */
+	uint64_t started_ms;
+	uint64_t term_ms;		/* SIGTERM sent at, 0: not yet */
+	bool killed;			/* SIGKILL sent */
+	struct hooks_change next;	/* valid while has_next */
+	bool has_next;
+	bool stopping;			/* the daemon stops: no successor will come */
+	uint64_t transitions;
+};
+
+void hooks_init(struct hooks *h);
+
 /*
- * Starts @n's hook for a change from @previous to @role at @epoch (for
- * active, with the hold until @hold_until_ms); the witness and the reason
- * are @a's now.
+ * A role change from @previous to @role at @epoch (for active, entered
+ * with the hold until @hold_until_ms): its hook starts now, or once the
+ * running one has ended. The witness and the reason are @a's now.
+ * Entering startup runs no hook.
  */
-void hooks_run(const struct node *n, const struct arbiter *a,
-	       enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
-	       enum arbiter_role previous);
-/* Collects finished hooks and logs how they ended. */
-void hooks_reap(const struct node *n);
+void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
+		  enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
+		  enum arbiter_role previous);
+
+/*
+ * Collects the running hook if it ended, ends it if it ran out of time,
+ * and starts the next one. An "active" hook runs only while its hold
+ * runs: @a's as it is now if @a is still active at that epoch, else the
+ * one it was entered with (hooks.c). Call it when
+ * hooks_fd() is readable and at hooks_next_ms() at the latest.
+ */
+void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a,
+		uint64_t now_ms);
+
+/* When hooks_step() must run next (CLOCK_BOOTTIME ms); UINT64_MAX: no need. */
+uint64_t hooks_next_ms(const struct hooks *h, const struct node *n);
+
+/* A descriptor readable once the running hook ends, or -1. */
+int hooks_fd(const struct hooks *h);
+
+/*
+ * At the daemon's stop, once it no longer acts: waits for the running
+ * hook (ended after hook-timeout-ms), then runs the "stop" hook (its
+ * previous role @previous) and waits for it the same way. Blocks at
+ * most 2 x (hook-timeout-ms + HOOKS_KILL_MS).
+ */
+void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a,
+		  enum arbiter_role previous);
 
 #endif /* AVAILCTL_HOOKS_H */

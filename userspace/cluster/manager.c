@@ -23,6 +23,7 @@ struct manager {
 	struct node node;
 	struct host_table hosts;
 	struct arbiter arbiter;
+	struct hooks hooks;
 	uint64_t logged_hold_ms;
 	struct wire_witness_ref logged_witness, logged_proposal;
 	struct durable_file state;	/* <state-dir>/<cluster>.agreed */
@@ -256,8 +257,8 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 			}
 			/* Stamped with the moment checked (hooks.c says why). */
 			log_role(m, now_ms, out->role, out->epoch, out->hold_until_ms, *previous);
-			hooks_run(&m->node, a, out->role, out->epoch, out->hold_until_ms,
-				  *previous);
+			hooks_change(&m->hooks, &m->node, a, out->role, out->epoch,
+				     out->hold_until_ms, *previous);
 			*previous = out->role;
 			break;
 		}
@@ -651,10 +652,10 @@ int manager_main(const char *config_path)
 {
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
-	struct pollfd fds[NODE_POLL_FDS];
+	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
 	uint64_t now, next;
-	int wait_ms;
+	int wait_ms, failed = 0;
 
 	if (node_start(&m.node, config_path, true, error, sizeof(error))) {
 		fprintf(stderr, "availctl arbiter: %s\n", error);
@@ -679,6 +680,7 @@ int manager_main(const char *config_path)
 		return 1;
 	}
 	setup_arbiter(&m);
+	hooks_init(&m.hooks);
 	node_log(&m.node, "started", "daemon=arbiter clock=boottime cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
@@ -686,8 +688,8 @@ int manager_main(const char *config_path)
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&m);
-		hooks_reap(&m.node);
 		now = node_now_ms();
+		hooks_step(&m.hooks, &m.node, &m.arbiter, now);
 		if (now >= arbiter_next_ms(&m.arbiter) && !arbiter_hold_lapsed(&m.arbiter, now)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
@@ -700,14 +702,28 @@ int manager_main(const char *config_path)
 		}
 		node_serve_status(&m.node, status, &m);
 		next = arbiter_next_ms(&m.arbiter);
+		if (hooks_next_ms(&m.hooks, &m.node) < next)
+			next = hooks_next_ms(&m.hooks, &m.node);
 		now = node_now_ms();
 		wait_ms = next > now ? (int)(next - now) : 0;
 		node_poll_fds(&m.node, fds);
-		if (poll(fds, NODE_POLL_FDS, wait_ms > 1000 ? 1000 : wait_ms) < 0 && errno != EINTR)
+		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
+		if (poll(fds, NODE_POLL_FDS + 1, wait_ms > 1000 ? 1000 : wait_ms) < 0 &&
+		    errno != EINTR) {
+			node_log(&m.node, "poll-failed", "error=\"%s\"", strerror(errno));
+			failed = 1;
 			break;
+		}
 	}
+	/*
+	 * No longer acting (nothing renews the hold from here), the stop
+	 * hook runs after the running one, each within hook-timeout-ms.
+	 */
+	node_log(&m.node, "stopping", "daemon=arbiter role=%s epoch=%" PRIu64 " hold_until=%" PRIu64,
+		 arbiter_role_name(m.arbiter.role), m.arbiter.epoch, arbiter_hold_until(&m.arbiter));
+	hooks_finish(&m.hooks, &m.node, &m.arbiter, previous);
 	node_log(&m.node, "stopped", "daemon=arbiter role=%s", arbiter_role_name(m.arbiter.role));
 	hosts_free(&m.hosts);
 	node_stop(&m.node);
-	return 0;
+	return failed;
 }

@@ -336,6 +336,7 @@ int relay_main(const char *config_path)
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
 	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
+	int failed = 0;
 
 	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
 	    witness_store_init(&r.store, r.node.conf.state_dir,
@@ -363,8 +364,11 @@ int relay_main(const char *config_path)
 		fds[NODE_POLL_FDS] = (struct pollfd){
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
 			.events = POLLIN };
-		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR)
+		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR) {
+			node_log(&r.node, "poll-failed", "error=\"%s\"", strerror(errno));
+			failed = 1;
 			break;
+		}
 		/* Witness requests first: an active's renewal waits for nothing. */
 		answer_requests(&r);
 		forward_broadcasts(&r);
@@ -376,5 +380,5 @@ int relay_main(const char *config_path)
 	if (r.listener)
 		availcast_listener_close(r.listener);
 	node_stop(&r.node);
-	return 0;
+	return failed;
 }
