@@ -64,6 +64,7 @@ int availctl_relay(int argc, char **argv, struct availctl *ctl);
 int availctl_arbiter(int argc, char **argv, struct availctl *ctl);
 int availctl_status(int argc, char **argv, struct availctl *ctl);
 int availctl_metrics(int argc, char **argv, struct availctl *ctl);
+int availctl_reload(int argc, char **argv, struct availctl *ctl);
 int availctl_keygen(int argc, char **argv, struct availctl *ctl);
 int availctl_check(int argc, char **argv, struct availctl *ctl);
 

@@ -29,6 +29,7 @@ static const struct subcommand subcommands[] = {
 	{ "arbiter", availctl_arbiter, "run this manager's arbiter" },
 	{ "status", availctl_status, "what a running relay or arbiter knows" },
 	{ "metrics", availctl_metrics, "the same, for Prometheus (textfile collector)" },
+	{ "reload", availctl_reload, "make a running relay or arbiter reread its configuration" },
 	{ "keygen", availctl_keygen, "make a new cluster key file" },
 	{ "check", availctl_check, "check a relay's or arbiter's configuration" },
 };

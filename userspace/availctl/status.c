@@ -45,6 +45,16 @@ static const char metrics_usage[] =
 	"collector: FILE ending in .prom in its directory); else on standard\n"
 	"output. The daemon is found as for availctl status.\n";
 
+static const char reload_usage[] =
+	"usage: availctl reload [--config FILE | --socket PATH]\n\n"
+	"Asks the relay or arbiter of this node to reread its configuration\n"
+	"and waits for the outcome: exits 0 once the daemon took the file, 1\n"
+	"with the daemon's reason when it refused it (a syntax error, a bad\n"
+	"key file, a change that needs a restart), in which case it runs on\n"
+	"with what it had. The units' ExecReload, so that systemctl reload\n"
+	"fails when the reload does. The daemon is found as for availctl\n"
+	"status.\n";
+
 struct ask_options {
 	const char *config;
 	const char *socket;
@@ -174,6 +184,34 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 	fwrite(answer, 1, size, stdout);
 	free(answer);
 	return AVAILCTL_EXIT_OK;
+}
+
+int availctl_reload(int argc, char **argv, struct availctl *ctl)
+{
+	struct ask_options o = { .config = AVAILCTL_CONFIG };
+	char path[PATH_MAX], *answer;
+	size_t size;
+	int status;
+
+	status = availctl_options(argc, argv, "reload", reload_usage, status_options,
+				  take_option, &o, ctl);
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error("reload", "unexpected argument '%s'", argv[optind]);
+	if (socket_path("reload", &o, path, sizeof(path)))
+		return AVAILCTL_EXIT_FAILED;
+	status = availctl_ask("reload", path, "reload\n", &answer, &size);
+	if (status)
+		return status;
+	if (size == strlen("reloaded\n") && !memcmp(answer, "reloaded\n", size)) {
+		fwrite(answer, 1, size, stdout);
+	} else {
+		fprintf(stderr, "availctl reload: %.*s", (int)size, answer);
+		status = AVAILCTL_EXIT_FAILED;
+	}
+	free(answer);
+	return status;
 }
 
 /*

@@ -427,12 +427,20 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 		close(fd);
 		return snprintf(error, error_size, "out of memory"), -1;
 	}
+	/* A signal (a SIGHUP while starting) may cut a read from a pipe short. */
 	for (used = 0; used <= CONF_FILE_MAX; used += (size_t)n) {
 		n = read(fd, buf + used, CONF_FILE_MAX + 1 - used);
-		if (n <= 0)
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n <= 0)
 			break;
 	}
 	close(fd);
+	if (n < 0) {
+		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
 	if (used > CONF_FILE_MAX) {
 		free(buf);
 		return snprintf(error, error_size, "%s: longer than %d bytes", path,

@@ -543,25 +543,29 @@ static void setup_arbiter(struct manager *m)
 	arbiter_init(a, node_now_ms(), have_state ? &state : NULL);
 }
 
-static void reload(struct manager *m)
+/* A node_reload_fn: the whole reload, on SIGHUP or asked on the control socket. */
+static int reload(void *ctx, char *error, size_t error_size)
 {
+	struct manager *m = ctx;
 	struct host_table next;
 	bool same_hosts;
 
-	if (node_reload(&m->node))
-		return;
+	if (node_reload(&m->node, error, error_size))
+		return -1;
 	same_hosts = hosts_named_by(&m->hosts, &m->node.conf);
 	/* Timers and roles go on; only the numbers and the host list change. */
 	m->arbiter.timing = m->node.conf.timing;
 	if (hosts_init(&next, &m->node.conf, &m->hosts)) {
 		/* The old table (old grace, old list) is better than none. */
+		snprintf(error, error_size, "out of memory for the new host table: the old one is kept");
 		node_log(&m->node, "reload-hosts-failed", "error=\"out of memory\"");
-		return;
+		return -1;
 	}
 	m->hosts = next;
 	/* A scan for a witness goes on over a reload that leaves the hosts be. */
 	if (!same_hosts)
 		arbiter_hosts_changed(&m->arbiter);
+	return 0;
 }
 
 /*
@@ -687,7 +691,7 @@ int manager_main(const char *config_path)
 	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, previous);
 	while (!node_should_stop()) {
 		if (node_take_reload())
-			reload(&m);
+			reload(&m, error, sizeof(error));
 		now = node_now_ms();
 		hooks_step(&m.hooks, &m.node, &m.arbiter, now);
 		if (now >= arbiter_next_ms(&m.arbiter) && !arbiter_hold_lapsed(&m.arbiter, now)) {
@@ -700,7 +704,7 @@ int manager_main(const char *config_path)
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
 		}
-		node_serve_status(&m.node, status, &m);
+		node_serve_status(&m.node, status, reload, &m);
 		next = arbiter_next_ms(&m.arbiter);
 		if (hooks_next_ms(&m.hooks, &m.node) < next)
 			next = hooks_next_ms(&m.hooks, &m.node);

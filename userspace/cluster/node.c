@@ -251,6 +251,14 @@ int node_start(struct node *n, const char *config_path, bool manager,
 
 	memset(n, 0, sizeof(*n));
 	n->udp = n->lock = n->control.fd = -1;
+	/*
+	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
+	 * tool's restart-then-reload) is kept for the loop, not fatal.
+	 */
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGHUP, &hup, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		return fail(error, error_size, "libsodium could not start");
 	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
@@ -287,10 +295,6 @@ int node_start(struct node *n, const char *config_path, bool manager,
 		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
 	n->started_ms = node_now_ms();
 	set_scheduling(n);
-	sigaction(SIGTERM, &stop, NULL);
-	sigaction(SIGINT, &stop, NULL);
-	sigaction(SIGHUP, &hup, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -327,15 +331,14 @@ static struct replay_window *keep_windows(const struct node *n, const struct con
 	return windows;
 }
 
-int node_reload(struct node *n)
+int node_reload(struct node *n, char *error, size_t error_size)
 {
 	struct conf next;
 	struct replay_window *windows;
 	struct keyring keys;
-	char error[512];
 	const struct conf_node *old_self, *new_self;
 
-	if (conf_load(n->config_path, &next, error, sizeof(error))) {
+	if (conf_load(n->config_path, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		return -1;
 	}
@@ -347,19 +350,21 @@ int node_reload(struct node *n)
 	    strcmp(next.control, n->conf.control) ||
 	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
 	    old_self->addr.sin_port != new_self->addr.sin_port) {
-		node_log(n, "reload-refused",
-			 "error=\"cluster, node, state-dir, runtime-dir, control, role and port need a restart\"");
+		fail(error, error_size,
+		     "cluster, node, state-dir, runtime-dir, control, role and port need a restart");
+		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
 	}
-	if (keyring_load(&keys, &next, error, sizeof(error))) {
+	if (keyring_load(&keys, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
 	}
 	windows = keep_windows(n, &next);
 	if (!windows) {
-		node_log(n, "reload-refused", "error=\"out of memory\"");
+		fail(error, error_size, "out of memory");
+		node_log(n, "reload-refused", "error=\"%s\"", error);
 		keyring_free(&keys);
 		conf_free(&next);
 		return -1;
@@ -519,19 +524,28 @@ static enum node_format requested_format(const char *request)
 
 struct status_request {
 	node_status_fn answer;
+	node_reload_fn reload;
 	void *ctx;
 };
 
 static void answer_request(void *ctx, const char *request, FILE *out)
 {
 	struct status_request *sr = ctx;
+	char error[512];
 
-	sr->answer(sr->ctx, out, requested_format(request));
+	if (strcmp(request, "reload")) {
+		sr->answer(sr->ctx, out, requested_format(request));
+		return;
+	}
+	if (sr->reload(sr->ctx, error, sizeof(error)))
+		fprintf(out, "refused: %s\n", error);
+	else
+		fprintf(out, "reloaded\n");
 }
 
-void node_serve_status(struct node *n, node_status_fn answer, void *ctx)
+void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn reload, void *ctx)
 {
-	struct status_request sr = { .answer = answer, .ctx = ctx };
+	struct status_request sr = { .answer = answer, .reload = reload, .ctx = ctx };
 
 	control_serve(&n->control, node_now_ms(), answer_request, &sr);
 }

@@ -63,11 +63,12 @@ int node_start(struct node *n, const char *config_path, bool manager,
 void node_stop(struct node *n);
 
 /*
- * Rereads the configuration on SIGHUP. Cluster, node, state-dir, control
- * and this node's address cannot change while running; everything else
- * can. A bad file changes nothing. Returns 0 or -1 (logged).
+ * Rereads the configuration (on SIGHUP, or asked by availctl reload).
+ * Cluster, node, state-dir, control and this node's address cannot change
+ * while running; everything else can. A bad file changes nothing.
+ * Returns 0, or -1 with why in @error (and logged "reload-refused").
  */
-int node_reload(struct node *n);
+int node_reload(struct node *n, char *error, size_t error_size);
 
 /* Signs and sends @msg (type and body filled) to @to, with the key they share. */
 int node_send(struct node *n, const char *to, struct wire_message *msg);
@@ -126,11 +127,15 @@ enum node_format {
 };
 
 /*
- * Answers status requests on the control socket, as far as it can without
- * waiting: @answer writes the status in the format asked into @out.
+ * Answers requests on the control socket, as far as it can without
+ * waiting: @answer writes the status in the format asked into @out; a
+ * "reload" request calls @reload (the daemon's whole reload, 0 or -1 with
+ * why in @error) and answers "reloaded" or "refused: WHY", for
+ * availctl reload.
  */
 typedef void (*node_status_fn)(void *ctx, FILE *out, enum node_format format);
-void node_serve_status(struct node *n, node_status_fn answer, void *ctx);
+typedef int (*node_reload_fn)(void *ctx, char *error, size_t error_size);
+void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn reload, void *ctx);
 
 /* What a daemon polls for the node: the UDP socket and the control socket. */
 #define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)

@@ -331,6 +331,17 @@ static void answer_requests(struct relay *r)
 	}
 }
 
+/* A node_reload_fn: on SIGHUP or asked on the control socket. */
+static int reload(void *ctx, char *error, size_t error_size)
+{
+	struct relay *r = ctx;
+
+	if (node_reload(&r->node, error, error_size))
+		return -1;
+	witness_store_set_timing(&r->store, &r->node.conf.timing);
+	return 0;
+}
+
 int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
@@ -357,8 +368,8 @@ int relay_main(const char *config_path)
 	}
 	node_log(&r.node, "started", "daemon=relay clock=boottime cluster=%s", r.node.conf.cluster);
 	while (!node_should_stop()) {
-		if (node_take_reload() && !node_reload(&r.node))
-			witness_store_set_timing(&r.store, &r.node.conf.timing);
+		if (node_take_reload())
+			reload(&r, error, sizeof(error));
 		connect_module(&r, node_now_ms());
 		node_poll_fds(&r.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){
@@ -373,7 +384,7 @@ int relay_main(const char *config_path)
 		answer_requests(&r);
 		forward_broadcasts(&r);
 		note_probe(&r);
-		node_serve_status(&r.node, status, &r);
+		node_serve_status(&r.node, status, reload, &r);
 	}
 	write_probe_stop(&r.probe);
 	node_log(&r.node, "stopped", "daemon=relay");

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Reloads as a configuration tool and systemd make them, natively on
+# 127.0.0.1 (no module: the relay waits for it, the arbiter needs none):
+# - A SIGHUP that comes while the daemon starts (a tool's
+#   restart-then-reload) does not kill it: it reloads once started.
+# - `availctl reload` (the units' ExecReload) asks the daemon over its
+#   control socket and exits 0 only when the daemon took the new file;
+#   a file it refuses (a syntax error, a change that needs a restart)
+#   makes it exit 1 with the daemon's reason, and the daemon runs on with
+#   what it had.
+# Usage: reload.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+dir=$(mktemp -d /tmp/reload.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2> /dev/null
+	wait 2> /dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+port=$((20000 + RANDOM % 20000))
+
+# config NODE [LINE...]: NODE's configuration with LINEs.
+config() {
+	local key=$dir/secret
+	[ "$1" = m1 ] || key=$dir/$1.key
+	native_config reload "$1" "$key" "$dir" "$port"
+	shift
+	[ $# -eq 0 ] || printf '%s\n' "$@"
+}
+
+answers() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" > /dev/null 2>&1; }
+
+# hup_while_starting NODE DAEMON: starts DAEMON for NODE with its
+# configuration file a FIFO, and sends it SIGHUP once it opened it (it
+# started and waits in a read of its configuration); then puts the file in the FIFO's
+# place, for the reload, and feeds the FIFO.
+hup_while_starting() {
+	local node=$1 daemon=$2
+	mv "$dir/$node.conf" "$dir/$node.text"
+	mkfifo "$dir/$node.conf"
+	"$availctl" "$daemon" --config "$dir/$node.conf" 2> "$dir/$node.log" &
+	pid=$!
+	exec 3> "$dir/$node.conf"
+	# Blocked in the FIFO's read (x86-64's syscall 0): the signal
+	# interrupts it.
+	wait_until 10 grep -q "^0 " "/proc/$pid/syscall"
+	kill -HUP "$pid"
+	cp "$dir/$node.text" "$dir/$node.file"
+	mv "$dir/$node.file" "$dir/$node.conf"
+	cat "$dir/$node.text" >&3
+	exec 3>&-
+}
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
+	for node in m1 h0; do
+		config "$node" > "$dir/$node.conf"
+		if [ "$node" = m1 ]; then daemon=arbiter; else daemon=relay; fi
+
+		hup_while_starting "$node" "$daemon"
+		tap_check "$daemon: a SIGHUP while it starts does not stop it" \
+			wait_until 10 grep -q " started " "$dir/$node.log"
+		tap_check "$daemon: it answers once started" wait_until 10 answers "$node"
+		tap_check "$daemon: it reloads for it once started" \
+			wait_until 10 grep -q " reloaded " "$dir/$node.log"
+
+		config "$node" "host-grace-ms = 150" > "$dir/$node.conf"
+		tap_expect 0 "reloaded" "$availctl" reload --config "$dir/$node.conf"
+		tap_check "$daemon: availctl reload: the daemon took the file" \
+			grep -q " reloaded " "$dir/$node.log"
+
+		config "$node" "host-grace-ms = many" > "$dir/$node.conf"
+		tap_expect 1 "line 9: host-grace-ms" "$availctl" reload --socket "$dir/state-$node/$node.sock"
+		config "$node" "control = $dir/elsewhere.sock" > "$dir/$node.conf"
+		tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-$node/$node.sock"
+		tap_check "$daemon: refused twice, it runs on" answers "$node"
+		tap_check "$daemon: and logged both refusals" \
+			test "$(grep -c " reload-refused " "$dir/$node.log")" = 2
+		kill "$pid"
+		wait "$pid"
+		tap_check "$daemon: SIGTERM: exits 0" test $? = 0
+		pid=
+	done
+done
+
+tap_done
