@@ -188,7 +188,8 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_HOOK:
 		return text(p, keys[k], value, c->hook, sizeof(c->hook));
 	case K_HOOK_TIMEOUT:
-		return number(p, keys[k], value, 100, 3600000, &c->hook_timeout_ms);
+		/* Two of them and a kill fit in systemd's default stop timeout of 90 s. */
+		return number(p, keys[k], value, 100, 40000, &c->hook_timeout_ms);
 	case K_CONTROL:
 		return text(p, keys[k], value, c->control, sizeof(c->control));
 	case K_HEARTBEAT:

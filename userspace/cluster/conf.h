@@ -46,7 +46,7 @@ struct conf {
 	char state_dir[PATH_MAX];
 	char runtime_dir[PATH_MAX];		/* copies of the state, on a tmpfs */
 	char hook[PATH_MAX];			/* "" : none */
-	uint32_t hook_timeout_ms;		/* a superseded hook's time, 100 to 3600000 */
+	uint32_t hook_timeout_ms;		/* a superseded hook's time, 100 to 40000 */
 	char control[PATH_MAX];			/* the status socket */
 	struct conf_node managers[2];		/* the first is preferred */
 	unsigned int n_managers;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,10 +20,18 @@
 /* Without a pidfd (a kernel before 5.3), how often a running hook is looked at: ms. */
 #define HOOKS_LOOK_MS 100
 
-void hooks_init(struct hooks *h)
+int hooks_init(struct hooks *h)
 {
+	void *page;
+
 	memset(h, 0, sizeof(*h));
 	h->pidfd = -1;
+	page = mmap(NULL, sizeof(*h->hold_until_ms), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return -1;
+	h->hold_until_ms = page;
+	return 0;
 }
 
 static void copy(char *to, size_t size, const char *from)
@@ -31,20 +40,17 @@ static void copy(char *to, size_t size, const char *from)
 }
 
 /* The change into @role, "stop" included, as its hook will be told of it. */
-static void describe(struct hooks *h, const struct node *n, const struct arbiter *a,
-		     const char *role, uint64_t epoch, uint64_t hold_until_ms,
-		     enum arbiter_role previous, struct hooks_change *c)
+static void describe(struct hooks *h, const struct arbiter *a, const char *role,
+		     uint64_t epoch, enum arbiter_role previous, struct hooks_change *c)
 {
 	copy(c->role, sizeof(c->role), role);
 	copy(c->previous, sizeof(c->previous), arbiter_role_name(previous));
 	c->epoch = epoch;
-	c->hold_until_ms = hold_until_ms;
-	c->transition = h->transitions;
+	c->transition = ++h->transitions;
 	copy(c->peer, sizeof(c->peer), a->peer);
 	copy(c->witness, sizeof(c->witness), a->agreed.host);
 	c->generation = a->agreed.generation;
 	copy(c->reason, sizeof(c->reason), a->reason);
-	copy(c->path, sizeof(c->path), n->conf.hook);
 }
 
 /*
@@ -53,11 +59,11 @@ static void describe(struct hooks *h, const struct node *n, const struct arbiter
  * its details in the environment. The arbiter has one thread: the child
  * may use what is not async-signal-safe.
  */
-static void exec_hook(const struct node *n, const struct hooks_change *c, uint64_t hold_until_ms)
+static void exec_hook(const struct hooks *h, const struct node *n, const struct hooks_change *c)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	char epoch[24], generation[24], transition[24];
-	uint64_t now_ms;
+	uint64_t now_ms, hold_until_ms;
 	sigset_t none;
 	int s;
 
@@ -85,9 +91,11 @@ static void exec_hook(const struct node *n, const struct hooks_change *c, uint64
 	 * can take long to fork), just before the program starts. The line
 	 * says when that was checked: an ordinary task on a busy CPU can
 	 * wait long between the check and its write (300 ms and more seen
-	 * on one starved vCPU).
+	 * on one starved vCPU). The hold is the one the daemon renewed
+	 * meanwhile (hooks.h), read after the clock: it only grows.
 	 */
 	now_ms = node_now_ms();
+	hold_until_ms = __atomic_load_n(h->hold_until_ms, __ATOMIC_ACQUIRE);
 	if (!strcmp(c->role, "active") && now_ms >= hold_until_ms) {
 		node_log_at(n, now_ms, "hook-lapsed", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
 			    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
@@ -95,19 +103,31 @@ static void exec_hook(const struct node *n, const struct hooks_change *c, uint64
 	}
 	node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
 		    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
-	execl(c->path, c->path, c->role, (char *)NULL);
+	execl(n->conf.hook, n->conf.hook, c->role, (char *)NULL);
 	_exit(127);
 }
 
+/*
+ * The hold an active hook for @c may act within: @a's as it is now, while
+ * @a is still active at that epoch; none once it left (a hook for a role
+ * already left does not run).
+ */
+static uint64_t hold_for(const struct hooks_change *c, const struct arbiter *a)
+{
+	if (strcmp(c->role, "active") || a->role != ARBITER_ACTIVE || a->epoch != c->epoch)
+		return 0;
+	return arbiter_hold_until(a);
+}
+
+/* Runs the hook configured now, if any, for @c. */
 static void start(struct hooks *h, const struct node *n, const struct arbiter *a,
 		  const struct hooks_change *c, uint64_t now_ms)
 {
-	uint64_t hold = c->hold_until_ms;
 	pid_t pid;
 
-	/* Still active at that epoch: the hold it has now, renewed since. */
-	if (a->role == ARBITER_ACTIVE && a->epoch == c->epoch)
-		hold = arbiter_hold_until(a);
+	if (!n->conf.hook[0])
+		return;	/* removed by a reload since the change */
+	__atomic_store_n(h->hold_until_ms, hold_for(c, a), __ATOMIC_RELEASE);
 	pid = fork();
 	if (pid < 0) {
 		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=fork",
@@ -115,7 +135,7 @@ static void start(struct hooks *h, const struct node *n, const struct arbiter *a
 		return;
 	}
 	if (pid == 0)
-		exec_hook(n, c, hold);
+		exec_hook(h, n, c);
 	h->running = *c;
 	h->pid = pid;
 	h->pidfd = pidfd_open(pid, 0);
@@ -136,17 +156,14 @@ static void queue(struct hooks *h, const struct node *n, const struct hooks_chan
 }
 
 void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
-		  enum arbiter_role previous)
+		  enum arbiter_role role, uint64_t epoch, enum arbiter_role previous)
 {
 	struct hooks_change c;
 
 	if (role == ARBITER_STARTUP)
 		return;
-	h->transitions++;
-	if (!n->conf.hook[0])
-		return;
-	describe(h, n, a, arbiter_role_name(role), epoch, hold_until_ms, previous, &c);
+	describe(h, a, arbiter_role_name(role), epoch, previous, &c);
+	/* Even with no hook configured now: it replaces one that waits. */
 	if (h->pid)
 		queue(h, n, &c);
 	else
@@ -166,39 +183,70 @@ static void signal_hook(const struct hooks *h, int sig)
 		kill(h->pid, sig);
 }
 
-static void reap(struct hooks *h, const struct node *n)
+static void log_end(const struct hooks *h, const struct node *n, int status)
 {
-	int status;
-
-	if (waitpid(h->pid, &status, WNOHANG) != h->pid)
-		return;
-	if (WIFEXITED(status))
+	if (status < 0)
+		node_log(n, "hook-ended", "pid=%d role=%s transition=%" PRIu64 " status=unknown",
+			 (int)h->pid, h->running.role, h->running.transition);
+	else if (WIFEXITED(status))
 		node_log(n, "hook-ended", "pid=%d role=%s transition=%" PRIu64 " status=%d",
 			 (int)h->pid, h->running.role, h->running.transition, WEXITSTATUS(status));
 	else
 		node_log(n, "hook-ended", "pid=%d role=%s transition=%" PRIu64 " signal=%d",
 			 (int)h->pid, h->running.role, h->running.transition,
 			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* Whether the running hook has ended; collects it if so. */
+static bool reap(struct hooks *h, const struct node *n)
+{
+	struct pollfd fd = { .fd = h->pidfd, .events = POLLIN };
+	int status;
+	pid_t got;
+
+	got = waitpid(h->pid, &status, WNOHANG);
+	if (got == 0) {
+		/*
+		 * It ended (its pidfd says so) but cannot be collected yet (a
+		 * tracer holds it): look again now and then, not at every pass.
+		 */
+		if (h->pidfd >= 0 && poll(&fd, 1, 0) == 1) {
+			close(h->pidfd);
+			h->pidfd = -1;
+		}
+		return false;
+	}
+	if (got < 0 && errno != ECHILD)
+		return false;
+	/* ECHILD: collected by someone else; it is no longer ours to wait for. */
+	log_end(h, n, got < 0 ? -1 : status);
+	/*
+	 * What is left of a hook ended for its time goes with it: its group
+	 * (which keeps the id from reuse while it has members), not the pid.
+	 */
+	if (h->term_ms)
+		kill(-h->pid, SIGKILL);
 	if (h->pidfd >= 0)
 		close(h->pidfd);
 	h->pidfd = -1;
 	h->pid = 0;
+	return true;
 }
 
 void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, uint64_t now_ms)
 {
 	uint32_t timeout_ms = n->conf.hook_timeout_ms;
 
-	if (h->pid)
-		reap(h, n);
-	if (h->pid && may_end(h)) {
-		if (!h->term_ms && now_ms - h->started_ms >= timeout_ms) {
+	if (h->pid && !reap(h, n)) {
+		__atomic_store_n(h->hold_until_ms, hold_for(&h->running, a), __ATOMIC_RELEASE);
+		if (may_end(h) && !h->term_ms && now_ms - h->started_ms >= timeout_ms) {
 			node_log(n, "hook-timeout", "pid=%d role=%s transition=%" PRIu64
 				 " ran_ms=%" PRIu64 " signal=%d", (int)h->pid, h->running.role,
 				 h->running.transition, now_ms - h->started_ms, SIGTERM);
 			signal_hook(h, SIGTERM);
 			h->term_ms = now_ms;
-		} else if (h->term_ms && !h->killed && now_ms - h->term_ms >= HOOKS_KILL_MS) {
+		} else if (may_end(h) && h->term_ms && !h->killed &&
+			   now_ms - h->term_ms >= HOOKS_KILL_MS) {
 			signal_hook(h, SIGKILL);
 			h->killed = true;
 		}
@@ -259,13 +307,13 @@ static void run_out(struct hooks *h, const struct node *n, const struct arbiter 
 void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a,
 		  enum arbiter_role previous)
 {
-	h->stopping = true;
-	h->transitions++;
-	if (n->conf.hook[0]) {
-		struct hooks_change c;
+	struct hooks_change c;
 
-		describe(h, n, a, "stop", a->epoch, 0, previous, &c);
+	h->stopping = true;
+	describe(h, a, "stop", a->epoch, previous, &c);
+	if (h->pid)
 		queue(h, n, &c);
-	}
+	else
+		start(h, n, a, &c, node_now_ms());
 	run_out(h, n, a);
 }

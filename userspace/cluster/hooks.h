@@ -34,13 +34,11 @@ struct hooks_change {
 	char role[16];			/* "active", ..., or "stop" */
 	char previous[16];
 	uint64_t epoch;
-	uint64_t hold_until_ms;		/* active: the hold it was entered with */
 	uint64_t transition;		/* 1, 2, ...: the change's number */
 	char peer[WIRE_NAME_SIZE];
 	char witness[WIRE_NAME_SIZE];
 	uint64_t generation;
 	char reason[ARBITER_REASON_SIZE];
-	char path[PATH_MAX];		/* the hook configured then */
 };
 
 struct hooks {
@@ -54,25 +52,30 @@ struct hooks {
 	bool has_next;
 	bool stopping;			/* the daemon stops: no successor will come */
 	uint64_t transitions;
+	/*
+	 * The running active hook's hold as the daemon renews it, in a page
+	 * shared with the hook's process until it runs the program: a
+	 * process slow to start checks the hold as it is then, not as it
+	 * was when it was forked. 0: none (the role was left).
+	 */
+	uint64_t *hold_until_ms;
 };
 
-void hooks_init(struct hooks *h);
+/* Returns 0, or -1 with errno (no shared page for the hold). */
+int hooks_init(struct hooks *h);
 
 /*
- * A role change from @previous to @role at @epoch (for active, entered
- * with the hold until @hold_until_ms): its hook starts now, or once the
- * running one has ended. The witness and the reason are @a's now.
- * Entering startup runs no hook.
+ * A role change from @previous to @role at @epoch: its hook starts now,
+ * or once the running one has ended, whichever hook is configured then.
+ * The witness and the reason are @a's now. Entering startup runs no hook.
  */
 void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role role, uint64_t epoch, uint64_t hold_until_ms,
-		  enum arbiter_role previous);
+		  enum arbiter_role role, uint64_t epoch, enum arbiter_role previous);
 
 /*
  * Collects the running hook if it ended, ends it if it ran out of time,
- * and starts the next one. An "active" hook runs only while its hold
- * runs: @a's as it is now if @a is still active at that epoch, else the
- * one it was entered with (hooks.c). Call it when
+ * and starts the next one. An "active" hook runs only while @a is active
+ * at its epoch, within @a's hold as renewed until the program starts. Call it when
  * hooks_fd() is readable and at hooks_next_ms() at the latest.
  */
 void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a,

@@ -257,8 +257,7 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 			}
 			/* Stamped with the moment checked (hooks.c says why). */
 			log_role(m, now_ms, out->role, out->epoch, out->hold_until_ms, *previous);
-			hooks_change(&m->hooks, &m->node, a, out->role, out->epoch,
-				     out->hold_until_ms, *previous);
+			hooks_change(&m->hooks, &m->node, a, out->role, out->epoch, *previous);
 			*previous = out->role;
 			break;
 		}
@@ -684,7 +683,12 @@ int manager_main(const char *config_path)
 		return 1;
 	}
 	setup_arbiter(&m);
-	hooks_init(&m.hooks);
+	if (hooks_init(&m.hooks)) {
+		fprintf(stderr, "availctl arbiter: a page for the hooks: %s\n", strerror(errno));
+		hosts_free(&m.hosts);
+		node_stop(&m.node);
+		return 1;
+	}
 	node_log(&m.node, "started", "daemon=arbiter clock=boottime cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");

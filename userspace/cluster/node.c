@@ -211,8 +211,9 @@ static void set_scheduling(const struct node *n)
 	struct sched_param have;
 	int had = sched_getscheduler(0);
 
+	/* Hooks must not inherit it: the flag is part of what is configured. */
 	if (had >= 0 && !sched_getparam(0, &have) &&
-	    (had & ~SCHED_RESET_ON_FORK) == policy && have.sched_priority == want.sched_priority)
+	    had == (policy | SCHED_RESET_ON_FORK) && have.sched_priority == want.sched_priority)
 		return;	/* as configured already, by the service manager say */
 	if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &want)) {
 		node_log(n, "scheduling-refused", "policy=%s priority=%d error=\"%s\"",
@@ -247,17 +248,25 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	       char *error, size_t error_size)
 {
 	struct sigaction stop = { .sa_handler = on_stop }, hup = { .sa_handler = on_hup };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct conf *c = &n->conf;
+	sigset_t none;
 
 	memset(n, 0, sizeof(*n));
 	n->udp = n->lock = n->control.fd = -1;
 	/*
 	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
-	 * tool's restart-then-reload) is kept for the loop, not fatal.
+	 * tool's restart-then-reload) is kept for the loop, not fatal. And
+	 * what a supervisor or shell may have left is undone: SIGTERM
+	 * blocked would make the daemon unstoppable, SIGCHLD ignored would
+	 * reap its hooks unseen (hooks.c).
 	 */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGINT, &stop, NULL);
 	sigaction(SIGHUP, &hup, NULL);
+	sigaction(SIGCHLD, &dfl, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		return fail(error, error_size, "libsodium could not start");
