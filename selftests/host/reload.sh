@@ -53,6 +53,10 @@ hup_while_starting() {
 	# interrupts it.
 	wait_until 10 grep -q "^0 " "/proc/$pid/syscall"
 	kill -HUP "$pid"
+	# And availctl reload, as systemd's ExecReload right after a start:
+	# it must wait for the daemon, which has no socket yet.
+	"$availctl" reload --socket "$dir/state-$node/$node.sock" > "$dir/$node.early" 2>&1 3>&- &
+	early=$!
 	cp "$dir/$node.text" "$dir/$node.file"
 	mv "$dir/$node.file" "$dir/$node.conf"
 	cat "$dir/$node.text" >&3
@@ -73,19 +77,32 @@ for availctl in "$@"; do
 		tap_check "$daemon: it answers once started" wait_until 10 answers "$node"
 		tap_check "$daemon: it reloads for it once started" \
 			wait_until 10 grep -q " reloaded " "$dir/$node.log"
+		wait "$early"
+		tap_check "$daemon: an availctl reload sent while it started waits for it and succeeds" \
+			test $? = 0
 
 		config "$node" "host-grace-ms = 150" > "$dir/$node.conf"
 		tap_expect 0 "reloaded" "$availctl" reload --config "$dir/$node.conf"
 		tap_check "$daemon: availctl reload: the daemon took the file" \
 			grep -q " reloaded " "$dir/$node.log"
 
+		# The managers named otherwise (m2 first): a restart's business.
+		config "$node" | awk '/^manager = m1 / { m1 = $0; next } { print } /^manager = m2 / { print m1 }' \
+			> "$dir/$node.conf"
+		tap_expect 1 "the managers' names and order need a restart" \
+			"$availctl" reload --socket "$dir/state-$node/$node.sock"
+		# A FIFO with no writer: refused at once, the loop never waits on it.
+		rm "$dir/$node.conf"
+		mkfifo "$dir/$node.conf"
+		tap_expect 1 "not a regular file" "$availctl" reload --socket "$dir/state-$node/$node.sock"
+		rm "$dir/$node.conf"
 		config "$node" "host-grace-ms = many" > "$dir/$node.conf"
 		tap_expect 1 "line 9: host-grace-ms" "$availctl" reload --socket "$dir/state-$node/$node.sock"
 		config "$node" "control = $dir/elsewhere.sock" > "$dir/$node.conf"
 		tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-$node/$node.sock"
-		tap_check "$daemon: refused twice, it runs on" answers "$node"
-		tap_check "$daemon: and logged both refusals" \
-			test "$(grep -c " reload-refused " "$dir/$node.log")" = 2
+		tap_check "$daemon: refused four times, it runs on" answers "$node"
+		tap_check "$daemon: and logged every refusal" \
+			test "$(grep -c " reload-refused " "$dir/$node.log")" = 4
 		kill "$pid"
 		wait "$pid"
 		tap_check "$daemon: SIGTERM: exits 0" test $? = 0

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "availctl.h"
@@ -26,6 +27,8 @@
 
 /* Longer than the daemon gives a client: it gives up first, and says so. */
 #define ASK_TIMEOUT_MS (CONTROL_TIMEOUT_MS + 1000)
+/* How long availctl reload waits for a daemon still starting to listen: ms. */
+#define RELOAD_START_WAIT_MS 5000
 
 static const char status_usage[] =
 	"usage: availctl status [--json] [--config FILE | --socket PATH]\n\n"
@@ -53,7 +56,7 @@ static const char reload_usage[] =
 	"key file, a change that needs a restart), in which case it runs on\n"
 	"with what it had. The units' ExecReload, so that systemctl reload\n"
 	"fails when the reload does. The daemon is found as for availctl\n"
-	"status.\n";
+	"status; one still starting is waited for up to 5 s.\n";
 
 struct ask_options {
 	const char *config;
@@ -186,6 +189,35 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 	return AVAILCTL_EXIT_OK;
 }
 
+/*
+ * Until the daemon at @path accepts a connection, for at most @wait_ms:
+ * a reload right after a restart (systemd runs ExecReload once the
+ * daemon was started, not once it listens) must reach it, not fail while
+ * the daemon then runs the new file. No event says when the socket
+ * appears; every 20 ms is cheap.
+ */
+static void wait_for_daemon(const char *path, uint64_t wait_ms)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const struct timespec step = { .tv_nsec = 20 * 1000000 };
+	uint64_t deadline = availcast_now_ns() / 1000000 + wait_ms;
+	int fd, up;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	do {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return;
+		up = !connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+		close(fd);
+		if (up || (errno != ENOENT && errno != ECONNREFUSED))
+			return;
+		nanosleep(&step, NULL);
+	} while (availcast_now_ns() / 1000000 < deadline);
+}
+
 int availctl_reload(int argc, char **argv, struct availctl *ctl)
 {
 	struct ask_options o = { .config = AVAILCTL_CONFIG };
@@ -201,6 +233,7 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 		return availctl_usage_error("reload", "unexpected argument '%s'", argv[optind]);
 	if (socket_path("reload", &o, path, sizeof(path)))
 		return AVAILCTL_EXIT_FAILED;
+	wait_for_daemon(path, RELOAD_START_WAIT_MS);
 	status = availctl_ask("reload", path, "reload\n", &answer, &size);
 	if (status)
 		return status;

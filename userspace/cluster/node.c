@@ -340,6 +340,28 @@ static struct replay_window *keep_windows(const struct node *n, const struct con
 	return windows;
 }
 
+/*
+ * Whether @path is a regular file, opened without waiting: a reload must
+ * not stop the loop on a FIFO with no writer (the start may wait on one).
+ */
+static bool regular_file(const char *path, char *error, size_t error_size)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		fail(error, error_size, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fail(error, error_size, "%s: not a regular file, which a reload needs", path);
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
 int node_reload(struct node *n, char *error, size_t error_size)
 {
 	struct conf next;
@@ -347,20 +369,28 @@ int node_reload(struct node *n, char *error, size_t error_size)
 	struct keyring keys;
 	const struct conf_node *old_self, *new_self;
 
-	if (conf_load(n->config_path, &next, error, error_size)) {
+	if (!regular_file(n->config_path, error, error_size) ||
+	    conf_load(n->config_path, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		return -1;
 	}
 	old_self = conf_self(&n->conf);
 	new_self = conf_self(&next);
+	/*
+	 * The managers' names and order too: the arbiter took its peer and
+	 * whether it is the preferred one at start (their addresses may
+	 * change).
+	 */
 	if (strcmp(next.cluster, n->conf.cluster) || strcmp(next.node, n->conf.node) ||
 	    strcmp(next.state_dir, n->conf.state_dir) ||
 	    strcmp(next.runtime_dir, n->conf.runtime_dir) ||
 	    strcmp(next.control, n->conf.control) ||
+	    strcmp(next.managers[0].name, n->conf.managers[0].name) ||
+	    strcmp(next.managers[1].name, n->conf.managers[1].name) ||
 	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
 	    old_self->addr.sin_port != new_self->addr.sin_port) {
 		fail(error, error_size,
-		     "cluster, node, state-dir, runtime-dir, control, role and port need a restart");
+		     "cluster, node, state-dir, runtime-dir, control, role, port and the managers' names and order need a restart");
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
