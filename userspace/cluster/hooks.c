@@ -155,6 +155,19 @@ static void queue(struct hooks *h, const struct node *n, const struct hooks_chan
 	h->has_next = true;
 }
 
+/*
+ * @c's hook starts now, or waits for the running one. Even with no hook
+ * configured now, @c replaces one that waits (for a role left since).
+ */
+static void submit(struct hooks *h, const struct node *n, const struct arbiter *a,
+		   const struct hooks_change *c)
+{
+	if (h->pid)
+		queue(h, n, c);
+	else
+		start(h, n, a, c, node_now_ms());
+}
+
 void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
 		  enum arbiter_role role, uint64_t epoch, enum arbiter_role previous)
 {
@@ -163,11 +176,7 @@ void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a
 	if (role == ARBITER_STARTUP)
 		return;
 	describe(h, a, arbiter_role_name(role), epoch, previous, &c);
-	/* Even with no hook configured now: it replaces one that waits. */
-	if (h->pid)
-		queue(h, n, &c);
-	else
-		start(h, n, a, &c, node_now_ms());
+	submit(h, n, a, &c);
 }
 
 /* The running hook may be ended for its time: one waits, or none will come. */
@@ -311,9 +320,6 @@ void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a
 
 	h->stopping = true;
 	describe(h, a, "stop", a->epoch, previous, &c);
-	if (h->pid)
-		queue(h, n, &c);
-	else
-		start(h, n, a, &c, node_now_ms());
+	submit(h, n, a, &c);
 	run_out(h, n, a);
 }
