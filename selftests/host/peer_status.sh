@@ -6,7 +6,8 @@
 # one host never running. A peer never heard is said so; one in contact with its role,
 # epoch and round trip; one silent for grace-ms or more as silent, for
 # how long, with what it last said as history (not as its state now).
-# The host table's header names the level's unit.
+# The host table's header names the level's unit. status --role gives
+# the role alone and exits by it (0 active, 5 any other).
 # Usage: peer_status.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -50,6 +51,11 @@ for availctl in "$@"; do
 	pids+=" $m2"
 	tap_check "a peer in contact: its role, epoch, last contact and round trip" \
 		wait_until 30 says m1 "^peer: +m2, standby at epoch 1, heard [0-9]+ ms ago, round trip [0-9]+ ms \(slowest lately [0-9]+ ms\)$"
+	# --role, for health checks: the role alone, exit 0 only when active.
+	tap_expect 0 "active" "$availctl" status --role --socket "$dir/state-m1/m1.sock"
+	tap_expect 5 "standby" "$availctl" status --role --socket "$dir/state-m2/m2.sock"
+	tap_check "--role prints the role alone" \
+		test "$("$availctl" status --role --socket "$dir/state-m1/m1.sock")" = active
 	kill -STOP "$m2"
 	tap_check "a peer silent for grace-ms: silent, for how long, and what it last said" \
 		wait_until 10 says m1 "^peer: +m2, silent for [0-9]+ ms \(it last said: standby at epoch 1\)$"

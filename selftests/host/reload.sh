@@ -75,6 +75,9 @@ for availctl in "$@"; do
 		tap_check "$daemon: a SIGHUP while it starts does not stop it" \
 			wait_until 10 grep -q " started " "$dir/$node.log"
 		tap_check "$daemon: it answers once started" wait_until 10 answers "$node"
+		if [ "$daemon" = relay ]; then
+			tap_expect 5 "relay" "$availctl" status --role --socket "$dir/state-h0/h0.sock"
+		fi
 		tap_check "$daemon: it reloads for it once started" \
 			wait_until 10 grep -q " reloaded " "$dir/$node.log"
 		wait "$early"

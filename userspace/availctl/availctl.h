@@ -13,6 +13,7 @@ enum availctl_exit {
 	AVAILCTL_EXIT_USAGE = 2,	/* bad command line */
 	AVAILCTL_EXIT_NOT_LOADED = 3,	/* the availcast module is not loaded */
 	AVAILCTL_EXIT_PERMISSION = 4,	/* needs CAP_NET_ADMIN */
+	AVAILCTL_EXIT_NOT_ACTIVE = 5,	/* status --role: not the active manager */
 };
 
 /* The configuration file of the relay and the arbiter, unless told another. */

@@ -31,13 +31,16 @@
 #define RELOAD_START_WAIT_MS 5000
 
 static const char status_usage[] =
-	"usage: availctl status [--json] [--config FILE | --socket PATH]\n\n"
+	"usage: availctl status [--json | --role] [--config FILE | --socket PATH]\n\n"
 	"Shows what the relay or arbiter of this node knows: for an arbiter,\n"
 	"its role and epoch, the agreed witness and its generation, the lease\n"
 	"and hold left, the peer's last contact, the reason for the last\n"
 	"decision, the host table and the datagram counters. The daemon is\n"
 	"found through the control socket that FILE names (default\n"
-	"/etc/availctl/availctl.conf), or at PATH.\n";
+	"/etc/availctl/availctl.conf), or at PATH.\n\n"
+	"With --role, for health checks and load balancers: prints the role\n"
+	"alone (active, standby, fault, startup, or relay for a host) and exits\n"
+	"0 for active, 5 for any other, 1 when no daemon answers.\n";
 
 static const char metrics_usage[] =
 	"usage: availctl metrics [--config FILE | --socket PATH] [--output FILE]\n\n"
@@ -62,6 +65,7 @@ struct ask_options {
 	const char *config;
 	const char *socket;
 	const char *output;
+	bool role;
 };
 
 static int take_option(int option, const char *value, void *arg)
@@ -74,6 +78,8 @@ static int take_option(int option, const char *value, void *arg)
 		o->socket = value;
 	else if (option == 'o')
 		o->output = value;
+	else if (option == 'r')
+		o->role = true;
 	return -1;
 }
 
@@ -163,6 +169,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 static const struct option status_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "socket", required_argument, NULL, 's' },
+	{ "role", no_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -181,12 +188,17 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 		return availctl_usage_error("status", "unexpected argument '%s'", argv[optind]);
 	if (socket_path("status", &o, path, sizeof(path)))
 		return AVAILCTL_EXIT_FAILED;
-	status = availctl_ask("status", path, ctl->json ? "json\n" : "text\n", &answer, &size);
+	if (o.role && ctl->json)
+		return availctl_usage_error("status", "--role and --json exclude each other");
+	status = availctl_ask("status", path,
+			      o.role ? "role\n" : ctl->json ? "json\n" : "text\n", &answer, &size);
 	if (status)
 		return status;
 	fwrite(answer, 1, size, stdout);
+	if (o.role && strcmp(answer, "active\n"))
+		status = AVAILCTL_EXIT_NOT_ACTIVE;
 	free(answer);
-	return AVAILCTL_EXIT_OK;
+	return status;
 }
 
 /*

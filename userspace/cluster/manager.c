@@ -519,6 +519,9 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	case NODE_TEXT:
 		status_text(m, out, now);
 		break;
+	case NODE_ROLE:
+		fprintf(out, "%s\n", arbiter_role_name(m->arbiter.role));
+		break;
 	}
 }
 

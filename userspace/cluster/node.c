@@ -537,6 +537,8 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 				(unsigned long long)n->verdicts[v]);
 		fputc('}', out);
 		return;
+	case NODE_ROLE:
+		return;		/* no counters in a role */
 	case NODE_TEXT:
 		break;
 	}
@@ -558,6 +560,8 @@ static enum node_format requested_format(const char *request)
 		return NODE_JSON;
 	if (!strcmp(request, "prom"))
 		return NODE_PROMETHEUS;
+	if (!strcmp(request, "role"))
+		return NODE_ROLE;
 	return NODE_TEXT;
 }
 

@@ -119,11 +119,12 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
 bool node_should_stop(void);
 bool node_take_reload(void);
 
-/* How a status request wants the answer: "text", "json" or "prom". */
+/* How a status request wants the answer: "text", "json", "prom" or "role". */
 enum node_format {
 	NODE_TEXT,
 	NODE_JSON,
 	NODE_PROMETHEUS,	/* see metrics.h */
+	NODE_ROLE,		/* one line: the arbiter's role, or "relay" */
 };
 
 /*

@@ -240,6 +240,10 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		status_metrics(r, out, found, &rec, left);
 		return;
 	}
+	if (format == NODE_ROLE) {
+		fputs("relay\n", out);
+		return;
+	}
 	if (format == NODE_JSON) {
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
 			"\"module\":%s,\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
