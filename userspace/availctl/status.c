@@ -103,6 +103,34 @@ static int socket_path(const char *command, const struct ask_options *o, char *p
 	return 0;
 }
 
+/* @path as a unix socket's address into @addr: 0, or -1 when too long. */
+static int unix_address(const char *path, struct sockaddr_un *addr)
+{
+	if (strlen(path) >= sizeof(addr->sun_path))
+		return -1;
+	memcpy(addr->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+/*
+ * The options of a command that asks the daemon, and the socket to ask
+ * at, into @path: -1 to go on, else the exit status to return.
+ */
+static int ask_setup(int argc, char **argv, const char *command, const char *usage,
+		     const struct option *options, struct ask_options *o, struct availctl *ctl,
+		     char *path, size_t size)
+{
+	int status = availctl_options(argc, argv, command, usage, options, take_option, o, ctl);
+
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return availctl_usage_error(command, "unexpected argument '%s'", argv[optind]);
+	if (socket_path(command, o, path, size))
+		return AVAILCTL_EXIT_FAILED;
+	return -1;
+}
+
 int availctl_ask(const char *command, const char *path, const char *request,
 		 char **answer, size_t *size)
 {
@@ -116,9 +144,8 @@ int availctl_ask(const char *command, const char *path, const char *request,
 
 	*answer = NULL;
 	*size = 0;
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (unix_address(path, &addr))
 		return availctl_usage_error(command, "socket path too long");
-	memcpy(addr.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		fprintf(stderr, "availctl %s: socket: %s\n", command, strerror(errno));
@@ -180,14 +207,10 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 	size_t size;
 	int status;
 
-	status = availctl_options(argc, argv, "status", status_usage, status_options,
-				  take_option, &o, ctl);
+	status = ask_setup(argc, argv, "status", status_usage, status_options, &o, ctl, path,
+			   sizeof(path));
 	if (status >= 0)
 		return status;
-	if (optind < argc)
-		return availctl_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	if (socket_path("status", &o, path, sizeof(path)))
-		return AVAILCTL_EXIT_FAILED;
 	if (o.role && ctl->json)
 		return availctl_usage_error("status", "--role and --json exclude each other");
 	status = availctl_ask("status", path,
@@ -215,9 +238,8 @@ static void wait_for_daemon(const char *path, uint64_t wait_ms)
 	uint64_t deadline = availcast_now_ns() / 1000000 + wait_ms;
 	int fd, up;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
+	if (unix_address(path, &addr))
 		return;
-	memcpy(addr.sun_path, path, strlen(path) + 1);
 	do {
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -232,19 +254,20 @@ static void wait_for_daemon(const char *path, uint64_t wait_ms)
 
 int availctl_reload(int argc, char **argv, struct availctl *ctl)
 {
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct ask_options o = { .config = AVAILCTL_CONFIG };
 	char path[PATH_MAX], *answer;
 	size_t size;
 	int status;
 
-	status = availctl_options(argc, argv, "reload", reload_usage, status_options,
-				  take_option, &o, ctl);
+	status = ask_setup(argc, argv, "reload", reload_usage, options, &o, ctl, path,
+			   sizeof(path));
 	if (status >= 0)
 		return status;
-	if (optind < argc)
-		return availctl_usage_error("reload", "unexpected argument '%s'", argv[optind]);
-	if (socket_path("reload", &o, path, sizeof(path)))
-		return AVAILCTL_EXIT_FAILED;
 	wait_for_daemon(path, RELOAD_START_WAIT_MS);
 	status = availctl_ask("reload", path, "reload\n", &answer, &size);
 	if (status)
@@ -294,14 +317,10 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 	size_t size;
 	int status;
 
-	status = availctl_options(argc, argv, "metrics", metrics_usage, options,
-				  take_option, &o, ctl);
+	status = ask_setup(argc, argv, "metrics", metrics_usage, options, &o, ctl, path,
+			   sizeof(path));
 	if (status >= 0)
 		return status;
-	if (optind < argc)
-		return availctl_usage_error("metrics", "unexpected argument '%s'", argv[optind]);
-	if (socket_path("metrics", &o, path, sizeof(path)))
-		return AVAILCTL_EXIT_FAILED;
 	status = availctl_ask("metrics", path, "prom\n", &answer, &size);
 	if (status)
 		return status;

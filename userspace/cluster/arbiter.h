@@ -145,8 +145,9 @@ struct arbiter_out {
 	struct wire_message msg;	/* type and body; the daemon signs it */
 	/*
 	 * ARBITER_ROLE_CHANGED: the role entered, its epoch, and for active
-	 * the hold it entered with: the daemon logs the change and runs the
-	 * hook for active only while that hold still runs. One call can
+	 * the hold it entered with: the daemon logs the change as active
+	 * only while that hold still runs (its hook is held to the hold as
+	 * renewed since, hooks.c). One call can
 	 * change the role twice, so the arbiter's role when the daemon
 	 * drains may already be the next one.
 	 */
