@@ -118,6 +118,8 @@ run_host hooks selftests/host/hooks.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host reload selftests/host/reload.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host listen selftests/host/listen.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh

@@ -122,7 +122,7 @@ enum key_index {
 	K_CLUSTER, K_NODE, K_KEY_FILE, K_KEY_ID, K_ACCEPT_KEY, K_STATE_DIR, K_RUNTIME_DIR,
 	K_HOOK, K_HOOK_TIMEOUT, K_CONTROL,
 	K_HEARTBEAT, K_GRACE, K_LEASE, K_DRIFT, K_MARGIN, K_HOST_GRACE, K_REPLAY,
-	K_REALTIME,
+	K_REALTIME, K_BIND,
 	K_MANAGER, K_HOST,
 };
 
@@ -134,6 +134,7 @@ static const char *const keys[] = {
 	[K_GRACE] = "grace-ms", [K_LEASE] = "lease-ms", [K_DRIFT] = "drift-ppm",
 	[K_MARGIN] = "margin-ms", [K_HOST_GRACE] = "host-grace-ms",
 	[K_REPLAY] = "replay-window-ms", [K_REALTIME] = "realtime-priority",
+	[K_BIND] = "bind-address",
 	[K_MANAGER] = "manager", [K_HOST] = "host",
 };
 
@@ -208,6 +209,11 @@ static int set(struct parse *p, enum key_index k, char *value)
 		return number(p, keys[k], value, 1000, 3600000, &c->replay_window_ms);
 	case K_REALTIME:
 		return number(p, keys[k], value, 0, 99, &c->realtime_priority);
+	case K_BIND:
+		c->listen.sin_family = AF_INET;
+		if (inet_pton(AF_INET, value, &c->listen.sin_addr) != 1)
+			return fail(p, "%s: '%s' is not an IPv4 address", keys[k], value);
+		return 0;
 	case K_MANAGER:
 		if (c->n_managers == 2)
 			return fail(p, "a third manager: there are exactly two");
@@ -355,6 +361,10 @@ static int check(struct parse *p)
 	if (!conf_self(c))
 		return snprintf(p->error, p->error_size,
 				"node %s is neither a manager nor a host", c->node), -1;
+	/* The node's own address and port, or bind-address at that port. */
+	if (!(p->seen & (1u << K_BIND)))
+		c->listen = conf_self(c)->addr;
+	c->listen.sin_port = conf_self(c)->addr.sin_port;
 	if (arbiter_timing_check(&c->timing, why, sizeof(why)))
 		return snprintf(p->error, p->error_size, "timing: %s", why), -1;
 	if (!c->control[0] &&

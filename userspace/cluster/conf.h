@@ -57,6 +57,11 @@ struct conf {
 	uint32_t host_grace_ms;
 	uint32_t replay_window_ms;
 	uint32_t realtime_priority;		/* SCHED_RR's, 1 to 99; 0: SCHED_OTHER */
+	/*
+	 * Where the daemon's UDP socket is bound: this node's configured
+	 * address and port, or bind-address (0.0.0.0 behind NAT) at its port.
+	 */
+	struct sockaddr_in listen;
 };
 
 /*

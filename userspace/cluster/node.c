@@ -2,6 +2,7 @@
 /* The daemons' shared plumbing: sockets, signing, signals, log, status. */
 
 #define _GNU_SOURCE	/* SCHED_RESET_ON_FORK */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -178,19 +179,23 @@ static int fail(char *error, size_t size, const char *fmt, ...)
 	return -1;
 }
 
-static int bind_udp(const struct conf_node *self, char *error, size_t size)
+/*
+ * The node's own address, not every one: two daemons on one machine
+ * share a port, and none receives what it sends to another.
+ */
+static int bind_udp(const struct sockaddr_in *listen, char *error, size_t size)
 {
-	struct sockaddr_in any = self->addr;
+	char address[INET_ADDRSTRLEN] = "?";
 	int fd;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(error, size, "socket: %s", strerror(errno));
-	/* Any local address: the configured one may sit behind NAT or a bridge. */
-	any.sin_addr.s_addr = htonl(INADDR_ANY);
-	if (bind(fd, (struct sockaddr *)&any, sizeof(any))) {
-		fail(error, size, "binding UDP port %u: %s", ntohs(any.sin_port),
-		     strerror(errno));
+	if (bind(fd, (const struct sockaddr *)listen, sizeof(*listen))) {
+		inet_ntop(AF_INET, &listen->sin_addr, address, sizeof(address));
+		fail(error, size, "binding UDP %s:%u: %s%s", address, ntohs(listen->sin_port),
+		     strerror(errno),
+		     errno == EADDRNOTAVAIL ? " (not an address of this machine: see bind-address)" : "");
 		close(fd);
 		return -1;
 	}
@@ -292,7 +297,7 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	n->lock = take_lock(c, error, error_size);
 	if (n->lock < 0)
 		return -1;
-	n->udp = bind_udp(conf_self(c), error, error_size);
+	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
 	if (control_open(&n->control, c->control, error, error_size))
@@ -367,15 +372,12 @@ int node_reload(struct node *n, char *error, size_t error_size)
 	struct conf next;
 	struct replay_window *windows;
 	struct keyring keys;
-	const struct conf_node *old_self, *new_self;
 
 	if (!regular_file(n->config_path, error, error_size) ||
 	    conf_load(n->config_path, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		return -1;
 	}
-	old_self = conf_self(&n->conf);
-	new_self = conf_self(&next);
 	/*
 	 * The managers' names and order too: the arbiter took its peer and
 	 * whether it is the preferred one at start (their addresses may
@@ -388,9 +390,10 @@ int node_reload(struct node *n, char *error, size_t error_size)
 	    strcmp(next.managers[0].name, n->conf.managers[0].name) ||
 	    strcmp(next.managers[1].name, n->conf.managers[1].name) ||
 	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
-	    old_self->addr.sin_port != new_self->addr.sin_port) {
+	    next.listen.sin_addr.s_addr != n->conf.listen.sin_addr.s_addr ||
+	    next.listen.sin_port != n->conf.listen.sin_port) {
 		fail(error, error_size,
-		     "cluster, node, state-dir, runtime-dir, control, role, port and the managers' names and order need a restart");
+		     "cluster, node, state-dir, runtime-dir, control, role, this node's address and port, bind-address and the managers' names and order need a restart");
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
