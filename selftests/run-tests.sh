@@ -120,6 +120,8 @@ run_host reload selftests/host/reload.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host listen selftests/host/listen.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host notify selftests/host/notify.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh

@@ -14,6 +14,8 @@ enum availctl_exit {
 	AVAILCTL_EXIT_NOT_LOADED = 3,	/* the availcast module is not loaded */
 	AVAILCTL_EXIT_PERMISSION = 4,	/* needs CAP_NET_ADMIN */
 	AVAILCTL_EXIT_NOT_ACTIVE = 5,	/* status --role: not the active manager */
+	/* A daemon's configuration or key is unusable: SERVICE_EXIT_CONFIG. */
+	AVAILCTL_EXIT_CONFIG = 78,
 };
 
 /* The configuration file of the relay and the arbiter, unless told another. */

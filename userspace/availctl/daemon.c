@@ -60,7 +60,8 @@ static int run_daemon(int argc, char **argv, struct availctl *ctl, const char *n
 		return status;
 	if (optind < argc)
 		return availctl_usage_error(name, "unexpected argument '%s'", argv[optind]);
-	return main_fn(config) ? AVAILCTL_EXIT_FAILED : AVAILCTL_EXIT_OK;
+	/* 0, 1 or AVAILCTL_EXIT_CONFIG (service.h), as the daemon ended. */
+	return main_fn(config);
 }
 
 int availctl_relay(int argc, char **argv, struct availctl *ctl)

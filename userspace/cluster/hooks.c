@@ -85,6 +85,10 @@ static void exec_hook(const struct hooks *h, const struct node *n, const struct 
 	setenv("AVAILCTL_WITNESS", c->witness, 1);
 	setenv("AVAILCTL_WITNESS_GENERATION", generation, 1);
 	setenv("AVAILCTL_REASON", c->reason, 1);
+	/* The daemon's own line to systemd (service.h), not the hook's. */
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_PID");
+	unsetenv("WATCHDOG_USEC");
 	/*
 	 * The active hook acts as the active: only while the hold runs, on
 	 * the clock as it is now that the child exists (a starved machine

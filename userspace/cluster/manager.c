@@ -18,6 +18,7 @@
 #include "manager.h"
 #include "metrics.h"
 #include "node.h"
+#include "service.h"
 
 struct manager {
 	struct node node;
@@ -201,6 +202,8 @@ static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, 
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
 		 hold_until_ms, a->reason);
+	service_status("%s at epoch %" PRIu64 ", witness %s: %s", arbiter_role_name(role), epoch,
+		       a->agreed.host[0] ? a->agreed.host : "none", a->reason);
 }
 
 /*
@@ -661,12 +664,13 @@ int manager_main(const char *config_path)
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
 	uint64_t now, next;
-	int wait_ms, failed = 0;
+	int wait_ms, failed;
 
-	if (node_start(&m.node, config_path, true, error, sizeof(error))) {
+	failed = node_start(&m.node, config_path, true, error, sizeof(error));
+	if (failed) {
 		fprintf(stderr, "availctl arbiter: %s\n", error);
 		node_stop(&m.node);
-		return 1;
+		return failed;
 	}
 	snprintf(error, sizeof(error), "%s.agreed", m.node.conf.cluster);
 	snprintf(error + 256, sizeof(error) - 256, "%s.%s.agreed", m.node.conf.cluster,
@@ -695,6 +699,7 @@ int manager_main(const char *config_path)
 	node_log(&m.node, "started", "daemon=arbiter clock=boottime cluster=%s peer=%s preferred=%s witness=%s",
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
+	service_ready("starting");
 	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, previous);
 	while (!node_should_stop()) {
 		if (node_take_reload())
@@ -717,6 +722,7 @@ int manager_main(const char *config_path)
 			next = hooks_next_ms(&m.hooks, &m.node);
 		now = node_now_ms();
 		wait_ms = next > now ? (int)(next - now) : 0;
+		service_alive(now);
 		node_poll_fds(&m.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, wait_ms > 1000 ? 1000 : wait_ms) < 0 &&
@@ -730,6 +736,7 @@ int manager_main(const char *config_path)
 	 * No longer acting (nothing renews the hold from here), the stop
 	 * hook runs after the running one, each within hook-timeout-ms.
 	 */
+	service_stopping();
 	node_log(&m.node, "stopping", "daemon=arbiter role=%s epoch=%" PRIu64 " hold_until=%" PRIu64,
 		 arbiter_role_name(m.arbiter.role), m.arbiter.epoch, arbiter_hold_until(&m.arbiter));
 	hooks_finish(&m.hooks, &m.node, &m.arbiter, previous);

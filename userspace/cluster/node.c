@@ -24,6 +24,7 @@
 #include "keyring.h"
 #include "metrics.h"
 #include "node.h"
+#include "service.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -249,8 +250,9 @@ static int take_lock(const struct conf *c, char *error, size_t size)
 	return fd;
 }
 
-int node_start(struct node *n, const char *config_path, bool manager,
-	       char *error, size_t error_size)
+/* node_start(), but -1 for a failure that may pass by itself. */
+static int start(struct node *n, const char *config_path, bool manager,
+		 char *error, size_t error_size)
 {
 	struct sigaction stop = { .sa_handler = on_stop }, hup = { .sa_handler = on_hup };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -277,13 +279,16 @@ int node_start(struct node *n, const char *config_path, bool manager,
 		return fail(error, error_size, "libsodium could not start");
 	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
 	if (conf_load(config_path, c, error, error_size))
-		return -1;
-	if (manager != !!conf_is_manager(c, c->node))
-		return fail(error, error_size, "%s: node %s is %s: run 'availctl %s'",
-			    config_path, c->node, manager ? "a host" : "a manager",
-			    manager ? "relay" : "arbiter");
+		return SERVICE_EXIT_CONFIG;
+	if (manager != !!conf_is_manager(c, c->node)) {
+		fail(error, error_size, "%s: node %s is %s: run 'availctl %s'",
+		     config_path, c->node, manager ? "a host" : "a manager",
+		     manager ? "relay" : "arbiter");
+		return SERVICE_EXIT_CONFIG;
+	}
 	if (keyring_load(&n->keys, c, error, error_size))
-		return -1;
+		return SERVICE_EXIT_CONFIG;
+	/* From here on a failure may pass (an address not up yet): 1, restarted. */
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
 	if (!n->windows)
 		return fail(error, error_size, "out of memory");
@@ -310,6 +315,14 @@ int node_start(struct node *n, const char *config_path, bool manager,
 	n->started_ms = node_now_ms();
 	set_scheduling(n);
 	return 0;
+}
+
+int node_start(struct node *n, const char *config_path, bool manager,
+	       char *error, size_t error_size)
+{
+	int status = start(n, config_path, manager, error, error_size);
+
+	return status < 0 ? 1 : status;
 }
 
 void node_stop(struct node *n)
@@ -367,7 +380,7 @@ static bool regular_file(const char *path, char *error, size_t error_size)
 	return true;
 }
 
-int node_reload(struct node *n, char *error, size_t error_size)
+static int reload_conf(struct node *n, char *error, size_t error_size)
 {
 	struct conf next;
 	struct replay_window *windows;
@@ -420,6 +433,16 @@ int node_reload(struct node *n, char *error, size_t error_size)
 	node_log(n, "reloaded", "path=%s", n->config_path);
 	set_scheduling(n);
 	return 0;
+}
+
+int node_reload(struct node *n, char *error, size_t error_size)
+{
+	int status;
+
+	service_reloading();
+	status = reload_conf(n, error, error_size);
+	service_reloaded();
+	return status;
 }
 
 int node_send(struct node *n, const char *to, struct wire_message *msg)

@@ -56,7 +56,8 @@ uint64_t node_unix_ms(void);		/* CLOCK_REALTIME */
 /*
  * Loads @config_path, checks that this node is a manager (@manager) or a
  * host, loads the key, binds the sockets, installs the signal handlers.
- * Returns 0, or -1 with a message in @error.
+ * Returns 0, or with a message in @error the daemon's exit status:
+ * SERVICE_EXIT_CONFIG when the file or the key is unusable, 1 otherwise.
  */
 int node_start(struct node *n, const char *config_path, bool manager,
 	       char *error, size_t error_size);

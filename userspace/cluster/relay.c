@@ -14,6 +14,7 @@
 #include "availcast.h"
 #include "metrics.h"
 #include "node.h"
+#include "service.h"
 #include "relay.h"
 #include "witness.h"
 #include "write_probe.h"
@@ -81,13 +82,17 @@ static void connect_module(struct relay *r, uint64_t now_ms)
 		return;
 	r->next_connect_ms = now_ms + 1000;
 	if (availcast_listen(&r->listener, &error)) {
-		if (strcmp(r->module_problem, error.message))
+		if (strcmp(r->module_problem, error.message)) {
 			node_log(&r->node, "module", "state=absent error=\"%s\"", error.message);
+			service_status("no broadcasts to relay: %s", error.message);
+		}
 		snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		return;
 	}
 	r->module_problem[0] = '\0';
 	node_log(&r->node, "module", "state=subscribed");
+	service_status("relaying %s's availability to %s and %s", r->node.conf.node,
+		       r->node.conf.managers[0].name, r->node.conf.managers[1].name);
 }
 
 static void forward(struct relay *r, const struct availcast_snapshot *snap)
@@ -351,16 +356,16 @@ int relay_main(const char *config_path)
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
 	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
-	int failed = 0;
+	int failed;
 
-	if (node_start(&r.node, config_path, false, error, sizeof(error)) ||
-	    witness_store_init(&r.store, r.node.conf.state_dir,
+	failed = node_start(&r.node, config_path, false, error, sizeof(error));
+	if (failed || witness_store_init(&r.store, r.node.conf.state_dir,
 			       r.node.runtime_dir_ok ? r.node.conf.runtime_dir : NULL,
 			       r.node.conf.cluster, r.node.conf.node, &r.node.conf.timing,
 			       node_now_ms(), error, sizeof(error))) {
 		fprintf(stderr, "availctl relay: %s\n", error);
 		node_stop(&r.node);
-		return 1;
+		return failed ? failed : 1;
 	}
 	snprintf(probe_name, sizeof(probe_name), "%s.%s.probe", r.node.conf.cluster,
 		 r.node.conf.node);
@@ -371,10 +376,12 @@ int relay_main(const char *config_path)
 		return 1;
 	}
 	node_log(&r.node, "started", "daemon=relay clock=boottime cluster=%s", r.node.conf.cluster);
+	service_ready("starting");
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&r, error, sizeof(error));
 		connect_module(&r, node_now_ms());
+		service_alive(node_now_ms());
 		node_poll_fds(&r.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
@@ -390,6 +397,7 @@ int relay_main(const char *config_path)
 		note_probe(&r);
 		node_serve_status(&r.node, status, reload, &r);
 	}
+	service_stopping();
 	write_probe_stop(&r.probe);
 	node_log(&r.node, "stopped", "daemon=relay");
 	if (r.listener)

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the daemons tell systemd (Type=notify, sd_notify(3)), read here
+# from the socket NOTIFY_SOCKET names, as systemd reads it, natively on
+# 127.0.0.1: READY=1 once the status socket answers; STATUS= with the
+# role (the relay's with what it relays); RELOADING=1 then READY=1
+# around a reload, also a refused one; WATCHDOG=1 every half of
+# WATCHDOG_USEC; STOPPING=1 on SIGTERM; hooks never see NOTIFY_SOCKET.
+# A missing or bad configuration or key exits 78 (EX_CONFIG), which the
+# units do not restart; what may pass by itself exits 1.
+# The real systemd runs the packaged units in selftests/system/.
+# Usage: notify.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+dir=$(mktemp -d /tmp/notify.XXXXXX)
+pids=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill $pids 2> /dev/null
+	wait 2> /dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+port=$((20000 + RANDOM % 20000))
+
+# listen SOCKET LOG: systemd's side: each datagram to SOCKET, as one
+# line per assignment, appended to LOG.
+listen() {
+	python3 -u -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        for line in s.recv(4096).decode().splitlines():
+            log.write(line + "\n")
+' "$1" "$2" &
+	pids+=" $!"
+	wait_until 10 test -S "$1"
+}
+
+# said LOG PATTERN: LOG holds a line matching PATTERN (grep -E).
+said() { grep -qE "$2" "$1"; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	printf '#!/bin/sh\nenv > "%s/hook-env.$1"\n' "$dir" > "$dir/hook"
+	chmod +x "$dir/hook"
+	for node in m1 m2; do
+		{ native_config notify "$node" "$dir/secret" "$dir" "$port"; echo "hook = $dir/hook"; } \
+			> "$dir/$node.conf"
+	done
+	listen "$dir/notify" "$dir/said"
+	# ready_then_status: READY=1 is said, and the status socket then answers.
+	NOTIFY_SOCKET=$dir/notify WATCHDOG_USEC=1000000 \
+		"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids+=" $m1"
+	tap_check "READY=1, and then the status socket answers" \
+		bash -c "$(declare -f wait_until said); wait_until 10 said '$dir/said' '^READY=1\$' &&
+			'$availctl' status --socket '$dir/state-m1/m1.sock' > /dev/null"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	pids+=" $!"
+	tap_check "STATUS= says the role, the epoch and the witness" \
+		wait_until 30 said "$dir/said" "^STATUS=active at epoch [0-9]+, witness (none|h0): .+"
+	tap_check "WATCHDOG=1 again and again while the loop runs (WATCHDOG_USEC is 1 s)" \
+		wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$dir/said') -ge 3 ]"
+	tap_check "hooks run without NOTIFY_SOCKET or WATCHDOG_USEC" \
+		bash -c "$(declare -f wait_until); wait_until 10 test -s '$dir/hook-env.active' &&
+			! grep -qE '^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID)=' '$dir'/hook-env.*"
+
+	: > "$dir/said"
+	tap_expect 0 "reloaded" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	tap_check "a reload: RELOADING=1, then READY=1" \
+		bash -c "grep -E '^(RELOADING|READY)=1\$' '$dir/said' | tr '\n' ' ' | grep -qx 'RELOADING=1 READY=1 '"
+	: > "$dir/said"
+	echo "no-such-key = 1" >> "$dir/m1.conf"
+	tap_expect 1 "unknown key" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	tap_check "a refused reload: RELOADING=1, then READY=1 again" \
+		bash -c "grep -E '^(RELOADING|READY)=1\$' '$dir/said' | tr '\n' ' ' | grep -qx 'RELOADING=1 READY=1 '"
+	kill "$m1"
+	tap_check "SIGTERM: STOPPING=1" wait_until 10 said "$dir/said" "^STOPPING=1$"
+	wait "$m1"
+	tap_check "the stopped arbiter exits 0" test $? -eq 0
+
+	# The relay, without the module here: it says what keeps it from relaying.
+	native_config notify h0 "$dir/secret" "$dir" "$port" > "$dir/h0.conf"
+	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
+	sed -i "s|^key-file = .*|key-file = $dir/h0.key|" "$dir/h0.conf"
+	: > "$dir/said"
+	NOTIFY_SOCKET=$dir/notify "$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	h0=$!
+	tap_check "the relay: READY=1 and a STATUS= line" \
+		wait_until 10 bash -c "grep -qx READY=1 '$dir/said' && grep -q '^STATUS=.' '$dir/said'"
+	kill "$h0"
+	wait "$h0"
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+
+	# What a restart cannot fix: 78, and the file named.
+	tap_expect 78 "$dir/missing.conf: No such file or directory" \
+		"$availctl" arbiter --config "$dir/missing.conf"
+	tap_expect 78 "$dir/missing.conf: No such file or directory" \
+		"$availctl" relay --config "$dir/missing.conf"
+	tap_expect 78 "unknown key 'no-such-key'" "$availctl" arbiter --config "$dir/m1.conf"
+	sed -i '/^no-such-key/d' "$dir/m1.conf"
+	mv "$dir/secret" "$dir/secret.away"
+	tap_expect 78 "$dir/secret" "$availctl" arbiter --config "$dir/m1.conf"
+	tap_expect 78 "run 'availctl arbiter'" "$availctl" relay --config "$dir/m1.conf"
+	mv "$dir/secret.away" "$dir/secret"
+	# What may pass by itself (an address not up yet): 1, and restarted.
+	sed -i "s/^manager = m1 127.0.0.1:/manager = m1 192.0.2.1:/" "$dir/m1.conf"
+	tap_expect 1 "Cannot assign requested address" "$availctl" arbiter --config "$dir/m1.conf"
+done
+tap_done

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a daemon tells its service manager, by sd_notify(3) (libsystemd):
+ * readiness, reloads, a one-line status and the watchdog's keep-alive,
+ * for the units' Type=notify and WatchdogSec=. Outside systemd
+ * (NOTIFY_SOCKET unset) every call does nothing.
+ */
+#ifndef AVAILCTL_SERVICE_H
+#define AVAILCTL_SERVICE_H
+
+#include <stdint.h>
+
+/*
+ * The exit status of a daemon whose configuration or key is unusable:
+ * sysexits' EX_CONFIG, which the units name in RestartPreventExitStatus=
+ * (restarting cannot fix a file). Any other failure exits 1.
+ */
+#define SERVICE_EXIT_CONFIG	78
+
+/*
+ * The daemon serves (sockets bound, handlers installed, state read):
+ * READY=1 with @status. Reads the watchdog's interval (WatchdogSec=).
+ */
+void service_ready(const char *status);
+/* A reload begins (RELOADING=1); service_reloaded() when it ended, either way. */
+void service_reloading(void);
+void service_reloaded(void);
+/* STATUS=: one line, what systemctl status shows, e.g. the role. */
+void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The daemon stops (STOPPING=1): hooks may still run. */
+void service_stopping(void);
+/*
+ * Called from the event loop on each turn, @now_ms on any monotonic
+ * clock: WATCHDOG=1 once half of WatchdogSec= has passed since the last.
+ * The loops turn at least once a second, so WatchdogSec= of 2 s or more
+ * is fed in time whenever the loop runs; a loop stuck longer than
+ * WatchdogSec= gets the daemon restarted.
+ */
+void service_alive(uint64_t now_ms);
+
+#endif
