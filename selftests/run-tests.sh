@@ -19,22 +19,28 @@
 #      module loaded, running every selftest (selftests/vm/guest-run.sh),
 #      and two more of Debian's 6.12 for the two groups of
 #      cluster_faults.sh's scenarios, two VMs at a time, those of Debian's
-#      kernels while the debug kernels are still building;
+#      kernels while the debug kernels are still building; and the
+#      real-system test (selftests/system/run.sh): the Debian packages
+#      installed with apt-get into a Debian 12 root (debootstrapped once,
+#      cached), booted with systemd and checked there, its image built
+#      just before its VM starts;
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
-# Environment: KERNELS limits the VM tests to some of the kernels "6.1 6.12
-# kasan kcsan" (a Debian kernel by the start of its ABI, a debug kernel by
-# name; e.g. KERNELS=6.12), or leaves them all out (KERNELS=none: the host
-# tests only, the quick lane of an edit-test loop); VM_TIMEOUT (seconds, default 1200 for a Debian
-# kernel, twice that for a debug one or a group of cluster_faults.sh's
-# scenarios) bounds each VM.
+# Environment: KERNELS limits the VM tests to some of "6.1 6.12 kasan
+# kcsan system" (a Debian kernel by the start of its ABI, a debug kernel by
+# name, "system" the real-system test; e.g. KERNELS=6.12, or
+# KERNELS=system for that test alone), or leaves them all out
+# (KERNELS=none: the host tests only, the quick lane of an edit-test
+# loop); VM_TIMEOUT (seconds, default 1200 for a Debian kernel, twice that
+# for a debug one or a group of cluster_faults.sh's scenarios; for the
+# real-system test, each of its two boots) bounds each VM.
 
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/results
-wanted_kernels=${KERNELS:-6.1 6.12 kasan kcsan}
+wanted_kernels=${KERNELS:-6.1 6.12 kasan kcsan system}
 [ "$wanted_kernels" = none ] && wanted_kernels=
 
 cd "$top" || exit 1
@@ -137,8 +143,10 @@ wait "$model"
 # so that the last to start ends soonest: KASAN (about 27 min), KCSAN
 # and the Debian kernels (about 11 each).
 debian_kernels=
+system_test=false
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && continue
+	[ "$word" = system ] && { system_test=true; continue; }
 	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
 	if [ -n "$abi" ]; then
 		debian_kernels+=" $abi"
@@ -157,6 +165,9 @@ for name in $debug_names; do
 	vms+=" debug:$name"
 done
 vms+=" $debian_kernels"
+# Last: about 4 minutes, its image's build included (9 when its Debian
+# root is not cached yet).
+$system_test && vms+=" system"
 
 # debug_built: whether the debug kernels' build ended; the first time it
 # has, records it and builds the module for each.
@@ -221,6 +232,17 @@ run_vm() {
 	fi
 }
 
+# run_system: the real-system test, its image built first (packages,
+# the cached Debian root, apt-get install in a chroot of it), then its
+# VM booted twice.
+run_system() {
+	local out=$results/vm-system
+	mkdir -p "$out"
+	selftests/system/run.sh --timeout "${VM_TIMEOUT:-900}" "$out" \
+		> "$out/system.tap" 2> "$out/system.log"
+	echo $? > "$out/system.status"
+}
+
 step "VM tests:$vms"
 # Two VMs at a time (two cores), each the first of the list that can
 # start: a debug kernel's once its build ended, and none of two CPUs
@@ -271,6 +293,7 @@ while [ ${#pending[@]} -gt 0 ]; do
 		run_vm "$next" &
 		faults_pids[$!]=1
 		;;
+	system) run_system & ;;
 	*) run_vm "$next" & ;;
 	esac
 	running+=($!)
