@@ -38,7 +38,7 @@ packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
 	libsodium-dev libsystemd-dev spin nftables bridge-utils clang libclang-rt-14-dev
 	sparse perl python3 python3-yaml python3-jsonschema groff-base
 	flex bison bc libelf-dev libssl-dev
-	dkms dh-dkms debhelper dpkg-dev python3-sphinx prometheus
+	dkms dh-dkms debhelper dpkg-dev lintian python3-sphinx prometheus
 	debootstrap
 	$kernel_metas"
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The daemons refuse to start on a bad configuration or key, with a clear
-# error and a non-zero exit, before binding anything; no module needed.
+# error and exit status 78 (EX_CONFIG), before binding anything; availctl
+# check says the same and exits 1; no module needed.
 # Usage: cluster_config.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -26,19 +27,20 @@ good() {
 	CONF
 }
 
-# refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 1
-# with TEXT, and availctl check the same.
+# refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 78
+# (EX_CONFIG: not restarted by the units) with TEXT, and availctl check
+# exit 1 with the same.
 refused() {
 	local name=$1 text=$2
 	shift 2
 	printf '%s\n' "$@" > "$dir/bad.conf"
-	tap_expect 1 "$text" "$availctl" arbiter --config "$dir/bad.conf"
+	tap_expect 78 "$text" "$availctl" arbiter --config "$dir/bad.conf"
 	tap_expect 1 "$text" "$availctl" check --config "$dir/bad.conf"
 }
 
-# refused_file TEXT FILE: arbiter and availctl check exit 1 on FILE, with TEXT.
+# refused_file TEXT FILE: arbiter exits 78 and availctl check 1 on FILE, with TEXT.
 refused_file() {
-	tap_expect 1 "$1" "$availctl" arbiter --config "$2"
+	tap_expect 78 "$1" "$availctl" arbiter --config "$2"
 	tap_expect 1 "$1" "$availctl" check --config "$2"
 }
 
@@ -71,7 +73,7 @@ for availctl in "$@"; do
 	printf 'cluster = a\0b\n' > "$dir/bad.conf"
 	refused_file "NUL byte" "$dir/bad.conf"
 	refused_file "No such file" "$dir/none.conf"
-	tap_expect 1 "is a manager: run 'availctl arbiter'" "$availctl" relay --config "$dir/good.conf"
+	tap_expect 78 "is a manager: run 'availctl arbiter'" "$availctl" relay --config "$dir/good.conf"
 
 	chmod 644 "$dir/key"
 	refused_file "group or others may access it (mode 644)" "$dir/good.conf"
@@ -90,7 +92,7 @@ for availctl in "$@"; do
 	tap_expect 1 "not from another node's key" \
 		"$availctl" keygen --node h2 --secret "$dir/h1.key" "$dir/x.key"
 	good | sed 's/node = m1/node = h1/' > "$dir/h1.conf"
-	tap_expect 1 "holds the cluster secret, which only the managers may hold" \
+	tap_expect 78 "holds the cluster secret, which only the managers may hold" \
 		"$availctl" relay --config "$dir/h1.conf"
 	good | sed "s/node = m1/node = h1/; s|key-file = .*|key-file = $dir/h1.key|" \
 		> "$dir/h1-own.conf"

@@ -61,12 +61,49 @@ tap_check "the two packages share no file, so apt can install both" \
 	bash -c "! sort <(dpkg-deb -c '$work/availcast-dkms_${version}_all.deb' | awk '\$1 !~ /^d/ { print \$6 }' | sort -u) \
 		<(dpkg-deb -c '$work/availctl_${version}_amd64.deb' | awk '\$1 !~ /^d/ { print \$6 }' | sort -u) |
 		uniq -d | grep ."
+# lib/systemd/system: where bookworm's debhelper looks for units to
+# handle (usr/lib/ is merged into it on the installed system).
+units="availctl-relay.service availctl-arbiter.service availctl-metrics.service availctl-metrics.timer"
 tap_check "availctl ships its man page and the units for both daemons and the metrics" \
-	test -f "$root/usr/share/man/man8/availctl.8.gz" \
-	-a -f "$root/usr/lib/systemd/system/availctl-relay.service" \
-	-a -f "$root/usr/lib/systemd/system/availctl-arbiter.service" \
-	-a -f "$root/usr/lib/systemd/system/availctl-metrics.service" \
-	-a -f "$root/usr/lib/systemd/system/availctl-metrics.timer"
+	bash -c "test -f '$root/usr/share/man/man8/availctl.8.gz' &&
+		 for u in $units; do test -f '$root/lib/systemd/system/'\$u || exit 1; done"
+# What debhelper writes for them: stopped on remove, restarted after an
+# upgrade if they ran, forgotten on purge; none enabled by the install
+# (a daemon needs a configuration and a key first).
+mkdir -p "$work/control"
+dpkg-deb -e "$work/availctl_${version}_amd64.deb" "$work/control"
+for unit in availctl-relay.service availctl-arbiter.service; do
+	tap_check "the maintainer scripts stop $unit on remove and purge its state" \
+		bash -c "grep -q 'deb-systemd-invoke stop .*$unit' '$work/control/prerm' &&
+			 grep -q 'deb-systemd-helper purge .*$unit' '$work/control/postrm'"
+	tap_check "the maintainer scripts restart $unit after an upgrade, if it ran" \
+		bash -c "grep -q 'deb-systemd-invoke \$_dh_action .*$unit' '$work/control/postinst' &&
+			 grep -q '_dh_action=restart' '$work/control/postinst'"
+done
+tap_check "purge removes the daemons' state (/var/lib/availctl, /run/availctl)" \
+	bash -c "grep -q 'rm -rf /var/lib/availctl /run/availctl' '$work/control/postrm'"
+tap_check "availctl makes /etc/availctl, where the README's keygen writes" \
+	test -d "$root/etc/availctl"
+# A commented example, which the daemons accept once its key exists.
+example=$root/usr/share/doc/availctl/examples/availctl.conf
+tap_check "availctl ships a commented example configuration" \
+	bash -c "test -f '$example' && grep -q '^# ' '$example'"
+"$root/usr/sbin/availctl" keygen "$work/example.key" > /dev/null 2>&1
+sed "s|/etc/availctl/cluster.key|$work/example.key|" "$example" > "$work/example.conf" 2> /dev/null
+tap_check "availctl check accepts the example, its key made" \
+	"$root/usr/sbin/availctl" check --config "$work/example.conf"
+tap_check "every document the man page names is in the packages" \
+	bash -c "paths=\$(zcat '$root/usr/share/man/man8/availctl.8.gz' | grep -o '/usr/share/doc/[^ ]*' | sort -u)
+		 [ -n \"\$paths\" ] || { echo 'the man page names no installed document'; exit 1; }
+		 for f in \$paths; do test -f '$root'\$f || { echo \"missing: \$f\"; exit 1; }; done"
+# It prints every error and warning it finds (and, as root, a notice).
+findings=$(cd "$work" && lintian "availcast_${version}_amd64.changes" 2>&1 |
+	grep -v '^running with root privileges')
+if [ -z "$findings" ]; then
+	tap_ok "lintian: no error and no warning on the packages"
+else
+	tap_fail "lintian: no error and no warning on the packages" "$findings"
+fi
 
 make -s -C "$top" dkms-source DESTDIR="$work/make-dkms-source" > /dev/null
 tap_check "make dkms-install gives DKMS the packaged sources" \
@@ -104,7 +141,7 @@ done
 # there, and the man page they name found in the throwaway root. It
 # exits 0 on some findings, so any output is a failure too.
 mkdir -p "$work/units"
-for unit in "$root"/usr/lib/systemd/system/availctl-*; do
+for unit in "$root"/lib/systemd/system/availctl-*; do
 	sed "s|/usr/sbin/availctl|$root/usr/sbin/availctl|g" "$unit" > "$work/units/${unit##*/}"
 done
 if findings=$(MANPATH=$root/usr/share/man systemd-analyze verify "$work"/units/* 2>&1) &&
