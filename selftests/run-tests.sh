@@ -22,8 +22,9 @@
 #      kernels while the debug kernels are still building; and the
 #      real-system test (selftests/system/run.sh): the Debian packages
 #      installed with apt-get into a Debian 12 root (debootstrapped once,
-#      cached), booted with systemd and checked there, its image built
-#      just before its VM starts;
+#      cached; when not, made on idle CPU from the start like the debug
+#      kernels), booted with systemd and checked there, the rest of its
+#      image built just before its VM starts;
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
@@ -69,8 +70,10 @@ run_host() {
 }
 
 debug_names=
+system_test=false
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && debug_names+=" $word"
+	[ "$word" = system ] && system_test=true
 done
 
 step "setup"
@@ -91,6 +94,12 @@ if [ -n "$debug_names" ]; then
 		> "$results/host/debug-kernels.log" 2>&1
 	  echo $? > "$debug_status.new"
 	  mv "$debug_status.new" "$debug_status" ) &
+fi
+# The real-system test's Debian root, when not cached (debootstrap,
+# about 5 minutes), the same way; its VM, last, waits for it if need be.
+if $system_test; then
+	chrt --idle 0 selftests/system/base.sh > /dev/null \
+		2> "$results/host/system-base.log" &
 fi
 
 step "build"
@@ -128,6 +137,8 @@ run_host listen selftests/host/listen.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host notify selftests/host/notify.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host log-priority selftests/host/log_priority.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh
@@ -143,10 +154,9 @@ wait "$model"
 # so that the last to start ends soonest: KASAN (about 27 min), KCSAN
 # and the Debian kernels (about 11 each).
 debian_kernels=
-system_test=false
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && continue
-	[ "$word" = system ] && { system_test=true; continue; }
+	[ "$word" = system ] && continue
 	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
 	if [ -n "$abi" ]; then
 		debian_kernels+=" $abi"
@@ -165,8 +175,7 @@ for name in $debug_names; do
 	vms+=" debug:$name"
 done
 vms+=" $debian_kernels"
-# Last: about 4 minutes, its image's build included (9 when its Debian
-# root is not cached yet).
+# Last: about 4 minutes, its image's build included.
 $system_test && vms+=" system"
 
 # debug_built: whether the debug kernels' build ended; the first time it

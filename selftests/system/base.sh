@@ -17,10 +17,13 @@
 # of the kernel metapackage's version apt would install: a new package
 # list or a Debian kernel update builds a new root, anything else reuses
 # it. Built under a temporary name and renamed once complete, so that an
-# interrupted build never passes for a cached root. Takes about 5
-# minutes the first time, nothing the next.
+# interrupted build never passes for a cached root; one build at a time
+# (run-tests.sh starts one early, run.sh may ask while it runs: it
+# waits for it). Takes about 5 minutes the first time, nothing the next.
+# As root (debootstrap, chroot): through sudo otherwise.
 
 set -euo pipefail
+[ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${AVAILCAST_CACHE:-/var/cache/availcast}/system
@@ -45,6 +48,9 @@ kernel_version=$(apt-cache policy linux-image-amd64 2>/dev/null |
 key=$( { cat "$0"; echo "$kernel_version"; } | sha256sum | cut -c1-16)
 tarball=$cache/base-$key.tar
 
+mkdir -p "$cache"
+exec 9> "$cache/base.lock"
+flock 9
 if [ -f "$tarball" ]; then
 	echo "$tarball"
 	exit 0
@@ -59,7 +65,6 @@ unmount_under() {
 
 # Left by a build that was killed (its process is gone): removed. Never
 # across a mount point, whatever happened.
-mkdir -p "$cache"
 for old in "$cache"/base-*.tmp.*; do
 	[ -d "$old" ] || continue
 	kill -0 "${old##*.}" 2>/dev/null && continue
