@@ -74,15 +74,23 @@ step() {
 }
 
 # The tree's files as they are now, committed or not (git's view of the
-# working tree: tracked files still present, and new ones not ignored),
-# built as packaging.sh builds them.
+# working tree: tracked files still present, and new ones not ignored;
+# outside git, a release's tree but for build/), built as packaging.sh
+# builds them.
+tree_files() {
+	if git -C "$top" rev-parse --git-dir > /dev/null 2>&1; then
+		(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' file; do
+				[ -e "$file" ] && printf '%s\0' "$file"
+			done | tar --null -T - -cf -)
+	else
+		tar -C "$top" --exclude=./build --exclude=./.git -cf - .
+	fi
+}
 build_packages() {
 	local src=$work/src/availcast-$version
 	mkdir -p "$src"
-	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
-		while IFS= read -r -d '' file; do
-			[ -e "$file" ] && printf '%s\0' "$file"
-		done | tar --null -T - -cf -) | tar -xf - -C "$src" &&
+	tree_files | tar -xf - -C "$src" &&
 	(cd "$src" && dpkg-buildpackage -us -uc -b) &&
 	mv "$work"/src/*.deb "$work/"
 }
