@@ -25,7 +25,6 @@
 set -euo pipefail
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 
-here=$(cd "$(dirname "$0")" && pwd)
 cache=${AVAILCAST_CACHE:-/var/cache/availcast}/system
 mirror=http://deb.debian.org/debian
 security=http://deb.debian.org/debian-security
@@ -35,9 +34,9 @@ include=systemd,systemd-sysv,udev,dbus,kmod,iproute2,procps
 # In the chroot, by apt (debootstrap resolves dependencies of alternatives
 # poorly): the kernel and its headers, DKMS and a compiler, what builds
 # an initrd, openssl for DKMS's signing key, and availctl's libraries.
-packages="linux-image-amd64 linux-headers-amd64 initramfs-tools
+packages=(linux-image-amd64 linux-headers-amd64 initramfs-tools
 	dkms gcc make libc6-dev openssl
-	libnl-3-200 libnl-genl-3-200 libsodium23"
+	libnl-3-200 libnl-genl-3-200 libsodium23)
 
 log() { printf 'system/base: %s\n' "$*" >&2; }
 
@@ -105,11 +104,10 @@ for fs in proc sys dev dev/pts; do
 	esac
 done
 
-log "apt-get install $(echo $packages)"
-# shellcheck disable=SC2086
+log "apt-get install ${packages[*]}"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 sh -c "
 	apt-get update -qq &&
-	apt-get install -y -qq --no-install-recommends $(echo $packages) &&
+	apt-get install -y -qq --no-install-recommends ${packages[*]} &&
 	apt-get clean" > "$work/apt.log" 2>&1 || {
 	tail -n 30 "$work/apt.log" >&2
 	exit 1

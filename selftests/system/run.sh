@@ -127,21 +127,24 @@ install_packages() {
 	rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/apt/apt.conf.d/99availcast-test" \
 		"$root"/root/*.deb
 	rmdir "$root/root/availcast"
-	return $status
+	return "$status"
 }
 
 # The checks, their unit enabled; the root as a raw ext4 disk image,
 # with room to spare; its kernel and initrd beside it for qemu.
 make_disk() {
-	local lib=$root/usr/local/lib/availcast-system size
+	local lib=$root/usr/local/lib/availcast-system size kernels initrds
 	mkdir -p "$lib"
 	install -m 0755 "$here/guest/check.sh" "$lib/check.sh"
 	install -m 0644 "$top/selftests/lib/tap.sh" "$top/selftests/lib/wait.sh" "$lib/"
 	install -m 0644 "$here/guest/availcast-system-test.service" "$root/etc/systemd/system/"
 	ln -sf /etc/systemd/system/availcast-system-test.service \
 		"$root/etc/systemd/system/multi-user.target.wants/"
-	cp "$(ls "$root"/boot/vmlinuz-* | tail -n 1)" "$work/vmlinuz" &&
-	cp "$(ls "$root"/boot/initrd.img-* | tail -n 1)" "$work/initrd.img" || return 1
+	# The root has one kernel (linux-image-amd64's): the last in any case.
+	kernels=("$root"/boot/vmlinuz-*)
+	initrds=("$root"/boot/initrd.img-*)
+	cp "${kernels[-1]}" "$work/vmlinuz" &&
+	cp "${initrds[-1]}" "$work/initrd.img" || return 1
 	size=$(($(du -sm "$root" | cut -f1) + 768))
 	rm -f "$work/disk.img"
 	mkfs.ext4 -q -F -L root -d "$root" "$work/disk.img" "${size}M"
@@ -186,8 +189,12 @@ SECONDS=0
 step "dpkg-buildpackage builds availcast-dkms and availctl from the working tree" \
 	"$out/packages.log" build_packages
 base=$("$here/base.sh" 2> "$out/base.log")
-[ -n "$base" ] && tap_ok "the cached Debian 12 root is ready ($(basename "$base"))" ||
-	{ tap_fail "the cached Debian 12 root is ready" "$(tail -n 30 "$out/base.log")"; tap_done; }
+if [ -n "$base" ]; then
+	tap_ok "the cached Debian 12 root is ready ($(basename "$base"))"
+else
+	tap_fail "the cached Debian 12 root is ready" "$(tail -n 30 "$out/base.log")"
+	tap_done
+fi
 step "the README's apt-get install of both packages succeeds in a Debian 12 root" \
 	"$out/install.log" install_packages
 step "the installed root becomes a bootable disk image" "$out/disk.log" make_disk

@@ -18,8 +18,11 @@
 # fixed sleep. The deadlines are generous: this runs under qemu's
 # software emulation, on a host that may be running another VM.
 
+# selftests/lib's, installed beside this script in the guest.
 lib=/usr/local/lib/availcast-system
+# shellcheck source=SCRIPTDIR/../../lib/tap.sh
 . "$lib/tap.sh" > /dev/null
+# shellcheck source=SCRIPTDIR/../../lib/wait.sh
 . "$lib/wait.sh"
 
 phase_file=/var/lib/availcast-system/phase
