@@ -9,6 +9,7 @@
 # AVAILCTL: the binary (default: the ASan and UBSan build).
 
 . "$(dirname "$0")/lib/tap.sh"
+. "$(dirname "$0")/lib/wait.sh"
 
 availctl=${AVAILCTL:-$(dirname "$0")/../build/userspace-asan/availctl}
 ko=${AVAILCAST_KO:?}
@@ -147,10 +148,49 @@ for b in lines:
 assert lines[0]["seq"] < lines[1]["seq"] < lines[2]["seq"]
 EOF
 
+# A relay subscribed while the module goes away and comes back (rmmod,
+# insmod: the family returns with a new id and group): the relay says
+# the broadcasts stopped, subscribes again and counts the gap.
+relay_dir=$(mktemp -d /tmp/availctl-relay.XXXXXX)
+"$availctl" keygen "$relay_dir/secret"
+"$availctl" keygen --node h1 --secret "$relay_dir/secret" "$relay_dir/h1.key"
+printf '%s\n' "cluster = reload" "node = h1" "key-file = $relay_dir/h1.key" \
+	"state-dir = $relay_dir/state" "runtime-dir = $relay_dir/run" \
+	"manager = m1 127.0.0.1:17460" "manager = m2 127.0.0.1:17461" \
+	"host = h1 127.0.0.1:17462" > "$relay_dir/h1.conf"
+"$availctl" relay --config "$relay_dir/h1.conf" 2> "$relay_dir/h1.log" &
+relay=$!
+# relay_says PATTERN: the relay's status has a line matching PATTERN.
+relay_says() {
+	"$availctl" status --config "$relay_dir/h1.conf" 2> /dev/null | grep -qE "$1"
+}
+# forwarded: how many broadcasts the relay forwarded so far.
+forwarded() {
+	"$availctl" status --config "$relay_dir/h1.conf" 2> /dev/null |
+		sed -n 's/^forwarded: *\([0-9]*\) broadcasts.*/\1/p'
+}
+tap_check "the relay subscribes and forwards broadcasts" \
+	wait_until 30 bash -c "$(declare -f relay_says forwarded); availctl='$availctl' relay_dir='$relay_dir';
+		relay_says '^module: +subscribed' && [ \"\$(forwarded)\" -gt 0 ]"
+
 # Without the module: exit 3, and say how to load it.
 tap_check "rmmod availcast" rmmod availcast
+tap_check "the relay says the broadcasts stopped: the module was unloaded" \
+	wait_until 10 relay_says "^module: +the availcast module (was unloaded|is not loaded)"
 expect 3 "modprobe availcast" show
 expect 3 "modprobe availcast" watch --count 1
 expect 3 "modprobe availcast" pool list
+before=$(forwarded)
 tap_check "insmod availcast again" insmod "$ko"
+tap_check "the relay subscribes again, with the module back, and forwards" \
+	wait_until 10 bash -c "$(declare -f relay_says forwarded); availctl='$availctl' relay_dir='$relay_dir';
+		relay_says '^module: +subscribed' && [ \"\$(forwarded)\" -gt $before ]"
+tap_check "the relay's status counts the gap" \
+	relay_says "^module: +subscribed \(1 gap since start, [0-9]+ ms without broadcasts\)$"
+tap_check "its metrics too" \
+	bash -c "'$availctl' metrics --config '$relay_dir/h1.conf' | grep -qE '^availctl_relay_module_gaps_total\{.*\} 1$'"
+kill "$relay"
+wait "$relay"
+tap_check "the relay exits 0 on SIGTERM, ASan clean" test $? -eq 0
+rm -rf "$relay_dir"
 tap_done

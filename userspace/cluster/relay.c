@@ -37,6 +37,9 @@ struct relay {
 	uint64_t requests_superseded;	/* witness requests a newer one replaced */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
+	/* Subscriptions lost (the module unloaded) and taken again: */
+	uint64_t lost_at_ms;		/* when the one now lost was; 0: none lost */
+	uint64_t gaps, gap_ms;		/* how many, and how long without, since start */
 };
 
 /* The store put its record back over a file that said otherwise: say so. */
@@ -90,7 +93,15 @@ static void connect_module(struct relay *r, uint64_t now_ms)
 		return;
 	}
 	r->module_problem[0] = '\0';
-	node_log(&r->node, "module", "state=subscribed");
+	if (r->lost_at_ms) {
+		r->gaps++;
+		r->gap_ms += now_ms - r->lost_at_ms;
+		node_log(&r->node, "module", "state=subscribed gap_ms=%llu",
+			 (unsigned long long)(now_ms - r->lost_at_ms));
+		r->lost_at_ms = 0;
+	} else {
+		node_log(&r->node, "module", "state=subscribed");
+	}
 	service_status("relaying %s's availability to %s and %s", r->node.conf.node,
 		       r->node.conf.managers[0].name, r->node.conf.managers[1].name);
 }
@@ -146,9 +157,14 @@ static void forward_broadcasts(struct relay *r)
 		return;
 	}
 	if (status) {
+		/* ENODEV: unloaded; subscribed again once it is back (connect_module). */
 		node_log(&r->node, "module", "state=lost error=\"%s\"", error.message);
+		service_status("no broadcasts to relay: %s", error.message);
+		snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		availcast_listener_close(r->listener);
 		r->listener = NULL;
+		r->lost_at_ms = node_now_ms();
+		r->next_connect_ms = 0;
 		return;
 	}
 	forward(r, &snap);
@@ -197,6 +213,11 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_integer(out, "relay_subscribed", "gauge",
 			"1 when the relay hears the availcast module's broadcasts.", labels,
 			r->listener != NULL);
+	metrics_integer(out, "relay_module_gaps_total", "counter",
+			"Times the relay lost the module's broadcasts (unloaded) and subscribed again.",
+			labels, r->gaps);
+	metrics_seconds(out, "relay_module_gap_seconds", "Time without the module's broadcasts over those gaps, since the relay started.",
+			labels, r->gap_ms);
 	metrics_integer(out, "relay_forwarded_total", "counter",
 			"Broadcasts of the module forwarded to the managers.", labels,
 			r->forwarded);
@@ -251,13 +272,15 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	}
 	if (format == NODE_JSON) {
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
-			"\"module\":%s,\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
+			"\"module\":%s,\"module_gaps\":%llu,\"module_gap_ms\":%llu,"
+			"\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
 			"\"requests_superseded\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
 			"\"generation\":%llu,\"lease_left_ms\":%u,\"writes_failing\":%s,"
 			"\"write_ms\":%u},",
 			r->node.conf.node, r->node.conf.cluster,
-			r->listener ? "true" : "false", (unsigned long long)r->forwarded,
+			r->listener ? "true" : "false", (unsigned long long)r->gaps,
+			(unsigned long long)r->gap_ms, (unsigned long long)r->forwarded,
 			(unsigned long long)r->superseded, (unsigned long long)r->overruns,
 			(unsigned long long)r->requests_superseded, witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
@@ -268,7 +291,12 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		return;
 	}
 	fprintf(out, "relay %s (cluster %s)\n", r->node.conf.node, r->node.conf.cluster);
-	fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
+	if (r->listener && r->gaps)
+		fprintf(out, "module:     subscribed (%llu gap%s since start, %llu ms without broadcasts)\n",
+			(unsigned long long)r->gaps, r->gaps == 1 ? "" : "s",
+			(unsigned long long)r->gap_ms);
+	else
+		fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
 	fprintf(out, "forwarded:  %llu broadcasts, %llu superseded, %llu overruns\n",
 		(unsigned long long)r->forwarded, (unsigned long long)r->superseded,
 		(unsigned long long)r->overruns);

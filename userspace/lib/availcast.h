@@ -140,8 +140,10 @@ int availcast_listener_fd(const struct availcast_listener *listener);
 /*
  * The next broadcast, waiting up to @timeout_ms (-1: forever). Returns 0,
  * ETIMEDOUT, ENOBUFS when broadcasts were lost because the socket's buffer
- * overflowed (the next call goes on), or another errno. Free the snapshot
- * with availcast_snapshot_free().
+ * overflowed (the next call goes on), ENODEV when the module was unloaded
+ * (the subscription is dead: close it, and listen again once the module
+ * is back), or another errno. Free the snapshot with
+ * availcast_snapshot_free().
  */
 int availcast_listener_next(struct availcast_listener *listener,
 			    struct availcast_snapshot *snapshot, int timeout_ms,
@@ -151,7 +153,8 @@ int availcast_listener_next(struct availcast_listener *listener,
  * to @max of them and parses only the newest, for a reader behind the
  * module that wants the current state rather than each in turn. Returns
  * 0 with it in @snapshot (free it with availcast_snapshot_free()),
- * ETIMEDOUT when none waited, or another errno. Adds to @skipped the
+ * ETIMEDOUT when none waited, ENODEV when the module was unloaded (as
+ * availcast_listener_next()), or another errno. Adds to @skipped the
  * broadcasts read and passed over, and to @lost the times broadcasts
  * were lost because the socket's buffer overflowed.
  */

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A subscription to the family's broadcasts, on a socket of its own so
- * that requests and their replies never mix with broadcasts.
+ * that requests and their replies never mix with broadcasts. The socket
+ * also hears the generic netlink controller's notices: when the module
+ * is unloaded its family goes, and with it the subscription, silently;
+ * a family registered again (the module loaded again) has a new id and
+ * group, which only a new subscription hears.
  */
 
 #include <errno.h>
@@ -12,12 +16,15 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
+#include <linux/genetlink.h>
 
 #include "internal.h"
 
 struct availcast_listener {
 	struct nl_sock *sock;
 	struct nl_cb *cb;
+	int family;		/* the id the family had when subscribed */
+	bool gone;		/* the controller said the family was removed */
 	/* Where the callback puts what it read: */
 	struct availcast_snapshot *snapshot;
 	struct availcast_error *error;
@@ -41,12 +48,54 @@ static int any_sequence(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Whether @nlh is the controller's notice that family @family is gone. */
+static bool family_removed(const struct nlmsghdr *nlh, int family)
+{
+	struct nlattr *attrs[CTRL_ATTR_MAX + 1];
+	const struct genlmsghdr *ghdr = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL || nlmsg_datalen(nlh) < (int)sizeof(*ghdr) ||
+	    ghdr->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	if (genlmsg_parse((struct nlmsghdr *)nlh, 0, attrs, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !attrs[CTRL_ATTR_FAMILY_ID])
+		return false;
+	return nla_get_u16(attrs[CTRL_ATTR_FAMILY_ID]) == family;
+}
+
+static int gone(struct availcast_error *error)
+{
+	return availcast_error_set(error, ENODEV, "the availcast module was unloaded");
+}
+
+/*
+ * After broadcasts were lost to an overflow, a notice may have been
+ * lost with them: asks the controller, on a socket of its own (this one
+ * is for multicast), whether the family still has the id subscribed to.
+ */
+static bool family_still_there(const struct availcast_listener *listener)
+{
+	struct nl_sock *sock = nl_socket_alloc();
+	bool there = true;
+
+	if (sock && !genl_connect(sock))
+		there = genl_ctrl_resolve(sock, AVAILCAST_GENL_NAME) == listener->family;
+	nl_socket_free(sock);
+	return there;
+}
+
 static int on_broadcast(struct nl_msg *msg, void *arg)
 {
 	struct availcast_listener *listener = arg;
 	struct genlmsghdr *ghdr = nlmsg_data(nlmsg_hdr(msg));
 
-	if (listener->got || ghdr->cmd != AVAILCAST_CMD_NOTIFY)
+	if (family_removed(nlmsg_hdr(msg), listener->family)) {
+		listener->gone = true;
+		gone(listener->error);
+		return NL_STOP;
+	}
+	if (listener->got || nlmsg_hdr(msg)->nlmsg_type != listener->family ||
+	    ghdr->cmd != AVAILCAST_CMD_NOTIFY)
 		return NL_SKIP;
 	if (!availcast_snapshot_parse(nlmsg_hdr(msg), listener->snapshot,
 				      listener->error)) {
@@ -60,7 +109,7 @@ int availcast_listen(struct availcast_listener **out,
 		     struct availcast_error *error)
 {
 	struct availcast_listener *listener;
-	int group, err;
+	int group, controller, err;
 
 	listener = calloc(1, sizeof(*listener));
 	if (!listener)
@@ -77,13 +126,20 @@ int availcast_listen(struct availcast_listener **out,
 					    "cannot open a generic netlink socket");
 		goto fail;
 	}
+	listener->family = genl_ctrl_resolve(listener->sock, AVAILCAST_GENL_NAME);
 	group = genl_ctrl_resolve_grp(listener->sock, AVAILCAST_GENL_NAME,
 				      AVAILCAST_MCGRP_AVAIL);
-	if (group < 0) {
+	if (listener->family < 0 || group < 0) {
 		err = availcast_error_not_loaded(error);
 		goto fail;
 	}
-	err = nl_socket_add_membership(listener->sock, group);
+	controller = genl_ctrl_resolve_grp(listener->sock, "nlctrl", "notify");
+	if (controller < 0) {
+		err = availcast_libnl_error(error, controller,
+					    "cannot find the generic netlink controller's notices");
+		goto fail;
+	}
+	err = nl_socket_add_memberships(listener->sock, group, controller, 0);
 	if (err < 0) {
 		err = availcast_libnl_error(error, err, "cannot subscribe");
 		goto fail;
@@ -125,6 +181,8 @@ int availcast_listener_next(struct availcast_listener *listener,
 
 	memset(snapshot, 0, sizeof(*snapshot));
 	error->code = 0;
+	if (listener->gone)
+		return gone(error);
 	listener->snapshot = snapshot;
 	listener->error = error;
 	listener->got = false;
@@ -145,9 +203,16 @@ int availcast_listener_next(struct availcast_listener *listener,
 			return availcast_error_set(error, ETIMEDOUT,
 						   "no broadcast within %d ms", timeout_ms);
 		err = nl_recvmsgs(listener->sock, listener->cb);
-		if (err == -NLE_NOMEM)
+		if (listener->gone)
+			return error->code;
+		if (err == -NLE_NOMEM) {
+			if (!family_still_there(listener)) {
+				listener->gone = true;
+				return gone(error);
+			}
 			return availcast_error_set(error, ENOBUFS,
 						   "broadcasts were lost: the socket buffer overflowed");
+		}
 		if (err < 0)
 			return availcast_libnl_error(error, err, "receive");
 		if (error->code)
@@ -156,8 +221,12 @@ int availcast_listener_next(struct availcast_listener *listener,
 	return 0;
 }
 
-/* The last broadcast in a datagram of @len bytes at @buf, or NULL. */
-static const struct nlmsghdr *last_broadcast(const uint8_t *buf, ssize_t len)
+/*
+ * The last broadcast of the family in a datagram of @len bytes at @buf,
+ * or NULL; notes a notice that the family is gone.
+ */
+static const struct nlmsghdr *last_broadcast(struct availcast_listener *listener,
+					     const uint8_t *buf, ssize_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf, *found = NULL;
 	int left = (int)len;
@@ -165,9 +234,11 @@ static const struct nlmsghdr *last_broadcast(const uint8_t *buf, ssize_t len)
 	for (; nlmsg_ok(nlh, left); nlh = nlmsg_next((struct nlmsghdr *)nlh, &left)) {
 		const struct genlmsghdr *ghdr = nlmsg_data(nlh);
 
-		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE &&
-		    nlmsg_datalen(nlh) >= (int)sizeof(*ghdr) &&
-		    ghdr->cmd == AVAILCAST_CMD_NOTIFY)
+		if (family_removed(nlh, listener->family))
+			listener->gone = true;
+		else if (nlh->nlmsg_type == listener->family &&
+			 nlmsg_datalen(nlh) >= (int)sizeof(*ghdr) &&
+			 ghdr->cmd == AVAILCAST_CMD_NOTIFY)
 			found = nlh;
 	}
 	return found;
@@ -193,17 +264,18 @@ int availcast_listener_latest(struct availcast_listener *listener, unsigned int 
 			return availcast_error_set(error, ENOMEM, "out of memory");
 	}
 	listener->newest_len = 0;
-	for (n = 0; n < max; n++) {
+	for (n = 0; n < max && !listener->gone; n++) {
 		len = recv(fd, listener->spare, LISTENER_DATAGRAM, MSG_DONTWAIT | MSG_TRUNC);
 		if (len < 0 && errno == ENOBUFS) {
 			(*lost)++;
+			listener->gone = !family_still_there(listener);
 			continue;
 		}
 		if (len < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		if (len < 0)
 			return availcast_error_set(error, errno, "receive: %s", strerror(errno));
-		if (len > LISTENER_DATAGRAM || !last_broadcast(listener->spare, len))
+		if (len > LISTENER_DATAGRAM || !last_broadcast(listener, listener->spare, len))
 			continue;	/* not one of ours, or cut short: nothing to parse */
 		if (listener->newest_len)
 			(*skipped)++;
@@ -212,9 +284,12 @@ int availcast_listener_latest(struct availcast_listener *listener, unsigned int 
 		listener->spare = swap;
 		listener->newest_len = len;
 	}
+	/* What came before the notice is no news: the family is gone. */
+	if (listener->gone)
+		return gone(error);
 	if (!listener->newest_len)
 		return availcast_error_set(error, ETIMEDOUT, "no broadcast waiting");
-	nlh = last_broadcast(listener->newest, listener->newest_len);
+	nlh = last_broadcast(listener, listener->newest, listener->newest_len);
 	err = availcast_snapshot_parse(nlh, snapshot, error);
 	if (!err)
 		snapshot->received_ns = availcast_now_ns();
