@@ -13,16 +13,9 @@
 
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
 
-dir=$(mktemp -d /tmp/listen.XXXXXX)
-pids=
-cleanup() {
-	# shellcheck disable=SC2086
-	[ -n "$pids" ] && kill $pids 2> /dev/null
-	wait 2> /dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+native_dir listen
 
 port=$((20000 + RANDOM % 20000))
 

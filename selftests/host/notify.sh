@@ -16,15 +16,7 @@
 . "$(dirname "$0")/../lib/wait.sh"
 . "$(dirname "$0")/../lib/native.sh"
 
-dir=$(mktemp -d /tmp/notify.XXXXXX)
-pids=
-cleanup() {
-	# shellcheck disable=SC2086
-	[ -n "$pids" ] && kill $pids 2> /dev/null
-	wait 2> /dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$dir"
-}
-trap cleanup EXIT
+native_dir notify
 
 port=$((20000 + RANDOM % 20000))
 

@@ -17,3 +17,19 @@ native_config() {
 	echo "manager = m2 127.0.0.1:$((port + 1))"
 	echo "host = h0 127.0.0.1:$((port + 2))"
 }
+
+# native_dir NAME: a directory of its own for the test, in $dir, and the
+# daemons it starts, in $pids (space-separated), stopped at exit; the
+# directory removed at exit unless KEEP is set.
+native_dir() {
+	dir=$(mktemp -d "/tmp/$1.XXXXXX")
+	pids=
+	trap native_cleanup EXIT
+}
+
+native_cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -CONT $pids 2> /dev/null && kill $pids 2> /dev/null
+	wait 2> /dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"
+}

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -115,6 +116,71 @@ static bool log_line(const char *line, size_t len)
 }
 
 /*
+ * Each event's syslog priority, for "journalctl -p": what went wrong and
+ * what an operator must act on at warning or above, the role's changes
+ * at notice, the routine (the hold renewed every heartbeat) at debug.
+ * Unlisted events are info. Three events' priority follows their first
+ * value: a role change to fault, a module lost and a witness store's
+ * writes failing are warnings; the way back is notice.
+ */
+static const struct {
+	const char *event;
+	int priority;
+} event_priorities[] = {
+	{ "poll-failed", LOG_ERR }, { "persist-failed", LOG_ERR },
+	{ "reload-hosts-failed", LOG_ERR }, { "sequence-unsaved", LOG_ERR },
+	{ "hook-abandoned", LOG_ERR },
+	{ "reload-refused", LOG_WARNING }, { "role-lapsed", LOG_WARNING },
+	{ "state-rolled-back", LOG_WARNING }, { "state-ignored", LOG_WARNING },
+	{ "sequence-ignored", LOG_WARNING }, { "scheduling-refused", LOG_WARNING },
+	{ "runtime-dir-unusable", LOG_WARNING }, { "hook-failed", LOG_WARNING },
+	{ "hook-timeout", LOG_WARNING }, { "hook-lapsed", LOG_WARNING },
+	{ "witness-restored", LOG_WARNING }, { "dropped", LOG_WARNING },
+	{ "log-dropped", LOG_WARNING },
+	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
+	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
+	{ "hold", LOG_DEBUG },
+};
+
+static int event_priority(const char *event, const char *values)
+{
+	size_t i;
+
+	if (!strcmp(event, "role"))
+		return !strncmp(values, "role=fault ", 11) ? LOG_WARNING : LOG_NOTICE;
+	if (!strcmp(event, "module"))
+		return !strncmp(values, "state=subscribed", 16) ? LOG_NOTICE : LOG_WARNING;
+	if (!strcmp(event, "witness-writes"))
+		return !strncmp(values, "state=ok", 8) ? LOG_NOTICE : LOG_WARNING;
+	for (i = 0; i < sizeof(event_priorities) / sizeof(event_priorities[0]); i++)
+		if (!strcmp(event, event_priorities[i].event))
+			return event_priorities[i].priority;
+	return LOG_INFO;
+}
+
+/*
+ * Whether standard error is the journal's stream: systemd names it in
+ * JOURNAL_STREAM as "DEVICE:INODE" (systemd.exec(5)). Lines to it get a
+ * "<N>" priority prefix, which journald strips (SyslogLevelPrefix=, on
+ * by default); lines anywhere else (the tests' checker) are left as
+ * they were.
+ */
+static bool stderr_is_journal(void)
+{
+	static int known = -1;
+	const char *stream;
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (known < 0) {
+		stream = getenv("JOURNAL_STREAM");
+		known = stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 &&
+			!fstat(STDERR_FILENO, &st) && st.st_dev == dev && st.st_ino == ino;
+	}
+	return known;
+}
+
+/*
  * One write per line: a daemon killed mid-log leaves whole lines only,
  * and the checker in selftests/ reads every line as one event.
  */
@@ -122,20 +188,24 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 		   va_list ap)
 {
 	char line[1024];
-	size_t len;
+	size_t len, prefix = 0, values;
 	int used;
 
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
 	if (log_dropped_unsaid) {
-		used = snprintf(line, sizeof(line), "%llu %s log-dropped lines=%llu\n",
+		used = snprintf(line, sizeof(line), "%s%llu %s log-dropped lines=%llu\n",
+				stderr_is_journal() ? "<4>" : "",
 				(unsigned long long)node_now_ms(), n->conf.node,
 				(unsigned long long)log_dropped_unsaid);
 		if (used > 0 && log_line(line, (size_t)used))
 			log_dropped_unsaid = 0;
 	}
-	used = snprintf(line, sizeof(line), "%llu %s %s ", (unsigned long long)at_ms,
-			n->conf.node, event);
-	len = used < 0 ? 0 : (size_t)used;
+	if (stderr_is_journal())
+		prefix = 3;	/* "<N>", N filled in below */
+	used = snprintf(line + prefix, sizeof(line) - prefix, "%llu %s %s ",
+			(unsigned long long)at_ms, n->conf.node, event);
+	len = prefix + (used < 0 ? 0 : (size_t)used);
+	values = len;
 	if (len < sizeof(line) - 1) {
 		used = vsnprintf(line + len, sizeof(line) - 1 - len, fmt, ap);
 		if (used > 0)
@@ -143,6 +213,11 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	}
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
+	if (prefix) {
+		line[0] = '<';
+		line[1] = (char)('0' + event_priority(event, values < len ? line + values : ""));
+		line[2] = '>';
+	}
 	line[len++] = '\n';
 	if (!log_line(line, len)) {
 		log_dropped++;

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Log lines carry a syslog priority for the journal, natively on
+# 127.0.0.1: when standard error is the journal's stream (JOURNAL_STREAM
+# names it, as systemd sets it), each line starts with "<N>", which
+# journald takes as its priority (SyslogLevelPrefix=): the hold renewed
+# every heartbeat at debug (7), role changes at notice (5), a fault, a
+# refused reload and a dropped datagram at warning (4), so that
+# "journalctl -p warning" shows those and not the routine. Anywhere else
+# (a file, a pipe, a terminal: the tests' checker) the lines are as
+# before, without the prefix.
+# Usage: log_priority.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+native_dir log-priority
+
+port=$((20000 + RANDOM % 20000))
+
+# logged PATTERN: m1's log has a line matching PATTERN (grep -E).
+logged() { grep -qE "$1" "$dir/m1.log"; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	for node in m1 m2; do
+		native_config prio "$node" "$dir/secret" "$dir" "$port" > "$dir/$node.conf"
+	done
+	: > "$dir/m1.log"
+	# JOURNAL_STREAM: "DEVICE:INODE" of the stream systemd connected.
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/m1.log") \
+		"$availctl" arbiter --config "$dir/m1.conf" 2>> "$dir/m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	tap_check "to the journal, the active's hold is at debug: <7>" \
+		wait_until 30 logged '^<7>[0-9]+ m1 hold '
+	tap_check "a role change at notice: <5>" logged '^<5>[0-9]+ m1 role role=active '
+	tap_check "the start at notice: <5>" logged '^<5>[0-9]+ m1 started '
+	echo "no-such-key = 1" >> "$dir/m1.conf"
+	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
+	tap_check "a refused reload at warning: <4>" \
+		wait_until 10 logged '^<4>[0-9]+ m1 reload-refused '
+	# A forged datagram: not signed with the key.
+	head -c 200 /dev/urandom > /dev/udp/127.0.0.1/"$port"
+	tap_check "a dropped datagram at warning: <4>" \
+		wait_until 10 logged '^<4>[0-9]+ m1 dropped '
+	kill "$m2"
+	tap_check "a fault at warning: <4>" \
+		wait_until 30 logged '^<4>[0-9]+ m1 role role=fault '
+	tap_check "every line to the journal has a priority" \
+		bash -c "! grep -vE '^<[0-7]>[0-9]+ m1 ' '$dir/m1.log'"
+	tap_check "elsewhere (m2's log, a file) no line has one" \
+		bash -c "grep -q ' m2 started ' '$dir/m2.log' && ! grep -q '^<' '$dir/m2.log'"
+	kill "$m1"
+	wait 2> /dev/null
+	pids=
+done
+tap_done
