@@ -192,5 +192,7 @@ tap_check "its metrics too" \
 kill "$relay"
 wait "$relay"
 tap_check "the relay exits 0 on SIGTERM, ASan clean" test $? -eq 0
+echo "--- the relay's log:" >&2
+cat "$relay_dir/h1.log" >&2
 rm -rf "$relay_dir"
 tap_done
