@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -371,6 +372,10 @@ static int check(struct parse *p)
 	    (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
 			     c->state_dir, c->node) >= sizeof(c->control))
 		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
+	if (strlen(c->control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return snprintf(p->error, p->error_size,
+				"control socket path %s is too long (%zu bytes at most)", c->control,
+				sizeof(((struct sockaddr_un *)0)->sun_path) - 1), -1;
 	return 0;
 }
 

@@ -13,29 +13,72 @@
 
 #include "control.h"
 
+/*
+ * Whether @path, the socket's address, is free to bind: nothing is
+ * there, or a socket nobody accepts on (a daemon killed before it could
+ * remove it), which goes. A file of any other kind, or a socket that
+ * answers, is somebody else's: `control =` may name any path, and the
+ * state directory's lock covers only the default one. 0, or 1 or -1
+ * with @error as control_open() returns them.
+ */
+static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
+{
+	const char *path = addr->sun_path;
+	struct stat st;
+	int fd, answered;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 :
+			(snprintf(error, error_size, "control socket %s: %s", path,
+				  strerror(errno)), -1);
+	if (!S_ISSOCK(st.st_mode))
+		return snprintf(error, error_size,
+				"control socket path %s is taken by a file that is not a socket (not removed)",
+				path), 1;
+	/* Non-blocking: a live daemon's full backlog (EAGAIN) still counts as an answer. */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
+	answered = !connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ||
+		   (errno != ECONNREFUSED && errno != ENOENT);
+	close(fd);
+	if (answered)
+		return snprintf(error, error_size,
+				"control socket %s is another daemon's: it answers there (give each its own control path)",
+				path), 1;
+	unlink(path);
+	return 0;
+}
+
 int control_open(struct control *c, const char *path, char *error, size_t error_size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
 	unsigned int i;
+	int status;
 
 	for (i = 0; i < CONTROL_CLIENTS; i++)
 		c->clients[i] = (struct control_client){ .fd = -1 };
 	c->fd = -1;
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return snprintf(error, error_size, "control socket path %s is too long",
-				path), -1;
+		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
+				path, sizeof(addr.sun_path) - 1), 1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
+	status = claim(&addr, error, error_size);
+	if (status)
+		return status;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
-	unlink(path);	/* a stale one; the state-dir lock says it is not in use */
-	if (bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660) ||
-	    listen(c->fd, CONTROL_CLIENTS)) {
+	if (bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)) || lstat(path, &st) ||
+	    chmod(path, 0660) || listen(c->fd, CONTROL_CLIENTS)) {
 		snprintf(error, error_size, "control socket %s: %s", path, strerror(errno));
 		close(c->fd);
 		c->fd = -1;
 		return -1;
 	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
 	return 0;
 }
 
@@ -48,6 +91,7 @@ static void drop(struct control_client *client)
 
 void control_close(struct control *c, const char *path)
 {
+	struct stat st;
 	unsigned int i;
 
 	if (c->fd < 0)
@@ -57,7 +101,9 @@ void control_close(struct control *c, const char *path)
 			drop(&c->clients[i]);
 	close(c->fd);
 	c->fd = -1;
-	unlink(path);
+	/* Only the socket bound: whatever has taken its place since is not ours. */
+	if (!lstat(path, &st) && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(path);
 }
 
 static struct control_client *free_slot(struct control *c)

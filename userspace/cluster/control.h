@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define CONTROL_CLIENTS		4
 #define CONTROL_TIMEOUT_MS	5000
@@ -33,15 +34,23 @@ struct control_client {
 
 struct control {
 	int fd;				/* listening; -1 when closed */
+	dev_t dev;			/* the socket file bound, removed on close */
+	ino_t ino;
 	struct control_client clients[CONTROL_CLIENTS];
 };
 
 /* Writes the answer to @request (a NUL-terminated line) into @out. */
 typedef void (*control_answer_fn)(void *ctx, const char *request, FILE *out);
 
-/* Binds and listens at @path (mode 0660). Returns 0, or -1 with @error. */
+/*
+ * Binds and listens at @path (mode 0660), after removing a stale socket
+ * there (one nobody accepts on). Returns 0; 1 with @error when @path is
+ * not the daemon's to take (too long for a unix socket, a file that is
+ * not a socket, a socket another daemon answers on: a configuration
+ * error); -1 with @error for a failure that may pass.
+ */
 int control_open(struct control *c, const char *path, char *error, size_t error_size);
-/* Closes every connection and the socket, and removes @path. */
+/* Closes every connection and the socket, and removes @path if it is still that socket. */
 void control_close(struct control *c, const char *path);
 
 /* The descriptors to poll, into @fds (room for CONTROL_POLL_FDS). */

@@ -333,6 +333,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct conf *c = &n->conf;
 	sigset_t none;
+	int status;
 
 	memset(n, 0, sizeof(*n));
 	n->udp = n->lock = n->control.fd = -1;
@@ -380,8 +381,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
-	if (control_open(&n->control, c->control, error, error_size))
-		return -1;
+	status = control_open(&n->control, c->control, error, error_size);
+	if (status)
+		return status > 0 ? SERVICE_EXIT_CONFIG : -1;
 	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
 			   c->cluster, c->node, node_unix_ms() * 1000000))
 		return fail(error, error_size, "state-dir %s: path too long", c->state_dir);

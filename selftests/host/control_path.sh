@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A daemon removes only its own control socket, natively on 127.0.0.1.
+# `control =` may name any path (outside the state directory, whose lock
+# covers only the default one): a regular file there, or the live socket
+# of another daemon, is not removed to make room; the start is refused as
+# a configuration error (78), naming the path. A socket nobody answers
+# on (left by a daemon killed with SIGKILL) is replaced. On stop, a
+# daemon leaves a file that has replaced its socket. A path longer than
+# a unix socket's is refused by `availctl check` and at start, with 78.
+# Usage: control_path.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+native_dir control-path
+
+port=$((20000 + RANDOM % 20000))
+
+# answers SOCKET: a daemon answers `availctl status` at SOCKET.
+answers() { "$availctl" status --socket "$1" > /dev/null 2>&1; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	native_config control m1 "$dir/secret" "$dir" "$port" > "$dir/m1.conf"
+	native_config control m2 "$dir/secret" "$dir" "$port" > "$dir/m2.conf"
+
+	# An admin's file where the socket would go: kept, and refused.
+	echo "the admin's notes" > "$dir/notes"
+	echo "control = $dir/notes" >> "$dir/m1.conf"
+	tap_expect 78 "$dir/notes" timeout 10 "$availctl" arbiter --config "$dir/m1.conf"
+	tap_check "the file named by control = is still there, unchanged" \
+		grep -qx "the admin's notes" "$dir/notes"
+
+	# Another daemon's live socket: kept, and refused.
+	sed -i "s|^control = .*|control = $dir/shared.sock|" "$dir/m1.conf"
+	echo "control = $dir/shared.sock" >> "$dir/m2.conf"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	tap_check "m1 answers at the control path" wait_until 10 answers "$dir/shared.sock"
+	tap_expect 78 "$dir/shared.sock" timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	tap_check "m1 still answers at its socket after m2's start was refused" \
+		answers "$dir/shared.sock"
+
+	# A stale socket, left by SIGKILL: replaced.
+	kill -KILL "$m1"
+	wait "$m1" 2> /dev/null
+	tap_check "the killed daemon left its socket" test -S "$dir/shared.sock"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	tap_check "a new m1 replaces the stale socket and answers there" \
+		wait_until 10 answers "$dir/shared.sock"
+
+	# What replaced the socket while the daemon ran is not the daemon's.
+	rm "$dir/shared.sock"
+	echo "put here later" > "$dir/shared.sock"
+	kill "$m1"
+	wait "$m1"
+	tap_check "m1 exits 0 on SIGTERM" test $? -eq 0
+	pids=
+	tap_check "the file that replaced m1's socket is still there after m1 stopped" \
+		grep -qx "put here later" "$dir/shared.sock"
+
+	# Too long for a unix socket (108 bytes with its NUL).
+	long=$dir/$(printf 'x%.0s' {1..120}).sock
+	sed -i "s|^control = .*|control = $long|" "$dir/m1.conf"
+	tap_expect 1 "control socket path" "$availctl" check --config "$dir/m1.conf"
+	tap_expect 78 "control socket path" timeout 10 "$availctl" arbiter --config "$dir/m1.conf"
+done
+tap_done
