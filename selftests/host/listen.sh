@@ -57,6 +57,9 @@ for availctl in "$@"; do
 	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
 	config m1 "bind-address = 0.0.0.0" > "$dir/m1.conf"
 	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	# Two nodes at one address and port would take each other's datagrams.
+	config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 127.0.0.3:/" > "$dir/m1.conf"
+	tap_expect 1 "127.0.0.3:$port" "$availctl" reload --socket "$dir/state-m1/m1.sock"
 	tap_check "m1 is still active on 127.0.0.2 after the refused reloads" \
 		bash -c "bound 127.0.0.2 && [ \"\$('$availctl' status --role --socket '$dir/state-m1/m1.sock')\" = active ]"
 	kill "$m1" "$m2"
@@ -80,5 +83,16 @@ for availctl in "$@"; do
 	pids=
 	tap_expect 1 "bind-address: '::1' is not an IPv4 address" \
 		"$availctl" check --config <(config m1 "bind-address = ::1")
+	# A node's address is one a datagram can be sent to, and its own.
+	for bad in 0.0.0.0 0.1.2.3 224.0.0.1 239.1.1.1 240.0.0.1 255.255.255.255; do
+		tap_expect 1 "$bad is not a unicast address" "$availctl" check --config \
+			<(config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 $bad:/")
+	done
+	tap_expect 1 "bind-address: 224.0.0.1 is not a unicast address" \
+		"$availctl" check --config <(config m1 "bind-address = 224.0.0.1")
+	tap_expect 1 "m2 and h0 are both at 127.0.0.3:$port" "$availctl" check --config \
+		<(config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 127.0.0.3:/")
+	tap_expect 0 "" "$availctl" check --config \
+		<(config m1 | sed "s/^host = h0 127.0.0.4:$port/host = h0 127.0.0.3:$((port + 1))/")
 done
 tap_done

@@ -73,6 +73,18 @@ static int name(struct parse *p, const char *key, const char *value, char *out)
 	return text(p, key, value, out, WIRE_NAME_SIZE);
 }
 
+/*
+ * Whether a datagram to @a reaches one node: not "this network"
+ * (0.0.0.0/8, RFC 1122 3.2.1.3), not multicast (224.0.0.0/4, RFC 5771),
+ * not reserved or the limited broadcast (240.0.0.0/4, RFC 1112 4).
+ */
+static bool unicast(struct in_addr a)
+{
+	uint32_t host = ntohl(a.s_addr);
+
+	return host >> 24 != 0 && host >> 28 < 0xe;
+}
+
 /* "NAME ADDRESS[:PORT]", IPv4. */
 static int node(struct parse *p, const char *key, char *value, struct conf_node *out)
 {
@@ -98,6 +110,8 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 	out->addr.sin_port = htons((uint16_t)port_number);
 	if (inet_pton(AF_INET, address, &out->addr.sin_addr) != 1)
 		return fail(p, "%s: '%s' is not an IPv4 address", key, address);
+	if (!unicast(out->addr.sin_addr))
+		return fail(p, "%s: %s is not a unicast address", key, address);
 	return 0;
 }
 
@@ -214,6 +228,9 @@ static int set(struct parse *p, enum key_index k, char *value)
 		c->listen.sin_family = AF_INET;
 		if (inet_pton(AF_INET, value, &c->listen.sin_addr) != 1)
 			return fail(p, "%s: '%s' is not an IPv4 address", keys[k], value);
+		if (c->listen.sin_addr.s_addr != htonl(INADDR_ANY) && !unicast(c->listen.sin_addr))
+			return fail(p, "%s: %s is not a unicast address (nor 0.0.0.0)",
+				    keys[k], value);
 		return 0;
 	case K_MANAGER:
 		if (c->n_managers == 2)
@@ -316,6 +333,63 @@ int conf_is_manager(const struct conf *conf, const char *name)
 }
 
 /* Sorts every node's name into conf->by_name; names must be unique. */
+/* Node @i as conf_name counts them: the managers, then the hosts. */
+static const struct conf_node *node_at(const struct conf *c, unsigned int i)
+{
+	return i < 2 ? &c->managers[i] : &c->hosts[i - 2];
+}
+
+struct endpoint {
+	uint32_t addr;		/* network order, as compared: only equality matters */
+	uint16_t port;
+	unsigned int index;
+};
+
+static int compare_endpoints(const void *a, const void *b)
+{
+	const struct endpoint *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Every node at an address and port of its own: two at one would share
+ * a socket's datagrams (on one machine, the second could not bind).
+ */
+static int check_endpoints(struct parse *p)
+{
+	const struct conf *c = p->conf;
+	unsigned int i, n = c->n_managers + c->n_hosts;
+	struct endpoint *e = malloc(n * sizeof(*e));
+	char address[INET_ADDRSTRLEN];
+
+	if (!e)
+		return snprintf(p->error, p->error_size, "out of memory"), -1;
+	for (i = 0; i < n; i++)
+		e[i] = (struct endpoint){ .addr = node_at(c, i)->addr.sin_addr.s_addr,
+					  .port = node_at(c, i)->addr.sin_port, .index = i };
+	qsort(e, n, sizeof(*e), compare_endpoints);
+	for (i = 1; i < n; i++) {
+		const struct conf_node *first = node_at(c, e[i - 1].index);
+
+		if (e[i - 1].addr != e[i].addr || e[i - 1].port != e[i].port)
+			continue;
+		inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
+		snprintf(p->error, p->error_size,
+			 "%s and %s are both at %s:%u: each node needs an address and port of its own",
+			 first->name, node_at(c, e[i].index)->name, address,
+			 ntohs(first->addr.sin_port));
+		free(e);
+		return -1;
+	}
+	free(e);
+	return 0;
+}
+
 static int index_names(struct parse *p)
 {
 	struct conf *c = p->conf;
@@ -325,7 +399,7 @@ static int index_names(struct parse *p)
 	if (!c->by_name)
 		return snprintf(p->error, p->error_size, "out of memory"), -1;
 	for (i = 0; i < n; i++) {
-		const char *name = i < 2 ? c->managers[i].name : c->hosts[i - 2].name;
+		const char *name = node_at(c, i)->name;
 
 		memcpy(c->by_name[i].name, name, sizeof(c->by_name[i].name));
 		c->by_name[i].index = i;
@@ -357,7 +431,7 @@ static int check(struct parse *p)
 	if (!c->n_hosts)
 		return snprintf(p->error, p->error_size,
 				"no 'host = NAME ADDRESS' line: the witness is chosen among hosts"), -1;
-	if (index_names(p))
+	if (index_names(p) || check_endpoints(p))
 		return -1;
 	if (!conf_self(c))
 		return snprintf(p->error, p->error_size,
