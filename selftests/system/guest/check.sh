@@ -9,7 +9,9 @@
 #
 # Two boots. Phase 1: the DKMS-built module loads, a cluster of two
 # managers and a host on 127.0.0.1 is set up from the packaged units,
-# reloads good and bad, the active stopped; then a reboot. Phase 2: all
+# reloads good and bad, the active stopped, the module unloaded and
+# loaded again under the relay, and what of it all the journal holds at
+# which priority; then a reboot. Phase 2: all
 # of it back by itself, then apt-get remove and purge. The last line is
 # "# system-test: done", then the guest powers off; without it the host
 # counts the run as failed.
@@ -76,6 +78,83 @@ check_within() {
 
 # journal UNIT: the unit's last log lines, for a failure's detail.
 journal() { journalctl -b --no-pager -n 15 -u "$1" 2>&1 | sed 's/^/    /'; }
+
+# journal_mark: the time (CLOCK_MONOTONIC, in s) of the journal's last
+# line, once journald has taken in every line written before (--sync):
+# where journal_since starts. Not a cursor: with --after-cursor, -p and
+# -u together, journalctl 252 left out lines that were there (systemd's
+# "Reload failed").
+journal_mark() {
+	journalctl --sync 2> /dev/null
+	journalctl -b -q --no-pager -n 1 -o short-monotonic |
+		sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# journal_since MARK PRIORITY UNIT: the journal's lines of UNIT (a glob,
+# as -u takes it) at PRIORITY or above after MARK ("" for the whole
+# boot), systemd's about the unit and the daemon's alike.
+journal_since() {
+	local mark=${1:-0} priority=$2 unit=$3
+	journalctl -b -q --no-pager -o short-monotonic -p "$priority" -u "$unit" |
+		awk -v mark="$mark" '{ t = $0; sub(/^\[ */, "", t); sub(/\].*/, "", t) }
+			t + 0 > mark + 0'
+}
+
+# journal_has MARK PRIORITY UNIT ERE...: each ERE matches a line of
+# journal_since MARK PRIORITY UNIT; else prints what is there.
+journal_has() {
+	local mark=$1 priority=$2 unit=$3 lines ere
+	shift 3
+	lines=$(journal_since "$mark" "$priority" "$unit")
+	for ere in "$@"; do
+		if ! grep -qE -- "$ere" <<< "$lines"; then
+			printf 'no line matches %s in:\n%s\n' "$ere" "$lines"
+			return 1
+		fi
+	done
+}
+
+# warnings_but MARK ERE: the lines of the availctl units at warning or
+# above after MARK that ERE does not match, all of them (--sync first);
+# succeeds, and prints them, when there is one.
+warnings_but() {
+	journalctl --sync 2> /dev/null
+	journal_since "$1" warning 'availctl*' | grep -vE -- "$2" | grep .
+}
+
+# The lines at warning or above that the test provokes on purpose, each
+# step's: m1, started first, waiting for m2 (a role change to fault is a
+# warning); the refused reload, systemd's and the daemon's; m1 stopped,
+# m2 asking the witness to hand over; the module unloaded under the
+# relay, and absent until modprobe.
+provoked_startup=' m1 role role=fault previous=startup .*waiting for the cluster to form"$'
+provoked_reload='Reload failed for availctl-arbiter\.service| m1 reload-refused error="[^"]*unknown key'
+provoked_stop=' m2 role role=fault .* reason="m1 silent for [0-9]+ ms or more'
+provoked_rmmod=' h1 module state=(lost|absent) error="the availcast module (was unloaded|is not loaded)'
+
+# relay_status: `availctl status` of h1's relay, over its socket.
+relay_status() { timeout 10 availctl status --config "$h1" 2>&1; }
+relay_says() { relay_status | grep -qE "$1"; }
+# forwarded: how many broadcasts the relay forwarded so far.
+forwarded() { relay_status | sed -n 's/^forwarded: *\([0-9]*\) broadcasts.*/\1/p'; }
+forwarded_above() { [ "$(forwarded)" -gt "$1" ] 2> /dev/null; }
+
+# h1_available FILE true|false: the table of the manager of FILE says
+# so of h1 (`availctl status --json`); h1_available_both: both managers'.
+h1_available() {
+	timeout 10 availctl status --json --config "$1" 2> /dev/null |
+		grep -q "\"name\":\"h1\",\"available\":$2"
+}
+h1_available_both() { h1_available "$m1" "$1" && h1_available "$m2" "$1"; }
+relay_subscribed_h1_available() {
+	relay_says '^module: +subscribed$' && h1_available_both true
+}
+
+# unit_status_says UNIT ERE: the Status: line of systemctl status UNIT
+# (the daemon's sd_notify STATUS=) matches ERE.
+unit_status_says() {
+	systemctl status --no-pager "$1" 2> /dev/null | sed -n 's/^ *Status: //p' | grep -qE "$2"
+}
 
 # hook_log NODE: where the managers' hook writes (see notify.sh below).
 hook_log() {
@@ -174,6 +253,9 @@ phase1_cluster() {
 		> /etc/systemd/system/availctl-arbiter-m2.service
 	systemctl daemon-reload
 
+	# From here to the good reload only good things happen: see
+	# phase1_reload for what the journal holds of it.
+	formation_mark=$(journal_mark)
 	for unit in availctl-relay availctl-arbiter availctl-arbiter-m2; do
 		if systemctl enable --now "$unit" > /dev/null 2>&1; then
 			tap_ok "systemctl enable --now $unit"
@@ -186,22 +268,52 @@ phase1_cluster() {
 	# The relay's part: h1's broadcasts, relayed, make it available in
 	# the active's table.
 	check_within 30 "h1's relay reaches the managers: m1's table has h1 available" \
-		sh -c "availctl status --json --config '$m1' | grep -q '\"name\":\"h1\",\"available\":true'"
+		h1_available "$m1" true
 	check_within 30 "m1's hook ran with active" grep -q '^active ' "$(hook_log m1)"
 	check_within 30 "m2's hook ran with standby" grep -q '^standby ' "$(hook_log m2)"
 }
 
 phase1_reload() {
-	local pid
+	local pid mark
 	pid=$(systemctl show -p MainPID --value availctl-arbiter)
 	cp "$m1" "$m1.good"
 	# A timing key, which a reload takes without a restart.
 	echo "hook-timeout-ms = 4000" >> "$m1"
 	tap_check "systemctl reload availctl-arbiter takes a good edit" \
 		systemctl reload availctl-arbiter
+
+	# Issue 16 item 10, log priorities: the formation and the good reload
+	# are in the journal at notice (so the query finds the daemons'
+	# lines), and none of their lines is at warning or above, the
+	# daemons' or systemd's, but m1's wait for m2 when it starts first.
+	# Each step after this one that provokes a warning checks that it is
+	# there, and then that nothing else is: from here to the end of the
+	# phase, journalctl -p warning -u 'availctl*' holds only what the
+	# test provoked.
+	journalctl --sync 2> /dev/null
+	tap_check "journalctl -p notice -u 'availctl*': the formation and the good reload are there (role=active, role=standby, reloaded)" \
+		journal_has "$formation_mark" notice 'availctl*' \
+		' m1 role role=active ' ' m2 role role=standby ' ' m1 reloaded '
+	tap_check_fails "journalctl -p warning -u 'availctl*': nothing of the formation and the good reload (but m1 waiting for m2)" \
+		warnings_but "$formation_mark" "$provoked_startup"
+
+	mark=$(journal_mark)
 	echo "no-such-key = 1" >> "$m1"
 	tap_check_fails "systemctl reload availctl-arbiter fails on an unknown key" \
 		systemctl reload availctl-arbiter
+	# What the admin sees of it with journalctl -p warning: systemd's
+	# failed reload (availctl check, the unit's ExecReload, refused the
+	# file: the daemon never saw it).
+	check_within 30 "journalctl -p warning -u availctl-arbiter shows the failed reload" \
+		journal_has "$mark" warning availctl-arbiter 'Reload failed for availctl-arbiter\.service'
+	# Asked directly, the daemon refuses it itself, and says why at
+	# warning.
+	tap_check_fails "availctl reload: the arbiter itself refuses the unknown key" \
+		availctl reload --socket /var/lib/availctl/m1.sock
+	check_within 30 "journalctl -p warning -u availctl-arbiter shows the daemon's reload-refused, with the reason" \
+		journal_has "$mark" warning availctl-arbiter ' m1 reload-refused error="[^"]*unknown key'
+	tap_check_fails "journalctl -p warning -u 'availctl*': of the refused reload, nothing but the refusal" \
+		warnings_but "$mark" "$provoked_reload"
 	# Asked over its socket: availctl status --config would read the
 	# refused file.
 	tap_check "after the refused reload the arbiter runs on: the same process, still active" \
@@ -212,8 +324,9 @@ phase1_reload() {
 }
 
 phase1_stop() {
-	local log
+	local log mark
 	log=$(hook_log m1)
+	mark=$(journal_mark)
 	tap_check "systemctl stop availctl-arbiter (the active)" systemctl stop availctl-arbiter
 	# The stop hook runs before the daemon exits: when systemctl stop
 	# returns, it is in the log.
@@ -225,6 +338,67 @@ phase1_stop() {
 	tap_check "systemctl start availctl-arbiter again" systemctl start availctl-arbiter
 	check_within 60 "m1 rejoins: one manager active, the other standby" \
 		one_active_one_standby
+	tap_check_fails "journalctl -p warning -u 'availctl*': of the stop and the start, nothing but m2 missing m1" \
+		warnings_but "$mark" "$provoked_stop"
+}
+
+# Issue 16 item 6: the module unloaded and loaded again under the
+# running relay (rmmod, modprobe: the family comes back with a new id):
+# the relay says so, subscribes again by itself, in the same process,
+# and h1's reports reach the managers again.
+phase1_module_reload() {
+	local pid before mark blacklist=/etc/modprobe.d/availcast-system-test.conf
+	mark=$(journal_mark)
+	check_within 30 "before rmmod: the relay is subscribed and both managers have h1 available" \
+		relay_subscribed_h1_available
+	pid=$(systemctl show -p MainPID --value availctl-relay)
+	# The relay, trying to subscribe again, asks the kernel for the
+	# family, which loads the module by its alias at once (request_module
+	# "net-pf-16-proto-16-family-availcast"): blacklisted, which holds
+	# for aliases only, the module stays out until modprobe loads it by
+	# name, as an admin keeps it out.
+	echo "blacklist availcast" > "$blacklist"
+	tap_check "rmmod availcast under the running relay" rmmod availcast
+	check_within 30 "the relay's status says the broadcasts stopped: the module was unloaded" \
+		relay_says '^module: +the availcast module (was unloaded|is not loaded)'
+	check_within 30 "systemctl status availctl-relay says so too: no broadcasts to relay" \
+		unit_status_says availctl-relay '^"?no broadcasts to relay: the availcast module'
+	check_within 30 "without the module, neither manager has h1 available" \
+		h1_available_both false
+	check_within 30 "journalctl -p warning -u availctl-relay shows the module lost" \
+		journal_has "$mark" warning availctl-relay ' h1 module state=lost '
+	tap_check_fails "the module is still out (blacklisted, its alias did not bring it back)" \
+		test -d /sys/module/availcast
+	before=$(forwarded)
+	tap_check "modprobe availcast again" modprobe availcast
+	rm -f "$blacklist"
+	check_within 30 "the relay subscribes again: its status counts 1 gap" \
+		relay_says '^module: +subscribed \(1 gap since start, [0-9]+ ms without broadcasts\)$'
+	check_within 30 "the relay forwards again: more than the ${before:-?} broadcasts before modprobe" \
+		forwarded_above "${before:-0}"
+	check_within 30 "h1's reports reach the managers again: both have h1 available" \
+		h1_available_both true
+	tap_check "the relay resubscribed, not restarted: the same process (MainPID $pid), active" \
+		sh -c "systemctl is-active --quiet availctl-relay &&
+			test \"\$(systemctl show -p MainPID --value availctl-relay)\" = '$pid'"
+	check_within 30 "systemctl status availctl-relay shows the relay's STATUS=: relaying h1's availability to m1 and m2" \
+		unit_status_says availctl-relay "^\"?relaying h1's availability to m1 and m2\"?\$"
+	# Its return is notice, not warning: what needs an operator was the
+	# loss.
+	check_within 30 "journalctl -p notice -u availctl-relay has the relay's return (module state=subscribed)" \
+		journal_has "$mark" notice availctl-relay ' h1 module state=subscribed gap_ms=[0-9]+$'
+	tap_check_fails "journalctl -p warning -u 'availctl*': of the module's reload, nothing but its loss (not the return)" \
+		warnings_but "$mark" "$provoked_rmmod"
+}
+
+# The active's hold, renewed every heartbeat at debug, is not in the
+# journal at all (LogLevelMax=info), while the role changes (notice)
+# are.
+phase1_journal() {
+	tap_check "journalctl -u 'availctl*' has both actives' role lines (m1's, then m2's after the stop)" \
+		journal_has "" info 'availctl*' ' m1 role role=active ' ' m2 role role=active '
+	tap_check_fails "journalctl -u 'availctl*': no hold line (debug, every heartbeat: LogLevelMax=info keeps it out)" \
+		sh -c "journalctl -b -q --no-pager -u 'availctl*' -o cat | grep -E '^[0-9]+ m[12] hold '"
 }
 
 phase2() {
@@ -283,9 +457,8 @@ case $phase in
 	phase1_cluster
 	phase1_reload
 	phase1_stop
-	# Issue 16 item 6 (being fixed): after `rmmod availcast; modprobe
-	# availcast` under the running relay, h1's reports must reach the
-	# managers again. Its check goes here once the relay resubscribes.
+	phase1_module_reload
+	phase1_journal
 
 	# At boot, as the README says.
 	echo availcast > /etc/modules-load.d/availcast.conf
