@@ -9,7 +9,8 @@
 # refused reload and a dropped datagram at warning (4), so that
 # "journalctl -p warning" shows those and not the routine. Anywhere else
 # (a file, a pipe, a terminal: the tests' checker) the lines are as
-# before, without the prefix.
+# before, without the prefix. What availctl says outside the daemon's
+# log (a failed start, availctl check or reload refusing) is at error.
 # Usage: log_priority.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -59,5 +60,21 @@ for availctl in "$@"; do
 	kill "$m1"
 	wait 2> /dev/null
 	pids=
+
+	# What availctl says before or outside the daemon's log is an error:
+	# a start that fails, availctl check refusing the file (ExecReload
+	# runs it first: systemctl reload shows only its line), a refused
+	# availctl reload, a usage error.
+	for command in "arbiter --config $dir/m1.conf" "check --config $dir/m1.conf" \
+		"reload --socket $dir/none.sock" "check --no-such-option"; do
+		: > "$dir/cli.log"
+		# shellcheck disable=SC2086
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/cli.log") \
+			timeout 10 "$availctl" $command 2>> "$dir/cli.log"
+		tap_check "availctl ${command%% *}'s failure is at error, every line: <3>" \
+			bash -c "grep -q . '$dir/cli.log' && ! grep -v '^<3>availctl ${command%% *}' '$dir/cli.log' | grep -v '^<3>Try '"
+	done
+	tap_check "elsewhere availctl check's refusal has no prefix" \
+		bash -c "'$availctl' check --config '$dir/m1.conf' 2>&1 | grep -q '^availctl check: .*no-such-key'"
 done
 tap_done

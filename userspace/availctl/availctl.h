@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "availcast.h"
+#include "service.h"
 
 /* Exit codes that scripts can rely on; see availctl(8). */
 enum availctl_exit {
@@ -15,7 +16,7 @@ enum availctl_exit {
 	AVAILCTL_EXIT_PERMISSION = 4,	/* needs CAP_NET_ADMIN */
 	AVAILCTL_EXIT_NOT_ACTIVE = 5,	/* status --role: not the active manager */
 	/* A daemon's configuration or key is unusable: SERVICE_EXIT_CONFIG. */
-	AVAILCTL_EXIT_CONFIG = 78,
+	AVAILCTL_EXIT_CONFIG = SERVICE_EXIT_CONFIG,
 };
 
 /* The configuration file of the relay and the arbiter, unless told another. */

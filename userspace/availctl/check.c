@@ -104,22 +104,22 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	if (optind < argc)
 		return availctl_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	if (sodium_init() < 0) {
-		fprintf(stderr, "availctl check: libsodium could not start\n");
+		fprintf(stderr, "%savailctl check: libsodium could not start\n", service_log_prefix(LOG_ERR));
 		return AVAILCTL_EXIT_FAILED;
 	}
 	if (conf_load(config, &conf, error, sizeof(error))) {
-		fprintf(stderr, "availctl check: %s\n", error);
+		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	status = AVAILCTL_EXIT_FAILED;
 	if (keyring_load(&keys, &conf, error, sizeof(error))) {
-		fprintf(stderr, "availctl check: %s\n", error);
+		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
 		goto out;
 	}
 	keyring_free(&keys);
 	manager = conf_is_manager(&conf, conf.node);
 	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
-		fprintf(stderr, "availctl check: %s: hook %s cannot be run: %m\n", config,
+		fprintf(stderr, "%savailctl check: %s: hook %s cannot be run: %m\n", service_log_prefix(LOG_ERR), config,
 			conf.hook);
 		goto out;
 	}

@@ -53,19 +53,19 @@ int availctl_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "availctl %s: ", command);
+	fprintf(stderr, "%savailctl %s: ", service_log_prefix(LOG_ERR), command);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'availctl %s --help'.\n", command);
+	fprintf(stderr, "\n%sTry 'availctl %s --help'.\n", service_log_prefix(LOG_ERR), command);
 	return AVAILCTL_EXIT_USAGE;
 }
 
 int availctl_fail(const char *command, const struct availcast_error *error)
 {
-	fprintf(stderr, "availctl %s: %s\n", command, error->message);
+	fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error->message);
 	if (error->code == EPERM || error->code == EACCES) {
-		fprintf(stderr, "availctl %s: changes need CAP_NET_ADMIN: run it as root\n",
+		fprintf(stderr, "%savailctl %s: changes need CAP_NET_ADMIN: run it as root\n", service_log_prefix(LOG_ERR),
 			command);
 		return AVAILCTL_EXIT_PERMISSION;
 	}
@@ -75,7 +75,7 @@ int availctl_fail(const char *command, const struct availcast_error *error)
 int availctl_fail_open(const char *command, const struct availcast_error *error)
 {
 	if (error->code == ENOENT) {
-		fprintf(stderr, "availctl %s: %s\n", command, error->message);
+		fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error->message);
 		return AVAILCTL_EXIT_NOT_LOADED;
 	}
 	return availctl_fail(command, error);
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[first], subcommands[i].name))
 			return subcommands[i].run(argc - first, argv + first, &ctl);
 	}
-	fprintf(stderr, "availctl: unknown command '%s'\n\n", argv[first]);
+	fprintf(stderr, "%savailctl: unknown command '%s'\n\n", service_log_prefix(LOG_ERR), argv[first]);
 	usage(stderr);
 	return AVAILCTL_EXIT_USAGE;
 }

@@ -95,7 +95,7 @@ static int socket_path(const char *command, const struct ask_options *o, char *p
 		return 0;
 	}
 	if (conf_load(o->config, &conf, error, sizeof(error))) {
-		fprintf(stderr, "availctl %s: %s\n", command, error);
+		fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error);
 		return -1;
 	}
 	snprintf(path, size, "%s", conf.control);
@@ -148,13 +148,13 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		return availctl_usage_error(command, "socket path too long");
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "availctl %s: socket: %s\n", command, strerror(errno));
+		fprintf(stderr, "%savailctl %s: socket: %s\n", service_log_prefix(LOG_ERR), command, strerror(errno));
 		return AVAILCTL_EXIT_FAILED;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
 	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
 	    shutdown(fd, SHUT_WR)) {
-		fprintf(stderr, "availctl %s: no daemon answers at %s: %s\n", command, path,
+		fprintf(stderr, "%savailctl %s: no daemon answers at %s: %s\n", service_log_prefix(LOG_ERR), command, path,
 			strerror(errno));
 		close(fd);
 		return AVAILCTL_EXIT_FAILED;
@@ -162,7 +162,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	out = open_memstream(answer, size);
 	if (!out) {
 		close(fd);
-		fprintf(stderr, "availctl %s: out of memory\n", command);
+		fprintf(stderr, "%savailctl %s: out of memory\n", service_log_prefix(LOG_ERR), command);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	pfd.fd = fd;
@@ -184,7 +184,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	}
 	close(fd);
 	if (fclose(out) || got < 0 || !*size) {
-		fprintf(stderr, "availctl %s: the daemon at %s did not answer: %s\n", command,
+		fprintf(stderr, "%savailctl %s: the daemon at %s did not answer: %s\n", service_log_prefix(LOG_ERR), command,
 			path, got < 0 ? strerror(errno) : "empty answer");
 		free(*answer);
 		*answer = NULL;
@@ -275,7 +275,7 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 	if (size == strlen("reloaded\n") && !memcmp(answer, "reloaded\n", size)) {
 		fwrite(answer, 1, size, stdout);
 	} else {
-		fprintf(stderr, "availctl reload: %.*s", (int)size, answer);
+		fprintf(stderr, "%savailctl reload: %.*s", service_log_prefix(LOG_ERR), (int)size, answer);
 		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);
@@ -327,7 +327,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 	if (!o.output) {
 		fwrite(answer, 1, size, stdout);
 	} else if (replace_file(o.output, answer, size)) {
-		fprintf(stderr, "availctl metrics: %s: %s\n", o.output, strerror(errno));
+		fprintf(stderr, "%savailctl metrics: %s: %s\n", service_log_prefix(LOG_ERR), o.output, strerror(errno));
 		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);

@@ -668,7 +668,7 @@ int manager_main(const char *config_path)
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
 	if (failed) {
-		fprintf(stderr, "availctl arbiter: %s\n", error);
+		fprintf(stderr, "%savailctl arbiter: %s\n", service_log_prefix(LOG_ERR), error);
 		node_stop(&m.node);
 		return failed;
 	}
@@ -678,20 +678,20 @@ int manager_main(const char *config_path)
 	if (durable_file_init(&m.state, m.node.conf.state_dir, error,
 			      m.node.runtime_dir_ok ? m.node.conf.runtime_dir : NULL,
 			      error + 256, 0600)) {
-		fprintf(stderr, "availctl arbiter: state-dir %s: path too long\n",
+		fprintf(stderr, "%savailctl arbiter: state-dir %s: path too long\n", service_log_prefix(LOG_ERR),
 			m.node.conf.state_dir);
 		node_stop(&m.node);
 		return 1;
 	}
 	if (hosts_init(&m.hosts, &m.node.conf, NULL)) {
-		fprintf(stderr, "availctl arbiter: out of memory for %u hosts\n",
+		fprintf(stderr, "%savailctl arbiter: out of memory for %u hosts\n", service_log_prefix(LOG_ERR),
 			m.node.conf.n_hosts);
 		node_stop(&m.node);
 		return 1;
 	}
 	setup_arbiter(&m);
 	if (hooks_init(&m.hooks)) {
-		fprintf(stderr, "availctl arbiter: a page for the hooks: %s\n", strerror(errno));
+		fprintf(stderr, "%savailctl arbiter: a page for the hooks: %s\n", service_log_prefix(LOG_ERR), strerror(errno));
 		hosts_free(&m.hosts);
 		node_stop(&m.node);
 		return 1;

@@ -159,28 +159,6 @@ static int event_priority(const char *event, const char *values)
 }
 
 /*
- * Whether standard error is the journal's stream: systemd names it in
- * JOURNAL_STREAM as "DEVICE:INODE" (systemd.exec(5)). Lines to it get a
- * "<N>" priority prefix, which journald strips (SyslogLevelPrefix=, on
- * by default); lines anywhere else (the tests' checker) are left as
- * they were.
- */
-static bool stderr_is_journal(void)
-{
-	static int known = -1;
-	const char *stream;
-	unsigned long long dev, ino;
-	struct stat st;
-
-	if (known < 0) {
-		stream = getenv("JOURNAL_STREAM");
-		known = stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 &&
-			!fstat(STDERR_FILENO, &st) && st.st_dev == dev && st.st_ino == ino;
-	}
-	return known;
-}
-
-/*
  * One write per line: a daemon killed mid-log leaves whole lines only,
  * and the checker in selftests/ reads every line as one event.
  */
@@ -194,13 +172,13 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
 	if (log_dropped_unsaid) {
 		used = snprintf(line, sizeof(line), "%s%llu %s log-dropped lines=%llu\n",
-				stderr_is_journal() ? "<4>" : "",
+				service_stderr_is_journal() ? "<4>" : "",
 				(unsigned long long)node_now_ms(), n->conf.node,
 				(unsigned long long)log_dropped_unsaid);
 		if (used > 0 && log_line(line, (size_t)used))
 			log_dropped_unsaid = 0;
 	}
-	if (stderr_is_journal())
+	if (service_stderr_is_journal())
 		prefix = 3;	/* "<N>", N filled in below */
 	used = snprintf(line + prefix, sizeof(line) - prefix, "%llu %s %s ",
 			(unsigned long long)at_ms, n->conf.node, event);

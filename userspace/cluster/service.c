@@ -7,6 +7,9 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 
 #include "service.h"
@@ -56,4 +59,34 @@ void service_alive(uint64_t now_ms)
 		return;
 	last_keepalive_ms = now_ms;
 	sd_notify(0, "WATCHDOG=1");
+}
+
+/*
+ * Whether standard error is the journal's stream: systemd names it in
+ * JOURNAL_STREAM as "DEVICE:INODE" (systemd.exec(5)). Lines to it get a
+ * "<N>" priority prefix, which journald strips (SyslogLevelPrefix=, on
+ * by default); lines anywhere else (the tests' checker) are left as
+ * they were.
+ */
+bool service_stderr_is_journal(void)
+{
+	static int known = -1;
+	const char *stream;
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (known < 0) {
+		stream = getenv("JOURNAL_STREAM");
+		known = stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 &&
+			!fstat(STDERR_FILENO, &st) && st.st_dev == dev && st.st_ino == ino;
+	}
+	return known;
+}
+
+const char *service_log_prefix(int priority)
+{
+	static const char prefixes[8][4] = { "<0>", "<1>", "<2>", "<3>", "<4>", "<5>", "<6>", "<7>" };
+
+	return service_stderr_is_journal() && priority >= 0 && priority < 8 ?
+		prefixes[priority] : "";
 }

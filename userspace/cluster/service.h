@@ -8,7 +8,9 @@
 #ifndef AVAILCTL_SERVICE_H
 #define AVAILCTL_SERVICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <syslog.h>
 
 /*
  * The exit status of a daemon whose configuration or key is unusable:
@@ -37,5 +39,18 @@ void service_stopping(void);
  * WatchdogSec= gets the daemon restarted.
  */
 void service_alive(uint64_t now_ms);
+
+/*
+ * Whether standard error is the journal's stream (JOURNAL_STREAM,
+ * systemd.exec(5)): a line there may start with "<N>", its priority,
+ * which journald strips (SyslogLevelPrefix=, on by default).
+ */
+bool service_stderr_is_journal(void);
+/*
+ * "<N>" for a line of @priority (LOG_ERR and the others of syslog.h)
+ * when standard error is the journal's stream, else "": lines read by
+ * people and by the tests' checker stay as they were.
+ */
+const char *service_log_prefix(int priority);
 
 #endif
