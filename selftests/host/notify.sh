@@ -21,16 +21,27 @@ native_dir notify
 port=$((20000 + RANDOM % 20000))
 
 # listen SOCKET LOG: systemd's side: each datagram to SOCKET, as one
-# line per assignment, appended to LOG.
+# line per assignment, appended to LOG; and, as systemd's watchdog
+# measures it, the longest time in ms from READY=1 or a WATCHDOG=1 to
+# the next WATCHDOG=1, in LOG.gap.
 listen() {
 	python3 -u -c '
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
+last = None
+longest = 0
 with open(sys.argv[2], "a", buffering=1) as log:
     while True:
         for line in s.recv(4096).decode().splitlines():
             log.write(line + "\n")
+            now = time.monotonic()
+            if line == "WATCHDOG=1" and last is not None:
+                longest = max(longest, round((now - last) * 1000))
+                with open(sys.argv[2] + ".gap", "w") as gap:
+                    gap.write(f"{longest}\n")
+            if line in ("READY=1", "WATCHDOG=1"):
+                last = now
 ' "$1" "$2" &
 	pids+=" $!"
 	wait_until 10 test -S "$1"
@@ -92,6 +103,31 @@ for availctl in "$@"; do
 		wait_until 10 bash -c "grep -qx READY=1 '$dir/said' && grep -q '^STATUS=.' '$dir/said'"
 	kill "$h0"
 	wait "$h0"
+
+	# WatchdogSec= below the loops' idle turn (1 s), and below 2 ms:
+	# keep-alives still come within it, as a timer, not the turn, says.
+	grep -v '^no-such-key' "$dir/m1.conf" > "$dir/m1-good.conf"
+	for daemon in "relay --config $dir/h0.conf" "arbiter --config $dir/m1-good.conf"; do
+		: > "$dir/said"
+		rm -f "$dir/said.gap"
+		# shellcheck disable=SC2086
+		NOTIFY_SOCKET=$dir/notify WATCHDOG_USEC=800000 "$availctl" $daemon 2>> "$dir/watchdog.log" &
+		pid=$!
+		tap_check "${daemon%% *}, WATCHDOG_USEC=800000: ten keep-alives" \
+			wait_until 30 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$dir/said') -ge 10 ]"
+		kill "$pid"
+		wait "$pid"
+		tap_check "${daemon%% *}: never 800 ms without one (the longest gap: $(cat "$dir/said.gap" 2> /dev/null) ms)" \
+			test "$(cat "$dir/said.gap" 2> /dev/null || echo 99999)" -lt 800
+		: > "$dir/said"
+		# shellcheck disable=SC2086
+		NOTIFY_SOCKET=$dir/notify WATCHDOG_USEC=1500 "$availctl" $daemon 2>> "$dir/watchdog.log" &
+		pid=$!
+		tap_check "${daemon%% *}, WATCHDOG_USEC=1500: keep-alives too" \
+			wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$dir/said') -ge 10 ]"
+		kill "$pid"
+		wait "$pid"
+	done
 	kill $pids 2> /dev/null
 	wait 2> /dev/null
 	pids=

@@ -722,10 +722,10 @@ int manager_main(const char *config_path)
 			next = hooks_next_ms(&m.hooks, &m.node);
 		now = node_now_ms();
 		wait_ms = next > now ? (int)(next - now) : 0;
-		service_alive(now);
+		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		node_poll_fds(&m.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
-		if (poll(fds, NODE_POLL_FDS + 1, wait_ms > 1000 ? 1000 : wait_ms) < 0 &&
+		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 &&
 		    errno != EINTR) {
 			node_log(&m.node, "poll-failed", "error=\"%s\"", strerror(errno));
 			failed = 1;

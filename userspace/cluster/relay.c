@@ -384,7 +384,7 @@ int relay_main(const char *config_path)
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
 	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
-	int failed;
+	int failed, wait_ms;
 
 	failed = node_start(&r.node, config_path, false, error, sizeof(error));
 	if (failed || witness_store_init(&r.store, r.node.conf.state_dir,
@@ -409,12 +409,12 @@ int relay_main(const char *config_path)
 		if (node_take_reload())
 			reload(&r, error, sizeof(error));
 		connect_module(&r, node_now_ms());
-		service_alive(node_now_ms());
+		wait_ms = service_alive(node_now_ms(), 1000);
 		node_poll_fds(&r.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
 			.events = POLLIN };
-		if (poll(fds, NODE_POLL_FDS + 1, 1000) < 0 && errno != EINTR) {
+		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 && errno != EINTR) {
 			node_log(&r.node, "poll-failed", "error=\"%s\"", strerror(errno));
 			failed = 1;
 			break;

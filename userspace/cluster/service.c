@@ -22,8 +22,9 @@ void service_ready(const char *status)
 {
 	uint64_t usec = 0;
 
+	/* At least 1 ms: a WatchdogSec= under 2 ms still gets its keep-alives. */
 	if (sd_watchdog_enabled(0, &usec) > 0)
-		keepalive_ms = usec / 2000;
+		keepalive_ms = usec / 2000 ? usec / 2000 : 1;
 	sd_notifyf(0, "READY=1\nSTATUS=%s", status);
 }
 
@@ -53,12 +54,18 @@ void service_stopping(void)
 	sd_notify(0, "STOPPING=1");
 }
 
-void service_alive(uint64_t now_ms)
+int service_alive(uint64_t now_ms, int wait_ms)
 {
-	if (!keepalive_ms || now_ms - last_keepalive_ms < keepalive_ms)
-		return;
-	last_keepalive_ms = now_ms;
-	sd_notify(0, "WATCHDOG=1");
+	uint64_t due_in_ms;
+
+	if (!keepalive_ms)
+		return wait_ms;
+	if (now_ms - last_keepalive_ms >= keepalive_ms) {
+		last_keepalive_ms = now_ms;
+		sd_notify(0, "WATCHDOG=1");
+	}
+	due_in_ms = last_keepalive_ms + keepalive_ms - now_ms;
+	return wait_ms < 0 || due_in_ms < (uint64_t)wait_ms ? (int)due_in_ms : wait_ms;
 }
 
 /*

@@ -33,12 +33,13 @@ void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void service_stopping(void);
 /*
  * Called from the event loop on each turn, @now_ms on any monotonic
- * clock: WATCHDOG=1 once half of WatchdogSec= has passed since the last.
- * The loops turn at least once a second, so WatchdogSec= of 2 s or more
- * is fed in time whenever the loop runs; a loop stuck longer than
- * WatchdogSec= gets the daemon restarted.
+ * clock, before it waits @wait_ms (-1: no limit): WATCHDOG=1 once half
+ * of WatchdogSec= (at least 1 ms) has passed since the last. Returns how
+ * long the loop may wait: @wait_ms, or less when the next keep-alive is
+ * due sooner, so that any WatchdogSec= is fed in time whenever the loop
+ * runs; a loop stuck longer than WatchdogSec= gets the daemon restarted.
  */
-void service_alive(uint64_t now_ms);
+int service_alive(uint64_t now_ms, int wait_ms);
 
 /*
  * Whether standard error is the journal's stream (JOURNAL_STREAM,

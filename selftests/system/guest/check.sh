@@ -128,7 +128,7 @@ warnings_but() {
 # m2 asking the witness to hand over; the module unloaded under the
 # relay, and absent until modprobe.
 provoked_startup=' m1 role role=fault previous=startup .*waiting for the cluster to form"$'
-provoked_reload='Reload failed for availctl-arbiter\.service| m1 reload-refused error="[^"]*unknown key'
+provoked_reload='Reload failed for availctl-arbiter\.service|availctl check: .*unknown key| m1 reload-refused error="[^"]*unknown key'
 provoked_stop=' m2 role role=fault .* reason="m1 silent for [0-9]+ ms or more'
 provoked_rmmod=' h1 module state=(lost|absent) error="the availcast module (was unloaded|is not loaded)'
 
@@ -302,10 +302,11 @@ phase1_reload() {
 	tap_check_fails "systemctl reload availctl-arbiter fails on an unknown key" \
 		systemctl reload availctl-arbiter
 	# What the admin sees of it with journalctl -p warning: systemd's
-	# failed reload (availctl check, the unit's ExecReload, refused the
-	# file: the daemon never saw it).
-	check_within 30 "journalctl -p warning -u availctl-arbiter shows the failed reload" \
-		journal_has "$mark" warning availctl-arbiter 'Reload failed for availctl-arbiter\.service'
+	# failed reload, and why: availctl check, the unit's ExecReload,
+	# refused the file (the daemon never saw it).
+	check_within 30 "journalctl -p warning -u availctl-arbiter shows the failed reload and its reason" \
+		journal_has "$mark" warning availctl-arbiter 'Reload failed for availctl-arbiter\.service' \
+		'availctl check: .*unknown key'
 	# Asked directly, the daemon refuses it itself, and says why at
 	# warning.
 	tap_check_fails "availctl reload: the arbiter itself refuses the unknown key" \
