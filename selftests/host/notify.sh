@@ -4,7 +4,7 @@
 # What the daemons tell systemd (Type=notify, sd_notify(3)), read here
 # from the socket NOTIFY_SOCKET names, as systemd reads it, natively on
 # 127.0.0.1: READY=1 once the status socket answers; STATUS= with the
-# role (the relay's with what it relays); RELOADING=1 then READY=1
+# role and reason as they are now (the relay's with what it relays); RELOADING=1 then READY=1
 # around a reload, also a refused one; WATCHDOG=1 every half of
 # WATCHDOG_USEC; STOPPING=1 on SIGTERM; hooks never see NOTIFY_SOCKET.
 # A missing or bad configuration or key exits 78 (EX_CONFIG), which the
@@ -74,6 +74,13 @@ for availctl in "$@"; do
 		wait_until 30 said "$dir/said" "^STATUS=active at epoch [0-9]+, witness (none|h0): .+"
 	tap_check "WATCHDOG=1 again and again while the loop runs (WATCHDOG_USEC is 1 s)" \
 		wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$dir/said') -ge 3 ]"
+	# The reason changes while the role stays (the active, without a
+	# host's reports, finds no witness): STATUS= follows it, as
+	# availctl status says it.
+	tap_check "the last STATUS= has m1's role and reason as availctl status has them" \
+		wait_until 30 bash -c "reason=\$('$availctl' status --socket '$dir/state-m1/m1.sock' | sed -n 's/^reason: *//p') &&
+			[ -n \"\$reason\" ] && [ \"\$reason\" != 'active at epoch 1 on m2'\\''s promise; choosing a witness next' ] &&
+			grep '^STATUS=' '$dir/said' | tail -n 1 | grep -qF -- \"active at epoch 1, witness none: \$reason\""
 	tap_check "hooks run without NOTIFY_SOCKET or WATCHDOG_USEC" \
 		bash -c "$(declare -f wait_until); wait_until 10 test -s '$dir/hook-env.active' &&
 			! grep -qE '^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID)=' '$dir'/hook-env.*"

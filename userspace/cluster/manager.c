@@ -202,8 +202,19 @@ static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, 
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
 		 hold_until_ms, a->reason);
-	service_status("%s at epoch %" PRIu64 ", witness %s: %s", arbiter_role_name(role), epoch,
-		       a->agreed.host[0] ? a->agreed.host : "none", a->reason);
+}
+
+/*
+ * systemctl status's line: the role, epoch, witness and reason as they
+ * are now, each turn of the loop (sent only when it changed), as the
+ * reason and witness change without the role too.
+ */
+static void tell_status(const struct manager *m)
+{
+	const struct arbiter *a = &m->arbiter;
+
+	service_status("%s at epoch %" PRIu64 ", witness %s: %s", arbiter_role_name(a->role),
+		       a->epoch, a->agreed.host[0] ? a->agreed.host : "none", a->reason);
 }
 
 /*
@@ -722,6 +733,7 @@ int manager_main(const char *config_path)
 			next = hooks_next_ms(&m.hooks, &m.node);
 		now = node_now_ms();
 		wait_ms = next > now ? (int)(next - now) : 0;
+		tell_status(&m);
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		node_poll_fds(&m.node, fds);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
@@ -40,12 +41,16 @@ void service_reloaded(void)
 
 void service_status(const char *fmt, ...)
 {
-	char line[512];
+	static char said[512];
+	char line[sizeof(said)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (!strcmp(line, said))
+		return;
+	memcpy(said, line, sizeof(said));
 	sd_notifyf(0, "STATUS=%s", line);
 }
 

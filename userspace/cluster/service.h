@@ -27,7 +27,7 @@ void service_ready(const char *status);
 /* A reload begins (RELOADING=1); service_reloaded() when it ended, either way. */
 void service_reloading(void);
 void service_reloaded(void);
-/* STATUS=: one line, what systemctl status shows, e.g. the role. */
+/* STATUS=: one line, what systemctl status shows, e.g. the role; sent only when it changed. */
 void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The daemon stops (STOPPING=1): hooks may still run. */
 void service_stopping(void);
