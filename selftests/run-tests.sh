@@ -137,6 +137,8 @@ run_host listen selftests/host/listen.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host control-path selftests/host/control_path.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host state-dir selftests/host/state_dir.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host notify selftests/host/notify.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host log-priority selftests/host/log_priority.sh build/userspace/availctl \

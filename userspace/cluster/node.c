@@ -284,12 +284,17 @@ static void set_scheduling(const struct node *n)
 		 want.sched_priority);
 }
 
-static int take_lock(const struct conf *c, char *error, size_t size)
+/*
+ * An flock on STATE-DIR/@name, held while the daemon runs: the
+ * descriptor, or -1 with @error saying who holds it (@holder).
+ */
+static int take_lock(const struct conf *c, const char *name, const char *holder,
+		     char *error, size_t size)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.lock", c->state_dir, c->node) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->state_dir, name) >= sizeof(path))
 		return fail(error, size, "state-dir is too long");
 	/* Read-only: a state directory can still be remounted read-only under us. */
 	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -297,10 +302,34 @@ static int take_lock(const struct conf *c, char *error, size_t size)
 		return fail(error, size, "%s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		close(fd);
-		return fail(error, size, "another availctl daemon runs as node %s (%s is locked)",
-			    c->node, path);
+		return fail(error, size, "%s (%s is locked)", holder, path);
 	}
 	return fd;
+}
+
+/*
+ * The state directory's two locks: one daemon per node (another may be
+ * on its way out: a restart, 1), and one manager and one relay per
+ * cluster, as the agreed state and the witness store are named for the
+ * cluster alone (two managers given one directory would read each
+ * other's promises after a restart: a configuration error, 78).
+ */
+static int take_locks(struct node *n, bool manager, char *error, size_t size)
+{
+	const struct conf *c = &n->conf;
+	char name[2 * WIRE_NAME_SIZE + 16], holder[2 * WIRE_NAME_SIZE + PATH_MAX + 96];
+
+	snprintf(name, sizeof(name), "%s.lock", c->node);
+	snprintf(holder, sizeof(holder), "another availctl daemon runs as node %s", c->node);
+	n->lock = take_lock(c, name, holder, error, size);
+	if (n->lock < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s.%s.lock", c->cluster, manager ? "agreed" : "witness");
+	snprintf(holder, sizeof(holder),
+		 "another %s of cluster %s uses state-dir %s: each needs a state directory of its own",
+		 manager ? "manager" : "host", c->cluster, c->state_dir);
+	n->role_lock = take_lock(c, name, holder, error, size);
+	return n->role_lock < 0 ? SERVICE_EXIT_CONFIG : 0;
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */
@@ -314,7 +343,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	int status;
 
 	memset(n, 0, sizeof(*n));
-	n->udp = n->lock = n->control.fd = -1;
+	n->udp = n->lock = n->role_lock = n->control.fd = -1;
 	/*
 	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
 	 * tool's restart-then-reload) is kept for the loop, not fatal. And
@@ -353,9 +382,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 	if (!n->runtime_dir_ok)
 		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
 			 strerror(errno));
-	n->lock = take_lock(c, error, error_size);
-	if (n->lock < 0)
-		return -1;
+	status = take_locks(n, manager, error, error_size);
+	if (status)
+		return status;
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
@@ -387,6 +416,8 @@ void node_stop(struct node *n)
 		close(n->udp);
 	if (n->lock >= 0)
 		close(n->lock);
+	if (n->role_lock >= 0)
+		close(n->role_lock);
 	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;

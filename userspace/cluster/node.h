@@ -29,7 +29,8 @@ struct node {
 	struct keyring keys;
 	int udp;
 	struct control control;		/* status requests */
-	int lock;			/* flock on the state dir: one daemon per node */
+	int lock;			/* flock in the state dir: one daemon per node */
+	int role_lock;			/* and one manager, one relay per cluster */
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
 	struct sequence seq;		/* numbers for the datagrams sent */
 	struct replay_window *windows;	/* one per node, by conf_index() */

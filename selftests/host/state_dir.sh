@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A state directory holds one manager's agreed state and one host's
+# witness store per cluster (CLUSTER.agreed, CLUSTER.witness), natively
+# on 127.0.0.1: two managers, or two relays, of one cluster given one
+# state-dir would overwrite each other's record (an epoch promised by
+# one, read back by the other after a restart); the second refuses to
+# start as a configuration error (78), naming the directory, and the
+# first runs on unharmed. A manager and a relay may share one.
+# Usage: state_dir.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+native_dir state-dir
+
+port=$((20000 + RANDOM % 20000))
+
+# config NODE: NODE's configuration, its state-dir the shared one; h1 a
+# second host.
+config() {
+	native_config shared "$1" "$dir/$1.key" "$dir" "$port" |
+		sed "s|^state-dir = .*|state-dir = $dir/shared|"
+	echo "host = h1 127.0.0.1:$((port + 3))"
+}
+
+# answers NODE: NODE's daemon answers availctl status.
+answers() { "$availctl" status --config "$dir/$1.conf" > /dev/null 2>&1; }
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	for node in m1 m2 h0 h1; do
+		if [ "${node#m}" != "$node" ]; then
+			cp "$dir/secret" "$dir/$node.key"
+		else
+			"$availctl" keygen --node "$node" --secret "$dir/secret" "$dir/$node.key"
+		fi
+		config "$node" > "$dir/$node.conf"
+	done
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	pids=$!
+	tap_check "m1 runs with state-dir $dir/shared" wait_until 10 answers m1
+	tap_expect 78 "$dir/shared" timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	tap_check "m1 still runs after m2 was refused" answers m1
+	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	pids+=" $!"
+	tap_check "a relay (h0) shares the state-dir with the arbiter" wait_until 10 answers h0
+	tap_expect 78 "$dir/shared" timeout 10 "$availctl" relay --config "$dir/h1.conf"
+	tap_check "h0 still runs after h1 was refused" answers h0
+	# shellcheck disable=SC2086
+	kill $pids
+	wait
+	pids=
+done
+tap_done
