@@ -57,6 +57,10 @@ for availctl in "$@"; do
 	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
 	config m1 "bind-address = 0.0.0.0" > "$dir/m1.conf"
 	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	# The node's address is the cluster's to know, whatever bind-address says.
+	config m1 "bind-address = 127.0.0.2" |
+		sed "s/^manager = m1 127.0.0.2:/manager = m1 127.0.0.5:/" > "$dir/m1.conf"
+	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
 	# Two nodes at one address and port would take each other's datagrams.
 	config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 127.0.0.3:/" > "$dir/m1.conf"
 	tap_expect 1 "127.0.0.3:$port" "$availctl" reload --socket "$dir/state-m1/m1.sock"

@@ -490,7 +490,9 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	    strcmp(next.managers[1].name, n->conf.managers[1].name) ||
 	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
 	    next.listen.sin_addr.s_addr != n->conf.listen.sin_addr.s_addr ||
-	    next.listen.sin_port != n->conf.listen.sin_port) {
+	    next.listen.sin_port != n->conf.listen.sin_port ||
+	    conf_self(&next)->addr.sin_addr.s_addr != conf_self(&n->conf)->addr.sin_addr.s_addr ||
+	    conf_self(&next)->addr.sin_port != conf_self(&n->conf)->addr.sin_port) {
 		fail(error, error_size,
 		     "cluster, node, state-dir, runtime-dir, control, role, this node's address and port, bind-address and the managers' names and order need a restart");
 		node_log(n, "reload-refused", "error=\"%s\"", error);
