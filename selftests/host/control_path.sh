@@ -5,7 +5,10 @@
 # `control =` may name any path (outside the state directory, whose lock
 # covers only the default one): a regular file there, or the live socket
 # of another daemon, is not removed to make room; the start is refused as
-# a configuration error (78), naming the path. A socket nobody answers
+# a configuration error (78), naming the path; two daemons starting at
+# once there take turns (one starts). A path that is not absolute or
+# does not end in .sock (it could be one of the daemon's own files) is
+# refused as written. A socket nobody answers
 # on (left by a daemon killed with SIGKILL) is replaced. On stop, a
 # daemon leaves a file that has replaced its socket. A path longer than
 # a unix socket's is refused by `availctl check` and at start, with 78.
@@ -29,11 +32,17 @@ for availctl in "$@"; do
 	native_config control m2 "$dir/secret" "$dir" "$port" > "$dir/m2.conf"
 
 	# An admin's file where the socket would go: kept, and refused.
-	echo "the admin's notes" > "$dir/notes"
-	echo "control = $dir/notes" >> "$dir/m1.conf"
-	tap_expect 78 "$dir/notes" timeout 10 "$availctl" arbiter --config "$dir/m1.conf"
+	echo "the admin's notes" > "$dir/notes.sock"
+	echo "control = $dir/notes.sock" >> "$dir/m1.conf"
+	tap_expect 78 "$dir/notes.sock" timeout 10 "$availctl" arbiter --config "$dir/m1.conf"
 	tap_check "the file named by control = is still there, unchanged" \
-		grep -qx "the admin's notes" "$dir/notes"
+		grep -qx "the admin's notes" "$dir/notes.sock"
+
+	# One of the daemon's own files, or a relative path: refused as written.
+	for bad in "$dir/state-m1/control.m1.sequence" "$dir/state-m1/.control.agreed.tmp" m1.sock; do
+		tap_expect 1 "'$bad' is not an absolute path ending in .sock" \
+			"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"; echo "control = $bad")
+	done
 
 	# Another daemon's live socket: kept, and refused.
 	sed -i "s|^control = .*|control = $dir/shared.sock|" "$dir/m1.conf"
@@ -55,6 +64,34 @@ for availctl in "$@"; do
 	pids=$m1
 	tap_check "a new m1 replaces the stale socket and answers there" \
 		wait_until 10 answers "$dir/shared.sock"
+
+	# Two starting at once at one stale socket: m1 held up (strace) in
+	# the unlink of the stale one while m2 starts. One wins, the other
+	# does not start; the winner answers.
+	kill "$m1"
+	wait "$m1"
+	pids=
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$dir/shared.sock"
+	strace -f -o /dev/null -e trace=unlink -e inject=unlink:delay_enter=1500000 \
+		"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	tracer=$!
+	pids=$tracer
+	tap_check "m1 is held in the unlink of the stale socket" \
+		wait_until 10 bash -c "p=\$(pgrep -P $tracer) && grep -q '^87 ' /proc/\$p/syscall"
+	timeout 10 "$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log"
+	status=$?
+	tap_check "m2, starting meanwhile, does not start (it exited $status)" \
+		test "$status" -ne 0 -a "$status" -ne 124
+	tap_check "m1 starts and answers at the control path" wait_until 10 answers "$dir/shared.sock"
+	tap_check "one socket listens at the control path" \
+		test "$(ss -Hxl | grep -cF " $dir/shared.sock ")" -eq 1
+	# The daemon, not strace (which would detach and leave it).
+	pkill -P "$tracer"
+	wait "$tracer"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	wait_until 10 answers "$dir/shared.sock"
 
 	# What replaced the socket while the daemon ran is not the daemon's.
 	rm "$dir/shared.sock"

@@ -207,6 +207,15 @@ static int set(struct parse *p, enum key_index k, char *value)
 		/* Two of them and a kill fit in systemd's default stop timeout of 90 s. */
 		return number(p, keys[k], value, 100, 40000, &c->hook_timeout_ms);
 	case K_CONTROL:
+		/*
+		 * Absolute, as the daemon and availctl status run in other
+		 * directories; ".sock", which none of the daemon's own files
+		 * ends in (a socket bound over one of them breaks the daemon).
+		 */
+		if (value[0] != '/' || strlen(value) < 6 ||
+		    strcmp(value + strlen(value) - 5, ".sock"))
+			return fail(p, "%s: '%s' is not an absolute path ending in .sock",
+				    keys[k], value);
 		return text(p, keys[k], value, c->control, sizeof(c->control));
 	case K_HEARTBEAT:
 		return number(p, keys[k], value, 10, 60000, &c->timing.heartbeat_ms);

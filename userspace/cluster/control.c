@@ -4,11 +4,14 @@
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -50,12 +53,50 @@ static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
 	return 0;
 }
 
+/*
+ * An flock on the socket's directory, held from claim() to listen(): two
+ * availctl daemons starting at once with one control path take turns,
+ * so that the second finds the first's socket answering, not a stale
+ * one to remove. Waits up to a second for another's turn. The
+ * descriptor, or -1 with @error.
+ */
+static int lock_dir(const char *path, char *error, size_t error_size)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct timespec turn = { .tv_nsec = 10 * 1000 * 1000 };
+	char *slash;
+	int fd, tries;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';	/* "/x.sock": "/" */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return snprintf(error, error_size, "control socket directory %s: %s", dir,
+				strerror(errno)), -1;
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB); tries++) {
+		if (errno != EWOULDBLOCK || tries == 100) {
+			snprintf(error, error_size, "control socket directory %s: %s", dir,
+				 errno == EWOULDBLOCK ? "locked for a second by another" :
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
+		nanosleep(&turn, NULL);
+	}
+	return fd;
+}
+
 int control_open(struct control *c, const char *path, char *error, size_t error_size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
 	unsigned int i;
-	int status;
+	mode_t mask;
+	int status, dir;
 
 	for (i = 0; i < CONTROL_CLIENTS; i++)
 		c->clients[i] = (struct control_client){ .fd = -1 };
@@ -64,22 +105,34 @@ int control_open(struct control *c, const char *path, char *error, size_t error_
 		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
 				path, sizeof(addr.sun_path) - 1), 1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
+	dir = lock_dir(path, error, error_size);
+	if (dir < 0)
+		return -1;
 	status = claim(&addr, error, error_size);
 	if (status)
-		return status;
+		goto out;
+	status = -1;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
-	if (bind(c->fd, (struct sockaddr *)&addr, sizeof(addr)) || lstat(path, &st) ||
-	    chmod(path, 0660) || listen(c->fd, CONTROL_CLIENTS)) {
+	if (c->fd < 0) {
+		snprintf(error, error_size, "socket: %s", strerror(errno));
+		goto out;
+	}
+	/* Mode 0660 as bind() makes it: a chmod() by path could follow a link put there since. */
+	mask = umask(0117);
+	status = bind(c->fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(mask);
+	if (status || lstat(path, &st) || listen(c->fd, CONTROL_CLIENTS)) {
 		snprintf(error, error_size, "control socket %s: %s", path, strerror(errno));
 		close(c->fd);
 		c->fd = -1;
-		return -1;
+		status = -1;
+		goto out;
 	}
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
-	return 0;
+out:
+	close(dir);
+	return status;
 }
 
 static void drop(struct control_client *client)
