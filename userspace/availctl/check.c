@@ -7,6 +7,7 @@
  * against the file's timing (Documentation/arbitration.rst, "Timing").
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -119,8 +120,11 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	keyring_free(&keys);
 	manager = conf_is_manager(&conf, conf.node);
 	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
-		fprintf(stderr, "%savailctl check: %s: hook %s cannot be run: %m\n", service_log_prefix(LOG_ERR), config,
-			conf.hook);
+		/* Taken first: the prefix's first call may change errno. */
+		const char *why = strerror(errno);
+
+		fprintf(stderr, "%savailctl check: %s: hook %s cannot be run: %s\n",
+			service_log_prefix(LOG_ERR), config, conf.hook, why);
 		goto out;
 	}
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
