@@ -7,7 +7,9 @@
 # state-dir would overwrite each other's record (an epoch promised by
 # one, read back by the other after a restart); the second refuses to
 # start as a configuration error (78), naming the directory, and the
-# first runs on unharmed. A manager and a relay may share one.
+# first runs on unharmed. A manager and a relay may share one. A
+# state-dir that is a file, or a control socket's directory that does
+# not exist, is a configuration error too.
 # Usage: state_dir.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -50,6 +52,13 @@ for availctl in "$@"; do
 	tap_check "a relay (h0) shares the state-dir with the arbiter" wait_until 10 answers h0
 	tap_expect 78 "$dir/shared" timeout 10 "$availctl" relay --config "$dir/h1.conf"
 	tap_check "h0 still runs after h1 was refused" answers h0
+	# What a restart cannot fix: 78, the path named.
+	: > "$dir/a-file"
+	tap_expect 78 "state-dir $dir/a-file is not a directory" timeout 10 "$availctl" arbiter \
+		--config <(grep -v '^state-dir' "$dir/m2.conf"; echo "state-dir = $dir/a-file")
+	tap_expect 78 "$dir/no-such-dir" timeout 10 "$availctl" arbiter \
+		--config <(grep -v '^state-dir' "$dir/m2.conf"; echo "state-dir = $dir/m2-state"
+			   echo "control = $dir/no-such-dir/m2.sock")
 	# shellcheck disable=SC2086
 	kill $pids
 	wait

@@ -57,15 +57,16 @@ static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
  * An flock on the socket's directory, held from claim() to listen(): two
  * availctl daemons starting at once with one control path take turns,
  * so that the second finds the first's socket answering, not a stale
- * one to remove. Waits up to a second for another's turn. The
- * descriptor, or -1 with @error.
+ * one to remove. Waits up to a second for another's turn. 0 with the
+ * descriptor in @fd, or 1 or -1 with @error as control_open() returns
+ * them (no such directory is a path to correct: 1).
  */
-static int lock_dir(const char *path, char *error, size_t error_size)
+static int lock_dir(const char *path, int *fd, char *error, size_t error_size)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct timespec turn = { .tv_nsec = 10 * 1000 * 1000 };
 	char *slash;
-	int fd, tries;
+	int tries;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -73,21 +74,21 @@ static int lock_dir(const char *path, char *error, size_t error_size)
 		snprintf(dir, sizeof(dir), ".");
 	else
 		slash[slash == dir] = '\0';	/* "/x.sock": "/" */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
 		return snprintf(error, error_size, "control socket directory %s: %s", dir,
-				strerror(errno)), -1;
-	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB); tries++) {
+				strerror(errno)), errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+	for (tries = 0; flock(*fd, LOCK_EX | LOCK_NB); tries++) {
 		if (errno != EWOULDBLOCK || tries == 100) {
 			snprintf(error, error_size, "control socket directory %s: %s", dir,
 				 errno == EWOULDBLOCK ? "locked for a second by another" :
 				 strerror(errno));
-			close(fd);
+			close(*fd);
 			return -1;
 		}
 		nanosleep(&turn, NULL);
 	}
-	return fd;
+	return 0;
 }
 
 int control_open(struct control *c, const char *path, char *error, size_t error_size)
@@ -105,9 +106,9 @@ int control_open(struct control *c, const char *path, char *error, size_t error_
 		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
 				path, sizeof(addr.sun_path) - 1), 1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
-	dir = lock_dir(path, error, error_size);
-	if (dir < 0)
-		return -1;
+	status = lock_dir(path, &dir, error, error_size);
+	if (status)
+		return status;
 	status = claim(&addr, error, error_size);
 	if (status)
 		goto out;

@@ -339,6 +339,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	struct sigaction stop = { .sa_handler = on_stop }, hup = { .sa_handler = on_hup };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct conf *c = &n->conf;
+	struct stat st;
 	sigset_t none;
 	int status;
 
@@ -377,6 +378,10 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return fail(error, error_size, "out of memory");
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
 		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
+	if (stat(c->state_dir, &st) || !S_ISDIR(st.st_mode)) {
+		fail(error, error_size, "state-dir %s is not a directory", c->state_dir);
+		return SERVICE_EXIT_CONFIG;
+	}
 	/* Without it the daemon still runs, but cannot see its state go back. */
 	n->runtime_dir_ok = !mkdir(c->runtime_dir, 0700) || errno == EEXIST;
 	if (!n->runtime_dir_ok)
