@@ -9,7 +9,8 @@
 #   control socket and exits 0 only when the daemon took the new file;
 #   a file it refuses (a syntax error, a change that needs a restart)
 #   makes it exit 1 with the daemon's reason, and the daemon runs on with
-#   what it had.
+#   what it had. With --config, only the daemon of the node that file
+#   names is reloaded: a control path that names another's socket fails.
 # Usage: reload.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -88,6 +89,15 @@ for availctl in "$@"; do
 		tap_expect 0 "reloaded" "$availctl" reload --config "$dir/$node.conf"
 		tap_check "$daemon: availctl reload: the daemon took the file" \
 			grep -q " reloaded " "$dir/$node.log"
+
+		# Another node's file whose control names this daemon's socket
+		# (an edit gone wrong): not this daemon's to reload.
+		if [ "$node" = m1 ]; then other=h0; else other=m1; fi
+		config "$other" "control = $dir/state-$node/$node.sock" > "$dir/other.conf"
+		reloads=$(grep -c " reloaded " "$dir/$node.log")
+		tap_expect 1 "is not node $other" "$availctl" reload --config "$dir/other.conf"
+		tap_check "$daemon: another node's availctl reload did not reload it" \
+			test "$(grep -c " reloaded " "$dir/$node.log")" = "$reloads"
 
 		# The managers named otherwise (m2 first): a restart's business.
 		config "$node" | awk '/^manager = m1 / { m1 = $0; next } { print } /^manager = m2 / { print m1 }' \

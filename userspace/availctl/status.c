@@ -66,6 +66,8 @@ struct ask_options {
 	const char *socket;
 	const char *output;
 	bool role;
+	/* With --config: the node and cluster that file names, else empty. */
+	char node[WIRE_NAME_SIZE], cluster[WIRE_NAME_SIZE];
 };
 
 static int take_option(int option, const char *value, void *arg)
@@ -84,7 +86,7 @@ static int take_option(int option, const char *value, void *arg)
 }
 
 /* The control socket's path: --socket, or the config file's control. */
-static int socket_path(const char *command, const struct ask_options *o, char *path,
+static int socket_path(const char *command, struct ask_options *o, char *path,
 		       size_t size)
 {
 	struct conf conf;
@@ -99,6 +101,8 @@ static int socket_path(const char *command, const struct ask_options *o, char *p
 		return -1;
 	}
 	snprintf(path, size, "%s", conf.control);
+	snprintf(o->node, sizeof(o->node), "%s", conf.node);
+	snprintf(o->cluster, sizeof(o->cluster), "%s", conf.cluster);
 	conf_free(&conf);
 	return 0;
 }
@@ -252,6 +256,33 @@ static void wait_for_daemon(const char *path, uint64_t wait_ms)
 	} while (availcast_now_ns() / 1000000 < deadline);
 }
 
+/*
+ * Whether the daemon at @path is the one @o's file names: a daemon
+ * rereads its own file, so a control path edited to name another node's
+ * socket would reload that node and say "reloaded". 0, or the exit
+ * status with the reason said.
+ */
+static int check_daemon(const char *path, const struct ask_options *o)
+{
+	char want[2 * WIRE_NAME_SIZE + 32], *answer;
+	size_t size;
+	int status;
+
+	status = availctl_ask("reload", path, "json\n", &answer, &size);
+	if (status)
+		return status;
+	snprintf(want, sizeof(want), "\"node\":\"%s\",\"cluster\":\"%s\",", o->node,
+		 o->cluster);
+	/* open_memstream() ends the answer with a NUL. */
+	if (!strstr(answer, want)) {
+		fprintf(stderr, "%savailctl reload: the daemon at %s is not node %s of cluster %s (%s names another's control socket): not reloaded\n",
+			service_log_prefix(LOG_ERR), path, o->node, o->cluster, o->config);
+		status = AVAILCTL_EXIT_FAILED;
+	}
+	free(answer);
+	return status;
+}
+
 int availctl_reload(int argc, char **argv, struct availctl *ctl)
 {
 	static const struct option options[] = {
@@ -269,6 +300,11 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 	if (status >= 0)
 		return status;
 	wait_for_daemon(path, RELOAD_START_WAIT_MS);
+	if (o.node[0]) {
+		status = check_daemon(path, &o);
+		if (status)
+			return status;
+	}
 	status = availctl_ask("reload", path, "reload\n", &answer, &size);
 	if (status)
 		return status;
