@@ -64,6 +64,26 @@ hup_while_starting() {
 	exec 3>&-
 }
 
+# hup_in_open NODE DAEMON: as hup_while_starting, but the SIGHUP comes
+# while the daemon waits in the open of its FIFO (no writer yet:
+# x86-64's openat, 257, asleep), before any read. The file is fed once
+# the signal was taken (no longer pending), for at most 5 s: a daemon
+# the signal ended has no reader there.
+hup_in_open() {
+	local node=$1 daemon=$2
+	mv "$dir/$node.conf" "$dir/$node.text"
+	mkfifo "$dir/$node.conf"
+	"$availctl" "$daemon" --config "$dir/$node.conf" 2> "$dir/$node.log" &
+	pid=$!
+	wait_until 10 bash -c "grep -q '^257 ' /proc/$pid/syscall && grep -q '^[0-9]* ([^)]*) S' /proc/$pid/stat"
+	kill -HUP "$pid"
+	wait_until 10 bash -c "! grep -qE '^(SigPnd|ShdPnd):.*[1-9a-f]' /proc/$pid/status"
+	# The regular file in the FIFO's place once the daemon opened it, for the reload.
+	timeout 5 bash -c "exec 3> '$dir/$node.conf' && cp '$dir/$node.text' '$dir/$node.file' &&
+		mv '$dir/$node.file' '$dir/$node.conf' && cat '$dir/$node.text' >&3"
+	[ -p "$dir/$node.conf" ] && cp --remove-destination "$dir/$node.text" "$dir/$node.conf"
+}
+
 for availctl in "$@"; do
 	rm -rf "${dir:?}"/*
 	"$availctl" keygen "$dir/secret"
@@ -84,6 +104,13 @@ for availctl in "$@"; do
 		wait "$early"
 		tap_check "$daemon: an availctl reload sent while it started waits for it and succeeds" \
 			test $? = 0
+		kill "$pid"
+		wait "$pid"
+		hup_in_open "$node" "$daemon"
+		tap_check "$daemon: a SIGHUP in the open of its file does not stop it either" \
+			wait_until 10 grep -q " started " "$dir/$node.log"
+		tap_check "$daemon: it reloads for that SIGHUP once started" \
+			wait_until 10 grep -q " reloaded " "$dir/$node.log"
 
 		config "$node" "host-grace-ms = 150" > "$dir/$node.conf"
 		tap_expect 0 "reloaded" "$availctl" reload --config "$dir/$node.conf"

@@ -518,7 +518,10 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	int fd, status;
 	size_t used;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO's open waits for a writer: a signal (SIGHUP while starting) may cut it short. */
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return snprintf(error, error_size, "%s: %s", path, strerror(errno)), -1;
 	buf = malloc(CONF_FILE_MAX + 1);
