@@ -39,16 +39,23 @@ config() {
 
 answers() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" > /dev/null 2>&1; }
 
+# start_on_fifo NODE DAEMON: starts DAEMON for NODE ($pid) with its
+# configuration file, kept as NODE.text, replaced by a FIFO.
+start_on_fifo() {
+	local node=$1 daemon=$2
+	mv "$dir/$node.conf" "$dir/$node.text"
+	mkfifo "$dir/$node.conf"
+	"$availctl" "$daemon" --config "$dir/$node.conf" 2> "$dir/$node.log" &
+	pid=$!
+}
+
 # hup_while_starting NODE DAEMON: starts DAEMON for NODE with its
 # configuration file a FIFO, and sends it SIGHUP once it opened it (it
 # started and waits in a read of its configuration); then puts the file in the FIFO's
 # place, for the reload, and feeds the FIFO.
 hup_while_starting() {
 	local node=$1 daemon=$2
-	mv "$dir/$node.conf" "$dir/$node.text"
-	mkfifo "$dir/$node.conf"
-	"$availctl" "$daemon" --config "$dir/$node.conf" 2> "$dir/$node.log" &
-	pid=$!
+	start_on_fifo "$node" "$daemon"
 	exec 3> "$dir/$node.conf"
 	# Blocked in the FIFO's read (x86-64's syscall 0): the signal
 	# interrupts it.
@@ -71,10 +78,7 @@ hup_while_starting() {
 # the signal ended has no reader there.
 hup_in_open() {
 	local node=$1 daemon=$2
-	mv "$dir/$node.conf" "$dir/$node.text"
-	mkfifo "$dir/$node.conf"
-	"$availctl" "$daemon" --config "$dir/$node.conf" 2> "$dir/$node.log" &
-	pid=$!
+	start_on_fifo "$node" "$daemon"
 	wait_until 10 bash -c "grep -q '^257 ' /proc/$pid/syscall && grep -q '^[0-9]* ([^)]*) S' /proc/$pid/stat"
 	kill -HUP "$pid"
 	wait_until 10 bash -c "! grep -qE '^(SigPnd|ShdPnd):.*[1-9a-f]' /proc/$pid/status"
