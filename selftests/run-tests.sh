@@ -239,10 +239,26 @@ run_vm() {
 	if [ "$status" -eq 0 ]; then
 		printf 'ok 1 - the %s VM %s\n1..1\n' "$1" "$what" > "$out/vm.tap"
 	else
-		printf 'not ok 1 - the %s VM %s\n1..1\n' "$1" "$what" > "$out/vm.tap"
+		{
+			printf 'not ok 1 - the %s VM %s\n' "$1" "$what"
+			console_reason "$out/console.log"
+			echo "1..1"
+		} > "$out/vm.tap"
 		echo "--- last lines of $out/console.log:"
 		tail -n 40 "$out/console.log"
 	fi
+}
+
+# console_reason CONSOLE: as TAP comments, the test that was running and
+# the kernel's first report of why it stopped, so that the summary (which
+# shows a failure's comments, where CI's output may be cut) says it.
+console_reason() {
+	local running
+	running=$(sed -n 's/.*guest-run: //p' "$1" | tail -n 1)
+	echo "# running: ${running:-no test yet}"
+	grep -m 8 -E 'WARNING:|BUG:|Oops|general protection|RIP: |Kernel panic|Call Trace|hung_task|soft lockup|rcu.*stall|Out of memory' \
+		"$1" | sed 's/^/# /'
+	echo "# last console line: $(tail -n 1 "$1")"
 }
 
 # run_system: the real-system test, its image built first (packages,
