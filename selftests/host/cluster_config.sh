@@ -104,7 +104,7 @@ for availctl in "$@"; do
 		"$(good)" "accept-key = 1 $dir/key"
 	tap_expect 0 "$dir/good.conf: manager m1 of cluster test: ok" \
 		"$availctl" check --config "$dir/good.conf"
-	tap_expect 0 "no arbiter runs at $dir/state/m1.sock: round trips not checked" \
+	tap_expect 0 "no arbiter answers at $dir/state/m1.sock: round trips not checked" \
 		"$availctl" check --config "$dir/good.conf"
 	# Before the daemon starts, as the units run it: a note, not an error.
 	tap_check "with no arbiter running, check prints no error" \

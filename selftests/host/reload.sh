@@ -10,7 +10,9 @@
 #   a file it refuses (a syntax error, a change that needs a restart)
 #   makes it exit 1 with the daemon's reason, and the daemon runs on with
 #   what it had. With --config, only the daemon of the node that file
-#   names is reloaded: a control path that names another's socket fails.
+#   names is reloaded: a control path that names another's socket fails,
+#   as do availctl status and metrics with that file, and availctl check
+#   says that file's daemon could not start.
 # Usage: reload.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -129,6 +131,15 @@ for availctl in "$@"; do
 		tap_expect 1 "is not node $other" "$availctl" reload --config "$dir/other.conf"
 		tap_check "$daemon: another node's availctl reload did not reload it" \
 			test "$(grep -c " reloaded " "$dir/$node.log")" = "$reloads"
+		# Nor is its status or metrics that file's node's: asked with
+		# that file, they fail rather than show this daemon as it.
+		tap_expect 1 "is not node $other" "$availctl" status --config "$dir/other.conf"
+		tap_expect 1 "is not node $other" "$availctl" --json status --config "$dir/other.conf"
+		tap_expect 1 "is not node $other" "$availctl" status --role --config "$dir/other.conf"
+		tap_expect 1 "is not node $other" "$availctl" metrics --config "$dir/other.conf"
+		# And availctl check says that file's daemon could not start.
+		tap_expect 1 "a daemon other than node $other of cluster reload answers there" \
+			"$availctl" check --config "$dir/other.conf"
 
 		# The managers named otherwise (m2 first): a restart's business.
 		config "$node" | awk '/^manager = m1 / { m1 = $0; next } { print } /^manager = m2 / { print m1 }' \

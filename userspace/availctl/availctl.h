@@ -56,6 +56,12 @@ int availctl_options(int argc, char **argv, const char *command,
 int availctl_ask(const char *command, const char *path, const char *request,
 		 char **answer, size_t *size);
 
+/*
+ * Whether @json, a daemon's "json" answer, is that of node @node of
+ * cluster @cluster: a control path may name another node's socket.
+ */
+bool availctl_answer_is(const char *json, const char *node, const char *cluster);
+
 /* An availctl_option_fn for --config (-c): stores its value in *(const char **)@arg. */
 int availctl_take_config(int option, const char *value, void *arg);
 

@@ -56,24 +56,14 @@ static void warn_round_trip(const struct conf *c, const char *path, const char *
 }
 
 /*
- * What the running arbiter measured, against @c's timing: the peer's
- * promise lasts grace-ms (its own, taken to be ours), the witness's lease
- * lease-ms.
+ * What the running arbiter measured in @answer, its JSON status, against
+ * @c's timing: the peer's promise lasts grace-ms (its own, taken to be
+ * ours), the witness's lease lease-ms.
  */
-static void check_round_trips(const struct conf *c)
+static void check_round_trips(const struct conf *c, const char *answer)
 {
-	char *answer, peer[80];
-	size_t size;
+	char peer[80];
 
-	/* Before the daemon starts (as the units run it) there is nothing to ask. */
-	if (access(c->control, F_OK)) {
-		printf("no arbiter runs at %s: round trips not checked\n", c->control);
-		return;
-	}
-	if (availctl_ask("check", c->control, "json\n", &answer, &size)) {
-		printf("no arbiter answers at %s: round trips not checked\n", c->control);
-		return;
-	}
 	snprintf(peer, sizeof(peer), "to %s",
 		 strcmp(c->managers[0].name, c->node) ? c->managers[0].name : c->managers[1].name);
 	warn_round_trip(c, peer, "grace-ms",
@@ -82,7 +72,29 @@ static void check_round_trips(const struct conf *c)
 	warn_round_trip(c, "to the witness", "lease-ms",
 			json_number_after(answer, "\"witness\":", "\"slowest_round_trip_ms\":"),
 			c->timing.lease_ms);
-	free(answer);
+}
+
+/*
+ * The JSON status of the daemon that answers at @c's control socket into
+ * *@answer (malloc'd), or NULL when none does (before the daemon starts,
+ * as the units run check, there is nothing to ask): 0, or -1 when another
+ * node's daemon answers there (its socket live, ours could not start:
+ * control.c).
+ */
+static int ask_running(const char *config, const struct conf *c, char **answer)
+{
+	size_t size;
+
+	*answer = NULL;
+	if (access(c->control, F_OK) || availctl_ask("check", c->control, "json\n", answer, &size))
+		return 0;
+	if (availctl_answer_is(*answer, c->node, c->cluster))
+		return 0;
+	fprintf(stderr, "%savailctl check: %s: control %s: a daemon other than node %s of cluster %s answers there: this one could not start\n",
+		service_log_prefix(LOG_ERR), config, c->control, c->node, c->cluster);
+	free(*answer);
+	*answer = NULL;
+	return -1;
 }
 
 int availctl_check(int argc, char **argv, struct availctl *ctl)
@@ -92,6 +104,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = AVAILCTL_CONFIG;
+	char *answer = NULL;
 	struct keyring keys;
 	struct conf conf;
 	char error[512];
@@ -127,10 +140,15 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 			service_log_prefix(LOG_ERR), config, conf.hook, why);
 		goto out;
 	}
+	if (ask_running(config, &conf, &answer))
+		goto out;
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
 	       conf.node, conf.cluster);
-	if (manager)
-		check_round_trips(&conf);
+	if (manager && answer)
+		check_round_trips(&conf, answer);
+	else if (manager)
+		printf("no arbiter answers at %s: round trips not checked\n", conf.control);
+	free(answer);
 	status = AVAILCTL_EXIT_OK;
 out:
 	conf_free(&conf);

@@ -197,6 +197,56 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	return AVAILCTL_EXIT_OK;
 }
 
+bool availctl_answer_is(const char *json, const char *node, const char *cluster)
+{
+	char want[2 * WIRE_NAME_SIZE + 32];
+
+	/* Names are wire_name_valid() (conf.c): no JSON escape to undo. */
+	snprintf(want, sizeof(want), "\"node\":\"%s\",\"cluster\":\"%s\",", node, cluster);
+	return strstr(json, want);
+}
+
+/*
+ * Whether the daemon at @path is the one @o's file names: a control path
+ * edited to name another node's socket would otherwise reload that node
+ * (a daemon rereads its own file) and say "reloaded", or show its status
+ * as this file's node's. 0, or the exit status with the reason said.
+ */
+static int check_daemon(const char *command, const char *path, const struct ask_options *o)
+{
+	char *answer;
+	size_t size;
+	int status;
+
+	status = availctl_ask(command, path, "json\n", &answer, &size);
+	if (status)
+		return status;
+	if (!availctl_answer_is(answer, o->node, o->cluster)) {
+		fprintf(stderr, "%savailctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)\n",
+			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
+		status = AVAILCTL_EXIT_FAILED;
+	}
+	free(answer);
+	return status;
+}
+
+/*
+ * availctl_ask() for the daemon @o names: with --config, only once
+ * check_daemon() found that file's node at @path.
+ */
+static int ask_daemon(const char *command, const char *path, const struct ask_options *o,
+		      const char *request, char **answer, size_t *size)
+{
+	int status;
+
+	if (o->node[0]) {
+		status = check_daemon(command, path, o);
+		if (status)
+			return status;
+	}
+	return availctl_ask(command, path, request, answer, size);
+}
+
 static const struct option status_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "socket", required_argument, NULL, 's' },
@@ -217,8 +267,8 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 		return status;
 	if (o.role && ctl->json)
 		return availctl_usage_error("status", "--role and --json exclude each other");
-	status = availctl_ask("status", path,
-			      o.role ? "role\n" : ctl->json ? "json\n" : "text\n", &answer, &size);
+	status = ask_daemon("status", path, &o,
+			    o.role ? "role\n" : ctl->json ? "json\n" : "text\n", &answer, &size);
 	if (status)
 		return status;
 	fwrite(answer, 1, size, stdout);
@@ -256,33 +306,6 @@ static void wait_for_daemon(const char *path, uint64_t wait_ms)
 	} while (availcast_now_ns() / 1000000 < deadline);
 }
 
-/*
- * Whether the daemon at @path is the one @o's file names: a daemon
- * rereads its own file, so a control path edited to name another node's
- * socket would reload that node and say "reloaded". 0, or the exit
- * status with the reason said.
- */
-static int check_daemon(const char *path, const struct ask_options *o)
-{
-	char want[2 * WIRE_NAME_SIZE + 32], *answer;
-	size_t size;
-	int status;
-
-	status = availctl_ask("reload", path, "json\n", &answer, &size);
-	if (status)
-		return status;
-	snprintf(want, sizeof(want), "\"node\":\"%s\",\"cluster\":\"%s\",", o->node,
-		 o->cluster);
-	/* open_memstream() ends the answer with a NUL. */
-	if (!strstr(answer, want)) {
-		fprintf(stderr, "%savailctl reload: the daemon at %s is not node %s of cluster %s (%s names another's control socket): not reloaded\n",
-			service_log_prefix(LOG_ERR), path, o->node, o->cluster, o->config);
-		status = AVAILCTL_EXIT_FAILED;
-	}
-	free(answer);
-	return status;
-}
-
 int availctl_reload(int argc, char **argv, struct availctl *ctl)
 {
 	static const struct option options[] = {
@@ -300,12 +323,7 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 	if (status >= 0)
 		return status;
 	wait_for_daemon(path, RELOAD_START_WAIT_MS);
-	if (o.node[0]) {
-		status = check_daemon(path, &o);
-		if (status)
-			return status;
-	}
-	status = availctl_ask("reload", path, "reload\n", &answer, &size);
+	status = ask_daemon("reload", path, &o, "reload\n", &answer, &size);
 	if (status)
 		return status;
 	if (size == strlen("reloaded\n") && !memcmp(answer, "reloaded\n", size)) {
@@ -357,7 +375,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 			   sizeof(path));
 	if (status >= 0)
 		return status;
-	status = availctl_ask("metrics", path, "prom\n", &answer, &size);
+	status = ask_daemon("metrics", path, &o, "prom\n", &answer, &size);
 	if (status)
 		return status;
 	if (!o.output) {
