@@ -8,7 +8,8 @@
 # a configuration error (78), naming the path; two daemons starting at
 # once there take turns (one starts). A path that is not absolute or
 # does not end in .sock (it could be one of the daemon's own files) is
-# refused as written. A socket nobody answers
+# refused as written, as is one named NODE.sock for another node of the
+# cluster (that node's own path, taken first, keeps it down). A socket nobody answers
 # on (left by a daemon killed with SIGKILL) is replaced. On stop, a
 # daemon leaves a file that has replaced its socket. A path longer than
 # a unix socket's is refused by `availctl check` and at start, with 78.
@@ -43,6 +44,16 @@ for availctl in "$@"; do
 		tap_expect 1 "'$bad' is not an absolute path ending in .sock" \
 			"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"; echo "control = $bad")
 	done
+
+	# Another node's own socket path (its state-dir's m2.sock): taken
+	# first by m1, it would keep m2 from starting; refused as written.
+	for bad in "$dir/state-m2/m2.sock" "$dir/elsewhere/h0.sock"; do
+		other=${bad##*/}
+		tap_expect 1 "control '$bad' is named as node ${other%.sock}'s socket" \
+			"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"; echo "control = $bad")
+	done
+	tap_expect 78 "is named as node m2's socket" timeout 10 "$availctl" arbiter \
+		--config <(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/state-m2/m2.sock")
 
 	# Another daemon's live socket: kept, and refused.
 	sed -i "s|^control = .*|control = $dir/shared.sock|" "$dir/m1.conf"

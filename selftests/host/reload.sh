@@ -126,7 +126,10 @@ for availctl in "$@"; do
 		# Another node's file whose control names this daemon's socket
 		# (an edit gone wrong): not this daemon's to reload.
 		if [ "$node" = m1 ]; then other=h0; else other=m1; fi
-		config "$other" "control = $dir/state-$node/$node.sock" > "$dir/other.conf"
+		# (A link to it: a path named $node.sock in $other's file is
+		# refused as written, conf.c.)
+		ln -sf "state-$node/$node.sock" "$dir/edited.sock"
+		config "$other" "control = $dir/edited.sock" > "$dir/other.conf"
 		reloads=$(grep -c " reloaded " "$dir/$node.log")
 		tap_expect 1 "is not node $other" "$availctl" reload --config "$dir/other.conf"
 		tap_check "$daemon: another node's availctl reload did not reload it" \

@@ -421,6 +421,30 @@ static int index_names(struct parse *p)
 	return 0;
 }
 
+/*
+ * A control path named NODE.sock for another node of the cluster is that
+ * node's own (its default, <state-dir>/NODE.sock): taken first, where the
+ * two share a machine, it keeps that node from starting (control.c leaves
+ * a live socket alone). -1 with the error said, else 0.
+ */
+static int control_of_other(struct parse *p)
+{
+	const struct conf *c = p->conf;
+	const char *base = strrchr(c->control, '/') + 1;
+	char name[WIRE_NAME_SIZE];
+	size_t len = strlen(base) - strlen(".sock");
+
+	if (len >= sizeof(name))
+		return 0;
+	memcpy(name, base, len);
+	name[len] = '\0';
+	if (!conf_find(c, name) || !strcmp(name, c->node))
+		return 0;
+	return snprintf(p->error, p->error_size,
+			"control '%s' is named as node %s's socket (each node's default is <state-dir>/NODE.sock): name it for node %s",
+			c->control, name, c->node), -1;
+}
+
 static int check(struct parse *p)
 {
 	struct conf *c = p->conf;
@@ -455,6 +479,8 @@ static int check(struct parse *p)
 	    (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
 			     c->state_dir, c->node) >= sizeof(c->control))
 		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
+	if (control_of_other(p))
+		return -1;
 	if (strlen(c->control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return snprintf(p->error, p->error_size,
 				"control socket path %s is too long (%zu bytes at most)", c->control,
