@@ -3,16 +3,18 @@
 #
 # A daemon removes only its own control socket, natively on 127.0.0.1.
 # `control =` may name any path (outside the state directory, whose lock
-# covers only the default one): a regular file there, or the live socket
-# of another daemon, is not removed to make room; the start is refused as
+# covers only the default one): a regular file there, the live socket of
+# another daemon, or a socket another process holds bound (of any type,
+# listening or not) is not removed to make room; the start is refused as
 # a configuration error (78), naming the path; two daemons starting at
 # once there take turns (one starts). A path that is not absolute or
 # does not end in .sock (it could be one of the daemon's own files) is
 # refused as written, as is one named NODE.sock for another node of the
-# cluster (that node's own path, taken first, keeps it down). A socket nobody answers
-# on (left by a daemon killed with SIGKILL) is replaced. On stop, a
-# daemon leaves a file that has replaced its socket. A path longer than
-# a unix socket's is refused by `availctl check` and at start, with 78.
+# cluster (that node's own path, taken first, keeps it down). A socket
+# nobody holds (left by a daemon killed with SIGKILL) is replaced. On
+# stop, a daemon leaves a file that has replaced its socket. A path
+# longer than a unix socket's is refused by `availctl check` and at
+# start, with 78.
 # Usage: control_path.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -75,6 +77,32 @@ for availctl in "$@"; do
 	pids=$m1
 	tap_check "a new m1 replaces the stale socket and answers there" \
 		wait_until 10 answers "$dir/shared.sock"
+
+	# A socket another process holds bound there, answering nobody as
+	# a daemon (a stream socket not listening, a datagram socket): its
+	# own, kept, and refused as such.
+	kill "$m1"
+	wait "$m1"
+	pids=
+	for type in SOCK_STREAM SOCK_DGRAM; do
+		python3 -c "import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.$type)
+s.bind(sys.argv[1])
+time.sleep(60)" "$dir/held.sock" &
+		holder=$!
+		wait_until 10 test -S "$dir/held.sock"
+		tap_expect 78 "control socket $dir/held.sock is held by another process" \
+			timeout 10 "$availctl" arbiter --config \
+			<(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/held.sock")
+		tap_check "the socket a process holds ($type) is still there" test -S "$dir/held.sock"
+		kill "$holder"
+		wait "$holder" 2> /dev/null
+		rm -f "$dir/held.sock"
+	done
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	wait_until 10 answers "$dir/shared.sock"
 
 	# Two starting at once at one stale socket: m1 held up (strace) in
 	# the unlink of the stale one while m2 starts. One wins, the other

@@ -15,12 +15,14 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "unix_bound.h"
 
 /*
  * Whether @path, the socket's address, is free to bind: nothing is
- * there, or a socket nobody accepts on (a daemon killed before it could
- * remove it), which goes. A file of any other kind, or a socket that
- * answers, is somebody else's: `control =` may name any path, and the
+ * there, or a socket nobody holds (a daemon killed before it could
+ * remove it), which goes. A file of any other kind, a socket that
+ * answers, or one a live process holds bound (listening or not, of any
+ * type) is somebody else's: `control =` may name any path, and the
  * state directory's lock covers only the default one. 0, or 1 or -1
  * with @error as control_open() returns them.
  */
@@ -28,7 +30,7 @@ static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
 {
 	const char *path = addr->sun_path;
 	struct stat st;
-	int fd, answered;
+	int fd, refused;
 
 	if (lstat(path, &st))
 		return errno == ENOENT ? 0 :
@@ -42,13 +44,24 @@ static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
-	answered = !connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ||
-		   (errno != ECONNREFUSED && errno != ENOENT);
+	refused = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ? errno : 0;
 	close(fd);
-	if (answered)
+	if (!refused || refused == EAGAIN)
 		return snprintf(error, error_size,
 				"control socket %s is another daemon's: it answers there (give each its own control path)",
 				path), 1;
+	/*
+	 * Refused, or of another type (EPROTOTYPE): stale only if no socket
+	 * is bound to the file. Where sock_diag cannot tell, a refusal is
+	 * taken for a stale socket, as connect() alone would say.
+	 */
+	if (refused == EPROTOTYPE || unix_socket_bound(&st) == 1)
+		return snprintf(error, error_size,
+				"control socket %s is held by another process: a socket bound there that accepts no connection (not removed; give this daemon its own control path)",
+				path), 1;
+	if (refused != ECONNREFUSED && refused != ENOENT)
+		return snprintf(error, error_size, "control socket %s: %s (not removed)", path,
+				strerror(refused)), 1;
 	unlink(path);
 	return 0;
 }
