@@ -79,25 +79,34 @@ static uint32_t note_probe(struct relay *r)
 
 static void connect_module(struct relay *r, uint64_t now_ms)
 {
-	struct availcast_error error;
+	struct availcast_error error = { 0 };
+	uint64_t gap_ms;
 
 	if (r->listener || now_ms < r->next_connect_ms)
 		return;
 	r->next_connect_ms = now_ms + 1000;
-	if (availcast_listen(&r->listener, &error)) {
-		if (strcmp(r->module_problem, error.message)) {
+	/*
+	 * Never loads the module: retried every second, that would undo an
+	 * admin's rmmod at once. Loading it is modules-load.d's or the admin's.
+	 */
+	if (availcast_listen_loaded(&r->listener, &error)) {
+		/* Unloaded (logged as lost) and not back: the same event. */
+		if (strcmp(r->module_problem, error.message) &&
+		    !(r->lost_at_ms && error.code == ENOENT)) {
 			node_log(&r->node, "module", "state=absent error=\"%s\"", error.message);
 			service_status("no broadcasts to relay: %s", error.message);
+			snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		}
-		snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		return;
 	}
 	r->module_problem[0] = '\0';
 	if (r->lost_at_ms) {
+		/* Now, not @now_ms: subscribing asks the kernel, which takes time. */
+		gap_ms = node_now_ms() - r->lost_at_ms;
 		r->gaps++;
-		r->gap_ms += now_ms - r->lost_at_ms;
+		r->gap_ms += gap_ms;
 		node_log(&r->node, "module", "state=subscribed gap_ms=%llu",
-			 (unsigned long long)(now_ms - r->lost_at_ms));
+			 (unsigned long long)gap_ms);
 		r->lost_at_ms = 0;
 	} else {
 		node_log(&r->node, "module", "state=subscribed");

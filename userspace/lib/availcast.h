@@ -134,6 +134,15 @@ struct availcast_listener;
 
 int availcast_listen(struct availcast_listener **listener,
 		     struct availcast_error *error);
+/*
+ * As availcast_listen(), but never loads the module: asked for a family
+ * it lacks, the generic netlink controller loads the module by its alias
+ * (request_module() in ctrl_getfamily()), which a daemon retrying until
+ * the module is back would do right after an admin's rmmod. Absent, or
+ * not through its init, the module fails this with ENOENT as not loaded.
+ */
+int availcast_listen_loaded(struct availcast_listener **listener,
+			    struct availcast_error *error);
 void availcast_listener_close(struct availcast_listener *listener);
 /* The socket, for poll(); readable when a broadcast waits. */
 int availcast_listener_fd(const struct availcast_listener *listener);

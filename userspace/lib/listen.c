@@ -10,9 +10,12 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/socket.h>
@@ -153,6 +156,34 @@ int availcast_listen(struct availcast_listener **out,
 fail:
 	availcast_listener_close(listener);
 	return err;
+}
+
+/*
+ * Whether the module is loaded and through its init, seen without asking
+ * the controller. Built in, it has no initstate: its own sysfs directory
+ * says it. With no sysfs to look at, it is taken to be there (the
+ * controller then answers).
+ */
+static bool module_loaded(void)
+{
+	char state[16] = "";
+	FILE *f = fopen("/sys/module/availcast/initstate", "re");
+
+	if (f) {
+		if (!fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		fclose(f);
+		return !strcmp(state, "live\n");
+	}
+	return access("/sys/module", F_OK) || !access("/sys/kernel/availcast", F_OK);
+}
+
+int availcast_listen_loaded(struct availcast_listener **out,
+			    struct availcast_error *error)
+{
+	if (!module_loaded())
+		return availcast_error_not_loaded(error);
+	return availcast_listen(out, error);
 }
 
 void availcast_listener_close(struct availcast_listener *listener)
