@@ -40,6 +40,17 @@ struct relay {
 	/* Subscriptions lost (the module unloaded) and taken again: */
 	uint64_t lost_at_ms;		/* when the one now lost was; 0: none lost */
 	uint64_t gaps, gap_ms;		/* how many, and how long without, since start */
+	/*
+	 * The last compare-and-swap refused, as logged: a manager asking
+	 * again for the same (a takeover waiting out the lease asks every
+	 * few ms) makes one line, not one per request. Cleared by a CAS of
+	 * the same manager done.
+	 */
+	struct {
+		char from[WIRE_NAME_SIZE];
+		enum witness_status status;
+		uint64_t epoch, generation;
+	} refused;
 };
 
 /* The store put its record back over a file that said otherwise: say so. */
@@ -180,6 +191,35 @@ static void forward_broadcasts(struct relay *r)
 	availcast_snapshot_free(&snap);
 }
 
+/*
+ * A compare-and-swap from @from that @q asked and @w answers: logged
+ * unless a plain renewal (done, the record as expected), once for as
+ * long as the same manager gets the same answer.
+ */
+static void log_refusal(struct relay *r, const char *from, const struct wire_witness *q,
+			const struct wire_witness *w)
+{
+	if (w->status == WITNESS_DONE && w->record.generation == q->expect_generation &&
+	    w->record.epoch == q->expect_epoch) {
+		if (!strcmp(r->refused.from, from))
+			memset(&r->refused, 0, sizeof(r->refused));
+		return;
+	}
+	if (!strcmp(r->refused.from, from) && r->refused.status == w->status &&
+	    r->refused.epoch == w->record.epoch && r->refused.generation == w->record.generation)
+		return;
+	snprintf(r->refused.from, sizeof(r->refused.from), "%s", from);
+	r->refused.status = w->status;
+	r->refused.epoch = w->record.epoch;
+	r->refused.generation = w->record.generation;
+	node_log(&r->node, "witness",
+		 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=\"%s\"",
+		 from, witness_status_name(w->status), w->record.active,
+		 (unsigned long long)w->record.epoch, (unsigned long long)w->record.generation,
+		 w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
+		 r->store.last_problem : "");
+}
+
 static void answer(struct relay *r, const struct wire_message *req)
 {
 	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
@@ -195,16 +235,8 @@ static void answer(struct relay *r, const struct wire_message *req)
 		w->status = witness_store_cas(&r->store, req->sender, now, q->expect_epoch,
 					      q->expect_generation, &q->record,
 					      &w->record, &w->lease_left_ms, &w->granted_ms);
-	if (req->type == WIRE_WITNESS_CAS &&
-	    (w->status != WITNESS_DONE || w->record.generation != q->expect_generation ||
-	     w->record.epoch != q->expect_epoch))
-		node_log(&r->node, "witness",
-			 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=\"%s\"",
-			 req->sender, witness_status_name(w->status), w->record.active,
-			 (unsigned long long)w->record.epoch,
-			 (unsigned long long)w->record.generation,
-			 w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
-			 r->store.last_problem : "");
+	if (req->type == WIRE_WITNESS_CAS)
+		log_refusal(r, req->sender, q, w);
 	log_restores(r);
 	witness_store_health(&r->store, note_probe(r), &w->store_flags, &w->write_ms);
 	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", r->node.conf.cluster);

@@ -341,8 +341,18 @@ phase1_stop() {
 		one_active_one_standby
 	tap_check_fails "journalctl -p warning -u 'availctl*': of the stop and the start, nothing but m2 missing m1" \
 		warnings_but "$mark" "$provoked_stop"
+	# m2, taking over, asks the witness (h1's relay) again every few ms
+	# while m1's lease runs out: one line for as long as the answer is
+	# the same, not one per request.
+	tap_check_fails "journalctl -u availctl-relay: no witness answer logged twice in a row" \
+		repeated_witness_lines "$mark"
 }
 
+# repeated_witness_lines MARK: the relay's witness lines since MARK that
+# repeat the line before them (their time aside).
+repeated_witness_lines() {
+	journal_since "$1" notice availctl-relay | sed -n 's/^.* witness from=/from=/p' | uniq -d | grep .
+}
 
 # Issue 16 item 6: the module unloaded and loaded again under the
 # running relay (rmmod, modprobe: the family comes back with a new id):
