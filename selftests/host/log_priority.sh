@@ -6,7 +6,8 @@
 # names it, as systemd sets it), each line starts with "<N>", which
 # journald takes as its priority (SyslogLevelPrefix=): the hold renewed
 # every heartbeat at debug (7), role changes at notice (5), a fault, a
-# refused reload and a dropped datagram at warning (4), so that
+# refused reload, a dropped datagram and a hook that failed at warning
+# (4), a hook that succeeded at info (6), so that
 # "journalctl -p warning" shows those and not the routine. Anywhere else
 # (a file, a pipe, a terminal: the tests' checker) the lines are as
 # before, without the prefix. What availctl says outside the daemon's
@@ -30,6 +31,10 @@ for availctl in "$@"; do
 	for node in m1 m2; do
 		native_config prio "$node" "$dir/secret" "$dir" "$port" > "$dir/$node.conf"
 	done
+	# m1's hook fails for active, and succeeds for any other role.
+	printf '#!/bin/sh\n[ "$1" = active ] && exit 3\nexit 0\n' > "$dir/hook"
+	chmod 755 "$dir/hook"
+	echo "hook = $dir/hook" >> "$dir/m1.conf"
 	: > "$dir/m1.log"
 	# JOURNAL_STREAM: "DEVICE:INODE" of the stream systemd connected.
 	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/m1.log") \
@@ -42,6 +47,8 @@ for availctl in "$@"; do
 		wait_until 30 logged '^<7>[0-9]+ m1 hold '
 	tap_check "a role change at notice: <5>" logged '^<5>[0-9]+ m1 role role=active '
 	tap_check "the start at notice: <5>" logged '^<5>[0-9]+ m1 started '
+	tap_check "a hook that failed (exit 3) at warning: <4>" \
+		wait_until 10 logged '^<4>[0-9]+ m1 hook-ended .*role=active .*status=3$'
 	echo "no-such-key = 1" >> "$dir/m1.conf"
 	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 	tap_check "a refused reload at warning: <4>" \
@@ -53,6 +60,8 @@ for availctl in "$@"; do
 	kill "$m2"
 	tap_check "a fault at warning: <4>" \
 		wait_until 30 logged '^<4>[0-9]+ m1 role role=fault '
+	tap_check "a hook that succeeded at info: <6>" \
+		wait_until 10 logged '^<6>[0-9]+ m1 hook-ended .*role=fault .*status=0$'
 	tap_check "every line to the journal has a priority" \
 		bash -c "! grep -vE '^<[0-7]>[0-9]+ m1 ' '$dir/m1.log'"
 	tap_check "elsewhere (m2's log, a file) no line has one" \

@@ -121,7 +121,8 @@ static bool log_line(const char *line, size_t len)
  * at notice, the routine (the hold renewed every heartbeat) at debug.
  * Unlisted events are info. Three events' priority follows their first
  * value: a role change to fault, a module lost and a witness store's
- * writes failing are warnings; the way back is notice.
+ * writes failing are warnings; the way back is notice. A hook's end is
+ * info if it exited 0, else (a status, a signal) a warning.
  */
 static const struct {
 	const char *event;
@@ -152,6 +153,11 @@ static int event_priority(const char *event, const char *values)
 		return !strncmp(values, "state=subscribed", 16) ? LOG_NOTICE : LOG_WARNING;
 	if (!strcmp(event, "witness-writes"))
 		return !strncmp(values, "state=ok", 8) ? LOG_NOTICE : LOG_WARNING;
+	if (!strcmp(event, "hook-ended")) {
+		const char *ok = strstr(values, " status=0");
+
+		return ok && !ok[strlen(" status=0")] ? LOG_INFO : LOG_WARNING;
+	}
 	for (i = 0; i < sizeof(event_priorities) / sizeof(event_priorities[0]); i++)
 		if (!strcmp(event, event_priorities[i].event))
 			return event_priorities[i].priority;
