@@ -78,39 +78,46 @@ for availctl in "$@"; do
 	tap_check "a new m1 replaces the stale socket and answers there" \
 		wait_until 10 answers "$dir/shared.sock"
 
-	# A socket another process holds bound there, answering nobody as
-	# a daemon (a stream socket not listening, a datagram socket): its
-	# own, kept, and refused as such.
+	# A socket that nothing answers on but that this node's daemon did
+	# not make (the state directory records the one it bound): another
+	# process may hold it bound (a stream socket not listening, a
+	# datagram socket, one in another network namespace, which no call
+	# here can see), or it is another program's stale one. Kept, and
+	# refused; availctl check says so.
 	kill "$m1"
 	wait "$m1"
 	pids=
-	for type in SOCK_STREAM SOCK_DGRAM; do
-		python3 -c "import socket, sys, time
+	for holder in "SOCK_STREAM" "SOCK_DGRAM" "SOCK_STREAM unshare -n" "SOCK_STREAM exit"; do
+		read -r type how <<< "$holder"
+		${how/exit/} python3 -c "import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.$type)
 s.bind(sys.argv[1])
-time.sleep(60)" "$dir/held.sock" &
-		holder=$!
+'$how' == 'exit' or time.sleep(60)" "$dir/held.sock" &
+		holder_pid=$!
 		wait_until 10 test -S "$dir/held.sock"
-		tap_expect 78 "control socket $dir/held.sock is held by another process" \
+		tap_expect 78 "control socket $dir/held.sock was not made by this node's daemon" \
 			timeout 10 "$availctl" arbiter --config \
 			<(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/held.sock")
-		tap_check "the socket a process holds ($type) is still there" test -S "$dir/held.sock"
-		kill "$holder"
-		wait "$holder" 2> /dev/null
+		tap_check "the socket (python, $holder) is still there" test -S "$dir/held.sock"
+		tap_expect 1 "this daemon could not start" "$availctl" check --config \
+			<(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/held.sock")
+		kill "$holder_pid" 2> /dev/null
+		wait "$holder_pid" 2> /dev/null
 		rm -f "$dir/held.sock"
 	done
+	# A file that is not a socket: availctl check says the start fails.
+	echo "the admin's notes" > "$dir/notes.sock"
+	tap_expect 1 "not a socket (not removed): this daemon could not start" \
+		"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/notes.sock")
+
+	# Two starting at once at one stale socket, m1's own (SIGKILL): m1
+	# held up (strace) in the unlink of it while m2 starts. One wins,
+	# the other does not start; the winner answers.
 	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
 	m1=$!
-	pids=$m1
 	wait_until 10 answers "$dir/shared.sock"
-
-	# Two starting at once at one stale socket: m1 held up (strace) in
-	# the unlink of the stale one while m2 starts. One wins, the other
-	# does not start; the winner answers.
-	kill "$m1"
-	wait "$m1"
-	pids=
-	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$dir/shared.sock"
+	kill -KILL "$m1"
+	wait "$m1" 2> /dev/null
 	strace -f -o /dev/null -e trace=unlink -e inject=unlink:delay_enter=1500000 \
 		"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
 	tracer=$!
@@ -141,6 +148,24 @@ time.sleep(60)" "$dir/held.sock" &
 	pids=
 	tap_check "the file that replaced m1's socket is still there after m1 stopped" \
 		grep -qx "put here later" "$dir/shared.sock"
+
+	# The default path, in the state directory only this node uses: a
+	# stale socket there is replaced though nothing records it (one an
+	# older availctl left).
+	"$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf") 2> "$dir/m1.log" &
+	m1=$!
+	wait_until 10 answers "$dir/state-m1/m1.sock"
+	kill -KILL "$m1"
+	wait "$m1" 2> /dev/null
+	rm "$dir/state-m1/m1.control"
+	"$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf") 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	tap_check "a stale socket at the default path, unrecorded, is replaced" \
+		wait_until 10 answers "$dir/state-m1/m1.sock"
+	kill "$m1"
+	wait "$m1"
+	pids=
 
 	# Too long for a unix socket (108 bytes with its NUL).
 	long=$dir/$(printf 'x%.0s' {1..120}).sock

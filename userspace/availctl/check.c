@@ -18,6 +18,7 @@
 #include "arbiter.h"
 #include "availctl.h"
 #include "conf.h"
+#include "control.h"
 #include "keyring.h"
 
 static const char check_usage[] =
@@ -75,25 +76,35 @@ static void check_round_trips(const struct conf *c, const char *answer)
 }
 
 /*
- * The JSON status of the daemon that answers at @c's control socket into
- * *@answer (malloc'd), or NULL when none does (before the daemon starts,
- * as the units run check, there is nothing to ask): 0, or -1 when another
- * node's daemon answers there (its socket live, ours could not start:
+ * The JSON status of this node's daemon, answering at @c's control
+ * socket, into *@answer (malloc'd), or NULL when none runs (before the
+ * daemon starts, as the units run check, there is nothing to ask): 0;
+ * or -1, said, when the daemon could not start at that path (another
+ * node's daemon answers there, or something not its own is in the way:
  * control.c).
  */
 static int ask_running(const char *config, const struct conf *c, char **answer)
 {
+	const struct control_place place = { .path = c->control, .record = c->control_record,
+					     .path_is_default = c->control_default };
+	char error[512];
 	size_t size;
+	int status = control_inspect(&place, error, sizeof(error));
 
 	*answer = NULL;
-	if (access(c->control, F_OK) || availctl_ask("check", c->control, "json\n", answer, &size))
-		return 0;
-	if (availctl_answer_is(*answer, c->node, c->cluster))
-		return 0;
-	fprintf(stderr, "%savailctl check: %s: control %s: a daemon other than node %s of cluster %s answers there: this one could not start\n",
-		service_log_prefix(LOG_ERR), config, c->control, c->node, c->cluster);
-	free(*answer);
-	*answer = NULL;
+	if (status == 2 && !availctl_ask("check", c->control, "json\n", answer, &size)) {
+		if (availctl_answer_is(*answer, c->node, c->cluster))
+			return 0;
+		free(*answer);
+		*answer = NULL;
+		fprintf(stderr, "%savailctl check: %s: control %s: a daemon other than node %s of cluster %s answers there: this one could not start\n",
+			service_log_prefix(LOG_ERR), config, c->control, c->node, c->cluster);
+		return -1;
+	} else if (status <= 0) {
+		return 0;	/* -1: nothing to tell the file by */
+	}
+	fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
+		service_log_prefix(LOG_ERR), config, error);
 	return -1;
 }
 

@@ -475,9 +475,12 @@ static int check(struct parse *p)
 	c->listen.sin_port = conf_self(c)->addr.sin_port;
 	if (arbiter_timing_check(&c->timing, why, sizeof(why)))
 		return snprintf(p->error, p->error_size, "timing: %s", why), -1;
-	if (!c->control[0] &&
-	    (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
-			     c->state_dir, c->node) >= sizeof(c->control))
+	c->control_default = !c->control[0];
+	if ((c->control_default &&
+	     (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
+			      c->state_dir, c->node) >= sizeof(c->control)) ||
+	    (size_t)snprintf(c->control_record, sizeof(c->control_record), "%s/%s.control",
+			     c->state_dir, c->node) >= sizeof(c->control_record))
 		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
 	if (control_of_other(p))
 		return -1;

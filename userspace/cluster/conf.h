@@ -48,6 +48,14 @@ struct conf {
 	char hook[PATH_MAX];			/* "" : none */
 	uint32_t hook_timeout_ms;		/* a superseded hook's time, 100 to 40000 */
 	char control[PATH_MAX];			/* the status socket */
+	/*
+	 * What proves a socket at control this node's (control.h): the
+	 * record of the one its daemon last bound, in state-dir; whether
+	 * control is the default, state-dir/NODE.sock, under the state
+	 * directory's lock.
+	 */
+	char control_record[PATH_MAX];
+	bool control_default;
 	struct conf_node managers[2];		/* the first is preferred */
 	unsigned int n_managers;
 	struct conf_node *hosts;

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -15,23 +17,63 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "unix_bound.h"
+#include "durable.h"
 
 /*
- * Whether @path, the socket's address, is free to bind: nothing is
- * there, or a socket nobody holds (a daemon killed before it could
- * remove it), which goes. A file of any other kind, a socket that
- * answers, or one a live process holds bound (listening or not, of any
- * type) is somebody else's: `control =` may name any path, and the
- * state directory's lock covers only the default one. 0, or 1 or -1
- * with @error as control_open() returns them.
+ * Whether @st, a socket file, is the one this node's daemon last bound,
+ * as @record notes it: the same device and inode, and the same change
+ * time, which a file made since in its place (its inode number reused)
+ * does not have.
  */
-static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
+static bool recorded(const char *record, const struct stat *st)
 {
-	const char *path = addr->sun_path;
+	unsigned long long dev, ino;
+	long long sec, nsec;
+	bool same;
+	FILE *f = fopen(record, "re");
+
+	if (!f)
+		return false;
+	same = fscanf(f, "%llu %llu %lld %lld", &dev, &ino, &sec, &nsec) == 4 &&
+	       dev == st->st_dev && ino == st->st_ino && sec == st->st_ctim.tv_sec &&
+	       nsec == st->st_ctim.tv_nsec;
+	fclose(f);
+	return same;
+}
+
+/*
+ * Notes @st, the socket just bound, in @record, for the next start to
+ * know a stale socket there its own. Not fatal when it fails: that start
+ * then leaves the socket to the admin, and says so.
+ */
+static void record_socket(const char *record, const struct stat *st)
+{
+	char text[96], tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	int len = snprintf(text, sizeof(text), "%llu %llu %lld %lld\n",
+			   (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+			   (long long)st->st_ctim.tv_sec, (long long)st->st_ctim.tv_nsec);
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", record) >= sizeof(tmp))
+		return;
+	snprintf(dir, sizeof(dir), "%s", record);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	slash[slash == dir] = '\0';
+	durable_replace(dir, tmp, record, text, (size_t)len, 0600);
+}
+
+int control_inspect(const struct control_place *place, char *error, size_t error_size)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *path = place->path;
 	struct stat st;
 	int fd, refused;
 
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
+				path, sizeof(addr.sun_path) - 1), 1;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
 	if (lstat(path, &st))
 		return errno == ENOENT ? 0 :
 			(snprintf(error, error_size, "control socket %s: %s", path,
@@ -44,25 +86,24 @@ static int claim(const struct sockaddr_un *addr, char *error, size_t error_size)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return snprintf(error, error_size, "socket: %s", strerror(errno)), -1;
-	refused = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) ? errno : 0;
+	refused = connect(fd, (const struct sockaddr *)&addr, sizeof(addr)) ? errno : 0;
 	close(fd);
 	if (!refused || refused == EAGAIN)
 		return snprintf(error, error_size,
 				"control socket %s is another daemon's: it answers there (give each its own control path)",
-				path), 1;
+				path), 2;
 	/*
-	 * Refused, or of another type (EPROTOTYPE): stale only if no socket
-	 * is bound to the file. Where sock_diag cannot tell, a refusal is
-	 * taken for a stale socket, as connect() alone would say.
+	 * Nothing answers; whether anything holds it bound (listening or
+	 * not, of any type, in any network namespace) no call can tell for
+	 * sure: it goes only if this node's daemon made it.
 	 */
-	if (refused == EPROTOTYPE || unix_socket_bound(&st) == 1)
+	if (!place->path_is_default && !recorded(place->record, &st))
 		return snprintf(error, error_size,
-				"control socket %s is held by another process: a socket bound there that accepts no connection (not removed; give this daemon its own control path)",
-				path), 1;
+				"control socket %s was not made by this node's daemon (%s does not record it): not removed; remove it if nothing uses it",
+				path, place->record), 1;
 	if (refused != ECONNREFUSED && refused != ENOENT)
 		return snprintf(error, error_size, "control socket %s: %s (not removed)", path,
 				strerror(refused)), 1;
-	unlink(path);
 	return 0;
 }
 
@@ -104,9 +145,11 @@ static int lock_dir(const char *path, int *fd, char *error, size_t error_size)
 	return 0;
 }
 
-int control_open(struct control *c, const char *path, char *error, size_t error_size)
+int control_open(struct control *c, const struct control_place *place, char *error,
+		 size_t error_size)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const char *path = place->path;
 	struct stat st;
 	unsigned int i;
 	mode_t mask;
@@ -116,15 +159,18 @@ int control_open(struct control *c, const char *path, char *error, size_t error_
 		c->clients[i] = (struct control_client){ .fd = -1 };
 	c->fd = -1;
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
-				path, sizeof(addr.sun_path) - 1), 1;
+		return control_inspect(place, error, error_size) > 0 ? 1 : -1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	status = lock_dir(path, &dir, error, error_size);
 	if (status)
 		return status;
-	status = claim(&addr, error, error_size);
-	if (status)
+	status = control_inspect(place, error, error_size);
+	if (status) {
+		status = status > 0 ? 1 : -1;
 		goto out;
+	}
+	/* A stale socket of its own (or nothing: ENOENT). */
+	unlink(path);
 	status = -1;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
@@ -144,6 +190,7 @@ int control_open(struct control *c, const char *path, char *error, size_t error_
 	}
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
+	record_socket(place->record, &st);
 out:
 	close(dir);
 	return status;

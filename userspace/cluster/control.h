@@ -43,13 +43,39 @@ struct control {
 typedef void (*control_answer_fn)(void *ctx, const char *request, FILE *out);
 
 /*
- * Binds and listens at @path (mode 0660), after removing a stale socket
- * there (one nobody accepts on). Returns 0; 1 with @error when @path is
- * not the daemon's to take (too long for a unix socket, a file that is
- * not a socket, a socket another daemon answers on: a configuration
- * error); -1 with @error for a failure that may pass.
+ * Where a daemon's control socket goes, and what proves a socket there
+ * its own. `control =` may name any path, which another program may use:
+ * a socket there is replaced only when nothing answers on it and this
+ * node's daemon made it, as @record (a file in its state directory)
+ * notes the socket it last bound by device, inode and change time, or
+ * @path is the default, in the state directory only this node uses.
  */
-int control_open(struct control *c, const char *path, char *error, size_t error_size);
+struct control_place {
+	const char *path;
+	const char *record;
+	bool path_is_default;
+};
+
+/*
+ * Whether @place's path is free for this node's socket: 0 (nothing
+ * there, or a stale socket of its own, which control_open() replaces);
+ * 2 with @error when a daemon answers there (this node's own, already
+ * running, or another's); 1 with @error when it is otherwise not the
+ * daemon's to take (too long for a unix socket, a file that is not a
+ * socket, a socket this node's daemon did not make); -1 with @error for
+ * a failure that may pass. Changes nothing.
+ */
+int control_inspect(const struct control_place *place, char *error, size_t error_size);
+
+/*
+ * Binds and listens at @place's path (mode 0660), after removing a stale
+ * socket of its own there, and records the socket bound. Returns 0; 1
+ * with @error when the path is not the daemon's to take (a configuration
+ * error: control_inspect() said 1 or 2); -1 with @error for a failure
+ * that may pass.
+ */
+int control_open(struct control *c, const struct control_place *place, char *error,
+		 size_t error_size);
 /* Closes every connection and the socket, and removes @path if it is still that socket. */
 void control_close(struct control *c, const char *path);
 

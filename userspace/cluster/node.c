@@ -399,7 +399,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
-	status = control_open(&n->control, c->control, error, error_size);
+	status = control_open(&n->control, &(struct control_place){
+		.path = c->control, .record = c->control_record,
+		.path_is_default = c->control_default }, error, error_size);
 	if (status)
 		return status > 0 ? SERVICE_EXIT_CONFIG : -1;
 	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
