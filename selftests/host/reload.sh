@@ -123,6 +123,16 @@ for availctl in "$@"; do
 		tap_check "$daemon: availctl reload: the daemon took the file" \
 			grep -q " reloaded " "$dir/$node.log"
 
+		# This node's file, but a copy elsewhere (edited there, not
+		# yet put in place): the daemon rereads its own file, so the
+		# copy would not be what it runs. Not reloaded.
+		config "$node" "host-grace-ms = 160" > "$dir/copy.conf"
+		reloads=$(grep -c " reloaded " "$dir/$node.log")
+		tap_expect 1 "reads $dir/$node.conf, not $dir/copy.conf" \
+			"$availctl" reload --config "$dir/copy.conf"
+		tap_check "$daemon: a copy's availctl reload did not reload it" \
+			test "$(grep -c " reloaded " "$dir/$node.log")" = "$reloads"
+
 		# Another node's file whose control names this daemon's socket
 		# (an edit gone wrong): not this daemon's to reload.
 		if [ "$node" = m1 ]; then other=h0; else other=m1; fi

@@ -207,14 +207,38 @@ bool availctl_answer_is(const char *json, const char *node, const char *cluster)
 }
 
 /*
+ * The "config" member of a daemon's JSON @answer (the file it reads,
+ * resolved) into @out: 0, or -1 when there is none.
+ */
+static int answer_config(const char *answer, char *out, size_t size)
+{
+	const char *at = strstr(answer, "\"config\":\"");
+	size_t n = 0;
+
+	if (!at)
+		return -1;
+	for (at += strlen("\"config\":\""); *at && *at != '"'; at++) {
+		if (*at == '\\' && at[1])
+			at++;
+		if (n + 1 < size)
+			out[n++] = *at;
+	}
+	out[n] = '\0';
+	return *at == '"' ? 0 : -1;
+}
+
+/*
  * Whether the daemon at @path is the one @o's file names: a control path
  * edited to name another node's socket would otherwise reload that node
  * (a daemon rereads its own file) and say "reloaded", or show its status
- * as this file's node's. 0, or the exit status with the reason said.
+ * as this file's node's. With @same_file (a reload), the daemon must also
+ * read that very file: it rereads its own, so a copy edited elsewhere
+ * would not be what it runs. 0, or the exit status with the reason said.
  */
-static int check_daemon(const char *command, const char *path, const struct ask_options *o)
+static int check_daemon(const char *command, const char *path, const struct ask_options *o,
+			bool same_file)
 {
-	char *answer;
+	char *answer, reads[PATH_MAX], given[PATH_MAX];
 	size_t size;
 	int status;
 
@@ -225,6 +249,11 @@ static int check_daemon(const char *command, const char *path, const struct ask_
 		fprintf(stderr, "%savailctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)\n",
 			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
 		status = AVAILCTL_EXIT_FAILED;
+	} else if (same_file && !answer_config(answer, reads, sizeof(reads)) &&
+		   (!realpath(o->config, given) || strcmp(given, reads))) {
+		fprintf(stderr, "%savailctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)\n",
+			service_log_prefix(LOG_ERR), command, path, reads, o->config);
+		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);
 	return status;
@@ -232,7 +261,8 @@ static int check_daemon(const char *command, const char *path, const struct ask_
 
 /*
  * availctl_ask() for the daemon @o names: with --config, only once
- * check_daemon() found that file's node at @path.
+ * check_daemon() found that file's node at @path (and, for a reload,
+ * reading that file).
  */
 static int ask_daemon(const char *command, const char *path, const struct ask_options *o,
 		      const char *request, char **answer, size_t *size)
@@ -240,7 +270,7 @@ static int ask_daemon(const char *command, const char *path, const struct ask_op
 	int status;
 
 	if (o->node[0]) {
-		status = check_daemon(command, path, o);
+		status = check_daemon(command, path, o, !strcmp(request, "reload\n"));
 		if (status)
 			return status;
 	}

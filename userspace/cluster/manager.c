@@ -286,18 +286,6 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 	}
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* One host of the table, in JSON: times relative to now, in ms. */
 static void host_json(FILE *out, const struct host_entry *h, uint64_t now, bool comma)
 {
@@ -347,7 +335,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)a->stale_epoch_refused,
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
 		(unsigned long long)a->asked_again, (unsigned long long)m->reports_superseded);
-	json_string(out, a->reason);
+	node_json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
 		host_json(out, &m->hosts.hosts[i], now, i > 0);

@@ -646,9 +646,22 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 			(unsigned long long)n->verdicts[v]);
 }
 
+void node_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
 void node_write_counters(const struct node *n, FILE *out, enum node_format format,
 			 const char *labels)
 {
+	char real[PATH_MAX];
 	unsigned int v;
 
 	switch (format) {
@@ -656,7 +669,9 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 		write_counter_metrics(n, out, labels);
 		return;
 	case NODE_JSON:
-		fprintf(out, "\"log_dropped\":%llu,\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
+		fputs("\"config\":", out);
+		node_json_string(out, realpath(n->config_path, real) ? real : n->config_path);
+		fprintf(out, ",\"log_dropped\":%llu,\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
 			(unsigned long long)log_dropped, (unsigned long long)n->sent,
 			(unsigned long long)n->send_failed);
 		for (v = 0; v < WIRE_VERDICTS; v++)

@@ -144,9 +144,14 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
 #define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)
 void node_poll_fds(const struct node *n, struct pollfd *fds);
 
+/* @s as a JSON string, quoted: '"' and '\\' escaped, control characters left out. */
+void node_json_string(FILE *out, const char *s);
+
 /*
- * Writes the datagram counters: text lines, JSON members, or Prometheus
- * families labelled with @labels ("node=...,cluster=...").
+ * Writes the datagram counters: text lines, JSON members (with the
+ * configuration file's path resolved now, "config": what a reload
+ * rereads), or Prometheus families
+ * labelled with @labels ("node=...,cluster=...").
  */
 void node_write_counters(const struct node *n, FILE *out, enum node_format format,
 			 const char *labels);
