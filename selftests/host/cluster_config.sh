@@ -59,6 +59,11 @@ for availctl in "$@"; do
 	refused "bad name" "'m/3' is not a name" "$(good)" "host = m/3 127.0.0.1"
 	refused "bad address" "'300.1.1.1' is not an IPv4 address" "$(good)" "host = h2 300.1.1.1"
 	refused "bad port" "from 1 to 65535" "$(good)" "host = h2 127.0.0.1:0"
+	# Relative directories depend on where the daemon and availctl run.
+	refused "relative state-dir" "state-dir: 'rel-state' is not an absolute path" \
+		"$(good | grep -v '^state-dir')" "state-dir = rel-state"
+	refused "relative runtime-dir" "runtime-dir: 'run/x' is not an absolute path" \
+		"$(good | grep -v '^runtime-dir')" "runtime-dir = run/x"
 	refused "no equals" "expected 'key = value'" "$(good)" "lease-ms 100"
 	refused "missing key" "state-dir is missing" "$(good | grep -v state-dir)"
 	refused "one manager" "two 'manager = NAME ADDRESS' lines are needed" \

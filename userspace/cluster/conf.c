@@ -198,8 +198,12 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_ACCEPT_KEY:
 		return accept_key(p, value);
 	case K_STATE_DIR:
-		return text(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
 	case K_RUNTIME_DIR:
+		/* Absolute: the daemon and availctl run in other directories. */
+		if (value[0] != '/')
+			return fail(p, "%s: '%s' is not an absolute path", keys[k], value);
+		if (k == K_STATE_DIR)
+			return text(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
 		return text(p, keys[k], value, c->runtime_dir, sizeof(c->runtime_dir));
 	case K_HOOK:
 		return text(p, keys[k], value, c->hook, sizeof(c->hook));
