@@ -28,6 +28,15 @@ port=$((20000 + RANDOM % 20000))
 # answers SOCKET: a daemon answers `availctl status` at SOCKET.
 answers() { "$availctl" status --socket "$1" > /dev/null 2>&1; }
 
+# start_m1_at [CONTROL]: m1 started in the background, with control =
+# CONTROL (none: the default path), its pid in $m1 and $pids.
+start_m1_at() {
+	"$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf"
+		[ -n "${1:-}" ] && echo "control = $1") 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+}
+
 for availctl in "$@"; do
 	rm -rf "${dir:?}"/*
 	"$availctl" keygen "$dir/secret"
@@ -76,6 +85,19 @@ for availctl in "$@"; do
 	m1=$!
 	pids=$m1
 	tap_check "a new m1 replaces the stale socket and answers there" \
+		wait_until 10 answers "$dir/shared.sock"
+
+	# Its own stale socket after an admin gave a group access to it
+	# (chgrp, chmod: the change time moves, the socket is the same):
+	# still its own, replaced.
+	kill -KILL "$m1"
+	wait "$m1" 2> /dev/null
+	chgrp nogroup "$dir/shared.sock"
+	chmod 0666 "$dir/shared.sock"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	m1=$!
+	pids=$m1
+	tap_check "its own stale socket, chgrp'd and chmod'ed, is still replaced" \
 		wait_until 10 answers "$dir/shared.sock"
 
 	# A socket that nothing answers on but that this node's daemon did
@@ -149,23 +171,39 @@ s.bind(sys.argv[1])
 	tap_check "the file that replaced m1's socket is still there after m1 stopped" \
 		grep -qx "put here later" "$dir/shared.sock"
 
-	# The default path, in the state directory only this node uses: a
-	# stale socket there is replaced though nothing records it (one an
-	# older availctl left).
-	"$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf") 2> "$dir/m1.log" &
-	m1=$!
-	wait_until 10 answers "$dir/state-m1/m1.sock"
-	kill -KILL "$m1"
-	wait "$m1" 2> /dev/null
-	rm "$dir/state-m1/m1.control"
-	"$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf") 2> "$dir/m1.log" &
-	m1=$!
-	pids=$m1
-	tap_check "a stale socket at the default path, unrecorded, is replaced" \
-		wait_until 10 answers "$dir/state-m1/m1.sock"
+	# The record unwritable (a directory in its place): the daemon
+	# starts, and warns that a stale socket would not be known its own.
+	mkdir "$dir/state-m1/m1.control"
+	start_m1_at "$dir/unrecorded.sock"
+	tap_check "with its record unwritable, m1 starts and says so" \
+		wait_until 10 grep -q " m1 control-unrecorded path=$dir/unrecorded.sock " "$dir/m1.log"
 	kill "$m1"
 	wait "$m1"
 	pids=
+	rmdir "$dir/state-m1/m1.control"
+
+	# No such directory: availctl check fails, as the start does.
+	tap_expect 1 "control socket directory $dir/none: No such file or directory" \
+		"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"; echo "control = $dir/none/m1.sock")
+
+	# The default path, in the state directory only this node uses: a
+	# stale socket there is replaced though nothing records it (one an
+	# older availctl left), whether control = names it or not.
+	start_m1_at
+	wait_until 10 answers "$dir/state-m1/m1.sock"
+	for control in "" "$dir/state-m1/m1.sock"; do
+		kill -KILL "$m1"
+		wait "$m1" 2> /dev/null
+		rm "$dir/state-m1/m1.control"
+		start_m1_at "$control"
+		tap_check "a stale socket at the default path, unrecorded, is replaced (control = ${control:-unset})" \
+			wait_until 10 answers "$dir/state-m1/m1.sock"
+	done
+	kill "$m1"
+	wait "$m1"
+	pids=
+	tap_check "a clean stop removes the record with the socket" \
+		test ! -e "$dir/state-m1/m1.control" -a ! -e "$dir/state-m1/m1.sock"
 
 	# Too long for a unix socket (108 bytes with its NUL).
 	long=$dir/$(printf 'x%.0s' {1..120}).sock

@@ -132,6 +132,9 @@ for availctl in "$@"; do
 			"$availctl" reload --config "$dir/copy.conf"
 		tap_check "$daemon: a copy's availctl reload did not reload it" \
 			test "$(grep -c " reloaded " "$dir/$node.log")" = "$reloads"
+		# The file itself by another name (a hard link): reloaded.
+		ln -f "$dir/$node.conf" "$dir/hard.conf"
+		tap_expect 0 "reloaded" "$availctl" reload --config "$dir/hard.conf"
 
 		# Another node's file whose control names this daemon's socket
 		# (an edit gone wrong): not this daemon's to reload.

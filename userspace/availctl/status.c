@@ -228,6 +228,21 @@ static int answer_config(const char *answer, char *out, size_t size)
 }
 
 /*
+ * Whether @given and @reads (the daemon's, resolved) are one file: the
+ * same device and inode (a hard link or a bind mount of it is the same
+ * file), or, where @reads cannot be looked at from here, the same path.
+ */
+static bool same_file_at(const char *given, const char *reads)
+{
+	char real[PATH_MAX];
+	struct stat a, b;
+
+	if (!stat(reads, &b))
+		return !stat(given, &a) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return realpath(given, real) && !strcmp(real, reads);
+}
+
+/*
  * Whether the daemon at @path is the one @o's file names: a control path
  * edited to name another node's socket would otherwise reload that node
  * (a daemon rereads its own file) and say "reloaded", or show its status
@@ -238,7 +253,7 @@ static int answer_config(const char *answer, char *out, size_t size)
 static int check_daemon(const char *command, const char *path, const struct ask_options *o,
 			bool same_file)
 {
-	char *answer, reads[PATH_MAX], given[PATH_MAX];
+	char *answer, reads[PATH_MAX];
 	size_t size;
 	int status;
 
@@ -250,7 +265,7 @@ static int check_daemon(const char *command, const char *path, const struct ask_
 			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
 		status = AVAILCTL_EXIT_FAILED;
 	} else if (same_file && !answer_config(answer, reads, sizeof(reads)) &&
-		   (!realpath(o->config, given) || strcmp(given, reads))) {
+		   !same_file_at(o->config, reads)) {
 		fprintf(stderr, "%savailctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)\n",
 			service_log_prefix(LOG_ERR), command, path, reads, o->config);
 		status = AVAILCTL_EXIT_FAILED;

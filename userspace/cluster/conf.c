@@ -453,8 +453,8 @@ static int check(struct parse *p)
 {
 	struct conf *c = p->conf;
 	static const enum key_index required[] = { K_CLUSTER, K_NODE, K_KEY_FILE, K_STATE_DIR };
+	char why[200], fallback[PATH_MAX];
 	unsigned int i;
-	char why[200];
 
 	p->line = 0;
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
@@ -479,13 +479,15 @@ static int check(struct parse *p)
 	c->listen.sin_port = conf_self(c)->addr.sin_port;
 	if (arbiter_timing_check(&c->timing, why, sizeof(why)))
 		return snprintf(p->error, p->error_size, "timing: %s", why), -1;
-	c->control_default = !c->control[0];
-	if ((c->control_default &&
-	     (size_t)snprintf(c->control, sizeof(c->control), "%s/%s.sock",
-			      c->state_dir, c->node) >= sizeof(c->control)) ||
+	/* Given or not, the default path is in the state directory only this node uses. */
+	if ((size_t)snprintf(fallback, sizeof(fallback), "%s/%s.sock", c->state_dir,
+			     c->node) >= sizeof(fallback) ||
 	    (size_t)snprintf(c->control_record, sizeof(c->control_record), "%s/%s.control",
 			     c->state_dir, c->node) >= sizeof(c->control_record))
 		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
+	if (!c->control[0])
+		memcpy(c->control, fallback, sizeof(c->control));
+	c->control_default = !strcmp(c->control, fallback);
 	if (control_of_other(p))
 		return -1;
 	if (strlen(c->control) >= sizeof(((struct sockaddr_un *)0)->sun_path))

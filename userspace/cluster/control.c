@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemons' control socket: status requests, answered without waiting. */
 
-#define _GNU_SOURCE	/* accept4() */
+#define _GNU_SOURCE	/* accept4(), statx() */
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -19,48 +19,90 @@
 #include "control.h"
 #include "durable.h"
 
-/*
- * Whether @st, a socket file, is the one this node's daemon last bound,
- * as @record notes it: the same device and inode, and the same change
- * time, which a file made since in its place (its inode number reused)
- * does not have.
- */
-static bool recorded(const char *record, const struct stat *st)
+/* The directory of @path, into @dir (PATH_MAX): "." for a bare name, "/" for "/x". */
+static void dir_of(const char *path, char *dir)
 {
-	unsigned long long dev, ino;
-	long long sec, nsec;
-	bool same;
+	char *slash;
+
+	snprintf(dir, PATH_MAX, "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, PATH_MAX, ".");
+	else
+		slash[slash == dir] = '\0';
+}
+
+/*
+ * What tells the socket file at @path from any other made there: its
+ * inode and, where the file system keeps one, its birth time. Not the
+ * device, which a remount or another boot's disk order changes, nor the
+ * change time, which a chmod, chgrp or relabel changes. 0, or -1.
+ */
+static int identify(const char *path, char *out, size_t size)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_BTIME, &stx))
+		return -1;
+	if (!(stx.stx_mask & STATX_BTIME))
+		stx.stx_btime = (struct statx_timestamp){ 0 };
+	snprintf(out, size, "%llu %lld %u\n", (unsigned long long)stx.stx_ino,
+		 (long long)stx.stx_btime.tv_sec, stx.stx_btime.tv_nsec);
+	return 0;
+}
+
+/* Whether the socket file at @path is the one @record notes: identify(). */
+static bool recorded(const char *record, const char *path)
+{
+	char want[64] = "", have[64];
 	FILE *f = fopen(record, "re");
 
 	if (!f)
 		return false;
-	same = fscanf(f, "%llu %llu %lld %lld", &dev, &ino, &sec, &nsec) == 4 &&
-	       dev == st->st_dev && ino == st->st_ino && sec == st->st_ctim.tv_sec &&
-	       nsec == st->st_ctim.tv_nsec;
+	if (!fgets(want, sizeof(want), f))
+		want[0] = '\0';
 	fclose(f);
-	return same;
+	return !identify(path, have, sizeof(have)) && !strcmp(want, have);
 }
 
 /*
- * Notes @st, the socket just bound, in @record, for the next start to
- * know a stale socket there its own. Not fatal when it fails: that start
- * then leaves the socket to the admin, and says so.
+ * Notes the socket just bound at @path in @record, for a start after a
+ * crash to know the stale socket its own. Returns 0, or -1 with errno:
+ * that start would then leave the socket to the admin.
  */
-static void record_socket(const char *record, const struct stat *st)
+static int record_socket(const char *record, const char *path)
 {
-	char text[96], tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	int len = snprintf(text, sizeof(text), "%llu %llu %lld %lld\n",
-			   (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
-			   (long long)st->st_ctim.tv_sec, (long long)st->st_ctim.tv_nsec);
+	char text[64], tmp[PATH_MAX], dir[PATH_MAX];
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", record) >= sizeof(tmp))
-		return;
-	snprintf(dir, sizeof(dir), "%s", record);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return;
-	slash[slash == dir] = '\0';
-	durable_replace(dir, tmp, record, text, (size_t)len, 0600);
+	if (identify(path, text, sizeof(text)))
+		return -1;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", record) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	dir_of(record, dir);
+	return durable_replace(dir, tmp, record, text, strlen(text), 0600);
+}
+
+/*
+ * 0 if @path's directory is one; else 1 with @error when it is missing
+ * or not a directory (a path to correct), -1 for another failure.
+ */
+static int dir_exists(const char *path, char *error, size_t error_size)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	int err;
+
+	dir_of(path, dir);
+	if (stat(dir, &st))
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	else
+		return 0;
+	snprintf(error, error_size, "control socket directory %s: %s", dir, strerror(err));
+	return err == ENOENT || err == ENOTDIR ? 1 : -1;
 }
 
 int control_inspect(const struct control_place *place, char *error, size_t error_size)
@@ -74,10 +116,13 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 		return snprintf(error, error_size, "control socket path %s is too long (%zu bytes at most)",
 				path, sizeof(addr.sun_path) - 1), 1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
-	if (lstat(path, &st))
-		return errno == ENOENT ? 0 :
-			(snprintf(error, error_size, "control socket %s: %s", path,
-				  strerror(errno)), -1);
+	if (lstat(path, &st)) {
+		if (errno != ENOENT)
+			return snprintf(error, error_size, "control socket %s: %s", path,
+					strerror(errno)), -1;
+		/* Nothing there. The default's directory, the state directory, is made at start. */
+		return place->path_is_default ? 0 : dir_exists(path, error, error_size);
+	}
 	if (!S_ISSOCK(st.st_mode))
 		return snprintf(error, error_size,
 				"control socket path %s is taken by a file that is not a socket (not removed)",
@@ -97,7 +142,7 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 	 * not, of any type, in any network namespace) no call can tell for
 	 * sure: it goes only if this node's daemon made it.
 	 */
-	if (!place->path_is_default && !recorded(place->record, &st))
+	if (!place->path_is_default && !recorded(place->record, path))
 		return snprintf(error, error_size,
 				"control socket %s was not made by this node's daemon (%s does not record it): not removed; remove it if nothing uses it",
 				path, place->record), 1;
@@ -117,17 +162,11 @@ int control_inspect(const struct control_place *place, char *error, size_t error
  */
 static int lock_dir(const char *path, int *fd, char *error, size_t error_size)
 {
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct timespec turn = { .tv_nsec = 10 * 1000 * 1000 };
-	char *slash;
+	char dir[PATH_MAX];
 	int tries;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		slash[slash == dir] = '\0';	/* "/x.sock": "/" */
+	dir_of(path, dir);
 	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return snprintf(error, error_size, "control socket directory %s: %s", dir,
@@ -190,7 +229,8 @@ int control_open(struct control *c, const struct control_place *place, char *err
 	}
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
-	record_socket(place->record, &st);
+	snprintf(c->record, sizeof(c->record), "%s", place->record);
+	c->record_error = record_socket(place->record, path) ? errno : 0;
 out:
 	close(dir);
 	return status;
@@ -218,6 +258,8 @@ void control_close(struct control *c, const char *path)
 	/* Only the socket bound: whatever has taken its place since is not ours. */
 	if (!lstat(path, &st) && st.st_dev == c->dev && st.st_ino == c->ino)
 		unlink(path);
+	/* Nothing of ours left to recognise (an inode freed may be reused). */
+	unlink(c->record);
 }
 
 static struct control_client *free_slot(struct control *c)

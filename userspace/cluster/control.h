@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -36,6 +37,8 @@ struct control {
 	int fd;				/* listening; -1 when closed */
 	dev_t dev;			/* the socket file bound, removed on close */
 	ino_t ino;
+	char record[PATH_MAX];		/* control_place's record, removed on close */
+	int record_error;		/* errno of the record's write at open; 0: written */
 	struct control_client clients[CONTROL_CLIENTS];
 };
 
@@ -47,8 +50,8 @@ typedef void (*control_answer_fn)(void *ctx, const char *request, FILE *out);
  * its own. `control =` may name any path, which another program may use:
  * a socket there is replaced only when nothing answers on it and this
  * node's daemon made it, as @record (a file in its state directory)
- * notes the socket it last bound by device, inode and change time, or
- * @path is the default, in the state directory only this node uses.
+ * notes the socket it bound by inode and birth time until a clean stop,
+ * or @path is the default, in the state directory only this node uses.
  */
 struct control_place {
 	const char *path;

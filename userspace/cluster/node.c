@@ -137,7 +137,7 @@ static const struct {
 	{ "runtime-dir-unusable", LOG_WARNING }, { "hook-failed", LOG_WARNING },
 	{ "hook-timeout", LOG_WARNING }, { "hook-lapsed", LOG_WARNING },
 	{ "witness-restored", LOG_WARNING }, { "dropped", LOG_WARNING },
-	{ "log-dropped", LOG_WARNING },
+	{ "log-dropped", LOG_WARNING }, { "control-unrecorded", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
@@ -404,6 +404,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 		.path_is_default = c->control_default }, error, error_size);
 	if (status)
 		return status > 0 ? SERVICE_EXIT_CONFIG : -1;
+	if (n->control.record_error)
+		node_log(n, "control-unrecorded", "path=%s record=%s error=\"%s\"", c->control,
+			 c->control_record, strerror(n->control.record_error));
 	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
 			   c->cluster, c->node, node_unix_ms() * 1000000))
 		return fail(error, error_size, "state-dir %s: path too long", c->state_dir);
