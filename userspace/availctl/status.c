@@ -387,20 +387,7 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
  */
 static int replace_file(const char *path, const char *text, size_t size)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	char *slash;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		slash[slash == dir] = '\0';	/* "/x.prom": the root */
-	return durable_replace(dir, tmp, path, text, size, 0644);
+	return durable_replace_file(path, text, size, 0644);
 }
 
 int availctl_metrics(int argc, char **argv, struct availctl *ctl)

@@ -72,16 +72,11 @@ static bool recorded(const char *record, const char *path)
  */
 static int record_socket(const char *record, const char *path)
 {
-	char text[64], tmp[PATH_MAX], dir[PATH_MAX];
+	char text[64];
 
 	if (identify(path, text, sizeof(text)))
 		return -1;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", record) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	dir_of(record, dir);
-	return durable_replace(dir, tmp, record, text, strlen(text), 0600);
+	return durable_replace_file(record, text, strlen(text), 0600);
 }
 
 /*

@@ -40,6 +40,9 @@ struct durable_faults {
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
 		    const void *data, size_t len, mode_t mode);
 
+/* durable_replace() of @path through @path.tmp, in @path's directory. */
+int durable_replace_file(const char *path, const void *data, size_t len, mode_t mode);
+
 /*
  * A state file: its directory, its path, its temporary file; and a copy
  * kept in a runtime directory (a tmpfs, /run), which a backup restored
