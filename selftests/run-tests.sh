@@ -129,6 +129,8 @@ run_host blocked-log selftests/host/blocked_log.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host peer-status selftests/host/peer_status.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host stall selftests/host/stall.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host hooks selftests/host/hooks.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host reload selftests/host/reload.sh build/userspace/availctl \

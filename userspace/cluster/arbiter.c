@@ -392,11 +392,6 @@ uint64_t arbiter_hold_until(const struct arbiter *a)
 	return a->role == ARBITER_ACTIVE ? hold_until(a) : 0;
 }
 
-bool arbiter_hold_lapsed(const struct arbiter *a, uint64_t now_ms)
-{
-	return a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a);
-}
-
 struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 					     const struct arbiter_durable *b)
 {
@@ -1729,11 +1724,85 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 		a->peer, w->host, (unsigned long long)w->generation);
 }
 
-static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
-			 const struct wire_heartbeat *hb)
+/*
+ * What a heartbeat of the peer's gives whatever order it came in (the
+ * promise it makes, and the round trip an answer measures, are facts
+ * that no later heartbeat undoes), and rule 1's use of it: an active's
+ * hold extended, or our claim taken up. True when nothing more is to be
+ * taken from it: refused for its epoch, or we are (still) active.
+ */
+static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_heartbeat *hb)
 {
 	uint64_t until;
 
+	/* An answer echoes the heartbeat it answers: a true round trip. */
+	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
+	    hb->echo <= now_ms) {
+		a->round_trip_ms = now_ms - hb->echo;
+		note_round_trip(&a->peer_round_trips, now_ms, a->round_trip_ms);
+	}
+
+	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
+		a->stale_epoch_refused++;
+		because(a, "%s claims to be active at epoch %llu, older than ours (%llu): refused",
+			a->peer, (unsigned long long)hb->epoch,
+			(unsigned long long)a->epoch);
+		return true;
+	}
+	if (a->role == ARBITER_ACTIVE) {
+		if (hb->role == ARBITER_ACTIVE) {
+			/* Only a newer epoch can exist; we slept through a takeover. */
+			a->epoch = hb->epoch > a->epoch ? hb->epoch : a->epoch;
+			demote(a, now_ms);
+			because(a, "%s is active at epoch %llu: rejoined as standby",
+				a->peer, (unsigned long long)hb->epoch);
+		} else {
+			until = standby_promise_until(a, now_ms, hb, a->epoch, a->started_ms);
+			if (until > a->standby_hold_until_ms)
+				a->standby_hold_until_ms = until;
+			follow_standbys_witness(a, now_ms, hb);
+		}
+		if (a->role == ARBITER_ACTIVE)
+			return true;
+	}
+	/* Rule 1: our claim, and the standby's promise at it. */
+	if (claim_stands(a)) {
+		uint64_t now = a->io.now(a->io.ctx);
+
+		until = standby_promise_until(a, now_ms, hb, a->claim_epoch, a->claimed_ms);
+		a->claim_too_slow = until && !may_take_up(a, now, until, now - hb->echo,
+							  &a->peer_round_trips);
+		if (a->claim_too_slow)
+			a->claim_age_ms = now - hb->echo;
+		if (until && !a->claim_too_slow) {
+			a->epoch = a->claim_epoch;
+			a->claim_epoch = 0;
+			a->standby_hold_until_ms = until;
+			a->witness_hold_until_ms = 0;
+			a->agreed_written = false;
+			set_role(a, now_ms, ARBITER_ACTIVE);
+			because(a, "active at epoch %llu on %s's promise; choosing a witness next",
+				(unsigned long long)a->epoch, a->peer);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * @overtaken: a newer heartbeat of the peer's came first (the replay
+ * window lets the reordered through). What it says the peer was (role,
+ * epoch, token, witness seen) would undo what the newer one said, and is
+ * not taken; its promise and its round trip are facts whatever the order.
+ */
+static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
+			 const struct wire_heartbeat *hb, bool overtaken)
+{
+	if (overtaken) {
+		a->heartbeats_overtaken++;
+		take_promise(a, now_ms, hb);
+		return;
+	}
 	a->peer_heard_ms = now_ms;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
@@ -1757,57 +1826,8 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		else if (!a->peer_blind_since_ms)
 			a->peer_blind_since_ms = now_ms;
 	}
-	/* An answer echoes the heartbeat it answers: a true round trip. */
-	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
-	    hb->echo <= now_ms) {
-		a->round_trip_ms = now_ms - hb->echo;
-		note_round_trip(&a->peer_round_trips, now_ms, a->round_trip_ms);
-	}
-
-	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
-		a->stale_epoch_refused++;
-		because(a, "%s claims to be active at epoch %llu, older than ours (%llu): refused",
-			a->peer, (unsigned long long)hb->epoch,
-			(unsigned long long)a->epoch);
+	if (take_promise(a, now_ms, hb))
 		return;
-	}
-	if (a->role == ARBITER_ACTIVE) {
-		if (hb->role == ARBITER_ACTIVE) {
-			/* Only a newer epoch can exist; we slept through a takeover. */
-			a->epoch = hb->epoch > a->epoch ? hb->epoch : a->epoch;
-			demote(a, now_ms);
-			because(a, "%s is active at epoch %llu: rejoined as standby",
-				a->peer, (unsigned long long)hb->epoch);
-		} else {
-			until = standby_promise_until(a, now_ms, hb, a->epoch, a->started_ms);
-			if (until > a->standby_hold_until_ms)
-				a->standby_hold_until_ms = until;
-			follow_standbys_witness(a, now_ms, hb);
-		}
-		if (a->role == ARBITER_ACTIVE)
-			return;
-	}
-	/* Rule 1: our claim, and the standby's promise at it. */
-	if (claim_stands(a)) {
-		uint64_t now = a->io.now(a->io.ctx);
-
-		until = standby_promise_until(a, now_ms, hb, a->claim_epoch, a->claimed_ms);
-		a->claim_too_slow = until && !may_take_up(a, now, until, now - hb->echo,
-							  &a->peer_round_trips);
-		if (a->claim_too_slow)
-			a->claim_age_ms = now - hb->echo;
-		if (until && !a->claim_too_slow) {
-			a->epoch = a->claim_epoch;
-			a->claim_epoch = 0;
-			a->standby_hold_until_ms = until;
-			a->witness_hold_until_ms = 0;
-			a->agreed_written = false;
-			set_role(a, now_ms, ARBITER_ACTIVE);
-			because(a, "active at epoch %llu on %s's promise; choosing a witness next",
-				(unsigned long long)a->epoch, a->peer);
-			return;
-		}
-	}
 	/*
 	 * A claim at or below an epoch we claimed ourselves: that claim may
 	 * have been granted, and we active at it, with the record it wrote
@@ -2168,8 +2188,12 @@ void arbiter_receive(struct arbiter *a, uint64_t now_ms,
 {
 	switch (msg->type) {
 	case WIRE_HEARTBEAT:
-		if (!strcmp(msg->sender, a->peer))
-			on_heartbeat(a, now_ms, &msg->heartbeat);
+		if (strcmp(msg->sender, a->peer))
+			break;
+		/* Numbers grow across the peer's restarts (sequence.h). */
+		on_heartbeat(a, now_ms, &msg->heartbeat, msg->seq < a->peer_seq);
+		if (msg->seq > a->peer_seq)
+			a->peer_seq = msg->seq;
 		break;
 	case WIRE_PROPOSE:
 		if (!strcmp(msg->sender, a->peer))

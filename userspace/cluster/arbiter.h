@@ -289,6 +289,7 @@ struct arbiter {
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
+	uint64_t peer_seq;		/* the newest heartbeat taken: its datagram number */
 	unsigned int lapses;		/* roles lost to a hold that ran out since one was held */
 	uint64_t round_trip_ms;		/* the last heartbeat answered: sent to answer */
 	struct arbiter_round_trips peer_round_trips;	/* heartbeats answered */
@@ -334,6 +335,7 @@ struct arbiter {
 	uint64_t write_failed_ms;	/* a durable write last failed; 0: never, or one succeeded since */
 	uint64_t disk_failed_ms;	/* a durable write last failed; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
+	uint64_t heartbeats_overtaken;	/* older than one already taken, ignored */
 	uint64_t asked_again;		/* times asked again before the beat */
 	char reason[ARBITER_REASON_SIZE];	/* why the last decision was taken */
 	char witness_answer[128];	/* the witness's last refusal, for the reason */
@@ -363,23 +365,23 @@ struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
  */
 void arbiter_hosts_changed(struct arbiter *a);
 
-/* Timers: heartbeats, renewals, takeover, self-demotion. */
+/*
+ * Timers: heartbeats, renewals, takeover, self-demotion. Call it after
+ * arbiter_receive() of what has arrived: it judges the peer silent, or a
+ * hold over, by what was received.
+ */
 void arbiter_tick(struct arbiter *a, uint64_t now_ms);
 
-/* An authenticated datagram from the peer or a witness store. */
+/*
+ * An authenticated datagram from the peer or a witness store, in any
+ * order: a heartbeat older (by @msg->seq) than one already taken gives
+ * its promise, but not what it says the peer was.
+ */
 void arbiter_receive(struct arbiter *a, uint64_t now_ms,
 		     const struct wire_message *msg);
 
 /* Until when the active may act (0 unless active). */
 uint64_t arbiter_hold_until(const struct arbiter *a);
-
-/*
- * Whether the active's hold is over at @now_ms, and the next tick steps it
- * down. The daemon reads what has arrived first: answers that waited while
- * it was blocked (a slow write) may still hold it, counted from when it
- * asked.
- */
-bool arbiter_hold_lapsed(const struct arbiter *a, uint64_t now_ms);
 
 /* Whether @a and @b name one witness record: host, epoch and generation. */
 bool arbiter_same_witness(const struct wire_witness_ref *a, const struct wire_witness_ref *b);

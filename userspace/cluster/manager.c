@@ -321,7 +321,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"last_contact_ms\":%lld,\"round_trip_ms\":%llu,\"slowest_round_trip_ms\":%llu},"
 		"\"stale_epoch_refused\":%llu,"
 		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"asked_again\":%llu,"
-		"\"reports_superseded\":%llu,"
+		"\"reports_superseded\":%llu,\"heartbeats_overtaken\":%llu,"
 		"\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
@@ -334,7 +334,8 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)arbiter_slowest_round_trip(a, &a->peer_round_trips, now),
 		(unsigned long long)a->stale_epoch_refused,
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
-		(unsigned long long)a->asked_again, (unsigned long long)m->reports_superseded);
+		(unsigned long long)a->asked_again, (unsigned long long)m->reports_superseded,
+		(unsigned long long)a->heartbeats_overtaken);
 	node_json_string(out, a->reason);
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
@@ -496,6 +497,9 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_integer(out, "arbiter_replies_unasked_total", "counter",
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
+	metrics_integer(out, "arbiter_heartbeats_overtaken_total", "counter",
+			"Heartbeats from the peer that arrived after a newer one, ignored.", labels,
+			a->heartbeats_overtaken);
 	metrics_integer(out, "arbiter_asked_again_total", "counter",
 			"Times this manager asked the standby or the witness again before the next heartbeat: its hold near its end, or a takeover out.",
 			labels, a->asked_again);
@@ -572,18 +576,12 @@ static int reload(void *ctx, char *error, size_t error_size)
 	return 0;
 }
 
-/*
- * @msg, once the timers that are due have run: they come first, but for
- * a hold that is over, which what has arrived may still extend
- * (arbiter_hold_lapsed()): the tick after the batch steps it down.
- */
+/* @msg: the timers run after the batch (manager_main() says why). */
 static void handle(struct manager *m, const struct wire_message *msg,
 		   enum arbiter_role *previous)
 {
 	uint64_t now = node_now_ms();
 
-	if (now >= arbiter_next_ms(&m->arbiter) && !arbiter_hold_lapsed(&m->arbiter, now))
-		arbiter_tick(&m->arbiter, now);
 	if (msg->type == WIRE_REPORT) {
 		if (!conf_is_manager(&m->node.conf, msg->sender))
 			hosts_report(&m->hosts, msg->sender, now, &msg->report);
@@ -705,10 +703,15 @@ int manager_main(const char *config_path)
 			reload(&m, error, sizeof(error));
 		now = node_now_ms();
 		hooks_step(&m.hooks, &m.node, &m.arbiter, now);
-		if (now >= arbiter_next_ms(&m.arbiter) && !arbiter_hold_lapsed(&m.arbiter, now)) {
-			arbiter_tick(&m.arbiter, now);
-			drain(&m, &previous);
-		}
+		/*
+		 * What has arrived first, then the timers: a tick judges the
+		 * peer silent, or a hold over, by what was read. A daemon
+		 * that did not run for a while (SIGSTOP, a stalled machine)
+		 * finds the heartbeats of that time waiting in its socket;
+		 * read after the tick, they came too late to keep a standby
+		 * from fault. A promise or a renewal counts from when its
+		 * request was sent, so reading it late holds nothing longer.
+		 */
 		receive(&m, &previous);
 		now = node_now_ms();
 		if (now >= arbiter_next_ms(&m.arbiter)) {

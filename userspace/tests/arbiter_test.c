@@ -123,6 +123,7 @@ struct sim {
 	unsigned int violations;
 	char violation[256];
 	uint64_t active_since[MANAGERS];	/* true time it last became active */
+	unsigned int entered[MANAGERS][ARBITER_ROLES];	/* role changes, by the role entered */
 };
 
 struct view {
@@ -592,6 +593,7 @@ static void drain(struct sim *s, int i)
 			send_out(s, i, out);
 			break;
 		case ARBITER_ROLE_CHANGED:
+			s->entered[i][out->role]++;
 			/* The role entered, not a->role: it may have moved on. */
 			if (out->role == ARBITER_ACTIVE) {
 				s->active_since[i] = s->now;
@@ -717,23 +719,13 @@ static void step(struct sim *s)
 	suspend_clock(s);
 	probe_stores(s);
 	/*
-	 * A daemon handles its timers first, then what arrived; but a hold
-	 * that is over, what arrived first (manager.c: handle()).
-	 */
-	for (i = 0; i < MANAGERS; i++) {
-		if (running(s, i) && clock_of(s, i) >= arbiter_next_ms(&s->m[i]) &&
-		    !arbiter_hold_lapsed(&s->m[i], clock_of(s, i))) {
-			arbiter_tick(&s->m[i], clock_of(s, i));
-			drain(s, i);
-		}
-	}
-	/*
-	 * In the order sent: a datagram does not overtake one sent before it
-	 * and due as soon. One handled is marked gone (to = -1) and the
-	 * queue closed up once, after the scan. Handling one may run the
-	 * world on (a slow write, whose steps close the queue up): this step
-	 * ends there, and the next, timers first, scans from the oldest, as a
-	 * daemon that was blocked runs its timers, then reads in order.
+	 * A daemon reads what arrived, then runs its timers (manager.c:
+	 * manager_main() says why). In the order sent: a datagram does not
+	 * overtake one sent before it and due as soon. One handled is marked
+	 * gone (to = -1) and the queue closed up once, after the scan.
+	 * Handling one may run the world on (a slow write, whose steps close
+	 * the queue up): this step ends there, and the next scans from the
+	 * oldest, as a daemon that was blocked reads on in order.
 	 */
 	for (k = 0; k < s->n_queue; k++) {
 		uint64_t now = s->now;
@@ -765,7 +757,7 @@ static void step(struct sim *s)
 		if (s->queue[k].to >= 0 && kept++ != k)
 			s->queue[kept - 1] = s->queue[k];
 	s->n_queue = kept;
-	/* Once what arrived was read, a hold that is over steps down. */
+	/* Once what arrived was read, the timers that are due. */
 	for (i = 0; i < MANAGERS && !ran_on; i++) {
 		if (running(s, i) && clock_of(s, i) >= arbiter_next_ms(&s->m[i])) {
 			arbiter_tick(&s->m[i], clock_of(s, i));
@@ -3793,6 +3785,36 @@ TEST(paused_active_wakes_after_its_lease_and_steps_down)
 }
 
 /*
+ * A standby that did not run for longer than grace-ms (SIGSTOP, a
+ * stalled VM, a long page-in) finds the active's heartbeats waiting in
+ * its socket: it reads them before it judges the active silent, and
+ * neither side changes role. Paused again and again, at each phase of
+ * the heartbeat, so that the wake-up falls before, on and after a due
+ * timer.
+ */
+TEST(a_standby_that_did_not_run_reads_what_waits_before_it_judges)
+{
+	struct sim *s = sim_new(17);
+	unsigned int k;
+
+	formed(_metadata, s);
+	memset(s->entered, 0, sizeof(s->entered));
+	for (k = 0; k < 10; k++) {
+		s->paused[1] = true;
+		run_for(s, 1000 + 7 * k);
+		s->paused[1] = false;
+		run_for(s, 1000);
+	}
+	EXPECT_EQ(0, s->entered[1][ARBITER_FAULT]) TH_LOG("%s", s->m[1].reason);
+	EXPECT_EQ(0, s->entered[1][ARBITER_ACTIVE]);
+	EXPECT_EQ(0, s->entered[0][ARBITER_STANDBY] + s->entered[0][ARBITER_FAULT]);
+	EXPECT_TRUE(acting(s, 0));
+	EXPECT_EQ(ARBITER_STANDBY, s->m[1].role);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
  * A host suspended while active (a laptop lid, a VM paused by its
  * hypervisor's suspend) wakes with its old hold: counted on a clock that
  * stopped while it slept, the hold would still look valid beside the new
@@ -4947,6 +4969,41 @@ TEST(each_role_change_reports_the_role_it_entered)
 	EXPECT_EQ(ARBITER_FAULT, seen[0]);
 	EXPECT_EQ(ARBITER_STANDBY, seen[1]);
 	EXPECT_EQ(ARBITER_STANDBY, a.role);
+	sim_free(s);
+}
+
+/*
+ * Datagrams can arrive out of order (jitter, two paths; the replay
+ * window lets them through). A heartbeat older than one already taken
+ * from the peer says what the peer was before: its role, epoch and
+ * token are not taken, or a standby that was briefly in fault is seen in
+ * fault again, and a claimant drops its claim and claims anew.
+ */
+TEST(a_heartbeat_overtaken_by_a_newer_one_changes_nothing)
+{
+	struct wire_message hb = { .type = WIRE_HEARTBEAT };
+	static struct arbiter a;
+
+	struct sim *s = sim_new(22);
+
+	standby_of_m1(&a, s, &hb);
+	hb.seq = 10;
+	hb.heartbeat.token = 300;
+	arbiter_receive(&a, 1300, &hb);
+	hb.seq = 9;
+	hb.heartbeat.role = ARBITER_FAULT;
+	hb.heartbeat.epoch = 7;
+	hb.heartbeat.token = 200;
+	arbiter_receive(&a, 1310, &hb);
+	EXPECT_EQ(ARBITER_STANDBY, a.peer_role);
+	EXPECT_EQ(0, a.peer_epoch);
+	EXPECT_EQ(300, a.peer_token);
+	EXPECT_EQ(1300, a.peer_heard_ms);
+	hb.seq = 11;
+	hb.heartbeat.token = 400;
+	arbiter_receive(&a, 1320, &hb);
+	EXPECT_EQ(ARBITER_FAULT, a.peer_role);
+	EXPECT_EQ(400, a.peer_token);
 	sim_free(s);
 }
 

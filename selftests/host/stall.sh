@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A manager that did not run for a while (SIGSTOP here; a stalled
+# machine or a long page-in alike) reads what waits in its socket before
+# its timers judge: a standby stopped for longer than grace-ms (500 ms)
+# finds the active's heartbeats of that time there, and never enters
+# fault (a warning, and the fault hook) nor takes the role. Natively on
+# 127.0.0.1, a pair whose one host never runs: no witness, so the
+# active's hold is the standby's promise alone, which a stopped standby
+# does not renew; the active stepping down meanwhile is by design, and
+# is the VM's cluster tests' to show with a witness.
+# Usage: stall.sh AVAILCTL...  (plain and sanitizer builds)
+
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
+. "$(dirname "$0")/../lib/native.sh"
+
+native_dir stall
+port=$((20000 + RANDOM % 20000))
+stops=3
+
+# is NODE ROLE: NODE's daemon answers that its role is ROLE.
+is() {
+	test "$(timeout 5 "$availctl" status --role --socket "$dir/state-$1/$1.sock" 2> /dev/null)" = "$2"
+}
+
+# answers NODE: NODE's daemon answers status.
+answers() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" > /dev/null 2>&1; }
+
+# entered NODE ROLE TIMES: NODE's log says it entered ROLE TIMES times.
+entered() {
+	local n
+	n=$(grep -c "$1 role role=$2 " "$dir/$1.log")
+	[ "$n" -eq "$3" ] || { echo "$1 entered $2 $n times:"; grep "$1 role role=" "$dir/$1.log"; false; }
+}
+
+for availctl in "$@"; do
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	for node in m1 m2; do
+		native_config stall "$node" "$dir/secret" "$dir" "$port" > "$dir/$node.conf"
+		"$availctl" arbiter --config "$dir/$node.conf" 2> "$dir/$node.log" &
+		pids+=" $!"
+	done
+	m2=${pids##* }
+	tap_check "the pair forms: m1 active" wait_until 30 is m1 active
+	tap_check "m2 standby" wait_until 10 is m2 standby
+	for _ in $(seq "$stops"); do
+		kill -STOP "$m2"
+		# The fault's length, not a wait for a condition: twice grace-ms.
+		sleep 1
+		kill -CONT "$m2"
+		# It answers after its first pass: read, timers, then status.
+		tap_check "m2 runs again after 1 s stopped" wait_until 10 answers m2
+	done
+	tap_check "stopped $stops times, the standby never entered fault" entered m2 fault 0
+	tap_check "nor active" entered m2 active 0
+	# shellcheck disable=SC2086
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+done
+
+tap_done
