@@ -498,7 +498,7 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 			"Witness answers to no request outstanding, ignored.", labels,
 			a->replies_unasked);
 	metrics_integer(out, "arbiter_heartbeats_overtaken_total", "counter",
-			"Heartbeats from the peer that arrived after a newer one, ignored.", labels,
+			"Heartbeats from the peer that arrived after a newer one: their promise taken, not the role or epoch they say.", labels,
 			a->heartbeats_overtaken);
 	metrics_integer(out, "arbiter_asked_again_total", "counter",
 			"Times this manager asked the standby or the witness again before the next heartbeat: its hold near its end, or a takeover out.",
