@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The arbiter daemon's loop. Timers first, then datagrams: a daemon that
- * was stopped (SIGSTOP) and resumes must notice that its hold ran out
- * before it acts on anything that waited in its socket.
+ * The arbiter daemon's loop. Datagrams first, then timers: a daemon that
+ * was stopped (SIGSTOP) or starved and resumes judges its peer's silence
+ * by what waited in its socket; entering active is checked against the
+ * clock as it is then (drain()).
  */
 
 #include <errno.h>
@@ -632,9 +633,10 @@ static void take_reports(struct manager *m, enum arbiter_role *previous)
 /*
  * Up to NODE_RECEIVE_BATCH datagrams: the managers' and the witnesses'
  * at once, in order, and the hosts' reports after them (take_reports),
- * so that a flood of reports never holds up a renewal's answer.
+ * so that a flood of reports never holds up a renewal's answer. Returns
+ * whether the batch was full: more may wait.
  */
-static void receive(struct manager *m, enum arbiter_role *previous)
+static bool receive_batch(struct manager *m, enum arbiter_role *previous)
 {
 	struct wire_message msg;
 	unsigned int batch;
@@ -652,6 +654,24 @@ static void receive(struct manager *m, enum arbiter_role *previous)
 			handle(m, &msg, previous);
 	}
 	take_reports(m, previous);
+	return batch == NODE_RECEIVE_BATCH;
+}
+
+/*
+ * What waits in the socket, batch after batch, before the timers run:
+ * a daemon that did not run for a while finds its peer's heartbeats
+ * behind those of every host, and behind junk, and a tick after the
+ * first batch only would judge the peer silent. For at most a quarter
+ * of heartbeat-ms, the spare a role taken up keeps (arbiter.c:
+ * take_up_spare_ms()), so that a flood that never ends delays the
+ * timers no longer.
+ */
+static void receive(struct manager *m, enum arbiter_role *previous)
+{
+	uint64_t until = node_now_ms() + m->arbiter.timing.heartbeat_ms / 4;
+
+	while (receive_batch(m, previous) && node_now_ms() < until)
+		;
 }
 
 int manager_main(const char *config_path)
