@@ -378,7 +378,8 @@ static bool claim_stands(const struct arbiter *a)
 
 static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
 {
-	return a->peer_heard_ms && now_ms - a->peer_heard_ms < a->timing.grace_ms;
+	return a->peer_heard_ms &&
+	       now_ms - a->peer_heard_ms < a->timing.grace_ms + a->peer_deaf_ms;
 }
 
 static uint64_t hold_until(const struct arbiter *a)
@@ -1629,6 +1630,13 @@ void arbiter_hosts_changed(struct arbiter *a)
 	start_scan(a);
 }
 
+void arbiter_resumed(struct arbiter *a, uint64_t late_ms)
+{
+	/* Bounded, so that the sum cannot wrap: a day is silence enough. */
+	if (a->peer_heard_ms && a->peer_deaf_ms < ARBITER_DEAF_MS_MAX)
+		a->peer_deaf_ms += late_ms < ARBITER_DEAF_MS_MAX ? late_ms : ARBITER_DEAF_MS_MAX;
+}
+
 void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 {
 	bool alive = peer_alive(a, now_ms);
@@ -1804,6 +1812,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	a->peer_heard_ms = now_ms;
+	a->peer_deaf_ms = 0;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
 	a->peer_token = hb->token;

@@ -185,6 +185,8 @@ struct arbiter_request {
  */
 #define ARBITER_LAPSES_MAX 4
 #define ARBITER_LAPSE_MS 30000
+/* The most time not run that arbiter_resumed() credits the peer with: a day. */
+#define ARBITER_DEAF_MS_MAX 86400000ull
 /*
  * A hold near its end (arbiter.c: near_end_ms()), or a takeover out, is
  * asked for again every heartbeat-ms divided by this
@@ -286,6 +288,7 @@ struct arbiter {
 	uint64_t promised_until_ms;	/* no step against the peer before */
 
 	uint64_t peer_heard_ms;		/* 0: never */
+	uint64_t peer_deaf_ms;		/* since then, time we did not run (arbiter_resumed()) */
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
@@ -371,6 +374,15 @@ void arbiter_hosts_changed(struct arbiter *a);
  * hold over, by what was received.
  */
 void arbiter_tick(struct arbiter *a, uint64_t now_ms);
+
+/*
+ * The daemon did not run for @late_ms beyond when it meant to (stopped,
+ * starved, its machine stalled): what it could not hear meanwhile, its
+ * socket overflowed or the datagrams too old for the replay window by
+ * the time they were read, is not the peer's silence. The peer is judged
+ * silent over grace-ms of time we ran.
+ */
+void arbiter_resumed(struct arbiter *a, uint64_t late_ms);
 
 /*
  * An authenticated datagram from the peer or a witness store, in any

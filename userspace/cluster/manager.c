@@ -680,7 +680,7 @@ int manager_main(const char *config_path)
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
-	uint64_t now, next;
+	uint64_t now, next, late;
 	int wait_ms, failed;
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
@@ -754,6 +754,13 @@ int manager_main(const char *config_path)
 			failed = 1;
 			break;
 		}
+		/*
+		 * Back more than a heartbeat-ms later than it meant to: it
+		 * did not run (stopped, starved, a stalled machine).
+		 */
+		late = node_now_ms() - (now + (uint64_t)wait_ms);
+		if ((int64_t)late > (int64_t)m.arbiter.timing.heartbeat_ms)
+			arbiter_resumed(&m.arbiter, late);
 	}
 	/*
 	 * No longer acting (nothing renews the hold from here), the stop

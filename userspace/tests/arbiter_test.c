@@ -124,6 +124,7 @@ struct sim {
 	char violation[256];
 	uint64_t active_since[MANAGERS];	/* true time it last became active */
 	unsigned int entered[MANAGERS][ARBITER_ROLES];	/* role changes, by the role entered */
+	uint64_t wake_ms[MANAGERS];	/* stopped: when its last pass meant to wake; 0: running */
 };
 
 struct view {
@@ -708,6 +709,38 @@ static void probe_stores(struct sim *s)
 						 s->store_delay_ms[h]);
 }
 
+/*
+ * A daemon stopped (paused) or whose host slept resumes late: by how
+ * much, beyond a heartbeat-ms, it tells the arbiter (manager.c, after
+ * its poll). Its last pass meant to wake at its next timer, or in a
+ * second at most.
+ */
+static void notice_stops(struct sim *s)
+{
+	uint64_t clock, late;
+	int i;
+
+	for (i = 0; i < MANAGERS; i++) {
+		if (s->dead[i]) {
+			s->wake_ms[i] = 0;
+			continue;
+		}
+		clock = clock_of(s, i);
+		if (s->paused[i] || s->suspended[i]) {
+			if (!s->wake_ms[i])
+				s->wake_ms[i] = arbiter_next_ms(&s->m[i]) < clock + 1000 ?
+						arbiter_next_ms(&s->m[i]) : clock + 1000;
+			continue;
+		}
+		if (!s->wake_ms[i])
+			continue;
+		late = clock > s->wake_ms[i] ? clock - s->wake_ms[i] : 0;
+		if (late > s->m[i].timing.heartbeat_ms)
+			arbiter_resumed(&s->m[i], late);
+		s->wake_ms[i] = 0;
+	}
+}
+
 static void step(struct sim *s)
 {
 	struct wire_message msg;
@@ -718,6 +751,7 @@ static void step(struct sim *s)
 	s->now += STEP_MS;
 	suspend_clock(s);
 	probe_stores(s);
+	notice_stops(s);
 	/*
 	 * A daemon reads what arrived, then runs its timers (manager.c:
 	 * manager_main() says why). In the order sent: a datagram does not
@@ -5004,6 +5038,34 @@ TEST(a_heartbeat_overtaken_by_a_newer_one_changes_nothing)
 	arbiter_receive(&a, 1320, &hb);
 	EXPECT_EQ(ARBITER_FAULT, a.peer_role);
 	EXPECT_EQ(400, a.peer_token);
+	sim_free(s);
+}
+
+/*
+ * Time the daemon did not run is not the peer's silence: the heartbeats
+ * of that time may be gone before they are read (a socket that
+ * overflowed, datagrams too old for the replay window). The peer is
+ * silent after grace-ms of time run; a heartbeat heard starts over.
+ */
+TEST(time_not_run_is_not_the_peers_silence)
+{
+	struct wire_message hb = { .type = WIRE_HEARTBEAT };
+	static struct arbiter a;
+
+	struct sim *s = sim_new(23);
+
+	standby_of_m1(&a, s, &hb);			/* heard at 1000 */
+	arbiter_resumed(&a, 2000);			/* did not run for 2 s */
+	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms - 1);
+	EXPECT_EQ(ARBITER_STANDBY, a.role) TH_LOG("%s", a.reason);
+	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms);
+	EXPECT_EQ(ARBITER_FAULT, a.role);
+	hb.seq = 1;
+	hb.heartbeat.token = 2;
+	arbiter_receive(&a, 4000, &hb);			/* heard: no credit left */
+	EXPECT_EQ(ARBITER_STANDBY, a.role);
+	arbiter_tick(&a, 4000 + timing.grace_ms);
+	EXPECT_EQ(ARBITER_FAULT, a.role);
 	sim_free(s);
 }
 
