@@ -21,6 +21,13 @@
 #include "node.h"
 #include "service.h"
 
+/*
+ * The batches of NODE_RECEIVE_BATCH read before the timers run (receive()):
+ * 4096 datagrams, more than the default receive buffer (212992 bytes)
+ * holds of the smallest; a few ms of reading.
+ */
+#define MANAGER_READ_BATCHES 64
+
 struct manager {
 	struct node node;
 	struct host_table hosts;
@@ -636,7 +643,7 @@ static void take_reports(struct manager *m, enum arbiter_role *previous)
  * so that a flood of reports never holds up a renewal's answer. Returns
  * whether the batch was full: more may wait.
  */
-static bool receive_batch(struct manager *m, enum arbiter_role *previous)
+static bool receive_batch(struct manager *m, enum arbiter_role *previous, uint64_t *read_ms)
 {
 	struct wire_message msg;
 	unsigned int batch;
@@ -644,6 +651,7 @@ static bool receive_batch(struct manager *m, enum arbiter_role *previous)
 	for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
 		struct node_datagram *d = &m->reports[m->n_reports];
 
+		*read_ms = node_now_ms();
 		if (!node_read(&m->node, d))
 			break;
 		if (claims_report(d)) {
@@ -661,17 +669,21 @@ static bool receive_batch(struct manager *m, enum arbiter_role *previous)
  * What waits in the socket, batch after batch, before the timers run:
  * a daemon that did not run for a while finds its peer's heartbeats
  * behind those of every host, and behind junk, and a tick after the
- * first batch only would judge the peer silent. For at most a quarter
- * of heartbeat-ms, the spare a role taken up keeps (arbiter.c:
- * take_up_spare_ms()), so that a flood that never ends delays the
- * timers no longer.
+ * first batch only would judge the peer silent. At most
+ * MANAGER_READ_BATCHES, more than a socket's default buffer holds, so
+ * that a flood that never ends holds the timers back no longer: counted
+ * in datagrams, not in time, so that a stop in the middle of reading
+ * does not end it. Returns the clock when the last read began: all that
+ * arrived before it was read.
  */
-static void receive(struct manager *m, enum arbiter_role *previous)
+static uint64_t receive(struct manager *m, enum arbiter_role *previous)
 {
-	uint64_t until = node_now_ms() + m->arbiter.timing.heartbeat_ms / 4;
+	uint64_t read_ms;
+	unsigned int batches = 1;
 
-	while (receive_batch(m, previous) && node_now_ms() < until)
+	while (receive_batch(m, previous, &read_ms) && batches++ < MANAGER_READ_BATCHES)
 		;
+	return read_ms;
 }
 
 int manager_main(const char *config_path)
@@ -680,7 +692,7 @@ int manager_main(const char *config_path)
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
-	uint64_t now, next, late;
+	uint64_t now, next, late, read_ms;
 	int wait_ms, failed;
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
@@ -732,8 +744,14 @@ int manager_main(const char *config_path)
 		 * from fault. A promise or a renewal counts from when its
 		 * request was sent, so reading it late holds nothing longer.
 		 */
-		receive(&m, &previous);
+		read_ms = receive(&m, &previous);
 		now = node_now_ms();
+		/*
+		 * Stopped after it read the socket, before it looked at the
+		 * clock: what came meanwhile waits unread.
+		 */
+		if (now - read_ms > m.arbiter.timing.heartbeat_ms)
+			arbiter_resumed(&m.arbiter, now - read_ms);
 		if (now >= arbiter_next_ms(&m.arbiter)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
