@@ -245,8 +245,19 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	return true;
 }
 
-static void note_round_trip(struct arbiter_round_trips *r, uint64_t now_ms, uint64_t ms)
+/*
+ * The round trip of what was sent at @sent_ms, answered now. Not one we
+ * were stopped in the middle of (arbiter_resumed()): that stop is ours,
+ * not the path's, and noted as the slowest lately it would refuse the
+ * fast answers after it (may_take_up()).
+ */
+static void note_round_trip(const struct arbiter *a, struct arbiter_round_trips *r,
+			    uint64_t now_ms, uint64_t sent_ms)
 {
+	uint64_t ms = now_ms - sent_ms;
+
+	if (sent_ms < a->resumed_ms)
+		return;
 	r->ms[r->next] = ms < UINT32_MAX ? (uint32_t)ms : UINT32_MAX;
 	r->at_ms[r->next] = now_ms;
 	r->next = (r->next + 1) % ARBITER_ROUND_TRIPS;
@@ -1006,7 +1017,7 @@ static enum store_fitness fitness(struct arbiter *a, uint64_t now_ms, const char
  * store's writes (wire.h: store_flags, write_ms) and of the path to it.
  */
 static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
-		       const struct wire_witness *w, uint64_t round_trip_ms)
+		       const struct wire_witness *w, uint64_t sent_ms)
 {
 	struct arbiter_host_note *e = note_of(a, now_ms, host, false);
 	uint64_t slowest;
@@ -1016,7 +1027,7 @@ static void note_store(struct arbiter *a, uint64_t now_ms, const char *host,
 		return;
 	if (w->status != WITNESS_EMPTY && w->status != WITNESS_CORRUPT && w->record.lease_ms)
 		e->lease_ms = w->record.lease_ms;
-	note_round_trip(&e->round_trips, now_ms, round_trip_ms);
+	note_round_trip(a, &e->round_trips, now_ms, sent_ms);
 	slowest = slowest_within(&e->round_trips, now_ms, lately_ms(a));
 	if (slowest <= far_round_trip_ms(a, e))
 		e->far_since_ms = 0;
@@ -1630,11 +1641,19 @@ void arbiter_hosts_changed(struct arbiter *a)
 	start_scan(a);
 }
 
-void arbiter_resumed(struct arbiter *a, uint64_t late_ms)
+void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t late_ms)
 {
-	/* Bounded, so that the sum cannot wrap: a day is silence enough. */
-	if (a->peer_heard_ms && a->peer_deaf_ms < ARBITER_DEAF_MS_MAX)
-		a->peer_deaf_ms += late_ms < ARBITER_DEAF_MS_MAX ? late_ms : ARBITER_DEAF_MS_MAX;
+	a->resumed_ms = now_ms;
+	/*
+	 * The longest stop since the peer was heard, not their sum: a
+	 * daemon that runs a few ms in every second would otherwise take
+	 * grace-ms of running, many seconds, to find a dead peer silent.
+	 * Bounded, so that the sum with grace-ms cannot wrap.
+	 */
+	if (late_ms > ARBITER_DEAF_MS_MAX)
+		late_ms = ARBITER_DEAF_MS_MAX;
+	if (a->peer_heard_ms && late_ms > a->peer_deaf_ms)
+		a->peer_deaf_ms = late_ms;
 }
 
 void arbiter_tick(struct arbiter *a, uint64_t now_ms)
@@ -1747,7 +1766,7 @@ static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_h
 	if ((hb->flags & WIRE_HEARTBEAT_ANSWER) && hb->echo >= a->started_ms &&
 	    hb->echo <= now_ms) {
 		a->round_trip_ms = now_ms - hb->echo;
-		note_round_trip(&a->peer_round_trips, now_ms, a->round_trip_ms);
+		note_round_trip(a, &a->peer_round_trips, now_ms, hb->echo);
 	}
 
 	if (hb->epoch < a->epoch && hb->role == ARBITER_ACTIVE) {
@@ -2092,8 +2111,8 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		a->replies_unasked++;
 		return;
 	}
-	note_round_trip(&a->witness_round_trips, now_ms, now_ms - req.token);
-	note_store(a, now_ms, host, w, now_ms - req.token);
+	note_round_trip(a, &a->witness_round_trips, now_ms, req.token);
+	note_store(a, now_ms, host, w, req.token);
 
 	if (strcmp(rec->cluster, a->cluster) && w->status != WITNESS_EMPTY &&
 	    w->status != WITNESS_CORRUPT)

@@ -185,7 +185,7 @@ struct arbiter_request {
  */
 #define ARBITER_LAPSES_MAX 4
 #define ARBITER_LAPSE_MS 30000
-/* The most time not run that arbiter_resumed() credits the peer with: a day. */
+/* The longest stop that arbiter_resumed() credits the peer with: a day. */
 #define ARBITER_DEAF_MS_MAX 86400000ull
 /*
  * A hold near its end (arbiter.c: near_end_ms()), or a takeover out, is
@@ -288,7 +288,8 @@ struct arbiter {
 	uint64_t promised_until_ms;	/* no step against the peer before */
 
 	uint64_t peer_heard_ms;		/* 0: never */
-	uint64_t peer_deaf_ms;		/* since then, time we did not run (arbiter_resumed()) */
+	uint64_t peer_deaf_ms;		/* since then, our longest stop (arbiter_resumed()) */
+	uint64_t resumed_ms;		/* back from the last stop (arbiter_resumed()) */
 	uint8_t peer_role;
 	uint64_t peer_epoch;
 	uint64_t peer_token;
@@ -380,9 +381,11 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms);
  * starved, its machine stalled): what it could not hear meanwhile, its
  * socket overflowed or the datagrams too old for the replay window by
  * the time they were read, is not the peer's silence. The peer is judged
- * silent over grace-ms of time we ran.
+ * silent grace-ms, and the longest such stop since it was heard, after it
+ * was heard: at most one stop later than without. Round trips of what
+ * was out across the stop, back at @now_ms, are not noted.
  */
-void arbiter_resumed(struct arbiter *a, uint64_t late_ms);
+void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t late_ms);
 
 /*
  * An authenticated datagram from the peer or a witness store, in any

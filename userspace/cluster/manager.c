@@ -751,7 +751,7 @@ int manager_main(const char *config_path)
 		 * clock: what came meanwhile waits unread.
 		 */
 		if (now - read_ms > m.arbiter.timing.heartbeat_ms)
-			arbiter_resumed(&m.arbiter, now - read_ms);
+			arbiter_resumed(&m.arbiter, now, now - read_ms);
 		if (now >= arbiter_next_ms(&m.arbiter)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
@@ -778,7 +778,7 @@ int manager_main(const char *config_path)
 		 */
 		late = node_now_ms() - (now + (uint64_t)wait_ms);
 		if ((int64_t)late > (int64_t)m.arbiter.timing.heartbeat_ms)
-			arbiter_resumed(&m.arbiter, late);
+			arbiter_resumed(&m.arbiter, node_now_ms(), late);
 	}
 	/*
 	 * No longer acting (nothing renews the hold from here), the stop

@@ -736,7 +736,7 @@ static void notice_stops(struct sim *s)
 			continue;
 		late = clock > s->wake_ms[i] ? clock - s->wake_ms[i] : 0;
 		if (late > s->m[i].timing.heartbeat_ms)
-			arbiter_resumed(&s->m[i], late);
+			arbiter_resumed(&s->m[i], clock, late);
 		s->wake_ms[i] = 0;
 	}
 }
@@ -3849,6 +3849,65 @@ TEST(a_standby_that_did_not_run_reads_what_waits_before_it_judges)
 }
 
 /*
+ * The active dies; the standby runs @run_ms, then is stopped @stop_ms,
+ * again and again (a starved machine). Returns the time from the death
+ * until it is active, or 0 if not within 60 s.
+ */
+static uint64_t stopped_standby_takes_over(struct __test_metadata *_metadata, unsigned int seed,
+					   unsigned int stop_ms, unsigned int run_ms)
+{
+	struct sim *s = sim_new(seed);
+	uint64_t death, took = 0;
+
+	formed(_metadata, s);
+	s->dead[0] = true;
+	death = s->now;
+	while (s->now - death < 60000) {
+		uint64_t ran = s->now;
+
+		while (s->now - ran < run_ms && !acting(s, 1))
+			step(s);
+		if (acting(s, 1)) {
+			took = s->now - death;
+			break;
+		}
+		s->paused[1] = true;
+		run_for(s, stop_ms);
+		s->paused[1] = false;
+	}
+	NO_VIOLATION(s);
+	sim_free(s);
+	return took;
+}
+
+/*
+ * Time not run is credited to the peer (arbiter_resumed()), but only the
+ * longest stop since it was heard, not their sum: a standby that runs a
+ * few tens of ms in every second finds the dead active silent after one
+ * or two stops, and takes over. Crediting the sum, one that ran 60 ms in
+ * every 1060 took 5.3 s, and one that ran 30 ms never took over (its
+ * takeovers went out late in its short runs, their answers came in its
+ * stops, and those round trips made every grant after "too slow").
+ */
+TEST(a_standby_stopped_again_and_again_takes_over_from_a_dead_active)
+{
+	static const unsigned int stops[] = { 300, 1000 }, runs[] = { 30, 60, 120 };
+	unsigned int i, j;
+	uint64_t took;
+
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 3; j++) {
+			took = stopped_standby_takes_over(_metadata, 700 + 3 * i + j, stops[i], runs[j]);
+			TH_LOG("stopped %u ms, run %u ms: active after %llu ms", stops[i], runs[j],
+			       (unsigned long long)took);
+			/* Silent a stop later, then a run or two for the witness. */
+			EXPECT_NE(0, took);
+			EXPECT_GE(timing.grace_ms + 3 * (stops[i] + runs[j]) + timing.lease_ms, took);
+		}
+	}
+}
+
+/*
  * A host suspended while active (a laptop lid, a VM paused by its
  * hypervisor's suspend) wakes with its old hold: counted on a clock that
  * stopped while it slept, the hold would still look valid beside the new
@@ -5055,7 +5114,7 @@ TEST(time_not_run_is_not_the_peers_silence)
 	struct sim *s = sim_new(23);
 
 	standby_of_m1(&a, s, &hb);			/* heard at 1000 */
-	arbiter_resumed(&a, 2000);			/* did not run for 2 s */
+	arbiter_resumed(&a, 3000, 2000);		/* did not run for 2 s */
 	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms - 1);
 	EXPECT_EQ(ARBITER_STANDBY, a.role) TH_LOG("%s", a.reason);
 	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms);
