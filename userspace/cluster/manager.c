@@ -673,8 +673,8 @@ static bool receive_batch(struct manager *m, enum arbiter_role *previous, uint64
  * MANAGER_READ_BATCHES, more than a socket's default buffer holds, so
  * that a flood that never ends holds the timers back no longer: counted
  * in datagrams, not in time, so that a stop in the middle of reading
- * does not end it. Returns the clock when the last read began: all that
- * arrived before it was read.
+ * does not end it. Returns the clock when the last read began: when that
+ * read found the socket empty, all that arrived before it was read.
  */
 static uint64_t receive(struct manager *m, enum arbiter_role *previous)
 {
