@@ -19,19 +19,6 @@
 #include "control.h"
 #include "durable.h"
 
-/* The directory of @path, into @dir (PATH_MAX): "." for a bare name, "/" for "/x". */
-static void dir_of(const char *path, char *dir)
-{
-	char *slash;
-
-	snprintf(dir, PATH_MAX, "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, PATH_MAX, ".");
-	else
-		slash[slash == dir] = '\0';
-}
-
 /*
  * What tells the socket file at @path from any other made there: its
  * inode and, where the file system keeps one, its birth time. Not the
@@ -89,7 +76,7 @@ static int dir_exists(const char *path, char *error, size_t error_size)
 	struct stat st;
 	int err;
 
-	dir_of(path, dir);
+	durable_dir_of(path, dir);
 	if (stat(dir, &st))
 		err = errno;
 	else if (!S_ISDIR(st.st_mode))
@@ -161,7 +148,7 @@ static int lock_dir(const char *path, int *fd, char *error, size_t error_size)
 	char dir[PATH_MAX];
 	int tries;
 
-	dir_of(path, dir);
+	durable_dir_of(path, dir);
 	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return snprintf(error, error_size, "control socket directory %s: %s", dir,

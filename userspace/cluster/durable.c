@@ -189,20 +189,26 @@ int durable_file_replace(const struct durable_file *f, const void *data, size_t 
 	return -1;
 }
 
+void durable_dir_of(const char *path, char dir[PATH_MAX])
+{
+	char *slash;
+
+	snprintf(dir, PATH_MAX, "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, PATH_MAX, ".");
+	else
+		slash[slash == dir] = '\0';	/* "/x": the root */
+}
+
 int durable_replace_file(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
-	char *slash;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		slash[slash == dir] = '\0';	/* "/x": the root */
+	durable_dir_of(path, dir);
 	return durable_replace(dir, tmp, path, data, len, mode);
 }

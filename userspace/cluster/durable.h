@@ -40,6 +40,9 @@ struct durable_faults {
 int durable_replace(const char *dir, const char *tmp_path, const char *path,
 		    const void *data, size_t len, mode_t mode);
 
+/* The directory of @path, into @dir: "." for a bare name, "/" for "/x". */
+void durable_dir_of(const char *path, char dir[PATH_MAX]);
+
 /* durable_replace() of @path through @path.tmp, in @path's directory. */
 int durable_replace_file(const char *path, const void *data, size_t len, mode_t mode);
 
