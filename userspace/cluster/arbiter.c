@@ -1641,8 +1641,13 @@ void arbiter_hosts_changed(struct arbiter *a)
 	start_scan(a);
 }
 
-void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t late_ms)
+void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t meant_ms)
 {
+	uint64_t late_ms = now_ms - meant_ms;
+
+	/* Sooner than a heartbeat: the datagrams of that time wait to be read. */
+	if (now_ms <= meant_ms || late_ms <= a->timing.heartbeat_ms)
+		return;
 	a->resumed_ms = now_ms;
 	/*
 	 * The longest stop since the peer was heard, not their sum: a

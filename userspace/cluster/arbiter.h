@@ -377,7 +377,8 @@ void arbiter_hosts_changed(struct arbiter *a);
 void arbiter_tick(struct arbiter *a, uint64_t now_ms);
 
 /*
- * The daemon did not run for @late_ms beyond when it meant to (stopped,
+ * The daemon is back at @now_ms from a pass it meant to begin at @meant_ms;
+ * more than a heartbeat-ms late, it did not run meanwhile (stopped,
  * starved, its machine stalled): what it could not hear meanwhile, its
  * socket overflowed or the datagrams too old for the replay window by
  * the time they were read, is not the peer's silence. The peer is judged
@@ -385,7 +386,7 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms);
  * was heard: at most one stop later than without. Round trips of what
  * was out across the stop, back at @now_ms, are not noted.
  */
-void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t late_ms);
+void arbiter_resumed(struct arbiter *a, uint64_t now_ms, uint64_t meant_ms);
 
 /*
  * An authenticated datagram from the peer or a witness store, in any

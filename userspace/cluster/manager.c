@@ -692,7 +692,7 @@ int manager_main(const char *config_path)
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
-	uint64_t now, next, late, read_ms;
+	uint64_t now, next, read_ms;
 	int wait_ms, failed;
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
@@ -750,8 +750,7 @@ int manager_main(const char *config_path)
 		 * Stopped after it read the socket, before it looked at the
 		 * clock: what came meanwhile waits unread.
 		 */
-		if (now - read_ms > m.arbiter.timing.heartbeat_ms)
-			arbiter_resumed(&m.arbiter, now, now - read_ms);
+		arbiter_resumed(&m.arbiter, now, read_ms);
 		if (now >= arbiter_next_ms(&m.arbiter)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
@@ -772,13 +771,8 @@ int manager_main(const char *config_path)
 			failed = 1;
 			break;
 		}
-		/*
-		 * Back more than a heartbeat-ms later than it meant to: it
-		 * did not run (stopped, starved, a stalled machine).
-		 */
-		late = node_now_ms() - (now + (uint64_t)wait_ms);
-		if ((int64_t)late > (int64_t)m.arbiter.timing.heartbeat_ms)
-			arbiter_resumed(&m.arbiter, node_now_ms(), late);
+		/* Back later than it meant to: it may not have run. */
+		arbiter_resumed(&m.arbiter, node_now_ms(), now + (uint64_t)wait_ms);
 	}
 	/*
 	 * No longer acting (nothing renews the hold from here), the stop

@@ -710,14 +710,14 @@ static void probe_stores(struct sim *s)
 }
 
 /*
- * A daemon stopped (paused) or whose host slept resumes late: by how
- * much, beyond a heartbeat-ms, it tells the arbiter (manager.c, after
+ * A daemon stopped (paused) or whose host slept resumes late, and tells
+ * the arbiter when it is back and when it meant to be (manager.c, after
  * its poll). Its last pass meant to wake at its next timer, or in a
  * second at most.
  */
 static void notice_stops(struct sim *s)
 {
-	uint64_t clock, late;
+	uint64_t clock;
 	int i;
 
 	for (i = 0; i < MANAGERS; i++) {
@@ -734,9 +734,7 @@ static void notice_stops(struct sim *s)
 		}
 		if (!s->wake_ms[i])
 			continue;
-		late = clock > s->wake_ms[i] ? clock - s->wake_ms[i] : 0;
-		if (late > s->m[i].timing.heartbeat_ms)
-			arbiter_resumed(&s->m[i], clock, late);
+		arbiter_resumed(&s->m[i], clock, s->wake_ms[i]);
 		s->wake_ms[i] = 0;
 	}
 }
@@ -5114,7 +5112,7 @@ TEST(time_not_run_is_not_the_peers_silence)
 	struct sim *s = sim_new(23);
 
 	standby_of_m1(&a, s, &hb);			/* heard at 1000 */
-	arbiter_resumed(&a, 3000, 2000);		/* did not run for 2 s */
+	arbiter_resumed(&a, 3000, 1000);		/* did not run for 2 s */
 	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms - 1);
 	EXPECT_EQ(ARBITER_STANDBY, a.role) TH_LOG("%s", a.reason);
 	arbiter_tick(&a, 1000 + 2000 + timing.grace_ms);
