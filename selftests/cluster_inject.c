@@ -23,6 +23,10 @@
  *     sends RELAY COUNT authentic witness reads as MANAGER, as fast as it
  *     can (what a manager whose role is at stake sends a relay that fell
  *     behind).
+ *   cluster_inject claim SECRET KEY_ID RELAY ADDRESS PORT MANAGER CLUSTER LEASE_MS
+ *     sends RELAY, as MANAGER, the compare-and-swap that writes CLUSTER's
+ *     first witness record: MANAGER active at epoch 1, generation 1, for
+ *     a lease of LEASE_MS.
  *   cluster_inject stallwatch FILE
  *     until killed, wakes every 10 ms at SCHED_FIFO 99 (when allowed) and
  *     appends to FILE a line "NOW LATE" (CLOCK_BOOTTIME and lateness, in
@@ -85,35 +89,67 @@ static size_t signed_as(struct wire_key *key, uint8_t type, const char *sender,
 	return wire_encode(&m, key, buf, WIRE_MAX);
 }
 
+/*
+ * A witness message from @sender to the target, sent now, numbered past
+ * every datagram of the injector's other verbs (ends in @last): @record
+ * names @active at @epoch and @generation, for @lease_ms.
+ */
+static void witness_message(struct wire_message *m, uint8_t type, const char *sender,
+			    uint64_t last, const char *cluster, const char *active,
+			    uint64_t epoch, uint64_t generation, uint32_t lease_ms)
+{
+	struct wire_witness *w = &m->witness;
+	struct timespec ts;
+
+	*m = (struct wire_message){ .type = type };
+	clock_gettime(CLOCK_REALTIME, &ts);
+	m->time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	m->seq = m->time_ms * 1000000 + last;
+	snprintf(m->sender, sizeof(m->sender), "%s", sender);
+	snprintf(m->destination, sizeof(m->destination), "%s", target_name);
+	w->op = 2;	/* WITNESS_OP_CAS */
+	snprintf(w->record.cluster, sizeof(w->record.cluster), "%s", cluster);
+	snprintf(w->record.active, sizeof(w->record.active), "%s", active);
+	w->record.epoch = epoch;
+	w->record.generation = generation;
+	w->record.lease_ms = lease_ms;
+}
+
+static int send_signed(const char *what, struct wire_key *key, const struct wire_message *m)
+{
+	uint8_t buf[WIRE_MAX];
+	size_t len = wire_encode(m, key, buf, sizeof(buf));
+
+	if (!len)
+		return 1;
+	send_bytes(what, buf, len);
+	return 0;
+}
+
+/* The first record's compare-and-swap, as MANAGER to TARGET. */
+static int send_claim(struct wire_key *key, const char *manager, const char *cluster,
+		      uint32_t lease_ms)
+{
+	struct wire_message m;
+
+	witness_message(&m, WIRE_WITNESS_CAS, manager, 999998, cluster, manager, 1, 1, lease_ms);
+	m.witness.token = m.seq;
+	return send_signed("a witness claim", key, &m);
+}
+
 /* The unasked witness answer, as HOST to TARGET. */
 static int send_reply(struct wire_key *key, const char *host, uint64_t epoch,
 		      uint64_t generation)
 {
-	struct wire_message m = { .type = WIRE_WITNESS_REPLY };
-	struct wire_witness *w = &m.witness;
+	struct wire_message m;
 	struct timespec ts;
-	uint8_t buf[WIRE_MAX];
-	size_t len;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	m.time_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	m.seq = m.time_ms * 1000000 + 999999;
-	snprintf(m.sender, sizeof(m.sender), "%s", host);
-	snprintf(m.destination, sizeof(m.destination), "%s", target_name);
+	witness_message(&m, WIRE_WITNESS_REPLY, host, 999999, "demo", target_name, epoch,
+			generation, 600000);
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	w->op = 2;	/* WITNESS_OP_CAS */
-	w->token = (uint64_t)ts.tv_sec * 1000 + 30ull * 24 * 3600 * 1000;
-	snprintf(w->record.cluster, sizeof(w->record.cluster), "demo");
-	snprintf(w->record.active, sizeof(w->record.active), "%s", target_name);
-	w->record.epoch = epoch;
-	w->record.generation = generation;
-	w->record.lease_ms = 600000;
-	w->granted_ms = 600000;
-	len = wire_encode(&m, key, buf, sizeof(buf));
-	if (!len)
-		return 1;
-	send_bytes("an unasked witness answer, a month ahead", buf, len);
-	return 0;
+	m.witness.token = (uint64_t)ts.tv_sec * 1000 + 30ull * 24 * 3600 * 1000;
+	m.witness.granted_ms = 600000;
+	return send_signed("an unasked witness answer, a month ahead", key, &m);
 }
 
 static size_t report(struct wire_key *key, const char *sender, uint64_t seq, uint8_t *buf)
@@ -174,11 +210,13 @@ int main(int argc, char **argv)
 	if (!((argc == 8 && !strcmp(argv[1], "attack")) ||
 	      (argc == 9 && !strcmp(argv[1], "flood")) ||
 	      (argc == 9 && !strcmp(argv[1], "ask")) ||
+	      (argc == 10 && !strcmp(argv[1], "claim")) ||
 	      (argc == 10 && !strcmp(argv[1], "reply")))) {
 		fprintf(stderr, "usage: cluster_inject now\n"
 			"       cluster_inject attack SECRET KEY_ID TARGET ADDRESS PORT HOST\n"
 			"       cluster_inject flood SECRET KEY_ID TARGET ADDRESS PORT HOST COUNT\n"
 			"       cluster_inject ask SECRET KEY_ID RELAY ADDRESS PORT MANAGER COUNT\n"
+			"       cluster_inject claim SECRET KEY_ID RELAY ADDRESS PORT MANAGER CLUSTER LEASE_MS\n"
 			"       cluster_inject stallwatch FILE\n"
 			"       cluster_inject reply SECRET KEY_ID TARGET ADDRESS PORT HOST EPOCH GENERATION\n");
 		return 2;
@@ -190,7 +228,7 @@ int main(int argc, char **argv)
 	/* HOST's own key, and the one it shares with the target manager. */
 	target_name = argv[4];
 	key.id = (uint16_t)atoi(argv[3]);
-	ask = !strcmp(argv[1], "ask");
+	ask = !strcmp(argv[1], "ask") || !strcmp(argv[1], "claim");
 	if (ask) {
 		/* A manager's key with a host is the host's, paired with the manager. */
 		key_node_key(secret.bytes, target_name, node_key);
@@ -207,6 +245,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "reply"))
 		return send_reply(&key, argv[7], strtoull(argv[8], NULL, 10),
 				  strtoull(argv[9], NULL, 10));
+	if (!strcmp(argv[1], "claim"))
+		return send_claim(&key, argv[7], argv[8], (uint32_t)strtoul(argv[9], NULL, 10));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	seq = (uint64_t)ts.tv_sec * 1000000000ull + 1;
 	if (!strcmp(argv[1], "flood") || ask) {

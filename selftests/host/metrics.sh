@@ -82,6 +82,13 @@ relay_superseded() {
 		= "${*: -1}"
 }
 
+# relay_metric_is RELAY_SOCKET_ARGS... NAME [LABEL...] VALUE: the relay's
+# metric NAME (with LABELs) is VALUE.
+relay_metric_is() {
+	local socket=("${@:1:2}")
+	test "$(metric "$("$availctl" metrics "${socket[@]}")" "${@:3:$#-3}")" = "${*: -1}"
+}
+
 # role_agrees ARGS...: the arbiter's metrics give the role its status
 # gives (its own "role", not the peer's), read between two status calls
 # that agree (a lone manager leaves startup for fault grace-ms after it
@@ -186,6 +193,27 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 		wait_until 10 relay_superseded "${h0[@]}" 99
 	wait_until 10 grep -q '^[0-9]' "$dir/answers"
 	tap_check "and sends one answer, to the newest" test "$(cat "$dir/answers")" = 1
+
+	# A claim from m2 that waited its whole lease (300 ms) while the
+	# relay was stopped could hold nothing for m2, whose hold counts
+	# from its send; granted, it would keep the lease from m1 for
+	# 300 ms more (witness_cas_expired()). The stop is the fault: the
+	# sleep makes it. The same claim sent fresh is granted.
+	kill -STOP "$relay_pid"
+	"$inject" claim "$dir/key" 1 h0 127.0.0.1 $((port + 2)) m2 big 300 > /dev/null
+	sleep 0.5
+	kill -CONT "$relay_pid"
+	tap_check "a claim that waited its whole lease is counted expired" \
+		wait_until 10 relay_metric_is "${h0[@]}" relay_requests_expired_total 1
+	tap_check "and is not granted: the store is still empty" \
+		relay_metric_is "${h0[@]}" witness_record 'state="empty"' 0
+	tap_check "nor answered" test "$(cat "$dir/answers")" = 1
+	tap_check "the relay logs it once" \
+		test "$(grep -c 'witness-expired from=m2 waited_ms=[0-9]* lease_ms=300 total=1' "$dir/h0.log")" = 1
+	"$inject" claim "$dir/key" 1 h0 127.0.0.1 $((port + 2)) m2 big 300 > /dev/null
+	tap_check "the same claim sent fresh is granted" \
+		wait_until 10 relay_metric_is "${h0[@]}" witness_record 'state="done"' 1
+	tap_check "and answered" wait_until 10 grep -qx 2 "$dir/answers"
 
 	# A client that connects and never asks, one that asks and never
 	# reads: the daemon goes on answering others.

@@ -251,6 +251,12 @@ static int bind_udp(const struct sockaddr_in *listen, char *error, size_t size)
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail(error, size, "socket: %s", strerror(errno));
+	/* The kernel's receipt time of each datagram (node_datagram). */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int))) {
+		fail(error, size, "SO_TIMESTAMPNS: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (bind(fd, (const struct sockaddr *)listen, sizeof(*listen))) {
 		inet_ntop(AF_INET, &listen->sin_addr, address, sizeof(address));
 		fail(error, size, "binding UDP %s:%u: %s%s", address, ntohs(listen->sin_port),
@@ -589,8 +595,37 @@ static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *s
 
 bool node_read(struct node *n, struct node_datagram *d)
 {
-	d->len = recv(n->udp, d->bytes, sizeof(d->bytes), MSG_TRUNC);
-	return d->len >= 0;
+	union {
+		struct cmsghdr align;
+		char bytes[CMSG_SPACE(sizeof(struct timespec))];
+	} control;
+	struct iovec iov = { .iov_base = d->bytes, .iov_len = sizeof(d->bytes) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.bytes, .msg_controllen = sizeof(control.bytes),
+	};
+	struct cmsghdr *c;
+
+	d->len = recvmsg(n->udp, &mh, MSG_TRUNC);
+	if (d->len < 0)
+		return false;
+	d->received_unix_ms = 0;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		struct timespec ts;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+		d->received_unix_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	}
+	return true;
+}
+
+uint64_t node_waited_ms(uint64_t received_unix_ms)
+{
+	uint64_t now = node_unix_ms();
+
+	return received_unix_ms && now > received_unix_ms ? now - received_unix_ms : 0;
 }
 
 int node_accept(struct node *n, const struct node_datagram *d, struct wire_message *msg)

@@ -79,10 +79,19 @@ int node_send(struct node *n, const char *to, struct wire_message *msg);
 struct node_datagram {
 	uint8_t bytes[WIRE_MAX + 1];
 	ssize_t len;
+	/* When the kernel received it, by CLOCK_REALTIME in ms (0: not said). */
+	uint64_t received_unix_ms;
 };
 
 /* Reads one datagram into @d; false when there is none. */
 bool node_read(struct node *n, struct node_datagram *d);
+/*
+ * How long a datagram received at @received_unix_ms (a node_datagram's)
+ * has waited since, in ms: 0 when that is not known. Measured on
+ * CLOCK_REALTIME, the only clock the kernel stamps datagrams with: a step
+ * forward of the clock meanwhile counts as waiting, a step back as none.
+ */
+uint64_t node_waited_ms(uint64_t received_unix_ms);
 /*
  * Checks @d: 1 with an authentic, fresh message to this node from a
  * configured node it shares a key with, in @msg; -1 when it is dropped

@@ -35,6 +35,8 @@ struct relay {
 	uint64_t forwarded, overruns;
 	uint64_t superseded;		/* broadcasts a newer one replaced unsent */
 	uint64_t requests_superseded;	/* witness requests a newer one replaced */
+	uint64_t requests_expired;	/* CAS requests unanswered: witness_cas_expired() */
+	uint64_t expiry_logged_ms;	/* when one was last logged */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
 	/* Subscriptions lost (the module unloaded) and taken again: */
@@ -220,6 +222,29 @@ static void log_refusal(struct relay *r, const char *from, const struct wire_wit
 		 r->store.last_problem : "");
 }
 
+/*
+ * Whether @req, received at @received_unix_ms, is too old to answer
+ * (witness_cas_expired()): counted, and logged at most once a second (a
+ * store whose every write takes longer than the lease would say it on
+ * every pass).
+ */
+static bool expired(struct relay *r, const struct wire_message *req, uint64_t received_unix_ms)
+{
+	uint64_t waited = node_waited_ms(received_unix_ms);
+	uint64_t now = node_now_ms();
+
+	if (req->type != WIRE_WITNESS_CAS || !witness_cas_expired(&req->witness, waited))
+		return false;
+	r->requests_expired++;
+	if (!r->expiry_logged_ms || now - r->expiry_logged_ms >= 1000) {
+		node_log(&r->node, "witness-expired", "from=%s waited_ms=%llu lease_ms=%u total=%llu",
+			 req->sender, (unsigned long long)waited, req->witness.record.lease_ms,
+			 (unsigned long long)r->requests_expired);
+		r->expiry_logged_ms = now;
+	}
+	return true;
+}
+
 static void answer(struct relay *r, const struct wire_message *req)
 {
 	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
@@ -268,6 +293,9 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_integer(out, "relay_requests_superseded_total", "counter",
 			"Witness requests not answered because a newer one of the same manager and kind came before the relay could.",
 			labels, r->requests_superseded);
+	metrics_integer(out, "relay_requests_expired_total", "counter",
+			"Witness compare-and-swaps not answered because they waited for the whole lease they ask or longer.",
+			labels, r->requests_expired);
 	metrics_integer(out, "relay_overruns_total", "counter",
 			"Times broadcasts were lost because the relay's socket overflowed.",
 			labels, r->overruns);
@@ -315,7 +343,7 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		fprintf(out, "{\"daemon\":\"relay\",\"node\":\"%s\",\"cluster\":\"%s\","
 			"\"module\":%s,\"module_gaps\":%llu,\"module_gap_ms\":%llu,"
 			"\"forwarded\":%llu,\"superseded\":%llu,\"overruns\":%llu,"
-			"\"requests_superseded\":%llu,"
+			"\"requests_superseded\":%llu,\"requests_expired\":%llu,"
 			"\"witness\":{\"state\":\"%s\",\"active\":\"%s\",\"epoch\":%llu,"
 			"\"generation\":%llu,\"lease_left_ms\":%u,\"writes_failing\":%s,"
 			"\"write_ms\":%u},",
@@ -323,7 +351,8 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			r->listener ? "true" : "false", (unsigned long long)r->gaps,
 			(unsigned long long)r->gap_ms, (unsigned long long)r->forwarded,
 			(unsigned long long)r->superseded, (unsigned long long)r->overruns,
-			(unsigned long long)r->requests_superseded, witness_status_name(found), rec.active,
+			(unsigned long long)r->requests_superseded,
+			(unsigned long long)r->requests_expired, witness_status_name(found), rec.active,
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
 			witness_store_writes_failing(&r->store) ? "true" : "false",
 			r->store.write_ms);
@@ -341,7 +370,8 @@ static void status(void *ctx, FILE *out, enum node_format format)
 	fprintf(out, "forwarded:  %llu broadcasts, %llu superseded, %llu overruns\n",
 		(unsigned long long)r->forwarded, (unsigned long long)r->superseded,
 		(unsigned long long)r->overruns);
-	fprintf(out, "requests:   %llu superseded\n", (unsigned long long)r->requests_superseded);
+	fprintf(out, "requests:   %llu superseded, %llu expired\n",
+		(unsigned long long)r->requests_superseded, (unsigned long long)r->requests_expired);
 	if (found == WITNESS_DONE)
 		fprintf(out, "witness:    %s active, epoch %llu, generation %llu, lease %u ms left\n",
 			rec.active, (unsigned long long)rec.epoch,
@@ -365,21 +395,23 @@ static void status(void *ctx, FILE *out, enum node_format format)
  * behind (starved of CPU) would otherwise answer a queue of requests,
  * each too old for its lease to hold anything by the time the answer
  * comes, while the one that could waits behind them (a lone active lost
- * its role this way, to a relay held to 10 % of a CPU).
+ * its role this way, to a relay held to 10 % of a CPU). A CAS that waited
+ * its whole lease is not answered (witness_cas_expired()).
  */
 static void answer_requests(struct relay *r)
 {
 	struct wire_message newest[2][2];	/* [manager][read, CAS] */
+	uint64_t received[2][2];		/* their receipt, unix ms */
 	unsigned int order[2][2] = { { 0 } };	/* 0: none; else when it came */
 	unsigned int n, m, kind, came = 0;
+	struct node_datagram d;
 	struct wire_message msg;
-	int got;
 
 	for (n = 0; n < RELAY_REQUESTS_PER_PASS; n++) {
-		got = node_receive(&r->node, &msg);
-		if (got == 0)
+		if (!node_read(&r->node, &d))
 			break;
-		if (got < 0 || (msg.type != WIRE_WITNESS_READ && msg.type != WIRE_WITNESS_CAS))
+		if (node_accept(&r->node, &d, &msg) < 0 ||
+		    (msg.type != WIRE_WITNESS_READ && msg.type != WIRE_WITNESS_CAS))
 			continue;
 		/* Only managers may read or write witnesses. */
 		if (!conf_is_manager(&r->node.conf, msg.sender))
@@ -389,23 +421,27 @@ static void answer_requests(struct relay *r)
 		if (order[m][kind])
 			r->requests_superseded++;
 		newest[m][kind] = msg;
+		received[m][kind] = d.received_unix_ms;
 		order[m][kind] = ++came;
 	}
 	/* Answered in the order they came, the earliest of those left first. */
 	for (n = 0; n < 4; n++) {
 		unsigned int *first = NULL;
 		struct wire_message *req = NULL;
+		uint64_t received_unix_ms = 0;
 
 		for (m = 0; m < 2; m++)
 			for (kind = 0; kind < 2; kind++)
 				if (order[m][kind] && (!first || order[m][kind] < *first)) {
 					first = &order[m][kind];
 					req = &newest[m][kind];
+					received_unix_ms = received[m][kind];
 				}
 		if (!first)
 			break;
 		*first = 0;
-		answer(r, req);
+		if (!expired(r, req, received_unix_ms))
+			answer(r, req);
 	}
 }
 

@@ -443,3 +443,8 @@ enum witness_status witness_store_cas(struct witness_store *store,
 	store->counts[status]++;
 	return status;
 }
+
+bool witness_cas_expired(const struct wire_witness *q, uint64_t waited_ms)
+{
+	return q->record.lease_ms && waited_ms >= q->record.lease_ms;
+}

@@ -113,6 +113,19 @@ enum witness_status witness_store_cas(struct witness_store *store,
 				      struct wire_record *current,
 				      uint32_t *lease_left_ms, uint32_t *granted_ms);
 
+/*
+ * Whether the compare-and-swap @q, which waited @waited_ms between its
+ * receipt and its answer, is void and goes unanswered: it waited for
+ * the whole lease it asks or longer. Its sender counts the hold a grant
+ * gives from its send, so no grant could hold anything for it; a grant
+ * would still keep the lease from the other manager for lease-ms from
+ * now: a dead active's renewals, found waiting by a store that did not
+ * run (stopped, its disk or machine stalled), would put off the takeover
+ * behind them by a lease. Unanswered, it is as if lost, which the
+ * sender's next request mends.
+ */
+bool witness_cas_expired(const struct wire_witness *q, uint64_t waited_ms);
+
 /* The probe's write in the store's directory ended: @error (0: none), @took_ms long. */
 void witness_store_note_probe(struct witness_store *store, int error, uint32_t took_ms);
 

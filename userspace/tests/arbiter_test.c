@@ -621,8 +621,9 @@ static void drain(struct sim *s, int i)
 	a->n_out = 0;
 }
 
-/* Store @h answers @req, as relay.c does. */
-static void serve(struct sim *s, int from, int h, const struct wire_message *req)
+/* Store @h answers @req, received @waited_ms ago, as relay.c does. */
+static void serve(struct sim *s, int from, int h, const struct wire_message *req,
+		  uint64_t waited_ms)
 {
 	struct wire_message reply = { .type = WIRE_WITNESS_REPLY };
 	struct wire_witness *w = &reply.witness;
@@ -633,6 +634,8 @@ static void serve(struct sim *s, int from, int h, const struct wire_message *req
 
 	if (from >= MANAGERS)
 		return;		/* only managers may read or write witnesses */
+	if (req->type == WIRE_WITNESS_CAS && witness_cas_expired(&req->witness, waited_ms))
+		return;
 	w->op = req->witness.op;
 	w->token = req->witness.token;
 	if (req->type == WIRE_WITNESS_READ) {
@@ -775,7 +778,7 @@ static void step(struct sim *s)
 			continue;
 		if (f.to >= MANAGERS) {
 			if (msg.type == WIRE_WITNESS_READ || msg.type == WIRE_WITNESS_CAS)
-				serve(s, node_of(msg.sender), f.to - MANAGERS, &msg);
+				serve(s, node_of(msg.sender), f.to - MANAGERS, &msg, s->now - f.at);
 		} else {
 			arbiter_receive(&s->m[f.to], clock_of(s, f.to), &msg);
 			drain(s, f.to);
@@ -3903,6 +3906,66 @@ TEST(a_standby_stopped_again_and_again_takes_over_from_a_dead_active)
 			EXPECT_GE(timing.grace_ms + 3 * (stops[i] + runs[j]) + timing.lease_ms, took);
 		}
 	}
+}
+
+/*
+ * The agreed witness's store does not run for @stop_ms (SIGSTOP, a disk
+ * that hangs the relay, a stalled VM), and the active dies @died_ms into
+ * the stop. Returns how long after the store runs again the standby is
+ * active.
+ */
+static uint64_t store_stopped_as_the_active_dies(struct __test_metadata *_metadata,
+						 unsigned int seed, uint64_t died_ms,
+						 uint64_t stop_ms)
+{
+	struct sim *s = sim_new(seed);
+	uint64_t took;
+	int h;
+
+	formed(_metadata, s);
+	h = witness_node(s, 0);
+	s->paused[h] = true;
+	run_for(s, died_ms);
+	s->dead[0] = true;
+	run_for(s, stop_ms - died_ms);
+	EXPECT_FALSE(acting(s, 1));
+	s->paused[h] = false;
+	took = run_until_active(s, 1, 5000);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+	return took;
+}
+
+/*
+ * A store that did not run finds the requests of the stop waiting: the
+ * dead active's renewals ahead of the standby's takeover. A request that
+ * waited longer than the lease it asks for can hold nothing for its
+ * sender, whose hold counts from its send; granted, a renewal would keep
+ * the lease for a dead manager a lease-ms (700 ms) past the store's
+ * wake-up. Once the active is dead for longer than its lease, the
+ * takeover comes as the store wakes: within a round of requests (a
+ * tenth of heartbeat-ms apart) and a round trip, not a lease later. Had
+ * the active died less than a lease before, the store cannot tell it
+ * from a live one, and the takeover waits out that renewal's lease.
+ */
+TEST(a_store_that_did_not_run_grants_no_request_older_than_its_lease)
+{
+	static const uint64_t stops[] = { 1500, 3000, 10000 };
+	unsigned int i;
+	uint64_t took;
+
+	for (i = 0; i < 3; i++) {
+		took = store_stopped_as_the_active_dies(_metadata, 720 + i, 100, stops[i]);
+		TH_LOG("store stopped %llu ms, active dead %llu ms of it: active after %llu ms",
+		       (unsigned long long)stops[i], (unsigned long long)(stops[i] - 100),
+		       (unsigned long long)took);
+		EXPECT_GT(timing.lease_ms / 2, took);
+	}
+	/* Dead 300 ms before the wake-up: its last renewal's lease is waited out. */
+	took = store_stopped_as_the_active_dies(_metadata, 723, 2700, 3000);
+	TH_LOG("active dead 300 ms of the stop: active after %llu ms", (unsigned long long)took);
+	EXPECT_GE(timing.lease_ms + timing.lease_ms / 2, took);
 }
 
 /*

@@ -373,6 +373,23 @@ TEST_F(store, leases_are_no_longer_than_the_store_keeps)
 	EXPECT_EQ(2000, self->left) TH_LOG("lease-ms is 500 again, the record says 2000");
 }
 
+/*
+ * A write that waited its whole asked lease in the store's socket is not
+ * answered; one that waited less is, whatever the store's own lease-ms.
+ */
+TEST(a_write_that_waited_its_whole_lease_is_void)
+{
+	struct wire_witness q = { .op = WITNESS_OP_CAS, .record = { .lease_ms = 700 } };
+
+	EXPECT_FALSE(witness_cas_expired(&q, 0));
+	EXPECT_FALSE(witness_cas_expired(&q, 699));
+	EXPECT_TRUE(witness_cas_expired(&q, 700));
+	EXPECT_TRUE(witness_cas_expired(&q, 86400000));
+	/* No lease asked: the store answers it (bad_request), however late. */
+	q.record.lease_ms = 0;
+	EXPECT_FALSE(witness_cas_expired(&q, 86400000));
+}
+
 TEST(the_file_format_is_strict)
 {
 	struct wire_record r = { .cluster = "demo", .active = "m1", .epoch = 3, .generation = 4,
