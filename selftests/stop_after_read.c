@@ -2,10 +2,10 @@
 /*
  * Preloaded into a daemon to stop it at one moment that a kill -STOP
  * from outside, which lands in poll() nearly always, cannot reach: right
- * after a recv() on a UDP socket found it empty, the end of a pass of
- * reading, before the daemon looks at the clock for its timers. Each
- * time the file $AVAILCAST_STOP_FILE exists, the next such recv()
- * removes it and raises SIGSTOP; the test sends SIGCONT.
+ * after a recv() or recvmsg() on a UDP socket found it empty, the end of
+ * a pass of reading, before the daemon looks at the clock for its
+ * timers. Each time the file $AVAILCAST_STOP_FILE exists, the next such
+ * read removes it and raises SIGSTOP; the test sends SIGCONT.
  */
 
 #include <dlfcn.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 typedef ssize_t (*recv_fn)(int, void *, size_t, int);
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
 
 static int is_udp(int fd)
 {
@@ -29,20 +30,38 @@ static int is_udp(int fd)
 	       (addr.ss_family == AF_INET || addr.ss_family == AF_INET6);
 }
 
-ssize_t recv(int fd, void *buf, size_t len, int flags)
+/* After a read of @fd that returned @n: stops if it found a UDP socket empty, as asked. */
+static void stop_if_asked(int fd, ssize_t n)
 {
-	static recv_fn real;
 	const char *file = getenv("AVAILCAST_STOP_FILE");
-	ssize_t n;
-	int saved;
+	int saved = errno;
 
-	if (!real)
-		real = (recv_fn)dlsym(RTLD_NEXT, "recv");
-	n = real(fd, buf, len, flags);
-	saved = errno;
 	if (n < 0 && (saved == EAGAIN || saved == EWOULDBLOCK) && file && is_udp(fd) &&
 	    !unlink(file))
 		raise(SIGSTOP);
 	errno = saved;
+}
+
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	static recv_fn real;
+	ssize_t n;
+
+	if (!real)
+		real = (recv_fn)dlsym(RTLD_NEXT, "recv");
+	n = real(fd, buf, len, flags);
+	stop_if_asked(fd, n);
+	return n;
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	static recvmsg_fn real;
+	ssize_t n;
+
+	if (!real)
+		real = (recvmsg_fn)dlsym(RTLD_NEXT, "recvmsg");
+	n = real(fd, msg, flags);
+	stop_if_asked(fd, n);
 	return n;
 }
