@@ -120,7 +120,7 @@ enum witness_status witness_store_cas(struct witness_store *store,
  * gives from its send, so no grant could hold anything for it; a grant
  * would still keep the lease from the other manager for lease-ms from
  * now: a dead active's renewals, found waiting by a store that did not
- * run (stopped, its disk or machine stalled), would put off the takeover
+ * run (stopped, or hung in a write to its disk), would put off the takeover
  * behind them by a lease. Unanswered, it is as if lost, which the
  * sender's next request mends.
  */
