@@ -36,11 +36,35 @@ static inline void hrtimer_setup(struct hrtimer *timer,
 
 /*
  * Newer kernels dropped the gfp_t argument, and stable ones followed:
- * Debian's 6.1 has the new form, so only a probe can tell.
+ * Debian's 6.1 has the new form, so only a probe can tell. The old form
+ * walks the namespaces with for_each_net_rcu() but leaves the RCU read
+ * lock to its caller, so it must be called under it, and allocate
+ * atomically there; the new form does both itself (upstream's "genetlink:
+ * hold RCU in genlmsg_mcast()").
  */
 #ifdef AVAILCAST_ALLNS_TAKES_GFP
-#define genlmsg_multicast_allns(family, skb, portid, group) \
-	genlmsg_multicast_allns(family, skb, portid, group, GFP_KERNEL)
+static inline int availcast_genlmsg_multicast_allns(const struct genl_family *family,
+						    struct sk_buff *skb, u32 portid,
+						    unsigned int group)
+{
+	int err;
+
+	rcu_read_lock();
+	err = genlmsg_multicast_allns(family, skb, portid, group, GFP_ATOMIC);
+	rcu_read_unlock();
+	return err;
+}
+
+#define genlmsg_multicast_allns availcast_genlmsg_multicast_allns
+#endif
+
+/*
+ * Older kernels (before 6.1) have no check of a required attribute that
+ * names the missing one in the extended ack: only whether it is there.
+ * The caller's message still says which.
+ */
+#ifndef GENL_REQ_ATTR_CHECK
+#define GENL_REQ_ATTR_CHECK(info, attr) (!(info)->attrs[(attr)])
 #endif
 
 /*

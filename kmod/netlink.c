@@ -466,6 +466,34 @@ static int availcast_nl_bind(int group)
 }
 #endif
 
+#ifndef AVAILCAST_HAVE_GENL_RESV_START_OP
+/*
+ * Kernels before 6.1 do not check, as newer ones do for every command at
+ * or past the family's resv_start_op (genl_header_check(), and a policy
+ * that rejects every attribute of a command without one), that a
+ * request's header has no reserved field or ambiguous flag set and that
+ * a command taking no attributes gets none: checked here, so that a
+ * request is refused alike on every kernel, and changes nothing.
+ */
+static int availcast_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+				 struct genl_info *info)
+{
+	if (info->genlhdr->reserved) {
+		NL_SET_ERR_MSG(info->extack, "genlmsghdr.reserved field is not 0");
+		return -EINVAL;
+	}
+	if (info->nlhdr->nlmsg_flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
+		NL_SET_ERR_MSG(info->extack, "ambiguous or reserved bits set in nlmsg_flags");
+		return -EINVAL;
+	}
+	if (!ops->policy && genlmsg_len(info->genlhdr)) {
+		NL_SET_ERR_MSG(info->extack, "this command takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+#endif
+
 static struct genl_family availcast_family __ro_after_init = {
 	.name		= AVAILCAST_GENL_NAME,
 	.version	= AVAILCAST_GENL_VERSION,
@@ -474,7 +502,11 @@ static struct genl_family availcast_family __ro_after_init = {
 	.parallel_ops	= true,
 	.ops		= availcast_ops,
 	.n_ops		= ARRAY_SIZE(availcast_ops),
+#ifdef AVAILCAST_HAVE_GENL_RESV_START_OP
 	.resv_start_op	= AVAILCAST_CMD_GET,
+#else
+	.pre_doit	= availcast_nl_pre_doit,
+#endif
 	.mcgrps		= availcast_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(availcast_mcgrps),
 #ifdef AVAILCAST_HAVE_GENL_BIND

@@ -179,12 +179,14 @@ static int test_concurrent(void)
 		c->folding = folding;
 		c->seed = cpu + 1;
 		init_completion(&c->done);
-		c->task = kthread_create_on_cpu(charge_and_release, c, cpu,
-						"availcast_test/%u");
+		/* Not kthread_create_on_cpu(): 5.10 does not export it. */
+		c->task = kthread_create_on_node(charge_and_release, c, cpu_to_node(cpu),
+						 "availcast_test/%u", cpu);
 		if (IS_ERR(c->task)) {
 			err = PTR_ERR(c->task);
 			break;
 		}
+		kthread_bind(c->task, cpu);
 		/* Held so that kthread_stop() can reap it after it returned. */
 		get_task_struct(c->task);
 		wake_up_process(c->task);

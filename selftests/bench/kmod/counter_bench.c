@@ -319,11 +319,14 @@ static int run_once(const struct counter *c, enum workload wl,
 		w->counter = c;
 		w->workload = wl;
 		init_completion(&w->done);
-		w->task = kthread_create_on_cpu(worker_fn, w, cpu, "counter_bench/%u");
+		/* Not kthread_create_on_cpu(): 5.10 does not export it. */
+		w->task = kthread_create_on_node(worker_fn, w, cpu_to_node(cpu),
+						 "counter_bench/%u", cpu);
 		if (IS_ERR(w->task)) {
 			err = PTR_ERR(w->task);
 			break;
 		}
+		kthread_bind(w->task, cpu);
 		wake_up_process(w->task);
 		n++;
 	}
