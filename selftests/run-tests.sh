@@ -28,8 +28,8 @@
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
-# Environment: KERNELS limits the VM tests to some of "6.1 6.12 kasan
-# kcsan system" (a Debian kernel by the start of its ABI, a debug kernel by
+# Environment: KERNELS limits the VM tests to some of "5.10 6.1 6.12
+# kasan kcsan system" (a Debian kernel by the start of its ABI, a debug kernel by
 # name, "system" the real-system test; e.g. KERNELS=6.12, or
 # KERNELS=system for that test alone), or leaves them all out
 # (KERNELS=none: the host tests only, the quick lane of an edit-test
@@ -41,7 +41,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/results
-wanted_kernels=${KERNELS:-6.1 6.12 kasan kcsan system}
+wanted_kernels=${KERNELS:-5.10 6.1 6.12 kasan kcsan system}
 [ "$wanted_kernels" = none ] && wanted_kernels=
 
 cd "$top" || exit 1

@@ -6,7 +6,8 @@
 # Installs what building and testing availcast needs on Debian 12, with
 # apt-get only, and fetches the parts of Debian's linux-source-6.12 that the
 # project uses (kselftest headers, checkpatch, kernel-doc, the YNL client
-# and the netlink schemas) into build/linux-src/. With --debug-kernels, it
+# and the netlink schemas) into build/linux-src/, and the oldest kernel
+# supported, Debian 11's 5.10, into the cache (vm/fetch-kernel.sh). With --debug-kernels, it
 # also builds the debug kernels (selftests/debug-kernel/build.sh: about 6
 # minutes each the first time). Idempotent: a second run installs,
 # extracts and builds nothing.
@@ -181,6 +182,7 @@ make_cache
 forget_tree_caches
 fetch_kernel_source
 link_ynl_tree
+"$top/selftests/vm/fetch-kernel.sh" bullseye > /dev/null
 if [ "$debug_kernels" = y ]; then
 	"$top/selftests/debug-kernel/build.sh" kasan kcsan
 fi

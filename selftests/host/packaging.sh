@@ -109,13 +109,16 @@ make -s -C "$top" dkms-source DESTDIR="$work/make-dkms-source" > /dev/null
 tap_check "make dkms-install gives DKMS the packaged sources" \
 	diff -r "$work/make-dkms-source/usr/src/availcast-$version" "$root/usr/src/availcast-$version"
 
-# DKMS from the packaged sources, into trees of our own.
+# DKMS from the packaged sources, into trees of our own, for every kernel
+# of the lane: those installed here, and those fetched from other Debian
+# releases (kernels.sh), whose headers are not where DKMS looks.
 mkdir -p "$work/dkms"
 abis=$("$top/selftests/vm/kernels.sh")
 [ -n "$abis" ] || tap_fail "a Debian kernel with headers is installed"
 for abi in $abis; do
 	name="dkms builds availcast.ko from the packaged sources for $abi"
 	if dkms build -m availcast -v "$version" -k "$abi" --sourcetree "$root/usr/src" \
+		--kernelsourcedir "$("$top/selftests/vm/kernels.sh" --build-dir "$abi")" \
 		--dkmstree "$work/dkms" > "$work/dkms-$abi.log" 2>&1; then
 		built=$(find "$work/dkms/availcast/$version/$abi" -name 'availcast.ko*' | head -n 1)
 		mkdir -p "$top/build/dkms/$abi"

@@ -19,10 +19,12 @@ cp /bin/busybox "$work/bin/busybox"
 cp "$here/init" "$work/init"
 chmod 755 "$work/init"
 
+# Installed, or fetched into the cache (kernels.sh).
+root=$("$here/kernels.sh" --modules-root "$abi")
 modules() {
-	[ -d "/lib/modules/$abi" ] || return 0
+	[ -d "$root/lib/modules/$abi" ] || return 0
 	for mod in virtio_pci 9pnet_virtio 9p; do
-		modprobe -S "$abi" --show-depends "$mod"
+		modprobe -d "$root" -S "$abi" --show-depends "$mod"
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 

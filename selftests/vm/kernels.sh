@@ -4,9 +4,9 @@
 # The kernels availcast is tested on, and where their parts are.
 #
 #   kernels.sh [PREFIX]          the Debian kernels whose image and headers
-#                                are installed, by ABI name (6.1, then
-#                                6.12); with PREFIX, only those whose ABI
-#                                starts with it (e.g. "6.12")
+#                                are installed or fetched, by ABI name
+#                                (5.10, 6.1, then 6.12); with PREFIX, only
+#                                those whose ABI starts with it (e.g. "6.12")
 #   kernels.sh --one VERSION     the Debian kernel of VERSION (6.1, 6.12),
 #                                or a message and failure when it is not
 #                                installed
@@ -14,11 +14,30 @@
 #                                selftests/debug-kernel/build.sh, by release
 #   kernels.sh --image ABI       the image to boot for kernel ABI
 #   kernels.sh --build-dir ABI   the tree its modules are built against
+#   kernels.sh --modules-root ABI
+#                                the root under which lib/modules/ABI holds
+#                                its modules ("/" when installed)
 #
 # A Debian ABI comes from what each metapackage depends on now, so it
-# follows Debian's security updates.
+# follows Debian's security updates. Kernels of other Debian releases,
+# which this system cannot install, are fetched into the cache by
+# fetch-kernel.sh (bullseye's 5.10).
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${AVAILCAST_CACHE:-/var/cache/availcast}
+
+# The folder of the fetched kernel whose ABI is $1, if there is one.
+fetched_kernel_dir() {
+	[ -f "$cache/kernels/$1/release" ] && echo "$cache/kernels/$1"
+}
+
+fetched_kernels() {
+	local dir
+	for dir in "$cache"/kernels/*/; do
+		[ -f "$dir/release" ] || continue
+		case "$(cat "$dir/release")" in "$1"*) cat "$dir/release" ;; esac
+	done
+}
 
 # The folder of the debug kernel whose release is $1, if there is one.
 debug_kernel_dir() {
@@ -58,6 +77,8 @@ case "${1:-}" in
 --image)
 	if dir=$(debug_kernel_dir "$2"); then
 		echo "$dir/bzImage"
+	elif dir=$(fetched_kernel_dir "$2"); then
+		echo "$dir/boot/vmlinuz-$2"
 	else
 		echo "/boot/vmlinuz-$2"
 	fi
@@ -65,11 +86,21 @@ case "${1:-}" in
 --build-dir)
 	if dir=$(debug_kernel_dir "$2"); then
 		echo "$dir/obj"
+	elif dir=$(fetched_kernel_dir "$2"); then
+		echo "$dir/usr/src/linux-headers-$2"
 	else
 		echo "/lib/modules/$2/build"
 	fi
 	;;
+--modules-root)
+	if dir=$(fetched_kernel_dir "$2"); then
+		echo "$dir"
+	else
+		echo /
+	fi
+	;;
 *)
+	fetched_kernels "${1:-}"
 	debian_kernels "${1:-}"
 	;;
 esac

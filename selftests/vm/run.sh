@@ -92,6 +92,10 @@ cmdline="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic"
 # to oops in its int3 text patching on 2 vCPUs. Not what is under test.
 cmdline+=" tsc=reliable"
 cmdline+=" AC_TREE=$tree AC_JOB=${job#"$tree"/} $append"
+# A kernel fetched into the cache has its modules there: init puts them
+# where modprobe looks.
+modules_root=$("$here/kernels.sh" --modules-root "$abi")
+[ "$modules_root" = / ] || cmdline+=" AC_MODULES=$modules_root/lib/modules"
 
 boot() {
 	rm -f "$outdir/console.log" "$outdir/status"
