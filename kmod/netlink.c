@@ -395,6 +395,59 @@ static int availcast_nl_announce_doit(struct sk_buff *skb, struct genl_info *inf
 	return 0;
 }
 
+#ifndef AVAILCAST_HAVE_GENL_RESV_START_OP
+/*
+ * Kernels before 6.1 do not check, as newer ones do for every command at
+ * or past the family's resv_start_op (genl_header_check(), and a policy
+ * that rejects every attribute of a command without one), that a
+ * request's header has no reserved field or ambiguous flag set and that
+ * a command taking no attributes gets none: checked here, before a doit
+ * (pre_doit) and before a dump (start), so that a request is refused
+ * alike on every kernel, and changes nothing. Their core checks the
+ * sender's privilege and the attributes first: such a request may be
+ * refused there with another error.
+ */
+static int availcast_nl_check_header(const struct nlmsghdr *nlh,
+				     struct netlink_ext_ack *extack)
+{
+	const struct genlmsghdr *hdr = nlmsg_data(nlh);
+	u16 flags = nlh->nlmsg_flags;
+
+	if (hdr->reserved) {
+		NL_SET_ERR_MSG(extack, "genlmsghdr.reserved field is not 0");
+		return -EINVAL;
+	}
+	/* NLM_F_DUMP is two bits, which mean other things alone. */
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
+		flags &= ~NLM_F_DUMP;
+	if (flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
+		NL_SET_ERR_MSG(extack, "ambiguous or reserved bits set in nlmsg_flags");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int availcast_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+				 struct genl_info *info)
+{
+	int err = availcast_nl_check_header(info->nlhdr, info->extack);
+
+	if (err)
+		return err;
+	if (!ops->policy && genlmsg_len(info->genlhdr)) {
+		NL_SET_ERR_MSG(info->extack, "this command takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The dump's start has no way to the extended ack there: the error says it. */
+static int availcast_nl_dump_start(struct netlink_callback *cb)
+{
+	return availcast_nl_check_header(cb->nlh, cb->extack);
+}
+#endif
+
 static const struct genl_ops availcast_ops[] = {
 	{
 		.cmd	= AVAILCAST_CMD_GET,
@@ -404,6 +457,9 @@ static const struct genl_ops availcast_ops[] = {
 		.cmd	= AVAILCAST_CMD_RESOURCE_GET,
 		.doit	= availcast_nl_resource_get_doit,
 		.dumpit	= availcast_nl_resource_get_dumpit,
+#ifndef AVAILCAST_HAVE_GENL_RESV_START_OP
+		.start	= availcast_nl_dump_start,
+#endif
 		.policy	= resource_get_policy,
 		.maxattr = ARRAY_SIZE(resource_get_policy) - 1,
 	},
@@ -462,34 +518,6 @@ static const struct genl_multicast_group availcast_mcgrps[] = {
 static int availcast_nl_bind(int group)
 {
 	availcast_emitter_join();
-	return 0;
-}
-#endif
-
-#ifndef AVAILCAST_HAVE_GENL_RESV_START_OP
-/*
- * Kernels before 6.1 do not check, as newer ones do for every command at
- * or past the family's resv_start_op (genl_header_check(), and a policy
- * that rejects every attribute of a command without one), that a
- * request's header has no reserved field or ambiguous flag set and that
- * a command taking no attributes gets none: checked here, so that a
- * request is refused alike on every kernel, and changes nothing.
- */
-static int availcast_nl_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
-				 struct genl_info *info)
-{
-	if (info->genlhdr->reserved) {
-		NL_SET_ERR_MSG(info->extack, "genlmsghdr.reserved field is not 0");
-		return -EINVAL;
-	}
-	if (info->nlhdr->nlmsg_flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO)) {
-		NL_SET_ERR_MSG(info->extack, "ambiguous or reserved bits set in nlmsg_flags");
-		return -EINVAL;
-	}
-	if (!ops->policy && genlmsg_len(info->genlhdr)) {
-		NL_SET_ERR_MSG(info->extack, "this command takes no attributes");
-		return -EINVAL;
-	}
 	return 0;
 }
 #endif
