@@ -21,7 +21,8 @@ module_param(node_id, charp, 0);
 MODULE_PARM_DESC(node_id,
 		 "Node id at load time (default: the host name, else a random UUID)");
 
-#define NODE_ID_RULE "node id must be 1 to 63 characters of A-Z a-z 0-9 - . _ :"
+#define NODE_ID_RULE "node id must be 1 to 63 characters of A-Z a-z 0-9 and " \
+	AVAILCAST_NAME_PUNCT
 
 struct availcast_config __rcu *availcast_config;
 
@@ -83,7 +84,9 @@ bool availcast_name_valid(const char *name, size_t size)
 	if (len == 0 || len == size)
 		return false;
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("-._:", name[i]))
+		/* ASCII alone: the kernel's isalnum() takes Latin-1 letters. */
+		if (!(isascii(name[i]) && isalnum(name[i])) &&
+		    !strchr(AVAILCAST_NAME_PUNCT, name[i]))
 			return false;
 	}
 	return true;

@@ -73,7 +73,7 @@ int availcast_config_set_thresholds(struct availcast_config *cfg,
 				    const u32 *levels, unsigned int n,
 				    struct netlink_ext_ack *extack);
 
-/* Whether @name is 1 to @size - 1 characters of A-Z a-z 0-9 - . _ : */
+/* Whether @name is a name (<uapi/linux/availcast.h>) for a buffer of @size. */
 bool availcast_name_valid(const char *name, size_t size);
 
 int availcast_config_init(void);

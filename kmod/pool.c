@@ -116,8 +116,8 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 	int err = 0;
 
 	if (!availcast_name_valid(name, AVAILCAST_NAME_SIZE)) {
-		NL_SET_ERR_MSG(extack,
-			       "pool name must be 1 to 31 characters of A-Z a-z 0-9 - . _ :");
+		NL_SET_ERR_MSG(extack, "pool name must be 1 to 31 characters of A-Z a-z 0-9 and "
+			       AVAILCAST_NAME_PUNCT);
 		return ERR_PTR(-EINVAL);
 	}
 	if (!capacity || capacity > S64_MAX) {
@@ -174,7 +174,8 @@ void availcast_pool_read(struct availcast_pool *pool,
 
 /**
  * availcast_pool_create() - Create a pool that kernel code charges.
- * @name: 1 to 31 characters of A-Z a-z 0-9 - . _ :, unique among resources.
+ * @name: 1 to 31 ASCII letters, digits and "-._:" (AVAILCAST_NAME_PUNCT),
+ *	unique among resources.
  * @capacity: How much of the resource there is, 1 to S64_MAX, in any unit
  *	the caller likes; charges and releases use the same unit.
  *

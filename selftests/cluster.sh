@@ -137,6 +137,16 @@ tap_check "every host is in the table, available" wait_until 10 \
 	bash -c "[ \$(ip netns exec ac-m1 $availctl status --config $cluster_dir/m1.conf --json | grep -o '\"available\":true' | wc -l) = 3 ]"
 tap_check "the host that runs no relay is unavailable" grep -q '"name":"h4","available":false' \
 	<<< "$(cluster_status m1 --json)"
+# A pool named as the module allows reaches the managers: "gpu:0" was
+# refused by the wire, and every report carrying it made its host
+# unavailable (issue 17). Every host's relay reads the one module.
+every_host_reports() {	# every_host_reports POOL: h1..h3 available with POOL
+	cluster_status m1 --json | python3 -c "import json,sys; h={x['name']:x for x in json.load(sys.stdin)['hosts']}; sys.exit(not all(h[n]['available'] and '$1' in {r['name'] for r in h[n]['resources']} for n in ('h1','h2','h3')))"
+}
+"$availctl" pool create gpu:0 8 > /dev/null
+tap_check "a pool named gpu:0 reaches the managers, its hosts available" \
+	wait_until 10 every_host_reports gpu:0
+"$availctl" pool delete gpu:0 > /dev/null
 status_text=$(cluster_status m1)
 for what in "role:       active at epoch $epoch" "witness:    $witness" "peer:       m2, standby" \
 	"reason:" "h3 "; do

@@ -571,6 +571,16 @@ TEST_F(availcast, pool_creation_refusals)
 	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk, "t pool", 10, &self->reply));
 	EXPECT_NE(NULL, strstr(self->reply.extack, "pool name must be"));
 	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk, "", 10, &self->reply));
+	/*
+	 * ASCII only, as the wire carries names: the kernel's isalnum() takes
+	 * Latin-1 letters, and a pool the managers refuse makes its host
+	 * unavailable (issue 17).
+	 */
+	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk, "t-\xc0\xc9", 10, &self->reply));
+	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk, "t-caf\xc3\xa9", 10, &self->reply));
+	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk, "t-\x7f", 10, &self->reply));
+	EXPECT_EQ(0, ac_pool_new(&self->sk, "t-gpu:0", 10, &self->reply));
+	EXPECT_EQ(0, ac_pool_del(&self->sk, "t-gpu:0", &self->reply));
 	EXPECT_EQ(-ERANGE, ac_pool_new(&self->sk, "t-x", 0, &self->reply));
 	EXPECT_EQ(-ERANGE, ac_pool_new(&self->sk, "t-x", 1ull << 63, &self->reply));
 	EXPECT_EQ(-EINVAL, ac_pool_new(&self->sk,

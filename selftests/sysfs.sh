@@ -109,6 +109,8 @@ before=$(value_of node_id)
 tap_check "a zero-length write changes nothing" value_is node_id "$before"
 refused node_id '\n' "an empty id"
 refused node_id 'two words' "spaces"
+refused node_id 'node-\xc0\xc9' "letters above ASCII (Latin-1)"
+refused node_id 'caf\xc3\xa9' "UTF-8"
 refused node_id 'id\n\n' "two newlines"
 refused node_id 'a\0b' "an interior NUL"
 refused node_id "$(printf 'x%.0s' $(seq 64))" "64 characters"

@@ -151,9 +151,9 @@ int setting_parse(const struct setting *setting, const char *text,
 		*number_of(setting, config) = (uint32_t)value;
 		return 0;
 	case SETTING_NODE_ID:
-		if (!*text || strlen(text) >= sizeof(config->node_id)) {
-			snprintf(why, size, "a node id is 1 to %d characters",
-				 AVAILCAST_NODE_ID_SIZE - 1);
+		if (!availcast_name_valid(text, sizeof(config->node_id))) {
+			snprintf(why, size, "a node id is 1 to %d of A-Z a-z 0-9 and %s",
+				 AVAILCAST_NODE_ID_SIZE - 1, AVAILCAST_NAME_PUNCT);
 			return -1;
 		}
 		strcpy(config->node_id, text);

@@ -37,6 +37,7 @@ struct relay {
 	uint64_t requests_superseded;	/* witness requests a newer one replaced */
 	uint64_t requests_expired;	/* CAS requests unanswered: witness_cas_expired() */
 	uint64_t expiry_logged_ms;	/* when one was last logged */
+	uint64_t name_logged_ms;	/* when resources-unsent was last logged */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
 	/* Subscriptions lost (the module unloaded) and taken again: */
@@ -128,28 +129,49 @@ static void connect_module(struct relay *r, uint64_t now_ms)
 		       r->node.conf.managers[0].name, r->node.conf.managers[1].name);
 }
 
-static void forward(struct relay *r, const struct availcast_snapshot *snap)
+unsigned int relay_report(const struct availcast_snapshot *snap, uint64_t now_ns,
+			  struct wire_report *rep)
 {
-	struct wire_message msg = { .type = WIRE_REPORT };
-	struct wire_report *rep = &msg.report;
-	uint64_t now_ns = availcast_now_ns();
+	unsigned int unsent = 0;
 	size_t i;
-	unsigned int m;
 
+	memset(rep, 0, sizeof(*rep));
 	rep->level = (uint16_t)snap->level;
 	rep->reason = (uint8_t)snap->reason;
 	rep->kernel_seq = snap->seq;
 	if (snap->next_deadline_ns > now_ns)
 		rep->time_left_ms = (uint32_t)((snap->next_deadline_ns - now_ns) / 1000000);
-	for (i = 0; i < snap->n_resources && i < WIRE_RESOURCES_MAX; i++) {
-		struct wire_resource *res = &rep->resources[i];
+	for (i = 0; i < snap->n_resources && rep->n_resources < WIRE_RESOURCES_MAX; i++) {
+		const struct availcast_resource *from = &snap->resources[i];
+		struct wire_resource *res = &rep->resources[rep->n_resources];
 
-		snprintf(res->name, sizeof(res->name), "%s", snap->resources[i].name);
-		res->level = (uint16_t)snap->resources[i].level;
-		res->capacity = snap->resources[i].capacity;
-		res->used = snap->resources[i].used;
+		if (!wire_name_valid(from->name)) {
+			unsent++;
+			continue;
+		}
+		snprintf(res->name, sizeof(res->name), "%s", from->name);
+		res->level = (uint16_t)from->level;
+		res->capacity = from->capacity;
+		res->used = from->used;
+		rep->n_resources++;
 	}
-	rep->n_resources = (uint16_t)i;
+	return unsent;
+}
+
+static void forward(struct relay *r, const struct availcast_snapshot *snap)
+{
+	struct wire_message msg = { .type = WIRE_REPORT };
+	unsigned int unsent = relay_report(snap, availcast_now_ns(), &msg.report);
+	uint64_t now = node_now_ms();
+	unsigned int m;
+
+	/* Logged at most once a minute: every broadcast would say it again. */
+	if (unsent && (!r->name_logged_ms || now - r->name_logged_ms >= 60000)) {
+		node_log(&r->node, "resources-unsent",
+			 "count=%u reason=name (not 1 to 31 of A-Z a-z 0-9 and %s)", unsent,
+			 AVAILCAST_NAME_PUNCT);
+		r->name_logged_ms = now;
+	}
 	for (m = 0; m < 2; m++)
 		node_send(&r->node, r->node.conf.managers[m].name, &msg);
 	r->forwarded++;

@@ -6,6 +6,22 @@
 #ifndef AVAILCTL_RELAY_H
 #define AVAILCTL_RELAY_H
 
+#include <stdint.h>
+
+#include "availcast.h"
+#include "wire.h"
+
+/*
+ * The report of @snap, a broadcast of the module, as the relay sends it
+ * (@now_ns on CLOCK_MONOTONIC, for the time left to its next deadline).
+ * A resource whose name the wire cannot carry (wire_name_valid(): a module
+ * of another version may allow more) is left out, not the whole report:
+ * the managers would refuse the report, and the host would be unavailable.
+ * Returns how many were left out.
+ */
+unsigned int relay_report(const struct availcast_snapshot *snap, uint64_t now_ns,
+			  struct wire_report *rep);
+
 /* Runs until SIGTERM or SIGINT; returns an exit code. */
 int relay_main(const char *config_path);
 

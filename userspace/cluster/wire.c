@@ -8,12 +8,13 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "availcast.h"
 #include "wire.h"
 
 struct writer {
 	uint8_t *p;
 	size_t len, size;
-	bool overflow;
+	bool overflow;		/* or a name get_name() would refuse */
 };
 
 struct reader {
@@ -35,11 +36,13 @@ static void put(struct writer *w, uint64_t value, size_t bytes)
 	w->len += bytes;
 }
 
+/* A name field: empty, or a valid name; nothing a receiver would refuse. */
 static void put_name(struct writer *w, const char *name)
 {
 	size_t n = strnlen(name, WIRE_NAME_SIZE);
 
-	if (n == WIRE_NAME_SIZE || w->len + WIRE_NAME_SIZE > w->size) {
+	if ((n && !wire_name_valid(name)) || n == WIRE_NAME_SIZE ||
+	    w->len + WIRE_NAME_SIZE > w->size) {
 		w->overflow = true;
 		return;
 	}
@@ -90,18 +93,7 @@ static void get_name(struct reader *r, char name[WIRE_NAME_SIZE], bool *bad)
 
 bool wire_name_valid(const char *name)
 {
-	size_t i, n = strnlen(name, WIRE_NAME_SIZE);
-
-	if (n == 0 || n == WIRE_NAME_SIZE)
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return availcast_name_valid(name, WIRE_NAME_SIZE);
 }
 
 static void put_ref(struct writer *w, const struct wire_witness_ref *ref)

@@ -18,9 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/availcast.h>
+
 #define WIRE_MAGIC		0x41564331u	/* "AVC1" */
 #define WIRE_VERSION		2
-#define WIRE_NAME_SIZE		32	/* node and cluster names, NUL included */
+/* Node, cluster and resource names, NUL included: the module's. */
+#define WIRE_NAME_SIZE		AVAILCAST_NAME_SIZE
 #define WIRE_KEY_SIZE		32
 #define WIRE_MAC_SIZE		32
 #define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + 2 * WIRE_NAME_SIZE + 2)
@@ -181,7 +184,11 @@ struct wire_message {
 	};
 };
 
-/* A node or cluster name: 1 to 31 of [A-Za-z0-9._-]. */
+/*
+ * A node, cluster or resource name: the module's rule (<linux/availcast.h>),
+ * 1 to 31 ASCII letters, digits and "-._:", so that every pool the module
+ * allows reaches the managers.
+ */
 bool wire_name_valid(const char *name);
 
 /*

@@ -191,6 +191,13 @@ const char *availcast_kind_name(uint32_t kind);
 const char *availcast_aggregation_name(uint32_t aggregation);
 uint32_t availcast_aggregation_value(const char *name);
 
+/*
+ * Whether @name is a name by the module's rule (<linux/availcast.h>,
+ * AVAILCAST_NAME_PUNCT) for a buffer of @size bytes: 1 to @size - 1 ASCII
+ * letters, digits and "-._:".
+ */
+bool availcast_name_valid(const char *name, size_t size);
+
 /* CLOCK_MONOTONIC now, in nanoseconds: the clock broadcasts use. */
 uint64_t availcast_now_ns(void);
 

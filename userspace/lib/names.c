@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The names of the family's enumerations, both ways, and the library's
- * error and clock helpers.
+ * The names of the family's enumerations, both ways, the rule for the
+ * names of pools and nodes, and the library's error and clock helpers.
  */
 
 #include <stdarg.h>
@@ -78,6 +78,23 @@ int availcast_error_set(struct availcast_error *error, int code,
 		va_end(ap);
 	}
 	return code;
+}
+
+bool availcast_name_valid(const char *name, size_t size)
+{
+	size_t i, n = strnlen(name, size);
+
+	if (n == 0 || n == size)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		/* Not isalnum(): it follows the locale. */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || strchr(AVAILCAST_NAME_PUNCT, c)))
+			return false;
+	}
+	return true;
 }
 
 uint64_t availcast_now_ns(void)

@@ -112,6 +112,15 @@ TEST(each_kind_of_setting_parses_and_refuses)
 	EXPECT_STREQ("rack7-node3", config.node_id);
 	EXPECT_EQ(-1, setting_parse(setting_find("node_id"), "", &config,
 				    why, sizeof(why)));
+	/* The module's rule, said before the module is asked. */
+	EXPECT_EQ(0, setting_parse(setting_find("node_id"), "rack:7", &config,
+				   why, sizeof(why)));
+	EXPECT_EQ(-1, setting_parse(setting_find("node_id"), "two words", &config,
+				    why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "A-Z a-z 0-9 and -._:"));
+	EXPECT_EQ(-1, setting_parse(setting_find("node_id"), "caf\xc3\xa9", &config,
+				    why, sizeof(why)));
+	EXPECT_STREQ("rack:7", config.node_id);
 }
 
 TEST(settings_format_as_set_takes_them)

@@ -232,6 +232,36 @@ TEST(names_are_checked)
 	EXPECT_FALSE(wire_name_valid("a b"));
 	EXPECT_FALSE(wire_name_valid("a/b"));
 	EXPECT_FALSE(wire_name_valid("0123456789012345678901234567890123"));
+	/* The module's rule (the UAPI header's), byte for byte: ':' is in it. */
+	EXPECT_TRUE(wire_name_valid("gpu:0"));
+	EXPECT_TRUE(wire_name_valid("0123456789012345678901234567890"));
+	EXPECT_FALSE(wire_name_valid("01234567890123456789012345678901"));
+	EXPECT_FALSE(wire_name_valid("caf\xc3\xa9"));	/* UTF-8 */
+	EXPECT_FALSE(wire_name_valid("\xc0\xc9"));	/* Latin-1 letters */
+	EXPECT_FALSE(wire_name_valid("a\x7f"));
+}
+
+/*
+ * A pool named as the module allows (issue 17: "gpu:0") reaches the
+ * managers: a report the wire refused made its host unavailable.
+ */
+TEST(a_report_of_any_name_the_module_allows_is_taken)
+{
+	struct wire_message in = { .type = WIRE_REPORT, .seq = 1, .time_ms = 1000 }, out;
+	uint8_t buf[WIRE_MAX];
+	int len;
+
+	snprintf(in.sender, sizeof(in.sender), "h:1");
+	snprintf(in.destination, sizeof(in.destination), "m2");
+	in.report.level = 500;
+	in.report.n_resources = 2;
+	snprintf(in.report.resources[0].name, WIRE_NAME_SIZE, "cpu");
+	snprintf(in.report.resources[1].name, WIRE_NAME_SIZE, "gpu:0");
+	len = wire_encode(&in, &key, buf, sizeof(buf));
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
+	EXPECT_STREQ("h:1", out.sender);
+	EXPECT_STREQ("gpu:0", out.report.resources[1].name);
 }
 
 TEST(replays_and_stale_datagrams_are_refused)

@@ -22,6 +22,18 @@
 #define AVAILCAST_NAME_SIZE		32
 #define AVAILCAST_NODE_ID_SIZE		64
 
+/*
+ * Names, one rule for all: pools and resources (AVAILCAST_NAME_SIZE), the
+ * node id (AVAILCAST_NODE_ID_SIZE), and the nodes and clusters of
+ * availctl's cluster configuration, whose datagrams carry resource names
+ * from host to host (AVAILCAST_NAME_SIZE). A name is 1 to size - 1 bytes,
+ * each an ASCII letter or digit or one of AVAILCAST_NAME_PUNCT: no space,
+ * no control character, no byte above 0x7f, so that a name reads the same
+ * in every encoding, in a file name and in a log line. The module refuses
+ * any other with EINVAL; availctl's wire format carries exactly these.
+ */
+#define AVAILCAST_NAME_PUNCT		"-._:"
+
 /* Most level thresholds that can be configured at once. */
 #define AVAILCAST_THRESHOLDS_MAX	8
 
