@@ -169,12 +169,11 @@ static bool same_durable(const struct arbiter_durable *a, const struct arbiter_d
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer);
 static void renew_lease(struct arbiter *a, uint64_t now_ms);
 
-static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
+/* @next written to disk, even when it is what the disk holds already. */
+static bool write_state(struct arbiter *a, const struct arbiter_durable *next)
 {
 	uint64_t now_ms = a->io.now(a->io.ctx);
 
-	if (same_durable(next, &a->durable))
-		return true;
 	if (a->write_failed_ms && now_ms - a->write_failed_ms < a->timing.heartbeat_ms)
 		return false;
 	/*
@@ -200,8 +199,14 @@ static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 		return false;
 	}
 	a->write_failed_ms = 0;
+	a->disk_wrote_ms = a->io.now(a->io.ctx);
 	a->durable = *next;
 	return true;
+}
+
+static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
+{
+	return same_durable(next, &a->durable) || write_state(a, next);
 }
 
 /*
@@ -219,6 +224,7 @@ static void probe_disk(struct arbiter *a, uint64_t now_ms)
 		a->disk_failed_ms = a->write_failed_ms;
 	} else {
 		a->write_failed_ms = 0;
+		a->disk_wrote_ms = a->io.now(a->io.ctx);
 	}
 }
 
@@ -1158,6 +1164,24 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 {
 	struct arbiter_proposal *p = &a->proposal;
 	uint64_t generation = a->agreed.generation;
+
+	/*
+	 * Only while our disk takes a write: one in the last
+	 * ARBITER_DISK_PROBE_MS, or our state written again now (a write
+	 * blocks the loop: a claim or an agreement just written is answer
+	 * enough). The peer writes its yes down; were ours then refused, the
+	 * peer would stay agreed on a witness never written, through which no
+	 * takeover can go (rule 4), and every new proposal would leave it on
+	 * another. Not proposing leaves it on the witness that holds our
+	 * record.
+	 */
+	if (disk_failing(a, now_ms) ||
+	    (now_ms - a->disk_wrote_ms >= ARBITER_DISK_PROBE_MS &&
+	     !write_state(a, &a->durable))) {
+		because(a, "witness %s kept (%s): our disk does not take a write, so no other can be agreed on",
+			a->agreed.host[0] ? a->agreed.host : "(none)", why);
+		return;
+	}
 
 	/*
 	 * Never the same generation twice at one epoch, even for a proposal

@@ -338,6 +338,7 @@ struct arbiter {
 	uint64_t persist_failed;	/* state that could not be made durable */
 	uint64_t write_failed_ms;	/* a durable write last failed; 0: never, or one succeeded since */
 	uint64_t disk_failed_ms;	/* a durable write last failed; 0: never */
+	uint64_t disk_wrote_ms;		/* a durable write last succeeded; 0: never */
 	uint64_t replies_unasked;	/* witness answers to no request outstanding */
 	uint64_t heartbeats_overtaken;	/* older than one already taken, ignored */
 	uint64_t asked_again;		/* times asked again before the beat */

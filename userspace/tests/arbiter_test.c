@@ -3403,6 +3403,54 @@ TEST(a_manager_whose_disk_cannot_write_leaves_the_role_to_the_other)
 }
 
 /*
+ * Issue 15, kind 4 (helper-26): the active's own disk cannot write when the
+ * witness must move (the standby cut from it, or the witness gone). The
+ * standby wrote its yes down and the active could not, so the new witness
+ * was never written; proposed again and again, the generations climbed,
+ * and the standby stayed agreed on a witness holding no record of ours: once
+ * the active died there was no takeover, not even after the cut healed. An
+ * active whose disk does not take a write proposes nothing: the standby
+ * stays on the witness that holds the record, and takes over through it
+ * once it reaches it. (While it does not, no takeover is safe: the active
+ * may hold that witness's lease.)
+ */
+TEST(an_active_whose_disk_cannot_write_leaves_the_witness_where_it_is)
+{
+	int v;
+
+	for (v = 0; v < 2; v++) {
+		struct sim *s = sim_new(760 + v);
+		uint64_t generation, took;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		generation = s->m[1].agreed.generation;
+		s->disk_fails[0] = true;
+		if (v == 0)
+			cut(s, 1, old);
+		else
+			s->dead[old] = true;
+		run_for(s, 3000);
+		EXPECT_EQ(old, witness_node(s, 1)) TH_LOG("v%d: %s", v, s->m[1].reason);
+		EXPECT_EQ(generation, s->m[1].agreed.generation) TH_LOG("v%d", v);
+		s->dead[0] = true;
+		run_for(s, 2000);
+		if (v == 0)
+			s->link[1][old] = s->link[old][1] = true;
+		else
+			s->dead[old] = false;
+		took = run_until_active(s, 1, 5000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("v%d: no takeover in 5 s once m2 reaches %s: %s",
+						 v, s->m[1].agreed.host, s->m[1].reason);
+		TH_LOG("v%d: m2 active %llu ms after it reached the witness", v,
+		       (unsigned long long)took);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
  * Issue 15, kind 5: two managers in contact need no witness to agree (the
  * standby's promise holds the active): with no host available the
  * preferred one is active, and stays so; the witness is chosen once a host
