@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agreed.h"
 #include "arbiter.h"
 #include "durable.h"
 #include "hooks.h"
@@ -62,21 +63,6 @@ static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
 	return hosts_pick(&m->hosts, eligible, arg, node_now_ms(), host, id);
 }
 
-/*
- * The state file's text, one "key value" line each: host (the agreed
- * witness; "-" before any), epoch and generation (its record), claimed
- * (the highest epoch this manager asked for), promise-ms.
- */
-static int format_state(const struct arbiter_durable *state, char *text, size_t size)
-{
-	const struct wire_witness_ref *ref = &state->agreed;
-
-	return snprintf(text, size, "host %s\nepoch %" PRIu64 "\ngeneration %" PRIu64
-			"\nclaimed %" PRIu64 "\npromise-ms %" PRIu32 "\n",
-			ref->host[0] ? ref->host : "-", ref->epoch, ref->generation,
-			state->epoch, state->promise_ms);
-}
-
 /* The arbiter's persist: the state on disk, or the old one left there. */
 static int persist(void *ctx, const struct arbiter_durable *state)
 {
@@ -85,9 +71,9 @@ static int persist(void *ctx, const struct arbiter_durable *state)
 	int len, old_len = 0;
 	bool unsure;
 
-	len = format_state(state, text, sizeof(text));
+	len = agreed_format(state, text, sizeof(text));
 	if (m->on_disk_exists)
-		old_len = format_state(&m->on_disk, old, sizeof(old));
+		old_len = agreed_format(&m->on_disk, old, sizeof(old));
 	if (durable_file_replace(&m->state, text, (size_t)len, m->on_disk_exists ? old : NULL,
 				 (size_t)old_len, &unsure)) {
 		node_log(&m->node, "persist-failed", "path=%s error=\"%s\" old_state=%s",
@@ -113,35 +99,6 @@ static void send_now(void *ctx, struct arbiter_out *out)
 	node_send(&m->node, out->to, &out->msg);
 }
 
-/* Parses a state file's text; files from before lack the last lines. */
-static bool parse_state(const char *text, struct arbiter_durable *state)
-{
-	struct wire_witness_ref *ref = &state->agreed;
-	char host[WIRE_NAME_SIZE + 1], extra;
-	int got;
-
-	memset(state, 0, sizeof(*state));
-	got = sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64
-		     "\nclaimed %" SCNu64 "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch,
-		     &ref->generation, &state->epoch, &state->promise_ms, &extra);
-	if (got == 4) {	/* from before "claimed": host, epoch, generation, promise-ms */
-		got = sscanf(text, "host %32s\nepoch %" SCNu64 "\ngeneration %" SCNu64
-			     "\npromise-ms %" SCNu32 "\n%c", host, &ref->epoch,
-			     &ref->generation, &state->promise_ms, &extra);
-		state->epoch = 0;
-		if (got != 4)
-			return false;
-	} else if (got != 3 && got != 5) {
-		return false;
-	}
-	if (strlen(host) >= WIRE_NAME_SIZE)
-		return false;
-	if (!strcmp(host, "-"))
-		return !ref->epoch && !ref->generation;
-	memcpy(ref->host, host, strlen(host) + 1);
-	return wire_name_valid(host) && ref->generation;
-}
-
 /* One copy of the state, by the durable file's name; false if none or bad. */
 static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *state)
 {
@@ -154,7 +111,7 @@ static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *stat
 				 strerror(errno));
 		return false;
 	}
-	if (!parse_state(text, state)) {
+	if (!agreed_parse(text, state)) {
 		node_log(&m->node, "state-ignored", "path=%s error=\"not a valid state file\"",
 			 path);
 		return false;
