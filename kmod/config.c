@@ -188,7 +188,9 @@ out:
 /*
  * The host name is what an operator recognises in a host table, and it is
  * set before modules-load.d runs on a systemd host. Without one (an early
- * initramfs), a random UUID is stable for as long as the module is loaded.
+ * initramfs), or with one that is not a node id (64 bytes, or a byte the
+ * rule does not allow), a random UUID is stable for as long as the module
+ * is loaded; the second case is said, since the id changes at each load.
  */
 static void default_node_id(struct availcast_config *cfg)
 {
@@ -200,6 +202,9 @@ static void default_node_id(struct availcast_config *cfg)
 		return;
 	uuid_gen(&uuid);
 	snprintf(cfg->node_id, sizeof(cfg->node_id), "%pUb", &uuid);
+	if (strcmp(host, "(none)"))
+		pr_warn("host name '%*pE' is not a node id (1 to 63 of A-Z a-z 0-9 and %s): node id %s until unloaded; set node_id\n",
+			(int)strlen(host), host, AVAILCAST_NAME_PUNCT, cfg->node_id);
 }
 
 int availcast_config_init(void)
@@ -214,7 +219,8 @@ int availcast_config_init(void)
 	if (node_id) {
 		err = availcast_config_set_node_id(cfg, node_id, NULL);
 		if (err) {
-			pr_err("node_id=%s refused: " NODE_ID_RULE "\n", node_id);
+			pr_err("node_id='%*pE' refused: " NODE_ID_RULE "\n",
+			       (int)strlen(node_id), node_id);
 			kfree(cfg);
 			return err;
 		}

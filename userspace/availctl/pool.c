@@ -20,8 +20,9 @@ static const char usage[] =
 	"       availctl pool release NAME AMOUNT\n\n"
 	"Pools are resources created at run time, whose availability the\n"
 	"module broadcasts with the host's. NAME: 1 to 31 characters of\n"
-	"A-Z a-z 0-9 - . _ :; CAPACITY: 1 to 9223372036854775807, in any\n"
-	"unit; AMOUNT: 1 to the pool's capacity. Listing is open to anyone;\n"
+	"A-Z a-z 0-9 - . _ : (after \"--\" when it starts with '-');\n"
+	"CAPACITY: 1 to 9223372036854775807, in any unit; AMOUNT: 1 to the\n"
+	"pool's capacity. Listing is open to anyone;\n"
 	"the rest needs CAP_NET_ADMIN. Pools created by kernel code are listed\n"
 	"but cannot be changed from here.\n";
 

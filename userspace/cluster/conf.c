@@ -68,8 +68,8 @@ static int text(struct parse *p, const char *key, const char *value,
 static int name(struct parse *p, const char *key, const char *value, char *out)
 {
 	if (!wire_name_valid(value))
-		return fail(p, "%s: '%s' is not a name (1 to %d of A-Z a-z 0-9 . _ -)",
-			    key, value, WIRE_NAME_SIZE - 1);
+		return fail(p, "%s: '%s' is not a name (1 to %d of A-Z a-z 0-9 and %s)",
+			    key, value, WIRE_NAME_SIZE - 1, AVAILCAST_NAME_PUNCT);
 	return text(p, key, value, out, WIRE_NAME_SIZE);
 }
 

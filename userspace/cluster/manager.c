@@ -343,6 +343,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 	struct arbiter *a = &m->arbiter;
 	uint64_t hold = arbiter_hold_until(a);
 	unsigned int i;
+	int width = 20;
 
 	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
 	fprintf(out, "role:       %s at epoch %llu, for %.1f s\n", arbiter_role_name(a->role),
@@ -363,8 +364,12 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 			(unsigned long long)(hold > now ? hold - now : 0));
 	peer_text(a, out, now);
 	fprintf(out, "reason:     %s\n", a->reason);
+	/* The names' column as wide as the longest (names go up to 31). */
+	for (i = 0; i < m->hosts.n; i++)
+		if (strlen(m->hosts.hosts[i].name) > (size_t)width)
+			width = (int)strlen(m->hosts.hosts[i].name);
 	/* The level as reports carry it: per mille (0 to 1000), as the witness is ranked. */
-	fprintf(out, "hosts:\n  %-20s %-11s %10s %9s %8s %10s %10s\n", "NAME", "STATE",
+	fprintf(out, "hosts:\n  %-*s %-11s %10s %9s %8s %10s %10s\n", width, "NAME", "STATE",
 		"LEVEL/1000", "RESOURCES", "REPORTS", "LAST", "NEXT DUE");
 	for (i = 0; i < m->hosts.n; i++) {
 		const struct host_entry *h = &m->hosts.hosts[i];
@@ -376,7 +381,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 			snprintf(due, sizeof(due), "%lld ms",
 				 (long long)h->due_ms - (long long)now);
 		}
-		fprintf(out, "  %-20s %-11s %10u %9u %8llu %10s %10s\n", h->name,
+		fprintf(out, "  %-*s %-11s %10u %9u %8llu %10s %10s\n", width, h->name,
 			host_entry_available(h, now) ? "available" : "unavailable",
 			h->level, h->n_resources, (unsigned long long)h->reports, last, due);
 	}

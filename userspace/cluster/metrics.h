@@ -4,8 +4,8 @@
  * for node_exporter's textfile collector: availctl metrics. Every metric
  * is named availctl_*, and every sample carries the daemon's node and
  * cluster as labels. Names of nodes, clusters and resources are checked
- * on the way in (A-Z a-z 0-9 . _ - and, for resources, :), so label
- * values need no escaping.
+ * on the way in (wire_name_valid(): A-Z a-z 0-9 and AVAILCAST_NAME_PUNCT),
+ * so label values need no escaping.
  */
 #ifndef AVAILCTL_METRICS_H
 #define AVAILCTL_METRICS_H
