@@ -8,7 +8,9 @@
  * out of range and reserved header bits are refused by the core, with an
  * extended-ack message, before a handler runs. Commands that change state
  * need CAP_NET_ADMIN in the initial user namespace, because availability
- * is a property of the whole host. Handlers run in parallel (parallel_ops):
+ * is a property of the whole host; for the same reason another network
+ * namespace reads it only when all_netns shares it (availcast_nl_may_read()).
+ * Handlers run in parallel (parallel_ops):
  * a userspace charge takes no lock on its way to the per-CPU counter.
  */
 
@@ -16,6 +18,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "config.h"
 #include "emitter.h"
@@ -130,6 +133,34 @@ static int reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Who may read: availability is the host's. Any process of the initial
+ * network namespace may read it, as it may read /proc/loadavg. Another
+ * namespace (a container's) is shown it only when all_netns shares it
+ * there, as it shares the broadcasts, or when the caller has CAP_NET_ADMIN
+ * in the initial user namespace (and may change it anyway). Subscribing
+ * needs no such check: broadcasts reach another namespace only with
+ * all_netns. @request is the request's skb, whose socket says where it
+ * came from and with whose credentials.
+ */
+static int availcast_nl_may_read(const struct sk_buff *request,
+				 struct netlink_ext_ack *extack)
+{
+	bool shared;
+
+	if (net_eq(sock_net(request->sk), &init_net) ||
+	    netlink_capable(request, CAP_NET_ADMIN))
+		return 0;
+	rcu_read_lock();
+	shared = rcu_dereference(availcast_config)->all_netns;
+	rcu_read_unlock();
+	if (shared)
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "another network namespace reads availability only when all_netns is on");
+	return -EPERM;
+}
+
 static int availcast_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct availcast_snapshot_meta meta = { .with_stats = true };
@@ -138,6 +169,9 @@ static int availcast_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
+	err = availcast_nl_may_read(skb, info->extack);
+	if (err)
+		return err;
 	res = availcast_resources_read(false);
 	if (!res)
 		return -ENOMEM;
@@ -164,6 +198,9 @@ static int availcast_nl_resource_get_doit(struct sk_buff *skb,
 	void *hdr;
 	int err;
 
+	err = availcast_nl_may_read(skb, info->extack);
+	if (err)
+		return err;
 	if (missing(info, AVAILCAST_RES_A_NAME, "a resource name is required"))
 		return -EINVAL;
 	if (info->attrs[AVAILCAST_RES_A_KIND]) {
@@ -206,7 +243,11 @@ static int availcast_nl_resource_get_dumpit(struct sk_buff *skb,
 	struct availcast_resources *res;
 	unsigned int i;
 	void *hdr;
+	int err;
 
+	err = availcast_nl_may_read(cb->skb, cb->extack);
+	if (err)
+		return err;
 	if (genl_info_dump(cb)->attrs[AVAILCAST_RES_A_NAME]) {
 		NL_SET_ERR_MSG(cb->extack, "a dump takes no name: it lists them all");
 		return -EINVAL;
@@ -280,6 +321,9 @@ static int availcast_nl_config_get_doit(struct sk_buff *skb,
 	void *hdr;
 	int err;
 
+	err = availcast_nl_may_read(skb, info->extack);
+	if (err)
+		return err;
 	msg = reply_new(info, NLMSG_GOODSIZE, &hdr);
 	if (!msg)
 		return -ENOMEM;

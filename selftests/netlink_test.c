@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 
 /* argv[1] that makes this program the unprivileged half of a test. */
 #define UNPRIVILEGED_CHILD "--unprivileged-child"
+/* The child's second argument: whether it may read (its namespace's view). */
+#define MAY_READ "may-read"
+#define MAY_NOT_READ "may-not-read"
 
 FIXTURE(availcast) {
 	struct genl_sock sk;
@@ -749,11 +753,18 @@ TEST_F(availcast, announce_broadcasts_at_once_with_reason_request)
 	genl_close(&listener);
 }
 
+static void count_message(const struct genl_msg *msg, void *arg)
+{
+	(void)msg;
+	++*(int *)arg;
+}
+
 /*
- * Runs as nobody with no capabilities (setpriv, below): reading must work,
- * every change must fail with EPERM. Exits 0 when all of that holds.
+ * Runs as nobody with no capabilities (setpriv, below): reading must work
+ * (@may_read) or fail with EPERM, every change must fail with EPERM.
+ * Exits 0 when all of that holds.
  */
-static int unprivileged_child(void)
+static int unprivileged_child(bool may_read)
 {
 	static const uint8_t admin_cmds[] = {
 		AVAILCAST_CMD_CONFIG_SET, AVAILCAST_CMD_POOL_NEW,
@@ -768,7 +779,8 @@ static int unprivileged_child(void)
 	struct genl_sock sk;
 	struct genl_msg req;
 	unsigned int i;
-	int err, failures = 0;
+	int err, failures = 0, dumped = 0;
+	bool interrupted;
 
 	if (geteuid() == 0) {
 		fprintf(stderr, "child still runs as root\n");
@@ -781,15 +793,22 @@ static int unprivileged_child(void)
 	}
 	for (i = 0; i < sizeof(read_cmds); i++) {
 		err = genl_simple(&sk, read_cmds[i], &reply);
-		if (err) {
+		if (err != (may_read ? 0 : -EPERM)) {
 			fprintf(stderr, "command %u as nobody: %s\n", read_cmds[i],
 				strerror(-err));
 			failures++;
 		}
 	}
 	err = ac_resource_get(&sk, "cpu", &res, &reply);
-	if (err) {
+	if (err != (may_read ? 0 : -EPERM)) {
 		fprintf(stderr, "RESOURCE_GET as nobody: %s\n", strerror(-err));
+		failures++;
+	}
+	genl_msg_init(&req, sk.family_id, AVAILCAST_CMD_RESOURCE_GET, 0);
+	err = genl_dump(&sk, &req, count_message, &dumped, &reply, &interrupted);
+	if (err != (may_read ? 0 : -EPERM) || (!may_read && dumped)) {
+		fprintf(stderr, "RESOURCE_GET dump as nobody: %s, %d resources\n",
+			strerror(-err), dumped);
 		failures++;
 	}
 	for (i = 0; i < sizeof(admin_cmds); i++) {
@@ -813,32 +832,45 @@ static int unprivileged_child(void)
 	return failures ? 1 : 0;
 }
 
-TEST_F(availcast, unprivileged_can_read_but_not_change)
+/*
+ * Runs this program as nobody with no capabilities (setpriv), in a new
+ * network namespace when @other_netns; returns its exit status.
+ */
+static int run_unprivileged(bool other_netns, bool may_read)
 {
 	char self_path[4096];
-	struct genl_msg *after;
 	ssize_t len;
 	int status;
 	pid_t pid;
 
-	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 10, &self->reply));
 	/* Resolved now: in the child, /proc/self/exe would be setpriv. */
 	len = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-	ASSERT_LT(0, len);
+	if (len <= 0)
+		return -1;
 	self_path[len] = '\0';
-
 	pid = fork();
-	ASSERT_LE(0, pid);
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
+		if (other_netns && unshare(CLONE_NEWNET))
+			_exit(126);
 		execlp("setpriv", "setpriv", "--reuid=65534", "--regid=65534",
 		       "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
 		       "--no-new-privs", self_path, UNPRIVILEGED_CHILD,
-		       (char *)NULL);
+		       may_read ? MAY_READ : MAY_NOT_READ, (char *)NULL);
 		_exit(127);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(availcast, unprivileged_can_read_but_not_change)
+{
+	struct genl_msg *after;
+
+	ASSERT_EQ(0, ac_pool_new(&self->sk, "t-pool", 10, &self->reply));
+	EXPECT_EQ(0, run_unprivileged(false, true));
 
 	after = config(&self->sk);
 	ASSERT_NE(NULL, after);
@@ -848,9 +880,24 @@ TEST_F(availcast, unprivileged_can_read_but_not_change)
 	EXPECT_EQ(0, self->res.used);
 }
 
+/*
+ * Issue 17, item 8: what other network namespaces (containers) see. The
+ * host's availability, node id and pool names are shown there only when
+ * all_netns shares them, as it shares the broadcasts; the initial
+ * namespace reads them as it reads /proc/loadavg.
+ */
+TEST_F(availcast, another_namespace_reads_only_what_all_netns_shares)
+{
+	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 0, &self->reply));
+	EXPECT_EQ(0, run_unprivileged(true, false)) TH_LOG("all_netns=0, another namespace");
+	EXPECT_EQ(0, run_unprivileged(false, true)) TH_LOG("all_netns=0, the initial one");
+	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 1, &self->reply));
+	EXPECT_EQ(0, run_unprivileged(true, true)) TH_LOG("all_netns=1, another namespace");
+}
+
 int main(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], UNPRIVILEGED_CHILD))
-		return unprivileged_child();
+	if (argc == 3 && !strcmp(argv[1], UNPRIVILEGED_CHILD))
+		return unprivileged_child(!strcmp(argv[2], MAY_READ));
 	return test_harness_run(argc, argv);
 }

@@ -116,7 +116,7 @@ enum {
 	AVAILCAST_CFG_A_TB_BURST,	/* u32: immediate messages in a burst */
 	AVAILCAST_CFG_A_AGGREGATION,	/* u32: enum availcast_aggregation */
 	AVAILCAST_CFG_A_SAMPLE_MS,	/* u32: built-in resources' sampling period */
-	AVAILCAST_CFG_A_ALL_NETNS,	/* u8: broadcast to every network namespace */
+	AVAILCAST_CFG_A_ALL_NETNS,	/* u8: broadcast to, and be read from, every netns */
 
 	__AVAILCAST_CFG_A_MAX,
 	AVAILCAST_CFG_A_MAX = __AVAILCAST_CFG_A_MAX - 1
