@@ -1176,7 +1176,7 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	 * record.
 	 */
 	if (disk_failing(a, now_ms) ||
-	    (now_ms - a->disk_wrote_ms >= ARBITER_DISK_PROBE_MS &&
+	    (a->disk_wrote_ms + ARBITER_DISK_PROBE_MS <= now_ms &&
 	     !write_state(a, &a->durable))) {
 		because(a, "witness %s kept (%s): our disk does not take a write, so no other can be agreed on",
 			a->agreed.host[0] ? a->agreed.host : "(none)", why);
