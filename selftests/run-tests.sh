@@ -159,6 +159,12 @@ wait "$model"
 # (about 16 min each, one CPU each, see run_vm), then the longest first,
 # so that the last to start ends soonest: KASAN (about 27 min), KCSAN
 # and the Debian kernels (about 11 each).
+# The module's builds (W=1, sparse) are host tests: for every Debian
+# kernel of the lane, whichever VMs KERNELS keeps (the quick lane too).
+for word in 5.10 6.1 6.12; do
+	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
+	[ -n "$abi" ] && run_host "module-$abi" selftests/host/build_module.sh "$abi"
+done
 debian_kernels=
 for word in $wanted_kernels; do
 	[ -f "selftests/debug-kernel/$word.config" ] && continue
@@ -166,7 +172,6 @@ for word in $wanted_kernels; do
 	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
 	if [ -n "$abi" ]; then
 		debian_kernels+=" $abi"
-		run_host "module-$abi" selftests/host/build_module.sh "$abi"
 	else
 		record "a Debian $word kernel is installed" 1
 	fi

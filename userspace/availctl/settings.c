@@ -45,11 +45,11 @@ const struct setting settings[] = {
 	  .offset = offsetof(struct availcast_config, aggregation),
 	  .meaning = "how resource levels make the host level: min or mean" },
 	NUMBER(sample_ms, AVAILCAST_SET_SAMPLE_MS, AVAILCAST_SAMPLE_MS_MIN,
-	       AVAILCAST_SAMPLE_MS_MAX, " ms", "sampling period of cpu and memory"),
+	       AVAILCAST_SAMPLE_MS_MAX, " ms", "sampling period of cpu, memory and pressure"),
 	{ .name = "all_netns", .type = SETTING_SWITCH,
 	  .field = AVAILCAST_SET_ALL_NETNS, .unit = "", .max = 1,
 	  .offset = offsetof(struct availcast_config, all_netns),
-	  .meaning = "1: broadcast to every network namespace" },
+	  .meaning = "1: broadcast to, and be read from, every network namespace" },
 };
 
 const size_t n_settings = sizeof(settings) / sizeof(settings[0]);

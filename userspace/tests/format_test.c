@@ -31,8 +31,8 @@ static const char expected_show_human[] =
 	"  tb_rate          10 per second    immediate broadcasts allowed, sustained\n"
 	"  tb_burst         10               immediate broadcasts allowed at once\n"
 	"  aggregation      min              how resource levels make the host level: min or mean\n"
-	"  sample_ms        100 ms           sampling period of cpu and memory\n"
-	"  all_netns        0                1: broadcast to every network namespace\n";
+	"  sample_ms        100 ms           sampling period of cpu, memory and pressure\n"
+	"  all_netns        0                1: broadcast to, and be read from, every network namespace\n";
 
 static const char expected_show_json[] =
 	"{\"node_id\": \"host-1\", \"level\": 125, \"timestamp_ns\": 1000000000, \"seq\": 42, \"next_deadline_ns\": 1150000000, \"resources\": [{\"name\": \"cpu\", \"kind\": \"builtin\", \"capacity\": 2000, \"used\": 250, \"level\": 875}, {\"name\": \"memory\", \"kind\": \"builtin\", \"capacity\": 2147483648, \"used\": 214748365, \"level\": 900}, {\"name\": \"gpu-slots\", \"kind\": \"pool\", \"capacity\": 8, \"used\": 7, \"level\": 125}], \"stats\": {\"sent\": 5, \"suppressed\": 1, \"failed\": 0, \"unheard\": 3}, \"config\": {\"node_id\": \"host-1\", \"interval_min_ms\": 100, \"interval_max_ms\": 1000, \"delta\": 100, \"thresholds\": [100, 250, 500], \"tb_rate\": 10, \"tb_burst\": 10, \"aggregation\": \"min\", \"sample_ms\": 100, \"all_netns\": false}}\n";
