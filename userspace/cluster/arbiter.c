@@ -1166,18 +1166,19 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	uint64_t generation = a->agreed.generation;
 
 	/*
-	 * Only while our disk takes a write: one in the last
-	 * ARBITER_DISK_PROBE_MS, or our state written again now (a write
-	 * blocks the loop: a claim or an agreement just written is answer
-	 * enough). The peer writes its yes down; were ours then refused, the
-	 * peer would stay agreed on a witness never written, through which no
-	 * takeover can go (rule 4), and every new proposal would leave it on
-	 * another. Not proposing leaves it on the witness that holds our
-	 * record.
+	 * Only while our disk takes a write: our last write succeeded within
+	 * ARBITER_DISK_PROBE_MS (a write blocks the loop: a claim or an
+	 * agreement just written is answer enough), or our state written
+	 * again now does (at most once a heartbeat-ms after a failure:
+	 * write_state()). The peer writes its yes down; were ours then
+	 * refused, the peer would stay agreed on a witness never written,
+	 * through which no takeover can go (rule 4), and every new proposal
+	 * would leave it on another. Not proposing leaves it on the witness
+	 * that holds our record; a disk that writes again, even now and then,
+	 * has the witness moved.
 	 */
-	if (disk_failing(a, now_ms) ||
-	    (a->disk_wrote_ms + ARBITER_DISK_PROBE_MS <= now_ms &&
-	     !write_state(a, &a->durable))) {
+	if ((a->write_failed_ms || a->disk_wrote_ms + ARBITER_DISK_PROBE_MS <= now_ms) &&
+	    !write_state(a, &a->durable)) {
 		because(a, "witness %s kept (%s): our disk does not take a write, so no other can be agreed on",
 			a->agreed.host[0] ? a->agreed.host : "(none)", why);
 		return;

@@ -3450,6 +3450,72 @@ TEST(an_active_whose_disk_cannot_write_leaves_the_witness_where_it_is)
 	}
 }
 
+static uint64_t failed_before;
+
+static bool m1_write_failed(struct sim *s)
+{
+	return s->m[0].persist_failed > failed_before;
+}
+
+/*
+ * The same, the disk failing for a while only (helper-47): once it takes a
+ * write again the witness moves, and the standby takes over through the
+ * new one. v0, v1: one failed write, the disk healed at once; v2-v5: the
+ * disk failing half of every 50 ms or 2 s; v6, v7: a failed write 5 s
+ * before the witness goes bad (its store failing writes, or dead). Each
+ * first with the standby cut from the witness (even v), or the witness
+ * dead (odd v). The first fix stopped proposing for good after one failed
+ * write of an active.
+ */
+TEST(an_active_whose_disk_takes_writes_again_moves_the_witness)
+{
+	int v;
+
+	for (v = 0; v < 8; v++) {
+		struct sim *s = sim_new(900 + v);
+		unsigned int period = v < 4 ? 50 : 2000;
+		uint64_t start, took;
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		s->disk_fails[0] = true;
+		failed_before = s->m[0].persist_failed;
+		if (v % 2 == 0)
+			cut(s, 1, old);
+		else
+			s->dead[old] = true;
+		if (v < 2) {
+			while (!m1_write_failed(s))
+				step(s);
+		} else if (v < 6) {
+			for (start = s->now; s->now - start < 20000; step(s))
+				s->disk_fails[0] = (s->now - start) % period < period / 2;
+		} else {
+			run_for(s, 1500);
+			s->link[1][old] = s->link[old][1] = true;
+			s->dead[old] = false;
+		}
+		s->disk_fails[0] = false;
+		run_for(s, 5000);
+		if (v >= 6) {
+			old = witness_node(s, 0);
+			if (v == 6)
+				store_fails(s, old, DURABLE_WRITE);
+			else
+				s->dead[old] = true;
+			run_for(s, 8000);
+		}
+		EXPECT_NE(old, witness_node(s, 1)) TH_LOG("v%d: not moved: %s", v, s->m[0].reason);
+		s->dead[0] = true;
+		took = run_until_active(s, 1, 5000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("v%d: no takeover in 5 s: %s", v, s->m[1].reason);
+		TH_LOG("v%d: m2 active %llu ms after m1 died", v, (unsigned long long)took);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 /*
  * Issue 15, kind 5: two managers in contact need no witness to agree (the
  * standby's promise holds the active): with no host available the
