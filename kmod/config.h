@@ -22,7 +22,7 @@ struct availcast_config {
 	u32 tb_burst;		/* immediate messages in a burst */
 	u32 aggregation;	/* enum availcast_aggregation */
 	u32 sample_ms;		/* built-in resources' sampling period */
-	u32 all_netns;		/* 1: broadcast to every network namespace */
+	u32 all_netns;		/* 1: broadcast to, and be read from, every netns */
 	struct rcu_head rcu;
 };
 

@@ -140,21 +140,22 @@ static int reply_send(struct sk_buff *msg, void *hdr, struct genl_info *info,
  * there, as it shares the broadcasts, or when the caller has CAP_NET_ADMIN
  * in the initial user namespace (and may change it anyway). Subscribing
  * needs no such check: broadcasts reach another namespace only with
- * all_netns. @request is the request's skb, whose socket says where it
- * came from and with whose credentials.
+ * all_netns (or a socket listening to all namespaces, which needs
+ * CAP_NET_BROADCAST there). @request is the request's skb, whose socket
+ * says where it came from and with whose credentials.
  */
 static int availcast_nl_may_read(const struct sk_buff *request,
 				 struct netlink_ext_ack *extack)
 {
 	bool shared;
 
-	if (net_eq(sock_net(request->sk), &init_net) ||
-	    netlink_capable(request, CAP_NET_ADMIN))
+	if (net_eq(sock_net(request->sk), &init_net))
 		return 0;
 	rcu_read_lock();
 	shared = rcu_dereference(availcast_config)->all_netns;
 	rcu_read_unlock();
-	if (shared)
+	/* Asked last: a capability check may be logged by a security module. */
+	if (shared || netlink_capable(request, CAP_NET_ADMIN))
 		return 0;
 	NL_SET_ERR_MSG(extack,
 		       "another network namespace reads availability only when all_netns is on");

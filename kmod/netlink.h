@@ -7,7 +7,11 @@
 int availcast_netlink_init(void);
 void availcast_netlink_exit(void);
 
-/* Whether anyone is subscribed: in the initial namespace, or in any. */
+/*
+ * Whether anyone is subscribed: in the initial namespace, or in any. The
+ * netlink core keeps one listener mask for every namespace, so a
+ * subscriber elsewhere counts in the first case too.
+ */
 bool availcast_nl_listening(bool all_netns);
 /* A NOTIFY message with room for @size bytes of attributes. */
 struct sk_buff *availcast_nl_broadcast_new(size_t size, void **hdr);

@@ -886,11 +886,42 @@ TEST_F(availcast, unprivileged_can_read_but_not_change)
  * all_netns shares them, as it shares the broadcasts; the initial
  * namespace reads them as it reads /proc/loadavg.
  */
+/*
+ * The error of a GET from a child unshared with @flags (a new network
+ * namespace, and a user namespace too with CLONE_NEWUSER: root there, with
+ * CAP_NET_ADMIN over its own network namespace only), as root otherwise.
+ */
+static int get_unshared(int flags)
+{
+	static struct genl_reply reply;
+	struct genl_sock sk;
+	int status, err;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (unshare(flags))
+			_exit(126);
+		err = genl_open(&sk, AVAILCAST_GENL_NAME);
+		if (!err)
+			err = genl_simple(&sk, AVAILCAST_CMD_GET, &reply);
+		_exit(-err);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
 TEST_F(availcast, another_namespace_reads_only_what_all_netns_shares)
 {
 	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 0, &self->reply));
 	EXPECT_EQ(0, run_unprivileged(true, false)) TH_LOG("all_netns=0, another namespace");
 	EXPECT_EQ(0, run_unprivileged(false, true)) TH_LOG("all_netns=0, the initial one");
+	/* CAP_NET_ADMIN in the initial user namespace reads from anywhere... */
+	EXPECT_EQ(0, get_unshared(CLONE_NEWNET));
+	/* ...not the root of a user namespace of its own (a rootless container). */
+	EXPECT_EQ(-EPERM, get_unshared(CLONE_NEWUSER | CLONE_NEWNET));
 	ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, 1, &self->reply));
 	EXPECT_EQ(0, run_unprivileged(true, true)) TH_LOG("all_netns=1, another namespace");
 }

@@ -65,8 +65,8 @@ int availctl_fail(const char *command, const struct availcast_error *error)
 {
 	fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error->message);
 	if (error->code == EPERM || error->code == EACCES) {
-		fprintf(stderr, "%savailctl %s: changes need CAP_NET_ADMIN: run it as root\n", service_log_prefix(LOG_ERR),
-			command);
+		fprintf(stderr, "%savailctl %s: changes need CAP_NET_ADMIN in the initial user namespace (run it as root on the host); from another network namespace, so do reads unless all_netns is on\n",
+			service_log_prefix(LOG_ERR), command);
 		return AVAILCTL_EXIT_PERMISSION;
 	}
 	return AVAILCTL_EXIT_FAILED;
