@@ -46,7 +46,7 @@ expect 0 "" set interval_max_ms 800 interval-min-ms 50 thresholds 100,500 \
 	aggregation mean all_netns on tb_burst 7 node_id avail-test
 save config show --json
 expect 1 "interval_min_ms must not exceed interval_max_ms" set interval_min_ms 900
-expect 1 "a node id is 1 to 63 of A-Z a-z 0-9" set node_id "bad id"
+expect 2 "a node id is 1 to 63 of A-Z a-z 0-9 and -._:" set node_id "bad id"
 expect 0 "" set thresholds none aggregation min all_netns off
 
 expect 0 "" pool create t-cli 100

@@ -5,7 +5,7 @@
 #
 # Boots kernel ABI (a Debian kernel, or a debug kernel of
 # selftests/debug-kernel/) in qemu (TCG) and runs COMMAND inside it, from
-# the project tree, as root in a chroot of the host's root filesystem.
+# the project tree, as root with the host's root filesystem as its root.
 # OUTDIR (inside the tree, so that the guest can write to it) receives
 # console.log (everything the kernel and the command printed) and status.
 # Exits with the command's status, 124 on timeout, 125 when the guest never
