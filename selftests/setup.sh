@@ -36,7 +36,7 @@ kernel_metas="linux-headers-amd64 linux-image-amd64
 packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
 	busybox-static qemu-system-x86 iproute2 util-linux procps dmsetup e2fsprogs strace
 	libnl-3-dev libnl-genl-3-dev libnl-utils
-	libsodium-dev libsystemd-dev spin nftables bridge-utils clang libclang-rt-14-dev
+	libsodium-dev libssl-dev libsystemd-dev spin nftables bridge-utils clang libclang-rt-14-dev
 	sparse perl python3 python3-yaml python3-jsonschema groff-base
 	flex bison bc libelf-dev libssl-dev
 	dkms dh-dkms debhelper dpkg-dev lintian python3-sphinx prometheus

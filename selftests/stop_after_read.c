@@ -2,7 +2,7 @@
 /*
  * Preloaded into a daemon to stop it at one moment that a kill -STOP
  * from outside, which lands in poll() nearly always, cannot reach: right
- * after a recvmsg() on a UDP socket (node_read()'s) found it empty, the
+ * after a recvmmsg() on a UDP socket (node_read()'s) found it empty, the
  * end of a pass of reading, before the daemon looks at the clock for its
  * timers. Each time the file $AVAILCAST_STOP_FILE exists, the next such
  * read removes it and raises SIGSTOP; the test sends SIGCONT.
@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+typedef int (*recvmmsg_fn)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
 
 static int is_udp(int fd)
 {
@@ -29,16 +29,16 @@ static int is_udp(int fd)
 	       (addr.ss_family == AF_INET || addr.ss_family == AF_INET6);
 }
 
-ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+int recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count, int flags,
+	     struct timespec *timeout)
 {
-	static recvmsg_fn real;
+	static recvmmsg_fn real;
 	const char *file = getenv("AVAILCAST_STOP_FILE");
-	ssize_t n;
-	int saved;
+	int n, saved;
 
 	if (!real)
-		real = (recvmsg_fn)dlsym(RTLD_NEXT, "recvmsg");
-	n = real(fd, msg, flags);
+		real = (recvmmsg_fn)dlsym(RTLD_NEXT, "recvmmsg");
+	n = real(fd, msgs, count, flags, timeout);
 	saved = errno;
 	if (n < 0 && (saved == EAGAIN || saved == EWOULDBLOCK) && file && is_udp(fd) &&
 	    !unlink(file))

@@ -101,7 +101,7 @@ struct arbiter_out;
  * ARBITER_SCAN_HOSTS - 1, the same for each host until the configuration
  * changes (arbiter_hosts_changed()).
  */
-#define ARBITER_SCAN_HOSTS 65536
+#define ARBITER_SCAN_HOSTS 131072
 /* Whether @host, host number @id, may be the next witness (arbiter.c). */
 typedef bool arbiter_host_filter(void *arg, const char *host, unsigned int id);
 

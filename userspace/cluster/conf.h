@@ -16,7 +16,7 @@
 #include "wire.h"
 
 /* Room for 10,000 hosts and more: about 40 bytes a host line. */
-#define CONF_HOSTS_MAX		65536
+#define CONF_HOSTS_MAX		131072
 #define CONF_FILE_MAX		(8 << 20)
 #define CONF_DEFAULT_PORT	7450
 #define CONF_DEFAULT_RUNTIME_DIR	"/run/availctl"

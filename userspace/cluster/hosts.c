@@ -34,13 +34,18 @@ int hosts_init(struct host_table *t, const struct conf *conf, struct host_table 
 	memset(t, 0, sizeof(*t));
 	t->grace_ms = conf->host_grace_ms;
 	t->hosts = calloc(conf->n_hosts ? conf->n_hosts : 1, sizeof(t->hosts[0]));
-	if (!t->hosts)
+	t->by_conf = calloc(conf->n_hosts ? conf->n_hosts : 1, sizeof(t->by_conf[0]));
+	if (!t->hosts || !t->by_conf) {
+		hosts_free(t);
 		return -1;
+	}
 	for (i = 0; i < conf->n_hosts; i++)
 		snprintf(t->hosts[i].name, sizeof(t->hosts[i].name), "%s",
 			 conf->hosts[i].name);
 	t->n = conf->n_hosts;
 	qsort(t->hosts, t->n, sizeof(t->hosts[0]), compare_hosts);
+	for (i = 0; i < conf->n_hosts; i++)
+		t->by_conf[i] = (unsigned int)(find(t, conf->hosts[i].name) - t->hosts);
 	if (!old)
 		return 0;
 	for (i = 0; i < t->n; i++) {
@@ -71,9 +76,10 @@ void hosts_free(struct host_table *t)
 {
 	unsigned int i;
 
-	for (i = 0; i < t->n; i++)
+	for (i = 0; t->hosts && i < t->n; i++)
 		free(t->hosts[i].resources);
 	free(t->hosts);
+	free(t->by_conf);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -92,14 +98,16 @@ static int reserve(struct host_entry *h, uint16_t n)
 	return 0;
 }
 
-int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
+int hosts_report(struct host_table *t, int sender, uint64_t now_ms,
 		 const struct wire_report *report)
 {
-	struct host_entry *h = find(t, name);
+	struct host_entry *h;
 	int status = 0;
 
-	if (!h)
+	/* conf_index(): the two managers first, then the hosts. */
+	if (sender < 2 || (unsigned int)sender - 2 >= t->n)
 		return 0;
+	h = &t->hosts[t->by_conf[sender - 2]];
 	h->heard = true;
 	h->level = report->level;
 	h->reason = report->reason;

@@ -37,6 +37,12 @@ struct host_table {
 	struct host_entry *hosts;
 	unsigned int n;
 	uint32_t grace_ms;
+	/*
+	 * For the i-th host of the conf (conf_index() i + 2), its entry's
+	 * index: a report, whose sender's conf_index() is known once its
+	 * key is found, finds its host with no search.
+	 */
+	unsigned int *by_conf;
 };
 
 /*
@@ -52,11 +58,12 @@ void hosts_free(struct host_table *t);
  */
 bool hosts_named_by(const struct host_table *t, const struct conf *conf);
 /*
- * A report from @name received at @now_ms; ignored when @name is not a
- * host of the table. Returns 0, or -1 when out of memory for its resources
- * (the host is then marked heard without them).
+ * A report received at @now_ms from the node @sender numbers in the conf
+ * of the table (conf_index(), a wire_message's sender_index); ignored
+ * when that is not a host. Returns 0, or -1 when out of memory for its
+ * resources (the host is then marked heard without them).
  */
-int hosts_report(struct host_table *t, const char *name, uint64_t now_ms,
+int hosts_report(struct host_table *t, int sender, uint64_t now_ms,
 		 const struct wire_report *report);
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The same for an entry already in hand: no search. */

@@ -48,6 +48,17 @@ static bool pair_key(const struct conf *c, const struct key_material *own,
 	return true;
 }
 
+static void free_set(struct keyring_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; set->pair && i < set->n_pairs; i++)
+		wire_key_forget(&set->pair[i]);
+	free(set->pair);
+	set->pair = NULL;
+	set->n_pairs = 0;
+}
+
 static int load_set(struct keyring_set *set, const struct conf *c, const char *path,
 		    uint16_t id, char *error, size_t error_size)
 {
@@ -77,10 +88,18 @@ static int load_set(struct keyring_set *set, const struct conf *c, const char *p
 		snprintf(error, error_size, "out of memory for %u keys", n);
 		goto fail;
 	}
-	for (i = 0; i < n; i++)
-		if (strcmp(name_of(c, i), c->node) &&
-		    pair_key(c, &own, c->node, name_of(c, i), set->pair[i].bytes))
-			set->pair[i].id = id;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(name_of(c, i), c->node) ||
+		    !pair_key(c, &own, c->node, name_of(c, i), set->pair[i].bytes))
+			continue;
+		set->pair[i].id = id;
+		/* Keyed once: a manager checks each host's reports with it. */
+		if (wire_key_prepare(&set->pair[i])) {
+			snprintf(error, error_size, "out of memory for the keys of %u nodes", n);
+			free_set(set);
+			goto fail;
+		}
+	}
 	sodium_memzero(&own, sizeof(own));
 	return 0;
 fail:
@@ -115,12 +134,8 @@ void keyring_free(struct keyring *ring)
 {
 	unsigned int i;
 
-	for (i = 0; i < ring->n_sets; i++) {
-		if (ring->sets[i].pair)
-			sodium_memzero(ring->sets[i].pair,
-				       ring->sets[i].n_pairs * sizeof(*ring->sets[i].pair));
-		free(ring->sets[i].pair);
-	}
+	for (i = 0; i < ring->n_sets; i++)
+		free_set(&ring->sets[i]);
 	memset(ring, 0, sizeof(*ring));
 }
 
@@ -133,11 +148,14 @@ const struct wire_key *keyring_send_key(const struct keyring *ring, int index)
 
 const struct wire_key *keyring_lookup(const struct keyring *ring, const struct conf *conf,
 				      uint16_t key_id, const char *sender,
-				      const char *destination, enum wire_verdict *verdict)
+				      const char *destination, int *sender_index,
+				      enum wire_verdict *verdict)
 {
 	int index = conf_index(conf, sender);
 	unsigned int i;
 
+	if (sender_index)
+		*sender_index = index;
 	if (strcmp(destination, conf->node)) {
 		*verdict = WIRE_MISDIRECTED;
 		return NULL;

@@ -40,9 +40,12 @@ const struct wire_key *keyring_send_key(const struct keyring *ring, int index);
 /*
  * wire_decode()'s key lookup for @conf's node (see wire_key_fn): the key
  * @key_id names, shared with @sender, for a datagram to @destination.
+ * When @sender_index is not NULL, it gets @sender's conf_index() (-1 when
+ * none): the one search of the name a datagram costs.
  */
 const struct wire_key *keyring_lookup(const struct keyring *ring, const struct conf *conf,
 				      uint16_t key_id, const char *sender,
-				      const char *destination, enum wire_verdict *verdict);
+				      const char *destination, int *sender_index,
+				      enum wire_verdict *verdict);
 
 #endif /* AVAILCTL_KEYRING_H */

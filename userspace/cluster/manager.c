@@ -553,8 +553,8 @@ static void handle(struct manager *m, const struct wire_message *msg,
 	uint64_t now = node_now_ms();
 
 	if (msg->type == WIRE_REPORT) {
-		if (!conf_is_manager(&m->node.conf, msg->sender))
-			hosts_report(&m->hosts, msg->sender, now, &msg->report);
+		/* Ignored from a manager: it is not a host of the table. */
+		hosts_report(&m->hosts, msg->sender_index, now, &msg->report);
 	} else {
 		arbiter_receive(&m->arbiter, now, msg);
 	}
@@ -588,7 +588,7 @@ static void take_reports(struct manager *m, enum arbiter_role *previous)
 		    msgs[n].type == WIRE_REPORT)
 			n++;
 	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n && strcmp(msgs[j].sender, msgs[i].sender); j++)
+		for (j = i + 1; j < n && msgs[j].sender_index != msgs[i].sender_index; j++)
 			;
 		if (j < n) {
 			m->reports_superseded++;
@@ -726,6 +726,8 @@ int manager_main(const char *config_path)
 		tell_status(&m);
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		node_poll_fds(&m.node, fds);
+		if (node_unread(&m.node))
+			wait_ms = 0;	/* read, not handled: no waiting */
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 &&
 		    errno != EINTR) {

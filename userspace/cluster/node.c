@@ -386,7 +386,8 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return SERVICE_EXIT_CONFIG;
 	/* From here on a failure may pass (an address not up yet): 1, restarted. */
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
-	if (!n->windows)
+	n->inbox = calloc(1, sizeof(*n->inbox));
+	if (!n->windows || !n->inbox)
 		return fail(error, error_size, "out of memory");
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
 		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
@@ -443,6 +444,8 @@ void node_stop(struct node *n)
 	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;
+	free(n->inbox);
+	n->inbox = NULL;
 	conf_free(&n->conf);
 }
 
@@ -584,41 +587,88 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	return 0;
 }
 
+/* A datagram's key lookup, and the sender's conf_index() it found. */
+struct lookup {
+	const struct node *n;
+	int sender_index;
+};
+
 /* wire_decode()'s key lookup: what this node shares with the sender. */
 static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *sender,
 				       const char *destination, enum wire_verdict *verdict)
 {
-	const struct node *n = ctx;
+	struct lookup *l = ctx;
 
-	return keyring_lookup(&n->keys, &n->conf, key_id, sender, destination, verdict);
+	return keyring_lookup(&l->n->keys, &l->n->conf, key_id, sender, destination,
+			      &l->sender_index, verdict);
 }
 
-bool node_read(struct node *n, struct node_datagram *d)
+/* When the kernel received the datagram of @mh (SCM_TIMESTAMPNS), or 0. */
+static uint64_t received_unix_ms(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	struct timespec ts;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+		return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	}
+	return 0;
+}
+
+/* Takes what waits in the socket, up to NODE_INBOX; false when nothing. */
+static bool fill_inbox(struct node *n)
 {
 	union {
 		struct cmsghdr align;
 		char bytes[CMSG_SPACE(sizeof(struct timespec))];
-	} control;
-	struct iovec iov = { .iov_base = d->bytes, .iov_len = sizeof(d->bytes) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control.bytes, .msg_controllen = sizeof(control.bytes),
-	};
-	struct cmsghdr *c;
+	} control[NODE_INBOX];
+	struct node_inbox *in = n->inbox;
+	struct mmsghdr mm[NODE_INBOX];
+	struct iovec iov[NODE_INBOX];
+	int got, i;
 
-	d->len = recvmsg(n->udp, &mh, MSG_TRUNC);
-	if (d->len < 0)
-		return false;
-	d->received_unix_ms = 0;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		struct timespec ts;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS)
-			continue;
-		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-		d->received_unix_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (i = 0; i < NODE_INBOX; i++) {
+		iov[i] = (struct iovec){ .iov_base = in->d[i].bytes,
+					 .iov_len = sizeof(in->d[i].bytes) };
+		mm[i].msg_hdr = (struct msghdr){
+			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = control[i].bytes,
+			.msg_controllen = sizeof(control[i].bytes),
+		};
 	}
+	/* MSG_TRUNC: each length as sent, so that a datagram too long is seen. */
+	got = recvmmsg(n->udp, mm, NODE_INBOX, MSG_TRUNC, NULL);
+	if (got <= 0)
+		return false;
+	for (i = 0; i < got; i++) {
+		in->d[i].len = (ssize_t)mm[i].msg_len;
+		in->d[i].received_unix_ms = received_unix_ms(&mm[i].msg_hdr);
+	}
+	in->next = 0;
+	in->count = (unsigned int)got;
 	return true;
+}
+
+bool node_read(struct node *n, struct node_datagram *d)
+{
+	const struct node_datagram *next;
+
+	if (!node_unread(n) && !fill_inbox(n))
+		return false;
+	next = &n->inbox->d[n->inbox->next++];
+	d->len = next->len;
+	d->received_unix_ms = next->received_unix_ms;
+	memcpy(d->bytes, next->bytes,
+	       next->len < (ssize_t)sizeof(d->bytes) ? (size_t)next->len : sizeof(d->bytes));
+	return true;
+}
+
+bool node_unread(const struct node *n)
+{
+	return n->inbox->next < n->inbox->count;
 }
 
 uint64_t node_waited_ms(uint64_t received_unix_ms)
@@ -630,13 +680,15 @@ uint64_t node_waited_ms(uint64_t received_unix_ms)
 
 int node_accept(struct node *n, const struct node_datagram *d, struct wire_message *msg)
 {
+	struct lookup l = { .n = n, .sender_index = -1 };
 	enum wire_verdict verdict;
 
-	verdict = wire_decode(d->bytes, (size_t)d->len, find_key, n, msg);
+	verdict = wire_decode(d->bytes, (size_t)d->len, find_key, &l, msg);
 	/* Authentic: the sender is a node we share a key with, not us. */
+	msg->sender_index = l.sender_index;
 	if (verdict == WIRE_OK)
-		verdict = replay_check(&n->windows[conf_index(&n->conf, msg->sender)], msg->seq,
-				       msg->time_ms, node_unix_ms(), n->conf.replay_window_ms);
+		verdict = replay_check(&n->windows[l.sender_index], msg->seq, msg->time_ms,
+				       node_unix_ms(), n->conf.replay_window_ms);
 	n->verdicts[verdict]++;
 	if (verdict == WIRE_OK)
 		return 1;

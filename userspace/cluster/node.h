@@ -34,6 +34,7 @@ struct node {
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
 	struct sequence seq;		/* numbers for the datagrams sent */
 	struct replay_window *windows;	/* one per node, by conf_index() */
+	struct node_inbox *inbox;	/* datagrams read, not handed out */
 	uint64_t verdicts[WIRE_VERDICTS];
 	uint64_t sent, send_failed;
 	uint64_t started_ms;
@@ -83,8 +84,30 @@ struct node_datagram {
 	uint64_t received_unix_ms;
 };
 
-/* Reads one datagram into @d; false when there is none. */
+/*
+ * How many datagrams one system call takes from the socket (recvmmsg()):
+ * a manager's ingest pays for one call a batch rather than one a
+ * datagram (Documentation/benchmarks.rst).
+ */
+#define NODE_INBOX 32
+
+/* What the last recvmmsg() took and node_read() has not handed out yet. */
+struct node_inbox {
+	struct node_datagram d[NODE_INBOX];
+	unsigned int next, count;
+};
+
+/*
+ * Reads one datagram into @d, in the order they came; false when there is
+ * none. It may take more from the socket at once: node_unread().
+ */
 bool node_read(struct node *n, struct node_datagram *d);
+/*
+ * Whether datagrams wait that node_read() took from the socket and has
+ * not handed out: poll() cannot tell, so a daemon that stopped reading
+ * before node_read() said none must not wait in poll().
+ */
+bool node_unread(const struct node *n);
 /*
  * How long a datagram received at @received_unix_ms (a node_datagram's)
  * has waited since, in ms: 0 when that is not known. Measured on

@@ -510,6 +510,8 @@ int relay_main(const char *config_path)
 		connect_module(&r, node_now_ms());
 		wait_ms = service_alive(node_now_ms(), 1000);
 		node_poll_fds(&r.node, fds);
+		if (node_unread(&r.node))
+			wait_ms = 0;	/* read, not handled: no waiting */
 		fds[NODE_POLL_FDS] = (struct pollfd){
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
 			.events = POLLIN };

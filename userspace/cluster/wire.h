@@ -20,12 +20,14 @@
 
 #include <linux/availcast.h>
 
+#include "mac.h"
+
 #define WIRE_MAGIC		0x41564331u	/* "AVC1" */
 #define WIRE_VERSION		2
 /* Node, cluster and resource names, NUL included: the module's. */
 #define WIRE_NAME_SIZE		AVAILCAST_NAME_SIZE
-#define WIRE_KEY_SIZE		32
-#define WIRE_MAC_SIZE		32
+#define WIRE_KEY_SIZE		MAC_KEY_SIZE
+#define WIRE_MAC_SIZE		MAC_SIZE
 #define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + 2 * WIRE_NAME_SIZE + 2)
 #define WIRE_RESOURCES_MAX	80	/* three built-ins and 64 pools fit */
 #define WIRE_MAX		8192	/* anything longer is refused unread */
@@ -61,7 +63,23 @@ const char *wire_verdict_name(enum wire_verdict verdict);
 struct wire_key {
 	uint16_t id;
 	uint8_t bytes[WIRE_KEY_SIZE];
+	/*
+	 * Keyed once by wire_key_prepare(), for every datagram signed or
+	 * checked with this key; NULL keys each tag anew (slower).
+	 */
+	struct mac *mac;
 };
+
+/*
+ * Keys @key's context once, for the datagrams of its life: a key kept
+ * (a node's pair keys) is prepared, one used once need not be. Returns 0,
+ * or -1 when OpenSSL could not (out of memory). Copies of @key share the
+ * context: free it once, with wire_key_forget().
+ */
+int wire_key_prepare(struct wire_key *key);
+
+/* Frees what wire_key_prepare() made, and wipes the key. */
+void wire_key_forget(struct wire_key *key);
 
 struct wire_resource {
 	char name[WIRE_NAME_SIZE];
@@ -170,6 +188,12 @@ struct wire_witness {
 #define WITNESS_STORE_FLAGS	0x01
 
 struct wire_message {
+	/*
+	 * Not on the wire: the receiver's number for the sender (its
+	 * conf_index()), set by node_accept() from the key lookup, so that
+	 * nothing after it looks the name up again; -1 elsewhere.
+	 */
+	int sender_index;
 	uint8_t type;
 	uint16_t key_id;
 	uint64_t seq;

@@ -558,7 +558,8 @@ static const struct wire_key *find_key(void *ctx, uint16_t key_id, const char *s
 		*verdict = WIRE_MISDIRECTED;
 		return NULL;
 	}
-	return keyring_lookup(&s->keys[to], &s->conf[to], key_id, sender, destination, verdict);
+	return keyring_lookup(&s->keys[to], &s->conf[to], key_id, sender, destination, NULL,
+			      verdict);
 }
 
 /* What node @to's daemon reads off the wire: nothing unless authentic. */

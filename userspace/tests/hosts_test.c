@@ -125,12 +125,12 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 	for (i = 0; i < HOSTS; i += 3) {
 		snprintf(name, sizeof(name), "h%u", i);
 		r = report((uint16_t)(i % 1000), (uint16_t)(i % 4));
-		ASSERT_EQ(0, hosts_report(&table, name, 1000, &r));
+		ASSERT_EQ(0, hosts_report(&table, conf_index(&conf, name), 1000, &r));
 	}
 	/* Not a host of the table: ignored. */
 	r = report(1000, 1);
-	EXPECT_EQ(0, hosts_report(&table, "m2", 1000, &r));
-	EXPECT_EQ(0, hosts_report(&table, "h10000", 1000, &r));
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "m2"), 1000, &r));
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "h10000"), 1000, &r));
 	for (i = 0; i < HOSTS; i++) {
 		snprintf(name, sizeof(name), "h%u", i);
 		EXPECT_EQ(i % 3 == 0, hosts_available(&table, name, 1100));
@@ -173,8 +173,8 @@ TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 	ASSERT_EQ(0, conf_parse(text, len, &before, error, sizeof(error)));
 	free(text);
 	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
-	ASSERT_EQ(0, hosts_report(&table, "h0", 1000, &r));
-	ASSERT_EQ(0, hosts_report(&table, "h2", 1000, &r));
+	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h0"), 1000, &r));
+	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h2"), 1000, &r));
 	EXPECT_TRUE(hosts_named_by(&table, &before));
 
 	/* h2 leaves, h3 joins: as many hosts, not the same. */

@@ -173,7 +173,8 @@ static const struct wire_key *lookup(void *ctx, uint16_t key_id, const char *sen
 {
 	struct receiver *r = ctx;
 
-	return keyring_lookup(r->ring, r->conf, key_id, sender, destination, verdict);
+	return keyring_lookup(r->ring, r->conf, key_id, sender, destination, NULL,
+			      verdict);
 }
 
 TEST_F(keys, a_host_speaks_only_as_itself_and_only_to_the_managers)

@@ -287,4 +287,58 @@ TEST(replays_and_stale_datagrams_are_refused)
 	EXPECT_EQ(WIRE_REPLAYED, replay_check(&w, 0, 5000, 5000, 1000));
 }
 
+/* The tags are HMAC-SHA-256's (a vector from Python's hmac module). */
+TEST(tags_are_hmac_sha256_keyed_once_or_not)
+{
+	static const uint8_t expected[MAC_SIZE] = {
+		0x49, 0x53, 0x20, 0xeb, 0xc1, 0xdf, 0xa5, 0xe2, 0xc1, 0x8a, 0xdc, 0x9f, 0xc7, 0x00,
+		0x21, 0x4a, 0x61, 0xbc, 0x34, 0xb5, 0x06, 0x98, 0x41, 0xf2, 0x93, 0x90, 0xd0, 0xa2,
+		0x8d, 0x69, 0x05, 0x76,
+	};
+	static const char text[] = "availcast datagram";
+	uint8_t k[MAC_KEY_SIZE], tag[MAC_SIZE];
+	struct mac *m;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (uint8_t)i;
+	ASSERT_TRUE(mac_tag(NULL, k, (const uint8_t *)text, strlen(text), tag));
+	EXPECT_EQ(0, memcmp(expected, tag, sizeof(tag)));
+	m = mac_new(k);
+	ASSERT_NE(NULL, m);
+	/* Again and again from the same context: each tag from the pads alone. */
+	for (i = 0; i < 3; i++) {
+		memset(tag, 0, sizeof(tag));
+		ASSERT_TRUE(mac_tag(m, k, (const uint8_t *)text, strlen(text), tag));
+		EXPECT_EQ(0, memcmp(expected, tag, sizeof(tag))) TH_LOG("tag %u", i);
+		EXPECT_TRUE(mac_verify(m, k, (const uint8_t *)text, strlen(text), expected));
+	}
+	tag[MAC_SIZE - 1] ^= 1;
+	EXPECT_FALSE(mac_verify(m, k, (const uint8_t *)text, strlen(text), tag));
+	EXPECT_FALSE(mac_verify(NULL, k, (const uint8_t *)text, strlen(text), tag));
+	mac_free(m);
+}
+
+/* A prepared key and a key used once sign and check the same datagrams. */
+TEST(a_prepared_key_speaks_as_one_used_once)
+{
+	uint8_t once[WIRE_MAX], kept[WIRE_MAX];
+	struct wire_key prepared = key;
+	struct wire_message m = heartbeat(), out;
+	size_t len_once, len_kept;
+
+	ASSERT_EQ(0, wire_key_prepare(&prepared));
+	len_once = wire_encode(&m, &key, once, sizeof(once));
+	len_kept = wire_encode(&m, &prepared, kept, sizeof(kept));
+	ASSERT_NE(0, len_once);
+	ASSERT_EQ(len_once, len_kept);
+	EXPECT_EQ(0, memcmp(once, kept, len_once));
+	EXPECT_EQ(WIRE_OK, decode(once, len_once, &prepared, &out));
+	EXPECT_EQ(WIRE_OK, decode(kept, len_kept, &key, &out));
+	kept[len_kept - 1] ^= 1;
+	EXPECT_EQ(WIRE_FORGED, decode(kept, len_kept, &prepared, &out));
+	wire_key_forget(&prepared);
+	EXPECT_EQ(NULL, prepared.mac);
+}
+
 TEST_HARNESS_MAIN
