@@ -61,12 +61,14 @@ record() {
 	echo 0 > "$results/host/$1.status"
 }
 
-# run_host NAME COMMAND...: a host test writing TAP to stdout.
+# run_host NAME COMMAND...: a host test writing TAP to stdout; its time
+# in NAME.seconds, for the summary's table.
 run_host() {
-	local name=$1
+	local name=$1 start=$SECONDS
 	shift
 	"$@" > "$results/host/$name.tap" 2> "$results/host/$name.log"
 	echo $? > "$results/host/$name.status"
+	echo $((SECONDS - start)) > "$results/host/$name.seconds"
 }
 
 debug_names=
@@ -215,6 +217,7 @@ debug_built() {
 # in it, or the faults of GROUP; DEBUG says it is a debug kernel.
 run_vm() {
 	local abi=${1%%:*} group='' out=$results/vm-$1 timeout=${VM_TIMEOUT:-1200} status what smp
+	local start
 
 	case $1 in *:*) group=${1#*:} out=$results/vm-$abi-faults-$group ;; esac
 	mkdir -p "$out"
@@ -233,9 +236,11 @@ run_vm() {
 	# CPU quota is charged for the time the host ran the other VM).
 	smp=2
 	[ -n "$group" ] && smp=1
+	start=$SECONDS
 	selftests/vm/run.sh --smp "$smp" --timeout "$timeout" "$abi" "$out" \
 		selftests/vm/guest-run.sh ${group:+faults "$group"}
 	status=$?
+	echo $((SECONDS - start)) > "$out/vm.seconds"
 	case $status in
 	0) what="booted, ran every selftest and powered off"
 	   [ -n "$group" ] && what="booted, ran the $group faults and powered off" ;;
@@ -272,11 +277,12 @@ console_reason() {
 # the cached Debian root, apt-get install in a chroot of it), then its
 # VM booted twice.
 run_system() {
-	local out=$results/vm-system
+	local out=$results/vm-system start=$SECONDS
 	mkdir -p "$out"
 	selftests/system/run.sh --timeout "${VM_TIMEOUT:-900}" "$out" \
 		> "$out/system.tap" 2> "$out/system.log"
 	echo $? > "$out/system.status"
+	echo $((SECONDS - start)) > "$out/system.seconds"
 }
 
 step "VM tests:$vms"
@@ -339,4 +345,5 @@ wait
 [ -n "$debug_names" ] && debug_built
 
 step "results"
+echo "$SECONDS" > "$results/wall.seconds"
 exec "$top/selftests/lib/tap-summary.sh" "$results"

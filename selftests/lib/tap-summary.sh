@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tap-summary.sh DIR: counts the TAP results of every DIR/**/NAME.tap and
-# prints one line per file, the failures, and last "N passed, N failed".
-# Exits 1 if anything failed.
+# prints one line per file (with its time, from NAME.seconds, when the
+# runner wrote it), the failures, a table of where the time went, and
+# last "N passed, N failed". Exits 1 if anything failed.
 #
 # Besides each "not ok", these count as failures, so that a test cannot
 # pass by crashing or by not running:
@@ -50,10 +51,12 @@ while read -r tap; do
 	read -r p f <<< "$(head -n 1 <<< "$report")"
 	passed=$((passed + p))
 	failed=$((failed + f))
+	took=
+	[ -f "${tap%.tap}.seconds" ] && took=" $(cat "${tap%.tap}.seconds") s"
 	if [ "$f" -eq 0 ]; then
-		printf 'PASS %s (%d)\n' "$name" "$p"
+		printf 'PASS %s (%d)%s\n' "$name" "$p" "$took"
 	else
-		printf 'FAIL %s (%d passed, %d failed)\n' "$name" "$p" "$f"
+		printf 'FAIL %s (%d passed, %d failed)%s\n' "$name" "$p" "$f" "$took"
 		tail -n +2 <<< "$report"
 		log=${tap%.tap}.log
 		if [ -s "$log" ]; then
@@ -62,6 +65,20 @@ while read -r tap; do
 		fi
 	fi
 done < <(find "$dir" -name '*.tap' | sort)
+
+# Where the time went: each VM (its boot and every test in it), then the
+# tests that took longest, host and guest, the slowest first. A VM's
+# tests ran one after another; VMs and some host tests ran side by side.
+echo
+echo "where the time went (seconds):"
+find "$dir" -name '*.seconds' ! -name wall.seconds | while read -r file; do
+	name=${file#"$dir"/}
+	printf '%s %s\n' "$(cat "$file")" "${name%.seconds}"
+done | sort -rn | awk '
+	$2 ~ /\/(vm|system)$/ { vms = vms sprintf("  %6d  %s\n", $1, $2); next }
+	tests < 15 { slow = slow sprintf("  %6d  %s\n", $1, $2); tests++ }
+	END { printf "%s  --\n%s", vms, slow }'
+[ -f "$dir/wall.seconds" ] && printf '  %6d  the whole run\n' "$(cat "$dir/wall.seconds")"
 
 echo
 echo "$passed passed, $failed failed"

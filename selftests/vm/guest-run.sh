@@ -75,15 +75,17 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 run_test() {
-	local path=$1 name limit=$per_test_timeout
+	local path=$1 name limit=$per_test_timeout start
 	name=$(basename "$path")
 	name=${name%.sh}
 	name=${name%.py}
 	# Its scenarios wait out leases and slow disks: minutes each.
 	[ "$name" = cluster_faults ] && limit=1800
 	echo "guest-run: $name" > /dev/kmsg
+	start=$SECONDS
 	timeout -k 5 "$limit" "$path" > "$tap/$name.tap" 2> "$tap/$name.log"
 	echo $? > "$tap/$name.status"
+	echo $((SECONDS - start)) > "$tap/$name.seconds"	# for the summary's table
 }
 
 # The faults of the arbitration's failure table test the daemons, which
