@@ -147,6 +147,8 @@ run_host notify selftests/host/notify.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host log-priority selftests/host/log_priority.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host memory-lock selftests/host/memory_lock.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh

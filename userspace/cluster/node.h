@@ -32,6 +32,7 @@ struct node {
 	int lock;			/* flock in the state dir: one daemon per node */
 	int role_lock;			/* and one manager, one relay per cluster */
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
+	bool memory_locked;		/* mlockall(): with realtime-priority */
 	struct sequence seq;		/* numbers for the datagrams sent */
 	struct replay_window *windows;	/* one per node, by conf_index() */
 	struct node_inbox *inbox;	/* datagrams read, not handed out */
