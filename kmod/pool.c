@@ -60,9 +60,11 @@ static struct availcast_pool *pool_find(const char *name)
 
 /*
  * A CPU folds when its slot reaches 1/128 of the capacity shared by all
- * possible CPUs: the total the hot path sees is then within 1/128 of the
- * capacity (8 per mille, plus the largest charges), see counter.h. Small
- * pools get a batch of 1, which folds every charge: exact, if slower.
+ * possible CPUs: once charges stop, the total the hot path sees is within
+ * 1/128 of the capacity (8 per mille); while they run, also within the
+ * charges in progress, at most one per CPU and context, whatever their
+ * size (counter.h). Small pools get a batch of 1, which folds every
+ * charge: exact, if slower.
  */
 static s64 pool_batch(u64 capacity)
 {
@@ -84,10 +86,17 @@ static void __cold pool_folded(struct availcast_pool *pool)
 		availcast_emitter_kick();
 }
 
+/*
+ * A charge is an RCU reader from start to end: a pool unlinked meanwhile
+ * (availcast_pool_destroy(), or userspace's delete) is freed only after
+ * it, by call_rcu().
+ */
 static __always_inline void pool_add(struct availcast_pool *pool, s64 delta)
 {
+	rcu_read_lock();
 	if (availcast_counter_add(&pool->used, delta))
 		pool_folded(pool);
+	rcu_read_unlock();
 }
 
 static void pool_free_rcu(struct rcu_head *head)
@@ -196,8 +205,9 @@ EXPORT_SYMBOL_GPL(availcast_pool_create);
 
 /**
  * availcast_pool_destroy() - Remove a pool made by availcast_pool_create().
- * @pool: The pool; NULL is ignored. Nobody may charge or release it once
- *	this is called.
+ * @pool: The pool; NULL is ignored. A charge or release of it already
+ *	running may end after this returns (the pool is freed after an RCU
+ *	grace period); none may start once this is called.
  *
  * Context: Process context; sleeps.
  */
@@ -245,7 +255,8 @@ EXPORT_SYMBOL_GPL(availcast_pool_release);
  * @pool: The pool.
  *
  * Exact once charges and releases have stopped; while they go on, off by
- * at most one CPU's unfolded batch. Reads every possible CPU's slot.
+ * at most the amounts of those in progress (one per CPU and context).
+ * Reads every possible CPU's slot.
  *
  * Context: Any context.
  * Return: Charged minus released; negative if more was released.
