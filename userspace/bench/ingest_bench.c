@@ -197,7 +197,7 @@ static uint64_t drain_batch(struct node *n, struct host_table *table, enum path 
 		}
 		switch (node_receive(n, &msg)) {
 		case 1:
-			if (hosts_report(table, msg.sender_index, node_now_ms(), &msg.report))
+			if (hosts_report(table, msg.sender_index, msg.sender, node_now_ms(), &msg.report))
 				die("hosts_report");
 			got++;
 			break;

@@ -98,16 +98,19 @@ static int reserve(struct host_entry *h, uint16_t n)
 	return 0;
 }
 
-int hosts_report(struct host_table *t, int sender, uint64_t now_ms,
+int hosts_report(struct host_table *t, int index, const char *name, uint64_t now_ms,
 		 const struct wire_report *report)
 {
-	struct host_entry *h;
+	struct host_entry *h = NULL;
 	int status = 0;
 
 	/* conf_index(): the two managers first, then the hosts. */
-	if (sender < 2 || (unsigned int)sender - 2 >= t->n)
+	if (index >= 2 && (unsigned int)index - 2 < t->n)
+		h = &t->hosts[t->by_conf[index - 2]];
+	if (!h || strcmp(h->name, name))
+		h = find(t, name);
+	if (!h)
 		return 0;
-	h = &t->hosts[t->by_conf[sender - 2]];
 	h->heard = true;
 	h->level = report->level;
 	h->reason = report->reason;

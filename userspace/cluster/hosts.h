@@ -58,12 +58,15 @@ void hosts_free(struct host_table *t);
  */
 bool hosts_named_by(const struct host_table *t, const struct conf *conf);
 /*
- * A report received at @now_ms from the node @sender numbers in the conf
- * of the table (conf_index(), a wire_message's sender_index); ignored
- * when that is not a host. Returns 0, or -1 when out of memory for its
- * resources (the host is then marked heard without them).
+ * A report received at @now_ms from host @name, which the conf numbers
+ * @index (conf_index(), a wire_message's sender_index): the entry at that
+ * number when it is @name's, with no search; else (a conf other than the
+ * table's, as after a reload whose new table could not be made) found by
+ * name. Ignored when @name is not a host of the table. Returns 0, or -1
+ * when out of memory for its resources (the host is then marked heard
+ * without them).
  */
-int hosts_report(struct host_table *t, int sender, uint64_t now_ms,
+int hosts_report(struct host_table *t, int index, const char *name, uint64_t now_ms,
 		 const struct wire_report *report);
 bool hosts_available(const struct host_table *t, const char *name, uint64_t now_ms);
 /* The same for an entry already in hand: no search. */

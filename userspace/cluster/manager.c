@@ -554,7 +554,7 @@ static void handle(struct manager *m, const struct wire_message *msg,
 
 	if (msg->type == WIRE_REPORT) {
 		/* Ignored from a manager: it is not a host of the table. */
-		hosts_report(&m->hosts, msg->sender_index, now, &msg->report);
+		hosts_report(&m->hosts, msg->sender_index, msg->sender, now, &msg->report);
 	} else {
 		arbiter_receive(&m->arbiter, now, msg);
 	}

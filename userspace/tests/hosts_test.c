@@ -125,12 +125,12 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 	for (i = 0; i < HOSTS; i += 3) {
 		snprintf(name, sizeof(name), "h%u", i);
 		r = report((uint16_t)(i % 1000), (uint16_t)(i % 4));
-		ASSERT_EQ(0, hosts_report(&table, conf_index(&conf, name), 1000, &r));
+		ASSERT_EQ(0, hosts_report(&table, conf_index(&conf, name), name, 1000, &r));
 	}
 	/* Not a host of the table: ignored. */
 	r = report(1000, 1);
-	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "m2"), 1000, &r));
-	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "h10000"), 1000, &r));
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "m2"), "m2", 1000, &r));
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&conf, "h10000"), "h10000", 1000, &r));
 	for (i = 0; i < HOSTS; i++) {
 		snprintf(name, sizeof(name), "h%u", i);
 		EXPECT_EQ(i % 3 == 0, hosts_available(&table, name, 1100));
@@ -160,6 +160,45 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 	free(text);
 }
 
+/*
+ * A report numbered by a conf other than the table's (a reload whose new
+ * table could not be made keeps the old one, while the node numbers its
+ * senders by the new conf) reaches its own host, or none: never the host
+ * the old conf gave that number.
+ */
+TEST(a_report_numbered_by_another_conf_reaches_its_own_host)
+{
+	struct wire_report r = report(700, 2);
+	struct conf before, after;
+	struct host_table table;
+	char error[256];
+	size_t len;
+	char *text = config(3, "", &len);
+
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(0, conf_parse(text, len, &before, error, sizeof(error)));
+	free(text);
+	/* h2 leaves, h3 joins, in h2's place: the same number. */
+	text = config(2, "host = h3 10.2.0.3\n", &len);
+	ASSERT_NE(NULL, text);
+	ASSERT_EQ(0, conf_parse(text, len, &after, error, sizeof(error)));
+	free(text);
+	ASSERT_EQ(conf_index(&before, "h2"), conf_index(&after, "h3"));
+	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
+
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&after, "h3"), "h3", 1000, &r));
+	EXPECT_FALSE(hosts_available(&table, "h2", 1100));
+	/* h1 keeps its number: found there. A name out of place: searched. */
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&after, "h1"), "h1", 1000, &r));
+	EXPECT_TRUE(hosts_available(&table, "h1", 1100));
+	EXPECT_EQ(0, hosts_report(&table, conf_index(&before, "h0"), "h2", 1000, &r));
+	EXPECT_TRUE(hosts_available(&table, "h2", 1100));
+	EXPECT_FALSE(hosts_available(&table, "h0", 1100));
+	hosts_free(&table);
+	conf_free(&before);
+	conf_free(&after);
+}
+
 TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 {
 	struct host_table table, next;
@@ -173,8 +212,8 @@ TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 	ASSERT_EQ(0, conf_parse(text, len, &before, error, sizeof(error)));
 	free(text);
 	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
-	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h0"), 1000, &r));
-	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h2"), 1000, &r));
+	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h0"), "h0", 1000, &r));
+	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h2"), "h2", 1000, &r));
 	EXPECT_TRUE(hosts_named_by(&table, &before));
 
 	/* h2 leaves, h3 joins: as many hosts, not the same. */
