@@ -93,12 +93,8 @@ static int load_set(struct keyring_set *set, const struct conf *c, const char *p
 		    !pair_key(c, &own, c->node, name_of(c, i), set->pair[i].bytes))
 			continue;
 		set->pair[i].id = id;
-		/* Keyed once: a manager checks each host's reports with it. */
-		if (wire_key_prepare(&set->pair[i])) {
-			snprintf(error, error_size, "out of memory for the keys of %u nodes", n);
-			free_set(set);
-			goto fail;
-		}
+		/* Keyed at first use, once: a manager checks each host's reports with it. */
+		wire_key_prepare(&set->pair[i]);
 	}
 	sodium_memzero(&own, sizeof(own));
 	return 0;
@@ -137,6 +133,25 @@ void keyring_free(struct keyring *ring)
 	for (i = 0; i < ring->n_sets; i++)
 		free_set(&ring->sets[i]);
 	memset(ring, 0, sizeof(*ring));
+}
+
+void keyring_adopt(struct keyring *ring, const struct conf *conf, struct keyring *old,
+		   const struct conf *old_conf)
+{
+	unsigned int s, o, i;
+	int from;
+
+	for (s = 0; s < ring->n_sets; s++)
+		for (o = 0; o < old->n_sets; o++) {
+			if (ring->sets[s].id != old->sets[o].id)
+				continue;
+			for (i = 0; i < ring->sets[s].n_pairs; i++) {
+				from = conf_index(old_conf, name_of(conf, i));
+				if (from >= 0 && (unsigned int)from < old->sets[o].n_pairs)
+					wire_key_adopt(&ring->sets[s].pair[i],
+						       &old->sets[o].pair[from]);
+			}
+		}
 }
 
 const struct wire_key *keyring_send_key(const struct keyring *ring, int index)

@@ -33,6 +33,13 @@ struct keyring {
 int keyring_load(struct keyring *ring, const struct conf *conf, char *error,
 		 size_t error_size);
 void keyring_free(struct keyring *ring);
+/*
+ * A reload: each key of @ring (for @conf) takes over the context its
+ * twin in @old (for @old_conf: the same node, id and bytes) made, so that
+ * a reload keys nothing anew and does not hold two of each.
+ */
+void keyring_adopt(struct keyring *ring, const struct conf *conf, struct keyring *old,
+		   const struct conf *old_conf);
 
 /* The key to send to node @index (conf_index()) with, or NULL. */
 const struct wire_key *keyring_send_key(const struct keyring *ring, int index);

@@ -596,6 +596,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 		conf_free(&next);
 		return -1;
 	}
+	keyring_adopt(&keys, &next, &n->keys, &n->conf);
 	keyring_free(&n->keys);
 	n->keys = keys;
 	free(n->windows);

@@ -92,10 +92,31 @@ static void get_name(struct reader *r, char name[WIRE_NAME_SIZE], bool *bad)
 		*bad = true;
 }
 
-int wire_key_prepare(struct wire_key *key)
+void wire_key_prepare(struct wire_key *key)
 {
-	key->mac = mac_new(key->bytes);
-	return key->mac ? 0 : -1;
+	key->keeps_mac = true;
+}
+
+bool wire_key_adopt(struct wire_key *to, struct wire_key *from)
+{
+	if (to->mac || !from->mac || to->id != from->id ||
+	    sodium_memcmp(to->bytes, from->bytes, sizeof(to->bytes)))
+		return false;
+	to->mac = from->mac;
+	from->mac = NULL;
+	return true;
+}
+
+/*
+ * @key's context, made at its first use if it keeps one; NULL otherwise
+ * (or out of memory: each tag is then keyed anew, as for any key).
+ */
+static struct mac *key_mac(const struct wire_key *key)
+{
+	if (!key->mac && key->keeps_mac)
+		/* Not a const object: wire_key_prepare() marked it, writable. */
+		((struct wire_key *)key)->mac = mac_new(key->bytes);
+	return key->mac;
 }
 
 void wire_key_forget(struct wire_key *key)
@@ -225,7 +246,7 @@ size_t wire_encode(const struct wire_message *msg, const struct wire_key *key,
 		return 0;
 	buf[body_at - 2] = (uint8_t)((w.len - body_at) >> 8);
 	buf[body_at - 1] = (uint8_t)(w.len - body_at);
-	if (!mac_tag(key->mac, key->bytes, buf, w.len, buf + w.len))
+	if (!mac_tag(key_mac(key), key->bytes, buf, w.len, buf + w.len))
 		return 0;
 	return w.len + WIRE_MAC_SIZE;
 }
@@ -362,7 +383,7 @@ enum wire_verdict wire_decode(const uint8_t *buf, size_t len, wire_key_fn find_k
 	key = find_key(ctx, msg->key_id, msg->sender, msg->destination, &verdict);
 	if (!key)
 		return verdict;
-	if (!mac_verify(key->mac, key->bytes, buf, signed_len, buf + signed_len))
+	if (!mac_verify(key_mac(key), key->bytes, buf, signed_len, buf + signed_len))
 		return WIRE_FORGED;
 	r.len = signed_len;
 	return get_body(&r, msg);

@@ -255,4 +255,52 @@ TEST_F(keys, each_kind_of_node_refuses_the_other_kind_of_key)
 	EXPECT_NE(NULL, strstr(self->error, "not of h2")) TH_LOG("%s", self->error);
 }
 
+/*
+ * A reload keys nothing anew: each pair key takes the context its twin
+ * made before, found by the node's name (the list may have been
+ * reordered), and the old ring keeps none of them.
+ */
+TEST_F(keys, a_reload_keeps_the_contexts_of_the_keys_it_keeps)
+{
+	static const char before[] = "cluster = k\nnode = m1\nkey-file = %s/secret\n"
+		"state-dir = %s\nmanager = m1 10.0.0.1\nmanager = m2 10.0.0.2\n"
+		"host = h1 10.0.0.11\nhost = h2 10.0.0.12\n";
+	static const char after[] = "cluster = k\nnode = m1\nkey-file = %s/secret\n"
+		"state-dir = %s\nmanager = m1 10.0.0.1\nmanager = m2 10.0.0.2\n"
+		"host = h3 10.0.0.13\nhost = h2 10.0.0.12\nhost = h1 10.0.0.11\n";
+	struct keyring old, next;
+	struct conf oc, nc;
+	uint8_t buf[WIRE_MAX];
+	char text[512];
+	struct mac *made;
+	int len;
+
+	ASSERT_EQ(0, key_generate(in(self, "secret"), NULL, NULL, self->error,
+				  sizeof(self->error)));
+	len = snprintf(text, sizeof(text), before, self->dir, self->dir);
+	ASSERT_EQ(0, conf_parse(text, (size_t)len, &oc, self->error, sizeof(self->error)));
+	ASSERT_EQ(0, keyring_load(&old, &oc, self->error, sizeof(self->error)));
+	len = snprintf(text, sizeof(text), after, self->dir, self->dir);
+	ASSERT_EQ(0, conf_parse(text, (size_t)len, &nc, self->error, sizeof(self->error)));
+	ASSERT_EQ(0, keyring_load(&next, &nc, self->error, sizeof(self->error)));
+
+	/* m1 spoke to h2 only: one context made. */
+	ASSERT_NE(0, signed_by(&old, &oc, "m1", "h2", buf));
+	made = keyring_send_key(&old, conf_index(&oc, "h2"))->mac;
+	ASSERT_NE(NULL, made);
+	EXPECT_EQ(NULL, keyring_send_key(&old, conf_index(&oc, "h1"))->mac);
+
+	keyring_adopt(&next, &nc, &old, &oc);
+	EXPECT_EQ(made, keyring_send_key(&next, conf_index(&nc, "h2"))->mac);
+	EXPECT_EQ(NULL, keyring_send_key(&old, conf_index(&oc, "h2"))->mac);
+	EXPECT_EQ(NULL, keyring_send_key(&next, conf_index(&nc, "h1"))->mac);
+	EXPECT_EQ(NULL, keyring_send_key(&next, conf_index(&nc, "h3"))->mac);
+	/* And it signs as a context keyed anew would. */
+	EXPECT_NE(0, signed_by(&next, &nc, "m1", "h2", buf));
+	keyring_free(&old);
+	keyring_free(&next);
+	conf_free(&oc);
+	conf_free(&nc);
+}
+
 TEST_HARNESS_MAIN

@@ -327,9 +327,12 @@ TEST(a_prepared_key_speaks_as_one_used_once)
 	struct wire_message m = heartbeat(), out;
 	size_t len_once, len_kept;
 
-	ASSERT_EQ(0, wire_key_prepare(&prepared));
+	wire_key_prepare(&prepared);
+	EXPECT_EQ(NULL, prepared.mac);		/* keyed at its first use, not before */
 	len_once = wire_encode(&m, &key, once, sizeof(once));
 	len_kept = wire_encode(&m, &prepared, kept, sizeof(kept));
+	EXPECT_NE(NULL, prepared.mac);
+	EXPECT_EQ(NULL, key.mac);
 	ASSERT_NE(0, len_once);
 	ASSERT_EQ(len_once, len_kept);
 	EXPECT_EQ(0, memcmp(once, kept, len_once));
@@ -339,6 +342,32 @@ TEST(a_prepared_key_speaks_as_one_used_once)
 	EXPECT_EQ(WIRE_FORGED, decode(kept, len_kept, &prepared, &out));
 	wire_key_forget(&prepared);
 	EXPECT_EQ(NULL, prepared.mac);
+}
+
+/* A reload's new key takes the context of its twin, and only of a twin. */
+TEST(a_context_goes_only_to_a_key_of_the_same_id_and_bytes)
+{
+	struct wire_key old = key, twin = key, other = key, other_id = key;
+	struct wire_message m = heartbeat(), out;
+	uint8_t buf[WIRE_MAX];
+	struct mac *made;
+	size_t len;
+
+	wire_key_prepare(&old);
+	ASSERT_NE(0, wire_encode(&m, &old, buf, sizeof(buf)));
+	made = old.mac;
+	ASSERT_NE(NULL, made);
+	other.bytes[0] ^= 1;
+	other_id.id++;
+	EXPECT_FALSE(wire_key_adopt(&other, &old));
+	EXPECT_FALSE(wire_key_adopt(&other_id, &old));
+	EXPECT_TRUE(wire_key_adopt(&twin, &old));
+	EXPECT_EQ(made, twin.mac);
+	EXPECT_EQ(NULL, old.mac);
+	len = wire_encode(&m, &twin, buf, sizeof(buf));
+	EXPECT_EQ(WIRE_OK, decode(buf, len, &key, &out));
+	wire_key_forget(&old);
+	wire_key_forget(&twin);
 }
 
 TEST_HARNESS_MAIN
