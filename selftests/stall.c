@@ -13,7 +13,6 @@
 #include "stall.h"
 
 #define MS		1000000ull
-#define STALL_SLACK_MS	5
 
 static uint64_t now_ns(void)
 {

@@ -15,6 +15,11 @@
 #include <stdint.h>
 
 #define STALL_TICK_MS	2
+/*
+ * A wake-up later than this is a stall. So a delay of the machine up to
+ * this long goes unseen: lateness within it cannot be told from one.
+ */
+#define STALL_SLACK_MS	5
 #define STALL_MAX	1024	/* stalls remembered; later ones are dropped */
 
 struct stall {
