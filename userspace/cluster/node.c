@@ -300,16 +300,6 @@ static void set_scheduling(const struct node *n)
 		 want.sched_priority);
 }
 
-/*
- * The daemon's memory locked (mlockall()), with its realtime priority: a
- * renewal must no more wait for a page of its code or data to come back
- * from the disk or from swap (memory pressure, a slow root filesystem)
- * than for the CPU. corosync does the same. Only when no memory-lock
- * limit applies (RLIMIT_MEMLOCK infinite, as the units set it, or raised
- * here by root; or CAP_IPC_LOCK): with MCL_FUTURE, an allocation past a
- * finite limit would fail. Not in sanitizer builds, whose shadow memory is terabytes of
- * reservation. Undone when a reload sets realtime-priority to 0.
- */
 #ifndef __SANITIZE_ADDRESS__
 /* CAP_IPC_LOCK: no memory-lock limit applies to this process. */
 static bool may_lock_beyond_limit(void)
@@ -323,6 +313,17 @@ static bool may_lock_beyond_limit(void)
 }
 #endif
 
+/*
+ * The daemon's memory locked (mlockall()), with its realtime priority: a
+ * renewal must no more wait for a page of its code or data to come back
+ * from the disk or from swap (memory pressure, a slow root filesystem)
+ * than for the CPU. corosync does the same. Only when no memory-lock
+ * limit applies (RLIMIT_MEMLOCK infinite, as the units set it, or raised
+ * here by root; or CAP_IPC_LOCK): with MCL_FUTURE, an allocation past a
+ * finite limit would fail. Not in sanitizer builds, whose shadow memory
+ * is terabytes of reservation. Undone when a reload sets
+ * realtime-priority to 0.
+ */
 static void set_memory_lock(struct node *n)
 {
 	if (!n->conf.realtime_priority) {
