@@ -345,7 +345,6 @@ int conf_is_manager(const struct conf *conf, const char *name)
 					 !strcmp(conf->managers[1].name, name));
 }
 
-/* Sorts every node's name into conf->by_name; names must be unique. */
 /* Node @i as conf_name counts them: the managers, then the hosts. */
 static const struct conf_node *node_at(const struct conf *c, unsigned int i)
 {
@@ -403,6 +402,7 @@ static int check_endpoints(struct parse *p)
 	return 0;
 }
 
+/* Sorts every node's name into conf->by_name; names must be unique. */
 static int index_names(struct parse *p)
 {
 	struct conf *c = p->conf;
