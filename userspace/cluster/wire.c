@@ -108,7 +108,7 @@ bool wire_key_adopt(struct wire_key *to, struct wire_key *from)
 }
 
 /*
- * @key's context, made at its first use if it keeps one; NULL otherwise
+ * @key's context, made now if it keeps one and has none; NULL otherwise
  * (or out of memory: each tag is then keyed anew, as for any key).
  */
 static struct mac *key_mac(const struct wire_key *key)
@@ -383,8 +383,14 @@ enum wire_verdict wire_decode(const uint8_t *buf, size_t len, wire_key_fn find_k
 	key = find_key(ctx, msg->key_id, msg->sender, msg->destination, &verdict);
 	if (!key)
 		return verdict;
-	if (!mac_verify(key_mac(key), key->bytes, buf, signed_len, buf + signed_len))
+	/*
+	 * A key's context is made once a datagram under it proved authentic:
+	 * a flood forged under every name would make them all, and lock
+	 * their memory, in a manager.
+	 */
+	if (!mac_verify(key->mac, key->bytes, buf, signed_len, buf + signed_len))
 		return WIRE_FORGED;
+	key_mac(key);
 	r.len = signed_len;
 	return get_body(&r, msg);
 }

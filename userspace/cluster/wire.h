@@ -64,12 +64,13 @@ struct wire_key {
 	uint16_t id;
 	uint8_t bytes[WIRE_KEY_SIZE];
 	/*
-	 * A key wire_key_prepare() marked keeps a context keyed at its first
-	 * use (mac.h), for every datagram signed or checked with it after;
-	 * others are keyed anew for each tag (slower). A cache: made on use,
-	 * even through a const pointer, so that a keyring of 100,000 hosts
-	 * costs no time to load or reload (about 3 us and 1 KB a context)
-	 * and memory only for the peers that speak.
+	 * A key wire_key_prepare() marked keeps a context (mac.h), keyed
+	 * when it first signs a datagram or checks an authentic one, for
+	 * every datagram after; others are keyed anew for each tag (slower).
+	 * A cache, made on use even through a const pointer, so that a
+	 * keyring of 100,000 hosts costs no time to load or reload (about
+	 * 3 us and 1 KB a context) and memory only for the peers that
+	 * speak: not for names a forger uses.
 	 */
 	struct mac *mac;
 	bool keeps_mac;

@@ -344,6 +344,27 @@ TEST(a_prepared_key_speaks_as_one_used_once)
 	EXPECT_EQ(NULL, prepared.mac);
 }
 
+/* A receiver's key is keyed by an authentic datagram, not a forged one. */
+TEST(only_an_authentic_datagram_makes_a_context)
+{
+	struct wire_key receiving = key;
+	struct wire_message m = heartbeat(), out;
+	uint8_t buf[WIRE_MAX];
+	size_t len;
+
+	wire_key_prepare(&receiving);
+	len = wire_encode(&m, &key, buf, sizeof(buf));
+	ASSERT_NE(0, len);
+	buf[len - 1] ^= 1;
+	EXPECT_EQ(WIRE_FORGED, decode(buf, len, &receiving, &out));
+	EXPECT_EQ(NULL, receiving.mac);
+	buf[len - 1] ^= 1;
+	EXPECT_EQ(WIRE_OK, decode(buf, len, &receiving, &out));
+	EXPECT_NE(NULL, receiving.mac);
+	EXPECT_EQ(WIRE_OK, decode(buf, len, &receiving, &out));
+	wire_key_forget(&receiving);
+}
+
 /* A reload's new key takes the context of its twin, and only of a twin. */
 TEST(a_context_goes_only_to_a_key_of_the_same_id_and_bytes)
 {
