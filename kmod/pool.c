@@ -87,9 +87,10 @@ static void __cold pool_folded(struct availcast_pool *pool)
 }
 
 /*
- * A charge is an RCU reader from start to end: a pool unlinked meanwhile
- * (availcast_pool_destroy(), or userspace's delete) is freed only after
- * it, by call_rcu().
+ * An RCU reader for its length, so that a caller that found @pool under
+ * rcu_read_lock() (userspace's charges, by name) may be preempted in here
+ * on an RT kernel with the pool still valid, however a delete goes. A
+ * kernel caller's pointer is its own to keep valid until the call.
  */
 static __always_inline void pool_add(struct availcast_pool *pool, s64 delta)
 {
@@ -205,9 +206,11 @@ EXPORT_SYMBOL_GPL(availcast_pool_create);
 
 /**
  * availcast_pool_destroy() - Remove a pool made by availcast_pool_create().
- * @pool: The pool; NULL is ignored. A charge or release of it already
- *	running may end after this returns (the pool is freed after an RCU
- *	grace period); none may start once this is called.
+ * @pool: The pool; NULL is ignored. No charge or release of it may be
+ *	running or start once this is called: the caller's own ordering,
+ *	or its rcu_read_lock() held from loading the pool pointer to the end
+ *	of the charge (the pool is freed after an RCU grace period), must
+ *	make sure of it.
  *
  * Context: Process context; sleeps.
  */
