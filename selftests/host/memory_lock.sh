@@ -6,8 +6,9 @@
 # swap), natively on 127.0.0.1, as root: a plain build's arbiter has its
 # pages locked (VmLck in /proc/PID/status) and says "memory-locked"; with
 # realtime-priority = 0 it locks nothing, and a reload that sets 0 unlocks
-# what was locked; under a finite memory-lock limit it cannot raise, it
-# says why and runs on unlocked; a sanitizer build says it does not lock.
+# what was locked (one back to a priority locks at the next start, not in
+# the loop); under a finite memory-lock limit it cannot raise, it says
+# why and runs on unlocked; a sanitizer build says it does not lock.
 # Usage: memory_lock.sh AVAILCTL ASAN_AVAILCTL
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -45,8 +46,15 @@ sed -i 's/^realtime-priority = .*//' "$dir/m1.conf"
 echo "realtime-priority = 0" >> "$dir/m1.conf"
 "$plain" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 tap_check "a reload to realtime-priority 0 unlocks them" wait_until 10 unlocked
+# Locking faults in every page: not in the middle of the daemon's loop.
+sed -i 's/^realtime-priority = .*//' "$dir/m1.conf"
+"$plain" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
+tap_check "a reload back to a priority does not lock, and says when it will" \
+	wait_until 10 logged ' m1 memory-unlocked reason=reload \(locked at the next start\)$'
+tap_check "still unlocked" unlocked
 stop
 
+echo "realtime-priority = 0" >> "$dir/m1.conf"
 start "$plain"
 # Locked or not before "started" is logged.
 tap_check "with realtime-priority 0 nothing is locked, nothing said" \

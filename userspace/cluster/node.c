@@ -142,6 +142,7 @@ static const struct {
 	{ "hook-timeout", LOG_WARNING }, { "hook-lapsed", LOG_WARNING },
 	{ "witness-restored", LOG_WARNING }, { "dropped", LOG_WARNING },
 	{ "log-dropped", LOG_WARNING }, { "control-unrecorded", LOG_WARNING },
+	{ "memory-unlocked", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
@@ -300,7 +301,16 @@ static void set_scheduling(const struct node *n)
 		 want.sched_priority);
 }
 
-#ifndef __SANITIZE_ADDRESS__
+/* AddressSanitizer's build: GCC says so one way, clang another. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NODE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NODE_ASAN 1
+#endif
+#endif
+
+#ifndef NODE_ASAN
 /* CAP_IPC_LOCK: no memory-lock limit applies to this process. */
 static bool may_lock_beyond_limit(void)
 {
@@ -321,10 +331,11 @@ static bool may_lock_beyond_limit(void)
  * limit applies (RLIMIT_MEMLOCK infinite, as the units set it, or raised
  * here by root; or CAP_IPC_LOCK): with MCL_FUTURE, an allocation past a
  * finite limit would fail. Not in sanitizer builds, whose shadow memory
- * is terabytes of reservation. Undone when a reload sets
- * realtime-priority to 0.
+ * is terabytes of reservation. At start only (@starting): locking faults
+ * in every page, which a reload, in the middle of the daemon's loop, must
+ * not wait for; a reload that sets realtime-priority to 0 unlocks.
  */
-static void set_memory_lock(struct node *n)
+static void set_memory_lock(struct node *n, bool starting)
 {
 	if (!n->conf.realtime_priority) {
 		if (n->memory_locked && !munlockall())
@@ -333,7 +344,11 @@ static void set_memory_lock(struct node *n)
 	}
 	if (n->memory_locked)
 		return;
-#ifdef __SANITIZE_ADDRESS__
+	if (!starting) {
+		node_log(n, "memory-unlocked", "reason=reload (locked at the next start)");
+		return;
+	}
+#ifdef NODE_ASAN
 	node_log(n, "memory-unlocked", "reason=sanitizer");
 #else
 	struct rlimit limit = { RLIM_INFINITY, RLIM_INFINITY };
@@ -480,7 +495,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
 	n->started_ms = node_now_ms();
 	set_scheduling(n);
-	set_memory_lock(n);
+	set_memory_lock(n, true);
 	return 0;
 }
 
@@ -606,7 +621,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	n->conf = next;
 	node_log(n, "reloaded", "path=%s", n->config_path);
 	set_scheduling(n);
-	set_memory_lock(n);
+	set_memory_lock(n, false);
 	return 0;
 }
 

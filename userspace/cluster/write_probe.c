@@ -8,6 +8,8 @@
 #include "availcast.h"
 #include "write_probe.h"
 
+#define WRITE_PROBE_STACK (512 * 1024)	/* bytes; ASan's frames are larger */
+
 static void *probe(void *arg)
 {
 	static const char text[] = "availcast write probe\n";
@@ -54,6 +56,7 @@ static void *probe(void *arg)
 int write_probe_start(struct write_probe *p, const char *dir, const char *name)
 {
 	pthread_condattr_t attr;
+	pthread_attr_t thread;
 	int error;
 
 	memset(p, 0, sizeof(*p));
@@ -66,7 +69,14 @@ int write_probe_start(struct write_probe *p, const char *dir, const char *name)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->wake, &attr);
 	pthread_condattr_destroy(&attr);
-	error = pthread_create(&p->thread, NULL, probe, p);
+	/*
+	 * A small stack: the daemon locks its memory (node.c), and the
+	 * default 8 MiB would be locked whole. The probe needs a few KiB.
+	 */
+	pthread_attr_init(&thread);
+	pthread_attr_setstacksize(&thread, WRITE_PROBE_STACK);
+	error = pthread_create(&p->thread, &thread, probe, p);
+	pthread_attr_destroy(&thread);
 	if (error) {
 		pthread_cond_destroy(&p->wake);
 		pthread_mutex_destroy(&p->lock);
