@@ -21,13 +21,15 @@
  */
 #define STALL_SLACK_MS	5
 #define STALL_MAX	1024	/* stalls remembered; later ones are dropped */
+#define STALL_CPUS	8	/* CPUs watched, each by a thread of its own */
 
 struct stall {
 	uint64_t from_ns, to_ns;	/* CLOCK_MONOTONIC */
 };
 
 struct stall_watch {
-	pthread_t thread;
+	pthread_t thread[STALL_CPUS];
+	unsigned int threads;
 	pthread_mutex_t lock;
 	int stop;
 	unsigned int n;
@@ -39,8 +41,10 @@ int stall_watch_start(struct stall_watch *w);
 void stall_watch_stop(struct stall_watch *w);
 
 /*
- * Nanoseconds of stall seen within [@from_ns, @to_ns] (CLOCK_MONOTONIC,
- * as ac_now_ns() and the kernel's ktime_get_ns() read it).
+ * Nanoseconds within [@from_ns, @to_ns] (CLOCK_MONOTONIC, as ac_now_ns()
+ * and the kernel's ktime_get_ns() read it) in which some watched CPU was
+ * stalled: a vCPU the host did not run stalls what runs on it alone, and
+ * the watch of another CPU would not see it.
  */
 uint64_t stall_ns_within(struct stall_watch *w, uint64_t from_ns,
 			 uint64_t to_ns);
