@@ -161,6 +161,31 @@ TEST(each_report_lands_on_its_own_host_among_ten_thousand)
 }
 
 /*
+ * A reload's two configurations: @before with hosts h0 to h2, @after with
+ * h2 gone and h3 in its place (the same conf number). 0, or -1.
+ */
+static int reload_confs(struct conf *before, struct conf *after)
+{
+	char error[256];
+	size_t len;
+	char *text = config(3, "", &len);
+	int status;
+
+	if (!text)
+		return -1;
+	status = conf_parse(text, len, before, error, sizeof(error));
+	free(text);
+	if (status)
+		return -1;
+	text = config(2, "host = h3 10.2.0.3\n", &len);
+	status = text ? conf_parse(text, len, after, error, sizeof(error)) : -1;
+	free(text);
+	if (status)
+		conf_free(before);
+	return status ? -1 : 0;
+}
+
+/*
  * A report numbered by a conf other than the table's (a reload whose new
  * table could not be made keeps the old one, while the node numbers its
  * senders by the new conf) reaches its own host, or none: never the host
@@ -171,18 +196,8 @@ TEST(a_report_numbered_by_another_conf_reaches_its_own_host)
 	struct wire_report r = report(700, 2);
 	struct conf before, after;
 	struct host_table table;
-	char error[256];
-	size_t len;
-	char *text = config(3, "", &len);
 
-	ASSERT_NE(NULL, text);
-	ASSERT_EQ(0, conf_parse(text, len, &before, error, sizeof(error)));
-	free(text);
-	/* h2 leaves, h3 joins, in h2's place: the same number. */
-	text = config(2, "host = h3 10.2.0.3\n", &len);
-	ASSERT_NE(NULL, text);
-	ASSERT_EQ(0, conf_parse(text, len, &after, error, sizeof(error)));
-	free(text);
+	ASSERT_EQ(0, reload_confs(&before, &after));
 	ASSERT_EQ(conf_index(&before, "h2"), conf_index(&after, "h3"));
 	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
 
@@ -204,23 +219,14 @@ TEST(a_reload_keeps_what_was_heard_from_the_hosts_that_stay)
 	struct host_table table, next;
 	struct wire_report r = report(700, 2);
 	struct conf before, after;
-	char error[256];
-	size_t len;
-	char *text = config(3, "", &len);
 
-	ASSERT_NE(NULL, text);
-	ASSERT_EQ(0, conf_parse(text, len, &before, error, sizeof(error)));
-	free(text);
+	ASSERT_EQ(0, reload_confs(&before, &after));
 	ASSERT_EQ(0, hosts_init(&table, &before, NULL));
 	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h0"), "h0", 1000, &r));
 	ASSERT_EQ(0, hosts_report(&table, conf_index(&before, "h2"), "h2", 1000, &r));
 	EXPECT_TRUE(hosts_named_by(&table, &before));
 
 	/* h2 leaves, h3 joins: as many hosts, not the same. */
-	text = config(2, "host = h3 10.2.0.3\n", &len);
-	ASSERT_NE(NULL, text);
-	ASSERT_EQ(0, conf_parse(text, len, &after, error, sizeof(error)));
-	free(text);
 	EXPECT_FALSE(hosts_named_by(&table, &after));
 	ASSERT_EQ(0, hosts_init(&next, &after, &table));
 	EXPECT_EQ(0, table.n);	/* the old table was taken over */
