@@ -725,9 +725,7 @@ int manager_main(const char *config_path)
 		wait_ms = next > now ? (int)(next - now) : 0;
 		tell_status(&m);
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
-		node_poll_fds(&m.node, fds);
-		if (node_unread(&m.node))
-			wait_ms = 0;	/* read, not handled: no waiting */
+		wait_ms = node_poll_fds(&m.node, fds, wait_ms);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 &&
 		    errno != EINTR) {

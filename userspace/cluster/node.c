@@ -902,8 +902,9 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
 	control_serve(&n->control, node_now_ms(), answer_request, &sr);
 }
 
-void node_poll_fds(const struct node *n, struct pollfd *fds)
+int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms)
 {
 	fds[0] = (struct pollfd){ .fd = n->udp, .events = POLLIN };
 	control_poll_fds(&n->control, fds + 1);
+	return node_unread(n) ? 0 : wait_ms;
 }

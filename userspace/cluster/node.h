@@ -105,8 +105,7 @@ struct node_inbox {
 bool node_read(struct node *n, struct node_datagram *d);
 /*
  * Whether datagrams wait that node_read() took from the socket and has
- * not handed out: poll() cannot tell, so a daemon that stopped reading
- * before node_read() said none must not wait in poll().
+ * not handed out: poll() cannot tell (node_poll_fds() does).
  */
 bool node_unread(const struct node *n);
 /*
@@ -173,9 +172,14 @@ typedef void (*node_status_fn)(void *ctx, FILE *out, enum node_format format);
 typedef int (*node_reload_fn)(void *ctx, char *error, size_t error_size);
 void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn reload, void *ctx);
 
-/* What a daemon polls for the node: the UDP socket and the control socket. */
+/*
+ * What a daemon polls for the node, the UDP socket and the control socket,
+ * into @fds; returns how long to wait: @wait_ms, or 0 while datagrams
+ * taken from the socket wait unread (node_unread(): poll() cannot see
+ * them).
+ */
 #define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)
-void node_poll_fds(const struct node *n, struct pollfd *fds);
+int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms);
 
 /* @s as a JSON string, quoted: '"' and '\\' escaped, control characters left out. */
 void node_json_string(FILE *out, const char *s);

@@ -509,9 +509,7 @@ int relay_main(const char *config_path)
 			reload(&r, error, sizeof(error));
 		connect_module(&r, node_now_ms());
 		wait_ms = service_alive(node_now_ms(), 1000);
-		node_poll_fds(&r.node, fds);
-		if (node_unread(&r.node))
-			wait_ms = 0;	/* read, not handled: no waiting */
+		wait_ms = node_poll_fds(&r.node, fds, wait_ms);
 		fds[NODE_POLL_FDS] = (struct pollfd){
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
 			.events = POLLIN };

@@ -130,7 +130,7 @@ TEST_F(node, a_datagram_too_long_says_its_length_as_sent)
 TEST_F(node, what_was_taken_and_not_handed_out_is_said)
 {
 	static struct node_datagram d;
-	struct pollfd wait = { .fd = -1 };
+	struct pollfd wait = { .fd = -1 }, fds[NODE_POLL_FDS];
 
 	send_numbered(self->out, &self->to, 1, 40);
 	send_numbered(self->out, &self->to, 2, 40);
@@ -139,12 +139,15 @@ TEST_F(node, what_was_taken_and_not_handed_out_is_said)
 		poll(&wait, 0, 1);
 	EXPECT_FALSE(node_unread(&self->n));
 	ASSERT_TRUE(node_read(&self->n, &d));
-	if (!socket_readable(&self->n))
+	if (!socket_readable(&self->n)) {
 		EXPECT_TRUE(node_unread(&self->n)) TH_LOG("the second is nowhere to be seen");
+		EXPECT_EQ(0, node_poll_fds(&self->n, fds, 1000)) TH_LOG("poll() must not wait");
+	}
 	ASSERT_TRUE(node_read(&self->n, &d));
 	EXPECT_EQ(2, d.bytes[0]);
 	EXPECT_FALSE(node_unread(&self->n));
 	EXPECT_FALSE(socket_readable(&self->n));
+	EXPECT_EQ(1000, node_poll_fds(&self->n, fds, 1000));
 }
 
 TEST_HARNESS_MAIN
