@@ -87,17 +87,15 @@ static void __cold pool_folded(struct availcast_pool *pool)
 }
 
 /*
- * An RCU reader for its length, so that a caller that found @pool under
- * rcu_read_lock() (userspace's charges, by name) may be preempted in here
- * on an RT kernel with the pool still valid, however a delete goes. A
- * kernel caller's pointer is its own to keep valid until the call.
+ * @pool stays valid for the call by the caller's doing: userspace's
+ * charges hold rcu_read_lock() from finding it by name to the end
+ * (availcast_pool_user_add()), kernel code keeps its own pointer valid
+ * (availcast_pool_destroy()).
  */
 static __always_inline void pool_add(struct availcast_pool *pool, s64 delta)
 {
-	rcu_read_lock();
 	if (availcast_counter_add(&pool->used, delta))
 		pool_folded(pool);
-	rcu_read_unlock();
 }
 
 static void pool_free_rcu(struct rcu_head *head)
