@@ -190,13 +190,16 @@ static uint64_t late_beyond_stalls(struct stall_watch *w, uint64_t deadline_ns,
 /*
  * The module promises the next broadcast by the deadline it announces,
  * unless the machine stalls for longer than the margin (kmod/emitter.c).
- * Sent (its timestamp) and received are both held to it; lateness is
- * excused up to the stalls the watch saw since the deadline was planned,
- * and the receiver runs at real-time priority so that no other task of
- * the machine delays it.
+ * The send (its timestamp, taken as the message is built and multicast
+ * in one go) is held to it; lateness is excused up to the stalls the
+ * watch saw since the deadline was planned. When the receiver then reads
+ * it is the machine's scheduling of the receiver, not the module's: an
+ * emulated machine under load slowed it 40 ms beyond every stall the
+ * watch could see (CI, KCSAN), so arrival is reported, not asserted.
  */
 TEST_F(broadcast, sequence_increases_and_each_message_beats_its_deadline)
 {
+	/* The arrival figures are the machine's, not other tasks' of it. */
 	struct sched_param receiver = { .sched_priority = 1 };
 	/* Planned at most 200 ms + 20 ms + 200 ms / 8 before the deadline. */
 	const uint64_t ahead_ms = 245;
@@ -221,10 +224,6 @@ TEST_F(broadcast, sequence_increases_and_each_message_beats_its_deadline)
 		late = late_beyond_stalls(&watch, prev->deadline_ns, ahead_ms,
 					  now->timestamp_ns);
 		EXPECT_EQ(0, late) TH_LOG("sent %llu us after the deadline and the stalls",
-					  (unsigned long long)late / 1000);
-		late = late_beyond_stalls(&watch, prev->deadline_ns, ahead_ms,
-					  now->received_ns);
-		EXPECT_EQ(0, late) TH_LOG("received %llu us after the deadline and the stalls",
 					  (unsigned long long)late / 1000);
 		if (now->received_ns > prev->deadline_ns)
 			late_n++;
