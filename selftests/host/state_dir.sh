@@ -63,5 +63,61 @@ for availctl in "$@"; do
 	kill $pids
 	wait
 	pids=
+
+	# Names may hold dots: cluster a.b's node c and cluster a's node b.c
+	# (managers both, sharing one state-dir and one runtime-dir) each keep
+	# files of their own, and so do a node named x.agreed and cluster x's
+	# manager. A node of the same name in another cluster cannot share the
+	# directory (its control socket is <state-dir>/NODE.sock): refused as
+	# a configuration error (78) that says so, not retried as a restart.
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	p=$port
+	for pair in a.b/c a/b.c x/m1 y/x.agreed z/m1; do
+		cluster=${pair%/*} node=${pair#*/}
+		{
+			echo "cluster = $cluster"
+			echo "node = $node"
+			echo "key-file = $dir/secret"
+			echo "state-dir = $dir/shared"
+			echo "runtime-dir = $dir/run"
+			echo "manager = $node 127.0.0.1:$p"
+			echo "manager = other 127.0.0.1:$((p + 1))"
+			echo "host = h0 127.0.0.1:$((p + 2))"
+		} > "$dir/$cluster.conf"
+		p=$((p + 3))
+	done
+	mkdir -m 700 "$dir/shared" "$dir/run"
+	# Cluster x's m1 ran an earlier version, which named its files
+	# CLUSTER.NODE.KIND: the sequence it reserved (beyond the clock), and
+	# the runtime copy of its state (more than the state-dir holds).
+	echo "sequence 9000000000000000000" > "$dir/shared/x.m1.sequence"
+	printf 'host h0\nepoch 7\ngeneration 3\nclaimed 7\npromise-ms 0\n' > "$dir/run/x.m1.agreed"
+	for cluster in a.b a x y; do
+		"$availctl" arbiter --config "$dir/$cluster.conf" 2> "$dir/$cluster.log" &
+		pids+=" $!"
+	done
+	for cluster in a.b a x y; do
+		tap_check "cluster $cluster's manager runs beside the others" \
+			wait_until 10 "$availctl" status --config "$dir/$cluster.conf"
+	done
+	# Each has sent heartbeats: each numbered them from a file of its own.
+	tap_check "four sequence files in the shared state-dir, one per manager" \
+		wait_until 10 test "$(find "$dir/shared" -name '*sequence' | wc -l)" -eq 4
+	tap_check "four in the shared runtime-dir" \
+		wait_until 10 test "$(find "$dir/run" -name '*sequence' | wc -l)" -eq 4
+	tap_check "cluster x's m1 numbers on from the sequence file an earlier version named" \
+		awk '$2 >= 9000000000000000000 { ok = 1 } END { exit !ok }' "$dir/shared/m1@x.sequence"
+	tap_check "and took its runtime copy: epoch 7 written back to the state-dir" \
+		grep -qx "epoch 7" "$dir/shared/x.agreed"
+	tap_check "no file of the old names is left" \
+		test ! -e "$dir/shared/x.m1.sequence" -a ! -e "$dir/run/x.m1.agreed"
+	tap_expect 78 "node m1 runs in another cluster from state-dir $dir/shared" \
+		timeout 10 "$availctl" arbiter --config "$dir/z.conf"
+	tap_check "cluster x's m1 still runs" "$availctl" status --config "$dir/x.conf"
+	# shellcheck disable=SC2086
+	kill $pids
+	wait
+	pids=
 done
 tap_done

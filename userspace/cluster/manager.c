@@ -17,6 +17,7 @@
 #include "durable.h"
 #include "hooks.h"
 #include "hosts.h"
+#include "layout.h"
 #include "manager.h"
 #include "metrics.h"
 #include "node.h"
@@ -664,9 +665,9 @@ int manager_main(const char *config_path)
 		return failed;
 	}
 	snprintf(error, sizeof(error), "%s.agreed", m.node.conf.cluster);
-	snprintf(error + 256, sizeof(error) - 256, "%s.%s.agreed", m.node.conf.cluster,
-		 m.node.conf.node);
-	if (durable_file_init(&m.state, m.node.conf.state_dir, error,
+	if (layout_node_file(error + 256, sizeof(error) - 256, m.node.conf.cluster,
+			     m.node.conf.node, "agreed") ||
+	    durable_file_init(&m.state, m.node.conf.state_dir, error,
 			      m.node.runtime_dir_ok ? m.node.conf.runtime_dir : NULL,
 			      error + 256, 0600)) {
 		fprintf(stderr, "%savailctl arbiter: state-dir %s: path too long\n", service_log_prefix(LOG_ERR),

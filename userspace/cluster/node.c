@@ -27,6 +27,7 @@
 
 #include "control.h"
 #include "keyring.h"
+#include "layout.h"
 #include "metrics.h"
 #include "node.h"
 #include "service.h"
@@ -394,28 +395,69 @@ static int take_lock(const struct conf *c, const char *name, const char *holder,
 }
 
 /*
- * The state directory's two locks: one daemon per node (another may be
- * on its way out: a restart, 1), and one manager and one relay per
- * cluster, as the agreed state and the witness store are named for the
- * cluster alone (two managers given one directory would read each
- * other's promises after a restart: a configuration error, 78).
+ * The state directory's locks (file names: layout.h). One daemon per
+ * node of a cluster: another may be on its way out (a restart, 1). One
+ * per node name whatever the cluster, as its default control socket and
+ * the record of it are named for the node alone: a node of that name in
+ * another cluster given the same directory is a configuration error
+ * (78). And one manager and one relay per cluster, as the agreed state
+ * and the witness store are named for the cluster alone (two managers
+ * given one directory would read each other's promises after a restart:
+ * 78 too).
  */
 static int take_locks(struct node *n, bool manager, char *error, size_t size)
 {
 	const struct conf *c = &n->conf;
-	char name[2 * WIRE_NAME_SIZE + 16], holder[2 * WIRE_NAME_SIZE + PATH_MAX + 96];
+	char name[NAME_MAX + 1], holder[2 * WIRE_NAME_SIZE + PATH_MAX + 200];
 
+	if (layout_node_file(name, sizeof(name), c->cluster, c->node, "lock"))
+		return fail(error, size, "node and cluster names too long for a file name");
+	snprintf(holder, sizeof(holder), "another availctl daemon runs as node %s of cluster %s",
+		 c->node, c->cluster);
+	n->cluster_lock = take_lock(c, name, holder, error, size);
+	if (n->cluster_lock < 0)
+		return -1;
 	snprintf(name, sizeof(name), "%s.lock", c->node);
-	snprintf(holder, sizeof(holder), "another availctl daemon runs as node %s", c->node);
+	snprintf(holder, sizeof(holder),
+		 "node %s runs in another cluster from state-dir %s (the default control socket and its record are named for the node alone): each cluster's daemons need a state-dir of their own",
+		 c->node, c->state_dir);
 	n->lock = take_lock(c, name, holder, error, size);
 	if (n->lock < 0)
-		return -1;
-	snprintf(name, sizeof(name), "%s.%s.lock", c->cluster, manager ? "agreed" : "witness");
+		return SERVICE_EXIT_CONFIG;
+	if (layout_role_lock(name, sizeof(name), c->cluster, manager ? "agreed" : "witness"))
+		return fail(error, size, "cluster name too long for a file name");
 	snprintf(holder, sizeof(holder),
 		 "another %s of cluster %s uses state-dir %s: each needs a state directory of its own",
 		 manager ? "manager" : "host", c->cluster, c->state_dir);
 	n->role_lock = take_lock(c, name, holder, error, size);
 	return n->role_lock < 0 ? SERVICE_EXIT_CONFIG : 0;
+}
+
+/* @dir's file of @kind named as earlier versions did takes its new name. */
+static void adopt_legacy(struct node *n, const char *dir, const char *kind)
+{
+	int err = layout_adopt_legacy(dir, n->conf.cluster, n->conf.node, kind);
+
+	if (err)
+		node_log(n, "state-unmoved", "dir=%s kind=%s error=\"%s\"", dir, kind,
+			 strerror(err));
+}
+
+/*
+ * Files named as earlier versions did (layout.h) take their new names,
+ * under the locks: the sequence reserved, the runtime copy of the state,
+ * the write probe. One that cannot be moved is logged; the daemon starts
+ * without what it held, as if it had been lost.
+ */
+static void adopt_legacy_files(struct node *n, bool manager)
+{
+	adopt_legacy(n, n->conf.state_dir, "sequence");
+	if (!manager)
+		adopt_legacy(n, n->conf.state_dir, "probe");
+	if (!n->runtime_dir_ok)
+		return;
+	adopt_legacy(n, n->conf.runtime_dir, "sequence");
+	adopt_legacy(n, n->conf.runtime_dir, manager ? "agreed" : "witness");
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */
@@ -430,7 +472,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	int status;
 
 	memset(n, 0, sizeof(*n));
-	n->udp = n->lock = n->role_lock = n->control.fd = -1;
+	n->udp = n->cluster_lock = n->lock = n->role_lock = n->control.fd = -1;
 	/*
 	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
 	 * tool's restart-then-reload) is kept for the loop, not fatal. And
@@ -477,6 +519,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	status = take_locks(n, manager, error, error_size);
 	if (status)
 		return status;
+	adopt_legacy_files(n, manager);
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
@@ -512,6 +555,8 @@ void node_stop(struct node *n)
 	control_close(&n->control, n->conf.control);
 	if (n->udp >= 0)
 		close(n->udp);
+	if (n->cluster_lock >= 0)
+		close(n->cluster_lock);
 	if (n->lock >= 0)
 		close(n->lock);
 	if (n->role_lock >= 0)

@@ -29,8 +29,10 @@ struct node {
 	struct keyring keys;
 	int udp;
 	struct control control;		/* status requests */
-	int lock;			/* flock in the state dir: one daemon per node */
-	int role_lock;			/* and one manager, one relay per cluster */
+	/* flocks in the state dir (node.c: take_locks()) */
+	int cluster_lock;		/* one daemon per node of a cluster */
+	int lock;			/* one per node name, whatever the cluster */
+	int role_lock;			/* one manager, one relay per cluster */
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
 	bool memory_locked;		/* mlockall(): with realtime-priority */
 	struct sequence seq;		/* numbers for the datagrams sent */

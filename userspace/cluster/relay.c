@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "availcast.h"
+#include "layout.h"
 #include "metrics.h"
 #include "node.h"
 #include "service.h"
@@ -482,7 +483,7 @@ int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
-	char error[512], probe_name[2 * WIRE_NAME_SIZE + 8];
+	char error[512], probe_name[NAME_MAX + 1];
 	int failed, wait_ms;
 
 	failed = node_start(&r.node, config_path, false, error, sizeof(error));
@@ -494,9 +495,9 @@ int relay_main(const char *config_path)
 		node_stop(&r.node);
 		return failed ? failed : 1;
 	}
-	snprintf(probe_name, sizeof(probe_name), "%s.%s.probe", r.node.conf.cluster,
-		 r.node.conf.node);
-	if (write_probe_start(&r.probe, r.node.conf.state_dir, probe_name)) {
+	if (layout_node_file(probe_name, sizeof(probe_name), r.node.conf.cluster,
+			     r.node.conf.node, "probe") ||
+	    write_probe_start(&r.probe, r.node.conf.state_dir, probe_name)) {
 		fprintf(stderr, "%savailctl relay: the write probe in %s: %s\n", service_log_prefix(LOG_ERR),
 			r.node.conf.state_dir, strerror(errno));
 		node_stop(&r.node);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout.h"
 #include "sequence.h"
 
 #define SEQUENCE_TEXT_MAX 40
@@ -60,12 +61,12 @@ static uint64_t load(struct sequence *s, const struct durable_file *f)
 int sequence_start(struct sequence *s, const char *state_dir, const char *runtime_dir,
 		   const char *cluster, const char *node, uint64_t clock_ns)
 {
-	char name[160];
+	char name[NAME_MAX + 1];
 
 	memset(s, 0, sizeof(*s));
 	/* The node's name in it: a relay and an arbiter may share a directory. */
-	snprintf(name, sizeof(name), "%s.%s.sequence", cluster, node);
-	if (durable_file_init(&s->file, state_dir, name, NULL, NULL, 0600))
+	if (layout_node_file(name, sizeof(name), cluster, node, "sequence") ||
+	    durable_file_init(&s->file, state_dir, name, NULL, NULL, 0600))
 		return -1;
 	s->has_copy = runtime_dir != NULL;
 	if (s->has_copy && durable_file_init(&s->copy, runtime_dir, name, NULL, NULL, 0600))

@@ -29,7 +29,7 @@
 #define SEQUENCE_MAX (UINT64_MAX / 2)
 
 struct sequence {
-	struct durable_file file;	/* <state-dir>/<cluster>.<node>.sequence */
+	struct durable_file file;	/* <state-dir>/<node>@<cluster>.sequence */
 	struct durable_file copy;	/* the same in runtime-dir */
 	bool has_copy;
 	uint64_t next;		/* the number the next datagram gets */

@@ -15,6 +15,7 @@
 #include "arbiter.h"
 #include "availcast.h"
 #include "durable.h"
+#include "layout.h"
 #include "witness.h"
 
 #define WITNESS_MAGIC "availcast-witness 1\n"
@@ -259,7 +260,7 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 		       const struct arbiter_timing *timing, uint64_t now_ms, char *error,
 		       size_t error_size)
 {
-	char name[WIRE_NAME_SIZE + 16], copy_name[2 * WIRE_NAME_SIZE + 16];
+	char name[WIRE_NAME_SIZE + 16], copy_name[NAME_MAX + 1];
 	struct wire_record copy;
 	struct stat st;
 
@@ -270,8 +271,8 @@ int witness_store_init(struct witness_store *store, const char *state_dir,
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%s.witness", cluster);
-	snprintf(copy_name, sizeof(copy_name), "%s.%s.witness", cluster, node);
-	if (durable_file_init(&store->file, state_dir, name, runtime_dir, copy_name, 0600)) {
+	if (layout_node_file(copy_name, sizeof(copy_name), cluster, node, "witness") ||
+	    durable_file_init(&store->file, state_dir, name, runtime_dir, copy_name, 0600)) {
 		snprintf(error, error_size, "state directory %s: path too long", state_dir);
 		return -1;
 	}

@@ -31,7 +31,7 @@ FIXTURE_SETUP(seq)
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->run, sizeof(self->run), "%s/run", self->dir);
 	ASSERT_EQ(0, mkdir(self->run, 0700));
-	snprintf(self->path, sizeof(self->path), "%s/demo.m1.sequence", self->dir);
+	snprintf(self->path, sizeof(self->path), "%s/m1@demo.sequence", self->dir);
 }
 
 FIXTURE_TEARDOWN(seq)
@@ -110,7 +110,7 @@ TEST_F(seq, an_unusable_state_file_is_named_and_left_out)
 {
 	put(_metadata, self->path, "sequence twelve\n");
 	ASSERT_EQ(0, start(self, NOW_NS));
-	EXPECT_NE(NULL, strstr(self->s.ignored, "demo.m1.sequence: not a sequence file"));
+	EXPECT_NE(NULL, strstr(self->s.ignored, "m1@demo.sequence: not a sequence file"));
 	EXPECT_EQ(NOW_NS, take(_metadata, &self->s, 1)) TH_LOG("it starts from the clock");
 }
 
@@ -146,6 +146,22 @@ TEST_F(seq, two_nodes_sharing_a_state_directory_keep_their_own_numbers)
 	ASSERT_EQ(0, system("rm -rf /tmp/sequence_test.*/run/*"));	/* a reboot */
 	ASSERT_EQ(0, sequence_start(&h1, self->dir, self->run, "demo", "h1", NOW_NS));
 	EXPECT_LT(last, sequence_take(&h1, &failed));
+}
+
+/*
+ * Names may hold dots (layout.h): cluster demo.a's node m1 and cluster
+ * demo's node a.m1 share no file. Had they shared one, the second would
+ * start from the block the first reserved, ahead of its clock.
+ */
+TEST_F(seq, dotted_names_keep_files_of_their_own)
+{
+	struct sequence other;
+	bool failed;
+
+	ASSERT_EQ(0, sequence_start(&other, self->dir, self->run, "demo.a", "m1", NOW_NS));
+	take(_metadata, &other, 5);
+	ASSERT_EQ(0, sequence_start(&self->s, self->dir, self->run, "demo", "a.m1", NOW_NS));
+	EXPECT_EQ(NOW_NS, sequence_take(&self->s, &failed));
 }
 
 /* Fails every step of a write with ENOSPC, and counts the tries. */
