@@ -28,6 +28,16 @@ config() {
 	echo "host = h1 127.0.0.1:$((port + 3))"
 }
 
+# sequence_files DIR N: DIR holds N sequence files of this version's names.
+sequence_files() { test "$(find "$1" -name '*@*.sequence' | wc -l)" -eq "$2"; }
+
+# old_files_unchanged: the files of earlier versions' names, as copied away.
+old_files_unchanged() {
+	cmp "$dir/a.b.c.sequence" "$dir/shared/a.b.c.sequence" &&
+		cmp "$dir/x.m1.sequence" "$dir/run/x.m1.sequence" &&
+		cmp "$dir/x.m1.agreed" "$dir/run/x.m1.agreed"
+}
+
 # answers NODE: NODE's daemon answers availctl status.
 answers() { "$availctl" status --config "$dir/$1.conf" > /dev/null 2>&1; }
 
@@ -88,11 +98,15 @@ for availctl in "$@"; do
 		p=$((p + 3))
 	done
 	mkdir -m 700 "$dir/shared" "$dir/run"
-	# Cluster x's m1 ran an earlier version, which named its files
-	# CLUSTER.NODE.KIND: the sequence it reserved (beyond the clock), and
-	# the runtime copy of its state (more than the state-dir holds).
-	echo "sequence 9000000000000000000" > "$dir/shared/x.m1.sequence"
+	# Earlier versions named a node's files CLUSTER.NODE.KIND: a
+	# sequence reserved beyond the clock under a name that may be a.b's
+	# c's or a's b.c's, one of x's m1 in the runtime-dir, and a runtime
+	# copy of x's m1's state. Nothing tells whose a name is: the
+	# sequences are read by each it may be, and nothing is moved.
+	echo "sequence 9000000000000000000" > "$dir/shared/a.b.c.sequence"
+	echo "sequence 9000000000000000000" > "$dir/run/x.m1.sequence"
 	printf 'host h0\nepoch 7\ngeneration 3\nclaimed 7\npromise-ms 0\n' > "$dir/run/x.m1.agreed"
+	cp -p "$dir/shared/a.b.c.sequence" "$dir/run/x.m1.sequence" "$dir/run/x.m1.agreed" "$dir"
 	for cluster in a.b a x y; do
 		"$availctl" arbiter --config "$dir/$cluster.conf" 2> "$dir/$cluster.log" &
 		pids+=" $!"
@@ -103,15 +117,19 @@ for availctl in "$@"; do
 	done
 	# Each has sent heartbeats: each numbered them from a file of its own.
 	tap_check "four sequence files in the shared state-dir, one per manager" \
-		wait_until 10 test "$(find "$dir/shared" -name '*sequence' | wc -l)" -eq 4
-	tap_check "four in the shared runtime-dir" \
-		wait_until 10 test "$(find "$dir/run" -name '*sequence' | wc -l)" -eq 4
-	tap_check "cluster x's m1 numbers on from the sequence file an earlier version named" \
-		awk '$2 >= 9000000000000000000 { ok = 1 } END { exit !ok }' "$dir/shared/m1@x.sequence"
-	tap_check "and took its runtime copy: epoch 7 written back to the state-dir" \
-		grep -qx "epoch 7" "$dir/shared/x.agreed"
-	tap_check "no file of the old names is left" \
-		test ! -e "$dir/shared/x.m1.sequence" -a ! -e "$dir/run/x.m1.agreed"
+		wait_until 10 sequence_files "$dir/shared" 4
+	tap_check "four in the shared runtime-dir" wait_until 10 sequence_files "$dir/run" 4
+	for file in shared/c@a.b shared/b.c@a run/m1@x; do
+		tap_check "$file numbers on from the sequence an earlier version wrote" \
+			awk '$2 >= 9000000000000000000 { ok = 1 } END { exit !ok }' \
+			"$dir/$file.sequence"
+	done
+	tap_check "the files of the old names are left as they were" old_files_unchanged
+	# Cluster x's m1 once more, with a state-dir of its own but the
+	# same runtime-dir: the runtime copies would be shared.
+	tap_expect 78 "runs as node m1 of cluster x with runtime-dir $dir/run" \
+		timeout 10 "$availctl" arbiter --config <(sed "s|^state-dir = .*|state-dir = $dir/x2|" \
+							    "$dir/x.conf")
 	tap_expect 78 "node m1 runs in another cluster from state-dir $dir/shared" \
 		timeout 10 "$availctl" arbiter --config "$dir/z.conf"
 	tap_check "cluster x's m1 still runs" "$availctl" status --config "$dir/x.conf"

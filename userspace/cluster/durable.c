@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "durable.h"
@@ -212,24 +211,4 @@ int durable_replace_file(const char *path, const void *data, size_t len, mode_t 
 	}
 	durable_dir_of(path, dir);
 	return durable_replace(dir, tmp, path, data, len, mode);
-}
-
-int durable_rename_missing(const char *dir, const char *from, const char *to)
-{
-	char from_path[PATH_MAX], to_path[PATH_MAX];
-	struct stat st;
-
-	if ((size_t)snprintf(from_path, sizeof(from_path), "%s/%s", dir, from) >=
-	    sizeof(from_path) ||
-	    (size_t)snprintf(to_path, sizeof(to_path), "%s/%s", dir, to) >= sizeof(to_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (!lstat(to_path, &st))
-		return 0;	/* the new name is there: nothing to move */
-	if (errno != ENOENT)
-		return -1;
-	if (rename(from_path, to_path))
-		return errno == ENOENT ? 0 : -1;	/* no old file either */
-	return fsync_dir(dir, NULL);
 }

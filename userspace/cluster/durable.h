@@ -47,13 +47,6 @@ void durable_dir_of(const char *path, char dir[PATH_MAX]);
 int durable_replace_file(const char *path, const void *data, size_t len, mode_t mode);
 
 /*
- * Renames @dir/@from to @dir/@to when @to does not exist and @from does,
- * and fsyncs @dir. Returns 0 (renamed, or nothing to rename), or -1 with
- * errno set.
- */
-int durable_rename_missing(const char *dir, const char *from, const char *to);
-
-/*
  * A state file: its directory, its path, its temporary file; and a copy
  * kept in a runtime directory (a tmpfs, /run), which a backup restored
  * over the state directory, or a write the disk lost, does not touch: at

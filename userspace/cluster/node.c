@@ -372,17 +372,17 @@ static void set_memory_lock(struct node *n, bool starting)
 }
 
 /*
- * An flock on STATE-DIR/@name, held while the daemon runs: the
- * descriptor, or -1 with @error saying who holds it (@holder).
+ * An flock on @dir/@name, held while the daemon runs: the descriptor, or
+ * -1 with @error saying who holds it (@holder).
  */
-static int take_lock(const struct conf *c, const char *name, const char *holder,
+static int take_lock(const char *dir, const char *name, const char *holder,
 		     char *error, size_t size)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", c->state_dir, name) >= sizeof(path))
-		return fail(error, size, "state-dir is too long");
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return fail(error, size, "%s is too long", dir);
 	/* Read-only: a state directory can still be remounted read-only under us. */
 	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -395,15 +395,50 @@ static int take_lock(const struct conf *c, const char *name, const char *holder,
 }
 
 /*
- * The state directory's locks (file names: layout.h). One daemon per
- * node of a cluster: another may be on its way out (a restart, 1). One
- * per node name whatever the cluster, as its default control socket and
- * the record of it are named for the node alone: a node of that name in
- * another cluster given the same directory is a configuration error
- * (78). And one manager and one relay per cluster, as the agreed state
- * and the witness store are named for the cluster alone (two managers
- * given one directory would read each other's promises after a restart:
- * 78 too).
+ * NODE@CLUSTER.lock in the runtime directory, unless it is the state
+ * directory (whose lock of that name we hold). One that cannot be made
+ * (a runtime directory we cannot write) leaves the daemon without
+ * runtime copies, as one that cannot be made at all does.
+ */
+static int take_runtime_lock(struct node *n, char *error, size_t size)
+{
+	const struct conf *c = &n->conf;
+	char name[NAME_MAX + 1], path[PATH_MAX];
+	struct stat state, run;
+
+	if (!n->runtime_dir_ok || stat(c->state_dir, &state) || stat(c->runtime_dir, &run) ||
+	    (state.st_dev == run.st_dev && state.st_ino == run.st_ino))
+		return 0;
+	if (layout_node_file(name, sizeof(name), c->cluster, c->node, "lock") ||
+	    (size_t)snprintf(path, sizeof(path), "%s/%s", c->runtime_dir, name) >= sizeof(path))
+		return fail(error, size, "runtime-dir %s is too long", c->runtime_dir);
+	n->runtime_lock = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (n->runtime_lock < 0) {
+		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
+			 strerror(errno));
+		n->runtime_dir_ok = false;
+		return 0;
+	}
+	if (flock(n->runtime_lock, LOCK_EX | LOCK_NB)) {
+		fail(error, size, "another availctl daemon runs as node %s of cluster %s with runtime-dir %s (%s is locked): daemons of one name need a runtime-dir each",
+		     c->node, c->cluster, c->runtime_dir, path);
+		return SERVICE_EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/*
+ * The locks (file names: layout.h). One daemon per node of a cluster:
+ * another may be on its way out (a restart, 1). One per node name
+ * whatever the cluster, as its default control socket and the record of
+ * it are named for the node alone: a node of that name in another
+ * cluster given the same directory is a configuration error (78). One
+ * manager and one relay per cluster, as the agreed state and the witness
+ * store are named for the cluster alone (two managers given one
+ * directory would read each other's promises after a restart: 78 too).
+ * And in the runtime directory, one daemon per node of a cluster again:
+ * two daemons of one name with state directories of their own would
+ * share their runtime copies there (78).
  */
 static int take_locks(struct node *n, bool manager, char *error, size_t size)
 {
@@ -414,14 +449,14 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 		return fail(error, size, "node and cluster names too long for a file name");
 	snprintf(holder, sizeof(holder), "another availctl daemon runs as node %s of cluster %s",
 		 c->node, c->cluster);
-	n->cluster_lock = take_lock(c, name, holder, error, size);
+	n->cluster_lock = take_lock(c->state_dir, name, holder, error, size);
 	if (n->cluster_lock < 0)
 		return -1;
 	snprintf(name, sizeof(name), "%s.lock", c->node);
 	snprintf(holder, sizeof(holder),
 		 "node %s runs in another cluster from state-dir %s (the default control socket and its record are named for the node alone): each cluster's daemons need a state-dir of their own",
 		 c->node, c->state_dir);
-	n->lock = take_lock(c, name, holder, error, size);
+	n->lock = take_lock(c->state_dir, name, holder, error, size);
 	if (n->lock < 0)
 		return SERVICE_EXIT_CONFIG;
 	if (layout_role_lock(name, sizeof(name), c->cluster, manager ? "agreed" : "witness"))
@@ -429,35 +464,10 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	snprintf(holder, sizeof(holder),
 		 "another %s of cluster %s uses state-dir %s: each needs a state directory of its own",
 		 manager ? "manager" : "host", c->cluster, c->state_dir);
-	n->role_lock = take_lock(c, name, holder, error, size);
-	return n->role_lock < 0 ? SERVICE_EXIT_CONFIG : 0;
-}
-
-/* @dir's file of @kind named as earlier versions did takes its new name. */
-static void adopt_legacy(struct node *n, const char *dir, const char *kind)
-{
-	int err = layout_adopt_legacy(dir, n->conf.cluster, n->conf.node, kind);
-
-	if (err)
-		node_log(n, "state-unmoved", "dir=%s kind=%s error=\"%s\"", dir, kind,
-			 strerror(err));
-}
-
-/*
- * Files named as earlier versions did (layout.h) take their new names,
- * under the locks: the sequence reserved, the runtime copy of the state,
- * the write probe. One that cannot be moved is logged; the daemon starts
- * without what it held, as if it had been lost.
- */
-static void adopt_legacy_files(struct node *n, bool manager)
-{
-	adopt_legacy(n, n->conf.state_dir, "sequence");
-	if (!manager)
-		adopt_legacy(n, n->conf.state_dir, "probe");
-	if (!n->runtime_dir_ok)
-		return;
-	adopt_legacy(n, n->conf.runtime_dir, "sequence");
-	adopt_legacy(n, n->conf.runtime_dir, manager ? "agreed" : "witness");
+	n->role_lock = take_lock(c->state_dir, name, holder, error, size);
+	if (n->role_lock < 0)
+		return SERVICE_EXIT_CONFIG;
+	return take_runtime_lock(n, error, size);
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */
@@ -472,7 +482,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	int status;
 
 	memset(n, 0, sizeof(*n));
-	n->udp = n->cluster_lock = n->lock = n->role_lock = n->control.fd = -1;
+	n->udp = n->cluster_lock = n->lock = n->role_lock = n->runtime_lock = n->control.fd = -1;
 	/*
 	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
 	 * tool's restart-then-reload) is kept for the loop, not fatal. And
@@ -519,7 +529,6 @@ static int start(struct node *n, const char *config_path, bool manager,
 	status = take_locks(n, manager, error, error_size);
 	if (status)
 		return status;
-	adopt_legacy_files(n, manager);
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
@@ -561,6 +570,8 @@ void node_stop(struct node *n)
 		close(n->lock);
 	if (n->role_lock >= 0)
 		close(n->role_lock);
+	if (n->runtime_lock >= 0)
+		close(n->runtime_lock);
 	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;

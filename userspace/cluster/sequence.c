@@ -58,10 +58,30 @@ static uint64_t load(struct sequence *s, const struct durable_file *f)
 	return value;
 }
 
+/*
+ * What the file earlier versions named CLUSTER.NODE.sequence in @dir
+ * holds (layout.h): only read, as a number to start above. The name may
+ * be another node's of another cluster (a.b's c and a's b.c), whose
+ * number is as safe to start above.
+ */
+static uint64_t load_legacy(struct sequence *s, const char *dir, const char *cluster,
+			    const char *node)
+{
+	struct durable_file legacy;
+	char name[NAME_MAX + 1];
+
+	if (!dir || layout_legacy_node_file(name, sizeof(name), cluster, node, "sequence") ||
+	    durable_file_init(&legacy, dir, name, NULL, NULL, 0600))
+		return 0;
+	return load(s, &legacy);
+}
+
 int sequence_start(struct sequence *s, const char *state_dir, const char *runtime_dir,
 		   const char *cluster, const char *node, uint64_t clock_ns)
 {
+	uint64_t legacy[2];
 	char name[NAME_MAX + 1];
+	int i;
 
 	memset(s, 0, sizeof(*s));
 	/* The node's name in it: a relay and an arbiter may share a directory. */
@@ -74,7 +94,12 @@ int sequence_start(struct sequence *s, const char *state_dir, const char *runtim
 	s->on_disk[0] = load(s, &s->file);
 	if (s->has_copy)
 		s->on_disk[1] = load(s, &s->copy);
+	legacy[0] = load_legacy(s, state_dir, cluster, node);
+	legacy[1] = load_legacy(s, runtime_dir, cluster, node);
 	s->reserved = s->on_disk[0] > s->on_disk[1] ? s->on_disk[0] : s->on_disk[1];
+	for (i = 0; i < 2; i++)
+		if (legacy[i] > s->reserved)
+			s->reserved = legacy[i];
 	s->next = s->reserved > clock_ns ? s->reserved : clock_ns;
 	if (!s->next)
 		s->next = 1;

@@ -43,7 +43,8 @@ struct sequence {
 
 /*
  * Reads what @state_dir and @runtime_dir (NULL: none) hold for @node of
- * @cluster and starts above it and above @clock_ns (CLOCK_REALTIME, ns).
+ * @cluster, under the names of now and of earlier versions (layout.h),
+ * and starts above it and above @clock_ns (CLOCK_REALTIME, ns).
  * A file that cannot be read or parsed is left out, and named in
  * s->ignored. Returns 0, or -1 when the paths are too long.
  */

@@ -164,6 +164,26 @@ TEST_F(seq, dotted_names_keep_files_of_their_own)
 	EXPECT_EQ(NOW_NS, sequence_take(&self->s, &failed));
 }
 
+/*
+ * A number an earlier version reserved, in the file it named
+ * CLUSTER.NODE.sequence (layout.h), is started above, in either
+ * directory; and the file is left as it was.
+ */
+TEST_F(seq, a_number_in_a_file_of_the_old_name_is_started_above)
+{
+	char old[200];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(old, sizeof(old), "%s/demo.m1.sequence", i ? self->run : self->dir);
+		put(_metadata, old, "sequence 1900000000000000000\n");
+		ASSERT_EQ(0, start(self, NOW_NS));
+		EXPECT_LE(1900000000000000000ull, take(_metadata, &self->s, 1));
+		EXPECT_EQ(0, access(old, F_OK));
+		ASSERT_EQ(0, system("rm -rf /tmp/sequence_test.*/run/* /tmp/sequence_test.*/*.sequence"));
+	}
+}
+
 /* Fails every step of a write with ENOSPC, and counts the tries. */
 static int no_space(void *ctx, enum durable_step step)
 {
