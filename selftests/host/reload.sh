@@ -39,6 +39,11 @@ config() {
 	[ $# -eq 0 ] || printf '%s\n' "$@"
 }
 
+# connected_twice: strace's log shows two connections made.
+connected_twice() {
+	[ "$(grep -cs '^[0-9]* *connect(.*) = 0$' "$dir/strace.log")" -ge 2 ]
+}
+
 answers() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" > /dev/null 2>&1; }
 
 # start_on_fifo NODE DAEMON: starts DAEMON for NODE ($pid) with its
@@ -179,6 +184,38 @@ for availctl in "$@"; do
 		tap_check "$daemon: SIGTERM: exits 0" test $? = 0
 		pid=
 	done
+
+	# A control socket swapped between availctl reload's connections
+	# (another daemon's socket put at the path that named m1's): what
+	# the request reaches must be what the file names, or nothing is
+	# reloaded. strace holds back every connection after the first two
+	# (reload's wait for the daemon, then its request) by 2 s, and the
+	# socket is swapped once two were made.
+	config m1 "control = $dir/ctl.sock" > "$dir/m1.conf"
+	config h0 > "$dir/h0.conf"
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	pid=$!
+	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	pid="$pid $!"
+	wait_until 10 "$availctl" status --config "$dir/m1.conf" > /dev/null
+	wait_until 10 "$availctl" status --config "$dir/h0.conf" > /dev/null
+	strace -f -qq -o "$dir/strace.log" -e trace=connect \
+		-e inject=connect:delay_enter=2000000:when=3+ \
+		"$availctl" reload --config "$dir/m1.conf" > "$dir/swap.out" 2>&1 &
+	client=$!
+	wait_until 10 connected_twice
+	mv "$dir/state-h0/h0.sock" "$dir/ctl.sock"
+	wait "$client"
+	said=$?
+	# Stopped first: what they logged is all written.
+	# shellcheck disable=SC2086
+	kill $pid
+	wait
+	pid=
+	tap_check "a socket swapped between reload's connections: h0 was not reloaded" \
+		test "$(grep -c " reloaded " "$dir/h0.log")" = 0
+	tap_check "and availctl said reloaded (exit $said) only if m1 was" \
+		test "$said" != 0 -o "$(grep -c " reloaded " "$dir/m1.log")" = 1
 done
 
 tap_done

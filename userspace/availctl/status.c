@@ -207,89 +207,67 @@ bool availctl_answer_is(const char *json, const char *node, const char *cluster)
 }
 
 /*
- * The "config" member of a daemon's JSON @answer (the file it reads,
- * resolved) into @out: 0, or -1 when there is none.
+ * An "other" answer (control.h) from the daemon at @path: said, as what
+ * it means for the file @o names.
  */
-static int answer_config(const char *answer, char *out, size_t size)
+static void say_other(const char *command, const char *path, const struct ask_options *o,
+		      const char *answer)
 {
-	const char *at = strstr(answer, "\"config\":\"");
-	size_t n = 0;
+	char node[WIRE_NAME_SIZE], cluster[WIRE_NAME_SIZE], reads[PATH_MAX];
 
-	if (!at)
-		return -1;
-	for (at += strlen("\"config\":\""); *at && *at != '"'; at++) {
-		if (*at == '\\' && at[1])
-			at++;
-		if (n + 1 < size)
-			out[n++] = *at;
-	}
-	out[n] = '\0';
-	return *at == '"' ? 0 : -1;
-}
-
-/*
- * Whether @given and @reads (the daemon's, resolved) are one file: the
- * same device and inode (a hard link or a bind mount of it is the same
- * file), or, where @reads cannot be looked at from here, the same path.
- */
-static bool same_file_at(const char *given, const char *reads)
-{
-	char real[PATH_MAX];
-	struct stat a, b;
-
-	if (!stat(reads, &b))
-		return !stat(given, &a) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	return realpath(given, real) && !strcmp(real, reads);
-}
-
-/*
- * Whether the daemon at @path is the one @o's file names: a control path
- * edited to name another node's socket would otherwise reload that node
- * (a daemon rereads its own file) and say "reloaded", or show its status
- * as this file's node's. With @same_file (a reload), the daemon must also
- * read that very file: it rereads its own, so a copy edited elsewhere
- * would not be what it runs. 0, or the exit status with the reason said.
- */
-static int check_daemon(const char *command, const char *path, const struct ask_options *o,
-			bool same_file)
-{
-	char *answer, reads[PATH_MAX];
-	size_t size;
-	int status;
-
-	status = availctl_ask(command, path, "json\n", &answer, &size);
-	if (status)
-		return status;
-	if (!availctl_answer_is(answer, o->node, o->cluster)) {
+	_Static_assert(WIRE_NAME_SIZE == 32 && PATH_MAX == 4096, "the widths below");
+	if (sscanf(answer, CONTROL_OTHER "%31s %31s %4095[^\n]", node, cluster, reads) != 3)
+		snprintf(node, sizeof(node), "?");
+	if (strcmp(node, o->node) || strcmp(cluster, o->cluster))
 		fprintf(stderr, "%savailctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)\n",
 			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
-		status = AVAILCTL_EXIT_FAILED;
-	} else if (same_file && !answer_config(answer, reads, sizeof(reads)) &&
-		   !same_file_at(o->config, reads)) {
+	else
 		fprintf(stderr, "%savailctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)\n",
 			service_log_prefix(LOG_ERR), command, path, reads, o->config);
-		status = AVAILCTL_EXIT_FAILED;
-	}
-	free(answer);
-	return status;
 }
 
 /*
- * availctl_ask() for the daemon @o names: with --config, only once
- * check_daemon() found that file's node at @path (and, for a reload,
- * reading that file).
+ * availctl_ask() of @verb for the daemon @o names: with --config, the
+ * request says that file's node and cluster, and for a reload that very
+ * file (a daemon rereads its own: a copy edited elsewhere would not be
+ * what it runs), so that only that daemon acts on it. A control path
+ * edited to name another node's socket would otherwise reload that node
+ * and say "reloaded", or show its status as this file's node's; and the
+ * check is made on the connection that asks, so a socket swapped in
+ * between cannot take the request (control.h).
  */
 static int ask_daemon(const char *command, const char *path, const struct ask_options *o,
-		      const char *request, char **answer, size_t *size)
+		      const char *verb, char **answer, size_t *size)
 {
+	struct control_request req = { .addressed = o->node[0] != '\0' };
+	char line[CONTROL_REQUEST_MAX];
+	struct stat st;
 	int status;
 
-	if (o->node[0]) {
-		status = check_daemon(command, path, o, !strcmp(request, "reload\n"));
-		if (status)
-			return status;
+	snprintf(req.verb, sizeof(req.verb), "%s", verb);
+	memcpy(req.node, o->node, sizeof(req.node));
+	memcpy(req.cluster, o->cluster, sizeof(req.cluster));
+	if (req.addressed && !strcmp(verb, "reload")) {
+		if (stat(o->config, &st)) {
+			fprintf(stderr, "%savailctl %s: %s: %s\n", service_log_prefix(LOG_ERR),
+				command, o->config, strerror(errno));
+			return AVAILCTL_EXIT_FAILED;
+		}
+		req.has_file = true;
+		req.dev = st.st_dev;
+		req.ino = st.st_ino;
 	}
-	return availctl_ask(command, path, request, answer, size);
+	if (control_request_format(line, sizeof(line), &req)) {
+		fprintf(stderr, "%savailctl %s: the request does not fit\n", service_log_prefix(LOG_ERR),
+			command);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	status = availctl_ask(command, path, line, answer, size);
+	if (status || !req.addressed || strncmp(*answer, CONTROL_OTHER, strlen(CONTROL_OTHER)))
+		return status;
+	say_other(command, path, o, *answer);
+	free(*answer);
+	return AVAILCTL_EXIT_FAILED;
 }
 
 static const struct option status_options[] = {
@@ -312,8 +290,8 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 		return status;
 	if (o.role && ctl->json)
 		return availctl_usage_error("status", "--role and --json exclude each other");
-	status = ask_daemon("status", path, &o,
-			    o.role ? "role\n" : ctl->json ? "json\n" : "text\n", &answer, &size);
+	status = ask_daemon("status", path, &o, o.role ? "role" : ctl->json ? "json" : "text",
+			    &answer, &size);
 	if (status)
 		return status;
 	fwrite(answer, 1, size, stdout);
@@ -368,7 +346,7 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 	if (status >= 0)
 		return status;
 	wait_for_daemon(path, RELOAD_START_WAIT_MS);
-	status = ask_daemon("reload", path, &o, "reload\n", &answer, &size);
+	status = ask_daemon("reload", path, &o, "reload", &answer, &size);
 	if (status)
 		return status;
 	if (size == strlen("reloaded\n") && !memcmp(answer, "reloaded\n", size)) {
@@ -407,7 +385,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 			   sizeof(path));
 	if (status >= 0)
 		return status;
-	status = ask_daemon("metrics", path, &o, "prom\n", &answer, &size);
+	status = ask_daemon("metrics", path, &o, "prom", &answer, &size);
 	if (status)
 		return status;
 	if (!o.output) {

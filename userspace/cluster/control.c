@@ -338,3 +338,42 @@ void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer,
 			give_answer(client);
 	}
 }
+
+int control_request_format(char *buf, size_t size, const struct control_request *r)
+{
+	int n;
+
+	if (!r->addressed)
+		n = snprintf(buf, size, "%s\n", r->verb);
+	else if (!wire_name_valid(r->node) || !wire_name_valid(r->cluster))
+		return -1;
+	else if (!r->has_file)
+		n = snprintf(buf, size, "%s for %s %s\n", r->verb, r->node, r->cluster);
+	else
+		n = snprintf(buf, size, "%s for %s %s %ju %ju\n", r->verb, r->node, r->cluster,
+			     r->dev, r->ino);
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+int control_request_parse(const char *line, struct control_request *r)
+{
+	int end = 0, n;
+
+	memset(r, 0, sizeof(*r));
+	/* The widths: the verb's 15 bytes, a name's 31 (wire.h). */
+	_Static_assert(sizeof(r->verb) == 16 && WIRE_NAME_SIZE == 32, "the widths below");
+	n = sscanf(line, "%15[a-z] for %31s %31s %ju %ju%n", r->verb, r->node, r->cluster,
+		   &r->dev, &r->ino, &end);
+	if (n == 1 && !line[strlen(r->verb)])
+		return 0;
+	if (n == 3) {
+		end = 0;
+		sscanf(line, "%*s for %*s %*s%n", &end);
+	}
+	if ((n != 3 && n != 5) || !end || line[end] || !wire_name_valid(r->node) ||
+	    !wire_name_valid(r->cluster))
+		return -1;
+	r->addressed = true;
+	r->has_file = n == 5;
+	return 0;
+}

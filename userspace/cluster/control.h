@@ -2,7 +2,7 @@
 /*
  * A daemon's control socket, where availctl status and availctl metrics
  * ask what it knows: a unix stream socket. A client connects, sends one
- * request line ("text", "json" or "prom") and reads the answer until the
+ * request line (struct control_request) and reads the answer until the
  * daemon closes. An answer may be any size (the table of ten thousand
  * hosts is megabytes), and the daemon never waits on a client: it
  * accepts, reads and writes only what the socket takes at once, answers
@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "wire.h"
+
 #define CONTROL_CLIENTS		4
 #define CONTROL_TIMEOUT_MS	5000
-#define CONTROL_REQUEST_MAX	16
+#define CONTROL_REQUEST_MAX	256	/* bytes of a request line, its newline included */
 
 struct control_client {
 	int fd;				/* -1: a free slot */
@@ -41,6 +43,33 @@ struct control {
 	int record_error;		/* errno of the record's write at open; 0: written */
 	struct control_client clients[CONTROL_CLIENTS];
 };
+
+/*
+ * A request line: a verb ("text", "json", "role", "prom" or "reload"),
+ * then, from a client that read a configuration file, whom it is for:
+ * "VERB for NODE CLUSTER", and for a reload the file's device and inode
+ * too, "VERB for NODE CLUSTER DEV INO". The daemon checks that it is that
+ * node, reading that very file, on the connection it then answers on:
+ * checked on one connection and asked on another, the socket could have
+ * been another daemon's by the second (a path swapped in between). One
+ * that is not answers CONTROL_OTHER, then its node, cluster and the file
+ * it reads, resolved ("other NODE CLUSTER PATH\n"), and does nothing.
+ */
+struct control_request {
+	char verb[16];
+	bool addressed;			/* for a node and cluster, */
+	char node[WIRE_NAME_SIZE];
+	char cluster[WIRE_NAME_SIZE];
+	bool has_file;			/* and a file, */
+	uintmax_t dev, ino;		/* by its st_dev and st_ino */
+};
+
+#define CONTROL_OTHER "other "
+
+/* @r as a line into @buf: 0, or -1 when it does not fit or a name is bad. */
+int control_request_format(char *buf, size_t size, const struct control_request *r);
+/* The line @line (no newline) into @r: 0, or -1 when malformed. */
+int control_request_parse(const char *line, struct control_request *r);
 
 /* Writes the answer to @request (a NUL-terminated line) into @out. */
 typedef void (*control_answer_fn)(void *ctx, const char *request, FILE *out);

@@ -931,18 +931,45 @@ static enum node_format requested_format(const char *request)
 }
 
 struct status_request {
+	struct node *node;
 	node_status_fn answer;
 	node_reload_fn reload;
 	void *ctx;
 };
 
+/*
+ * Whether @req is for this daemon (control.h): no one named, or this
+ * node of this cluster, reading the file named if one is.
+ */
+static bool for_us(const struct node *n, const struct control_request *req)
+{
+	struct stat st;
+
+	if (!req->addressed)
+		return true;
+	if (strcmp(req->node, n->conf.node) || strcmp(req->cluster, n->conf.cluster))
+		return false;
+	return !req->has_file || (!stat(n->config_path, &st) && (uintmax_t)st.st_dev == req->dev &&
+				  (uintmax_t)st.st_ino == req->ino);
+}
+
 static void answer_request(void *ctx, const char *request, FILE *out)
 {
 	struct status_request *sr = ctx;
-	char error[512];
+	struct control_request req;
+	char error[512], real[PATH_MAX];
 
-	if (strcmp(request, "reload")) {
-		sr->answer(sr->ctx, out, requested_format(request));
+	if (control_request_parse(request, &req)) {
+		fprintf(out, "refused: a malformed request\n");
+		return;
+	}
+	if (!for_us(sr->node, &req)) {
+		fprintf(out, CONTROL_OTHER "%s %s %s\n", sr->node->conf.node, sr->node->conf.cluster,
+			realpath(sr->node->config_path, real) ? real : sr->node->config_path);
+		return;
+	}
+	if (strcmp(req.verb, "reload")) {
+		sr->answer(sr->ctx, out, requested_format(req.verb));
 		return;
 	}
 	if (sr->reload(sr->ctx, error, sizeof(error)))
@@ -953,7 +980,7 @@ static void answer_request(void *ctx, const char *request, FILE *out)
 
 void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn reload, void *ctx)
 {
-	struct status_request sr = { .answer = answer, .reload = reload, .ctx = ctx };
+	struct status_request sr = { .node = n, .answer = answer, .reload = reload, .ctx = ctx };
 
 	control_serve(&n->control, node_now_ms(), answer_request, &sr);
 }
