@@ -5,12 +5,16 @@
  * after a recvmmsg() on a UDP socket (node_read()'s) found it empty, the
  * end of a pass of reading, before the daemon looks at the clock for its
  * timers. Each time the file $AVAILCAST_STOP_FILE exists, the next such
- * read removes it and raises SIGSTOP; the test sends SIGCONT.
+ * read removes it and raises SIGSTOP; the test sends SIGCONT. And the
+ * middle of a pass: each time $AVAILCAST_STOP_FILE.data exists, the next
+ * such read that took datagrams.
  */
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,6 +38,7 @@ int recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count, int flags,
 {
 	static recvmmsg_fn real;
 	const char *file = getenv("AVAILCAST_STOP_FILE");
+	char data_file[PATH_MAX];
 	int n, saved;
 
 	if (!real)
@@ -42,6 +47,10 @@ int recvmmsg(int fd, struct mmsghdr *msgs, unsigned int count, int flags,
 	saved = errno;
 	if (n < 0 && (saved == EAGAIN || saved == EWOULDBLOCK) && file && is_udp(fd) &&
 	    !unlink(file))
+		raise(SIGSTOP);
+	if (n > 0 && file && is_udp(fd) &&
+	    (size_t)snprintf(data_file, sizeof(data_file), "%s.data", file) < sizeof(data_file) &&
+	    !unlink(data_file))
 		raise(SIGSTOP);
 	errno = saved;
 	return n;

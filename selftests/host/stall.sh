@@ -100,6 +100,24 @@ for _ in range(int(sys.argv[1])):
 	done
 	tap_check "stopped $stops times after a read, before its timers: the standby never entered fault" \
 		entered m2 fault 0
+	# Stopped in the middle of a pass, after a read that took m1's
+	# heartbeat, and junk sent meanwhile fills the socket: the
+	# heartbeats of the stop are lost, and the pass goes on to read the
+	# junk and find the socket empty only after the stop. The stop is
+	# still ours, not m1's silence.
+	for _ in $(seq "$stops"); do
+		touch "$dir/stop-m2.data"
+		tap_check "m2 stops itself after a read that took a datagram" wait_until 10 stopped "$m2"
+		python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3000):
+    s.sendto(b"junk", ("127.0.0.1", int(sys.argv[1])))' $((port + 1))
+		sleep 1	# the fault's length, over grace-ms
+		kill -CONT "$m2"
+		tap_check "m2 runs again after 1 s stopped" wait_until 10 answers m2
+	done
+	tap_check "stopped $stops times in the middle of reading, its socket full: the standby never entered fault" \
+		entered m2 fault 0
 	# shellcheck disable=SC2086
 	kill $pids 2> /dev/null
 	wait 2> /dev/null

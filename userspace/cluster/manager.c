@@ -606,7 +606,7 @@ static void take_reports(struct manager *m, enum arbiter_role *previous)
  * so that a flood of reports never holds up a renewal's answer. Returns
  * whether the batch was full: more may wait.
  */
-static bool receive_batch(struct manager *m, enum arbiter_role *previous, uint64_t *read_ms)
+static bool receive_batch(struct manager *m, enum arbiter_role *previous)
 {
 	struct wire_message msg;
 	unsigned int batch;
@@ -614,7 +614,6 @@ static bool receive_batch(struct manager *m, enum arbiter_role *previous, uint64
 	for (batch = 0; batch < NODE_RECEIVE_BATCH; batch++) {
 		struct node_datagram *d = &m->reports[m->n_reports];
 
-		*read_ms = node_now_ms();
 		if (!node_read(&m->node, d))
 			break;
 		if (claims_report(d)) {
@@ -636,17 +635,14 @@ static bool receive_batch(struct manager *m, enum arbiter_role *previous, uint64
  * MANAGER_READ_BATCHES, more than a socket's default buffer holds, so
  * that a flood that never ends holds the timers back no longer: counted
  * in datagrams, not in time, so that a stop in the middle of reading
- * does not end it. Returns the clock when the last read began: when that
- * read found the socket empty, all that arrived before it was read.
+ * does not end it.
  */
-static uint64_t receive(struct manager *m, enum arbiter_role *previous)
+static void receive(struct manager *m, enum arbiter_role *previous)
 {
-	uint64_t read_ms;
 	unsigned int batches = 1;
 
-	while (receive_batch(m, previous, &read_ms) && batches++ < MANAGER_READ_BATCHES)
+	while (receive_batch(m, previous) && batches++ < MANAGER_READ_BATCHES)
 		;
-	return read_ms;
 }
 
 int manager_main(const char *config_path)
@@ -655,7 +651,7 @@ int manager_main(const char *config_path)
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
 	char error[512];
-	uint64_t now, next, read_ms;
+	uint64_t now, next, pass_ms;
 	int wait_ms, failed;
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
@@ -693,6 +689,7 @@ int manager_main(const char *config_path)
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
 	service_ready("starting");
 	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, previous);
+	pass_ms = node_now_ms();
 	while (!node_should_stop()) {
 		if (node_take_reload())
 			reload(&m, error, sizeof(error));
@@ -707,13 +704,18 @@ int manager_main(const char *config_path)
 		 * from fault. A promise or a renewal counts from when its
 		 * request was sent, so reading it late holds nothing longer.
 		 */
-		read_ms = receive(&m, &previous);
+		receive(&m, &previous);
 		now = node_now_ms();
 		/*
-		 * Stopped after it read the socket, before it looked at the
-		 * clock: what came meanwhile waits unread.
+		 * Stopped since the pass began (poll() returned), before it
+		 * looked at the clock: after it read the socket empty, what
+		 * came meanwhile waits unread; in the middle of reading, a
+		 * socket that filled meanwhile lost the heartbeats of that
+		 * time. Either way the silence was ours. (A pass that reads
+		 * a flood for longer than heartbeat-ms counts too: the
+		 * standby then only waits that much longer.)
 		 */
-		arbiter_resumed(&m.arbiter, now, read_ms);
+		arbiter_resumed(&m.arbiter, now, pass_ms);
 		if (now >= arbiter_next_ms(&m.arbiter)) {
 			arbiter_tick(&m.arbiter, now);
 			drain(&m, &previous);
@@ -735,7 +737,8 @@ int manager_main(const char *config_path)
 			break;
 		}
 		/* Back later than it meant to: it may not have run. */
-		arbiter_resumed(&m.arbiter, node_now_ms(), now + (uint64_t)wait_ms);
+		pass_ms = node_now_ms();
+		arbiter_resumed(&m.arbiter, pass_ms, now + (uint64_t)wait_ms);
 	}
 	/*
 	 * No longer acting (nothing renews the hold from here), the stop
