@@ -396,9 +396,10 @@ static int take_lock(const char *dir, const char *name, const char *holder,
 
 /*
  * NODE@CLUSTER.lock in the runtime directory, unless it is the state
- * directory (whose lock of that name we hold). One that cannot be made
- * (a runtime directory we cannot write) leaves the daemon without
- * runtime copies, as one that cannot be made at all does.
+ * directory (whose lock of that name we hold). A lock file that cannot
+ * be made there (a runtime directory we cannot write) leaves the daemon
+ * without runtime copies, as a runtime directory that cannot be made
+ * does.
  */
 static int take_runtime_lock(struct node *n, char *error, size_t size)
 {
