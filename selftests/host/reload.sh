@@ -39,6 +39,16 @@ config() {
 	[ $# -eq 0 ] || printf '%s\n' "$@"
 }
 
+# refused SOCKET REQUEST: REQUEST (a literal \0 in it sent as a NUL, a
+# newline added) sent to the control socket SOCKET is refused.
+refused() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode().replace(b"\\0", b"\0") + b"\n")
+sys.stdout.write(s.makefile("rb").read().decode())' "$1" "$2" | grep -q "^refused: "
+}
+
 # connected_twice: strace's log shows two connections made.
 connected_twice() {
 	[ "$(grep -cs '^[0-9]* *connect(.*) = 0$' "$dir/strace.log")" -ge 2 ]
@@ -216,6 +226,47 @@ for availctl in "$@"; do
 		test "$(grep -c " reloaded " "$dir/h0.log")" = 0
 	tap_check "and availctl said reloaded (exit $said) only if m1 was" \
 		test "$said" != 0 -o "$(grep -c " reloaded " "$dir/m1.log")" = 1
+
+	# Requests that are not of the form (cluster/control.h), straight to
+	# m1's socket: each refused, and none acted on. And an answer from
+	# a daemon of an earlier version (here a stand-in that answers any
+	# request with a text status, as those did): not taken for m1's.
+	rm "$dir/ctl.sock"	# h0's, swapped in above
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	pid=$!
+	tap_check "m1 runs again" wait_until 10 "$availctl" status --config "$dir/m1.conf"
+	ino=$(stat -c '%d %i' "$dir/m1.conf")
+	name31=n234567890123456789012345678901
+	for request in "reload $(printf 'x%.0s' $(seq 300))" "reload\0 for h0 reload" \
+		"reload for m1 reload -${ino% *} ${ino#* }" "reload for m1 reload +${ino% *} ${ino#* }" \
+		"reload for ${name31}m1 reload" "reload for m1  reload" "reloadx" "reload "; do
+		tap_check "$(printf '%.40s' "$request"): refused" refused "$dir/ctl.sock" "$request"
+	done
+	kill "$pid"
+	wait "$pid"
+	pid=
+	tap_check "and none reloaded m1" test "$(grep -c " reloaded " "$dir/m1.log")" = 0
+	tap_expect 2 "--config and --socket exclude each other" \
+		"$availctl" reload --config "$dir/m1.conf" --socket "$dir/state-h0/h0.sock"
+	python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(1)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    c.recv(256)
+    c.sendall(b"node:       h0 (relay) of cluster reload\n")
+    c.close()' "$dir/old.sock" > "$dir/old.ready" &
+	pid=$!
+	wait_until 10 grep -q ready "$dir/old.ready"
+	config m1 "control = $dir/old.sock" > "$dir/old.conf"
+	tap_expect 1 "did not say it answers for node m1 of cluster reload" \
+		"$availctl" status --config "$dir/old.conf"
+	tap_expect 1 "did not say it answers for node m1" "$availctl" metrics --config "$dir/old.conf"
+	kill "$pid"
+	wait "$pid"
+	pid=
 done
 
 tap_done

@@ -130,6 +130,17 @@ for availctl in "$@"; do
 	tap_expect 78 "runs as node m1 of cluster x with runtime-dir $dir/run" \
 		timeout 10 "$availctl" arbiter --config <(sed "s|^state-dir = .*|state-dir = $dir/x2|" \
 							    "$dir/x.conf")
+	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
+	# it): said unusable, as one that cannot be made, not taken as locked.
+	ln -s "$dir/nowhere" "$dir/dangling"
+	sed -e "s|^state-dir = .*|state-dir = $dir/x3|" -e "s|^runtime-dir = .*|runtime-dir = $dir/dangling|" \
+		"$dir/x.conf" > "$dir/x3.conf"
+	"$availctl" arbiter --config "$dir/x3.conf" 2> "$dir/x3.log" &
+	dangling=$!
+	tap_check "a runtime-dir that is a dangling symlink is said unusable" \
+		wait_until 10 grep -q "runtime-dir-unusable path=$dir/dangling" "$dir/x3.log"
+	kill "$dangling"
+	wait "$dangling"
 	tap_expect 78 "node m1 runs in another cluster from state-dir $dir/shared" \
 		timeout 10 "$availctl" arbiter --config "$dir/z.conf"
 	tap_check "cluster x's m1 still runs" "$availctl" status --config "$dir/x.conf"

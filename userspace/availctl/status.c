@@ -63,6 +63,7 @@ static const char reload_usage[] =
 
 struct ask_options {
 	const char *config;
+	bool config_given;		/* --config, not the default */
 	const char *socket;
 	const char *output;
 	bool role;
@@ -74,9 +75,10 @@ static int take_option(int option, const char *value, void *arg)
 {
 	struct ask_options *o = arg;
 
-	if (option == 'c')
+	if (option == 'c') {
 		o->config = value;
-	else if (option == 's')
+		o->config_given = true;
+	} else if (option == 's')
 		o->socket = value;
 	else if (option == 'o')
 		o->output = value;
@@ -130,6 +132,9 @@ static int ask_setup(int argc, char **argv, const char *command, const char *usa
 		return status;
 	if (optind < argc)
 		return availctl_usage_error(command, "unexpected argument '%s'", argv[optind]);
+	/* The file would say whom to ask, and be ignored. */
+	if (o->config_given && o->socket)
+		return availctl_usage_error(command, "--config and --socket exclude each other");
 	if (socket_path(command, o, path, size))
 		return AVAILCTL_EXIT_FAILED;
 	return -1;
@@ -263,9 +268,21 @@ static int ask_daemon(const char *command, const char *path, const struct ask_op
 		return AVAILCTL_EXIT_FAILED;
 	}
 	status = availctl_ask(command, path, line, answer, size);
-	if (status || !req.addressed || strncmp(*answer, CONTROL_OTHER, strlen(CONTROL_OTHER)))
+	if (status || !req.addressed)
 		return status;
-	say_other(command, path, o, *answer);
+	if (!strncmp(*answer, CONTROL_OTHER, strlen(CONTROL_OTHER))) {
+		say_other(command, path, o, *answer);
+	} else {
+		/* The daemon says whom it answers for: an earlier version does not. */
+		snprintf(line, sizeof(line), CONTROL_FOR "%s %s\n", o->node, o->cluster);
+		if (*size >= strlen(line) && !memcmp(*answer, line, strlen(line))) {
+			*size -= strlen(line);
+			memmove(*answer, *answer + strlen(line), *size + 1);
+			return 0;
+		}
+		fprintf(stderr, "%savailctl %s: the daemon at %s did not say it answers for node %s of cluster %s (one of an earlier version? restart it, or ask with --socket)\n",
+			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster);
+	}
 	free(*answer);
 	return AVAILCTL_EXIT_FAILED;
 }

@@ -2,9 +2,11 @@
 /* The daemons' control socket: status requests, answered without waiting. */
 
 #define _GNU_SOURCE	/* accept4(), statx() */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +277,7 @@ static void take_request(struct control_client *client, control_answer_fn answer
 {
 	size_t room = sizeof(client->request) - 1 - client->got;
 	ssize_t n = read(client->fd, client->request + client->got, room);
+	char *end;
 	FILE *out;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -285,16 +288,35 @@ static void take_request(struct control_client *client, control_answer_fn answer
 	}
 	client->got += (size_t)n;
 	client->request[client->got] = '\0';
-	/* Whole at a newline, at the client's end of writing, or when full. */
-	if (n > 0 && (size_t)n < room && !strchr(client->request, '\n'))
+	end = memchr(client->request, '\n', client->got);
+	/* Whole at a newline, or at the client's end of writing. */
+	if (!end && n > 0) {
+		if ((size_t)n == room) {
+			/*
+			 * Full: too long. Read on to its end, dropping it, so
+			 * that the refusal is not lost to a reset (a socket
+			 * closed with input unread).
+			 */
+			client->too_long = true;
+			client->got = 0;
+		}
 		return;
-	client->request[strcspn(client->request, "\n")] = '\0';
+	}
 	out = open_memstream(&client->answer, &client->size);
 	if (!out) {
 		drop(client);
 		return;
 	}
-	answer(ctx, client->request, out);
+	/* A line too long, or holding a NUL, is no request: nothing of it is done. */
+	if (client->too_long)
+		fprintf(out, "refused: a request longer than %d bytes\n", CONTROL_REQUEST_MAX - 1);
+	else if (memchr(client->request, '\0', end ? (size_t)(end - client->request) : client->got))
+		fprintf(out, "refused: a malformed request\n");
+	else {
+		if (end)
+			*end = '\0';
+		answer(ctx, client->request, out);
+	}
 	if (fclose(out) || !client->answer)
 		drop(client);
 }
@@ -355,25 +377,55 @@ int control_request_format(char *buf, size_t size, const struct control_request 
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+/* @text as a whole decimal number, digits only, into *@value: 0, or -1. */
+static int parse_number(const char *text, uintmax_t *value)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	errno = 0;
+	*value = strtoumax(text, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
 int control_request_parse(const char *line, struct control_request *r)
 {
-	int end = 0, n;
+	static const char *const verbs[] = { "text", "json", "role", "prom", "reload" };
+	char copy[CONTROL_REQUEST_MAX], *word[6], *next;
+	unsigned int n = 0, i;
 
 	memset(r, 0, sizeof(*r));
-	/* The widths: the verb's 15 bytes, a name's 31 (wire.h). */
-	_Static_assert(sizeof(r->verb) == 16 && WIRE_NAME_SIZE == 32, "the widths below");
-	n = sscanf(line, "%15[a-z] for %31s %31s %ju %ju%n", r->verb, r->node, r->cluster,
-		   &r->dev, &r->ino, &end);
-	if (n == 1 && !line[strlen(r->verb)])
-		return 0;
-	if (n == 3) {
-		end = 0;
-		sscanf(line, "%*s for %*s %*s%n", &end);
-	}
-	if ((n != 3 && n != 5) || !end || line[end] || !wire_name_valid(r->node) ||
-	    !wire_name_valid(r->cluster))
+	if (strlen(line) >= sizeof(copy))
 		return -1;
+	memcpy(copy, line, strlen(line) + 1);
+	/* Words one space apart, none empty. */
+	for (next = copy; next && n < 6; n++) {
+		word[n] = next;
+		next = strchr(next, ' ');
+		if (next)
+			*next++ = '\0';
+		if (!*word[n])
+			return -1;
+	}
+	if (next)
+		return -1;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]) && strcmp(word[0], verbs[i]); i++)
+		;
+	if (i == sizeof(verbs) / sizeof(verbs[0]))
+		return -1;
+	snprintf(r->verb, sizeof(r->verb), "%s", word[0]);
+	if (n == 1)
+		return 0;
+	if ((n != 4 && n != 6) || strcmp(word[1], "for") ||
+	    strlen(word[2]) >= sizeof(r->node) || !wire_name_valid(word[2]) ||
+	    strlen(word[3]) >= sizeof(r->cluster) || !wire_name_valid(word[3]))
+		return -1;
+	memcpy(r->node, word[2], strlen(word[2]) + 1);
+	memcpy(r->cluster, word[3], strlen(word[3]) + 1);
 	r->addressed = true;
-	r->has_file = n == 5;
-	return 0;
+	if (n == 4)
+		return 0;
+	r->has_file = true;
+	return parse_number(word[4], &r->dev) || parse_number(word[5], &r->ino) ? -1 : 0;
 }

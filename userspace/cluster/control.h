@@ -31,6 +31,7 @@ struct control_client {
 	uint64_t since_ms;
 	char request[CONTROL_REQUEST_MAX];
 	size_t got;
+	bool too_long;			/* the request overflowed: read to its end, refused */
 	char *answer;			/* not NULL: the request is answered */
 	size_t size, sent;
 };
@@ -53,7 +54,13 @@ struct control {
  * checked on one connection and asked on another, the socket could have
  * been another daemon's by the second (a path swapped in between). One
  * that is not answers CONTROL_OTHER, then its node, cluster and the file
- * it reads, resolved ("other NODE CLUSTER PATH\n"), and does nothing.
+ * it reads, resolved ("other NODE CLUSTER PATH\n"), and does nothing;
+ * one that is answers CONTROL_FOR first ("for NODE CLUSTER\n"), so that
+ * a client can tell its answer from an earlier version's, which took any
+ * line it did not know for "text". Words are one space apart, the
+ * numbers plain decimal digits; a line longer than CONTROL_REQUEST_MAX - 1
+ * bytes, or holding a NUL, or otherwise not of this form, is refused
+ * ("refused: ...") and nothing of it done.
  */
 struct control_request {
 	char verb[16];
@@ -65,6 +72,7 @@ struct control_request {
 };
 
 #define CONTROL_OTHER "other "
+#define CONTROL_FOR "for "
 
 /* @r as a line into @buf: 0, or -1 when it does not fit or a name is bad. */
 int control_request_format(char *buf, size_t size, const struct control_request *r);

@@ -406,9 +406,20 @@ static int take_runtime_lock(struct node *n, char *error, size_t size)
 	const struct conf *c = &n->conf;
 	char name[NAME_MAX + 1], path[PATH_MAX];
 	struct stat state, run;
+	int err;
 
-	if (!n->runtime_dir_ok || stat(c->state_dir, &state) || stat(c->runtime_dir, &run) ||
-	    (state.st_dev == run.st_dev && state.st_ino == run.st_ino))
+	if (!n->runtime_dir_ok)
+		return 0;
+	/* mkdir() said EEXIST of a dangling symlink, or a file, too. */
+	err = stat(c->runtime_dir, &run) ? errno : S_ISDIR(run.st_mode) ? 0 : ENOTDIR;
+	if (err) {
+		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
+			 strerror(err));
+		n->runtime_dir_ok = false;
+		return 0;
+	}
+	if (!stat(c->state_dir, &state) && state.st_dev == run.st_dev &&
+	    state.st_ino == run.st_ino)
 		return 0;
 	if (layout_node_file(name, sizeof(name), c->cluster, c->node, "lock") ||
 	    (size_t)snprintf(path, sizeof(path), "%s/%s", c->runtime_dir, name) >= sizeof(path))
@@ -969,6 +980,8 @@ static void answer_request(void *ctx, const char *request, FILE *out)
 			realpath(sr->node->config_path, real) ? real : sr->node->config_path);
 		return;
 	}
+	if (req.addressed)
+		fprintf(out, CONTROL_FOR "%s %s\n", sr->node->conf.node, sr->node->conf.cluster);
 	if (strcmp(req.verb, "reload")) {
 		sr->answer(sr->ctx, out, requested_format(req.verb));
 		return;
