@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "key.h"
 #include "keyring.h"
+#include "layout.h"
 #include "node.h"
 #include "witness.h"
 #include "write_probe.h"
@@ -319,10 +320,13 @@ static void start_store(struct sim *s, int h, bool rebooted)
 	mkdir(state, 0700);
 	mkdir(run, 0700);
 	if (rebooted) {
-		char copy[160];
+		char name[96], copy[256];
 
-		snprintf(copy, sizeof(copy), "%s/demo.%s.witness", run, names[MANAGERS + h]);
-		unlink(copy);
+		if (layout_node_file(name, sizeof(name), "demo", names[MANAGERS + h], "witness"))
+			abort();
+		snprintf(copy, sizeof(copy), "%s/%s", run, name);
+		if (unlink(copy) && errno != ENOENT)
+			abort();
 	}
 	if (witness_store_init(&s->store[h], state, run, "demo", names[MANAGERS + h],
 			       &s->store_timing[h], clock_of(s, MANAGERS + h), error, sizeof(error)))
