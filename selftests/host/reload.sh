@@ -54,6 +54,13 @@ connected_twice() {
 	[ "$(grep -cs '^[0-9]* *connect(.*) = 0$' "$dir/strace.log")" -ge 2 ]
 }
 
+# stat_after_connect FILE: strace's log shows FILE stat()ed after a
+# connection was made.
+stat_after_connect() {
+	awk -v file="\"$1\"" '/connect\(.*= 0$/ { c = 1 } c && index($0, file) { f = 1 }
+		END { exit !f }' "$dir/strace.log"
+}
+
 answers() { timeout 5 "$availctl" status --socket "$dir/state-$1/$1.sock" > /dev/null 2>&1; }
 
 # start_on_fifo NODE DAEMON: starts DAEMON for NODE ($pid) with its
@@ -267,6 +274,33 @@ while True:
 	kill "$pid"
 	wait "$pid"
 	pid=
+
+	# The file replaced between reload's stat() of it and the daemon's
+	# (a configuration tool writes a new file, renames it over the old
+	# and reloads): the file at the path then is the one meant, and
+	# reloaded. strace holds back every connection after the first
+	# (reload's wait for the daemon) by 2 s; the file is replaced once
+	# reload stat()ed it after that first connection.
+	"$availctl" arbiter --config "$dir/m1.conf" 2> "$dir/m1.log" &
+	pid=$!
+	wait_until 10 "$availctl" status --config "$dir/m1.conf" > /dev/null
+	# (LeakSanitizer cannot run under a tracer: the sanitizer build's
+	# exit status would be its.)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -qq -o "$dir/strace.log" -e trace=connect,stat,newfstatat,statx \
+			-e inject=connect:delay_enter=2000000:when=2+ \
+			"$availctl" reload --config "$dir/m1.conf" > "$dir/replaced.out" 2>&1 &
+	client=$!
+	wait_until 10 stat_after_connect "$dir/m1.conf"
+	cp "$dir/m1.conf" "$dir/m1.new"
+	mv "$dir/m1.new" "$dir/m1.conf"
+	wait "$client"
+	said=$?
+	kill "$pid"
+	wait "$pid"
+	pid=
+	tap_check "a file replaced while reload asked: the new one reloaded (exit $said: $(head -c 200 "$dir/replaced.out"))" \
+		test "$said" = 0 -a "$(grep -c " reloaded " "$dir/m1.log")" = 1
 done
 
 tap_done

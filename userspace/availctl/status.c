@@ -29,6 +29,8 @@
 #define ASK_TIMEOUT_MS (CONTROL_TIMEOUT_MS + 1000)
 /* How long availctl reload waits for a daemon still starting to listen: ms. */
 #define RELOAD_START_WAIT_MS 5000
+/* How many times a reload asks for a file replaced each time while it asked. */
+#define ASK_REPLACED_TRIES 3
 
 static const char status_usage[] =
 	"usage: availctl status [--json | --role] [--config FILE | --socket PATH]\n\n"
@@ -213,10 +215,11 @@ bool availctl_answer_is(const char *json, const char *node, const char *cluster)
 
 /*
  * An "other" answer (control.h) from the daemon at @path: said, as what
- * it means for the file @o names.
+ * it means for the file @o names. @replaced: that file was replaced
+ * while we asked, each time we asked.
  */
 static void say_other(const char *command, const char *path, const struct ask_options *o,
-		      const char *answer)
+		      const char *answer, bool replaced)
 {
 	char node[WIRE_NAME_SIZE], cluster[WIRE_NAME_SIZE], reads[PATH_MAX];
 
@@ -226,9 +229,54 @@ static void say_other(const char *command, const char *path, const struct ask_op
 	if (strcmp(node, o->node) || strcmp(cluster, o->cluster))
 		fprintf(stderr, "%savailctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)\n",
 			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
+	else if (replaced)
+		fprintf(stderr, "%savailctl %s: %s was replaced each of the %d times it was asked for: not reloaded (ask again once it stays)\n",
+			service_log_prefix(LOG_ERR), command, o->config, ASK_REPLACED_TRIES);
 	else
 		fprintf(stderr, "%savailctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)\n",
 			service_log_prefix(LOG_ERR), command, path, reads, o->config);
+}
+
+/*
+ * Whether the file @req names (its device and inode, as we stat()ed it
+ * for the request) is no longer at @config: replaced since, as
+ * configuration tools write a file (a new one renamed over the old).
+ */
+static bool replaced_since(const char *config, const struct control_request *req)
+{
+	struct stat st;
+
+	return req->has_file && !stat(config, &st) &&
+	       ((uintmax_t)st.st_dev != req->dev || (uintmax_t)st.st_ino != req->ino);
+}
+
+/*
+ * One request of @req's verb to the daemon at @path, for a reload naming
+ * the file @o names as it is now (its device and inode): as
+ * availctl_ask().
+ */
+static int ask_once(const char *command, const char *path, const struct ask_options *o,
+		    struct control_request *req, char **answer, size_t *size)
+{
+	char line[CONTROL_REQUEST_MAX];
+	struct stat st;
+
+	if (req->addressed && !strcmp(req->verb, "reload")) {
+		if (stat(o->config, &st)) {
+			fprintf(stderr, "%savailctl %s: %s: %s\n", service_log_prefix(LOG_ERR),
+				command, o->config, strerror(errno));
+			return AVAILCTL_EXIT_FAILED;
+		}
+		req->has_file = true;
+		req->dev = st.st_dev;
+		req->ino = st.st_ino;
+	}
+	if (control_request_format(line, sizeof(line), req)) {
+		fprintf(stderr, "%savailctl %s: the request does not fit\n", service_log_prefix(LOG_ERR),
+			command);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	return availctl_ask(command, path, line, answer, size);
 }
 
 /*
@@ -239,50 +287,45 @@ static void say_other(const char *command, const char *path, const struct ask_op
  * edited to name another node's socket would otherwise reload that node
  * and say "reloaded", or show its status as this file's node's; and the
  * check is made on the connection that asks, so a socket swapped in
- * between cannot take the request (control.h).
+ * between cannot take the request (control.h). A file replaced between
+ * our stat() and the daemon's (a configuration tool writes a new one and
+ * renames it over the old, then reloads) is asked for again as it is
+ * then, up to ASK_REPLACED_TRIES times.
  */
 static int ask_daemon(const char *command, const char *path, const struct ask_options *o,
 		      const char *verb, char **answer, size_t *size)
 {
 	struct control_request req = { .addressed = o->node[0] != '\0' };
 	char line[CONTROL_REQUEST_MAX];
-	struct stat st;
-	int status;
+	bool replaced;
+	int status, tries;
 
 	snprintf(req.verb, sizeof(req.verb), "%s", verb);
 	memcpy(req.node, o->node, sizeof(req.node));
 	memcpy(req.cluster, o->cluster, sizeof(req.cluster));
-	if (req.addressed && !strcmp(verb, "reload")) {
-		if (stat(o->config, &st)) {
-			fprintf(stderr, "%savailctl %s: %s: %s\n", service_log_prefix(LOG_ERR),
-				command, o->config, strerror(errno));
+	for (tries = 1;; tries++) {
+		status = ask_once(command, path, o, &req, answer, size);
+		if (status || !req.addressed)
+			return status;
+		if (strncmp(*answer, CONTROL_OTHER, strlen(CONTROL_OTHER)))
+			break;
+		replaced = replaced_since(o->config, &req);
+		if (!replaced || tries == ASK_REPLACED_TRIES) {
+			say_other(command, path, o, *answer, replaced);
+			free(*answer);
 			return AVAILCTL_EXIT_FAILED;
 		}
-		req.has_file = true;
-		req.dev = st.st_dev;
-		req.ino = st.st_ino;
+		free(*answer);
 	}
-	if (control_request_format(line, sizeof(line), &req)) {
-		fprintf(stderr, "%savailctl %s: the request does not fit\n", service_log_prefix(LOG_ERR),
-			command);
-		return AVAILCTL_EXIT_FAILED;
+	/* The daemon says whom it answers for: an earlier version does not. */
+	snprintf(line, sizeof(line), CONTROL_FOR "%s %s\n", o->node, o->cluster);
+	if (*size >= strlen(line) && !memcmp(*answer, line, strlen(line))) {
+		*size -= strlen(line);
+		memmove(*answer, *answer + strlen(line), *size + 1);
+		return 0;
 	}
-	status = availctl_ask(command, path, line, answer, size);
-	if (status || !req.addressed)
-		return status;
-	if (!strncmp(*answer, CONTROL_OTHER, strlen(CONTROL_OTHER))) {
-		say_other(command, path, o, *answer);
-	} else {
-		/* The daemon says whom it answers for: an earlier version does not. */
-		snprintf(line, sizeof(line), CONTROL_FOR "%s %s\n", o->node, o->cluster);
-		if (*size >= strlen(line) && !memcmp(*answer, line, strlen(line))) {
-			*size -= strlen(line);
-			memmove(*answer, *answer + strlen(line), *size + 1);
-			return 0;
-		}
-		fprintf(stderr, "%savailctl %s: the daemon at %s did not say it answers for node %s of cluster %s (one of an earlier version? restart it, or ask with --socket)\n",
-			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster);
-	}
+	fprintf(stderr, "%savailctl %s: the daemon at %s did not say it answers for node %s of cluster %s (one of an earlier version? restart it, or ask with --socket)\n",
+		service_log_prefix(LOG_ERR), command, path, o->node, o->cluster);
 	free(*answer);
 	return AVAILCTL_EXIT_FAILED;
 }
