@@ -7,9 +7,10 @@
 # state-dir would overwrite each other's record (an epoch promised by
 # one, read back by the other after a restart); the second refuses to
 # start as a configuration error (78), naming the directory, and the
-# first runs on unharmed. A manager and a relay may share one. A
-# state-dir that is a file, or a control socket's directory that does
-# not exist, is a configuration error too.
+# first runs on unharmed; availctl check says so before a start. A
+# manager and a relay may share one. A state-dir that is a file, or a
+# control socket's directory that does not exist, is a configuration
+# error too.
 # Usage: state_dir.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -57,10 +58,17 @@ for availctl in "$@"; do
 	tap_check "m1 runs with state-dir $dir/shared" wait_until 10 answers m1
 	tap_expect 78 "$dir/shared" timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
 	tap_check "m1 still runs after m2 was refused" answers m1
+	# availctl check says so beforehand, and finds nothing in the way
+	# of m1, whose daemon holds the locks.
+	tap_expect 1 "another manager of cluster shared uses state-dir $dir/shared" \
+		"$availctl" check --config "$dir/m2.conf"
+	tap_expect 0 ": ok" "$availctl" check --config "$dir/m1.conf"
 	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
 	pids+=" $!"
 	tap_check "a relay (h0) shares the state-dir with the arbiter" wait_until 10 answers h0
 	tap_expect 78 "$dir/shared" timeout 10 "$availctl" relay --config "$dir/h1.conf"
+	tap_expect 1 "another host of cluster shared uses state-dir $dir/shared" \
+		"$availctl" check --config "$dir/h1.conf"
 	tap_check "h0 still runs after h1 was refused" answers h0
 	# What a restart cannot fix: 78, the path named.
 	: > "$dir/a-file"
@@ -127,9 +135,11 @@ for availctl in "$@"; do
 	tap_check "the files of the old names are left as they were" old_files_unchanged
 	# Cluster x's m1 once more, with a state-dir of its own but the
 	# same runtime-dir: the runtime copies would be shared.
+	sed "s|^state-dir = .*|state-dir = $dir/x2|" "$dir/x.conf" > "$dir/x2.conf"
+	tap_expect 1 "runs as node m1 of cluster x with runtime-dir $dir/run" \
+		"$availctl" check --config "$dir/x2.conf"
 	tap_expect 78 "runs as node m1 of cluster x with runtime-dir $dir/run" \
-		timeout 10 "$availctl" arbiter --config <(sed "s|^state-dir = .*|state-dir = $dir/x2|" \
-							    "$dir/x.conf")
+		timeout 10 "$availctl" arbiter --config "$dir/x2.conf"
 	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
 	# it): said unusable, as one that cannot be made, not taken as locked.
 	ln -s "$dir/nowhere" "$dir/dangling"
@@ -139,8 +149,13 @@ for availctl in "$@"; do
 	dangling=$!
 	tap_check "a runtime-dir that is a dangling symlink is said unusable" \
 		wait_until 10 grep -q "runtime-dir-unusable path=$dir/dangling" "$dir/x3.log"
-	kill "$dangling"
+	kill "$dangling" 2> /dev/null
 	wait "$dangling"
+	# availctl check finds m1's control socket in the way; with a
+	# control socket of its own, x's m1's lock of the node's name.
+	tap_expect 1 "could not start" "$availctl" check --config "$dir/z.conf"
+	tap_expect 1 "node m1 runs in another cluster from state-dir $dir/shared" \
+		"$availctl" check --config <(cat "$dir/z.conf"; echo "control = $dir/z.sock")
 	tap_expect 78 "node m1 runs in another cluster from state-dir $dir/shared" \
 		timeout 10 "$availctl" arbiter --config "$dir/z.conf"
 	tap_check "cluster x's m1 still runs" "$availctl" status --config "$dir/x.conf"

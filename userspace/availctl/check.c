@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "control.h"
 #include "keyring.h"
+#include "locks.h"
 
 static const char check_usage[] =
 	"usage: availctl check [--config FILE]\n\n"
@@ -27,7 +28,10 @@ static const char check_usage[] =
 	"reads it: every key and value, the timing, this node's key file and,\n"
 	"on a manager, the hook (a host runs none: the same file serves every\n"
 	"node). An error is the daemon's own, with its line number, and the\n"
-	"exit status is 1. On a manager whose arbiter runs, the round trips it\n"
+	"exit status is 1; so is a daemon that holds what this one would need\n"
+	"to start (its control socket, or a lock in its state-dir or\n"
+	"runtime-dir: another cluster's node of this name, another manager or\n"
+	"relay of this cluster). On a manager whose arbiter runs, the round trips it\n"
 	"measured are compared with the file's timing: a warning says when they\n"
 	"leave too little of the peer's promise or of the witness's lease for a\n"
 	"role to be taken up. Nothing is changed.\n";
@@ -153,6 +157,12 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	}
 	if (ask_running(config, &conf, &answer))
 		goto out;
+	if (locks_check(&conf, manager, error, sizeof(error))) {
+		fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
+			service_log_prefix(LOG_ERR), config, error);
+		free(answer);
+		goto out;
+	}
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
 	       conf.node, conf.cluster);
 	if (manager && answer)

@@ -27,7 +27,7 @@
 
 #include "control.h"
 #include "keyring.h"
-#include "layout.h"
+#include "locks.h"
 #include "metrics.h"
 #include "node.h"
 #include "service.h"
@@ -372,114 +372,52 @@ static void set_memory_lock(struct node *n, bool starting)
 }
 
 /*
- * An flock on @dir/@name, held while the daemon runs: the descriptor, or
- * -1 with @error saying who holds it (@holder).
+ * The runtime directory's lock (locks.h), unless it is the state
+ * directory. One that cannot be made there (a runtime directory we
+ * cannot write) leaves the daemon without runtime copies, as a runtime
+ * directory that cannot be made does.
  */
-static int take_lock(const char *dir, const char *name, const char *holder,
-		     char *error, size_t size)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return fail(error, size, "%s is too long", dir);
-	/* Read-only: a state directory can still be remounted read-only under us. */
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fail(error, size, "%s: %s", path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		return fail(error, size, "%s (%s is locked)", holder, path);
-	}
-	return fd;
-}
-
-/*
- * NODE@CLUSTER.lock in the runtime directory, unless it is the state
- * directory (whose lock of that name we hold). A lock file that cannot
- * be made there (a runtime directory we cannot write) leaves the daemon
- * without runtime copies, as a runtime directory that cannot be made
- * does.
- */
-static int take_runtime_lock(struct node *n, char *error, size_t size)
+static int take_runtime_lock(struct node *n, const struct lock_place *p, char *error,
+			     size_t size)
 {
 	const struct conf *c = &n->conf;
-	char name[NAME_MAX + 1], path[PATH_MAX];
-	struct stat state, run;
+	struct stat run;
 	int err;
 
-	if (!n->runtime_dir_ok)
+	if (!n->runtime_dir_ok || !p->dir)
 		return 0;
 	/* mkdir() said EEXIST of a dangling symlink, or a file, too. */
 	err = stat(c->runtime_dir, &run) ? errno : S_ISDIR(run.st_mode) ? 0 : ENOTDIR;
-	if (err) {
-		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
-			 strerror(err));
-		n->runtime_dir_ok = false;
-		return 0;
+	if (!err) {
+		n->runtime_lock = lock_take(p, error, size);
+		if (n->runtime_lock >= 0)
+			return 0;
+		if (errno == EWOULDBLOCK)
+			return p->status;
+		err = errno;
 	}
-	if (!stat(c->state_dir, &state) && state.st_dev == run.st_dev &&
-	    state.st_ino == run.st_ino)
-		return 0;
-	if (layout_node_file(name, sizeof(name), c->cluster, c->node, "lock") ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%s", c->runtime_dir, name) >= sizeof(path))
-		return fail(error, size, "runtime-dir %s is too long", c->runtime_dir);
-	n->runtime_lock = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (n->runtime_lock < 0) {
-		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
-			 strerror(errno));
-		n->runtime_dir_ok = false;
-		return 0;
-	}
-	if (flock(n->runtime_lock, LOCK_EX | LOCK_NB)) {
-		fail(error, size, "another availctl daemon runs as node %s of cluster %s with runtime-dir %s (%s is locked): daemons of one name need a runtime-dir each",
-		     c->node, c->cluster, c->runtime_dir, path);
-		return SERVICE_EXIT_CONFIG;
-	}
+	node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
+		 strerror(err));
+	n->runtime_dir_ok = false;
 	return 0;
 }
 
-/*
- * The locks (file names: layout.h). One daemon per node of a cluster:
- * another may be on its way out (a restart, 1). One per node name
- * whatever the cluster, as its default control socket and the record of
- * it are named for the node alone: a node of that name in another
- * cluster given the same directory is a configuration error (78). One
- * manager and one relay per cluster, as the agreed state and the witness
- * store are named for the cluster alone (two managers given one
- * directory would read each other's promises after a restart: 78 too).
- * And in the runtime directory, one daemon per node of a cluster again:
- * two daemons of one name with state directories of their own would
- * share their runtime copies there (78).
- */
+/* The locks a daemon holds while it runs, and what another holding one means: locks.h. */
 static int take_locks(struct node *n, bool manager, char *error, size_t size)
 {
-	const struct conf *c = &n->conf;
-	char name[NAME_MAX + 1], holder[2 * WIRE_NAME_SIZE + PATH_MAX + 200];
+	struct lock_place places[LOCK_KINDS];
+	int *fds[] = { [LOCK_NODE_CLUSTER] = &n->cluster_lock, [LOCK_NODE] = &n->lock,
+		       [LOCK_ROLE] = &n->role_lock };
+	int i;
 
-	if (layout_node_file(name, sizeof(name), c->cluster, c->node, "lock"))
-		return fail(error, size, "node and cluster names too long for a file name");
-	snprintf(holder, sizeof(holder), "another availctl daemon runs as node %s of cluster %s",
-		 c->node, c->cluster);
-	n->cluster_lock = take_lock(c->state_dir, name, holder, error, size);
-	if (n->cluster_lock < 0)
+	if (locks_place(&n->conf, manager, places, error, size))
 		return -1;
-	snprintf(name, sizeof(name), "%s.lock", c->node);
-	snprintf(holder, sizeof(holder),
-		 "node %s runs in another cluster from state-dir %s (the default control socket and its record are named for the node alone): each cluster's daemons need a state-dir of their own",
-		 c->node, c->state_dir);
-	n->lock = take_lock(c->state_dir, name, holder, error, size);
-	if (n->lock < 0)
-		return SERVICE_EXIT_CONFIG;
-	if (layout_role_lock(name, sizeof(name), c->cluster, manager ? "agreed" : "witness"))
-		return fail(error, size, "cluster name too long for a file name");
-	snprintf(holder, sizeof(holder),
-		 "another %s of cluster %s uses state-dir %s: each needs a state directory of its own",
-		 manager ? "manager" : "host", c->cluster, c->state_dir);
-	n->role_lock = take_lock(c->state_dir, name, holder, error, size);
-	if (n->role_lock < 0)
-		return SERVICE_EXIT_CONFIG;
-	return take_runtime_lock(n, error, size);
+	for (i = 0; i < LOCK_RUNTIME; i++) {
+		*fds[i] = lock_take(&places[i], error, size);
+		if (*fds[i] < 0)
+			return errno == EWOULDBLOCK ? places[i].status : -1;
+	}
+	return take_runtime_lock(n, &places[LOCK_RUNTIME], error, size);
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemons' locks, and who holds them: see locks.h. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "layout.h"
+#include "locks.h"
+#include "service.h"
+
+int locks_place(const struct conf *c, bool manager, struct lock_place places[LOCK_KINDS],
+		char *error, size_t error_size)
+{
+	struct lock_place *p = places;
+	struct stat state, run;
+
+	memset(places, 0, LOCK_KINDS * sizeof(*places));
+	p[LOCK_NODE_CLUSTER].dir = p[LOCK_NODE].dir = p[LOCK_ROLE].dir = c->state_dir;
+	/* The state directory's lock of that name is held already. */
+	if (stat(c->state_dir, &state) || stat(c->runtime_dir, &run) ||
+	    state.st_dev != run.st_dev || state.st_ino != run.st_ino)
+		p[LOCK_RUNTIME].dir = c->runtime_dir;
+	if (layout_node_file(p[LOCK_NODE_CLUSTER].name, sizeof(p->name), c->cluster, c->node,
+			     "lock") ||
+	    layout_role_lock(p[LOCK_ROLE].name, sizeof(p->name), c->cluster,
+			     manager ? "agreed" : "witness")) {
+		snprintf(error, error_size, "node and cluster names too long for a file name");
+		return -1;
+	}
+	snprintf(p[LOCK_NODE].name, sizeof(p->name), "%s.lock", c->node);
+	memcpy(p[LOCK_RUNTIME].name, p[LOCK_NODE_CLUSTER].name, sizeof(p->name));
+
+	snprintf(p[LOCK_NODE_CLUSTER].holder, sizeof(p->holder),
+		 "another availctl daemon runs as node %s of cluster %s", c->node, c->cluster);
+	p[LOCK_NODE_CLUSTER].status = 1;
+	snprintf(p[LOCK_NODE].holder, sizeof(p->holder),
+		 "node %s runs in another cluster from state-dir %s (the default control socket and its record are named for the node alone): each cluster's daemons need a state-dir of their own",
+		 c->node, c->state_dir);
+	p[LOCK_NODE].status = SERVICE_EXIT_CONFIG;
+	snprintf(p[LOCK_ROLE].holder, sizeof(p->holder),
+		 "another %s of cluster %s uses state-dir %s: each needs a state directory of its own",
+		 manager ? "manager" : "host", c->cluster, c->state_dir);
+	p[LOCK_ROLE].status = SERVICE_EXIT_CONFIG;
+	snprintf(p[LOCK_RUNTIME].holder, sizeof(p->holder),
+		 "another availctl daemon runs as node %s of cluster %s with runtime-dir %s: daemons of one name need a runtime-dir each",
+		 c->node, c->cluster, c->runtime_dir);
+	p[LOCK_RUNTIME].status = SERVICE_EXIT_CONFIG;
+	return 0;
+}
+
+static int lock_path(const struct lock_place *p, char *path, size_t size)
+{
+	return (size_t)snprintf(path, size, "%s/%s", p->dir, p->name) < size ? 0 : -1;
+}
+
+int lock_take(const struct lock_place *p, char *error, size_t error_size)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (lock_path(p, path, sizeof(path))) {
+		snprintf(error, error_size, "%s is too long", p->dir);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* Read-only: a state directory can still be remounted read-only under us. */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = errno;
+		snprintf(error, error_size, "%s: %s", path, strerror(err));
+		errno = err;
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = errno;
+		close(fd);
+		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Whether anyone holds an flock on the file at @p, from /proc/locks:
+ * "ID: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE START END" (hex
+ * device numbers; a waiter's line has "->" before FLOCK).
+ */
+static bool lock_held(const struct lock_place *p)
+{
+	char path[PATH_MAX], line[256], type[16];
+	unsigned int maj, min;
+	unsigned long ino;
+	bool held = false;
+	struct stat st;
+	FILE *locks;
+
+	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
+		return false;
+	locks = fopen("/proc/locks", "re");
+	if (!locks)
+		return false;
+	while (!held && fgets(line, sizeof(line), locks))
+		held = sscanf(line, "%*d: %15s %*s %*s %*d %x:%x:%lu", type, &maj, &min, &ino) == 4 &&
+		       !strcmp(type, "FLOCK") && maj == major(st.st_dev) &&
+		       min == minor(st.st_dev) && ino == st.st_ino;
+	fclose(locks);
+	return held;
+}
+
+int locks_check(const struct conf *c, bool manager, char *error, size_t error_size)
+{
+	struct lock_place places[LOCK_KINDS];
+	char path[PATH_MAX];
+	int i;
+
+	if (locks_place(c, manager, places, error, error_size))
+		return 1;
+	if (lock_held(&places[LOCK_NODE_CLUSTER]))
+		return 0;
+	for (i = LOCK_NODE; i < LOCK_KINDS; i++) {
+		if (lock_held(&places[i])) {
+			lock_path(&places[i], path, sizeof(path));
+			snprintf(error, error_size, "%s (%s is locked)", places[i].holder, path);
+			return 1;
+		}
+	}
+	return 0;
+}

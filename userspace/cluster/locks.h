@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The flocks a daemon holds while it runs (file names: layout.h), what
+ * another daemon holding one means for a start, and whether one is held
+ * now, seen without taking it (availctl check).
+ *
+ * One daemon per node of a cluster: another may be on its way out (a
+ * restart: the start fails with 1 and is tried again). One per node name
+ * whatever the cluster, as its default control socket and the record of
+ * it are named for the node alone: a node of that name in another
+ * cluster given the same directory is a configuration error (78). One
+ * manager and one relay per cluster, as the agreed state and the witness
+ * store are named for the cluster alone (two managers given one
+ * directory would read each other's promises after a restart: 78 too).
+ * And in the runtime directory, one daemon per node of a cluster again:
+ * two daemons of one name with state directories of their own would
+ * share their runtime copies there (78).
+ */
+#ifndef AVAILCTL_LOCKS_H
+#define AVAILCTL_LOCKS_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "conf.h"
+
+enum lock_kind {
+	LOCK_NODE_CLUSTER,	/* <state-dir>/NODE@CLUSTER.lock */
+	LOCK_NODE,		/* <state-dir>/NODE.lock */
+	LOCK_ROLE,		/* <state-dir>/@CLUSTER.agreed.lock or .witness.lock */
+	LOCK_RUNTIME,		/* <runtime-dir>/NODE@CLUSTER.lock */
+	LOCK_KINDS
+};
+
+struct lock_place {
+	/* NULL: not taken (the runtime directory is the state directory). */
+	const char *dir;
+	char name[NAME_MAX + 1];
+	/* Who holds it when another does, said with the path. */
+	char holder[2 * WIRE_NAME_SIZE + PATH_MAX + 200];
+	/* A start's exit status when another holds it: 1, or 78. */
+	int status;
+};
+
+/*
+ * The locks of node @c->node of @c->cluster, a manager (@manager) or a
+ * relay, into @places. Returns 0, or -1 with @error when a name does not
+ * fit a file name.
+ */
+int locks_place(const struct conf *c, bool manager, struct lock_place places[LOCK_KINDS],
+		char *error, size_t error_size);
+
+/*
+ * Takes the lock at @p (the file made if need be, 0600). Returns its
+ * descriptor, or -1 with errno and @error: EWOULDBLOCK when another
+ * holds it ("HOLDER (PATH is locked)"), or why the file could not be
+ * opened.
+ */
+int lock_take(const struct lock_place *p, char *error, size_t error_size);
+
+/*
+ * Whether a start of @c would find a lock held by a daemon other than
+ * this node's own, as /proc/locks shows them (nothing is taken, so a
+ * daemon starting meanwhile is not disturbed): 1 with @error, as the
+ * start would say it, or 0. Locks held by this node's daemon, running
+ * from this state directory, are its own: 0. A lock on a file system
+ * whose stat() device is not its superblock's (btrfs subvolumes) is not
+ * seen: 0.
+ */
+int locks_check(const struct conf *c, bool manager, char *error, size_t error_size);
+
+#endif
