@@ -245,7 +245,7 @@ for availctl in "$@"; do
 	ino=$(stat -c '%d %i' "$dir/m1.conf")
 	name31=n234567890123456789012345678901
 	for request in "reload $(printf 'x%.0s' $(seq 300))" "reload\0 for h0 reload" \
-		"reload for m1 reload -${ino% *} ${ino#* }" "reload for m1 reload +${ino% *} ${ino#* }" \
+		"reload for m1 reload -${ino% *} ${ino#* } 1" "reload for m1 reload +${ino% *} ${ino#* } 1" \
 		"reload for ${name31}m1 reload" "reload for m1  reload" "reloadx" "reload "; do
 		tap_check "$(printf '%.40s' "$request"): refused" refused "$dir/ctl.sock" "$request"
 	done

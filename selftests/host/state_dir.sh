@@ -63,6 +63,12 @@ for availctl in "$@"; do
 	tap_expect 1 "another manager of cluster shared uses state-dir $dir/shared" \
 		"$availctl" check --config "$dir/m2.conf"
 	tap_expect 0 ": ok" "$availctl" check --config "$dir/m1.conf"
+	# A lock file that cannot be opened (a directory in its place): a
+	# configuration error as well, not retried.
+	rm "$dir/shared/m2.lock"
+	mkdir "$dir/shared/m2.lock"
+	tap_expect 78 "m2.lock: Is a directory" timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	rmdir "$dir/shared/m2.lock"
 	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
 	pids+=" $!"
 	tap_check "a relay (h0) shares the state-dir with the arbiter" wait_until 10 answers h0
@@ -140,6 +146,18 @@ for availctl in "$@"; do
 		"$availctl" check --config "$dir/x2.conf"
 	tap_expect 78 "runs as node m1 of cluster x with runtime-dir $dir/run" \
 		timeout 10 "$availctl" arbiter --config "$dir/x2.conf"
+	# Cluster x's m1's own locks are its own whatever the file says of
+	# the directories (found by the pid that answers at its control
+	# socket): a file that moves its state-dir is no "other daemon". But
+	# a file whose state-dir is x's m1's runtime-dir meets a daemon of
+	# its node that is not the one answering there: its start would fail.
+	tap_expect 0 ": ok" "$availctl" check --config <(
+		sed "s|^state-dir = .*|state-dir = $dir/x4|" "$dir/x.conf"
+		echo "control = $dir/shared/m1.sock")
+	tap_expect 1 "another availctl daemon runs as node m1 of cluster x ($dir/run/m1@x.lock is locked)" \
+		"$availctl" check --config <(
+			sed -e "s|^state-dir = .*|state-dir = $dir/run|" \
+			    -e "s|^runtime-dir = .*|runtime-dir = $dir/x5|" "$dir/x.conf")
 	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
 	# it): said unusable, as one that cannot be made, not taken as locked.
 	ln -s "$dir/nowhere" "$dir/dangling"

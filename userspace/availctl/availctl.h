@@ -3,6 +3,7 @@
 #define AVAILCTL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "availcast.h"
 #include "service.h"
@@ -48,13 +49,14 @@ int availctl_options(int argc, char **argv, const char *command,
 		     struct availctl *ctl);
 
 /*
- * Sends @request ("text", "json" or "prom", and a newline) to the relay or
- * arbiter whose control socket is @path, and reads the whole answer into
- * *@answer (malloc'd) and *@size. Returns 0, or an exit code after saying
- * why on standard error as availctl @command.
+ * Sends @request (a line: cluster/control.h) to the relay or arbiter
+ * whose control socket is @path, and reads the whole answer into
+ * *@answer (malloc'd) and *@size; *@peer, unless NULL, is the pid of the
+ * process that answered (SO_PEERCRED). Returns 0, or an exit code after
+ * saying why on standard error as availctl @command.
  */
 int availctl_ask(const char *command, const char *path, const char *request,
-		 char **answer, size_t *size);
+		 char **answer, size_t *size, pid_t *peer);
 
 /*
  * Whether @json, a daemon's "json" answer, is that of node @node of

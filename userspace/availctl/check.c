@@ -28,10 +28,10 @@ static const char check_usage[] =
 	"reads it: every key and value, the timing, this node's key file and,\n"
 	"on a manager, the hook (a host runs none: the same file serves every\n"
 	"node). An error is the daemon's own, with its line number, and the\n"
-	"exit status is 1; so is a daemon that holds what this one would need\n"
-	"to start (its control socket, or a lock in its state-dir or\n"
-	"runtime-dir: another cluster's node of this name, another manager or\n"
-	"relay of this cluster). On a manager whose arbiter runs, the round trips it\n"
+	"exit status is 1; so is another process holding what this daemon\n"
+	"would need to start (its control socket, or a lock in its state-dir\n"
+	"or runtime-dir: another cluster's node of this name, another manager\n"
+	"or relay of this cluster). On a manager whose arbiter runs, the round trips it\n"
 	"measured are compared with the file's timing: a warning says when they\n"
 	"leave too little of the peer's promise or of the witness's lease for a\n"
 	"role to be taken up. Nothing is changed.\n";
@@ -81,13 +81,14 @@ static void check_round_trips(const struct conf *c, const char *answer)
 
 /*
  * The JSON status of this node's daemon, answering at @c's control
- * socket, into *@answer (malloc'd), or NULL when none runs (before the
- * daemon starts, as the units run check, there is nothing to ask): 0;
+ * socket, into *@answer (malloc'd), and its pid into *@pid; NULL and -1
+ * when none runs (before the daemon starts, as the units run check,
+ * there is nothing to ask): 0;
  * or -1, said, when the daemon could not start at that path (another
  * node's daemon answers there, or something not its own is in the way:
  * control.c).
  */
-static int ask_running(const char *config, const struct conf *c, char **answer)
+static int ask_running(const char *config, const struct conf *c, char **answer, pid_t *pid)
 {
 	const struct control_place place = { .path = c->control, .record = c->control_record,
 					     .path_is_default = c->control_default };
@@ -96,9 +97,11 @@ static int ask_running(const char *config, const struct conf *c, char **answer)
 	int status = control_inspect(&place, error, sizeof(error));
 
 	*answer = NULL;
-	if (status == 2 && !availctl_ask("check", c->control, "json\n", answer, &size)) {
+	*pid = -1;
+	if (status == 2 && !availctl_ask("check", c->control, "json\n", answer, &size, pid)) {
 		if (availctl_answer_is(*answer, c->node, c->cluster))
 			return 0;
+		*pid = -1;
 		free(*answer);
 		*answer = NULL;
 		fprintf(stderr, "%savailctl check: %s: control %s: a daemon other than node %s of cluster %s answers there: this one could not start\n",
@@ -124,6 +127,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	struct conf conf;
 	char error[512];
 	bool manager;
+	pid_t running;
 	int status;
 
 	status = availctl_options(argc, argv, "check", check_usage, options, availctl_take_config,
@@ -155,9 +159,9 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 			service_log_prefix(LOG_ERR), config, conf.hook, why);
 		goto out;
 	}
-	if (ask_running(config, &conf, &answer))
+	if (ask_running(config, &conf, &answer, &running))
 		goto out;
-	if (locks_check(&conf, manager, error, sizeof(error))) {
+	if (locks_check(&conf, manager, running, error, sizeof(error))) {
 		fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
 			service_log_prefix(LOG_ERR), config, error);
 		free(answer);

@@ -7,6 +7,7 @@
  * it knows.
  */
 
+#define _GNU_SOURCE	/* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -143,7 +144,7 @@ static int ask_setup(int argc, char **argv, const char *command, const char *usa
 }
 
 int availctl_ask(const char *command, const char *path, const char *request,
-		 char **answer, size_t *size)
+		 char **answer, size_t *size, pid_t *peer)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct pollfd pfd = { .events = POLLIN };
@@ -169,6 +170,12 @@ int availctl_ask(const char *command, const char *path, const char *request,
 			strerror(errno));
 		close(fd);
 		return AVAILCTL_EXIT_FAILED;
+	}
+	if (peer) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+
+		*peer = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ? -1 : cred.pid;
 	}
 	out = open_memstream(answer, size);
 	if (!out) {
@@ -238,16 +245,15 @@ static void say_other(const char *command, const char *path, const struct ask_op
 }
 
 /*
- * Whether the file @req names (its device and inode, as we stat()ed it
- * for the request) is no longer at @config: replaced since, as
- * configuration tools write a file (a new one renamed over the old).
+ * Whether the file @req names (as we stat()ed it for the request) is no
+ * longer at @config: replaced since, as configuration tools write a file
+ * (a new one renamed over the old), or changed in place.
  */
 static bool replaced_since(const char *config, const struct control_request *req)
 {
 	struct stat st;
 
-	return req->has_file && !stat(config, &st) &&
-	       ((uintmax_t)st.st_dev != req->dev || (uintmax_t)st.st_ino != req->ino);
+	return req->has_file && !stat(config, &st) && !control_request_names(req, &st);
 }
 
 /*
@@ -267,16 +273,14 @@ static int ask_once(const char *command, const char *path, const struct ask_opti
 				command, o->config, strerror(errno));
 			return AVAILCTL_EXIT_FAILED;
 		}
-		req->has_file = true;
-		req->dev = st.st_dev;
-		req->ino = st.st_ino;
+		control_request_name_file(req, &st);
 	}
 	if (control_request_format(line, sizeof(line), req)) {
 		fprintf(stderr, "%savailctl %s: the request does not fit\n", service_log_prefix(LOG_ERR),
 			command);
 		return AVAILCTL_EXIT_FAILED;
 	}
-	return availctl_ask(command, path, line, answer, size);
+	return availctl_ask(command, path, line, answer, size, NULL);
 }
 
 /*

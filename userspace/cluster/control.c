@@ -372,8 +372,8 @@ int control_request_format(char *buf, size_t size, const struct control_request 
 	else if (!r->has_file)
 		n = snprintf(buf, size, "%s for %s %s\n", r->verb, r->node, r->cluster);
 	else
-		n = snprintf(buf, size, "%s for %s %s %ju %ju\n", r->verb, r->node, r->cluster,
-			     r->dev, r->ino);
+		n = snprintf(buf, size, "%s for %s %s %ju %ju %ju\n", r->verb, r->node,
+			     r->cluster, r->dev, r->ino, r->ctime_ns);
 	return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
@@ -392,7 +392,7 @@ static int parse_number(const char *text, uintmax_t *value)
 int control_request_parse(const char *line, struct control_request *r)
 {
 	static const char *const verbs[] = { "text", "json", "role", "prom", "reload" };
-	char copy[CONTROL_REQUEST_MAX], *word[6], *next;
+	char copy[CONTROL_REQUEST_MAX], *word[7], *next;
 	unsigned int n = 0, i;
 
 	memset(r, 0, sizeof(*r));
@@ -400,7 +400,7 @@ int control_request_parse(const char *line, struct control_request *r)
 		return -1;
 	memcpy(copy, line, strlen(line) + 1);
 	/* Words one space apart, none empty. */
-	for (next = copy; next && n < 6; n++) {
+	for (next = copy; next && n < 7; n++) {
 		word[n] = next;
 		next = strchr(next, ' ');
 		if (next)
@@ -417,7 +417,7 @@ int control_request_parse(const char *line, struct control_request *r)
 	snprintf(r->verb, sizeof(r->verb), "%s", word[0]);
 	if (n == 1)
 		return 0;
-	if ((n != 4 && n != 6) || strcmp(word[1], "for") ||
+	if ((n != 4 && n != 7) || strcmp(word[1], "for") ||
 	    strlen(word[2]) >= sizeof(r->node) || !wire_name_valid(word[2]) ||
 	    strlen(word[3]) >= sizeof(r->cluster) || !wire_name_valid(word[3]))
 		return -1;
@@ -427,5 +427,25 @@ int control_request_parse(const char *line, struct control_request *r)
 	if (n == 4)
 		return 0;
 	r->has_file = true;
-	return parse_number(word[4], &r->dev) || parse_number(word[5], &r->ino) ? -1 : 0;
+	return parse_number(word[4], &r->dev) || parse_number(word[5], &r->ino) ||
+	       parse_number(word[6], &r->ctime_ns) ? -1 : 0;
+}
+
+static uintmax_t ctime_ns(const struct stat *st)
+{
+	return (uintmax_t)st->st_ctim.tv_sec * 1000000000u + (uintmax_t)st->st_ctim.tv_nsec;
+}
+
+void control_request_name_file(struct control_request *r, const struct stat *st)
+{
+	r->has_file = true;
+	r->dev = st->st_dev;
+	r->ino = st->st_ino;
+	r->ctime_ns = ctime_ns(st);
+}
+
+bool control_request_names(const struct control_request *r, const struct stat *st)
+{
+	return r->dev == (uintmax_t)st->st_dev && r->ino == (uintmax_t)st->st_ino &&
+	       r->ctime_ns == ctime_ns(st);
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "wire.h"
@@ -48,8 +49,10 @@ struct control {
 /*
  * A request line: a verb ("text", "json", "role", "prom" or "reload"),
  * then, from a client that read a configuration file, whom it is for:
- * "VERB for NODE CLUSTER", and for a reload the file's device and inode
- * too, "VERB for NODE CLUSTER DEV INO". The daemon checks that it is that
+ * "VERB for NODE CLUSTER", and for a reload the file's device, inode and
+ * change time too, "VERB for NODE CLUSTER DEV INO CTIME_NS" (the time
+ * tells a file apart from one that took its inode number since, or was
+ * changed in place since). The daemon checks that it is that
  * node, reading that very file, on the connection it then answers on:
  * checked on one connection and asked on another, the socket could have
  * been another daemon's by the second (a path swapped in between). One
@@ -68,7 +71,8 @@ struct control_request {
 	char node[WIRE_NAME_SIZE];
 	char cluster[WIRE_NAME_SIZE];
 	bool has_file;			/* and a file, */
-	uintmax_t dev, ino;		/* by its st_dev and st_ino */
+	uintmax_t dev, ino;		/* by its st_dev, st_ino */
+	uintmax_t ctime_ns;		/* and st_ctim, in ns since 1970 */
 };
 
 #define CONTROL_OTHER "other "
@@ -78,6 +82,10 @@ struct control_request {
 int control_request_format(char *buf, size_t size, const struct control_request *r);
 /* The line @line (no newline) into @r: 0, or -1 when malformed. */
 int control_request_parse(const char *line, struct control_request *r);
+/* @r names the file @st describes (its device, inode and change time). */
+void control_request_name_file(struct control_request *r, const struct stat *st);
+/* Whether @st describes the file @r names. */
+bool control_request_names(const struct control_request *r, const struct stat *st);
 
 /* Writes the answer to @request (a NUL-terminated line) into @out. */
 typedef void (*control_answer_fn)(void *ctx, const char *request, FILE *out);

@@ -88,11 +88,12 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 }
 
 /*
- * Whether anyone holds an flock on the file at @p, from /proc/locks:
- * "ID: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE START END" (hex
- * device numbers; a waiter's line has "->" before FLOCK).
+ * Whether a process other than @own holds an flock on the file at @p,
+ * from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE
+ * START END" (hex device numbers; a waiter's line has "->" before
+ * FLOCK).
  */
-static bool lock_held(const struct lock_place *p)
+static bool held_by_another(const struct lock_place *p, pid_t own)
 {
 	char path[PATH_MAX], line[256], type[16];
 	unsigned int maj, min;
@@ -100,6 +101,7 @@ static bool lock_held(const struct lock_place *p)
 	bool held = false;
 	struct stat st;
 	FILE *locks;
+	int pid;
 
 	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
 		return false;
@@ -107,14 +109,16 @@ static bool lock_held(const struct lock_place *p)
 	if (!locks)
 		return false;
 	while (!held && fgets(line, sizeof(line), locks))
-		held = sscanf(line, "%*d: %15s %*s %*s %*d %x:%x:%lu", type, &maj, &min, &ino) == 4 &&
-		       !strcmp(type, "FLOCK") && maj == major(st.st_dev) &&
+		held = sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
+			      &ino) == 5 &&
+		       !strcmp(type, "FLOCK") && pid != own && maj == major(st.st_dev) &&
 		       min == minor(st.st_dev) && ino == st.st_ino;
 	fclose(locks);
 	return held;
 }
 
-int locks_check(const struct conf *c, bool manager, char *error, size_t error_size)
+int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
+		size_t error_size)
 {
 	struct lock_place places[LOCK_KINDS];
 	char path[PATH_MAX];
@@ -122,10 +126,8 @@ int locks_check(const struct conf *c, bool manager, char *error, size_t error_si
 
 	if (locks_place(c, manager, places, error, error_size))
 		return 1;
-	if (lock_held(&places[LOCK_NODE_CLUSTER]))
-		return 0;
-	for (i = LOCK_NODE; i < LOCK_KINDS; i++) {
-		if (lock_held(&places[i])) {
+	for (i = 0; i < LOCK_KINDS; i++) {
+		if (held_by_another(&places[i], own)) {
 			lock_path(&places[i], path, sizeof(path));
 			snprintf(error, error_size, "%s (%s is locked)", places[i].holder, path);
 			return 1;

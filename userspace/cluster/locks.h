@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "conf.h"
 
@@ -38,7 +39,11 @@ struct lock_place {
 	char name[NAME_MAX + 1];
 	/* Who holds it when another does, said with the path. */
 	char holder[2 * WIRE_NAME_SIZE + PATH_MAX + 200];
-	/* A start's exit status when another holds it: 1, or 78. */
+	/*
+	 * A start's exit status when it cannot be taken (another holds it,
+	 * or the file cannot be opened): 1, or 78. The runtime directory's
+	 * is an exit only when another holds it.
+	 */
 	int status;
 };
 
@@ -59,14 +64,14 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 int lock_take(const struct lock_place *p, char *error, size_t error_size);
 
 /*
- * Whether a start of @c would find a lock held by a daemon other than
- * this node's own, as /proc/locks shows them (nothing is taken, so a
- * daemon starting meanwhile is not disturbed): 1 with @error, as the
- * start would say it, or 0. Locks held by this node's daemon, running
- * from this state directory, are its own: 0. A lock on a file system
- * whose stat() device is not its superblock's (btrfs subvolumes) is not
- * seen: 0.
+ * Whether a start of @c would find a lock held by a process other than
+ * @own (the pid of this node's running daemon, -1 if none runs), as
+ * /proc/locks shows them: nothing is taken, so a daemon starting
+ * meanwhile is not disturbed. Returns 1 with @error, as the start would
+ * say it, or 0. A lock on a file system whose stat() device is not the
+ * one /proc/locks names (btrfs subvolumes, overlayfs) is not seen: 0.
  */
-int locks_check(const struct conf *c, bool manager, char *error, size_t error_size);
+int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
+		size_t error_size);
 
 #endif

@@ -415,7 +415,7 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	for (i = 0; i < LOCK_RUNTIME; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
 		if (*fds[i] < 0)
-			return errno == EWOULDBLOCK ? places[i].status : -1;
+			return places[i].status;
 	}
 	return take_runtime_lock(n, &places[LOCK_RUNTIME], error, size);
 }
@@ -899,8 +899,7 @@ static bool for_us(const struct node *n, const struct control_request *req)
 		return true;
 	if (strcmp(req->node, n->conf.node) || strcmp(req->cluster, n->conf.cluster))
 		return false;
-	return !req->has_file || (!stat(n->config_path, &st) && (uintmax_t)st.st_dev == req->dev &&
-				  (uintmax_t)st.st_ino == req->ino);
+	return !req->has_file || (!stat(n->config_path, &st) && control_request_names(req, &st));
 }
 
 static void answer_request(void *ctx, const char *request, FILE *out)
