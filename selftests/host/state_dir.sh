@@ -63,6 +63,10 @@ for availctl in "$@"; do
 	tap_expect 1 "another manager of cluster shared uses state-dir $dir/shared" \
 		"$availctl" check --config "$dir/m2.conf"
 	tap_expect 0 ": ok" "$availctl" check --config "$dir/m1.conf"
+	# From a pid namespace of its own that sees the host's /proc (as
+	# unshare -p without --mount-proc, nsenter -p), m1's pid cannot be
+	# matched with /proc/locks': its locks are not taken for another's.
+	tap_expect 0 ": ok" unshare -p -f "$availctl" check --config "$dir/m1.conf"
 	# A lock file that cannot be opened (a directory in its place): a
 	# configuration error as well, not retried.
 	rm "$dir/shared/m2.lock"
