@@ -9,7 +9,9 @@
 . "$(dirname "$0")/../lib/tap.sh"
 
 dir=$(mktemp -d /tmp/cluster_config.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+bin=$(mktemp -d /tmp/cluster_config.bin.XXXXXX)
+chmod 755 "$bin"
+trap 'rm -rf "$dir" "$bin"' EXIT
 
 good() {
 	cat <<-CONF
@@ -69,7 +71,19 @@ for availctl in "$@"; do
 	refused "one manager" "two 'manager = NAME ADDRESS' lines are needed" \
 		"$(good | grep -v 'manager = m2')"
 	refused "third manager" "a third manager" "$(good)" "manager = m3 127.0.0.1"
-	refused "duplicate node" "node h1 is listed twice" "$(good)" "host = h1 127.0.0.2"
+	# What the daemon finds in the file as a whole still names the lines.
+	refused "duplicate node" "line 12: node h1 is listed twice (first on line 10)" \
+		"$(good)" "host = h1 127.0.0.2"
+	refused "duplicate node, the later line a manager's" "line 12: node m2 is listed twice (first on line 11)" \
+		"$(good | grep -v 'manager = m2')" "host = m2 127.0.0.9" "manager = m2 127.0.0.1:17451"
+	refused "one address for two" "line 12: h2 is at 127.0.0.1:17450, as m1 on line 8 is" \
+		"$(good)" "host = h2 127.0.0.1:17450"
+	refused "one address for two, the later line a manager's" "line 12: m2 is at 127.0.0.1:17451, as h2 on line 11 is" \
+		"$(good | grep -v 'manager = m2')" "host = h2 127.0.0.1:17451" "manager = m2 127.0.0.1:17451"
+	refused "IPv6" "line 12: host: 'fe80::1' is an IPv6 address: nodes are reached over IPv4" \
+		"$(good)" "host = h2 fe80::1"
+	refused "IPv6 with a port" "line 11: manager: '[::1]:7450' is an IPv6 address" \
+		"$(good | grep -v 'manager = m2')" "manager = m2 [::1]:7450"
 	refused "unlisted node" "node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
 	refused "unsafe timing" "timing: lease-ms 200 leaves the active 178 ms" "$(good)" "lease-ms = 200"
 	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
@@ -135,6 +149,11 @@ for availctl in "$@"; do
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help
 	tap_expect 1 "no daemon answers" "$availctl" status --socket "$dir/nothing.sock"
+	# A user the socket's directory keeps out: told so, not that no daemon answers.
+	# (A copy of availctl, as the tree may be out of that user's reach too.)
+	cp "$availctl" "$bin/availctl"
+	tap_expect 1 "may not connect to $dir/state/m1.sock: Permission denied: run it as the daemon's user" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin/availctl" status --socket "$dir/state/m1.sock"
 	tap_check "nothing was left behind by refused starts" test ! -e "$dir/state/m1.sock"
 done
 

@@ -94,7 +94,7 @@ for availctl in "$@"; do
 	done
 	tap_expect 1 "bind-address: 224.0.0.1 is not a unicast address" \
 		"$availctl" check --config <(config m1 "bind-address = 224.0.0.1")
-	tap_expect 1 "m2 and h0 are both at 127.0.0.3:$port" "$availctl" check --config \
+	tap_expect 1 "h0 is at 127.0.0.3:$port, as m2 on line" "$availctl" check --config \
 		<(config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 127.0.0.3:/")
 	tap_expect 0 "" "$availctl" check --config \
 		<(config m1 | sed "s/^host = h0 127.0.0.4:$port/host = h0 127.0.0.3:$((port + 1))/")

@@ -43,7 +43,7 @@ static const char status_usage[] =
 	"/etc/availctl/availctl.conf), or at PATH.\n\n"
 	"With --role, for health checks and load balancers: prints the role\n"
 	"alone (active, standby, fault, startup, or relay for a host) and exits\n"
-	"0 for active, 5 for any other, 1 when no daemon answers.\n";
+	"0 for active, 5 for any other, 1 when no daemon answers or may not be reached.\n";
 
 static const char metrics_usage[] =
 	"usage: availctl metrics [--config FILE | --socket PATH] [--output FILE]\n\n"
@@ -166,8 +166,13 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
 	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
 	    shutdown(fd, SHUT_WR)) {
-		fprintf(stderr, "%savailctl %s: no daemon answers at %s: %s\n", service_log_prefix(LOG_ERR), command, path,
-			strerror(errno));
+		/* Not a daemon's absence: the socket and its directory are mode 0660 and 0700. */
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr, "%savailctl %s: may not connect to %s: %s: run it as the daemon's user (root under the units)\n",
+				service_log_prefix(LOG_ERR), command, path, strerror(errno));
+		else
+			fprintf(stderr, "%savailctl %s: no daemon answers at %s: %s\n",
+				service_log_prefix(LOG_ERR), command, path, strerror(errno));
 		close(fd);
 		return AVAILCTL_EXIT_FAILED;
 	}

@@ -91,6 +91,7 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 	char *address, *port;
 	uint32_t port_number = CONF_DEFAULT_PORT;
 
+	out->line = p->line;
 	address = strchr(value, ' ');
 	if (!address)
 		return fail(p, "%s: expected 'NAME ADDRESS[:PORT]'", key);
@@ -99,6 +100,10 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 		address++;
 	if (name(p, key, value, out->name))
 		return -1;
+	/* Said before its colons are taken for a port's. */
+	if (*address == '[' || strchr(address, ':') != strrchr(address, ':'))
+		return fail(p, "%s: '%s' is an IPv6 address: nodes are reached over IPv4 (A.B.C.D[:PORT])",
+			    key, address);
 	port = strchr(address, ':');
 	if (port) {
 		*port++ = '\0';
@@ -351,6 +356,15 @@ static const struct conf_node *node_at(const struct conf *c, unsigned int i)
 	return i < 2 ? &c->managers[i] : &c->hosts[i - 2];
 }
 
+/* For messages that name the later of two lines. */
+static void swap_nodes(const struct conf_node **a, const struct conf_node **b)
+{
+	const struct conf_node *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 struct endpoint {
 	uint32_t addr;		/* network order, as compared: only equality matters */
 	uint16_t port;
@@ -387,14 +401,17 @@ static int check_endpoints(struct parse *p)
 	qsort(e, n, sizeof(*e), compare_endpoints);
 	for (i = 1; i < n; i++) {
 		const struct conf_node *first = node_at(c, e[i - 1].index);
+		const struct conf_node *second = node_at(c, e[i].index);
 
 		if (e[i - 1].addr != e[i].addr || e[i - 1].port != e[i].port)
 			continue;
+		if (first->line > second->line)
+			swap_nodes(&first, &second);
 		inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
 		snprintf(p->error, p->error_size,
-			 "%s and %s are both at %s:%u: each node needs an address and port of its own",
-			 first->name, node_at(c, e[i].index)->name, address,
-			 ntohs(first->addr.sin_port));
+			 "line %u: %s is at %s:%u, as %s on line %u is: each node needs an address and port of its own",
+			 second->line, second->name, address, ntohs(first->addr.sin_port),
+			 first->name, first->line);
 		free(e);
 		return -1;
 	}
@@ -418,10 +435,17 @@ static int index_names(struct parse *p)
 		c->by_name[i].index = i;
 	}
 	qsort(c->by_name, n, sizeof(*c->by_name), compare_names);
-	for (i = 1; i < n; i++)
-		if (!strcmp(c->by_name[i - 1].name, c->by_name[i].name))
-			return snprintf(p->error, p->error_size, "node %s is listed twice",
-					c->by_name[i].name), -1;
+	for (i = 1; i < n; i++) {
+		const struct conf_node *first = node_at(c, c->by_name[i - 1].index);
+		const struct conf_node *second = node_at(c, c->by_name[i].index);
+
+		if (strcmp(first->name, second->name))
+			continue;
+		if (first->line > second->line)
+			swap_nodes(&first, &second);
+		return snprintf(p->error, p->error_size, "line %u: node %s is listed twice (first on line %u)",
+				second->line, second->name, first->line), -1;
+	}
 	return 0;
 }
 

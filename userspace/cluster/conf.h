@@ -24,6 +24,7 @@
 struct conf_node {
 	char name[WIRE_NAME_SIZE];
 	struct sockaddr_in addr;
+	unsigned int line;	/* of the file, from 1: where messages point */
 };
 
 /* A node's name and its index: 0 and 1 the managers, 2 + i host i. */

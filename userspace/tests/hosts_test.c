@@ -88,7 +88,7 @@ TEST(a_name_given_twice_far_apart_is_refused_and_nothing_is_kept)
 
 	ASSERT_NE(NULL, text);
 	ASSERT_EQ(-1, conf_parse(text, len, &conf, error, sizeof(error)));
-	EXPECT_STREQ("node h3 is listed twice", error);
+	EXPECT_STREQ("line 10007: node h3 is listed twice (first on line 10)", error);
 	EXPECT_EQ(NULL, conf.hosts);
 	EXPECT_EQ(NULL, conf.by_name);
 	free(text);
