@@ -42,6 +42,8 @@ packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
 	dkms dh-dkms debhelper dpkg-dev lintian python3-sphinx prometheus
 	debootstrap
 	$kernel_metas"
+# What one caller alone needs (make bench: keepalived, its failover peer).
+packages="$packages ${SETUP_EXTRA_PACKAGES:-}"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 

@@ -16,6 +16,11 @@
 #
 #   failover: fault=NAME run=N ms=N
 #
+# Then keepalived in the same namespaces (bench/keepalived.sh), with its
+# defaults and its most aggressive setting, BENCH_FAILOVER_RUNS kills each:
+#
+#   peer-failover: tool=keepalived profile=NAME fault=kill run=N ms=N
+#
 # ms runs from the moment just before the fault (CLOCK_BOOTTIME, which
 # the daemons' logs share) to the standby's "role=active" log line. At
 # the end selftests/lib/cluster_check.py reads every daemon's log and
@@ -33,6 +38,7 @@ inject=$AVAILCAST_TREE/build/selftests/cluster_inject
 cluster_dir=$AVAILCAST_OUT/cluster
 out=$AVAILCAST_OUT/failover.txt
 . "$selftests/lib/cluster.sh"
+. "$selftests/bench/keepalived.sh"
 
 # settled ACTIVE: ACTIVE is active and the other manager standby.
 settled() {
@@ -67,7 +73,7 @@ one_run() {
 insmod "$AVAILCAST_TREE/build/kmod/$(uname -r)/availcast.ko" || exit 1
 : > "$out"
 cluster_teardown > /dev/null 2>&1
-trap cluster_teardown EXIT
+trap 'keepalived_teardown; cluster_teardown' EXIT
 cluster_setup || exit 1
 for node in $cluster_hosts $cluster_managers; do
 	cluster_start "$node"
@@ -83,6 +89,15 @@ for fault in kill partition; do
 		one_run "$fault" "$run" "$active"
 		active=$(cluster_other "$active")
 	done
+done
+
+# keepalived in the same namespaces, with availcast's daemons gone.
+for node in $cluster_nodes; do
+	cluster_kill "$node"
+done
+keepalived_setup
+for profile in defaults aggressive; do
+	keepalived_runs "$profile" "$runs" || exit 1
 done
 
 cluster_teardown

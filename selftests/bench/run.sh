@@ -22,7 +22,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-selftests/setup.sh
+# keepalived: run beside availcast in the failover benchmark.
+SETUP_EXTRA_PACKAGES=keepalived selftests/setup.sh
 abi=$(selftests/vm/kernels.sh --one "${BENCH_KERNEL:-6.12}")
 ops=${BENCH_COUNTER_OPS:-1000000}
 repeat=${BENCH_REPEAT:-5}
