@@ -158,10 +158,23 @@ for availctl in "$@"; do
 	tap_expect 0 ": ok" "$availctl" check --config <(
 		sed "s|^state-dir = .*|state-dir = $dir/x4|" "$dir/x.conf"
 		echo "control = $dir/shared/m1.sock")
-	tap_expect 1 "another availctl daemon runs as node m1 of cluster x ($dir/run/m1@x.lock is locked)" \
+	tap_expect 1 "another availctl daemon runs as node m1 of cluster x ($dir/run/m1@x.lock is locked by pid" \
 		"$availctl" check --config <(
 			sed -e "s|^state-dir = .*|state-dir = $dir/run|" \
 			    -e "s|^runtime-dir = .*|runtime-dir = $dir/x5|" "$dir/x.conf")
+	# Any process may hold a lock: the check and the start name it.
+	mkdir -m 700 "$dir/w"
+	sed -e "s|^cluster = .*|cluster = w|" -e "s|^state-dir = .*|state-dir = $dir/w|" \
+		"$dir/x.conf" > "$dir/w.conf"
+	flock "$dir/w/@w.agreed.lock" sleep 60 &
+	holder=$!
+	tap_check "flock(1) holds w's manager lock" wait_until 10 grep -q " $holder " /proc/locks
+	tap_expect 1 "($dir/w/@w.agreed.lock is locked by pid $holder, flock)" \
+		"$availctl" check --config "$dir/w.conf"
+	tap_expect 78 "($dir/w/@w.agreed.lock is locked by pid $holder, flock)" \
+		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
+	kill "$holder"
+	wait "$holder" 2> /dev/null
 	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
 	# it): said unusable, as one that cannot be made, not taken as locked.
 	ln -s "$dir/nowhere" "$dir/dangling"

@@ -59,6 +59,64 @@ static int lock_path(const struct lock_place *p, char *path, size_t size)
 	return (size_t)snprintf(path, size, "%s/%s", p->dir, p->name) < size ? 0 : -1;
 }
 
+/*
+ * The pid of a process other than @own that holds an flock on the file
+ * at @p, from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID
+ * MAJOR:MINOR:INODE START END" (hex device numbers; a waiter's line has
+ * "->" before FLOCK). -1: none seen.
+ */
+static pid_t lock_holder(const struct lock_place *p, pid_t own)
+{
+	char path[PATH_MAX], line[256], type[16];
+	unsigned int maj, min;
+	unsigned long ino;
+	pid_t holder = -1;
+	struct stat st;
+	FILE *locks;
+	int pid;
+
+	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
+		return -1;
+	locks = fopen("/proc/locks", "re");
+	if (!locks)
+		return -1;
+	while (holder < 0 && fgets(line, sizeof(line), locks))
+		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
+			   &ino) == 5 &&
+		    !strcmp(type, "FLOCK") && pid != own && maj == major(st.st_dev) &&
+		    min == minor(st.st_dev) && ino == st.st_ino)
+			holder = pid;
+	fclose(locks);
+	return holder;
+}
+
+/*
+ * @p's holder message, the path, and who holds it where /proc/locks says
+ * (@holder, -1: unknown): the message says what a holder means for a
+ * start, but any process may hold a lock (flock(1), a backup tool).
+ */
+static void say_held(const struct lock_place *p, const char *path, pid_t holder,
+		     char *error, size_t error_size)
+{
+	char file[64], comm[32] = "";
+	FILE *f;
+
+	if (holder > 0) {
+		snprintf(file, sizeof(file), "/proc/%d/comm", (int)holder);
+		f = fopen(file, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	if (holder > 0)
+		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s)", p->holder, path,
+			 (int)holder, comm[0] ? ", " : "", comm);
+	else
+		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+}
+
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
@@ -80,41 +138,11 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno;
 		close(fd);
-		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+		say_held(p, path, lock_holder(p, getpid()), error, error_size);
 		errno = err;
 		return -1;
 	}
 	return fd;
-}
-
-/*
- * Whether a process other than @own holds an flock on the file at @p,
- * from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE
- * START END" (hex device numbers; a waiter's line has "->" before
- * FLOCK).
- */
-static bool held_by_another(const struct lock_place *p, pid_t own)
-{
-	char path[PATH_MAX], line[256], type[16];
-	unsigned int maj, min;
-	unsigned long ino;
-	bool held = false;
-	struct stat st;
-	FILE *locks;
-	int pid;
-
-	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
-		return false;
-	locks = fopen("/proc/locks", "re");
-	if (!locks)
-		return false;
-	while (!held && fgets(line, sizeof(line), locks))
-		held = sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
-			      &ino) == 5 &&
-		       !strcmp(type, "FLOCK") && pid != own && maj == major(st.st_dev) &&
-		       min == minor(st.st_dev) && ino == st.st_ino;
-	fclose(locks);
-	return held;
 }
 
 int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
@@ -127,9 +155,11 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 	if (locks_place(c, manager, places, error, error_size))
 		return 1;
 	for (i = 0; i < LOCK_KINDS; i++) {
-		if (held_by_another(&places[i], own)) {
+		pid_t holder = lock_holder(&places[i], own);
+
+		if (holder >= 0) {
 			lock_path(&places[i], path, sizeof(path));
-			snprintf(error, error_size, "%s (%s is locked)", places[i].holder, path);
+			say_held(&places[i], path, holder, error, error_size);
 			return 1;
 		}
 	}
