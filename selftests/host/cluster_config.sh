@@ -30,19 +30,19 @@ good() {
 }
 
 # refused NAME TEXT LINE...: a config of LINE... makes arbiter exit 78
-# (EX_CONFIG: not restarted by the units) with TEXT, and availctl check
+# (EX_CONFIG: not restarted by the units) with TEXT within 10 s, and availctl check
 # exit 1 with the same.
 refused() {
 	local name=$1 text=$2
 	shift 2
 	printf '%s\n' "$@" > "$dir/bad.conf"
-	tap_expect 78 "$text" "$availctl" arbiter --config "$dir/bad.conf"
+	tap_expect 78 "$text" timeout 10 "$availctl" arbiter --config "$dir/bad.conf"
 	tap_expect 1 "$text" "$availctl" check --config "$dir/bad.conf"
 }
 
 # refused_file TEXT FILE: arbiter exits 78 and availctl check 1 on FILE, with TEXT.
 refused_file() {
-	tap_expect 78 "$1" "$availctl" arbiter --config "$2"
+	tap_expect 78 "$1" timeout 10 "$availctl" arbiter --config "$2"
 	tap_expect 1 "$1" "$availctl" check --config "$2"
 }
 
@@ -84,7 +84,33 @@ for availctl in "$@"; do
 		"$(good)" "host = h2 fe80::1"
 	refused "IPv6 with a port" "line 11: manager: '[::1]:7450' is an IPv6 address" \
 		"$(good | grep -v 'manager = m2')" "manager = m2 [::1]:7450"
-	refused "unlisted node" "node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
+	# The first line a name or an address repeats, and the first line it was on.
+	refused "a manager line copied" "line 10: node m2 is listed twice (first on line 9)" \
+		"$(good | sed '/manager = m2/p')"
+	refused "a host's name on two manager lines" "line 12: node m2 is listed twice (first on line 11)" \
+		"$(good | grep -v 'manager = m2')" "host = m2 127.0.0.9" "manager = m2 127.0.0.1:17451" \
+		"manager = m2 127.0.0.1:17453"
+	refused "a host's address on two manager lines" "line 11: m1 is at 127.0.0.1:17460, as h0 on line 10 is" \
+		"$(good | grep -v 'manager = ')" "host = h0 127.0.0.1:17460" "manager = m1 127.0.0.1:17460" \
+		"manager = m2 127.0.0.1:17460"
+	refused "a key given twice" "line 12: cluster is given twice (first on line 3)" "$(good)" "cluster = test"
+	# Addresses of a form that is not A.B.C.D[:PORT] say what is wrong with them.
+	refused "two ports" "line 12: host: '1.2.3.4:5:6' is not A.B.C.D[:PORT]" "$(good)" "host = h2 1.2.3.4:5:6"
+	refused "brackets" "'[127.0.0.1]:7450': an IPv4 address is written without brackets" \
+		"$(good)" "host = h2 [127.0.0.1]:7450"
+	refused "no port" "'1.2.3.4:': no port after the ':'" "$(good)" "host = h2 1.2.3.4:"
+	refused "no address" "':7450': no address before the ':'" "$(good)" "host = h2 :7450"
+	refused "more words" "host: 'extra' after the address" "$(good)" "host = h2 127.0.0.1:17452 extra"
+	refused "IPv6 bind-address" "bind-address: '::' is an IPv6 address" "$(good)" "bind-address = ::"
+	# A long value is cut in the message, not the reason.
+	refused "a long address" "'$(printf '1%.0s' {1..64})...' is not an IPv4 address" \
+		"$(good)" "host = h2 $(printf '1%.0s' {1..300})"
+	# A CR alone ends no line: the lines after it would be read as one.
+	good | tr '\n' '\r' > "$dir/bad.conf"
+	refused_file "line 1: a carriage return within the line: lines end in LF or CRLF" "$dir/bad.conf"
+	good | sed 's/$/\r/' > "$dir/crlf.conf"
+	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/crlf.conf"
+	refused "unlisted node" "line 4: node m9 is neither" "$(good | sed 's/node = m1/node = m9/')"
 	refused "unsafe timing" "timing: lease-ms 200 leaves the active 178 ms" "$(good)" "lease-ms = 200"
 	refused "drift" "drift-ppm" "$(good)" "drift-ppm = 200000"
 	head -c 8388609 /dev/zero | tr '\0' '#' > "$dir/bad.conf"
@@ -129,6 +155,13 @@ for availctl in "$@"; do
 	tap_check "with no arbiter running, check prints no error" \
 		test -z "$("$availctl" check --config "$dir/good.conf" 2>&1 > /dev/null)"
 	tap_expect 0 "host h1 of cluster test: ok" "$availctl" check --config "$dir/h1-own.conf"
+	# The daemon makes its state-dir, not the directories it is in (a
+	# mount not made yet): its start fails and is retried; check says so.
+	good | sed "s|^state-dir = .*|state-dir = $dir/unmounted/m1|" > "$dir/unmade.conf"
+	tap_expect 1 "state-dir $dir/unmounted/m1: $dir/unmounted does not exist" \
+		"$availctl" check --config "$dir/unmade.conf"
+	tap_expect 1 "state-dir $dir/unmounted/m1: the directory it is in does not exist" \
+		timeout 10 "$availctl" arbiter --config "$dir/unmade.conf"
 	printf '#!/bin/sh\n' > "$dir/hook"
 	chmod 644 "$dir/hook"
 	# The daemon starts without it (and logs each run that fails); the
@@ -154,6 +187,17 @@ for availctl in "$@"; do
 	cp "$availctl" "$bin/availctl"
 	tap_expect 1 "may not connect to $dir/state/m1.sock: Permission denied: run it as the daemon's user" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin/availctl" status --socket "$dir/state/m1.sock"
+	# So is its check: not that the daemon could not start. (A socket
+	# bound and left: root's, mode 0755 from the umask.)
+	mkdir -p "$bin/state"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$bin/state/m1.sock"
+	cp "$dir/key" "$bin/key"
+	chown 65534 "$bin/key"
+	good | sed "s|^key-file = .*|key-file = $bin/key|; s|^state-dir = .*|state-dir = $bin/state|" \
+		> "$bin/m1.conf"
+	tap_expect 1 "may not connect to control socket $bin/state/m1.sock: Permission denied: run it as the daemon's user" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin/availctl" check --config "$bin/m1.conf"
+	rm -rf "${bin:?}"/*
 	tap_check "nothing was left behind by refused starts" test ! -e "$dir/state/m1.sock"
 done
 

@@ -85,7 +85,7 @@ for availctl in "$@"; do
 	kill "$pids"
 	wait "$pids" 2> /dev/null
 	pids=
-	tap_expect 1 "bind-address: '::1' is not an IPv4 address" \
+	tap_expect 1 "bind-address: '::1' is an IPv6 address" \
 		"$availctl" check --config <(config m1 "bind-address = ::1")
 	# A node's address is one a datagram can be sent to, and its own.
 	for bad in 0.0.0.0 0.1.2.3 224.0.0.1 239.1.1.1 240.0.0.1 255.255.255.255; do

@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arbiter.h"
@@ -109,6 +111,10 @@ static int ask_running(const char *config, const struct conf *c, char **answer, 
 		return -1;
 	} else if (status <= 0) {
 		return 0;	/* -1: nothing to tell the file by */
+	} else if (status == 3) {
+		/* Not the daemon's fault: this user cannot tell. */
+		fprintf(stderr, "%savailctl check: %s: %s\n", service_log_prefix(LOG_ERR), config, error);
+		return -1;
 	}
 	fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
 		service_log_prefix(LOG_ERR), config, error);
@@ -132,6 +138,32 @@ static pid_t pid_in_proc(pid_t pid)
 		return 0;
 	self[n] = '\0';
 	return strtol(self, NULL, 10) == getpid() ? pid : 0;
+}
+
+/*
+ * The daemon makes its state-dir, but not the directories it is in: a
+ * missing one may be a mount not made yet, and state written on the disk
+ * below it would be lost from view once it is (node.c). Until it exists
+ * the start fails (1, retried): said, as the start would, with why.
+ */
+static bool state_dir_unmade(const char *config, const struct conf *c)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	struct stat st;
+
+	if (!stat(c->state_dir, &st))
+		return false;
+	snprintf(parent, sizeof(parent), "%s", c->state_dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return false;
+	*slash = '\0';
+	if (!stat(parent, &st))
+		return false;
+	fprintf(stderr, "%savailctl check: %s: state-dir %s: %s does not exist: the daemon makes the state-dir, not the directories it is in (one may be a mount not made yet): this daemon could not start\n",
+		service_log_prefix(LOG_ERR), config, c->state_dir, parent);
+	return true;
 }
 
 int availctl_check(int argc, char **argv, struct availctl *ctl)
@@ -178,6 +210,8 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 			service_log_prefix(LOG_ERR), config, conf.hook, why);
 		goto out;
 	}
+	if (state_dir_unmade(config, &conf))
+		goto out;
 	if (ask_running(config, &conf, &answer, &running))
 		goto out;
 	/* Its locks cannot be told from another's: not judged. */

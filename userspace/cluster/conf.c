@@ -20,6 +20,7 @@ struct parse {
 	char *error;
 	size_t error_size;
 	unsigned int seen;	/* bit per scalar key: given once only */
+	unsigned int key_line[32];	/* where each scalar key was given */
 	unsigned int hosts_size;	/* conf->hosts has room for this many */
 };
 
@@ -39,19 +40,37 @@ static int fail(struct parse *p, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * @value as a message quotes it: cut to CONF_QUOTE_MAX characters and
+ * "...", so that what is wrong with it fits in the message.
+ */
+#define CONF_QUOTE_MAX 64
+struct quoted {
+	char text[CONF_QUOTE_MAX + 4];
+};
+
+static const char *quote(struct quoted *q, const char *value)
+{
+	if (strlen(value) <= CONF_QUOTE_MAX)
+		return value;
+	snprintf(q->text, sizeof(q->text), "%.*s...", CONF_QUOTE_MAX, value);
+	return q->text;
+}
+
 static int number(struct parse *p, const char *key, const char *value,
 		  uint32_t min, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;
+	struct quoted q;
 	char *end;
 
 	errno = 0;
 	if (value[0] < '0' || value[0] > '9')
-		return fail(p, "%s: '%s' is not a whole number", key, value);
+		return fail(p, "%s: '%s' is not a whole number", key, quote(&q, value));
 	v = strtoull(value, &end, 10);
 	if (errno || *end || v < min || v > max)
 		return fail(p, "%s: '%s' is not a whole number from %u to %u",
-			    key, value, min, max);
+			    key, quote(&q, value), min, max);
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -67,9 +86,11 @@ static int text(struct parse *p, const char *key, const char *value,
 
 static int name(struct parse *p, const char *key, const char *value, char *out)
 {
+	struct quoted q;
+
 	if (!wire_name_valid(value))
 		return fail(p, "%s: '%s' is not a name (1 to %d of A-Z a-z 0-9 and %s)",
-			    key, value, WIRE_NAME_SIZE - 1, AVAILCAST_NAME_PUNCT);
+			    key, quote(&q, value), WIRE_NAME_SIZE - 1, AVAILCAST_NAME_PUNCT);
 	return text(p, key, value, out, WIRE_NAME_SIZE);
 }
 
@@ -85,11 +106,62 @@ static bool unicast(struct in_addr a)
 	return host >> 24 != 0 && host >> 28 < 0xe;
 }
 
+/* Whether @text is an IPv6 address, with or without a zone ("%eth0"). */
+static bool ipv6(const char *text)
+{
+	char copy[INET6_ADDRSTRLEN + 1];
+	struct in6_addr a;
+	size_t len = strcspn(text, "%");
+
+	if (len >= sizeof(copy))
+		return false;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return inet_pton(AF_INET6, copy, &a) == 1;
+}
+
+/*
+ * What is wrong with @address, a node's "A.B.C.D[:PORT]" whose form is
+ * not that (brackets, several colons, an empty part), said by fail().
+ */
+static int address_form(struct parse *p, const char *key, const char *address)
+{
+	const char *colon = strchr(address, ':');
+	char inner[INET6_ADDRSTRLEN + 1];
+	struct quoted q;
+	struct in_addr a;
+	size_t len;
+
+	if (*address == '[') {
+		len = strcspn(address + 1, "]");
+		if (address[1 + len] == ']' && len < sizeof(inner)) {
+			memcpy(inner, address + 1, len);
+			inner[len] = '\0';
+			if (ipv6(inner))
+				goto v6;
+			if (inet_pton(AF_INET, inner, &a) == 1)
+				return fail(p, "%s: '%s': an IPv4 address is written without brackets (A.B.C.D[:PORT])",
+					    key, quote(&q, address));
+		}
+	} else if (ipv6(address)) {
+		goto v6;
+	} else if (colon == address) {
+		return fail(p, "%s: '%s': no address before the ':'", key, quote(&q, address));
+	} else if (colon && !colon[1]) {
+		return fail(p, "%s: '%s': no port after the ':'", key, quote(&q, address));
+	}
+	return fail(p, "%s: '%s' is not A.B.C.D[:PORT]", key, quote(&q, address));
+v6:
+	return fail(p, "%s: '%s' is an IPv6 address: nodes are reached over IPv4 (A.B.C.D[:PORT])",
+		    key, quote(&q, address));
+}
+
 /* "NAME ADDRESS[:PORT]", IPv4. */
 static int node(struct parse *p, const char *key, char *value, struct conf_node *out)
 {
 	char *address, *port;
 	uint32_t port_number = CONF_DEFAULT_PORT;
+	struct quoted q;
 
 	out->line = p->line;
 	address = strchr(value, ' ');
@@ -100,10 +172,17 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 		address++;
 	if (name(p, key, value, out->name))
 		return -1;
+	port = strchr(address, ' ');
+	if (port) {
+		while (*port == ' ')
+			port++;
+		return fail(p, "%s: '%s' after the address: expected 'NAME ADDRESS[:PORT]'",
+			    key, quote(&q, port));
+	}
 	/* Said before its colons are taken for a port's. */
-	if (*address == '[' || strchr(address, ':') != strrchr(address, ':'))
-		return fail(p, "%s: '%s' is an IPv6 address: nodes are reached over IPv4 (A.B.C.D[:PORT])",
-			    key, address);
+	if (*address == '[' || *address == ':' || strchr(address, ':') != strrchr(address, ':') ||
+	    (strchr(address, ':') && !strchr(address, ':')[1]))
+		return address_form(p, key, address);
 	port = strchr(address, ':');
 	if (port) {
 		*port++ = '\0';
@@ -114,7 +193,7 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 	out->addr.sin_family = AF_INET;
 	out->addr.sin_port = htons((uint16_t)port_number);
 	if (inet_pton(AF_INET, address, &out->addr.sin_addr) != 1)
-		return fail(p, "%s: '%s' is not an IPv4 address", key, address);
+		return fail(p, "%s: '%s' is not an IPv4 address", key, quote(&q, address));
 	if (!unicast(out->addr.sin_addr))
 		return fail(p, "%s: %s is not a unicast address", key, address);
 	return 0;
@@ -185,8 +264,10 @@ static int set(struct parse *p, enum key_index k, char *value)
 
 	if (k < K_MANAGER) {
 		if (p->seen & (1u << k))
-			return fail(p, "%s is given twice", keys[k]);
+			return fail(p, "%s is given twice (first on line %u)", keys[k],
+				    p->key_line[k]);
 		p->seen |= 1u << k;
+		p->key_line[k] = p->line;
 	}
 	switch (k) {
 	case K_CLUSTER:
@@ -244,16 +325,44 @@ static int set(struct parse *p, enum key_index k, char *value)
 		return number(p, keys[k], value, 0, 99, &c->realtime_priority);
 	case K_BIND:
 		c->listen.sin_family = AF_INET;
+		if (ipv6(value))
+			return fail(p, "%s: '%s' is an IPv6 address: nodes are reached over IPv4",
+				    keys[k], value);
 		if (inet_pton(AF_INET, value, &c->listen.sin_addr) != 1)
 			return fail(p, "%s: '%s' is not an IPv4 address", keys[k], value);
 		if (c->listen.sin_addr.s_addr != htonl(INADDR_ANY) && !unicast(c->listen.sin_addr))
 			return fail(p, "%s: %s is not a unicast address (nor 0.0.0.0)",
 				    keys[k], value);
 		return 0;
-	case K_MANAGER:
+	case K_MANAGER: {
+		const struct conf_node *first;
+		struct conf_node m;
+		unsigned int i;
+
+		if (node(p, keys[k], value, &m))
+			return -1;
+		/*
+		 * A line given twice is that, before it is a third manager:
+		 * said with the first line of its name (the file's other
+		 * repeats are found once it is read).
+		 */
+		first = NULL;
+		for (i = 0; i < c->n_managers + c->n_hosts; i++) {
+			/* Not node_at(): the managers may be fewer than two yet. */
+			const struct conf_node *x = i < c->n_managers ? &c->managers[i] :
+					&c->hosts[i - c->n_managers];
+
+			if (!strcmp(x->name, m.name) && (!first || x->line < first->line))
+				first = x;
+		}
+		if (first)
+			return fail(p, "node %s is listed twice (first on line %u)", m.name,
+				    first->line);
 		if (c->n_managers == 2)
 			return fail(p, "a third manager: there are exactly two");
-		return node(p, keys[k], value, &c->managers[c->n_managers++]);
+		c->managers[c->n_managers++] = m;
+		return 0;
+	}
 	case K_HOST:
 		if (c->n_hosts == CONF_HOSTS_MAX)
 			return fail(p, "more than %d hosts", CONF_HOSTS_MAX);
@@ -279,6 +388,7 @@ static char *trim(char *s)
 static int parse_line(struct parse *p, char *line)
 {
 	char *hash = strchr(line, '#'), *eq, *key, *value;
+	struct quoted q;
 	size_t k;
 
 	if (hash)
@@ -288,7 +398,7 @@ static int parse_line(struct parse *p, char *line)
 		return 0;
 	eq = strchr(line, '=');
 	if (!eq)
-		return fail(p, "expected 'key = value', got '%s'", line);
+		return fail(p, "expected 'key = value', got '%s'", quote(&q, line));
 	*eq = '\0';
 	key = trim(line);
 	value = trim(eq + 1);
@@ -296,7 +406,7 @@ static int parse_line(struct parse *p, char *line)
 		if (!strcmp(key, keys[k]))
 			break;
 	if (k == N_KEYS)
-		return fail(p, "unknown key '%s'", key);
+		return fail(p, "unknown key '%s'", quote(&q, key));
 	if (!*value)
 		return fail(p, "%s has no value", key);
 	for (eq = value; *eq; eq++)
@@ -350,19 +460,45 @@ int conf_is_manager(const struct conf *conf, const char *name)
 					 !strcmp(conf->managers[1].name, name));
 }
 
+
 /* Node @i as conf_name counts them: the managers, then the hosts. */
 static const struct conf_node *node_at(const struct conf *c, unsigned int i)
 {
 	return i < 2 ? &c->managers[i] : &c->hosts[i - 2];
 }
 
-/* For messages that name the later of two lines. */
-static void swap_nodes(const struct conf_node **a, const struct conf_node **b)
+/*
+ * In @order, @n nodes sorted so that equal ones (@same) are next to each
+ * other, the repeat that comes first in the file: *@later, the node whose
+ * line repeats one before it, and *@first, the earliest of that run.
+ * False when nothing repeats.
+ */
+static bool first_repeat(const struct conf *c, const unsigned int *order, unsigned int n,
+			 bool (*same)(const struct conf *c, unsigned int a, unsigned int b),
+			 const struct conf_node **first, const struct conf_node **later)
 {
-	const struct conf_node *t = *a;
+	unsigned int from, to;
 
-	*a = *b;
-	*b = t;
+	*later = NULL;
+	for (from = 0; from < n; from = to) {
+		const struct conf_node *lo = node_at(c, order[from]), *next = NULL;
+
+		for (to = from + 1; to < n && same(c, order[from], order[to]); to++) {
+			const struct conf_node *x = node_at(c, order[to]);
+
+			if (x->line < lo->line) {
+				next = lo;
+				lo = x;
+			} else if (!next || x->line < next->line) {
+				next = x;
+			}
+		}
+		if (next && (!*later || next->line < (*later)->line)) {
+			*first = lo;
+			*later = next;
+		}
+	}
+	return *later != NULL;
 }
 
 struct endpoint {
@@ -386,48 +522,64 @@ static int compare_endpoints(const void *a, const void *b)
  * Every node at an address and port of its own: two at one would share
  * a socket's datagrams (on one machine, the second could not bind).
  */
+static bool same_endpoint(const struct conf *c, unsigned int a, unsigned int b)
+{
+	return node_at(c, a)->addr.sin_addr.s_addr == node_at(c, b)->addr.sin_addr.s_addr &&
+	       node_at(c, a)->addr.sin_port == node_at(c, b)->addr.sin_port;
+}
+
 static int check_endpoints(struct parse *p)
 {
 	const struct conf *c = p->conf;
 	unsigned int i, n = c->n_managers + c->n_hosts;
 	struct endpoint *e = malloc(n * sizeof(*e));
+	unsigned int *order = malloc(n * sizeof(*order));
+	const struct conf_node *first, *later;
 	char address[INET_ADDRSTRLEN];
+	bool repeats;
 
-	if (!e)
+	if (!e || !order) {
+		free(e);
+		free(order);
 		return snprintf(p->error, p->error_size, "out of memory"), -1;
+	}
 	for (i = 0; i < n; i++)
 		e[i] = (struct endpoint){ .addr = node_at(c, i)->addr.sin_addr.s_addr,
 					  .port = node_at(c, i)->addr.sin_port, .index = i };
 	qsort(e, n, sizeof(*e), compare_endpoints);
-	for (i = 1; i < n; i++) {
-		const struct conf_node *first = node_at(c, e[i - 1].index);
-		const struct conf_node *second = node_at(c, e[i].index);
-
-		if (e[i - 1].addr != e[i].addr || e[i - 1].port != e[i].port)
-			continue;
-		if (first->line > second->line)
-			swap_nodes(&first, &second);
-		inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
-		snprintf(p->error, p->error_size,
-			 "line %u: %s is at %s:%u, as %s on line %u is: each node needs an address and port of its own",
-			 second->line, second->name, address, ntohs(first->addr.sin_port),
-			 first->name, first->line);
-		free(e);
-		return -1;
-	}
+	for (i = 0; i < n; i++)
+		order[i] = e[i].index;
+	repeats = first_repeat(c, order, n, same_endpoint, &first, &later);
 	free(e);
-	return 0;
+	free(order);
+	if (!repeats)
+		return 0;
+	inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
+	return snprintf(p->error, p->error_size,
+			"line %u: %s is at %s:%u, as %s on line %u is: each node needs an address and port of its own",
+			later->line, later->name, address, ntohs(first->addr.sin_port),
+			first->name, first->line), -1;
+}
+
+static bool same_name(const struct conf *c, unsigned int a, unsigned int b)
+{
+	return !strcmp(node_at(c, a)->name, node_at(c, b)->name);
 }
 
 /* Sorts every node's name into conf->by_name; names must be unique. */
 static int index_names(struct parse *p)
 {
 	struct conf *c = p->conf;
-	unsigned int i, n = c->n_managers + c->n_hosts;
+	unsigned int i, n = c->n_managers + c->n_hosts, *order;
+	const struct conf_node *first, *later;
+	bool repeats;
 
 	c->by_name = malloc(n * sizeof(*c->by_name));
-	if (!c->by_name)
+	order = malloc(n * sizeof(*order));
+	if (!c->by_name || !order) {
+		free(order);
 		return snprintf(p->error, p->error_size, "out of memory"), -1;
+	}
 	for (i = 0; i < n; i++) {
 		const char *name = node_at(c, i)->name;
 
@@ -435,17 +587,14 @@ static int index_names(struct parse *p)
 		c->by_name[i].index = i;
 	}
 	qsort(c->by_name, n, sizeof(*c->by_name), compare_names);
-	for (i = 1; i < n; i++) {
-		const struct conf_node *first = node_at(c, c->by_name[i - 1].index);
-		const struct conf_node *second = node_at(c, c->by_name[i].index);
-
-		if (strcmp(first->name, second->name))
-			continue;
-		if (first->line > second->line)
-			swap_nodes(&first, &second);
-		return snprintf(p->error, p->error_size, "line %u: node %s is listed twice (first on line %u)",
-				second->line, second->name, first->line), -1;
-	}
+	for (i = 0; i < n; i++)
+		order[i] = c->by_name[i].index;
+	repeats = first_repeat(c, order, n, same_name, &first, &later);
+	free(order);
+	if (repeats)
+		return snprintf(p->error, p->error_size,
+				"line %u: node %s is listed twice (first on line %u)",
+				later->line, later->name, first->line), -1;
 	return 0;
 }
 
@@ -469,8 +618,8 @@ static int control_of_other(struct parse *p)
 	if (!conf_find(c, name) || !strcmp(name, c->node))
 		return 0;
 	return snprintf(p->error, p->error_size,
-			"control '%s' is named as node %s's socket (each node's default is <state-dir>/NODE.sock): name it for node %s",
-			c->control, name, c->node), -1;
+			"line %u: control '%s' is named as node %s's socket (each node's default is <state-dir>/NODE.sock): name it for node %s",
+			p->key_line[K_CONTROL], c->control, name, c->node), -1;
 }
 
 static int check(struct parse *p)
@@ -496,7 +645,8 @@ static int check(struct parse *p)
 		return -1;
 	if (!conf_self(c))
 		return snprintf(p->error, p->error_size,
-				"node %s is neither a manager nor a host", c->node), -1;
+				"line %u: node %s is neither a manager nor a host",
+				p->key_line[K_NODE], c->node), -1;
 	/* The node's own address and port, or bind-address at that port. */
 	if (!(p->seen & (1u << K_BIND)))
 		c->listen = conf_self(c)->addr;
@@ -547,11 +697,17 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 	memcpy(copy, text_in, len);
 	copy[len] = '\0';
 	for (line = copy; line && !status; line = next) {
+		char *cr;
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
 		p.line++;
-		status = parse_line(&p, line);
+		/* CRLF ends a line; a CR alone (old Mac files) would hide the lines after it. */
+		cr = strchr(line, '\r');
+		if (cr && cr[1])
+			status = fail(&p, "a carriage return within the line: lines end in LF or CRLF");
+		else
+			status = parse_line(&p, line);
 	}
 	free(copy);
 	if (!status)
@@ -610,11 +766,12 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	status = conf_parse(buf, used, conf, error, error_size);
 	free(buf);
 	if (status) {
-		/* Say which file. */
-		char inner[256];
+		/* Say which file, before all the message says. */
+		char *inner = strdup(error);
 
-		snprintf(inner, sizeof(inner), "%s", error);
-		snprintf(error, error_size, "%s: %s", path, inner);
+		if (inner)
+			snprintf(error, error_size, "%s: %s", path, inner);
+		free(inner);
 	}
 	return status;
 }

@@ -121,6 +121,10 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 		return snprintf(error, error_size,
 				"control socket %s is another daemon's: it answers there (give each its own control path)",
 				path), 2;
+	if (refused == EACCES || refused == EPERM)
+		return snprintf(error, error_size,
+				"may not connect to control socket %s: %s: run it as the daemon's user (root under the units)",
+				path, strerror(refused)), 3;
 	/*
 	 * Nothing answers; whether anything holds it bound (listening or
 	 * not, of any type, in any network namespace) no call can tell for

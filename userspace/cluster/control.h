@@ -110,8 +110,9 @@ struct control_place {
  * 2 with @error when a daemon answers there (this node's own, already
  * running, or another's); 1 with @error when it is otherwise not the
  * daemon's to take (too long for a unix socket, a file that is not a
- * socket, a socket this node's daemon did not make); -1 with @error for
- * a failure that may pass. Changes nothing.
+ * socket, a socket this node's daemon did not make); 3 with @error when
+ * this user may not connect to it (EACCES, EPERM: nothing can be told of
+ * it); -1 with @error for a failure that may pass. Changes nothing.
  */
 int control_inspect(const struct control_place *place, char *error, size_t error_size);
 

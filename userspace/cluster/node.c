@@ -465,8 +465,16 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->inbox = calloc(1, sizeof(*n->inbox));
 	if (!n->windows || !n->inbox)
 		return fail(error, error_size, "out of memory");
-	if (mkdir(c->state_dir, 0700) && errno != EEXIST)
-		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(errno));
+	if (mkdir(c->state_dir, 0700) && errno != EEXIST) {
+		int err = errno;
+
+		/* Not the directories it is in: one missing may be a mount not made yet. */
+		if (err == ENOENT)
+			return fail(error, error_size,
+				    "state-dir %s: the directory it is in does not exist (the daemon makes the state-dir alone: a mount not made yet?)",
+				    c->state_dir);
+		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(err));
+	}
 	if (stat(c->state_dir, &st) || !S_ISDIR(st.st_mode)) {
 		fail(error, error_size, "state-dir %s is not a directory", c->state_dir);
 		return SERVICE_EXIT_CONFIG;
