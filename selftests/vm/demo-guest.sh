@@ -35,7 +35,10 @@ wait $watcher
 cat /tmp/watch.log
 echo
 echo "== the charge crossed 50%: a threshold broadcast at once, then, at 25% free,"
-echo "== periodic ones further apart (f = f_min + (f_max - f_min) * level / 1000)"
+echo "== periodic ones further apart (f = f_min + (f_max - f_min) * level / 1000)."
+echo "== Other threshold lines are the emulated CPU crossing 50% (every process"
+echo "== started swings it). 'next within' is the deadline each one promises: the"
+echo "== period, plus 20 ms and an eighth of the period for timer and scheduling."
 say cat /sys/kernel/availcast/stats/sent
 "$availctl" pool delete gpu-slots > /dev/null
 
@@ -61,6 +64,8 @@ say cat "$cluster_dir/m1.conf"
 echo
 echo "$ availctl status    # on m1"
 cluster_status m1
+echo "== (A host's LEVEL is its least free resource: the emulated CPU, busy with"
+echo "== five daemons, is near 0% free here. 'available' says its reports come.)"
 witness=$(cluster_witness m1)
 echo
 echo "$ cat $(cluster_witness_file "$witness")    # the witness record on $witness"
@@ -111,7 +116,18 @@ grep -h "^[0-9]" "$cluster_dir"/*.log | sort -n | awk '
 	killed && !took && $3 == "role" && field("role") == "active" {
 		took = $1 - killed
 	}
-	END { if (took) printf "\n== failover: %d ms from kill -9 of the active to the standby active\n", took }'
+	took && !hooked && $3 == "hook-started" && field("role") == "active" {
+		hooked = $1 - killed
+	}
+	END {
+		if (took)
+			printf "\n== failover: %d ms from kill -9 of the active to the standby active", took
+		if (hooked)
+			printf ";\n== its active hook (what would start the service) started at %d ms:\n" \
+			       "== hooks run one at a time, in the order of the role changes", hooked
+		if (took)
+			printf "\n"
+	}'
 { cluster_teardown; } 2> /dev/null
 say rmmod availcast
 tainted=$(cat /proc/sys/kernel/tainted)
