@@ -287,7 +287,7 @@ run_system() {
 	echo $((SECONDS - start)) > "$out/system.seconds"
 }
 
-step "VM tests:$vms"
+step "VM tests:${vms:- none (KERNELS=none)}"
 # Two VMs at a time (two cores), each the first of the list that can
 # start: a debug kernel's once its build ended, and none of two CPUs
 # while a group of faults runs (their timing is judged: a core each).

@@ -77,7 +77,11 @@ find "$dir" -name '*.seconds' ! -name wall.seconds | while read -r file; do
 done | sort -rn | awk '
 	$2 ~ /\/(vm|system)$/ { vms = vms sprintf("  %6d  %s\n", $1, $2); next }
 	tests < 15 { slow = slow sprintf("  %6d  %s\n", $1, $2); tests++ }
-	END { printf "%s  --\n%s", vms, slow }'
+	END {
+		if (vms)
+			printf "  each VM, boot and tests:\n%s", vms
+		printf "  the slowest tests:\n%s", slow
+	}'
 [ -f "$dir/wall.seconds" ] && printf '  %6d  the whole run\n' "$(cat "$dir/wall.seconds")"
 
 echo
