@@ -60,7 +60,7 @@ for availctl in "$@"; do
 	refused "twice" "heartbeat-ms is given twice" "$(good)" "heartbeat-ms = 200"
 	refused "bad name" "'m/3' is not a name" "$(good)" "host = m/3 127.0.0.1"
 	refused "bad address" "'300.1.1.1' is not an IPv4 address" "$(good)" "host = h2 300.1.1.1"
-	refused "bad port" "from 1 to 65535" "$(good)" "host = h2 127.0.0.1:0"
+	refused "bad port" "host port: '0' is not a whole number from 1 to 65535" "$(good)" "host = h2 127.0.0.1:0"
 	# Relative directories depend on where the daemon and availctl run.
 	refused "relative state-dir" "state-dir: 'rel-state' is not an absolute path" \
 		"$(good | grep -v '^state-dir')" "state-dir = rel-state"
@@ -94,6 +94,18 @@ for availctl in "$@"; do
 		"$(good | grep -v 'manager = ')" "host = h0 127.0.0.1:17460" "manager = m1 127.0.0.1:17460" \
 		"manager = m2 127.0.0.1:17460"
 	refused "a key given twice" "line 12: cluster is given twice (first on line 3)" "$(good)" "cluster = test"
+	# Names and addresses alike: the line that repeats first is said.
+	refused "an address repeated before a name" "line 12: h2 is at 127.0.0.1:17462, as h1 on line 11 is" \
+		"$(good | grep -v '^host')" "host = h1 127.0.0.1:17462" "host = h2 127.0.0.1:17462" \
+		"host = h3 127.0.0.1:17463" "host = h1 127.0.0.1:17464"
+	refused "a name repeated before a third manager" "line 12: node h1 is listed twice (first on line 11)" \
+		"$(good | grep -v '^host')" "host = h1 127.0.0.1:17472" "host = h1 127.0.0.1:17473" \
+		"manager = h1 127.0.0.1:17474"
+	refused "a third manager" "line 12: a third manager: there are exactly two" "$(good)" "manager = m3 127.0.0.1:17480"
+	# Paths are absolute: the daemons run from /, check wherever it is run.
+	refused "relative key-file" "key-file: 'key' is not an absolute path" \
+		"$(good | grep -v '^key-file')" "key-file = key"
+	refused "relative hook" "hook: 'hook.sh' is not an absolute path" "$(good)" "hook = hook.sh"
 	# Addresses of a form that is not A.B.C.D[:PORT] say what is wrong with them.
 	refused "two ports" "line 12: host: '1.2.3.4:5:6' is not A.B.C.D[:PORT]" "$(good)" "host = h2 1.2.3.4:5:6"
 	refused "brackets" "'[127.0.0.1]:7450': an IPv4 address is written without brackets" \
@@ -162,6 +174,17 @@ for availctl in "$@"; do
 		"$availctl" check --config "$dir/unmade.conf"
 	tap_expect 1 "state-dir $dir/unmounted/m1: the directory it is in does not exist" \
 		timeout 10 "$availctl" arbiter --config "$dir/unmade.conf"
+	# A state-dir that can be no directory: a configuration error, said by check.
+	good | sed "s|^state-dir = .*|state-dir = $dir/key/m1|" > "$dir/unmade.conf"
+	tap_expect 1 "state-dir $dir/key/m1: $dir/key is not a directory" \
+		"$availctl" check --config "$dir/unmade.conf"
+	tap_expect 78 "state-dir $dir/key/m1: Not a directory" \
+		timeout 10 "$availctl" arbiter --config "$dir/unmade.conf"
+	ln -sfn "$dir/nowhere" "$dir/dangling"
+	good | sed "s|^state-dir = .*|state-dir = $dir/dangling|" > "$dir/unmade.conf"
+	tap_expect 1 "state-dir $dir/dangling: a symlink to nothing" "$availctl" check --config "$dir/unmade.conf"
+	good | sed "s|^state-dir = .*|state-dir = $dir/fresh/|" > "$dir/slash.conf"
+	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/slash.conf"
 	printf '#!/bin/sh\n' > "$dir/hook"
 	chmod 644 "$dir/hook"
 	# The daemon starts without it (and logs each run that fails); the
@@ -196,6 +219,10 @@ for availctl in "$@"; do
 	good | sed "s|^key-file = .*|key-file = $bin/key|; s|^state-dir = .*|state-dir = $bin/state|" \
 		> "$bin/m1.conf"
 	tap_expect 1 "may not connect to control socket $bin/state/m1.sock: Permission denied: run it as the daemon's user" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin/availctl" check --config "$bin/m1.conf"
+	# As the units make it: the state-dir, the default socket's, of mode 0700.
+	chmod 700 "$bin/state"
+	tap_expect 1 "may not reach control socket $bin/state/m1.sock: Permission denied: run it as the daemon's user" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$bin/availctl" check --config "$bin/m1.conf"
 	rm -rf "${bin:?}"/*
 	tap_check "nothing was left behind by refused starts" test ! -e "$dir/state/m1.sock"

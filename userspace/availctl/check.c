@@ -141,28 +141,43 @@ static pid_t pid_in_proc(pid_t pid)
 }
 
 /*
- * The daemon makes its state-dir, but not the directories it is in: a
- * missing one may be a mount not made yet, and state written on the disk
- * below it would be lost from view once it is (node.c). Until it exists
- * the start fails (1, retried): said, as the start would, with why.
+ * What would keep the daemon from using its state-dir: not a directory
+ * (a file, a symlink to nothing: its start exits 78), or the directory it
+ * is in missing (the daemon makes the state-dir, not the directories it
+ * is in: one may be a mount not made yet; the start fails, 1, retried).
+ * Said, with why: true.
  */
-static bool state_dir_unmade(const char *config, const struct conf *c)
+static bool state_dir_unusable(const char *config, const struct conf *c)
 {
-	char parent[PATH_MAX];
-	char *slash;
+	char dir[PATH_MAX], why[PATH_MAX + 96] = "";
 	struct stat st;
+	char *slash;
+	size_t len;
 
-	if (!stat(c->state_dir, &st))
+	snprintf(dir, sizeof(dir), "%s", c->state_dir);
+	for (len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+		dir[len - 1] = '\0';
+	if (!stat(dir, &st)) {
+		if (!S_ISDIR(st.st_mode))
+			snprintf(why, sizeof(why), "not a directory");
+	} else if (!lstat(dir, &st)) {
+		snprintf(why, sizeof(why), "a symlink to nothing");
+	} else if (errno == ENOENT || errno == ENOTDIR) {
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (stat(dir, &st) && errno == ENOENT)
+				snprintf(why, sizeof(why),
+					 "%s does not exist: the daemon makes the state-dir, not the directories it is in (one may be a mount not made yet)",
+					 dir);
+			else if (!stat(dir, &st) && !S_ISDIR(st.st_mode))
+				snprintf(why, sizeof(why), "%s is not a directory", dir);
+		}
+	}
+	if (!why[0])
 		return false;
-	snprintf(parent, sizeof(parent), "%s", c->state_dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return false;
-	*slash = '\0';
-	if (!stat(parent, &st))
-		return false;
-	fprintf(stderr, "%savailctl check: %s: state-dir %s: %s does not exist: the daemon makes the state-dir, not the directories it is in (one may be a mount not made yet): this daemon could not start\n",
-		service_log_prefix(LOG_ERR), config, c->state_dir, parent);
+	fprintf(stderr, "%savailctl check: %s: state-dir %s: %s: this daemon could not start\n",
+		service_log_prefix(LOG_ERR), config, c->state_dir, why);
 	return true;
 }
 
@@ -210,7 +225,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 			service_log_prefix(LOG_ERR), config, conf.hook, why);
 		goto out;
 	}
-	if (state_dir_unmade(config, &conf))
+	if (state_dir_unusable(config, &conf))
 		goto out;
 	if (ask_running(config, &conf, &answer, &running))
 		goto out;

@@ -21,6 +21,10 @@ struct parse {
 	size_t error_size;
 	unsigned int seen;	/* bit per scalar key: given once only */
 	unsigned int key_line[32];	/* where each scalar key was given */
+	/* The first manager line beyond two: said in check(), where an
+	 * earlier repeat of a name or address may come first. */
+	struct conf_node third;
+	bool has_third;
 	unsigned int hosts_size;	/* conf->hosts has room for this many */
 };
 
@@ -82,6 +86,20 @@ static int text(struct parse *p, const char *key, const char *value,
 		return fail(p, "%s: too long (at most %zu characters)", key, size - 1);
 	memcpy(out, value, strlen(value) + 1);
 	return 0;
+}
+
+/*
+ * An absolute path: the daemons run from / under the units, availctl
+ * check wherever its user is, and a relative path would mean another file
+ * to each.
+ */
+static int path(struct parse *p, const char *key, const char *value, char *out, size_t size)
+{
+	struct quoted q;
+
+	if (value[0] != '/')
+		return fail(p, "%s: '%s' is not an absolute path", key, quote(&q, value));
+	return text(p, key, value, out, size);
 }
 
 static int name(struct parse *p, const char *key, const char *value, char *out)
@@ -185,8 +203,11 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 		return address_form(p, key, address);
 	port = strchr(address, ':');
 	if (port) {
+		char what[32];
+
 		*port++ = '\0';
-		if (number(p, key, port, 1, 65535, &port_number))
+		snprintf(what, sizeof(what), "%s port", key);
+		if (number(p, what, port, 1, 65535, &port_number))
 			return -1;
 	}
 	memset(&out->addr, 0, sizeof(out->addr));
@@ -203,18 +224,18 @@ static int node(struct parse *p, const char *key, char *value, struct conf_node 
 static int accept_key(struct parse *p, char *value)
 {
 	struct conf *c = p->conf;
-	char *path = strchr(value, ' ');
+	char *file = strchr(value, ' ');
 	uint32_t id;
 
-	if (!path)
+	if (!file)
 		return fail(p, "accept-key: expected 'ID PATH'");
-	*path++ = '\0';
-	while (*path == ' ')
-		path++;
+	*file++ = '\0';
+	while (*file == ' ')
+		file++;
 	if (number(p, "accept-key", value, 1, 65535, &id))
 		return -1;
 	c->accept_key_id = (uint16_t)id;
-	return text(p, "accept-key", path, c->accept_key_file, sizeof(c->accept_key_file));
+	return path(p, "accept-key", file, c->accept_key_file, sizeof(c->accept_key_file));
 }
 
 enum key_index {
@@ -260,6 +281,7 @@ static int grow_hosts(struct parse *p)
 static int set(struct parse *p, enum key_index k, char *value)
 {
 	struct conf *c = p->conf;
+	struct quoted q;
 	uint32_t v;
 
 	if (k < K_MANAGER) {
@@ -275,7 +297,7 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_NODE:
 		return name(p, keys[k], value, c->node);
 	case K_KEY_FILE:
-		return text(p, keys[k], value, c->key_file, sizeof(c->key_file));
+		return path(p, keys[k], value, c->key_file, sizeof(c->key_file));
 	case K_KEY_ID:
 		if (number(p, keys[k], value, 1, 65535, &v))
 			return -1;
@@ -284,15 +306,11 @@ static int set(struct parse *p, enum key_index k, char *value)
 	case K_ACCEPT_KEY:
 		return accept_key(p, value);
 	case K_STATE_DIR:
+		return path(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
 	case K_RUNTIME_DIR:
-		/* Absolute: the daemon and availctl run in other directories. */
-		if (value[0] != '/')
-			return fail(p, "%s: '%s' is not an absolute path", keys[k], value);
-		if (k == K_STATE_DIR)
-			return text(p, keys[k], value, c->state_dir, sizeof(c->state_dir));
-		return text(p, keys[k], value, c->runtime_dir, sizeof(c->runtime_dir));
+		return path(p, keys[k], value, c->runtime_dir, sizeof(c->runtime_dir));
 	case K_HOOK:
-		return text(p, keys[k], value, c->hook, sizeof(c->hook));
+		return path(p, keys[k], value, c->hook, sizeof(c->hook));
 	case K_HOOK_TIMEOUT:
 		/* Two of them and a kill fit in systemd's default stop timeout of 90 s. */
 		return number(p, keys[k], value, 100, 40000, &c->hook_timeout_ms);
@@ -305,7 +323,7 @@ static int set(struct parse *p, enum key_index k, char *value)
 		if (value[0] != '/' || strlen(value) < 6 ||
 		    strcmp(value + strlen(value) - 5, ".sock"))
 			return fail(p, "%s: '%s' is not an absolute path ending in .sock",
-				    keys[k], value);
+				    keys[k], quote(&q, value));
 		return text(p, keys[k], value, c->control, sizeof(c->control));
 	case K_HEARTBEAT:
 		return number(p, keys[k], value, 10, 60000, &c->timing.heartbeat_ms);
@@ -327,40 +345,22 @@ static int set(struct parse *p, enum key_index k, char *value)
 		c->listen.sin_family = AF_INET;
 		if (ipv6(value))
 			return fail(p, "%s: '%s' is an IPv6 address: nodes are reached over IPv4",
-				    keys[k], value);
+				    keys[k], quote(&q, value));
 		if (inet_pton(AF_INET, value, &c->listen.sin_addr) != 1)
-			return fail(p, "%s: '%s' is not an IPv4 address", keys[k], value);
+			return fail(p, "%s: '%s' is not an IPv4 address", keys[k], quote(&q, value));
 		if (c->listen.sin_addr.s_addr != htonl(INADDR_ANY) && !unicast(c->listen.sin_addr))
 			return fail(p, "%s: %s is not a unicast address (nor 0.0.0.0)",
 				    keys[k], value);
 		return 0;
 	case K_MANAGER: {
-		const struct conf_node *first;
 		struct conf_node m;
-		unsigned int i;
 
 		if (node(p, keys[k], value, &m))
 			return -1;
-		/*
-		 * A line given twice is that, before it is a third manager:
-		 * said with the first line of its name (the file's other
-		 * repeats are found once it is read).
-		 */
-		first = NULL;
-		for (i = 0; i < c->n_managers + c->n_hosts; i++) {
-			/* Not node_at(): the managers may be fewer than two yet. */
-			const struct conf_node *x = i < c->n_managers ? &c->managers[i] :
-					&c->hosts[i - c->n_managers];
-
-			if (!strcmp(x->name, m.name) && (!first || x->line < first->line))
-				first = x;
-		}
-		if (first)
-			return fail(p, "node %s is listed twice (first on line %u)", m.name,
-				    first->line);
-		if (c->n_managers == 2)
-			return fail(p, "a third manager: there are exactly two");
-		c->managers[c->n_managers++] = m;
+		if (c->n_managers < 2)
+			c->managers[c->n_managers++] = m;
+		else if (!p->has_third)
+			p->third = m, p->has_third = true;
 		return 0;
 	}
 	case K_HOST:
@@ -528,15 +528,14 @@ static bool same_endpoint(const struct conf *c, unsigned int a, unsigned int b)
 	       node_at(c, a)->addr.sin_port == node_at(c, b)->addr.sin_port;
 }
 
-static int check_endpoints(struct parse *p)
+/* The first repeat of an address and port: *@later NULL if none; -1 out of memory. */
+static int endpoint_repeat(struct parse *p, const struct conf_node **first,
+			   const struct conf_node **later)
 {
 	const struct conf *c = p->conf;
 	unsigned int i, n = c->n_managers + c->n_hosts;
 	struct endpoint *e = malloc(n * sizeof(*e));
 	unsigned int *order = malloc(n * sizeof(*order));
-	const struct conf_node *first, *later;
-	char address[INET_ADDRSTRLEN];
-	bool repeats;
 
 	if (!e || !order) {
 		free(e);
@@ -549,16 +548,10 @@ static int check_endpoints(struct parse *p)
 	qsort(e, n, sizeof(*e), compare_endpoints);
 	for (i = 0; i < n; i++)
 		order[i] = e[i].index;
-	repeats = first_repeat(c, order, n, same_endpoint, &first, &later);
+	first_repeat(c, order, n, same_endpoint, first, later);
 	free(e);
 	free(order);
-	if (!repeats)
-		return 0;
-	inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
-	return snprintf(p->error, p->error_size,
-			"line %u: %s is at %s:%u, as %s on line %u is: each node needs an address and port of its own",
-			later->line, later->name, address, ntohs(first->addr.sin_port),
-			first->name, first->line), -1;
+	return 0;
 }
 
 static bool same_name(const struct conf *c, unsigned int a, unsigned int b)
@@ -566,13 +559,15 @@ static bool same_name(const struct conf *c, unsigned int a, unsigned int b)
 	return !strcmp(node_at(c, a)->name, node_at(c, b)->name);
 }
 
-/* Sorts every node's name into conf->by_name; names must be unique. */
-static int index_names(struct parse *p)
+/*
+ * Sorts every node's name into conf->by_name, and finds the first repeat
+ * of a name: *@later NULL if none. -1: out of memory.
+ */
+static int index_names(struct parse *p, const struct conf_node **first,
+		       const struct conf_node **later)
 {
 	struct conf *c = p->conf;
 	unsigned int i, n = c->n_managers + c->n_hosts, *order;
-	const struct conf_node *first, *later;
-	bool repeats;
 
 	c->by_name = malloc(n * sizeof(*c->by_name));
 	order = malloc(n * sizeof(*order));
@@ -589,12 +584,72 @@ static int index_names(struct parse *p)
 	qsort(c->by_name, n, sizeof(*c->by_name), compare_names);
 	for (i = 0; i < n; i++)
 		order[i] = c->by_name[i].index;
-	repeats = first_repeat(c, order, n, same_name, &first, &later);
+	first_repeat(c, order, n, same_name, first, later);
 	free(order);
-	if (repeats)
-		return snprintf(p->error, p->error_size,
-				"line %u: node %s is listed twice (first on line %u)",
-				later->line, later->name, first->line), -1;
+	return 0;
+}
+
+static int say_name_repeat(struct parse *p, const struct conf_node *first,
+			   const struct conf_node *later)
+{
+	return snprintf(p->error, p->error_size, "line %u: node %s is listed twice (first on line %u)",
+			later->line, later->name, first->line), -1;
+}
+
+static int say_endpoint_repeat(struct parse *p, const struct conf_node *first,
+			       const struct conf_node *later)
+{
+	char address[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &first->addr.sin_addr, address, sizeof(address));
+	return snprintf(p->error, p->error_size,
+			"line %u: %s is at %s:%u, as %s on line %u is: each node needs an address and port of its own",
+			later->line, later->name, address, ntohs(first->addr.sin_port),
+			first->name, first->line), -1;
+}
+
+/*
+ * The line that first repeats a node's name or address, or is a third
+ * manager (a manager line copied is a repeat), said: -1; else 0.
+ */
+static int check_repeats(struct parse *p)
+{
+	const struct conf *c = p->conf;
+	const struct conf_node *name_first, *name_later, *at_first, *at_later;
+	const struct conf_node *third_name = NULL, *third_at = NULL;
+	unsigned int i, n = c->n_managers + c->n_hosts;
+
+	if (index_names(p, &name_first, &name_later) ||
+	    endpoint_repeat(p, &at_first, &at_later))
+		return snprintf(p->error, p->error_size, "out of memory"), -1;
+	if (p->has_third) {
+		for (i = 0; i < n; i++) {
+			const struct conf_node *x = node_at(c, i);
+
+			if (x->line > p->third.line)
+				continue;
+			if (!strcmp(x->name, p->third.name) && (!third_name || x->line < third_name->line))
+				third_name = x;
+			if (x->addr.sin_addr.s_addr == p->third.addr.sin_addr.s_addr &&
+			    x->addr.sin_port == p->third.addr.sin_port &&
+			    (!third_at || x->line < third_at->line))
+				third_at = x;
+		}
+		if ((!name_later || p->third.line < name_later->line) &&
+		    (!at_later || p->third.line < at_later->line)) {
+			if (third_name)
+				return say_name_repeat(p, third_name, &p->third);
+			if (third_at)
+				return say_endpoint_repeat(p, third_at, &p->third);
+			return snprintf(p->error, p->error_size,
+					"line %u: a third manager: there are exactly two",
+					p->third.line), -1;
+		}
+	}
+	if (name_later && (!at_later || name_later->line <= at_later->line))
+		return say_name_repeat(p, name_first, name_later);
+	if (at_later)
+		return say_endpoint_repeat(p, at_first, at_later);
 	return 0;
 }
 
@@ -641,7 +696,7 @@ static int check(struct parse *p)
 	if (!c->n_hosts)
 		return snprintf(p->error, p->error_size,
 				"no 'host = NAME ADDRESS' line: the witness is chosen among hosts"), -1;
-	if (index_names(p) || check_endpoints(p))
+	if (check_repeats(p))
 		return -1;
 	if (!conf_self(c))
 		return snprintf(p->error, p->error_size,
@@ -689,8 +744,14 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 	conf->hook_timeout_ms = 5000;
 	conf->replay_window_ms = 30000;
 	conf->realtime_priority = 1;
-	if (memchr(text_in, '\0', len))
-		return snprintf(error, error_size, "the file holds a NUL byte"), -1;
+	if (memchr(text_in, '\0', len)) {
+		const char *nul = memchr(text_in, '\0', len), *at;
+		unsigned int line = 1;
+
+		for (at = text_in; at < nul; at++)
+			line += *at == '\n';
+		return snprintf(error, error_size, "line %u: the file holds a NUL byte", line), -1;
+	}
 	copy = malloc(len + 1);
 	if (!copy)
 		return snprintf(error, error_size, "out of memory"), -1;

@@ -101,6 +101,10 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 				path, sizeof(addr.sun_path) - 1), 1;
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	if (lstat(path, &st)) {
+		if (errno == EACCES)
+			return snprintf(error, error_size,
+					"may not reach control socket %s: %s: run it as the daemon's user (root under the units)",
+					path, strerror(errno)), 3;
 		if (errno != ENOENT)
 			return snprintf(error, error_size, "control socket %s: %s", path,
 					strerror(errno)), -1;

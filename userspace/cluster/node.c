@@ -473,7 +473,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 			return fail(error, error_size,
 				    "state-dir %s: the directory it is in does not exist (the daemon makes the state-dir alone: a mount not made yet?)",
 				    c->state_dir);
-		return fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(err));
+		fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(err));
+		/* A file where a directory of it should be: no retry mends that. */
+		return err == ENOTDIR ? SERVICE_EXIT_CONFIG : -1;
 	}
 	if (stat(c->state_dir, &st) || !S_ISDIR(st.st_mode)) {
 		fail(error, error_size, "state-dir %s is not a directory", c->state_dir);
