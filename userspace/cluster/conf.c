@@ -460,7 +460,6 @@ int conf_is_manager(const struct conf *conf, const char *name)
 					 !strcmp(conf->managers[1].name, name));
 }
 
-
 /* Node @i as conf_name counts them: the managers, then the hosts. */
 static const struct conf_node *node_at(const struct conf *c, unsigned int i)
 {
@@ -518,17 +517,17 @@ static int compare_endpoints(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/*
- * Every node at an address and port of its own: two at one would share
- * a socket's datagrams (on one machine, the second could not bind).
- */
 static bool same_endpoint(const struct conf *c, unsigned int a, unsigned int b)
 {
 	return node_at(c, a)->addr.sin_addr.s_addr == node_at(c, b)->addr.sin_addr.s_addr &&
 	       node_at(c, a)->addr.sin_port == node_at(c, b)->addr.sin_port;
 }
 
-/* The first repeat of an address and port: *@later NULL if none; -1 out of memory. */
+/*
+ * The first repeat of an address and port: *@later NULL if none; -1 out
+ * of memory. Every node needs one of its own: two at one would share a
+ * socket's datagrams (on one machine, the second could not bind).
+ */
 static int endpoint_repeat(struct parse *p, const struct conf_node **first,
 			   const struct conf_node **later)
 {
