@@ -166,12 +166,14 @@ static bool state_dir_unusable(const char *config, const struct conf *c)
 		slash = strrchr(dir, '/');
 		if (slash && slash != dir) {
 			*slash = '\0';
-			if (stat(dir, &st) && errno == ENOENT)
+			if (!stat(dir, &st)) {
+				if (!S_ISDIR(st.st_mode))
+					snprintf(why, sizeof(why), "%s is not a directory", dir);
+			} else if (errno == ENOENT) {
 				snprintf(why, sizeof(why),
 					 "%s does not exist: the daemon makes the state-dir, not the directories it is in (one may be a mount not made yet)",
 					 dir);
-			else if (!stat(dir, &st) && !S_ISDIR(st.st_mode))
-				snprintf(why, sizeof(why), "%s is not a directory", dir);
+			}
 		}
 	}
 	if (!why[0])

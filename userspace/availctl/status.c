@@ -168,7 +168,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	    shutdown(fd, SHUT_WR)) {
 		/* Not a daemon's absence: the socket and its directory are mode 0660 and 0700. */
 		if (errno == EACCES || errno == EPERM)
-			fprintf(stderr, "%savailctl %s: may not connect to %s: %s: run it as the daemon's user (root under the units)\n",
+			fprintf(stderr, "%savailctl %s: may not connect to %s: %s: " CONTROL_NO_ACCESS_HINT "\n",
 				service_log_prefix(LOG_ERR), command, path, strerror(errno));
 		else
 			fprintf(stderr, "%savailctl %s: no daemon answers at %s: %s\n",

@@ -103,7 +103,7 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 	if (lstat(path, &st)) {
 		if (errno == EACCES)
 			return snprintf(error, error_size,
-					"may not reach control socket %s: %s: run it as the daemon's user (root under the units)",
+					"may not reach control socket %s: %s: " CONTROL_NO_ACCESS_HINT,
 					path, strerror(errno)), 3;
 		if (errno != ENOENT)
 			return snprintf(error, error_size, "control socket %s: %s", path,
@@ -127,7 +127,7 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 				path), 2;
 	if (refused == EACCES || refused == EPERM)
 		return snprintf(error, error_size,
-				"may not connect to control socket %s: %s: run it as the daemon's user (root under the units)",
+				"may not connect to control socket %s: %s: " CONTROL_NO_ACCESS_HINT,
 				path, strerror(refused)), 3;
 	/*
 	 * Nothing answers; whether anything holds it bound (listening or

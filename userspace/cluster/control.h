@@ -78,6 +78,9 @@ struct control_request {
 #define CONTROL_OTHER "other "
 #define CONTROL_FOR "for "
 
+/* What a user the socket or its directory keeps out (EACCES) is told. */
+#define CONTROL_NO_ACCESS_HINT "run it as the daemon's user (root under the units)"
+
 /* @r as a line into @buf: 0, or -1 when it does not fit or a name is bad. */
 int control_request_format(char *buf, size_t size, const struct control_request *r);
 /* The line @line (no newline) into @r: 0, or -1 when malformed. */
