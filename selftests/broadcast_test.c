@@ -6,6 +6,7 @@
  * bounds, never as exact durations: these run in emulated machines.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -563,6 +564,51 @@ TEST_F(broadcast, all_netns_decides_which_namespaces_hear)
 				      &self->reply));
 	heard = heard_in_other_netns(self, 5);
 	EXPECT_LE(3, heard) TH_LOG("all_netns=1: every namespace");
+}
+
+/*
+ * A kernel thread of the emitter's workqueue: its rescuer, which a queue
+ * has only with WQ_MEM_RECLAIM. The thread is named after the queue,
+ * "availcast"; from 6.9 on "kworker/R-availcast", which the 15 characters
+ * of a task's name cut to "kworker/R-avail". Returns how many there are.
+ */
+static int emitter_rescuers(void)
+{
+	char path[300], comm[64];
+	struct dirent *entry;
+	int found = 0;
+	DIR *proc = opendir("/proc");
+	FILE *f;
+
+	if (!proc)
+		return -1;
+	while ((entry = readdir(proc))) {
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", entry->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			found += !strcmp(comm, "availcast") ||
+				 !strncmp(comm, "kworker/R-avail", 15);
+		}
+		fclose(f);
+	}
+	closedir(proc);
+	return found;
+}
+
+/*
+ * The deadline path runs under memory pressure too, when the kernel may
+ * not be able to make a worker: the emitter's queue has a rescuer of its
+ * own (WQ_MEM_RECLAIM), not the shared queues', which have none.
+ */
+TEST_F(broadcast, the_emitter_runs_when_no_worker_can_be_made)
+{
+	EXPECT_EQ(1, emitter_rescuers())
+		TH_LOG("one rescuer thread named for the emitter's workqueue");
 }
 
 TEST_HARNESS_MAIN

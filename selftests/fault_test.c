@@ -546,4 +546,111 @@ TEST_F(fault, broadcasts_count_failures_and_resume)
 	genl_close(&sub);
 }
 
+/*
+ * The kernel's reports of a task that sleeps where it must not: in an
+ * atomic context, or in an RCU read-side section (CONFIG_DEBUG_ATOMIC_SLEEP
+ * and CONFIG_PROVE_RCU, both in the debug kernel that has failslab).
+ */
+static const char *const sleep_reports[] = {
+	"sleeping function called from invalid context",
+	"Illegal context switch in RCU",
+	"Voluntary context switch within RCU",
+};
+
+/* How many records of the kernel log from @fd on are sleep reports. */
+static int sleep_reports_since(int fd)
+{
+	char record[4096];
+	ssize_t len;
+	size_t i;
+	int found = 0;
+
+	while ((len = read(fd, record, sizeof(record) - 1)) > 0 || (len < 0 && errno == EPIPE)) {
+		if (len <= 0)
+			continue;	/* EPIPE: records were overwritten */
+		record[len] = '\0';
+		for (i = 0; i < sizeof(sleep_reports) / sizeof(sleep_reports[0]); i++)
+			found += !!strstr(record, sleep_reports[i]);
+	}
+	return found;
+}
+
+static void charge_across(struct __test_metadata *_metadata, struct genl_sock *sk,
+			  struct genl_reply *reply, const char *pool)
+{
+	ASSERT_EQ(0, ac_pool_add(sk, pool, 900, reply));
+	ASSERT_EQ(0, ac_pool_add(sk, pool, -900, reply));
+}
+
+/*
+ * The way to a broadcast's deadline never sleeps: the emitter reads the
+ * resources, builds the message and multicasts it inside an RCU read-side
+ * section, so the kernel reports any sleep there. Every path is taken:
+ * periodic, threshold and requested messages, to one namespace and to
+ * all, with several listeners (the multicast clones) and many pools; a
+ * crossing while nobody listens; and the last message, at unload.
+ */
+TEST_F(fault, broadcasts_are_built_without_sleeping)
+{
+	static const uint32_t thresholds[] = { 500 };
+	const char *ko = getenv("AVAILCAST_KO");
+	struct genl_sock subs[3];
+	struct ac_snapshot heard;
+	char names[8][16];
+	int kmsg, all, i, j;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	ASSERT_EQ(0, ac_config_set_u32(&self->sk, AVAILCAST_CFG_A_INTERVAL_MIN_MS, 10,
+				       &self->reply));
+	ASSERT_EQ(0, ac_config_set_thresholds(&self->sk, thresholds, 1, &self->reply));
+	for (i = 0; i < 8; i++) {
+		snprintf(names[i], sizeof(names[i]), "t-sleep-%d", i);
+		ac_pool_del(&self->sk, names[i], &self->reply);
+		ASSERT_EQ(0, ac_pool_new(&self->sk, names[i], 1000, &self->reply));
+	}
+
+	/* Nobody listens: a crossing is marked as heard, not sent. */
+	charge_across(_metadata, &self->sk, &self->reply, names[0]);
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, genl_open(&subs[i], AVAILCAST_GENL_NAME));
+		ASSERT_EQ(0, genl_subscribe(&subs[i]));
+	}
+	for (all = 0; all < 2; all++) {
+		ASSERT_EQ(0, ac_config_set_u8(&self->sk, AVAILCAST_CFG_A_ALL_NETNS, all,
+					      &self->reply));
+		for (i = 0; i < 8; i++) {
+			charge_across(_metadata, &self->sk, &self->reply, names[i]);
+			ASSERT_EQ(0, send_announce(&self->sk, &self->reply));
+		}
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(0, ac_next_broadcast(&subs[i], &heard, 2000));
+			for (j = 0; j < 100 && !ac_next_broadcast(&subs[i], &heard, 0); j++)
+				;
+		}
+	}
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0, ac_pool_del(&self->sk, names[i], &self->reply));
+
+	/* The last message goes out as the module unloads. */
+	genl_close(&self->sk);
+	EXPECT_EQ(0, module_unload());
+	heard.reason = 0;
+	for (j = 0; j < 1000 && heard.reason != AVAILCAST_REASON_SHUTDOWN; j++) {
+		if (ac_next_broadcast(&subs[0], &heard, 2000))
+			break;
+	}
+	EXPECT_EQ(AVAILCAST_REASON_SHUTDOWN, heard.reason);
+	for (i = 0; i < 3; i++)
+		genl_close(&subs[i]);
+	ASSERT_EQ(0, module_load(ko));
+	ASSERT_EQ(0, genl_open(&self->sk, AVAILCAST_GENL_NAME));
+
+	EXPECT_EQ(0, sleep_reports_since(kmsg))
+		TH_LOG("the kernel log reports a sleep on the way to a broadcast");
+	close(kmsg);
+}
+
 TEST_HARNESS_MAIN
