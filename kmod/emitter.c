@@ -34,6 +34,18 @@
  * One work item does everything (workqueues never run an item twice at
  * once): it alone writes the schedule and the token bucket. A high
  * resolution timer queues it at the planned time; kicks queue it at once.
+ *
+ * The way to a deadline never waits, least of all for memory, which a
+ * loaded host is short of just when its broadcasts matter: the work runs
+ * on a queue of its own with a rescuer (WQ_MEM_RECLAIM), so it runs when
+ * no worker can be made; it reads the resources under RCU into a buffer
+ * of its own, not under the pools' mutex; and it sends a message
+ * allocated ahead, a spare that another work item replaces after each
+ * send, where waiting does no harm. Only if that has not happened yet is
+ * a message allocated on the spot, without waiting (GFP_ATOMIC: one
+ * message of at most a few KB, at most as often as interval_min_ms). The
+ * send itself is an RCU read-side section, so that on a kernel built with
+ * CONFIG_DEBUG_ATOMIC_SLEEP anything in it that could sleep is reported.
  */
 
 #include <linux/atomic.h>
@@ -71,10 +83,16 @@ static struct {
 	spinlock_t lock;	/* orders arming against stopping */
 	bool running;		/* written under lock, read without it too */
 	struct hrtimer timer;
+	struct workqueue_struct *wq;
 	struct work_struct work;
 	unsigned long pending;
 
+	/* The next message, allocated ahead: taken with xchg(), put by refill. */
+	struct sk_buff *spare;
+	struct work_struct refill;
+
 	/* The work's own: */
+	struct availcast_resources *res;	/* room for every resource */
 	ktime_t next_send;	/* the next periodic message */
 	bool held;		/* an immediate message waits for a token */
 	bool idle;		/* nobody listened at the last look */
@@ -162,10 +180,40 @@ static void timer_arm(ktime_t when)
 	spin_unlock(&em.lock);
 }
 
-/* Builds and multicasts one message; counts how it went. */
-static void broadcast(const struct availcast_resources *res, u32 reason,
-		      u64 deadline_ns, bool all_netns)
+/* The most a message can need: every built-in and every pool. */
+static size_t message_size_max(void)
 {
+	return availcast_snapshot_size(AVAILCAST_RESOURCES_MAX, false);
+}
+
+static void spare_refill(struct work_struct *work)
+{
+	struct sk_buff *skb = genlmsg_new(message_size_max(), GFP_KERNEL);
+
+	if (skb && cmpxchg(&em.spare, NULL, skb))
+		nlmsg_free(skb);
+}
+
+/* A message for @res, never waiting; NULL if there is no memory. */
+static struct sk_buff *message_take(const struct availcast_resources *res)
+{
+	struct sk_buff *skb = xchg(&em.spare, NULL);
+
+	/* Replace it, or try again where the last refill found no memory. */
+	queue_work(system_unbound_wq, &em.refill);
+	if (skb)
+		return skb;
+	return genlmsg_new(availcast_snapshot_size(res->n, false),
+			   GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/*
+ * Builds and multicasts one message of em.res; counts how it went.
+ * Under rcu_read_lock(): the deadline path, which must not sleep.
+ */
+static void broadcast(u32 reason, u64 deadline_ns, bool all_netns)
+{
+	const struct availcast_resources *res = em.res;
 	struct availcast_snapshot_meta meta = {
 		.seq = atomic64_inc_return(&em.seq),
 		.timestamp_ns = ktime_get_ns(),
@@ -177,12 +225,13 @@ static void broadcast(const struct availcast_resources *res, u32 reason,
 	int err;
 
 	atomic64_set(&em.deadline_ns, deadline_ns);
-	skb = availcast_nl_broadcast_new(availcast_snapshot_size(res, false), &hdr);
+	skb = message_take(res);
 	if (!skb) {
 		atomic64_inc(&em.failed);
 		return;
 	}
-	if (availcast_snapshot_fill(skb, res, &meta)) {
+	hdr = availcast_nl_broadcast_put(skb);
+	if (!hdr || availcast_snapshot_fill(skb, res, &meta)) {
 		nlmsg_free(skb);
 		atomic64_inc(&em.failed);
 		return;
@@ -233,7 +282,6 @@ static void emitter_work(struct work_struct *work)
 	bool join = test_and_clear_bit(EMIT_JOIN, &em.pending);
 	ktime_t now = ktime_get();
 	bool due = ktime_compare(now, em.next_send) >= 0;
-	struct availcast_resources *res;
 	struct emit_config ec;
 	u64 interval;
 	u32 reason;
@@ -246,7 +294,9 @@ static void emitter_work(struct work_struct *work)
 	if (!availcast_nl_listening(ec.all_netns)) {
 		if (threshold) {
 			/* Take the news as heard, or every fold would kick again. */
-			kfree(availcast_resources_read(true));
+			rcu_read_lock();
+			availcast_resources_sample(em.res, true);
+			rcu_read_unlock();
 		}
 		emitter_idle(&ec, now, request || threshold, join);
 		return;
@@ -287,20 +337,15 @@ static void emitter_work(struct work_struct *work)
 		goto arm;	/* a replan only */
 	}
 
-	res = availcast_resources_read(true);
-	if (!res) {
-		atomic64_inc(&em.failed);
-		em.next_send = ktime_add_ns(now, interval_ns(&ec, em.level));
-		goto arm;
-	}
+	rcu_read_lock();
+	availcast_resources_sample(em.res, true);
 	em.held = false;
-	em.level = res->level;
+	em.level = em.res->level;
 	interval = interval_ns(&ec, em.level);
 	em.next_send = ktime_add_ns(now, interval);
-	broadcast(res, reason,
-		  ktime_to_ns(em.next_send) + deadline_margin_ns(interval),
+	broadcast(reason, ktime_to_ns(em.next_send) + deadline_margin_ns(interval),
 		  ec.all_netns);
-	kfree(res);
+	rcu_read_unlock();
 
 arm:
 	/* A shorter period configured since takes effect now, never a longer. */
@@ -311,14 +356,14 @@ arm:
 
 static enum hrtimer_restart emitter_timer(struct hrtimer *timer)
 {
-	queue_work(system_highpri_wq, &em.work);
+	queue_work(em.wq, &em.work);
 	return HRTIMER_NORESTART;
 }
 
 static void emitter_poke(int bit)
 {
 	if (!test_and_set_bit(bit, &em.pending) && READ_ONCE(em.running))
-		queue_work(system_highpri_wq, &em.work);
+		queue_work(em.wq, &em.work);
 }
 
 void availcast_emitter_kick(void)
@@ -351,10 +396,20 @@ void availcast_emitter_meta(struct availcast_snapshot_meta *meta)
 	meta->unheard = atomic64_read(&em.unheard);
 }
 
-void availcast_emitter_init(void)
+int availcast_emitter_init(void)
 {
 	hrtimer_setup(&em.timer, emitter_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	INIT_WORK(&em.work, emitter_work);
+	INIT_WORK(&em.refill, spare_refill);
+	/* One work item: max_active 1 costs nothing and says so. */
+	em.wq = alloc_workqueue("availcast", WQ_HIGHPRI | WQ_MEM_RECLAIM, 1);
+	em.res = availcast_resources_alloc(GFP_KERNEL);
+	em.spare = genlmsg_new(message_size_max(), GFP_KERNEL);
+	if (!em.wq || !em.res || !em.spare) {
+		availcast_emitter_exit();
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Starts broadcasting, at once: the family must be registered. */
@@ -377,7 +432,7 @@ void availcast_emitter_start(void)
 	spin_lock(&em.lock);
 	WRITE_ONCE(em.running, true);
 	spin_unlock(&em.lock);
-	queue_work(system_highpri_wq, &em.work);
+	queue_work(em.wq, &em.work);
 }
 
 /*
@@ -388,7 +443,6 @@ void availcast_emitter_start(void)
  */
 void availcast_emitter_shutdown(void)
 {
-	struct availcast_resources *res;
 	struct emit_config ec;
 
 	spin_lock(&em.lock);
@@ -400,18 +454,24 @@ void availcast_emitter_shutdown(void)
 	emit_config_read(&ec);
 	if (!availcast_nl_listening(ec.all_netns))
 		return;
-	res = availcast_resources_read(false);
-	if (!res) {
-		atomic64_inc(&em.failed);
-		return;
-	}
-	broadcast(res, AVAILCAST_REASON_SHUTDOWN, 0, ec.all_netns);
-	kfree(res);
+	rcu_read_lock();
+	availcast_resources_sample(em.res, false);
+	broadcast(AVAILCAST_REASON_SHUTDOWN, 0, ec.all_netns);
+	rcu_read_unlock();
 }
 
-/* Once nothing can kick any more (the family is gone). */
+/*
+ * Once nothing can kick any more (the family is gone); also undoes a
+ * failed availcast_emitter_init().
+ */
 void availcast_emitter_exit(void)
 {
 	hrtimer_cancel(&em.timer);
-	cancel_work_sync(&em.work);
+	if (em.wq) {
+		cancel_work_sync(&em.work);
+		destroy_workqueue(em.wq);
+	}
+	cancel_work_sync(&em.refill);
+	nlmsg_free(em.spare);
+	kfree(em.res);
 }

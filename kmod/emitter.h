@@ -4,7 +4,8 @@
 
 struct availcast_snapshot_meta;
 
-void availcast_emitter_init(void);
+/* Allocates what broadcasting needs ahead: 0 or -ENOMEM. */
+int availcast_emitter_init(void);
 void availcast_emitter_start(void);
 void availcast_emitter_shutdown(void);
 void availcast_emitter_exit(void);

@@ -30,10 +30,12 @@ static int __init availcast_init(void)
 	err = availcast_sampler_init();
 	if (err)
 		goto err_config;
-	availcast_emitter_init();
-	err = availcast_netlink_init();
+	err = availcast_emitter_init();
 	if (err)
 		goto err_sampler;
+	err = availcast_netlink_init();
+	if (err)
+		goto err_emitter;
 	availcast_emitter_start();
 	err = availcast_sysfs_init();
 	if (err)
@@ -43,8 +45,9 @@ static int __init availcast_init(void)
 err_netlink:
 	availcast_emitter_shutdown();
 	availcast_netlink_exit();
-	availcast_emitter_exit();
 	availcast_pools_exit();
+err_emitter:
+	availcast_emitter_exit();
 err_sampler:
 	availcast_sampler_exit();
 err_config:

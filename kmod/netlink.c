@@ -179,7 +179,7 @@ static int availcast_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 	availcast_emitter_meta(&meta);
 	meta.timestamp_ns = ktime_get_ns();
 
-	msg = reply_new(info, availcast_snapshot_size(res, true), &hdr);
+	msg = reply_new(info, availcast_snapshot_size(res->n, true), &hdr);
 	if (!msg) {
 		kfree(res);
 		return -ENOMEM;
@@ -606,18 +606,9 @@ bool availcast_nl_listening(bool all_netns)
 	return listening;
 }
 
-struct sk_buff *availcast_nl_broadcast_new(size_t size, void **hdr)
+void *availcast_nl_broadcast_put(struct sk_buff *skb)
 {
-	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
-
-	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &availcast_family, 0, AVAILCAST_CMD_NOTIFY);
-	if (!*hdr) {
-		nlmsg_free(skb);
-		return NULL;
-	}
-	return skb;
+	return genlmsg_put(skb, 0, 0, &availcast_family, 0, AVAILCAST_CMD_NOTIFY);
 }
 
 int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns)
@@ -625,8 +616,9 @@ int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns)
 	genlmsg_end(skb, hdr);
 	if (all_netns)
 		return genlmsg_multicast_allns(&availcast_family, skb, 0, 0);
+	/* Listeners past the first get clones: made without waiting too. */
 	return genlmsg_multicast_netns(&availcast_family, &init_net, skb, 0, 0,
-				       GFP_KERNEL);
+				       GFP_ATOMIC);
 }
 
 int availcast_netlink_init(void)

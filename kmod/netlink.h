@@ -13,9 +13,15 @@ void availcast_netlink_exit(void);
  * subscriber elsewhere counts in the first case too.
  */
 bool availcast_nl_listening(bool all_netns);
-/* A NOTIFY message with room for @size bytes of attributes. */
-struct sk_buff *availcast_nl_broadcast_new(size_t size, void **hdr);
-/* Ends and multicasts it (consumed); -ESRCH when nobody listened. */
+/*
+ * Starts a NOTIFY message in @skb (from genlmsg_new()); NULL if it has no
+ * room for the header.
+ */
+void *availcast_nl_broadcast_put(struct sk_buff *skb);
+/*
+ * Ends and multicasts it (consumed); -ESRCH when nobody listened. Never
+ * sleeps: callable under rcu_read_lock().
+ */
 int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns);
 
 #endif /* _AVAILCAST_NETLINK_H */

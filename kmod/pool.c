@@ -24,25 +24,21 @@
 #include "resources.h"
 #include "sampler.h"
 
-LIST_HEAD(availcast_pool_list);
+static LIST_HEAD(availcast_pool_list);
 static DEFINE_MUTEX(pools_mutex);
 static unsigned int pools_count;
-static u32 pools_generation;	/* bumped by every add and removal */
+/*
+ * Bumped by every add and removal, under the mutex, with release order:
+ * a reader that loads it with acquire and then walks the list sees every
+ * change it counts (see availcast_pools_read()).
+ */
+static u32 pools_generation;
 
-void availcast_pools_lock(void)
-{
-	mutex_lock(&pools_mutex);
-}
-
-void availcast_pools_unlock(void)
-{
-	mutex_unlock(&pools_mutex);
-}
-
-u32 availcast_pools_generation(void)
+static void pools_changed(void)
 {
 	lockdep_assert_held(&pools_mutex);
-	return pools_generation;
+	/* Pairs with availcast_pools_read(): the change is seen with it. */
+	smp_store_release(&pools_generation, pools_generation + 1);
 }
 
 /* Under rcu_read_lock() or the mutex. */
@@ -111,7 +107,7 @@ static void pool_unlink(struct availcast_pool *pool)
 	lockdep_assert_held(&pools_mutex);
 	list_del_rcu(&pool->list);
 	pools_count--;
-	pools_generation++;
+	pools_changed();
 	/* Userspace charges may still be walking past it under RCU. */
 	call_rcu(&pool->rcu, pool_free_rcu);
 }
@@ -156,7 +152,7 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 	} else {
 		list_add_tail_rcu(&pool->list, &availcast_pool_list);
 		pools_count++;
-		pools_generation++;
+		pools_changed();
 	}
 	mutex_unlock(&pools_mutex);
 
@@ -168,8 +164,8 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 	return pool;
 }
 
-void availcast_pool_read(struct availcast_pool *pool,
-			 struct availcast_resource_view *view, bool mark)
+static void pool_read(struct availcast_pool *pool,
+		      struct availcast_resource_view *view, bool mark)
 {
 	strscpy(view->name, pool->name, sizeof(view->name));
 	view->kind = AVAILCAST_RESOURCE_POOL;
@@ -178,6 +174,24 @@ void availcast_pool_read(struct availcast_pool *pool,
 	view->level = availcast_level(view->capacity, view->used);
 	if (mark)
 		WRITE_ONCE(pool->last_level, view->level);
+}
+
+unsigned int availcast_pools_read(struct availcast_resource_view *view,
+				  bool mark, u32 *generation)
+{
+	struct availcast_pool *pool;
+	unsigned int n = 0;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pools read outside RCU");
+	/* Pairs with pools_changed(): the walk sees what it counts. */
+	*generation = smp_load_acquire(&pools_generation);
+	list_for_each_entry_rcu(pool, &availcast_pool_list, list) {
+		/* A walk that overlaps removals and adds may meet more. */
+		if (n == AVAILCAST_POOLS_MAX)
+			break;
+		pool_read(pool, &view[n++], mark);
+	}
+	return n;
 }
 
 /**

@@ -21,17 +21,19 @@ struct availcast_pool {
 	struct rcu_head rcu;
 };
 
-/* The pool list: iterate with availcast_for_each_pool() under the lock. */
-void availcast_pools_lock(void);
-void availcast_pools_unlock(void);
-u32 availcast_pools_generation(void);
-extern struct list_head availcast_pool_list;
-#define availcast_for_each_pool(pool) \
-	list_for_each_entry(pool, &availcast_pool_list, list)
-
-/* For availcast_resources_read(); see there for @mark. */
-void availcast_pool_read(struct availcast_pool *pool,
-			 struct availcast_resource_view *view, bool mark);
+/*
+ * Reads every pool into @view, which has room for AVAILCAST_POOLS_MAX, in
+ * the order they were made, and returns how many. With @mark, each level
+ * read becomes the one later changes are measured from (see
+ * availcast_level_crossed()): the caller is about to broadcast them.
+ * @generation is set to the pool list's generation, which changes with
+ * every add and removal (for dumps, to tell a list that changed).
+ *
+ * Context: under rcu_read_lock(); never sleeps, so that the emitter can
+ * call it on the way to a deadline.
+ */
+unsigned int availcast_pools_read(struct availcast_resource_view *view,
+				  bool mark, u32 *generation);
 
 /* Pool commands from userspace, by name. */
 int availcast_pool_user_create(const char *name, u64 capacity,

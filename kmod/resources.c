@@ -27,33 +27,34 @@ static u32 aggregate(const struct availcast_resources *res, u32 aggregation)
 	return lowest;
 }
 
-struct availcast_resources *availcast_resources_read(bool mark)
+struct availcast_resources *availcast_resources_alloc(gfp_t gfp)
 {
 	struct availcast_resources *res;
-	struct availcast_pool *pool;
-	unsigned int i;
-	u32 aggregation;
 
 	/* Room for every pool there can be: no second pass if one is added. */
-	res = kmalloc(struct_size(res, view, AVAILCAST_N_BUILTINS + AVAILCAST_POOLS_MAX),
-		      GFP_KERNEL);
-	if (!res)
-		return NULL;
+	return kmalloc(struct_size(res, view, AVAILCAST_RESOURCES_MAX), gfp);
+}
+
+void availcast_resources_sample(struct availcast_resources *res, bool mark)
+{
+	unsigned int i;
 
 	res->n = availcast_sampler_count();
 	for (i = 0; i < res->n; i++)
 		availcast_sampler_read(i, &res->view[i], mark);
+	res->n += availcast_pools_read(&res->view[res->n], mark, &res->generation);
+	res->level = aggregate(res, rcu_dereference(availcast_config)->aggregation);
+}
 
-	availcast_pools_lock();
-	availcast_for_each_pool(pool)
-		availcast_pool_read(pool, &res->view[res->n++], mark);
-	res->generation = availcast_pools_generation();
-	availcast_pools_unlock();
+struct availcast_resources *availcast_resources_read(bool mark)
+{
+	struct availcast_resources *res = availcast_resources_alloc(GFP_KERNEL);
 
+	if (!res)
+		return NULL;
 	rcu_read_lock();
-	aggregation = rcu_dereference(availcast_config)->aggregation;
+	availcast_resources_sample(res, mark);
 	rcu_read_unlock();
-	res->level = aggregate(res, aggregation);
 	return res;
 }
 
@@ -80,15 +81,14 @@ int availcast_resource_fill(struct sk_buff *skb,
 	return 0;
 }
 
-size_t availcast_snapshot_size(const struct availcast_resources *res,
-			       bool with_stats)
+size_t availcast_snapshot_size(unsigned int n, bool with_stats)
 {
 	size_t size;
 
 	size = nla_total_size(AVAILCAST_NODE_ID_SIZE) +		/* NODE_ID */
 	       3 * nla_total_size_64bit(sizeof(u64)) +		/* SEQ, TIMESTAMP, DEADLINE */
 	       2 * nla_total_size(sizeof(u32)) +			/* LEVEL, REASON */
-	       res->n * nla_total_size(availcast_resource_size());	/* RESOURCE */
+	       n * nla_total_size(availcast_resource_size());		/* RESOURCE */
 	if (with_stats)
 		size += nla_total_size(4 * nla_total_size_64bit(sizeof(u64)));
 	return size;

@@ -6,6 +6,8 @@
 #include <linux/types.h>
 #include <uapi/linux/availcast.h>
 
+#include "sampler.h"
+
 /* One resource as a message shows it. */
 struct availcast_resource_view {
 	char name[AVAILCAST_NAME_SIZE];
@@ -23,11 +25,25 @@ struct availcast_resources {
 	struct availcast_resource_view view[];
 };
 
+/* The most resources a host has: every built-in and every pool. */
+#define AVAILCAST_RESOURCES_MAX	(AVAILCAST_N_BUILTINS + AVAILCAST_POOLS_MAX)
+
+/* Room for AVAILCAST_RESOURCES_MAX resources; kfree() it. */
+struct availcast_resources *availcast_resources_alloc(gfp_t gfp);
+
 /*
- * Reads every resource: the built-ins, then the pools. With @mark, each
- * level read becomes the one later changes are measured from (see
- * availcast_level_crossed()): the caller is about to broadcast them.
- * Sleeps; returns NULL when out of memory.
+ * Reads every resource into @res: the built-ins, then the pools. With
+ * @mark, each level read becomes the one later changes are measured from
+ * (see availcast_level_crossed()): the caller is about to broadcast them.
+ *
+ * Context: under rcu_read_lock(); never sleeps (the emitter's deadline
+ * path calls it).
+ */
+void availcast_resources_sample(struct availcast_resources *res, bool mark);
+
+/*
+ * The same into a buffer of its own, for requests: sleeps; returns NULL
+ * when out of memory.
  */
 struct availcast_resources *availcast_resources_read(bool mark);
 
@@ -41,8 +57,8 @@ struct availcast_snapshot_meta {
 	u64 sent, suppressed, failed, unheard;
 };
 
-size_t availcast_snapshot_size(const struct availcast_resources *res,
-			       bool with_stats);
+/* The payload a snapshot of @n resources needs, at most. */
+size_t availcast_snapshot_size(unsigned int n, bool with_stats);
 int availcast_snapshot_fill(struct sk_buff *skb,
 			    const struct availcast_resources *res,
 			    const struct availcast_snapshot_meta *meta);
