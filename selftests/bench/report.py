@@ -27,6 +27,9 @@ INGEST_LINE = re.compile(r"ingest: path=(\S+) hosts=(\d+) datagrams=(\d+) ns=(\d
 FAILOVER_LINE = re.compile(r"^failover: fault=(\S+) run=(\d+) ms=(\d+)")
 PEER_FAILOVER_LINE = re.compile(r"^peer-failover: tool=(\S+) profile=(\S+) fault=(\S+) run=(\d+) ms=(\d+)")
 SPLIT_LINE = re.compile(r"split-brain: violations=(\d+) intervals=(\d+)")
+DEADLINE_LINE = re.compile(r"deadline: phase=(.+) messages=(\d+) sent_late=(\d+) read_late=(\d+) "
+                           r"slack_p50_ms=(-?[0-9.]+) slack_p1_ms=(-?[0-9.]+) "
+                           r"slack_min_ms=(-?[0-9.]+) read_slack_min_ms=(-?[0-9.]+)$")
 SILENCE_LINE = re.compile(r"silence: rule=(\S+) stops=(\d+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) "
                           r"max_ms=([0-9.]+) false_alarms=(\d+) gaps=(\d+) mean_period_ms=([0-9.]+)")
 LINE = re.compile(r"counter_bench: counter=(\S+) workload=(\S+) cpus=(\d+) ops=(\d+) ns=(\d+)")
@@ -297,6 +300,35 @@ def silence_section(rows):
     return text
 
 
+def read_deadline(results):
+    """[(phase, messages, sent late, read late, p50, p1, min, read min)]"""
+    path = results / "deadline.txt"
+    rows = []
+    for line in path.read_text().splitlines():
+        m = DEADLINE_LINE.search(line)
+        if not m:
+            raise SystemExit(f"{path}: unexpected line {line!r}")
+        name, messages, sent_late, read_late, *slack = m.groups()
+        rows.append((name, int(messages), int(sent_late), int(read_late), *map(float, slack)))
+    if len(rows) != 2:
+        raise SystemExit(f"{path}: expected the idle and the memory hog phases")
+    return rows
+
+
+def deadline_section(rows):
+    table_rows = [[name, messages, f"{sent_late}", f"{read_late}", f"{p50:.1f}", f"{p1:.1f}",
+                   f"{low:.1f}", f"{read_low:.1f}"]
+                  for name, messages, sent_late, read_late, p50, p1, low, read_low in rows]
+    text = table(["phase", "messages", "sent late", "read late", "slack p50 ms", "slack p1 ms",
+                  "slack min ms", "read slack min ms"], table_rows)
+    idle, hog = rows
+    text += (f"\n\nUnder the hog the median slack at the send was {hog[4]:.1f} ms against "
+             f"{idle[4]:.1f} idle ({hog[4] / idle[4]:.2f}x), the smallest {hog[6]:.1f} ms "
+             f"against {idle[6]:.1f}; {hog[2]} of {hog[1]} messages were sent after the "
+             f"deadline their predecessor announced ({idle[2]} of {idle[1]} idle).")
+    return text
+
+
 def read_ingest(results):
     """({(path, hosts): median datagrams/s}, {hosts: why it did not run})"""
     runs, refused = {}, {}
@@ -492,6 +524,24 @@ alive, longer than the rule allowed.
 """
 
 
+DEADLINE = """\
+Deadlines under memory pressure
+-------------------------------
+
+``selftests/bench/guest-deadline.sh`` sets the emitter to broadcast every
+20 ms (each message promises the next within 42.5 ms) and records the
+stream with ``availctl watch --json`` for {deadline_seconds} s on the idle
+VM, then as long again while ``selftests/bench/memory_hog.py`` holds all
+but 48 MB of the VM's memory, replacing it block by block and reading
+files through the page cache, so that the kernel reclaims throughout.
+``selftests/bench/deadline.py`` gives each message's slack: the deadline
+its predecessor announced minus the time the module stamped it as it sent
+it (negative: the promise broken), and minus the time the subscriber read
+it (which is the VM's scheduling of the reader as well).
+
+"""
+
+
 TO_COME = """\
 Not measured yet
 ----------------
@@ -512,15 +562,17 @@ def main():
     cost_table = cost_section(read_cost(results))
     failover_table = failover_section(*read_failover(results))
     silence_table = silence_section(read_silence(results))
+    deadline_table = deadline_section(read_deadline(results))
     text = (HEADER.format(**meta) + counter_table + "\n\nGoals:\n\n" + counter_verdicts
             + "\n\n" + LATENCY.format(**meta) + latency_table
             + "\n\n" + COST.format(**meta) + cost_table
             + "\n\n" + INGEST.format(**meta) + ingest_table + "\n\nGoal:\n\n"
             + ingest_verdict + "\n\n" + FAILOVER.format(**meta) + failover_table
-            + "\n\n" + SILENCE.format(**meta) + silence_table + "\n\n" + TO_COME)
+            + "\n\n" + SILENCE.format(**meta) + silence_table
+            + "\n\n" + DEADLINE.format(**meta) + deadline_table + "\n\n" + TO_COME)
     output.write_text(text)
     for part in (counter_table, counter_verdicts, latency_table, cost_table, ingest_table,
-                 ingest_verdict, failover_table, silence_table):
+                 ingest_verdict, failover_table, silence_table, deadline_table):
         print(part)
 
 

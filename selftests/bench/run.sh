@@ -15,7 +15,8 @@
 # BENCH_LATENCY_EVENTS (changes timed per method, default 10000),
 # BENCH_COST_SECONDS (of each phase of the cost of broadcasting, default 10),
 # BENCH_FAILOVER_RUNS (of each fault, default 30),
-# BENCH_SILENCE_SECONDS (of the recorded stream, default 60).
+# BENCH_SILENCE_SECONDS (of the recorded stream, default 60),
+# BENCH_DEADLINE_SECONDS (of each phase of deadlines under a memory hog, default 30).
 
 set -euo pipefail
 
@@ -32,6 +33,7 @@ events=${BENCH_LATENCY_EVENTS:-10000}
 cost_seconds=${BENCH_COST_SECONDS:-10}
 failover_runs=${BENCH_FAILOVER_RUNS:-30}
 silence_seconds=${BENCH_SILENCE_SECONDS:-60}
+deadline_seconds=${BENCH_DEADLINE_SECONDS:-30}
 
 out=build/bench
 rm -rf "$out"
@@ -61,6 +63,7 @@ fi
 	echo "cost_seconds=$cost_seconds"
 	echo "failover_runs=$failover_runs"
 	echo "silence_seconds=$silence_seconds"
+	echo "deadline_seconds=$deadline_seconds"
 } > "$out/meta.txt"
 
 # The hot path on one and on two vCPUs: one thread per CPU, so two
@@ -90,6 +93,12 @@ echo "== silence detection: recording $silence_seconds s of broadcasts"
 selftests/vm/run.sh --smp 2 --timeout 900 "$abi" "$out/silence" \
 	env BENCH_SILENCE_SECONDS="$silence_seconds" selftests/bench/guest-silence.sh
 python3 selftests/bench/silence.py "$out/silence/stream.jsonl" 100 10000 > "$out/silence.txt"
+
+echo "== deadlines under a memory hog: $deadline_seconds s idle, then as long with the hog"
+selftests/vm/run.sh --smp 2 --timeout 900 "$abi" "$out/deadline" \
+	env BENCH_DEADLINE_SECONDS="$deadline_seconds" selftests/bench/guest-deadline.sh
+python3 selftests/bench/deadline.py "idle=$out/deadline/quiet.jsonl" \
+	"memory hog=$out/deadline/hog.jsonl" > "$out/deadline.txt"
 
 # Manager ingest, native: 10 hosts, the 10,000 of the goal, and 100,000.
 # A size the daemons refuse is reported with their reason.
