@@ -10,9 +10,11 @@ announces a deadline for the next; for each next one, the slack is that
 deadline minus the time the module stamped it as it sent it (a negative
 slack: sent late, the module's promise broken), and minus the time the
 subscriber read it (late: a receiver applying the deadline with no grace
-would have called the host lost). Prints a line per phase:
+would have called the host lost). Beside each STREAM.jsonl, STREAM.reclaim
+says how many pages the kernel's reclaim scanned meanwhile and how often
+a task stalled for it. Prints a line per phase:
 
-  deadline: phase=NAME messages=N sent_late=N read_late=N slack_p50_ms=X slack_p1_ms=X slack_min_ms=X read_slack_min_ms=X
+  deadline: phase=NAME messages=N sent_late=N read_late=N slack_p50_ms=X slack_p1_ms=X slack_min_ms=X read_slack_min_ms=X pgscan=N allocstall=N
 """
 
 import json
@@ -34,7 +36,9 @@ def phase(path):
         read.append((deadline - msg["received_ns"]) / 1e6)
     if len(sent) < 10:
         raise SystemExit(f"{path}: only {len(sent)} messages")
-    return sent, read
+    with open(path.removesuffix(".jsonl") + ".reclaim") as f:
+        reclaim = f.read().strip()
+    return sent, read, reclaim
 
 
 def main():
@@ -42,11 +46,11 @@ def main():
         raise SystemExit("usage: deadline.py PHASE=STREAM.jsonl...")
     for arg in sys.argv[1:]:
         name, path = arg.split("=", 1)
-        sent, read = phase(path)
+        sent, read, reclaim = phase(path)
         print(f"deadline: phase={name} messages={len(sent)} "
               f"sent_late={sum(s < 0 for s in sent)} read_late={sum(r < 0 for r in read)} "
               f"slack_p50_ms={quantile(sent, 0.5):.1f} slack_p1_ms={quantile(sent, 0.01):.1f} "
-              f"slack_min_ms={min(sent):.1f} read_slack_min_ms={min(read):.1f}")
+              f"slack_min_ms={min(sent):.1f} read_slack_min_ms={min(read):.1f} {reclaim}")
 
 
 if __name__ == "__main__":

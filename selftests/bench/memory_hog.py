@@ -1,61 +1,30 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""memory_hog.py MARGIN_MB: holds all of the machine's memory but
-MARGIN_MB, and keeps replacing it, a 16 MB block at a time, while it
-reads the files under /usr through the page cache, so that the kernel
-must reclaim for as long as it runs. Prints "holding N MB" once it holds what it will hold.
-Written for selftests/bench/guest-deadline.sh: the machine is a test VM
-without swap."""
+"""memory_hog.py MB: holds MB megabytes of memory, in 16 MB blocks, and
+keeps reading a byte of every page of each block in turn and replacing
+it, so that a machine with less memory than that must swap for as long
+as it runs: every allocation, the kernel's too, then waits on reclaim.
+Prints "holding N MB" once it holds them. Written for
+selftests/bench/guest-deadline.sh, which gives the VM a compressed swap
+(zram) for it."""
 
-import os
 import sys
 
 BLOCK = 16 << 20
-
-
-def available_mb():
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) // 1024
-    raise SystemExit("no MemAvailable in /proc/meminfo")
-
-
-def files():
-    """The files under /usr, round and round."""
-    while True:
-        for root, _, names in os.walk("/usr"):
-            for name in names:
-                yield os.path.join(root, name)
-
-
-def read_some(paths, total):
-    """Reads about @total bytes of files: their pages enter the cache."""
-    done = 0
-    while done < total:
-        try:
-            with open(next(paths), "rb") as f:
-                while chunk := f.read(1 << 20):
-                    done += len(chunk)
-        except OSError:
-            pass
+PAGE = 4096
 
 
 def main():
-    margin = int(sys.argv[1])
-    blocks = []
-    while available_mb() - BLOCK // (1 << 20) > margin:
-        blocks.append(bytes([len(blocks) & 0xFF]) * BLOCK)  # written: resident
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: memory_hog.py MB")
+    blocks = [bytes([i & 0xFF]) * BLOCK for i in range(int(sys.argv[1]) // (BLOCK >> 20))]
     print(f"holding {len(blocks) * BLOCK >> 20} MB", flush=True)
-    paths = files()
     i = 0
     while True:
-        # Free one block and make another: the allocation finds memory
-        # only as the kernel gives back what the freed one held.
+        sum(memoryview(blocks[i])[::PAGE])  # swapped in, if it was out
         blocks[i] = None
         blocks[i] = bytes([i & 0xFF]) * BLOCK
         i = (i + 1) % len(blocks)
-        read_some(paths, BLOCK)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ PEER_FAILOVER_LINE = re.compile(r"^peer-failover: tool=(\S+) profile=(\S+) fault
 SPLIT_LINE = re.compile(r"split-brain: violations=(\d+) intervals=(\d+)")
 DEADLINE_LINE = re.compile(r"deadline: phase=(.+) messages=(\d+) sent_late=(\d+) read_late=(\d+) "
                            r"slack_p50_ms=(-?[0-9.]+) slack_p1_ms=(-?[0-9.]+) "
-                           r"slack_min_ms=(-?[0-9.]+) read_slack_min_ms=(-?[0-9.]+)$")
+                           r"slack_min_ms=(-?[0-9.]+) read_slack_min_ms=(-?[0-9.]+) "
+                           r"pgscan=(\d+) allocstall=(\d+)$")
 SILENCE_LINE = re.compile(r"silence: rule=(\S+) stops=(\d+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) "
                           r"max_ms=([0-9.]+) false_alarms=(\d+) gaps=(\d+) mean_period_ms=([0-9.]+)")
 LINE = re.compile(r"counter_bench: counter=(\S+) workload=(\S+) cpus=(\d+) ops=(\d+) ns=(\d+)")
@@ -301,15 +302,16 @@ def silence_section(rows):
 
 
 def read_deadline(results):
-    """[(phase, messages, sent late, read late, p50, p1, min, read min)]"""
+    """[(phase, messages, sent late, read late, p50, p1, min, read min, pgscan, allocstall)]"""
     path = results / "deadline.txt"
     rows = []
     for line in path.read_text().splitlines():
         m = DEADLINE_LINE.search(line)
         if not m:
             raise SystemExit(f"{path}: unexpected line {line!r}")
-        name, messages, sent_late, read_late, *slack = m.groups()
-        rows.append((name, int(messages), int(sent_late), int(read_late), *map(float, slack)))
+        name, messages, sent_late, read_late, p50, p1, low, read_low, pgscan, stalls = m.groups()
+        rows.append((name, int(messages), int(sent_late), int(read_late), float(p50), float(p1),
+                     float(low), float(read_low), int(pgscan), int(stalls)))
     if len(rows) != 2:
         raise SystemExit(f"{path}: expected the idle and the memory hog phases")
     return rows
@@ -317,10 +319,12 @@ def read_deadline(results):
 
 def deadline_section(rows):
     table_rows = [[name, messages, f"{sent_late}", f"{read_late}", f"{p50:.1f}", f"{p1:.1f}",
-                   f"{low:.1f}", f"{read_low:.1f}"]
-                  for name, messages, sent_late, read_late, p50, p1, low, read_low in rows]
+                   f"{low:.1f}", f"{read_low:.1f}", pgscan, stalls]
+                  for name, messages, sent_late, read_late, p50, p1, low, read_low, pgscan, stalls
+                  in rows]
     text = table(["phase", "messages", "sent late", "read late", "slack p50 ms", "slack p1 ms",
-                  "slack min ms", "read slack min ms"], table_rows)
+                  "slack min ms", "read slack min ms", "pages scanned", "reclaim stalls"],
+                 table_rows)
     idle, hog = rows
     text += (f"\n\nUnder the hog the median slack at the send was {hog[4]:.1f} ms against "
              f"{idle[4]:.1f} idle ({hog[4] / idle[4]:.2f}x), the smallest {hog[6]:.1f} ms "
@@ -532,7 +536,7 @@ Deadlines under memory pressure
 20 ms (each message promises the next within 42.5 ms) and records the
 stream with ``availctl watch --json`` for {deadline_seconds} s on the idle
 VM, then as long again while ``selftests/bench/memory_hog.py`` holds all
-but 48 MB of the VM's memory, replacing it block by block and reading
+but 8 MB of the VM's memory, replacing it block by block and reading
 files through the page cache, so that the kernel reclaims throughout.
 ``selftests/bench/deadline.py`` gives each message's slack: the deadline
 its predecessor announced minus the time the module stamped it as it sent
