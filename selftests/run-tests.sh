@@ -119,6 +119,7 @@ step "host tests"
 run_host model selftests/host/model.sh &
 model=$!
 run_host checkpatch selftests/host/checkpatch.sh
+run_host layers selftests/host/layers.sh
 run_host netlink-spec selftests/host/spec.sh
 run_host availctl-cli selftests/host/availctl_cli.sh build/userspace/availctl \
 	build/userspace-asan/availctl
