@@ -13,8 +13,7 @@
 #include <net/netlink.h>
 
 #include "config.h"
-#include "emitter.h"
-#include "sampler.h"
+#include "news.h"
 
 static char *node_id;
 module_param(node_id, charp, 0);
@@ -179,8 +178,7 @@ out:
 	mutex_unlock(&availcast_config_lock);
 	if (!err) {
 		/* Shorter periods take effect now, not after the old ones. */
-		availcast_emitter_replan();
-		availcast_sampler_replan();
+		availcast_news_config();
 	}
 	return err;
 }

@@ -58,7 +58,6 @@
 
 #include "config.h"
 #include "emitter.h"
-#include "netlink.h"
 #include "resources.h"
 
 /* Bits of emitter.pending: why the work was queued, besides the timer. */
@@ -83,6 +82,7 @@ static struct {
 	spinlock_t lock;	/* orders arming against stopping */
 	bool running;		/* written under lock, read without it too */
 	struct hrtimer timer;
+	const struct availcast_transport *transport;
 	struct workqueue_struct *wq;
 	struct work_struct work;
 	unsigned long pending;
@@ -188,10 +188,10 @@ static size_t message_size_max(void)
 
 static void spare_refill(struct work_struct *work)
 {
-	struct sk_buff *skb = genlmsg_new(message_size_max(), GFP_KERNEL);
+	struct sk_buff *skb = em.transport->alloc(message_size_max(), GFP_KERNEL);
 
 	if (skb && cmpxchg(&em.spare, NULL, skb))
-		nlmsg_free(skb);
+		em.transport->free(skb);
 }
 
 /* A message for @res, never waiting; NULL if there is no memory. */
@@ -203,8 +203,8 @@ static struct sk_buff *message_take(const struct availcast_resources *res)
 	queue_work(system_unbound_wq, &em.refill);
 	if (skb)
 		return skb;
-	return genlmsg_new(availcast_snapshot_size(res->n, false),
-			   GFP_ATOMIC | __GFP_NOWARN);
+	return em.transport->alloc(availcast_snapshot_size(res->n, false),
+				   GFP_ATOMIC | __GFP_NOWARN);
 }
 
 /*
@@ -230,13 +230,13 @@ static void broadcast(u32 reason, u64 deadline_ns, bool all_netns)
 		atomic64_inc(&em.failed);
 		return;
 	}
-	hdr = availcast_nl_broadcast_put(skb);
+	hdr = em.transport->start(skb);
 	if (!hdr || availcast_snapshot_fill(skb, res, &meta)) {
-		nlmsg_free(skb);
+		em.transport->free(skb);
 		atomic64_inc(&em.failed);
 		return;
 	}
-	err = availcast_nl_broadcast(skb, hdr, all_netns);
+	err = em.transport->send(skb, hdr, all_netns);
 	if (!err)
 		atomic64_inc(&em.sent);
 	else if (err == -ESRCH)		/* the last listener just left */
@@ -291,7 +291,7 @@ static void emitter_work(struct work_struct *work)
 		return;
 	emit_config_read(&ec);
 
-	if (!availcast_nl_listening(ec.all_netns)) {
+	if (!em.transport->listening(ec.all_netns)) {
 		if (threshold) {
 			/* Take the news as heard, or every fold would kick again. */
 			rcu_read_lock();
@@ -396,15 +396,16 @@ void availcast_emitter_meta(struct availcast_snapshot_meta *meta)
 	meta->unheard = atomic64_read(&em.unheard);
 }
 
-int availcast_emitter_init(void)
+int availcast_emitter_init(const struct availcast_transport *transport)
 {
+	em.transport = transport;
 	hrtimer_setup(&em.timer, emitter_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	INIT_WORK(&em.work, emitter_work);
 	INIT_WORK(&em.refill, spare_refill);
 	/* One work item: max_active 1 costs nothing and says so. */
 	em.wq = alloc_workqueue("availcast", WQ_HIGHPRI | WQ_MEM_RECLAIM, 1);
 	em.res = availcast_resources_alloc(GFP_KERNEL);
-	em.spare = genlmsg_new(message_size_max(), GFP_KERNEL);
+	em.spare = transport->alloc(message_size_max(), GFP_KERNEL);
 	if (!em.wq || !em.res || !em.spare) {
 		availcast_emitter_exit();
 		return -ENOMEM;
@@ -452,7 +453,7 @@ void availcast_emitter_shutdown(void)
 	cancel_work_sync(&em.work);
 
 	emit_config_read(&ec);
-	if (!availcast_nl_listening(ec.all_netns))
+	if (!em.transport->listening(ec.all_netns))
 		return;
 	rcu_read_lock();
 	availcast_resources_sample(em.res, false);
@@ -472,6 +473,7 @@ void availcast_emitter_exit(void)
 		destroy_workqueue(em.wq);
 	}
 	cancel_work_sync(&em.refill);
-	nlmsg_free(em.spare);
+	if (em.spare)
+		em.transport->free(em.spare);
 	kfree(em.res);
 }

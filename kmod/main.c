@@ -16,21 +16,39 @@
 #include "config.h"
 #include "emitter.h"
 #include "netlink.h"
+#include "news.h"
 #include "pool.h"
 #include "sampler.h"
 #include "sysfs.h"
+
+/* Shorter periods take effect now, not after the old ones. */
+static void availcast_replan(void)
+{
+	availcast_emitter_replan();
+	availcast_sampler_replan();
+}
+
+/*
+ * News from below goes to the emitter and the sampler. A kick before the
+ * emitter starts is dropped by it: the first broadcast carries the levels.
+ */
+static const struct availcast_news_ops availcast_news_ops = {
+	.level = availcast_emitter_kick,
+	.config = availcast_replan,
+};
 
 static int __init availcast_init(void)
 {
 	int err;
 
+	availcast_news_init(&availcast_news_ops);
 	err = availcast_config_init();
 	if (err)
 		return err;
 	err = availcast_sampler_init();
 	if (err)
 		goto err_config;
-	err = availcast_emitter_init();
+	err = availcast_emitter_init(&availcast_nl_transport);
 	if (err)
 		goto err_sampler;
 	err = availcast_netlink_init();

@@ -587,7 +587,11 @@ static struct genl_family availcast_family __ro_after_init = {
 #endif
 };
 
-bool availcast_nl_listening(bool all_netns)
+/*
+ * The netlink core keeps one listener mask for every namespace, so a
+ * subscriber elsewhere counts in the initial namespace's case too.
+ */
+static bool nl_listening(bool all_netns)
 {
 	struct net *net;
 	bool listening = false;
@@ -606,12 +610,17 @@ bool availcast_nl_listening(bool all_netns)
 	return listening;
 }
 
-void *availcast_nl_broadcast_put(struct sk_buff *skb)
+static struct sk_buff *nl_alloc(size_t size, gfp_t gfp)
+{
+	return genlmsg_new(size, gfp);
+}
+
+static void *nl_start(struct sk_buff *skb)
 {
 	return genlmsg_put(skb, 0, 0, &availcast_family, 0, AVAILCAST_CMD_NOTIFY);
 }
 
-int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns)
+static int nl_send(struct sk_buff *skb, void *hdr, bool all_netns)
 {
 	genlmsg_end(skb, hdr);
 	if (all_netns)
@@ -620,6 +629,14 @@ int availcast_nl_broadcast(struct sk_buff *skb, void *hdr, bool all_netns)
 	return genlmsg_multicast_netns(&availcast_family, &init_net, skb, 0, 0,
 				       GFP_ATOMIC);
 }
+
+const struct availcast_transport availcast_nl_transport = {
+	.listening = nl_listening,
+	.alloc = nl_alloc,
+	.start = nl_start,
+	.send = nl_send,
+	.free = nlmsg_free,
+};
 
 int availcast_netlink_init(void)
 {

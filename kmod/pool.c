@@ -6,7 +6,7 @@
  * The pool list changes under a mutex and is read under RCU, so userspace
  * charges find their pool without a lock. A charge itself is a per-CPU
  * counter add (counter.h); only when a CPU folds its batch does the charge
- * look at the pool's level, and kick the emitter if that is news.
+ * look at the pool's level, and tell news.h if that is news.
  */
 
 #include <linux/cpumask.h>
@@ -18,11 +18,10 @@
 #include <linux/string.h>
 
 #include "config.h"
-#include "emitter.h"
 #include "level.h"
+#include "news.h"
 #include "pool.h"
-#include "resources.h"
-#include "sampler.h"
+#include "view.h"
 
 static LIST_HEAD(availcast_pool_list);
 static DEFINE_MUTEX(pools_mutex);
@@ -79,7 +78,7 @@ static void __cold pool_folded(struct availcast_pool *pool)
 					  READ_ONCE(pool->last_level), level);
 	rcu_read_unlock();
 	if (crossed)
-		availcast_emitter_kick();
+		availcast_news_level();
 }
 
 /*
@@ -142,7 +141,7 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 	pool->kernel_owned = kernel_owned;
 
 	mutex_lock(&pools_mutex);
-	if (availcast_sampler_has(name) || pool_find(name)) {
+	if (availcast_builtin_named(name) || pool_find(name)) {
 		NL_SET_ERR_MSG(extack, "a resource with that name exists");
 		err = -EEXIST;
 	} else if (pools_count == AVAILCAST_POOLS_MAX) {

@@ -6,16 +6,7 @@
 #include <linux/types.h>
 #include <uapi/linux/availcast.h>
 
-#include "sampler.h"
-
-/* One resource as a message shows it. */
-struct availcast_resource_view {
-	char name[AVAILCAST_NAME_SIZE];
-	u32 kind;		/* enum availcast_resource_kind */
-	u64 capacity;
-	s64 used;
-	u32 level;
-};
+#include "view.h"
 
 /* Every resource, read at one time, and the host level they make. */
 struct availcast_resources {

@@ -36,23 +36,18 @@
 #include <linux/workqueue.h>
 
 #include "config.h"
-#include "emitter.h"
 #include "level.h"
-#include "resources.h"
+#include "news.h"
 #include "sampler.h"
+#include "view.h"
 
 struct builtin {
-	const char *name;
 	u64 capacity;
 	s64 used;
 	u32 last_level;		/* as last broadcast: for crossings */
 };
 
-static struct builtin builtins[AVAILCAST_N_BUILTINS] = {
-	[AVAILCAST_BUILTIN_CPU] = { .name = "cpu" },
-	[AVAILCAST_BUILTIN_MEMORY] = { .name = "memory" },
-	[AVAILCAST_BUILTIN_PRESSURE] = { .name = "pressure" },
-};
+static struct builtin builtins[AVAILCAST_N_BUILTINS];
 
 /* The first n_builtins exist: pressure only with PSI. */
 static unsigned int n_builtins = AVAILCAST_BUILTIN_PRESSURE;
@@ -231,7 +226,7 @@ static void sample(void)
 						   availcast_level(capacity[i], used[i]));
 	rcu_read_unlock();
 	if (crossed)
-		availcast_emitter_kick();
+		availcast_news_level();
 }
 
 static void sample_work_fn(struct work_struct *work)
@@ -262,18 +257,6 @@ unsigned int availcast_sampler_count(void)
 	return n_builtins;
 }
 
-/* Names of every built-in, present or not, are reserved. */
-bool availcast_sampler_has(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < AVAILCAST_N_BUILTINS; i++) {
-		if (!strcmp(builtins[i].name, name))
-			return true;
-	}
-	return false;
-}
-
 void availcast_sampler_read(unsigned int index,
 			    struct availcast_resource_view *view, bool mark)
 {
@@ -286,7 +269,7 @@ void availcast_sampler_read(unsigned int index,
 		view->used = builtin->used;
 	} while (read_seqretry(&builtins_lock, seq));
 
-	strscpy(view->name, builtin->name, sizeof(view->name));
+	strscpy(view->name, availcast_builtin_name(index), sizeof(view->name));
 	view->kind = AVAILCAST_RESOURCE_BUILTIN;
 	view->level = availcast_level(view->capacity, view->used);
 	if (mark)
