@@ -50,6 +50,29 @@ for availctl in "$@"; do
 	tap_check "the file named by control = is still there, unchanged" \
 		grep -qx "the admin's notes" "$dir/notes.sock"
 
+	# A start refused for its control path makes nothing first: no
+	# state-dir, runtime-dir or lock of its own is left behind.
+	long=$dir/$(printf 'x%.0s' $(seq 110)).sock
+	for bad in "$dir/notes.sock" "$dir/missing/m1.sock" "$long"; do
+		rm -rf "$dir/state-m1" "$dir/run-m1"
+		timeout 10 "$availctl" arbiter --config <(grep -v '^control' "$dir/m1.conf"
+			echo "control = $bad") > /dev/null 2>&1
+		status=$?
+		tap_check "control = ${bad:0:60}: refused (78) with no state-dir or runtime-dir made" \
+			test "$status" -eq 78 -a ! -e "$dir/state-m1" -a ! -e "$dir/run-m1"
+	done
+	# But a socket in the runtime-dir, which the daemon makes at start,
+	# needs no directory before: check says so, and the daemon starts.
+	rm -rf "$dir/state-m1" "$dir/run-m1"
+	tap_check "control = in the runtime-dir not made yet: availctl check passes" \
+		"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"
+			echo "control = $dir/run-m1/m1.sock")
+	start_m1_at "$dir/run-m1/m1.sock"
+	tap_check "and the daemon starts and answers there" \
+		wait_until 10 answers "$dir/run-m1/m1.sock"
+	kill "$m1"
+	wait "$m1" 2> /dev/null
+
 	# One of the daemon's own files, or a relative path: refused as written.
 	for bad in "$dir/state-m1/control.m1.sequence" "$dir/state-m1/.control.agreed.tmp" m1.sock; do
 		tap_expect 1 "'$bad' is not an absolute path ending in .sock" \

@@ -93,7 +93,8 @@ static void check_round_trips(const struct conf *c, const char *answer)
 static int ask_running(const char *config, const struct conf *c, char **answer, pid_t *pid)
 {
 	const struct control_place place = { .path = c->control, .record = c->control_record,
-					     .path_is_default = c->control_default };
+					     .path_is_default = c->control_default,
+					     .made_at_start = { c->state_dir, c->runtime_dir } };
 	char error[512];
 	size_t size;
 	int status = control_inspect(&place, error, sizeof(error));

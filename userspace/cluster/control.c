@@ -68,17 +68,35 @@ static int record_socket(const char *record, const char *path)
 	return durable_replace_file(record, text, strlen(text), 0600);
 }
 
+/* Whether @a and @b name one directory as written, but for trailing slashes. */
+static bool same_dir(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && !memcmp(a, b, la);
+}
+
 /*
- * 0 if @path's directory is one; else 1 with @error when it is missing
- * or not a directory (a path to correct), -1 for another failure.
+ * 0 if @place's directory is one, or one the daemon makes at start;
+ * else 1 with @error when it is missing or not a directory (a path to
+ * correct), -1 for another failure.
  */
-static int dir_exists(const char *path, char *error, size_t error_size)
+static int dir_exists(const struct control_place *place, char *error, size_t error_size)
 {
 	char dir[PATH_MAX];
 	struct stat st;
+	unsigned int i;
 	int err;
 
-	durable_dir_of(path, dir);
+	durable_dir_of(place->path, dir);
+	for (i = 0; i < sizeof(place->made_at_start) / sizeof(place->made_at_start[0]); i++) {
+		if (place->made_at_start[i] && same_dir(dir, place->made_at_start[i]))
+			return 0;
+	}
 	if (stat(dir, &st))
 		err = errno;
 	else if (!S_ISDIR(st.st_mode))
@@ -109,7 +127,7 @@ int control_inspect(const struct control_place *place, char *error, size_t error
 			return snprintf(error, error_size, "control socket %s: %s", path,
 					strerror(errno)), -1;
 		/* Nothing there. The default's directory, the state directory, is made at start. */
-		return place->path_is_default ? 0 : dir_exists(path, error, error_size);
+		return place->path_is_default ? 0 : dir_exists(place, error, error_size);
 	}
 	if (!S_ISSOCK(st.st_mode))
 		return snprintf(error, error_size,

@@ -105,6 +105,11 @@ struct control_place {
 	const char *path;
 	const char *record;
 	bool path_is_default;
+	/*
+	 * The directories the daemon makes at start (its state-dir and
+	 * runtime-dir): a socket in one of them needs no directory yet.
+	 */
+	const char *made_at_start[2];
 };
 
 /*

@@ -427,6 +427,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	struct sigaction stop = { .sa_handler = on_stop }, hup = { .sa_handler = on_hup };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct conf *c = &n->conf;
+	struct control_place control;
 	struct stat st;
 	sigset_t none;
 	int status;
@@ -465,6 +466,18 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->inbox = calloc(1, sizeof(*n->inbox));
 	if (!n->windows || !n->inbox)
 		return fail(error, error_size, "out of memory");
+	/*
+	 * A control path that is not the daemon's to take refuses the start
+	 * before anything is made (state-dir, runtime-dir, locks): bad input
+	 * changes nothing. One that answers is left to the locks below, whose
+	 * message names who holds them; control_open() looks again at its turn.
+	 */
+	control = (struct control_place){ .path = c->control, .record = c->control_record,
+					  .path_is_default = c->control_default,
+					  .made_at_start = { c->state_dir, c->runtime_dir } };
+	status = control_inspect(&control, error, error_size);
+	if (status == 1 || status == 3)
+		return SERVICE_EXIT_CONFIG;
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST) {
 		int err = errno;
 
@@ -492,9 +505,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
 		return -1;
-	status = control_open(&n->control, &(struct control_place){
-		.path = c->control, .record = c->control_record,
-		.path_is_default = c->control_default }, error, error_size);
+	status = control_open(&n->control, &control, error, error_size);
 	if (status)
 		return status > 0 ? SERVICE_EXIT_CONFIG : -1;
 	if (n->control.record_error)
