@@ -183,6 +183,12 @@ for availctl in "$@"; do
 	ln -sfn "$dir/nowhere" "$dir/dangling"
 	good | sed "s|^state-dir = .*|state-dir = $dir/dangling|" > "$dir/unmade.conf"
 	tap_expect 1 "state-dir $dir/dangling: a symlink to nothing" "$availctl" check --config "$dir/unmade.conf"
+	# A runtime-dir the daemon cannot make: it runs without runtime
+	# copies (and logs runtime-dir-unusable); check warns, and passes.
+	for runtime in "$dir/unmounted/run" "$dir/key/run" "$dir/dangling"; do
+		good | sed "s|^runtime-dir = .*|runtime-dir = $runtime|" > "$dir/unmade.conf"
+		tap_expect 0 "warning: runtime-dir $runtime: " "$availctl" check --config "$dir/unmade.conf"
+	done
 	good | sed "s|^state-dir = .*|state-dir = $dir/fresh/|" > "$dir/slash.conf"
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/slash.conf"
 	printf '#!/bin/sh\n' > "$dir/hook"

@@ -36,7 +36,8 @@ static const char check_usage[] =
 	"or relay of this cluster). On a manager whose arbiter runs, the round trips it\n"
 	"measured are compared with the file's timing: a warning says when they\n"
 	"leave too little of the peer's promise or of the witness's lease for a\n"
-	"role to be taken up. Nothing is changed.\n";
+	"role to be taken up; and when the daemon could not make its\n"
+	"runtime-dir (it runs without runtime copies). Nothing is changed.\n";
 
 /* The number after "@key": in @json from @from on; 0 if absent. */
 static unsigned long long json_number_after(const char *json, const char *from,
@@ -142,46 +143,72 @@ static pid_t pid_in_proc(pid_t pid)
 }
 
 /*
- * What would keep the daemon from using its state-dir: not a directory
- * (a file, a symlink to nothing: its start exits 78), or the directory it
- * is in missing (the daemon makes the state-dir, not the directories it
- * is in: one may be a mount not made yet; the start fails, 1, retried).
- * Said, with why: true.
+ * Why the daemon could not use @path as a directory it makes at start:
+ * not a directory (a file, a symlink to nothing), or the directory it is
+ * in missing or not a directory (the daemon makes @path, not the
+ * directories it is in: one may be a mount not made yet). "" if it can.
  */
-static bool state_dir_unusable(const char *config, const struct conf *c)
+static void dir_unusable(const char *path, char *why, size_t size)
 {
-	char dir[PATH_MAX], why[PATH_MAX + 96] = "";
+	char dir[PATH_MAX];
 	struct stat st;
 	char *slash;
 	size_t len;
 
-	snprintf(dir, sizeof(dir), "%s", c->state_dir);
+	why[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s", path);
 	for (len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
 		dir[len - 1] = '\0';
 	if (!stat(dir, &st)) {
 		if (!S_ISDIR(st.st_mode))
-			snprintf(why, sizeof(why), "not a directory");
+			snprintf(why, size, "not a directory");
 	} else if (!lstat(dir, &st)) {
-		snprintf(why, sizeof(why), "a symlink to nothing");
+		snprintf(why, size, "a symlink to nothing");
 	} else if (errno == ENOENT || errno == ENOTDIR) {
 		slash = strrchr(dir, '/');
 		if (slash && slash != dir) {
 			*slash = '\0';
 			if (!stat(dir, &st)) {
 				if (!S_ISDIR(st.st_mode))
-					snprintf(why, sizeof(why), "%s is not a directory", dir);
+					snprintf(why, size, "%s is not a directory", dir);
 			} else if (errno == ENOENT) {
-				snprintf(why, sizeof(why),
-					 "%s does not exist: the daemon makes the state-dir, not the directories it is in (one may be a mount not made yet)",
+				snprintf(why, size,
+					 "%s does not exist: the daemon makes it, not the directories it is in (one may be a mount not made yet)",
 					 dir);
 			}
 		}
 	}
+}
+
+/*
+ * A state-dir the daemon could not use keeps it from starting (a file, a
+ * symlink to nothing: 78; the directory it is in missing: 1, retried).
+ * Said, with why: true.
+ */
+static bool state_dir_unusable(const char *config, const struct conf *c)
+{
+	char why[PATH_MAX + 96];
+
+	dir_unusable(c->state_dir, why, sizeof(why));
 	if (!why[0])
 		return false;
 	fprintf(stderr, "%savailctl check: %s: state-dir %s: %s: this daemon could not start\n",
 		service_log_prefix(LOG_ERR), config, c->state_dir, why);
 	return true;
+}
+
+/*
+ * A runtime-dir the daemon could not use: it runs without one, unable to
+ * see its state go back (a restored backup, a rolled-back disk). A warning.
+ */
+static void warn_runtime_dir(const struct conf *c)
+{
+	char why[PATH_MAX + 96];
+
+	dir_unusable(c->runtime_dir, why, sizeof(why));
+	if (why[0])
+		printf("warning: runtime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back\n",
+		       c->runtime_dir, why);
 }
 
 int availctl_check(int argc, char **argv, struct availctl *ctl)
@@ -245,6 +272,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	}
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
 	       conf.node, conf.cluster);
+	warn_runtime_dir(&conf);
 	if (manager && answer)
 		check_round_trips(&conf, answer);
 	else if (manager)
