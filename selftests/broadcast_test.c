@@ -611,4 +611,53 @@ TEST_F(broadcast, the_emitter_runs_when_no_worker_can_be_made)
 		TH_LOG("one rescuer thread named for the emitter's workqueue");
 }
 
+/*
+ * A subscriber that falls behind keeps many broadcasts queued: its
+ * receive buffer (rmem_default, 208 KB) is charged with each message's
+ * whole allocation, so messages are allocated for what they carry, not
+ * for the most a host can have (64 pools: about 8 KB, 25 of them). Then
+ * pools added since the last message still all go out.
+ */
+TEST_F(broadcast, a_subscriber_that_falls_behind_keeps_many_broadcasts)
+{
+	uint64_t sent_before, failed_before, deadline;
+	struct ac_snapshot *now;
+	int kept = 0, err, i;
+	char name[16];
+
+	ASSERT_EQ(0, set_intervals(&self->sk, 10, 10));
+	ASSERT_EQ(0, subscribe(self));
+	now = stats(self);
+	ASSERT_NE(NULL, now);
+	sent_before = now->sent;
+	/* This subscriber reads nothing while 150 go out. */
+	deadline = ac_now_ns() + 10000 * MS;
+	do {
+		now = stats(self);
+		ASSERT_NE(NULL, now);
+	} while (now->sent < sent_before + 150 && ac_now_ns() < deadline);
+	ASSERT_LE(sent_before + 150, now->sent);
+	while ((err = ac_next_broadcast(&self->listener, &self->snap, 0)) != -ETIMEDOUT) {
+		ASSERT_TRUE(!err || err == -ENOBUFS) TH_LOG("%s", strerror(-err));
+		kept += !err;
+	}
+	EXPECT_LE(100, kept) TH_LOG("%d broadcasts were kept for the subscriber", kept);
+
+	/* 32 pools at once: the next broadcast has room for them all. */
+	failed_before = stats(self)->failed;
+	for (i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "t-many-%d", i);
+		ac_pool_del(&self->sk, name, &self->reply);
+		ASSERT_EQ(0, ac_pool_new(&self->sk, name, 1000, &self->reply));
+	}
+	drain(&self->listener);
+	ASSERT_EQ(0, ac_next_broadcast(&self->listener, &self->snap, 2000));
+	for (i = 0; i < 32; i++) {
+		snprintf(name, sizeof(name), "t-many-%d", i);
+		EXPECT_NE(NULL, ac_find(&self->snap, name)) TH_LOG("%s in the broadcast", name);
+		ac_pool_del(&self->sk, name, &self->reply);
+	}
+	EXPECT_EQ(failed_before, stats(self)->failed);
+}
+
 TEST_HARNESS_MAIN
