@@ -41,9 +41,12 @@
  * no worker can be made; it reads the resources under RCU into a buffer
  * of its own, not under the pools' mutex; and it sends a message
  * allocated ahead, a spare that another work item replaces after each
- * send, where waiting does no harm. Only if that has not happened yet is
- * a message allocated on the spot, without waiting (GFP_ATOMIC: one
- * message of at most a few KB, at most as often as interval_min_ms). The
+ * send, where waiting does no harm, sized for as many resources as the
+ * last message had (a subscriber's receive buffer is charged for the
+ * whole allocation, so not for the most there can be). Only if that has
+ * not happened yet, or a pool was added since, is a message allocated on
+ * the spot, without waiting (GFP_ATOMIC: one message of at most a few KB,
+ * at most as often as interval_min_ms). The
  * send itself is an RCU read-side section, so that on a kernel built with
  * CONFIG_DEBUG_ATOMIC_SLEEP anything in it that could sleep is reported.
  */
@@ -89,6 +92,7 @@ static struct {
 
 	/* The next message, allocated ahead: taken with xchg(), put by refill. */
 	struct sk_buff *spare;
+	size_t spare_size;	/* the snapshot bytes refill makes room for */
 	struct work_struct refill;
 
 	/* The work's own: */
@@ -180,31 +184,50 @@ static void timer_arm(ktime_t when)
 	spin_unlock(&em.lock);
 }
 
-/* The most a message can need: every built-in and every pool. */
-static size_t message_size_max(void)
-{
-	return availcast_snapshot_size(AVAILCAST_RESOURCES_MAX, false);
-}
-
 static void spare_refill(struct work_struct *work)
 {
-	struct sk_buff *skb = em.transport->alloc(message_size_max(), GFP_KERNEL);
+	struct sk_buff *skb = em.transport->alloc(READ_ONCE(em.spare_size), GFP_KERNEL);
 
 	if (skb && cmpxchg(&em.spare, NULL, skb))
 		em.transport->free(skb);
 }
 
-/* A message for @res, never waiting; NULL if there is no memory. */
-static struct sk_buff *message_take(const struct availcast_resources *res)
+/* The message of @res in @skb: its header; NULL, @skb freed, if it has no room. */
+static void *message_fill(struct sk_buff *skb, const struct availcast_resources *res,
+			  const struct availcast_snapshot_meta *meta)
 {
+	void *hdr = em.transport->start(skb);
+
+	if (hdr && !availcast_snapshot_fill(skb, res, meta))
+		return hdr;
+	em.transport->free(skb);
+	return NULL;
+}
+
+/*
+ * The message of @res, built without waiting: in the spare, or where
+ * there is none yet or it was made for fewer resources (a pool added
+ * since), in one allocated on the spot. NULL if there is no memory.
+ */
+static struct sk_buff *message_build(const struct availcast_resources *res,
+				     const struct availcast_snapshot_meta *meta, void **hdr)
+{
+	size_t size = availcast_snapshot_size(res->n, false);
 	struct sk_buff *skb = xchg(&em.spare, NULL);
 
 	/* Replace it, or try again where the last refill found no memory. */
+	WRITE_ONCE(em.spare_size, size);
 	queue_work(system_unbound_wq, &em.refill);
-	if (skb)
-		return skb;
-	return em.transport->alloc(availcast_snapshot_size(res->n, false),
-				   GFP_ATOMIC | __GFP_NOWARN);
+	if (skb) {
+		*hdr = message_fill(skb, res, meta);
+		if (*hdr)
+			return skb;
+	}
+	skb = em.transport->alloc(size, GFP_ATOMIC | __GFP_NOWARN);
+	if (!skb)
+		return NULL;
+	*hdr = message_fill(skb, res, meta);
+	return *hdr ? skb : NULL;
 }
 
 /*
@@ -225,14 +248,8 @@ static void broadcast(u32 reason, u64 deadline_ns, bool all_netns)
 	int err;
 
 	atomic64_set(&em.deadline_ns, deadline_ns);
-	skb = message_take(res);
+	skb = message_build(res, &meta, &hdr);
 	if (!skb) {
-		atomic64_inc(&em.failed);
-		return;
-	}
-	hdr = em.transport->start(skb);
-	if (!hdr || availcast_snapshot_fill(skb, res, &meta)) {
-		em.transport->free(skb);
 		atomic64_inc(&em.failed);
 		return;
 	}
@@ -405,7 +422,9 @@ int availcast_emitter_init(const struct availcast_transport *transport)
 	/* One work item: max_active 1 costs nothing and says so. */
 	em.wq = alloc_workqueue("availcast", WQ_HIGHPRI | WQ_MEM_RECLAIM, 1);
 	em.res = availcast_resources_alloc(GFP_KERNEL);
-	em.spare = transport->alloc(message_size_max(), GFP_KERNEL);
+	/* The first message has the built-ins; pools come later. */
+	em.spare_size = availcast_snapshot_size(AVAILCAST_N_BUILTINS, false);
+	em.spare = transport->alloc(em.spare_size, GFP_KERNEL);
 	if (!em.wq || !em.res || !em.spare) {
 		availcast_emitter_exit();
 		return -ENOMEM;
