@@ -42,8 +42,8 @@
  * of its own, not under the pools' mutex; and it sends a message
  * allocated ahead, a spare that another work item replaces after each
  * send, where waiting does no harm, sized for as many resources as the
- * last message had (a subscriber's receive buffer is charged for the
- * whole allocation, so not for the most there can be). Only if that has
+ * last message had (netlink_trim() would reallocate one more than half
+ * empty as it multicasts it). Only if that has
  * not happened yet, or a pool was added since, is a message allocated on
  * the spot, without waiting (GFP_ATOMIC: one message of at most a few KB,
  * at most as often as interval_min_ms). The
