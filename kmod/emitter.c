@@ -46,9 +46,9 @@
  * empty as it multicasts it). Only if that has not happened yet, or a
  * pool was added since, is a message allocated on the spot, without
  * waiting (GFP_ATOMIC: one message of at most a few KB, at most as often
- * as interval_min_ms). The
- * send itself is an RCU read-side section, so that on a kernel built with
- * CONFIG_DEBUG_ATOMIC_SLEEP anything in it that could sleep is reported.
+ * as interval_min_ms). The send itself is an RCU read-side section, so
+ * that on a kernel built with CONFIG_DEBUG_ATOMIC_SLEEP anything in it
+ * that could sleep is reported.
  */
 
 #include <linux/atomic.h>
