@@ -33,6 +33,16 @@ static unsigned int pools_count;
  */
 static u32 pools_generation;
 
+void availcast_pools_lock(void)
+{
+	mutex_lock(&pools_mutex);
+}
+
+void availcast_pools_unlock(void)
+{
+	mutex_unlock(&pools_mutex);
+}
+
 static void pools_changed(void)
 {
 	lockdep_assert_held(&pools_mutex);
@@ -149,6 +159,7 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 		NL_SET_ERR_MSG(extack, "there are 64 pools already, the most there can be");
 		err = -ENOSPC;
 	} else {
+		pool->born = pools_generation + 1;
 		list_add_tail_rcu(&pool->list, &availcast_pool_list);
 		pools_count++;
 		pools_changed();
@@ -181,13 +192,16 @@ unsigned int availcast_pools_read(struct availcast_resource_view *view,
 	struct availcast_pool *pool;
 	unsigned int n = 0;
 
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "pools read outside RCU");
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held() && !lockdep_is_held(&pools_mutex),
+			 "pools read outside RCU and the mutex");
 	/* Pairs with pools_changed(): the walk sees what it counts. */
 	*generation = smp_load_acquire(&pools_generation);
-	list_for_each_entry_rcu(pool, &availcast_pool_list, list) {
-		/* A walk that overlaps removals and adds may meet more. */
+	list_for_each_entry_rcu(pool, &availcast_pool_list, list,
+				lockdep_is_held(&pools_mutex)) {
+		if ((s32)(pool->born - *generation) > 0)
+			continue;	/* added after the generation read */
 		if (n == AVAILCAST_POOLS_MAX)
-			break;
+			break;		/* cannot be: a guard for @view */
 		pool_read(pool, &view[n++], mark);
 	}
 	return n;

@@ -18,12 +18,23 @@ struct availcast_pool {
 	/* Written at each broadcast, beside the folds' total, not the adds'. */
 	u32 last_level;			/* as last broadcast: for crossings */
 	bool kernel_owned;		/* created by kernel code, not netlink */
+	u32 born;			/* the list's generation once it was added */
 	struct rcu_head rcu;
 };
 
 /*
+ * Hold the pool list still: a request's read then sees the list and its
+ * generation as one (a dump in parts tells a change by the generation).
+ * Process context; the emitter never takes it.
+ */
+void availcast_pools_lock(void);
+void availcast_pools_unlock(void);
+
+/*
  * Reads every pool into @view, which has room for AVAILCAST_POOLS_MAX, in
- * the order they were made, and returns how many. With @mark, each level
+ * the order they were made, and returns how many: those in the list at
+ * the generation it sets in @generation (a pool added during the walk is
+ * left out, so one deleted and made again is not read twice). With @mark, each level
  * read becomes the one later changes are measured from (see
  * availcast_level_crossed()): the caller is about to broadcast them.
  * @generation is set to the pool list's generation, which changes with

@@ -52,9 +52,12 @@ struct availcast_resources *availcast_resources_read(bool mark)
 
 	if (!res)
 		return NULL;
+	/* A request, not the emitter: the list and its generation as one. */
+	availcast_pools_lock();
 	rcu_read_lock();
 	availcast_resources_sample(res, mark);
 	rcu_read_unlock();
+	availcast_pools_unlock();
 	return res;
 }
 
