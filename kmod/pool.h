@@ -40,8 +40,8 @@ void availcast_pools_unlock(void);
  * @generation is set to the pool list's generation, which changes with
  * every add and removal (for dumps, to tell a list that changed).
  *
- * Context: under rcu_read_lock(); never sleeps, so that the emitter can
- * call it on the way to a deadline.
+ * Context: under rcu_read_lock() (the emitter, on the way to a deadline),
+ * and also under availcast_pools_lock() for requests; never sleeps.
  */
 unsigned int availcast_pools_read(struct availcast_resource_view *view,
 				  bool mark, u32 *generation);
