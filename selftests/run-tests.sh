@@ -150,6 +150,8 @@ run_host log-priority selftests/host/log_priority.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host memory-lock selftests/host/memory_lock.sh build/userspace/availctl \
 	build/userspace-asan/availctl
+run_host pressure selftests/host/pressure.sh build/userspace/availctl \
+	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh

@@ -15,6 +15,7 @@
 #include "layout.h"
 #include "metrics.h"
 #include "node.h"
+#include "pressure.h"
 #include "service.h"
 #include "relay.h"
 #include "witness.h"
@@ -41,6 +42,13 @@ struct relay {
 	uint64_t name_logged_ms;	/* when resources-unsent was last logged */
 	uint64_t restores_logged;	/* store.restored when last logged */
 	char module_problem[256];
+	/* The host's PSI, added to every report (pressure.h): the last read. */
+	struct {
+		uint64_t read_ms;	/* when; 0: never */
+		uint32_t per_mille;
+		int error;		/* 0, or why pressure is not reported */
+		char problem[320];
+	} pressure;
 	/* Subscriptions lost (the module unloaded) and taken again: */
 	uint64_t lost_at_ms;		/* when the one now lost was; 0: none lost */
 	uint64_t gaps, gap_ms;		/* how many, and how long without, since start */
@@ -159,12 +167,64 @@ unsigned int relay_report(const struct availcast_snapshot *snap, uint64_t now_ns
 	return unsent;
 }
 
+void relay_add_pressure(struct wire_report *rep, uint32_t per_mille)
+{
+	struct wire_resource *res = NULL;
+	size_t i;
+
+	for (i = 0; i < rep->n_resources && !res; i++) {
+		if (!strcmp(rep->resources[i].name, PRESSURE_NAME))
+			res = &rep->resources[i];
+	}
+	if (!res) {
+		if (rep->n_resources == WIRE_RESOURCES_MAX)
+			return;
+		res = &rep->resources[rep->n_resources++];
+	}
+	memset(res, 0, sizeof(*res));
+	snprintf(res->name, sizeof(res->name), "%s", PRESSURE_NAME);
+	res->capacity = PRESSURE_CAPACITY;
+	res->used = per_mille;
+	res->level = (uint16_t)(PRESSURE_CAPACITY - per_mille);
+	if (res->level < rep->level)
+		rep->level = res->level;
+}
+
+/*
+ * The host's PSI, read again once PRESSURE_READ_MS have passed since the
+ * last read; a change between reported and not (and of why not) logged.
+ */
+static void read_pressure(struct relay *r, uint64_t now_ms)
+{
+	char problem[sizeof(r->pressure.problem)];
+	uint32_t per_mille = 0;
+	int error;
+
+	if (r->pressure.read_ms && now_ms - r->pressure.read_ms < PRESSURE_READ_MS)
+		return;
+	error = pressure_read(PRESSURE_DIR, &per_mille, problem, sizeof(problem));
+	if (!r->pressure.read_ms || error != r->pressure.error) {
+		if (error)
+			node_log(&r->node, "pressure", "state=unreported error=\"%s\"", problem);
+		else
+			node_log(&r->node, "pressure", "state=reported per_mille=%u", per_mille);
+	}
+	r->pressure.read_ms = now_ms;
+	r->pressure.error = error;
+	r->pressure.per_mille = per_mille;
+	snprintf(r->pressure.problem, sizeof(r->pressure.problem), "%s", error ? problem : "");
+}
+
 static void forward(struct relay *r, const struct availcast_snapshot *snap)
 {
 	struct wire_message msg = { .type = WIRE_REPORT };
 	unsigned int unsent = relay_report(snap, availcast_now_ns(), &msg.report);
 	uint64_t now = node_now_ms();
 	unsigned int m;
+
+	read_pressure(r, now);
+	if (!r->pressure.error)
+		relay_add_pressure(&msg.report, r->pressure.per_mille);
 
 	/* Logged at most once a minute: every broadcast would say it again. */
 	if (unsent && (!r->name_logged_ms || now - r->name_logged_ms >= 60000)) {
@@ -307,6 +367,9 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 			labels, r->gaps);
 	metrics_seconds(out, "relay_module_gap_seconds", "Time without the module's broadcasts over those gaps, since the relay started.",
 			labels, r->gap_ms);
+	metrics_integer(out, "relay_pressure_reported", "gauge",
+			"1 when the relay adds the host's pressure stall information to its reports.",
+			labels, !r->pressure.error);
 	metrics_integer(out, "relay_forwarded_total", "counter",
 			"Broadcasts of the module forwarded to the managers.", labels,
 			r->forwarded);
@@ -354,6 +417,7 @@ static void status(void *ctx, FILE *out, enum node_format format)
 
 	found = witness_store_read(&r->store, node_now_ms(), &rec, &left);
 	log_restores(r);
+	read_pressure(r, node_now_ms());
 	if (format == NODE_PROMETHEUS) {
 		status_metrics(r, out, found, &rec, left);
 		return;
@@ -379,6 +443,10 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
 			witness_store_writes_failing(&r->store) ? "true" : "false",
 			r->store.write_ms);
+		fprintf(out, "\"pressure\":{\"reported\":%s,\"per_mille\":%u,\"problem\":",
+			r->pressure.error ? "false" : "true", r->pressure.per_mille);
+		node_json_string(out, r->pressure.problem);
+		fputs("},", out);
 		node_write_counters(&r->node, out, NODE_JSON, NULL);
 		fprintf(out, "}\n");
 		return;
@@ -390,6 +458,11 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			(unsigned long long)r->gap_ms);
 	else
 		fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
+	if (r->pressure.error)
+		fprintf(out, "pressure:   not reported: %s\n", r->pressure.problem);
+	else
+		fprintf(out, "pressure:   %u per mille, the worst \"some avg10\" of %s, in every report\n",
+			r->pressure.per_mille, PRESSURE_DIR);
 	fprintf(out, "forwarded:  %llu broadcasts, %llu superseded, %llu overruns\n",
 		(unsigned long long)r->forwarded, (unsigned long long)r->superseded,
 		(unsigned long long)r->overruns);
@@ -504,6 +577,7 @@ int relay_main(const char *config_path)
 		return 1;
 	}
 	node_log(&r.node, "started", "daemon=relay clock=boottime cluster=%s", r.node.conf.cluster);
+	read_pressure(&r, node_now_ms());
 	service_ready("starting");
 	while (!node_should_stop()) {
 		if (node_take_reload())

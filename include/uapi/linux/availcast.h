@@ -34,6 +34,13 @@
  */
 #define AVAILCAST_NAME_PUNCT		"-._:"
 
+/*
+ * The resource that availctl's relay reads from /proc/pressure (pressure
+ * stall information) and adds to its reports beside the module's: no
+ * pool may take its name.
+ */
+#define AVAILCAST_PRESSURE_NAME		"pressure"
+
 /* Most level thresholds that can be configured at once. */
 #define AVAILCAST_THRESHOLDS_MAX	8
 
