@@ -154,6 +154,10 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 	if (availcast_builtin_named(name) || pool_find(name)) {
 		NL_SET_ERR_MSG(extack, "a resource with that name exists");
 		err = -EEXIST;
+	} else if (!strcmp(name, AVAILCAST_PRESSURE_NAME)) {
+		/* Two resources of one name in every report of this host. */
+		NL_SET_ERR_MSG(extack, "pressure is the name of what availctl's relay adds to its reports");
+		err = -EEXIST;
 	} else if (pools_count == AVAILCAST_POOLS_MAX) {
 		/* More would not fit one broadcast comfortably, nor be read. */
 		NL_SET_ERR_MSG(extack, "there are 64 pools already, the most there can be");

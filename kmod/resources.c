@@ -39,7 +39,7 @@ void availcast_resources_sample(struct availcast_resources *res, bool mark)
 {
 	unsigned int i;
 
-	res->n = availcast_sampler_count();
+	res->n = AVAILCAST_N_BUILTINS;
 	for (i = 0; i < res->n; i++)
 		availcast_sampler_read(i, &res->view[i], mark);
 	res->n += availcast_pools_read(&res->view[res->n], mark, &res->generation);

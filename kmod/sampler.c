@@ -8,24 +8,15 @@
  *   cpu       capacity: 1000 per online CPU; used: the busy share of
  *             them over the last period (idle and iowait count as
  *             available);
- *   memory    capacity: total RAM in bytes; used: total - MemAvailable;
- *   pressure  capacity: 1000; used: the worst "some avg10" of the CPU,
- *             memory and I/O pressure stall information (PSI), in per
- *             mille of time some task stalled.
+ *   memory    capacity: total RAM in bytes; used: total - MemAvailable.
  *
- * A module cannot reach psi_system, and the files of /proc/pressure have
- * no read_iter, so kernel_read() refuses them. The root cgroup's pressure
- * files are the same numbers (its PSI group is psi_system) and kernfs
- * reads them: pressure exists where PSI is enabled and cgroup2 is mounted
- * at /sys/fs/cgroup, as systemd does. They are opened from the sampler's
- * work, a kernel thread, so that the path means the host's and not that
- * of whoever loaded the module, and then re-read from offset 0 (a
- * seq_file renders them afresh) at every sample.
+ * Pressure stall information (PSI) is not among them: a module cannot
+ * reach psi_system, and reading it from files by path would make the
+ * module depend on userspace's mounts (Documentation/design.rst). The
+ * relay reads /proc/pressure and adds "pressure" to its reports.
  */
 
 #include <linux/cpumask.h>
-#include <linux/err.h>
-#include <linux/fs.h>
 #include <linux/kernel_stat.h>
 #include <linux/mm.h>
 #include <linux/seqlock.h>
@@ -48,19 +39,6 @@ struct builtin {
 };
 
 static struct builtin builtins[AVAILCAST_N_BUILTINS];
-
-/* The first n_builtins exist: pressure only with PSI. */
-static unsigned int n_builtins = AVAILCAST_BUILTIN_PRESSURE;
-
-static const char *const psi_paths[] = {
-	"/sys/fs/cgroup/cpu.pressure",
-	"/sys/fs/cgroup/memory.pressure",
-	"/sys/fs/cgroup/io.pressure",
-};
-
-/* Open while the module is loaded; NULL where there is no such file. */
-static struct file *psi_files[ARRAY_SIZE(psi_paths)];
-static bool psi_looked_for;
 
 /* Readers see capacity and used of the same sample. */
 static DEFINE_SEQLOCK(builtins_lock);
@@ -146,58 +124,6 @@ static void sample_memory(u64 *capacity, s64 *used)
 	*used = (total - available) << PAGE_SHIFT;
 }
 
-/* The "some avg10" of a PSI file, in per mille, or 0 if unreadable. */
-static u32 psi_some_avg10(struct file *file)
-{
-	unsigned int whole, hundredths;
-	char text[128];
-	loff_t pos = 0;
-	ssize_t len;
-
-	len = kernel_read(file, text, sizeof(text) - 1, &pos);
-	if (len <= 0)
-		return 0;
-	text[len] = '\0';
-	if (sscanf(text, "some avg10=%u.%u", &whole, &hundredths) != 2)
-		return 0;
-	return min(whole * 10 + hundredths / 10, (u32)AVAILCAST_LEVEL_MAX);
-}
-
-static void sample_pressure(u64 *capacity, s64 *used)
-{
-	unsigned int i;
-
-	*capacity = AVAILCAST_LEVEL_MAX;
-	*used = 0;
-	for (i = 0; i < ARRAY_SIZE(psi_files); i++) {
-		if (psi_files[i])
-			*used = max_t(s64, *used, psi_some_avg10(psi_files[i]));
-	}
-}
-
-static void psi_open(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(psi_paths); i++) {
-		psi_files[i] = filp_open(psi_paths[i], O_RDONLY, 0);
-		if (IS_ERR(psi_files[i]))
-			psi_files[i] = NULL;
-		else
-			n_builtins = AVAILCAST_BUILTIN_PRESSURE + 1;
-	}
-}
-
-static void psi_close(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(psi_files); i++) {
-		if (psi_files[i])
-			fput(psi_files[i]);
-	}
-}
-
 static void sample(void)
 {
 	u64 capacity[AVAILCAST_N_BUILTINS];
@@ -209,11 +135,9 @@ static void sample(void)
 	sample_cpu(&capacity[AVAILCAST_BUILTIN_CPU], &used[AVAILCAST_BUILTIN_CPU]);
 	sample_memory(&capacity[AVAILCAST_BUILTIN_MEMORY],
 		      &used[AVAILCAST_BUILTIN_MEMORY]);
-	sample_pressure(&capacity[AVAILCAST_BUILTIN_PRESSURE],
-			&used[AVAILCAST_BUILTIN_PRESSURE]);
 
 	write_seqlock(&builtins_lock);
-	for (i = 0; i < n_builtins; i++) {
+	for (i = 0; i < AVAILCAST_N_BUILTINS; i++) {
 		builtins[i].capacity = capacity[i];
 		builtins[i].used = used[i];
 	}
@@ -221,7 +145,7 @@ static void sample(void)
 
 	rcu_read_lock();
 	cfg = rcu_dereference(availcast_config);
-	for (i = 0; i < n_builtins; i++)
+	for (i = 0; i < AVAILCAST_N_BUILTINS; i++)
 		crossed |= availcast_level_crossed(cfg, READ_ONCE(builtins[i].last_level),
 						   availcast_level(capacity[i], used[i]));
 	rcu_read_unlock();
@@ -231,10 +155,6 @@ static void sample(void)
 
 static void sample_work_fn(struct work_struct *work)
 {
-	if (!psi_looked_for) {
-		psi_open();
-		psi_looked_for = true;
-	}
 	sample();
 	spin_lock(&sampler_lock);
 	if (sampler_running)
@@ -250,11 +170,6 @@ void availcast_sampler_replan(void)
 		mod_delayed_work(system_power_efficient_wq, &sample_work,
 				 msecs_to_jiffies(sample_ms()));
 	spin_unlock(&sampler_lock);
-}
-
-unsigned int availcast_sampler_count(void)
-{
-	return n_builtins;
 }
 
 void availcast_sampler_read(unsigned int index,
@@ -291,8 +206,8 @@ int availcast_sampler_init(void)
 		builtins[i].last_level = AVAILCAST_LEVEL_MAX;
 
 	/*
-	 * The first sample, in the work like every other (see PSI above), is
-	 * taken before init returns. It only starts the CPU period (cpu reads
+	 * The first sample, in the work like every other (one context writes
+	 * the sampler's state), is taken before init returns. It only starts the CPU period (cpu reads
 	 * fully idle until the second, sample_ms later); the rest is right.
 	 */
 	prev_time = ktime_get();
@@ -309,7 +224,6 @@ void availcast_sampler_exit(void)
 	sampler_running = false;
 	spin_unlock(&sampler_lock);
 	cancel_delayed_work_sync(&sample_work);
-	psi_close();
 	free_cpumask_var(prev_sampled);
 	kfree(prev_idle_us);
 }

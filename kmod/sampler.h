@@ -6,9 +6,6 @@
 
 struct availcast_resource_view;
 
-/* The built-ins (view.h) that exist on this host are the first this many. */
-unsigned int availcast_sampler_count(void);
-
 int availcast_sampler_init(void);
 void availcast_sampler_exit(void);
 /* The sampling period changed: take it from now. */

@@ -20,15 +20,10 @@ struct availcast_resource_view {
 	u32 level;
 };
 
-/*
- * The built-in resources, sampled from the kernel's own accounting
- * (sampler.c); the first availcast_sampler_count() of them exist on this
- * host.
- */
+/* The built-in resources, sampled from the kernel's own accounting (sampler.c). */
 enum {
 	AVAILCAST_BUILTIN_CPU,		/* idle share of the online CPUs */
 	AVAILCAST_BUILTIN_MEMORY,	/* MemAvailable / MemTotal */
-	AVAILCAST_BUILTIN_PRESSURE,	/* PSI, where the host has it */
 	AVAILCAST_N_BUILTINS
 };
 
@@ -38,13 +33,12 @@ static inline const char *availcast_builtin_name(unsigned int index)
 	static const char *const names[AVAILCAST_N_BUILTINS] = {
 		[AVAILCAST_BUILTIN_CPU] = "cpu",
 		[AVAILCAST_BUILTIN_MEMORY] = "memory",
-		[AVAILCAST_BUILTIN_PRESSURE] = "pressure",
 	};
 
 	return names[index];
 }
 
-/* Whether @name is a built-in's, present on this host or not. */
+/* Whether @name is a built-in's. */
 static inline bool availcast_builtin_named(const char *name)
 {
 	unsigned int i;

@@ -147,6 +147,13 @@ every_host_reports() {	# every_host_reports POOL: h1..h3 available with POOL
 tap_check "a pool named gpu:0 reaches the managers, its hosts available" \
 	wait_until 10 every_host_reports gpu:0
 "$availctl" pool delete gpu:0 > /dev/null
+# Pressure stall information: the relays read /proc/pressure and add it
+# to their reports (the module no longer opens files by path for it).
+tap_check "every host reports pressure, which its relay reads" \
+	wait_until 10 every_host_reports pressure
+tap_check "a relay's status says it adds pressure to every report" \
+	grep -qE "^pressure: +[0-9]+ per mille, the worst \"some avg10\" of /proc/pressure, in every report$" \
+	<<< "$(cluster_status h1)"
 status_text=$(cluster_status m1)
 for what in "role:       active at epoch $epoch" "witness:    $witness" "peer:       m2, standby" \
 	"reason:" "h3 "; do
