@@ -156,7 +156,7 @@ static struct availcast_pool *pool_create(const char *name, u64 capacity,
 		err = -EEXIST;
 	} else if (!strcmp(name, AVAILCAST_PRESSURE_NAME)) {
 		/* Two resources of one name in every report of this host. */
-		NL_SET_ERR_MSG(extack, "pressure is the name of what availctl's relay adds to its reports");
+		NL_SET_ERR_MSG(extack, "pressure is what availctl's relay adds to reports");
 		err = -EEXIST;
 	} else if (pools_count == AVAILCAST_POOLS_MAX) {
 		/* More would not fit one broadcast comfortably, nor be read. */

@@ -207,8 +207,9 @@ int availcast_sampler_init(void)
 
 	/*
 	 * The first sample, in the work like every other (one context writes
-	 * the sampler's state), is taken before init returns. It only starts the CPU period (cpu reads
-	 * fully idle until the second, sample_ms later); the rest is right.
+	 * the sampler's state), is taken before init returns. It only starts
+	 * the CPU period (cpu reads fully idle until the second, sample_ms
+	 * later); the rest is right.
 	 */
 	prev_time = ktime_get();
 	INIT_DELAYED_WORK(&sample_work, sample_work_fn);

@@ -52,7 +52,7 @@ expect 0 "" set thresholds none aggregation min all_netns off
 expect 0 "" pool create t-cli 100
 expect 1 "a resource with that name exists" pool create t-cli 100
 expect 1 "a resource with that name exists" pool create memory 100
-expect 1 "pressure is the name of what availctl's relay adds to its reports" pool create pressure 100
+expect 1 "pressure is what availctl's relay adds to reports" pool create pressure 100
 expect 0 "" pool charge t-cli 30
 expect 0 "" pool release t-cli 5
 expect 1 "the amount exceeds the pool's capacity" pool charge t-cli 101

@@ -15,7 +15,8 @@
 . "$(dirname "$0")/lib/tap.sh"
 
 selftests=$(cd "$(dirname "$0")" && pwd)
-availctl=$selftests/../build/userspace-asan/availctl
+# AVAILCTL: the binary (default: the ASan and UBSan build).
+availctl=${AVAILCTL:-$selftests/../build/userspace-asan/availctl}
 inject=$selftests/../build/selftests/cluster_inject
 # Configs, keys and the daemons' logs on the VM's own tmpfs, copied to
 # AVAILCAST_OUT at the end: a line logged to the tree's 9p mount waits for

@@ -45,7 +45,7 @@ const struct setting settings[] = {
 	  .offset = offsetof(struct availcast_config, aggregation),
 	  .meaning = "how resource levels make the host level: min or mean" },
 	NUMBER(sample_ms, AVAILCAST_SET_SAMPLE_MS, AVAILCAST_SAMPLE_MS_MIN,
-	       AVAILCAST_SAMPLE_MS_MAX, " ms", "sampling period of cpu, memory and pressure"),
+	       AVAILCAST_SAMPLE_MS_MAX, " ms", "sampling period of cpu and memory"),
 	{ .name = "all_netns", .type = SETTING_SWITCH,
 	  .field = AVAILCAST_SET_ALL_NETNS, .unit = "", .max = 1,
 	  .offset = offsetof(struct availcast_config, all_netns),

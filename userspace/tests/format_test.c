@@ -31,7 +31,7 @@ static const char expected_show_human[] =
 	"  tb_rate          10 per second    immediate broadcasts allowed, sustained\n"
 	"  tb_burst         10               immediate broadcasts allowed at once\n"
 	"  aggregation      min              how resource levels make the host level: min or mean\n"
-	"  sample_ms        100 ms           sampling period of cpu, memory and pressure\n"
+	"  sample_ms        100 ms           sampling period of cpu and memory\n"
 	"  all_netns        0                1: broadcast to, and be read from, every network namespace\n";
 
 static const char expected_show_json[] =
