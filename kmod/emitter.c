@@ -419,8 +419,12 @@ int availcast_emitter_init(const struct availcast_transport *transport)
 	hrtimer_setup(&em.timer, emitter_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	INIT_WORK(&em.work, emitter_work);
 	INIT_WORK(&em.refill, spare_refill);
-	/* One work item: max_active 1 costs nothing and says so. */
-	em.wq = alloc_workqueue("availcast", WQ_HIGHPRI | WQ_MEM_RECLAIM, 1);
+	/*
+	 * One work item: max_active 1 costs nothing and says so. Unbound: the
+	 * work belongs to no CPU, and from 7.x a queue that does not say
+	 * whether it is bound (WQ_PERCPU) or not makes alloc_workqueue() warn.
+	 */
+	em.wq = alloc_workqueue("availcast", WQ_UNBOUND | WQ_HIGHPRI | WQ_MEM_RECLAIM, 1);
 	em.res = availcast_resources_alloc(GFP_KERNEL);
 	/* The first message has the built-ins; pools come later. */
 	em.spare_size = availcast_snapshot_size(AVAILCAST_N_BUILTINS, false);
