@@ -1,0 +1,177 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernel-root.sh SUITE: a Debian root of SUITE's release with the newest
+# amd64 kernel of SUITE installed in it, made once into the cache and
+# reused; prints the kernel's ABI. SUITE is a backports suite, e.g.
+# trixie-backports (the kernels of 7.x).
+#
+# Why a root and not fetch-kernel.sh's extracted packages: 7.x's headers
+# cannot be used from this system. Bookworm's gcc-12 rejects their
+# -fmin-function-alignment=16 and ignores counted_by, and their kbuild
+# helpers (modpost, objtool, genksyms) need glibc 2.38. In a
+# debootstrapped root of their own release, with its gcc, they work as
+# Debian ships them: the module is built there (build_module.sh, through
+# vm/in-root.sh), and the VM boots the image and modules apt installed
+# there (kernels.sh --image, --modules-root).
+#
+# The root holds minbase, make, the compiler, sparse, and SUITE's
+# linux-image-ABI and linux-headers-ABI (which bring linux-kbuild and the
+# compiler the kernel was built with), installed by apt in the root.
+# Cached under $cache/roots/SUITE_VERSION/ (VERSION: SUITE's
+# linux-image-amd64), so a new upload makes a new root and the old one
+# goes. Made under a temporary name and renamed once complete, so that an
+# interrupted run never passes for a root; one run at a time.
+#
+# When SUITE's archive cannot be reached (no network), the newest root
+# already cached for SUITE is used, with a warning, instead of failing.
+# About 5 minutes the first time, a second the next. As root (debootstrap,
+# chroot): through sudo otherwise.
+
+set -euo pipefail
+[ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
+
+suite=${1:?usage: kernel-root.sh SUITE (e.g. trixie-backports)}
+release=${suite%%-*}
+cache=${AVAILCAST_CACHE:-/var/cache/availcast}
+roots=$cache/roots
+apt_root=$cache/apt/$suite
+mirror=http://deb.debian.org/debian
+security=http://deb.debian.org/debian-security
+
+# In the root besides the kernel: what building the module and checking
+# it with sparse take (the headers depend on their compiler already).
+packages=(make libc6-dev sparse kmod)
+
+log() { printf 'kernel-root: %s\n' "$*" >&2; }
+
+# The newest complete root of SUITE in the cache, if any.
+cached_root() {
+	find "$roots" -maxdepth 2 -path "$roots/${suite}_*/release" 2>/dev/null |
+		sort -V | tail -n 1 | xargs -r dirname
+}
+
+# An apt of our own that sees SUITE alone, to ask which kernel is newest
+# there: its lists under $apt_root, Debian's keyring (bookworm's has
+# trixie's keys) to check them. The system's sources stay as they are.
+mkdir -p "$apt_root"/etc/apt/apt.conf.d "$apt_root"/etc/apt/preferences.d \
+	"$apt_root"/var/lib/apt/lists/partial "$apt_root"/var/cache/apt/archives/partial \
+	"$apt_root"/var/lib/dpkg "$roots"
+touch "$apt_root/var/lib/dpkg/status"
+echo "deb $mirror $suite main" > "$apt_root/etc/apt/sources.list"
+cat > "$apt_root/apt.conf" <<EOF
+Dir::State "$apt_root/var/lib/apt";
+Dir::State::status "$apt_root/var/lib/dpkg/status";
+Dir::Cache "$apt_root/var/cache/apt";
+Dir::Etc "$apt_root/etc/apt";
+Dir::Etc::TrustedParts "/usr/share/keyrings";
+APT::Architecture "amd64";
+APT::Sandbox::User "root";
+EOF
+
+version=
+if APT_CONFIG=$apt_root/apt.conf apt-get update -qq 2> "$apt_root/update.log"; then
+	version=$(APT_CONFIG=$apt_root/apt.conf apt-cache policy linux-image-amd64 |
+		awk '/Candidate:/ && $2 != "(none)" { print $2 }')
+fi
+if [ -z "$version" ]; then
+	dir=$(cached_root)
+	if [ -n "$dir" ]; then
+		log "no kernel found in $suite now ($(tail -n 1 "$apt_root/update.log")): using $dir"
+		cat "$dir/release"
+		exit 0
+	fi
+	log "no linux-image-amd64 in $suite, and no root cached"
+	cat "$apt_root/update.log" >&2
+	exit 1
+fi
+abi=$(APT_CONFIG=$apt_root/apt.conf apt-cache depends linux-image-amd64 |
+	sed -n 's/^ *Depends: linux-image-\([^ <]*\)$/\1/p' | head -n 1)
+abi=${abi%-unsigned}
+[ -n "$abi" ] || { log "linux-image-amd64 $version in $suite names no ABI"; exit 1; }
+
+dir=$roots/${suite}_$version
+exec 9> "$roots/.lock"
+flock 9
+if [ -f "$dir/release" ]; then
+	cat "$dir/release"
+	exit 0
+fi
+
+# unmount_under DIR: unmounts whatever is mounted below DIR (ours, or
+# debootstrap's when it was cut short), deepest first.
+unmount_under() {
+	awk -v dir="$1/" 'index($2, dir) == 1 { print $2 }' /proc/mounts |
+		sort -r | while read -r point; do umount -l "$point"; done
+}
+
+# Left by a run that was killed (the lock is ours, so none is running):
+# removed, never across a mount point.
+for old in "$roots"/*.tmp; do
+	[ -d "$old" ] || continue
+	unmount_under "$old"
+	rm -rf --one-file-system "$old"
+done
+
+work=$dir.tmp
+root=$work/root
+cleanup() {
+	unmount_under "$work"
+	rm -rf --one-file-system "$work"
+}
+trap cleanup EXIT
+mkdir -p "$root"
+
+start=$SECONDS
+log "debootstrap $release (minbase) into $work for $suite's $abi ($version)"
+debootstrap --variant=minbase "$release" "$root" "$mirror" \
+	> "$work/debootstrap.log" 2>&1 || {
+	tail -n 30 "$work/debootstrap.log" >&2
+	exit 1
+}
+log "debootstrap took $((SECONDS - start)) s"
+
+cat > "$root/etc/apt/sources.list" <<EOF
+deb $mirror $release main
+deb $mirror $release-updates main
+deb $security $release-security main
+deb $mirror $suite main
+EOF
+# Nothing started in the root: its services would run on this host.
+printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+chmod 0755 "$root/usr/sbin/policy-rc.d"
+mount -t proc proc "$root/proc"
+mount -t sysfs sys "$root/sys"
+mount --bind /dev "$root/dev"
+
+# The kernel by its ABI's package names, from SUITE as Debian says to
+# install backports (-t SUITE: what the kernel needs newer, such as
+# linux-base, comes from there too). INITRD=No: the VM boots our
+# initramfs, not Debian's.
+start=$SECONDS
+log "apt-get install linux-image-$abi linux-headers-$abi ${packages[*]}"
+chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No LC_ALL=C.UTF-8 sh -c "
+	apt-get update -qq &&
+	apt-get install -y -qq --no-install-recommends -t $suite \
+		linux-image-$abi linux-headers-$abi ${packages[*]} &&
+	apt-get clean" > "$work/apt.log" 2>&1 || {
+	tail -n 30 "$work/apt.log" >&2
+	exit 1
+}
+log "apt-get install took $((SECONDS - start)) s"
+unmount_under "$root"
+rm -f "$root/usr/sbin/policy-rc.d"
+if [ ! -e "$root/boot/vmlinuz-$abi" ] || [ ! -f "$root/lib/modules/$abi/modules.dep" ] ||
+   [ ! -d "$root/usr/src/linux-headers-$abi" ]; then
+	log "the root has no image, modules or headers of $abi"
+	exit 1
+fi
+
+echo "$abi" > "$work/release"
+mv "$work" "$dir"
+trap - EXIT
+# Roots of older uploads: nothing uses them any more.
+find "$roots" -mindepth 1 -maxdepth 1 -name "${suite}_*" ! -path "$dir" \
+	-exec rm -rf --one-file-system {} +
+log "cached $dir"
+echo "$abi"
