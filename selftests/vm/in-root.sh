@@ -32,6 +32,7 @@ mkdir -p "$root$top"
 mount --bind "$top" "$root$top"
 
 # The host's environment means nothing there (its PATH, its locale).
+# /usr/local first: root-sparse.sh puts a newer sparse there.
 # shellcheck disable=SC2016 # $1 and $@ are the inner shell's.
-exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+exec chroot "$root" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LC_ALL=C.UTF-8 sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@"

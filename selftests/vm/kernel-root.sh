@@ -17,7 +17,9 @@
 #
 # The root holds minbase, make, the compiler, sparse, and SUITE's
 # linux-image-ABI and linux-headers-ABI (which bring linux-kbuild and the
-# compiler the kernel was built with), installed by apt in the root.
+# compiler the kernel was built with), installed by apt in the root; then
+# root-sparse.sh makes sparse work there with those headers (also in a
+# root cached before it did).
 # Cached under $cache/roots/SUITE_VERSION/ (VERSION: SUITE's
 # linux-image-amd64), so a new upload makes a new root and the old one
 # goes. Made under a temporary name and renamed once complete, so that an
@@ -33,6 +35,7 @@ set -euo pipefail
 
 suite=${1:?usage: kernel-root.sh SUITE (e.g. trixie-backports)}
 release=${suite%%-*}
+here=$(cd "$(dirname "$0")" && pwd)
 cache=${AVAILCAST_CACHE:-/var/cache/availcast}
 roots=$cache/roots
 apt_root=$cache/apt/$suite
@@ -93,7 +96,15 @@ abi=${abi%-unsigned}
 dir=$roots/${suite}_$version
 exec 9> "$roots/.lock"
 flock 9
+# sparse: a failure is the module's sparse check's to report (it finds
+# sparse "not available"), not a reason to have no root.
+sparse() {
+	"$here/root-sparse.sh" "$1" "$suite" ||
+		log "sparse will not check the module in $1"
+}
+
 if [ -f "$dir/release" ]; then
+	sparse "$dir/root"
 	cat "$dir/release"
 	exit 0
 fi
@@ -166,6 +177,8 @@ if [ ! -e "$root/boot/vmlinuz-$abi" ] || [ ! -f "$root/lib/modules/$abi/modules.
 	log "the root has no image, modules or headers of $abi"
 	exit 1
 fi
+
+sparse "$root"
 
 echo "$abi" > "$work/release"
 mv "$work" "$dir"
