@@ -43,8 +43,11 @@ mirror=http://deb.debian.org/debian
 security=http://deb.debian.org/debian-security
 
 # In the root besides the kernel: what building the module and checking
-# it with sparse take (the headers depend on their compiler already).
-packages=(make libc6-dev sparse kmod)
+# it with sparse take (the headers depend on their compiler already), and
+# DKMS, which selftests/host/packaging.sh builds the packaged sources
+# with (openssl for its signing key). A root cached before one was added
+# here gets it at the next run.
+packages=(make libc6-dev sparse kmod dkms openssl)
 
 log() { printf 'kernel-root: %s\n' "$*" >&2; }
 
@@ -103,7 +106,35 @@ sparse() {
 		log "sparse will not check the module in $1"
 }
 
+# install ROOT LOG PACKAGE...: apt-get install in ROOT (its mounts made
+# by in-root.sh, and gone with it), output to LOG. From SUITE as Debian
+# says to install backports (-t SUITE: what the kernel needs newer, such
+# as linux-base, comes from there too). INITRD=No: the VM boots our
+# initramfs, not Debian's. Nothing started in the root: its services
+# would run on this host.
+install() {
+	local root=$1 log=$2 status=0
+	shift 2
+	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
+	chmod 0755 "$root/usr/sbin/policy-rc.d"
+	(cd / && "$here/in-root.sh" "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No sh -c "
+		apt-get update -qq &&
+		apt-get install -y -qq --no-install-recommends -t $suite $* &&
+		apt-get clean") > "$log" 2>&1 || status=$?
+	rm -f "$root/usr/sbin/policy-rc.d"
+	[ "$status" -eq 0 ] || tail -n 30 "$log" >&2
+	return "$status"
+}
+
 if [ -f "$dir/release" ]; then
+	# shellcheck disable=SC2016 # ${db:...} is dpkg-query's.
+	missing=$(chroot "$dir/root" dpkg-query -W -f='${db:Status-Status} ${Package}\n' \
+		"${packages[@]}" 2>&1 | awk '$1 != "installed" { printf "%s ", $NF }' || true)
+	if [ -n "$missing" ]; then
+		log "apt-get install $missing in $dir"
+		install "$dir/root" "$dir/apt-more.log" "${packages[@]}" ||
+			log "the root still lacks some of: $missing"
+	fi
 	sparse "$dir/root"
 	cat "$dir/release"
 	exit 0
@@ -148,30 +179,12 @@ deb $mirror $release-updates main
 deb $security $release-security main
 deb $mirror $suite main
 EOF
-# Nothing started in the root: its services would run on this host.
-printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
-chmod 0755 "$root/usr/sbin/policy-rc.d"
-mount -t proc proc "$root/proc"
-mount -t sysfs sys "$root/sys"
-mount --bind /dev "$root/dev"
 
-# The kernel by its ABI's package names, from SUITE as Debian says to
-# install backports (-t SUITE: what the kernel needs newer, such as
-# linux-base, comes from there too). INITRD=No: the VM boots our
-# initramfs, not Debian's.
+# The kernel by its ABI's package names.
 start=$SECONDS
 log "apt-get install linux-image-$abi linux-headers-$abi ${packages[*]}"
-chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No LC_ALL=C.UTF-8 sh -c "
-	apt-get update -qq &&
-	apt-get install -y -qq --no-install-recommends -t $suite \
-		linux-image-$abi linux-headers-$abi ${packages[*]} &&
-	apt-get clean" > "$work/apt.log" 2>&1 || {
-	tail -n 30 "$work/apt.log" >&2
-	exit 1
-}
+install "$root" "$work/apt.log" "linux-image-$abi" "linux-headers-$abi" "${packages[@]}"
 log "apt-get install took $((SECONDS - start)) s"
-unmount_under "$root"
-rm -f "$root/usr/sbin/policy-rc.d"
 if [ ! -e "$root/boot/vmlinuz-$abi" ] || [ ! -f "$root/lib/modules/$abi/modules.dep" ] ||
    [ ! -d "$root/usr/src/linux-headers-$abi" ]; then
 	log "the root has no image, modules or headers of $abi"
