@@ -109,8 +109,8 @@ fi
 
 # The Debian 13 root that 7.x's module is built in and its VM boots from
 # (debootstrap and apt, about 3 minutes, when not cached), the same way:
-# always, since the module's build for 7.x is a host test (below), which
-# waits for it.
+# always, since DKMS's build (packaging.sh) and the module's build for
+# 7.x are host tests (below), which wait for it.
 chrt --idle 0 selftests/vm/kernel-root.sh trixie-backports > /dev/null \
 	2> "$results/host/kernel-root.log" &
 kernel_root=$!
@@ -162,6 +162,9 @@ run_host log-priority selftests/host/log_priority.sh build/userspace/availctl \
 run_host memory-lock selftests/host/memory_lock.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
+# The kernel root, for DKMS's build there and the module's below.
+wait "$kernel_root"
+record "the Debian 13 root of trixie-backports' kernel is made (vm/kernel-root.sh)" $?
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh
 for test in build/userspace-asan/tests/*; do
@@ -177,8 +180,6 @@ wait "$model"
 # and the Debian kernels (about 11 each).
 # The module's builds (W=1, sparse) are host tests: for every Debian
 # kernel of the lane, whichever VMs KERNELS keeps (the quick lane too).
-wait "$kernel_root"
-record "the Debian 13 root of trixie-backports' kernel is made (vm/kernel-root.sh)" $?
 for word in 5.10 6.1 6.12 7; do
 	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
 	[ -n "$abi" ] && run_host "module-$abi" selftests/host/build_module.sh "$abi"
