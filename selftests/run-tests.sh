@@ -164,7 +164,7 @@ run_host memory-lock selftests/host/memory_lock.sh build/userspace/availctl \
 run_host docs selftests/host/docs.sh
 # The kernel root, for DKMS's build there and the module's below.
 wait "$kernel_root"
-record "the Debian 13 root of trixie-backports' kernel is made (vm/kernel-root.sh)" $?
+record "the Debian 13 root of trixie-backports' kernel is made" $?
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh
 for test in build/userspace-asan/tests/*; do
