@@ -27,7 +27,7 @@
 #
 # When SUITE's archive cannot be reached (no network), the newest root
 # already cached for SUITE is used, with a warning, instead of failing.
-# About 5 minutes the first time, a second the next. As root (debootstrap,
+# About 2 minutes the first time, seconds the next. As root (debootstrap,
 # chroot): through sudo otherwise.
 
 set -euo pipefail
@@ -58,26 +58,15 @@ cached_root() {
 }
 
 # An apt of our own that sees SUITE alone, to ask which kernel is newest
-# there: its lists under $apt_root, Debian's keyring (bookworm's has
-# trixie's keys) to check them. The system's sources stay as they are.
-mkdir -p "$apt_root"/etc/apt/apt.conf.d "$apt_root"/etc/apt/preferences.d \
-	"$apt_root"/var/lib/apt/lists/partial "$apt_root"/var/cache/apt/archives/partial \
-	"$apt_root"/var/lib/dpkg "$roots"
-touch "$apt_root/var/lib/dpkg/status"
-echo "deb $mirror $suite main" > "$apt_root/etc/apt/sources.list"
-cat > "$apt_root/apt.conf" <<EOF
-Dir::State "$apt_root/var/lib/apt";
-Dir::State::status "$apt_root/var/lib/dpkg/status";
-Dir::Cache "$apt_root/var/cache/apt";
-Dir::Etc "$apt_root/etc/apt";
-Dir::Etc::TrustedParts "/usr/share/keyrings";
-APT::Architecture "amd64";
-APT::Sandbox::User "root";
-EOF
+# there.
+# shellcheck source=selftests/lib/own-apt.sh
+. "$here/../lib/own-apt.sh"
+own_apt "$apt_root" "deb $mirror $suite main"
+mkdir -p "$roots"
 
 version=
-if APT_CONFIG=$apt_root/apt.conf apt-get update -qq 2> "$apt_root/update.log"; then
-	version=$(APT_CONFIG=$apt_root/apt.conf apt-cache policy linux-image-amd64 |
+if apt-get update -qq 2> "$apt_root/update.log"; then
+	version=$(apt-cache policy linux-image-amd64 |
 		awk '/Candidate:/ && $2 != "(none)" { print $2 }')
 fi
 if [ -z "$version" ]; then
@@ -91,7 +80,7 @@ if [ -z "$version" ]; then
 	cat "$apt_root/update.log" >&2
 	exit 1
 fi
-abi=$(APT_CONFIG=$apt_root/apt.conf apt-cache depends linux-image-amd64 |
+abi=$(apt-cache depends linux-image-amd64 |
 	sed -n 's/^ *Depends: linux-image-\([^ <]*\)$/\1/p' | head -n 1)
 abi=${abi%-unsigned}
 [ -n "$abi" ] || { log "linux-image-amd64 $version in $suite names no ABI"; exit 1; }

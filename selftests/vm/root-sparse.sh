@@ -76,22 +76,10 @@ fit() {
 [ "$(fit)" = 1 ] && exit 0
 
 log "$suite's sparse cannot read its kernel's headers: taking $sparse_suite's"
-mkdir -p "$apt_root"/etc/apt/apt.conf.d "$apt_root"/etc/apt/preferences.d \
-	"$apt_root"/var/lib/apt/lists/partial "$apt_root"/var/cache/apt/archives/partial \
-	"$apt_root"/var/lib/dpkg
-touch "$apt_root/var/lib/dpkg/status"
-echo "deb http://deb.debian.org/debian $sparse_suite main" > "$apt_root/etc/apt/sources.list"
-cat > "$apt_root/apt.conf" <<EOF
-Dir::State "$apt_root/var/lib/apt";
-Dir::State::status "$apt_root/var/lib/dpkg/status";
-Dir::Cache "$apt_root/var/cache/apt";
-Dir::Etc "$apt_root/etc/apt";
-Dir::Etc::TrustedParts "/usr/share/keyrings";
-APT::Architecture "amd64";
-APT::Sandbox::User "root";
-Acquire::Check-Valid-Until "false";
-EOF
-export APT_CONFIG=$apt_root/apt.conf
+# shellcheck source=selftests/lib/own-apt.sh
+. "$(dirname "$0")/../lib/own-apt.sh"
+own_apt "$apt_root" "deb http://deb.debian.org/debian $sparse_suite main" \
+	'Acquire::Check-Valid-Until "false"'
 apt-get update -qq
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
