@@ -88,20 +88,21 @@ abi=${abi%-unsigned}
 dir=$roots/${suite}_$version
 exec 9> "$roots/.lock"
 flock 9
-# sparse: a failure is the module's sparse check's to report (it finds
-# sparse "not available"), not a reason to have no root.
-sparse() {
+# fit_sparse ROOT: root-sparse.sh. A failure is the module's sparse check's
+# to report (it finds sparse "not available"), not a reason to have no
+# root.
+fit_sparse() {
 	"$here/root-sparse.sh" "$1" "$suite" ||
 		log "sparse will not check the module in $1"
 }
 
-# install ROOT LOG PACKAGE...: apt-get install in ROOT (its mounts made
+# root_install ROOT LOG PACKAGE...: apt-get install in ROOT (its mounts made
 # by in-root.sh, and gone with it), output to LOG. From SUITE as Debian
 # says to install backports (-t SUITE: what the kernel needs newer, such
 # as linux-base, comes from there too). INITRD=No: the VM boots our
 # initramfs, not Debian's. Nothing started in the root: its services
 # would run on this host.
-install() {
+root_install() {
 	local root=$1 log=$2 status=0
 	shift 2
 	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
@@ -121,10 +122,10 @@ if [ -f "$dir/release" ]; then
 		"${packages[@]}" 2>&1 | awk '$1 != "installed" { printf "%s ", $NF }' || true)
 	if [ -n "$missing" ]; then
 		log "apt-get install $missing in $dir"
-		install "$dir/root" "$dir/apt-more.log" "${packages[@]}" ||
+		root_install "$dir/root" "$dir/apt-more.log" "${packages[@]}" ||
 			log "the root still lacks some of: $missing"
 	fi
-	sparse "$dir/root"
+	fit_sparse "$dir/root"
 	cat "$dir/release"
 	exit 0
 fi
@@ -172,7 +173,7 @@ EOF
 # The kernel by its ABI's package names.
 start=$SECONDS
 log "apt-get install linux-image-$abi linux-headers-$abi ${packages[*]}"
-install "$root" "$work/apt.log" "linux-image-$abi" "linux-headers-$abi" "${packages[@]}"
+root_install "$root" "$work/apt.log" "linux-image-$abi" "linux-headers-$abi" "${packages[@]}"
 log "apt-get install took $((SECONDS - start)) s"
 if [ ! -e "$root/boot/vmlinuz-$abi" ] || [ ! -f "$root/lib/modules/$abi/modules.dep" ] ||
    [ ! -d "$root/usr/src/linux-headers-$abi" ]; then
@@ -180,7 +181,7 @@ if [ ! -e "$root/boot/vmlinuz-$abi" ] || [ ! -f "$root/lib/modules/$abi/modules.
 	exit 1
 fi
 
-sparse "$root"
+fit_sparse "$root"
 
 echo "$abi" > "$work/release"
 mv "$work" "$dir"

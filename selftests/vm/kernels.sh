@@ -47,9 +47,11 @@ fetched_kernels() {
 }
 
 # The Debian root made by kernel-root.sh that holds kernel ABI $1, if any.
+# One being made (kernel-root.sh's *.tmp) is not one yet.
 kernel_root_dir() {
 	local dir
 	for dir in "$cache"/roots/*/; do
+		case $dir in *.tmp/) continue ;; esac
 		[ "$(cat "$dir/release" 2>/dev/null)" = "$1" ] && echo "${dir%/}/root" && return 0
 	done
 	return 1
@@ -58,6 +60,7 @@ kernel_root_dir() {
 root_kernels() {
 	local dir
 	for dir in "$cache"/roots/*/; do
+		case $dir in *.tmp/) continue ;; esac
 		[ -f "$dir/release" ] || continue
 		case "$(cat "$dir/release")" in "$1"*) cat "$dir/release" ;; esac
 	done
