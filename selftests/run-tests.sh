@@ -177,7 +177,7 @@ wait "$model"
 # on debug kernel NAME, once built): the two groups of faults together
 # (about 16 min each, one CPU each, see run_vm), then the longest first,
 # so that the last to start ends soonest: KASAN (about 27 min), KCSAN
-# and the Debian kernels (about 11 each).
+# and the Debian kernels (about 11 each; 7.x about 14).
 # The module's builds (W=1, sparse) are host tests: for every Debian
 # kernel of the lane, whichever VMs KERNELS keeps (the quick lane too).
 for word in 5.10 6.1 6.12 7; do
