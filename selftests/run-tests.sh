@@ -14,7 +14,10 @@
 #      builds from them for each kernel, systemd-analyze verify on the
 #      units, spin over the protocol's model, and a short libFuzzer run of
 #      every userspace parser;
-#   4. VM tests: each Debian kernel, and each debug kernel (KASAN, lockdep,
+#   4. VM tests: each Debian kernel (5.10, 6.1, 6.12, and trixie-backports'
+#      7.x from a Debian 13 root made once and cached, vm/kernel-root.sh,
+#      made on idle CPU like the debug kernels when not cached, and in
+#      which its module is built), and each debug kernel (KASAN, lockdep,
 #      kmemleak, ... in one; KCSAN in the other), booted in qemu with the
 #      module loaded, running every selftest (selftests/vm/guest-run.sh),
 #      and two more of Debian's 6.12 for the two groups of
@@ -28,7 +31,7 @@
 #   5. counts every TAP result and ends with "N passed, N failed".
 # Exits non-zero when anything failed. Results: build/results/.
 #
-# Environment: KERNELS limits the VM tests to some of "5.10 6.1 6.12
+# Environment: KERNELS limits the VM tests to some of "5.10 6.1 6.12 7
 # kasan kcsan system" (a Debian kernel by the start of its ABI, a debug kernel by
 # name, "system" the real-system test; e.g. KERNELS=6.12, or
 # KERNELS=system for that test alone), or leaves them all out
@@ -41,7 +44,7 @@ set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 results=$top/build/results
-wanted_kernels=${KERNELS:-5.10 6.1 6.12 kasan kcsan system}
+wanted_kernels=${KERNELS:-5.10 6.1 6.12 7 kasan kcsan system}
 [ "$wanted_kernels" = none ] && wanted_kernels=
 
 cd "$top" || exit 1
@@ -79,7 +82,7 @@ for word in $wanted_kernels; do
 done
 
 step "setup"
-if ! "$top/selftests/setup.sh"; then
+if ! "$top/selftests/setup.sh" --no-kernel-root; then
 	echo "setup failed: cannot test" >&2
 	echo "0 passed, 1 failed"
 	exit 1
@@ -103,6 +106,14 @@ if $system_test; then
 	chrt --idle 0 selftests/system/base.sh > /dev/null \
 		2> "$results/host/system-base.log" &
 fi
+
+# The Debian 13 root that 7.x's module is built in and its VM boots from
+# (debootstrap and apt, about 3 minutes, when not cached), the same way:
+# always, since DKMS's build (packaging.sh) and the module's build for
+# 7.x are host tests (below), which wait for it.
+chrt --idle 0 selftests/vm/kernel-root.sh trixie-backports > /dev/null \
+	2> "$results/host/kernel-root.log" &
+kernel_root=$!
 
 step "build"
 make -s -C userspace all tests bench > "$results/host/build-userspace.log" 2>&1
@@ -153,6 +164,9 @@ run_host memory-lock selftests/host/memory_lock.sh build/userspace/availctl \
 run_host pressure selftests/host/pressure.sh build/userspace/availctl \
 	build/userspace-asan/availctl
 run_host docs selftests/host/docs.sh
+# The kernel root, for DKMS's build there and the module's below.
+wait "$kernel_root"
+record "the Debian 13 root of trixie-backports' kernel is made" $?
 run_host packaging selftests/host/packaging.sh
 run_host fuzz selftests/host/fuzz.sh
 for test in build/userspace-asan/tests/*; do
@@ -165,10 +179,10 @@ wait "$model"
 # on debug kernel NAME, once built): the two groups of faults together
 # (about 16 min each, one CPU each, see run_vm), then the longest first,
 # so that the last to start ends soonest: KASAN (about 27 min), KCSAN
-# and the Debian kernels (about 11 each).
+# and the Debian kernels (about 11 each; 7.x about 14).
 # The module's builds (W=1, sparse) are host tests: for every Debian
 # kernel of the lane, whichever VMs KERNELS keeps (the quick lane too).
-for word in 5.10 6.1 6.12; do
+for word in 5.10 6.1 6.12 7; do
 	abi=$(selftests/vm/kernels.sh "$word." | head -n 1)
 	[ -n "$abi" ] && run_host "module-$abi" selftests/host/build_module.sh "$abi"
 done

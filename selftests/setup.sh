@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# setup.sh [--debug-kernels]
+# setup.sh [--debug-kernels] [--no-kernel-root]
 #
 # Installs what building and testing availcast needs on Debian 12, with
 # apt-get only, and fetches the parts of Debian's linux-source-6.12 that the
 # project uses (kselftest headers, checkpatch, kernel-doc, the YNL client
-# and the netlink schemas) into build/linux-src/, and the oldest kernel
-# supported, Debian 11's 5.10, into the cache (vm/fetch-kernel.sh). With --debug-kernels, it
-# also builds the debug kernels (selftests/debug-kernel/build.sh: about 6
-# minutes each the first time). Idempotent: a second run installs,
-# extracts and builds nothing.
+# and the netlink schemas) into build/linux-src/, the oldest kernel
+# supported, Debian 11's 5.10, into the cache (vm/fetch-kernel.sh), and
+# makes the Debian 13 root that holds the newest, trixie-backports' 7.x,
+# with the compiler its headers need (vm/kernel-root.sh: about 3 minutes
+# the first time). With --debug-kernels, it also builds the debug kernels
+# (selftests/debug-kernel/build.sh: about 6 minutes each the first time);
+# with --no-kernel-root, it leaves the root out (run-tests.sh makes it
+# itself, at idle priority beside the host tests). Idempotent: a second
+# run installs, extracts and builds nothing.
 
 set -euo pipefail
 
@@ -21,11 +25,14 @@ build=$top/build
 cache=${AVAILCAST_CACHE:-/var/cache/availcast}
 
 debug_kernels=n
-case "${1:-}" in
---debug-kernels) debug_kernels=y ;;
-"") ;;
-*) echo "usage: setup.sh [--debug-kernels]" >&2; exit 2 ;;
-esac
+kernel_root=y
+for arg in "$@"; do
+	case "$arg" in
+	--debug-kernels) debug_kernels=y ;;
+	--no-kernel-root) kernel_root=n ;;
+	*) echo "usage: setup.sh [--debug-kernels] [--no-kernel-root]" >&2; exit 2 ;;
+	esac
+done
 
 # The two Debian kernels we support, as their metapackages: each depends on
 # the current ABI (linux-headers-6.1.0-NN-amd64, ...), which changes with
@@ -185,6 +192,9 @@ forget_tree_caches
 fetch_kernel_source
 link_ynl_tree
 "$top/selftests/vm/fetch-kernel.sh" bullseye > /dev/null
+if [ "$kernel_root" = y ]; then
+	"$top/selftests/vm/kernel-root.sh" trixie-backports > /dev/null
+fi
 if [ "$debug_kernels" = y ]; then
 	"$top/selftests/debug-kernel/build.sh" kasan kcsan
 fi

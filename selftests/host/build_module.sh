@@ -6,13 +6,22 @@
 # of selftests/debug-kernel/) into build/kmod/ABI/, and checks that the
 # compiler at W=1 and sparse have nothing to say. The build happens in a
 # directory of its own, made of links to the sources, so that kernels never
-# share objects and can be built side by side.
+# share objects and can be built side by side. A kernel whose headers need
+# their own release's compiler and C library (7.x, vm/kernel-root.sh) is
+# built in that release's root, through vm/in-root.sh.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
 abi=${1:?usage: build_module.sh ABI}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=$("$top/selftests/vm/kernels.sh" --build-dir "$abi")
+build_root=$("$top/selftests/vm/kernels.sh" --build-root "$abi")
+in_root=()
+make_kdir=$kdir
+if [ "$build_root" != / ]; then
+	in_root=("$top/selftests/vm/in-root.sh" "$build_root")
+	make_kdir=${kdir#"$build_root"}
+fi
 out=$top/build/kmod/$abi
 
 rm -rf "$out"
@@ -27,7 +36,7 @@ done
 # sparse is a finding. BTF is skipped because Debian ships no vmlinux.
 noise='^make(\[[0-9]+\])?: |^  (CC|LD|MODPOST|CHECK|BTF)|^Skipping BTF generation'
 
-build() { make -C "$kdir" M="$out" AVAILCAST_TEST_MODULE=m "$@" modules; }
+build() { "${in_root[@]}" make -C "$make_kdir" M="$out" AVAILCAST_TEST_MODULE=m "$@" modules; }
 
 if build W=1 > "$out/build.log" 2>&1 && [ -e "$out/availcast.ko" ] &&
    [ -e "$out/selftests/kmod/availcast_test.ko" ]; then

@@ -111,14 +111,23 @@ tap_check "make dkms-install gives DKMS the packaged sources" \
 
 # DKMS from the packaged sources, into trees of our own, for every kernel
 # of the lane: those installed here, and those fetched from other Debian
-# releases (kernels.sh), whose headers are not where DKMS looks.
+# releases (kernels.sh), whose headers are not where DKMS looks; for a
+# kernel whose headers need their own release's compiler (7.x), DKMS runs
+# in that release's root (vm/kernel-root.sh), as on such a host.
 mkdir -p "$work/dkms"
 abis=$("$top/selftests/vm/kernels.sh")
 [ -n "$abis" ] || tap_fail "a Debian kernel with headers is installed"
 for abi in $abis; do
 	name="dkms builds availcast.ko from the packaged sources for $abi"
-	if dkms build -m availcast -v "$version" -k "$abi" --sourcetree "$root/usr/src" \
-		--kernelsourcedir "$("$top/selftests/vm/kernels.sh" --build-dir "$abi")" \
+	kdir=$("$top/selftests/vm/kernels.sh" --build-dir "$abi")
+	build_root=$("$top/selftests/vm/kernels.sh" --build-root "$abi")
+	in_root=()
+	if [ "$build_root" != / ]; then
+		in_root=("$top/selftests/vm/in-root.sh" "$build_root")
+		kdir=${kdir#"$build_root"}
+	fi
+	if "${in_root[@]}" dkms build -m availcast -v "$version" -k "$abi" \
+		--sourcetree "$root/usr/src" --kernelsourcedir "$kdir" \
 		--dkmstree "$work/dkms" > "$work/dkms-$abi.log" 2>&1; then
 		built=$(find "$work/dkms/availcast/$version/$abi" -name 'availcast.ko*' | head -n 1)
 		mkdir -p "$top/build/dkms/$abi"

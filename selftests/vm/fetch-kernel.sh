@@ -26,27 +26,12 @@ apt_root=$cache/apt/$release
 
 log() { printf 'fetch-kernel: %s\n' "$*" >&2; }
 
-# An apt of our own: its sources, lists and downloads under $apt_root;
-# Debian's archive keyring (bookworm's has bullseye's keys) to check them.
-mkdir -p "$apt_root"/etc/apt/apt.conf.d "$apt_root"/etc/apt/preferences.d \
-	"$apt_root"/var/lib/apt/lists/partial "$apt_root"/var/cache/apt/archives/partial \
-	"$apt_root"/var/lib/dpkg
-touch "$apt_root/var/lib/dpkg/status"
-cat > "$apt_root/etc/apt/sources.list" <<EOF
-deb http://deb.debian.org/debian $release main
+# An apt of our own: its sources, lists and downloads under $apt_root.
+# shellcheck source=selftests/lib/own-apt.sh
+. "$(dirname "$0")/../lib/own-apt.sh"
+own_apt "$apt_root" "deb http://deb.debian.org/debian $release main
 deb http://deb.debian.org/debian $release-updates main
-deb http://deb.debian.org/debian-security $release-security main
-EOF
-cat > "$apt_root/apt.conf" <<EOF
-Dir::State "$apt_root/var/lib/apt";
-Dir::State::status "$apt_root/var/lib/dpkg/status";
-Dir::Cache "$apt_root/var/cache/apt";
-Dir::Etc "$apt_root/etc/apt";
-Dir::Etc::TrustedParts "/usr/share/keyrings";
-APT::Architecture "amd64";
-APT::Sandbox::User "root";
-EOF
-export APT_CONFIG=$apt_root/apt.conf
+deb http://deb.debian.org/debian-security $release-security main"
 apt-get update -qq
 
 # depends PACKAGE: what PACKAGE depends on, one per line.

@@ -4,9 +4,10 @@
 # The kernels availcast is tested on, and where their parts are.
 #
 #   kernels.sh [PREFIX]          the Debian kernels whose image and headers
-#                                are installed or fetched, by ABI name
-#                                (5.10, 6.1, then 6.12); with PREFIX, only
-#                                those whose ABI starts with it (e.g. "6.12")
+#                                are installed, fetched or in a root of
+#                                their own, by ABI name (5.10, 7.x, 6.1,
+#                                then 6.12); with PREFIX, only those whose
+#                                ABI starts with it (e.g. "6.12", "7.")
 #   kernels.sh --one VERSION     the Debian kernel of VERSION (6.1, 6.12),
 #                                or a message and failure when it is not
 #                                installed
@@ -14,6 +15,10 @@
 #                                selftests/debug-kernel/build.sh, by release
 #   kernels.sh --image ABI       the image to boot for kernel ABI
 #   kernels.sh --build-dir ABI   the tree its modules are built against
+#   kernels.sh --build-root ABI  the root to build them in ("/": here; a
+#                                kernel root's folder: chrooted into by
+#                                vm/in-root.sh, --build-dir then being
+#                                that root's path)
 #   kernels.sh --modules-root ABI
 #                                the root under which lib/modules/ABI holds
 #                                its modules ("/" when installed)
@@ -21,7 +26,9 @@
 # A Debian ABI comes from what each metapackage depends on now, so it
 # follows Debian's security updates. Kernels of other Debian releases,
 # which this system cannot install, are fetched into the cache by
-# fetch-kernel.sh (bullseye's 5.10).
+# fetch-kernel.sh (bullseye's 5.10); those whose headers work only with
+# their own release's compiler and C library are installed by apt in a
+# Debian root of that release by kernel-root.sh (trixie-backports' 7.x).
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${AVAILCAST_CACHE:-/var/cache/availcast}
@@ -34,6 +41,26 @@ fetched_kernel_dir() {
 fetched_kernels() {
 	local dir
 	for dir in "$cache"/kernels/*/; do
+		[ -f "$dir/release" ] || continue
+		case "$(cat "$dir/release")" in "$1"*) cat "$dir/release" ;; esac
+	done
+}
+
+# The Debian root made by kernel-root.sh that holds kernel ABI $1, if any.
+# One being made (kernel-root.sh's *.tmp) is not one yet.
+kernel_root_dir() {
+	local dir
+	for dir in "$cache"/roots/*/; do
+		case $dir in *.tmp/) continue ;; esac
+		[ "$(cat "$dir/release" 2>/dev/null)" = "$1" ] && echo "${dir%/}/root" && return 0
+	done
+	return 1
+}
+
+root_kernels() {
+	local dir
+	for dir in "$cache"/roots/*/; do
+		case $dir in *.tmp/) continue ;; esac
 		[ -f "$dir/release" ] || continue
 		case "$(cat "$dir/release")" in "$1"*) cat "$dir/release" ;; esac
 	done
@@ -77,7 +104,7 @@ case "${1:-}" in
 --image)
 	if dir=$(debug_kernel_dir "$2"); then
 		echo "$dir/bzImage"
-	elif dir=$(fetched_kernel_dir "$2"); then
+	elif dir=$(fetched_kernel_dir "$2") || dir=$(kernel_root_dir "$2"); then
 		echo "$dir/boot/vmlinuz-$2"
 	else
 		echo "/boot/vmlinuz-$2"
@@ -86,14 +113,21 @@ case "${1:-}" in
 --build-dir)
 	if dir=$(debug_kernel_dir "$2"); then
 		echo "$dir/obj"
-	elif dir=$(fetched_kernel_dir "$2"); then
+	elif dir=$(fetched_kernel_dir "$2") || dir=$(kernel_root_dir "$2"); then
 		echo "$dir/usr/src/linux-headers-$2"
 	else
 		echo "/lib/modules/$2/build"
 	fi
 	;;
+--build-root)
+	if dir=$(kernel_root_dir "$2"); then
+		echo "$dir"
+	else
+		echo /
+	fi
+	;;
 --modules-root)
-	if dir=$(fetched_kernel_dir "$2"); then
+	if dir=$(fetched_kernel_dir "$2") || dir=$(kernel_root_dir "$2"); then
 		echo "$dir"
 	else
 		echo /
@@ -101,6 +135,7 @@ case "${1:-}" in
 	;;
 *)
 	fetched_kernels "${1:-}"
+	root_kernels "${1:-}"
 	debian_kernels "${1:-}"
 	;;
 esac
