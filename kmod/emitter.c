@@ -217,7 +217,7 @@ static struct sk_buff *message_build(const struct availcast_resources *res,
 
 	/* Replace it, or try again where the last refill found no memory. */
 	WRITE_ONCE(em.spare_size, size);
-	queue_work(system_unbound_wq, &em.refill);
+	queue_work(system_dfl_wq, &em.refill);
 	if (skb) {
 		*hdr = message_fill(skb, res, meta);
 		if (*hdr)
