@@ -224,8 +224,9 @@ unsigned int availcast_pools_read(struct availcast_resource_view *view,
  *
  * Context: Process context; sleeps.
  * Return: The pool, or an ERR_PTR(): -EINVAL for a bad name or capacity,
- * -EEXIST when a resource has that name, -ENOSPC when there are 64 pools
- * already, -ENOMEM.
+ * -EEXIST when a resource has that name or it is "pressure"
+ * (AVAILCAST_PRESSURE_NAME, which availctl's relay adds to its reports),
+ * -ENOSPC when there are 64 pools already, -ENOMEM.
  */
 struct availcast_pool *availcast_pool_create(const char *name, u64 capacity)
 {

@@ -5,8 +5,11 @@
 # /proc/pressure itself (the module no longer opens files by path) and
 # says whether it adds it to its reports: in status (text and JSON), in
 # its metrics and in its log, natively on 127.0.0.1 (no module needed).
-# Then the same relay in a mount namespace where /proc/pressure is empty,
-# as on a kernel without PSI: it says so, and why, everywhere.
+# Then the same relay in a mount namespace where /proc/pressure is a
+# directory of the test's own: empty, as on a kernel without PSI (it says
+# so, and why, everywhere), then with files the test writes (a reason
+# that changes is logged again; a value not as the kernel writes it is
+# refused; once all read, pressure is reported).
 # The reports themselves, with the module, are cluster.sh's (VM).
 # Usage: pressure.sh AVAILCTL...  (plain and sanitizer builds)
 
@@ -61,10 +64,15 @@ for availctl in "$@"; do
 	fi
 
 	rm -rf "$dir/state-h0" "$dir/run-h0"
-	# An empty directory over /proc/pressure: what a kernel without
-	# PSI (or booted with psi=0) shows.
-	start unshare -m sh -c 'mount -t tmpfs none /proc/pressure && exec "$0" "$@"'
-	problem="/proc/pressure/cpu: No such file or directory \(the kernel has no PSI: built without CONFIG_PSI, or booted with psi=0\)"
+	# A directory of the test's own over /proc/pressure, empty at first:
+	# what a kernel without PSI (or booted with psi=0) shows. Then files
+	# appear in it, as the test writes them.
+	mkdir -p "$dir/psi"
+	rm -f "$dir/psi"/*
+	start unshare -m sh -c 'mount --bind "$1" /proc/pressure && shift && exec "$@"' \
+		sh "$dir/psi"
+	hint="no PSI here: a kernel built without CONFIG_PSI, booted with psi=0 \(or without psi=1 where CONFIG_PSI_DEFAULT_DISABLED\), or /proc mounted with subset=pid, as systemd's ProcSubset=pid does"
+	problem="/proc/pressure/cpu: No such file or directory \($hint\)"
 	tap_check "without PSI, status says pressure is not reported, and why" \
 		wait_until 10 says "^pressure: +not reported: $problem$"
 	tap_check "and JSON says not reported, with the problem" \
@@ -72,6 +80,21 @@ for availctl in "$@"; do
 	tap_check "and the metric availctl_relay_pressure_reported is 0" metric_is 0
 	tap_check "and the log says unreported, and why" \
 		grep -qE "pressure state=unreported error=\"$problem\"" "$dir/h0.log"
+	# Another file missing is another reason: said in the log too.
+	some="some avg10=12.34 avg60=0.00 avg300=0.00 total=0"
+	echo "$some" > "$dir/psi/cpu"
+	problem="/proc/pressure/memory: No such file or directory \($hint\)"
+	tap_check "a reason that changes is said again in the log" \
+		wait_until 10 grep -qE "pressure state=unreported error=\"$problem\"" "$dir/h0.log"
+	echo "some avg10=5.-3 avg60=0.00 avg300=0.00 total=0" > "$dir/psi/memory"
+	tap_check "a file not as the kernel writes it is not read, and named" \
+		wait_until 10 says "^pressure: +not reported: /proc/pressure/memory: its first line gives no some avg10= percentage$"
+	echo "$some" > "$dir/psi/memory"
+	echo "$some" > "$dir/psi/io"
+	tap_check "once every file reads, pressure is reported, as the files say" \
+		wait_until 10 says "^pressure: +123 per mille"
+	tap_check "and the log says reported" \
+		grep -qE "pressure state=reported per_mille=123" "$dir/h0.log"
 	stop
 done
 

@@ -48,6 +48,7 @@ struct relay {
 		uint32_t per_mille;
 		int error;		/* 0, or why pressure is not reported */
 		char problem[320];
+		bool from_module;	/* the last broadcast had its own: left as it was */
 	} pressure;
 	/* Subscriptions lost (the module unloaded) and taken again: */
 	uint64_t lost_at_ms;		/* when the one now lost was; 0: none lost */
@@ -167,20 +168,24 @@ unsigned int relay_report(const struct availcast_snapshot *snap, uint64_t now_ns
 	return unsent;
 }
 
-void relay_add_pressure(struct wire_report *rep, uint32_t per_mille)
+static struct wire_resource *report_resource(struct wire_report *rep, const char *name)
 {
-	struct wire_resource *res = NULL;
 	size_t i;
 
-	for (i = 0; i < rep->n_resources && !res; i++) {
-		if (!strcmp(rep->resources[i].name, PRESSURE_NAME))
-			res = &rep->resources[i];
+	for (i = 0; i < rep->n_resources; i++) {
+		if (!strcmp(rep->resources[i].name, name))
+			return &rep->resources[i];
 	}
-	if (!res) {
-		if (rep->n_resources == WIRE_RESOURCES_MAX)
-			return;
-		res = &rep->resources[rep->n_resources++];
-	}
+	return NULL;
+}
+
+bool relay_add_pressure(struct wire_report *rep, uint32_t per_mille)
+{
+	struct wire_resource *res;
+
+	if (report_resource(rep, PRESSURE_NAME) || rep->n_resources == WIRE_RESOURCES_MAX)
+		return false;
+	res = &rep->resources[rep->n_resources++];
 	memset(res, 0, sizeof(*res));
 	snprintf(res->name, sizeof(res->name), "%s", PRESSURE_NAME);
 	res->capacity = PRESSURE_CAPACITY;
@@ -188,6 +193,7 @@ void relay_add_pressure(struct wire_report *rep, uint32_t per_mille)
 	res->level = (uint16_t)(PRESSURE_CAPACITY - per_mille);
 	if (res->level < rep->level)
 		rep->level = res->level;
+	return true;
 }
 
 /*
@@ -203,7 +209,8 @@ static void read_pressure(struct relay *r, uint64_t now_ms)
 	if (r->pressure.read_ms && now_ms - r->pressure.read_ms < PRESSURE_READ_MS)
 		return;
 	error = pressure_read(PRESSURE_DIR, &per_mille, problem, sizeof(problem));
-	if (!r->pressure.read_ms || error != r->pressure.error) {
+	if (!r->pressure.read_ms || error != r->pressure.error ||
+	    (error && strcmp(problem, r->pressure.problem))) {
 		if (error)
 			node_log(&r->node, "pressure", "state=unreported error=\"%s\"", problem);
 		else
@@ -223,7 +230,13 @@ static void forward(struct relay *r, const struct availcast_snapshot *snap)
 	unsigned int m;
 
 	read_pressure(r, now);
-	if (!r->pressure.error)
+	/*
+	 * A module of an older version reads PSI itself: its own stays, with
+	 * the level it aggregated by its own rule (which a second reading
+	 * could not undo).
+	 */
+	r->pressure.from_module = report_resource(&msg.report, PRESSURE_NAME) != NULL;
+	if (!r->pressure.from_module && !r->pressure.error)
 		relay_add_pressure(&msg.report, r->pressure.per_mille);
 
 	/* Logged at most once a minute: every broadcast would say it again. */
@@ -368,8 +381,8 @@ static void status_metrics(struct relay *r, FILE *out, enum witness_status found
 	metrics_seconds(out, "relay_module_gap_seconds", "Time without the module's broadcasts over those gaps, since the relay started.",
 			labels, r->gap_ms);
 	metrics_integer(out, "relay_pressure_reported", "gauge",
-			"1 when the relay adds the host's pressure stall information to its reports.",
-			labels, !r->pressure.error);
+			"1 when the relay's reports carry the host's pressure stall information.",
+			labels, !r->pressure.error || r->pressure.from_module);
 	metrics_integer(out, "relay_forwarded_total", "counter",
 			"Broadcasts of the module forwarded to the managers.", labels,
 			r->forwarded);
@@ -443,8 +456,10 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			(unsigned long long)rec.epoch, (unsigned long long)rec.generation, left,
 			witness_store_writes_failing(&r->store) ? "true" : "false",
 			r->store.write_ms);
-		fprintf(out, "\"pressure\":{\"reported\":%s,\"per_mille\":%u,\"problem\":",
-			r->pressure.error ? "false" : "true", r->pressure.per_mille);
+		fprintf(out, "\"pressure\":{\"reported\":%s,\"from_module\":%s,"
+			"\"per_mille\":%u,\"problem\":",
+			!r->pressure.error || r->pressure.from_module ? "true" : "false",
+			r->pressure.from_module ? "true" : "false", r->pressure.per_mille);
 		node_json_string(out, r->pressure.problem);
 		fputs("},", out);
 		node_write_counters(&r->node, out, NODE_JSON, NULL);
@@ -458,7 +473,9 @@ static void status(void *ctx, FILE *out, enum node_format format)
 			(unsigned long long)r->gap_ms);
 	else
 		fprintf(out, "module:     %s\n", r->listener ? "subscribed" : r->module_problem);
-	if (r->pressure.error)
+	if (r->pressure.from_module)
+		fprintf(out, "pressure:   the module's own (an older module reads PSI itself); the relay adds none\n");
+	else if (r->pressure.error)
 		fprintf(out, "pressure:   not reported: %s\n", r->pressure.problem);
 	else
 		fprintf(out, "pressure:   %u per mille, the worst \"some avg10\" of %s, in every report\n",
@@ -596,6 +613,8 @@ int relay_main(const char *config_path)
 		/* Witness requests first: an active's renewal waits for nothing. */
 		answer_requests(&r);
 		forward_broadcasts(&r);
+		/* Without broadcasts too: its log follows the host's PSI. */
+		read_pressure(&r, node_now_ms());
 		note_probe(&r);
 		node_serve_status(&r.node, status, reload, &r);
 	}

@@ -6,6 +6,7 @@
 #ifndef AVAILCTL_RELAY_H
 #define AVAILCTL_RELAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "availcast.h"
@@ -25,12 +26,13 @@ unsigned int relay_report(const struct availcast_snapshot *snap, uint64_t now_ns
 /*
  * The host's pressure (pressure.h), @per_mille 0 to 1000 of time some
  * task stalled, added to @rep as the resource "pressure" (capacity 1000,
- * used @per_mille), in place of one a module of an older version named
- * so. It is a floor on the report's level, whatever the module's
- * aggregation: the level becomes pressure's free share when that is
- * lower, as the module's default aggregation (min) would make it.
+ * used @per_mille). It is a floor on the report's level, whatever the
+ * module's aggregation: the level becomes pressure's free share when
+ * that is lower, as the module's default aggregation (min) would make
+ * it. Returns false, changing nothing, when @rep has a resource of that
+ * name already (an older module's own) or no room for one more.
  */
-void relay_add_pressure(struct wire_report *rep, uint32_t per_mille);
+bool relay_add_pressure(struct wire_report *rep, uint32_t per_mille);
 
 /* Runs until SIGTERM or SIGINT; returns an exit code. */
 int relay_main(const char *config_path);

@@ -29,7 +29,7 @@
 #define WIRE_KEY_SIZE		MAC_KEY_SIZE
 #define WIRE_MAC_SIZE		MAC_SIZE
 #define WIRE_HEADER_SIZE	(4 + 1 + 1 + 2 + 8 + 8 + 2 * WIRE_NAME_SIZE + 2)
-#define WIRE_RESOURCES_MAX	80	/* three built-ins and 64 pools fit */
+#define WIRE_RESOURCES_MAX	80	/* two built-ins, 64 pools and pressure fit */
 #define WIRE_MAX		8192	/* anything longer is refused unread */
 
 enum wire_type {

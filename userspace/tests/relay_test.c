@@ -69,33 +69,47 @@ TEST(a_name_the_wire_cannot_carry_leaves_out_that_resource_alone)
 }
 
 /*
- * The relay adds the host's pressure, which the module no longer reads:
- * a floor on the level, and in place of a pressure an older module
- * reported itself, never a second one.
+ * The relay adds the host's pressure, which the module no longer reads,
+ * as a floor on the level; never a second one, nor one over an older
+ * module's own, whose level the module aggregated by its own rule.
  */
 TEST(pressure_is_added_once_and_is_a_floor_on_the_level)
 {
 	struct wire_report rep;
 
 	name(0, "cpu", 400);
-	name(1, "pressure", 990);	/* an older module's own */
+	name(1, "gpu", 500);
 	name(2, "memory", 900);
 	relay_report(&snap, 0, &rep);
-	relay_add_pressure(&rep, 700);
-	ASSERT_EQ(3, rep.n_resources);
-	EXPECT_STREQ("pressure", rep.resources[1].name);
-	EXPECT_EQ(300, rep.resources[1].level);
-	EXPECT_EQ(1000, rep.resources[1].capacity);
-	EXPECT_EQ(700, rep.resources[1].used);
-	EXPECT_EQ(300, rep.level) TH_LOG("the scarcest: pressure");
-
-	name(1, "gpu", 500);
-	relay_report(&snap, 0, &rep);
-	relay_add_pressure(&rep, 100);
+	EXPECT_TRUE(relay_add_pressure(&rep, 700));
 	ASSERT_EQ(4, rep.n_resources);
 	EXPECT_STREQ("pressure", rep.resources[3].name);
+	EXPECT_EQ(300, rep.resources[3].level);
+	EXPECT_EQ(1000, rep.resources[3].capacity);
+	EXPECT_EQ(700, rep.resources[3].used);
+	EXPECT_EQ(300, rep.level) TH_LOG("the scarcest: pressure");
+	EXPECT_FALSE(relay_add_pressure(&rep, 0));
+	EXPECT_EQ(4, rep.n_resources);
+	EXPECT_EQ(300, rep.level);
+
+	relay_report(&snap, 0, &rep);
+	EXPECT_TRUE(relay_add_pressure(&rep, 100));
 	EXPECT_EQ(900, rep.resources[3].level);
 	EXPECT_EQ(400, rep.level) TH_LOG("the module's level, lower than pressure's");
+}
+
+TEST(an_older_modules_own_pressure_is_left_as_it_is)
+{
+	struct wire_report rep;
+
+	name(0, "cpu", 800);
+	name(1, "pressure", 400);
+	name(2, "memory", 900);
+	relay_report(&snap, 0, &rep);
+	EXPECT_FALSE(relay_add_pressure(&rep, 0));
+	ASSERT_EQ(3, rep.n_resources);
+	EXPECT_EQ(400, rep.resources[1].level);
+	EXPECT_EQ(400, rep.level);
 }
 
 TEST_HARNESS_MAIN
