@@ -304,6 +304,8 @@ run_system() {
 	echo $((SECONDS - start)) > "$out/system.seconds"
 }
 
+# A list of spaces is none.
+[ -n "${vms// }" ] || vms=
 step "VM tests:${vms:- none (KERNELS=none)}"
 # Two VMs at a time (two cores), each the first of the list that can
 # start: a debug kernel's once its build ended, and none of two CPUs

@@ -16,7 +16,8 @@
 static const char relay_usage[] =
 	"usage: availctl relay [--config FILE]\n\n"
 	"Runs the relay of this host (in the foreground): forwards every\n"
-	"broadcast of the availcast module to both managers and serves this\n"
+	"broadcast of the availcast module to both managers, with the host's\n"
+	"pressure (PSI, read from /proc/pressure) added, and serves this\n"
 	"host's witness store. FILE defaults to " AVAILCTL_CONFIG ".\n"
 	"SIGHUP rereads it; SIGTERM stops. Logs go to standard error.\n";
 
