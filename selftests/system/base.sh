@@ -55,28 +55,19 @@ if [ -f "$tarball" ]; then
 	exit 0
 fi
 
-# unmount_under DIR: unmounts whatever is mounted below DIR (ours, or
-# debootstrap's when it was cut short), deepest first.
-unmount_under() {
-	awk -v dir="$1/" 'index($2, dir) == 1 { print $2 }' /proc/mounts |
-		sort -r | while read -r point; do umount -l "$point"; done
-}
+. "$(dirname "$0")/../lib/scratch-root.sh"
 
 # Left by a build that was killed (its process is gone): removed. Never
 # across a mount point, whatever happened.
 for old in "$cache"/base-*.tmp.*; do
 	[ -d "$old" ] || continue
 	kill -0 "${old##*.}" 2>/dev/null && continue
-	unmount_under "$old"
-	rm -rf --one-file-system "$old"
+	remove_scratch "$old"
 done
 
 work=$cache/base-$key.tmp.$$
 root=$work/root
-cleanup() {
-	unmount_under "$work"
-	rm -rf --one-file-system "$work"
-}
+cleanup() { remove_scratch "$work"; }
 trap cleanup EXIT
 mkdir -p "$root"
 

@@ -48,12 +48,7 @@ work=$top/build/system
 root=$work/root
 version=$(cat "$top/VERSION")
 
-# unmount_under DIR: unmounts whatever is mounted below DIR, deepest
-# first (the chroot's proc, sys and dev, also after an interruption).
-unmount_under() {
-	awk -v dir="$1/" 'index($2, dir) == 1 { print $2 }' /proc/mounts |
-		sort -r | while read -r point; do umount -l "$point"; done
-}
+. "$top/selftests/lib/scratch-root.sh"
 cleanup() {
 	unmount_under "$root"
 	[ -n "${KEEP:-}" ] || rm -rf --one-file-system "$root"

@@ -61,6 +61,7 @@ cached_root() {
 # there.
 # shellcheck source=selftests/lib/own-apt.sh
 . "$here/../lib/own-apt.sh"
+. "$here/../lib/scratch-root.sh"
 own_apt "$apt_root" "deb $mirror $suite main"
 mkdir -p "$roots"
 
@@ -130,27 +131,16 @@ if [ -f "$dir/release" ]; then
 	exit 0
 fi
 
-# unmount_under DIR: unmounts whatever is mounted below DIR (ours, or
-# debootstrap's when it was cut short), deepest first.
-unmount_under() {
-	awk -v dir="$1/" 'index($2, dir) == 1 { print $2 }' /proc/mounts |
-		sort -r | while read -r point; do umount -l "$point"; done
-}
-
 # Left by a run that was killed (the lock is ours, so none is running):
 # removed, never across a mount point.
 for old in "$roots"/*.tmp; do
 	[ -d "$old" ] || continue
-	unmount_under "$old"
-	rm -rf --one-file-system "$old"
+	remove_scratch "$old"
 done
 
 work=$dir.tmp
 root=$work/root
-cleanup() {
-	unmount_under "$work"
-	rm -rf --one-file-system "$work"
-}
+cleanup() { remove_scratch "$work"; }
 trap cleanup EXIT
 mkdir -p "$root"
 
