@@ -3,10 +3,13 @@
 #
 # The daemons refuse to start on a bad configuration or key, with a clear
 # error and exit status 78 (EX_CONFIG), before binding anything; availctl
-# check says the same and exits 1; no module needed.
+# check says the same and exits 1; no module needed. Every error found
+# after the file is read (a key file, a directory, an address, a port)
+# names the file and the line to fix, in the daemon's words and check's.
 # Usage: cluster_config.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/wait.sh"
 
 dir=$(mktemp -d /tmp/cluster_config.XXXXXX)
 bin=$(mktemp -d /tmp/cluster_config.bin.XXXXXX)
@@ -130,13 +133,15 @@ for availctl in "$@"; do
 	printf 'cluster = a\0b\n' > "$dir/bad.conf"
 	refused_file "NUL byte" "$dir/bad.conf"
 	refused_file "No such file" "$dir/none.conf"
-	tap_expect 78 "is a manager: run 'availctl arbiter'" "$availctl" relay --config "$dir/good.conf"
+	tap_expect 78 "$dir/good.conf: line 4: node m1 is a manager: run 'availctl arbiter'" \
+		"$availctl" relay --config "$dir/good.conf"
 
 	chmod 644 "$dir/key"
-	refused_file "group or others may access it (mode 644)" "$dir/good.conf"
+	refused_file "$dir/good.conf: line 5: key file $dir/key: group or others may access it (mode 644)" \
+		"$dir/good.conf"
 	chmod 600 "$dir/key"
 	mv "$dir/key" "$dir/key.away"
-	refused_file "key file $dir/key: No such file" "$dir/good.conf"
+	refused_file "$dir/good.conf: line 5: key file $dir/key: No such file" "$dir/good.conf"
 	echo "not hex" > "$dir/key"
 	chmod 600 "$dir/key"
 	refused_file "must hold 64 hexadecimal digits" "$dir/good.conf"
@@ -157,7 +162,8 @@ for availctl in "$@"; do
 	refused_file "a manager needs the cluster secret" "$dir/bad.conf"
 	refused "key id 0" "key-id: '0' is not a whole number from 1 to 65535" "$(good)" "key-id = 0"
 	refused "accept-key without a path" "accept-key: expected 'ID PATH'" "$(good)" "accept-key = 2"
-	refused "accept-key with the sending key's id" "accept-key has the id of key-file (1)" \
+	refused "accept-key with the sending key's id" \
+		"$dir/bad.conf: line 12: accept-key has the id of key-file (1)" \
 		"$(good)" "accept-key = 1 $dir/key"
 	tap_expect 0 "$dir/good.conf: manager m1 of cluster test: ok" \
 		"$availctl" check --config "$dir/good.conf"
@@ -170,15 +176,15 @@ for availctl in "$@"; do
 	# The daemon makes its state-dir, not the directories it is in (a
 	# mount not made yet): its start fails and is retried; check says so.
 	good | sed "s|^state-dir = .*|state-dir = $dir/unmounted/m1|" > "$dir/unmade.conf"
-	tap_expect 1 "state-dir $dir/unmounted/m1: $dir/unmounted does not exist" \
+	tap_expect 1 "$dir/unmade.conf: line 6: state-dir $dir/unmounted/m1: $dir/unmounted does not exist" \
 		"$availctl" check --config "$dir/unmade.conf"
-	tap_expect 1 "state-dir $dir/unmounted/m1: the directory it is in does not exist" \
+	tap_expect 1 "$dir/unmade.conf: line 6: state-dir $dir/unmounted/m1: the directory it is in does not exist" \
 		timeout 10 "$availctl" arbiter --config "$dir/unmade.conf"
 	# A state-dir that can be no directory: a configuration error, said by check.
 	good | sed "s|^state-dir = .*|state-dir = $dir/key/m1|" > "$dir/unmade.conf"
-	tap_expect 1 "state-dir $dir/key/m1: $dir/key is not a directory" \
+	tap_expect 1 "$dir/unmade.conf: line 6: state-dir $dir/key/m1: $dir/key is not a directory" \
 		"$availctl" check --config "$dir/unmade.conf"
-	tap_expect 78 "state-dir $dir/key/m1: Not a directory" \
+	tap_expect 78 "$dir/unmade.conf: line 6: state-dir $dir/key/m1: Not a directory" \
 		timeout 10 "$availctl" arbiter --config "$dir/unmade.conf"
 	ln -sfn "$dir/nowhere" "$dir/dangling"
 	good | sed "s|^state-dir = .*|state-dir = $dir/dangling|" > "$dir/unmade.conf"
@@ -187,7 +193,8 @@ for availctl in "$@"; do
 	# copies (and logs runtime-dir-unusable); check warns, and passes.
 	for runtime in "$dir/unmounted/run" "$dir/key/run" "$dir/dangling"; do
 		good | sed "s|^runtime-dir = .*|runtime-dir = $runtime|" > "$dir/unmade.conf"
-		tap_expect 0 "warning: runtime-dir $runtime: " "$availctl" check --config "$dir/unmade.conf"
+		tap_expect 0 "warning: $dir/unmade.conf: line 7: runtime-dir $runtime: " \
+			"$availctl" check --config "$dir/unmade.conf"
 	done
 	good | sed "s|^state-dir = .*|state-dir = $dir/fresh/|" > "$dir/slash.conf"
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/slash.conf"
@@ -196,7 +203,7 @@ for availctl in "$@"; do
 	# The daemon starts without it (and logs each run that fails); the
 	# check is there to say so before.
 	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
-	tap_expect 1 "hook $dir/hook cannot be run: Permission denied" \
+	tap_expect 1 "$dir/bad.conf: line 12: hook $dir/hook cannot be run: Permission denied" \
 		"$availctl" check --config "$dir/bad.conf"
 	{ good; echo "hook = $dir/nohook"; } > "$dir/bad.conf"
 	tap_expect 1 "hook $dir/nohook cannot be run: No such file" \
@@ -207,6 +214,30 @@ for availctl in "$@"; do
 	# A host runs no hook: the managers' file, hook and all, is its too.
 	{ cat "$dir/h1-own.conf"; echo "hook = $dir/nohook"; } > "$dir/h1-hook.conf"
 	tap_expect 0 "host h1 of cluster test: ok" "$availctl" check --config "$dir/h1-hook.conf"
+	# This node's address not the machine's, or its port held by another
+	# process: the start fails (1, tried again); check says so first,
+	# without taking the port from a daemon that may be starting.
+	good | sed "s/^manager = m1 127.0.0.1:/manager = m1 192.0.2.1:/" > "$dir/foreign.conf"
+	tap_expect 1 "$dir/foreign.conf: line 8: 192.0.2.1 is not an address of this machine" \
+		"$availctl" check --config "$dir/foreign.conf"
+	tap_expect 1 "$dir/foreign.conf: line 8: binding UDP 192.0.2.1:17450" \
+		timeout 10 "$availctl" arbiter --config "$dir/foreign.conf"
+	{ good; echo "bind-address = 192.0.2.1"; } > "$dir/foreign.conf"
+	tap_expect 1 "$dir/foreign.conf: line 12: 192.0.2.1 is not an address of this machine" \
+		"$availctl" check --config "$dir/foreign.conf"
+	python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 17450))
+print("bound", flush=True)
+time.sleep(60)' > "$dir/holder.out" &
+	holder=$!
+	wait_until 10 grep -q bound "$dir/holder.out"
+	tap_expect 1 "$dir/good.conf: line 8: UDP 127.0.0.1:17450 is held by another process" \
+		"$availctl" check --config "$dir/good.conf"
+	tap_expect 1 "$dir/good.conf: line 8: binding UDP 127.0.0.1:17450: Address already in use" \
+		timeout 10 "$availctl" arbiter --config "$dir/good.conf"
+	kill "$holder"
+	wait "$holder" 2> /dev/null
 	tap_expect 2 "unexpected argument" "$availctl" check --config "$dir/good.conf" extra
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help

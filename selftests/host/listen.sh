@@ -53,14 +53,18 @@ for availctl in "$@"; do
 	tap_check "no daemon listens on every address at $port" bash -c "! ss -H -uln 'sport = :$port' | grep -qF '0.0.0.0:$port'"
 
 	# A reload may not move the socket: the address is the node's too.
+	# Refused with the file and the line that changed.
 	sed -i "s/^manager = m1 127.0.0.2:/manager = m1 127.0.0.5:/" "$dir/m1.conf"
-	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	tap_expect 1 "$dir/m1.conf: line 6: this node's address or port changed: only a restart takes that" \
+		"$availctl" reload --socket "$dir/state-m1/m1.sock"
 	config m1 "bind-address = 0.0.0.0" > "$dir/m1.conf"
-	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	tap_expect 1 "$dir/m1.conf: line 9: bind-address changed: only a restart takes that" \
+		"$availctl" reload --socket "$dir/state-m1/m1.sock"
 	# The node's address is the cluster's to know, whatever bind-address says.
 	config m1 "bind-address = 127.0.0.2" |
 		sed "s/^manager = m1 127.0.0.2:/manager = m1 127.0.0.5:/" > "$dir/m1.conf"
-	tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-m1/m1.sock"
+	tap_expect 1 "$dir/m1.conf: line 6: this node's address or port changed" \
+		"$availctl" reload --socket "$dir/state-m1/m1.sock"
 	# Two nodes at one address and port would take each other's datagrams.
 	config m1 | sed "s/^host = h0 127.0.0.4:/host = h0 127.0.0.3:/" > "$dir/m1.conf"
 	tap_expect 1 "127.0.0.3:$port" "$availctl" reload --socket "$dir/state-m1/m1.sock"

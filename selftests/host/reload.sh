@@ -182,7 +182,7 @@ for availctl in "$@"; do
 		# The managers named otherwise (m2 first): a restart's business.
 		config "$node" | awk '/^manager = m1 / { m1 = $0; next } { print } /^manager = m2 / { print m1 }' \
 			> "$dir/$node.conf"
-		tap_expect 1 "the managers' names and order need a restart" \
+		tap_expect 1 "$dir/$node.conf: line 6: the managers' names or order changed: only a restart takes that" \
 			"$availctl" reload --socket "$dir/state-$node/$node.sock"
 		# A FIFO with no writer: refused at once, the loop never waits on it.
 		rm "$dir/$node.conf"
@@ -192,7 +192,8 @@ for availctl in "$@"; do
 		config "$node" "host-grace-ms = many" > "$dir/$node.conf"
 		tap_expect 1 "line 9: host-grace-ms" "$availctl" reload --socket "$dir/state-$node/$node.sock"
 		config "$node" "control = $dir/elsewhere.sock" > "$dir/$node.conf"
-		tap_expect 1 "need a restart" "$availctl" reload --socket "$dir/state-$node/$node.sock"
+		tap_expect 1 "$dir/$node.conf: line 9: control changed: only a restart takes that" \
+			"$availctl" reload --socket "$dir/state-$node/$node.sock"
 		tap_check "$daemon: refused four times, it runs on" answers "$node"
 		tap_check "$daemon: and logged every refusal" \
 			test "$(grep -c " reload-refused " "$dir/$node.log")" = 4

@@ -7,6 +7,7 @@
  * against the file's timing (Documentation/arbitration.rst, "Timing").
  */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +39,9 @@ static const char check_usage[] =
 	"measured are compared with the file's timing: a warning says when they\n"
 	"leave too little of the peer's promise or of the witness's lease for a\n"
 	"role to be taken up; and when the daemon could not make its\n"
-	"runtime-dir (it runs without runtime copies). Nothing is changed.\n";
+	"runtime-dir (it runs without runtime copies). When no daemon of this\n"
+	"node runs, its address must be this machine's and its UDP port free.\n"
+	"Every message names the file and the line to fix. Nothing is changed.\n";
 
 /* The number after "@key": in @json from @from on; 0 if absent. */
 static unsigned long long json_number_after(const char *json, const char *from,
@@ -91,12 +95,12 @@ static void check_round_trips(const struct conf *c, const char *answer)
  * node's daemon answers there, or something not its own is in the way:
  * control.c).
  */
-static int ask_running(const char *config, const struct conf *c, char **answer, pid_t *pid)
+static int ask_running(const struct conf *c, char **answer, pid_t *pid)
 {
 	const struct control_place place = { .path = c->control, .record = c->control_record,
 					     .path_is_default = c->control_default,
 					     .made_at_start = { c->state_dir, c->runtime_dir } };
-	char error[512];
+	char error[2 * PATH_MAX];
 	size_t size;
 	int status = control_inspect(&place, error, sizeof(error));
 
@@ -108,18 +112,17 @@ static int ask_running(const char *config, const struct conf *c, char **answer, 
 		*pid = -1;
 		free(*answer);
 		*answer = NULL;
-		fprintf(stderr, "%savailctl check: %s: control %s: a daemon other than node %s of cluster %s answers there: this one could not start\n",
-			service_log_prefix(LOG_ERR), config, c->control, c->node, c->cluster);
-		return -1;
+		snprintf(error, sizeof(error),
+			 "control %s: a daemon other than node %s of cluster %s answers there",
+			 c->control, c->node, c->cluster);
+		status = 1;
 	} else if (status <= 0) {
 		return 0;	/* -1: nothing to tell the file by */
-	} else if (status == 3) {
-		/* Not the daemon's fault: this user cannot tell. */
-		fprintf(stderr, "%savailctl check: %s: %s\n", service_log_prefix(LOG_ERR), config, error);
-		return -1;
 	}
-	fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
-		service_log_prefix(LOG_ERR), config, error);
+	conf_blame(c, "control", error, sizeof(error));
+	/* 3: not the daemon's fault, this user cannot tell. */
+	fprintf(stderr, "%savailctl check: %s%s\n", service_log_prefix(LOG_ERR), error,
+		status == 3 ? "" : ": this daemon could not start");
 	return -1;
 }
 
@@ -185,15 +188,16 @@ static void dir_unusable(const char *path, char *why, size_t size)
  * symlink to nothing: 78; the directory it is in missing: 1, retried).
  * Said, with why: true.
  */
-static bool state_dir_unusable(const char *config, const struct conf *c)
+static bool state_dir_unusable(const struct conf *c)
 {
-	char why[PATH_MAX + 96];
+	char why[PATH_MAX + 96], where[PATH_MAX + 32];
 
 	dir_unusable(c->state_dir, why, sizeof(why));
 	if (!why[0])
 		return false;
-	fprintf(stderr, "%savailctl check: %s: state-dir %s: %s: this daemon could not start\n",
-		service_log_prefix(LOG_ERR), config, c->state_dir, why);
+	fprintf(stderr, "%savailctl check: %sstate-dir %s: %s: this daemon could not start\n",
+		service_log_prefix(LOG_ERR), conf_where(c, "state-dir", where, sizeof(where)),
+		c->state_dir, why);
 	return true;
 }
 
@@ -203,12 +207,66 @@ static bool state_dir_unusable(const char *config, const struct conf *c)
  */
 static void warn_runtime_dir(const struct conf *c)
 {
-	char why[PATH_MAX + 96];
+	char why[PATH_MAX + 96], where[PATH_MAX + 32];
 
 	dir_unusable(c->runtime_dir, why, sizeof(why));
 	if (why[0])
-		printf("warning: runtime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back\n",
-		       c->runtime_dir, why);
+		printf("warning: %sruntime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back\n",
+		       conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
+}
+
+/*
+ * Whether some socket holds UDP @port on @address, or on every address,
+ * or (@address INADDR_ANY) on any: what makes a bind there fail with
+ * EADDRINUSE (the daemon sets no SO_REUSEADDR). Read from /proc/net/udp,
+ * whose addresses are the raw network-order words: the same as s_addr.
+ */
+static bool udp_port_held(in_addr_t address, uint16_t port)
+{
+	FILE *f = fopen("/proc/net/udp", "re");
+	unsigned int local, local_port;
+	char line[256];
+	bool held = false;
+
+	if (!f)
+		return false;	/* nothing to tell it by: the start will say */
+	while (!held && fgets(line, sizeof(line), f))
+		held = sscanf(line, " %*u: %x:%x", &local, &local_port) == 2 &&
+		       local_port == port &&
+		       (local == address || !local || address == htonl(INADDR_ANY));
+	fclose(f);
+	return held;
+}
+
+/*
+ * The start's bind of this node's UDP address and port, foreseen without
+ * taking the port (a daemon starting meanwhile must find it free): the
+ * address must be this machine's (a socket bound to it at port 0 says)
+ * and nobody may hold the port there. Said with the line: true.
+ */
+static bool address_unusable(const struct conf *c)
+{
+	struct sockaddr_in at = c->listen;
+	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32];
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool foreign;
+
+	if (fd < 0)
+		return false;
+	at.sin_port = 0;
+	foreign = bind(fd, (const struct sockaddr *)&at, sizeof(at)) && errno == EADDRNOTAVAIL;
+	close(fd);
+	inet_ntop(AF_INET, &c->listen.sin_addr, address, sizeof(address));
+	conf_where(c, "listen", where, sizeof(where));
+	if (foreign)
+		fprintf(stderr, "%savailctl check: %s%s is not an address of this machine: this daemon could not start until it is (see bind-address)\n",
+			service_log_prefix(LOG_ERR), where, address);
+	else if (udp_port_held(c->listen.sin_addr.s_addr, ntohs(c->listen.sin_port)))
+		fprintf(stderr, "%savailctl check: %sUDP %s:%u is held by another process ('ss -ulpn' names it): this daemon could not start\n",
+			service_log_prefix(LOG_ERR), where, address, ntohs(c->listen.sin_port));
+	else
+		return false;
+	return true;
 }
 
 int availctl_check(int argc, char **argv, struct availctl *ctl)
@@ -221,7 +279,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	char *answer = NULL;
 	struct keyring keys;
 	struct conf conf;
-	char error[512];
+	char error[2 * PATH_MAX];
 	bool manager;
 	pid_t running;
 	int status;
@@ -248,16 +306,15 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	keyring_free(&keys);
 	manager = conf_is_manager(&conf, conf.node);
 	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
-		/* Taken first: the prefix's first call may change errno. */
-		const char *why = strerror(errno);
-
-		fprintf(stderr, "%savailctl check: %s: hook %s cannot be run: %s\n",
-			service_log_prefix(LOG_ERR), config, conf.hook, why);
+		snprintf(error, sizeof(error), "hook %s cannot be run: %s", conf.hook,
+			 strerror(errno));
+		conf_blame(&conf, "hook", error, sizeof(error));
+		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
 		goto out;
 	}
-	if (state_dir_unusable(config, &conf))
+	if (state_dir_unusable(&conf))
 		goto out;
-	if (ask_running(config, &conf, &answer, &running))
+	if (ask_running(&conf, &answer, &running))
 		goto out;
 	/* Its locks cannot be told from another's: not judged. */
 	running = pid_in_proc(running);
@@ -265,11 +322,14 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		printf("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked\n",
 		       conf.control);
 	else if (locks_check(&conf, manager, running, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl check: %s: %s: this daemon could not start\n",
-			service_log_prefix(LOG_ERR), config, error);
+		fprintf(stderr, "%savailctl check: %s: this daemon could not start\n",
+			service_log_prefix(LOG_ERR), error);
 		free(answer);
 		goto out;
 	}
+	/* After the locks, as the start binds after it took them; its own daemon holds them. */
+	if (!answer && address_unusable(&conf))
+		goto out;
 	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
 	       conf.node, conf.cluster);
 	warn_runtime_dir(&conf);

@@ -259,6 +259,8 @@ static const char *const keys[] = {
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+/* A bit in parse.seen, a place in key_line[], for each key given once. */
+_Static_assert(K_MANAGER <= 32, "scalar keys outnumber parse.seen's bits");
 
 /* Room for one more host: the list doubles as it fills. */
 static int grow_hosts(struct parse *p)
@@ -774,6 +776,8 @@ int conf_parse(const char *text_in, size_t len, struct conf *conf,
 		status = check(&p);
 	if (status)
 		conf_free(conf);
+	else
+		memcpy(conf->key_line, p.key_line, sizeof(conf->key_line));
 	return status;
 }
 
@@ -825,6 +829,11 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	}
 	status = conf_parse(buf, used, conf, error, error_size);
 	free(buf);
+	if (!status && (size_t)snprintf(conf->path, sizeof(conf->path), "%s", path) >=
+			       sizeof(conf->path)) {
+		conf_free(conf);
+		return snprintf(error, error_size, "%.64s...: path too long", path), -1;
+	}
 	if (status) {
 		/* Say which file, before all the message says. */
 		char *inner = strdup(error);
@@ -834,4 +843,36 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 		free(inner);
 	}
 	return status;
+}
+
+const char *conf_where(const struct conf *conf, const char *key, char *buf, size_t size)
+{
+	const struct conf_node *self = conf_self(conf);
+	unsigned int line = 0, k;
+
+	if (key && !strcmp(key, "listen") && conf->key_line[K_BIND])
+		line = conf->key_line[K_BIND];
+	else if (key && (!strcmp(key, "address") || !strcmp(key, "listen")))
+		line = self ? self->line : 0;
+	else if (key && !strcmp(key, "manager"))
+		line = conf->n_managers ? conf->managers[0].line : 0;
+	else
+		for (k = 0; key && k < K_MANAGER; k++)
+			if (!strcmp(keys[k], key))
+				line = conf->key_line[k];
+	if (line)
+		snprintf(buf, size, "%s%sline %u: ", conf->path, conf->path[0] ? ": " : "", line);
+	else
+		snprintf(buf, size, "%s%s", conf->path, conf->path[0] ? ": " : "");
+	return buf;
+}
+
+void conf_blame(const struct conf *conf, const char *key, char *error, size_t size)
+{
+	char where[PATH_MAX + 32], *said = strdup(error);
+
+	if (!said)
+		return;	/* the message as it is beats none */
+	snprintf(error, size, "%s%s", conf_where(conf, key, where, sizeof(where)), said);
+	free(said);
 }

@@ -38,6 +38,9 @@ struct conf_name {
  * release it with conf_free(). Moving it (plain assignment) moves them.
  */
 struct conf {
+	char path[PATH_MAX];			/* conf_load()'s file; "" if parsed from text */
+	/* Where each "key = value" was given, from 1; 0: left at its default. */
+	unsigned int key_line[32];
 	char cluster[WIRE_NAME_SIZE];
 	char node[WIRE_NAME_SIZE];		/* this node */
 	char key_file[PATH_MAX];
@@ -83,6 +86,24 @@ int conf_parse(const char *text, size_t len, struct conf *conf,
 int conf_load(const char *path, struct conf *conf, char *error, size_t error_size);
 
 void conf_free(struct conf *conf);
+
+/*
+ * Where @key's value comes from, as the start of a message about it:
+ * "PATH: line N: " for a key the file gives, "PATH: " for one left at
+ * its default (or for @key NULL: the file as a whole). @key is a key's
+ * name ("state-dir"); "manager" for the first manager line; "address"
+ * for this node's manager or host line; or "listen" for where it binds
+ * (bind-address's line when given, else "address"). Returns @buf.
+ */
+const char *conf_where(const struct conf *conf, const char *key, char *buf, size_t size);
+
+/*
+ * @error, a message about @key's value found after the file was parsed
+ * (a key file missing, a state-dir that cannot be made), prefixed in
+ * place with conf_where(), so that the daemon and availctl check name
+ * the file and the line to fix. Cut to @size like any message.
+ */
+void conf_blame(const struct conf *conf, const char *key, char *error, size_t size);
 
 /* The index of node @name (see struct conf_name), or -1: a binary search. */
 int conf_index(const struct conf *conf, const char *name);

@@ -110,14 +110,18 @@ int keyring_load(struct keyring *ring, const struct conf *conf, char *error,
 	if (conf->accept_key_file[0] && conf->accept_key_id == conf->key_id) {
 		snprintf(error, error_size, "accept-key has the id of key-file (%u): give it another",
 			 conf->key_id);
+		conf_blame(conf, "accept-key", error, error_size);
 		return -1;
 	}
-	if (load_set(&ring->sets[0], conf, conf->key_file, conf->key_id, error, error_size))
+	if (load_set(&ring->sets[0], conf, conf->key_file, conf->key_id, error, error_size)) {
+		conf_blame(conf, "key-file", error, error_size);
 		return -1;
+	}
 	ring->n_sets = 1;
 	if (conf->accept_key_file[0]) {
 		if (load_set(&ring->sets[1], conf, conf->accept_key_file, conf->accept_key_id,
 			     error, error_size)) {
+			conf_blame(conf, "accept-key", error, error_size);
 			keyring_free(ring);
 			return -1;
 		}

@@ -22,6 +22,8 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 
 	memset(places, 0, LOCK_KINDS * sizeof(*places));
 	p[LOCK_NODE_CLUSTER].dir = p[LOCK_NODE].dir = p[LOCK_ROLE].dir = c->state_dir;
+	p[LOCK_NODE_CLUSTER].key = p[LOCK_NODE].key = p[LOCK_ROLE].key = "state-dir";
+	p[LOCK_RUNTIME].key = "runtime-dir";
 	/* The state directory's lock of that name is held already. */
 	if (stat(c->state_dir, &state) || stat(c->runtime_dir, &run) ||
 	    state.st_dev != run.st_dev || state.st_ino != run.st_ino)
@@ -160,6 +162,7 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		if (holder >= 0) {
 			lock_path(&places[i], path, sizeof(path));
 			say_held(&places[i], path, holder, error, error_size);
+			conf_blame(c, places[i].key, error, error_size);
 			return 1;
 		}
 	}

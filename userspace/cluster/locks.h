@@ -36,6 +36,7 @@ enum lock_kind {
 struct lock_place {
 	/* NULL: not taken (the runtime directory is the state directory). */
 	const char *dir;
+	const char *key;	/* the configuration key that names dir */
 	char name[NAME_MAX + 1];
 	/* Who holds it when another does, said with the path. */
 	char holder[2 * WIRE_NAME_SIZE + PATH_MAX + 200];

@@ -377,6 +377,13 @@ static void set_memory_lock(struct node *n, bool starting)
  * cannot write) leaves the daemon without runtime copies, as a runtime
  * directory that cannot be made does.
  */
+/* @status, with @error about @key's value prefixed by its file and line. */
+static int blamed(const struct conf *c, const char *key, char *error, size_t size, int status)
+{
+	conf_blame(c, key, error, size);
+	return status;
+}
+
 static int take_runtime_lock(struct node *n, const struct lock_place *p, char *error,
 			     size_t size)
 {
@@ -393,7 +400,7 @@ static int take_runtime_lock(struct node *n, const struct lock_place *p, char *e
 		if (n->runtime_lock >= 0)
 			return 0;
 		if (errno == EWOULDBLOCK)
-			return p->status;
+			return blamed(c, p->key, error, size, p->status);
 		err = errno;
 	}
 	node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
@@ -415,7 +422,7 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	for (i = 0; i < LOCK_RUNTIME; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
 		if (*fds[i] < 0)
-			return places[i].status;
+			return blamed(&n->conf, places[i].key, error, size, places[i].status);
 	}
 	return take_runtime_lock(n, &places[LOCK_RUNTIME], error, size);
 }
@@ -454,10 +461,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 	if (conf_load(config_path, c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
 	if (manager != !!conf_is_manager(c, c->node)) {
-		fail(error, error_size, "%s: node %s is %s: run 'availctl %s'",
-		     config_path, c->node, manager ? "a host" : "a manager",
-		     manager ? "relay" : "arbiter");
-		return SERVICE_EXIT_CONFIG;
+		fail(error, error_size, "node %s is %s: run 'availctl %s'", c->node,
+		     manager ? "a host" : "a manager", manager ? "relay" : "arbiter");
+		return blamed(c, "node", error, error_size, SERVICE_EXIT_CONFIG);
 	}
 	if (keyring_load(&n->keys, c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
@@ -477,22 +483,25 @@ static int start(struct node *n, const char *config_path, bool manager,
 					  .made_at_start = { c->state_dir, c->runtime_dir } };
 	status = control_inspect(&control, error, error_size);
 	if (status == 1 || status == 3)
-		return SERVICE_EXIT_CONFIG;
+		return blamed(c, "control", error, error_size, SERVICE_EXIT_CONFIG);
 	if (mkdir(c->state_dir, 0700) && errno != EEXIST) {
 		int err = errno;
 
 		/* Not the directories it is in: one missing may be a mount not made yet. */
-		if (err == ENOENT)
-			return fail(error, error_size,
-				    "state-dir %s: the directory it is in does not exist (the daemon makes the state-dir alone: a mount not made yet?)",
-				    c->state_dir);
+		if (err == ENOENT) {
+			fail(error, error_size,
+			     "state-dir %s: the directory it is in does not exist (the daemon makes the state-dir alone: a mount not made yet?)",
+			     c->state_dir);
+			return blamed(c, "state-dir", error, error_size, -1);
+		}
 		fail(error, error_size, "state-dir %s: %s", c->state_dir, strerror(err));
 		/* A file where a directory of it should be: no retry mends that. */
-		return err == ENOTDIR ? SERVICE_EXIT_CONFIG : -1;
+		return blamed(c, "state-dir", error, error_size,
+			      err == ENOTDIR ? SERVICE_EXIT_CONFIG : -1);
 	}
 	if (stat(c->state_dir, &st) || !S_ISDIR(st.st_mode)) {
 		fail(error, error_size, "state-dir %s is not a directory", c->state_dir);
-		return SERVICE_EXIT_CONFIG;
+		return blamed(c, "state-dir", error, error_size, SERVICE_EXIT_CONFIG);
 	}
 	/* Without it the daemon still runs, but cannot see its state go back. */
 	n->runtime_dir_ok = !mkdir(c->runtime_dir, 0700) || errno == EEXIST;
@@ -504,16 +513,19 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return status;
 	n->udp = bind_udp(&c->listen, error, error_size);
 	if (n->udp < 0)
-		return -1;
+		return blamed(c, "listen", error, error_size, -1);
 	status = control_open(&n->control, &control, error, error_size);
 	if (status)
-		return status > 0 ? SERVICE_EXIT_CONFIG : -1;
+		return blamed(c, "control", error, error_size,
+			      status > 0 ? SERVICE_EXIT_CONFIG : -1);
 	if (n->control.record_error)
 		node_log(n, "control-unrecorded", "path=%s record=%s error=\"%s\"", c->control,
 			 c->control_record, strerror(n->control.record_error));
 	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
-			   c->cluster, c->node, node_unix_ms() * 1000000))
-		return fail(error, error_size, "state-dir %s: path too long", c->state_dir);
+			   c->cluster, c->node, node_unix_ms() * 1000000)) {
+		fail(error, error_size, "state-dir %s: path too long", c->state_dir);
+		return blamed(c, "state-dir", error, error_size, -1);
+	}
 	if (n->seq.ignored[0])
 		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
 	n->started_ms = node_now_ms();
@@ -593,9 +605,48 @@ static bool regular_file(const char *path, char *error, size_t error_size)
 	return true;
 }
 
+/* A change a reload cannot take: the key to blame, and what changed. */
+struct restart_only {
+	const char *key;
+	const char *what;
+};
+
+/*
+ * The first change @next makes that a reload cannot take, or { NULL }:
+ * what the daemon bound, locked and named itself by at start. The
+ * managers' names and order too: the arbiter took its peer and whether
+ * it is the preferred one at start (their addresses may change).
+ */
+static struct restart_only restart_only_change(const struct conf *now, const struct conf *next)
+{
+	const struct conf_node *was = conf_self(now), *is = conf_self(next);
+
+	if (strcmp(next->cluster, now->cluster))
+		return (struct restart_only){ "cluster", "cluster changed" };
+	if (strcmp(next->node, now->node) ||
+	    conf_is_manager(next, next->node) != conf_is_manager(now, now->node))
+		return (struct restart_only){ "node", "node changed, or its role" };
+	if (strcmp(next->state_dir, now->state_dir))
+		return (struct restart_only){ "state-dir", "state-dir changed" };
+	if (strcmp(next->runtime_dir, now->runtime_dir))
+		return (struct restart_only){ "runtime-dir", "runtime-dir changed" };
+	if (strcmp(next->control, now->control))
+		return (struct restart_only){ "control", "control changed" };
+	if (strcmp(next->managers[0].name, now->managers[0].name) ||
+	    strcmp(next->managers[1].name, now->managers[1].name))
+		return (struct restart_only){ "manager", "the managers' names or order changed" };
+	if (is->addr.sin_addr.s_addr != was->addr.sin_addr.s_addr ||
+	    is->addr.sin_port != was->addr.sin_port)
+		return (struct restart_only){ "address", "this node's address or port changed" };
+	if (next->listen.sin_addr.s_addr != now->listen.sin_addr.s_addr)
+		return (struct restart_only){ "listen", "bind-address changed" };
+	return (struct restart_only){ NULL, NULL };
+}
+
 static int reload_conf(struct node *n, char *error, size_t error_size)
 {
 	struct conf next;
+	struct restart_only change;
 	struct replay_window *windows;
 	struct keyring keys;
 
@@ -604,24 +655,10 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		return -1;
 	}
-	/*
-	 * The managers' names and order too: the arbiter took its peer and
-	 * whether it is the preferred one at start (their addresses may
-	 * change).
-	 */
-	if (strcmp(next.cluster, n->conf.cluster) || strcmp(next.node, n->conf.node) ||
-	    strcmp(next.state_dir, n->conf.state_dir) ||
-	    strcmp(next.runtime_dir, n->conf.runtime_dir) ||
-	    strcmp(next.control, n->conf.control) ||
-	    strcmp(next.managers[0].name, n->conf.managers[0].name) ||
-	    strcmp(next.managers[1].name, n->conf.managers[1].name) ||
-	    conf_is_manager(&next, next.node) != conf_is_manager(&n->conf, n->conf.node) ||
-	    next.listen.sin_addr.s_addr != n->conf.listen.sin_addr.s_addr ||
-	    next.listen.sin_port != n->conf.listen.sin_port ||
-	    conf_self(&next)->addr.sin_addr.s_addr != conf_self(&n->conf)->addr.sin_addr.s_addr ||
-	    conf_self(&next)->addr.sin_port != conf_self(&n->conf)->addr.sin_port) {
-		fail(error, error_size,
-		     "cluster, node, state-dir, runtime-dir, control, role, this node's address and port, bind-address and the managers' names and order need a restart");
+	change = restart_only_change(&n->conf, &next);
+	if (change.key) {
+		fail(error, error_size, "%s: only a restart takes that", change.what);
+		conf_blame(&next, change.key, error, error_size);
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
