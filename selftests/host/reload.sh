@@ -49,9 +49,13 @@ s.sendall(sys.argv[2].encode().replace(b"\\0", b"\0") + b"\n")
 sys.stdout.write(s.makefile("rb").read().decode())' "$1" "$2" | grep -q "^refused: "
 }
 
-# connected_twice: strace's log shows two connections made.
+# connected_twice: strace's log shows two connections made (none while
+# strace has not made the log yet).
 connected_twice() {
-	[ "$(grep -cs '^[0-9]* *connect(.*) = 0$' "$dir/strace.log")" -ge 2 ]
+	local made
+
+	made=$(grep -cs '^[0-9]* *connect(.*) = 0$' "$dir/strace.log")
+	[ "${made:-0}" -ge 2 ]
 }
 
 # stat_after_connect FILE: strace's log shows FILE stat()ed after a
