@@ -23,7 +23,10 @@ out=build/demo
 mkdir -p "$out"
 : > "$out/console.log"
 echo "== booting $abi in qemu (TCG, no KVM needed)"
-tail -n +1 -F "$out/console.log" 2> /dev/null &
+# Without the kernel's own last word as the VM ends ("reboot: Restarting
+# system"): the guest's last line is the demo's.
+tail -n +1 -F "$out/console.log" 2> /dev/null \
+	> >(sed -u '/^\(\[ *[0-9.]*\] \)\?reboot: /d') &
 tail_pid=$!
 trap 'kill $tail_pid 2> /dev/null' EXIT
 status=0

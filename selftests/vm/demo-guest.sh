@@ -64,8 +64,10 @@ say cat "$cluster_dir/m1.conf"
 echo
 echo "$ availctl status    # on m1"
 cluster_status m1
-echo "== (A host's LEVEL is its least free resource: the emulated CPU, busy with"
-echo "== five daemons, is near 0% free here. 'available' says its reports come.)"
+echo "== (A host's 3 RESOURCES are cpu and memory, counted by the module, and"
+echo "== pressure, which its relay adds from /proc/pressure. Its LEVEL is the least"
+echo "== free of them: the emulated CPU, busy with five daemons, is near 0% free"
+echo "== here. 'available' says its reports come.)"
 witness=$(cluster_witness m1)
 echo
 echo "$ cat $(cluster_witness_file "$witness")    # the witness record on $witness"
@@ -133,3 +135,4 @@ say rmmod availcast
 tainted=$(cat /proc/sys/kernel/tainted)
 echo
 echo "== unloaded; kernel taint $tainted (4096 = out-of-tree, 8192 = unsigned)"
+echo "== the demo ran to its end: the VM powers off"
