@@ -49,6 +49,27 @@ refused_file() {
 	tap_expect 1 "$1" "$availctl" check --config "$2"
 }
 
+# hold ADDRESS / hold_v6 ADDRESS: another process holds UDP port 17450
+# (m1's) at ADDRESS, an IPv6 one dual-stack, until release.
+hold() { hold_family AF_INET "$1" 0; }
+hold_v6() { hold_family AF_INET6 "$1" 1; }
+hold_family() {
+	python3 -c 'import socket, sys, time
+s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_DGRAM)
+if sys.argv[3] == "1":
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind((sys.argv[2], 17450))
+print("bound", flush=True)
+time.sleep(60)' "$@" > "$dir/holder.out" &
+	holder=$!
+	wait_until 10 grep -q bound "$dir/holder.out"
+}
+release() {
+	kill "$holder"
+	wait "$holder" 2> /dev/null
+	rm -f "$dir/holder.out"
+}
+
 for availctl in "$@"; do
 	rm -f "$dir/key"
 	tap_expect 0 "" "$availctl" keygen "$dir/key"
@@ -225,19 +246,39 @@ for availctl in "$@"; do
 	{ good; echo "bind-address = 192.0.2.1"; } > "$dir/foreign.conf"
 	tap_expect 1 "$dir/foreign.conf: line 12: 192.0.2.1 is not an address of this machine" \
 		"$availctl" check --config "$dir/foreign.conf"
-	python3 -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 17450))
-print("bound", flush=True)
-time.sleep(60)' > "$dir/holder.out" &
-	holder=$!
-	wait_until 10 grep -q bound "$dir/holder.out"
+	hold 0.0.0.0
 	tap_expect 1 "$dir/good.conf: line 8: UDP 127.0.0.1:17450 is held by another process" \
 		"$availctl" check --config "$dir/good.conf"
 	tap_expect 1 "$dir/good.conf: line 8: binding UDP 127.0.0.1:17450: Address already in use" \
 		timeout 10 "$availctl" arbiter --config "$dir/good.conf"
-	kill "$holder"
-	wait "$holder" 2> /dev/null
+	release
+	# Held by IPv6 sockets: at an IPv4-mapped address, as surely; on
+	# [::], unless IPv6-only, which /proc does not show: a warning.
+	hold_v6 "::ffff:127.0.0.1"
+	tap_expect 1 "$dir/good.conf: line 8: UDP 127.0.0.1:17450 is held by another process" \
+		"$availctl" check --config "$dir/good.conf"
+	release
+	hold_v6 "::"
+	tap_expect 0 "warning: $dir/good.conf: line 8: UDP port 17450 is held on [::] by another process" \
+		"$availctl" check --config "$dir/good.conf"
+	release
+	# A port the units' daemon, given no capability, could not bind.
+	good | sed "s/^manager = m1 127.0.0.1:17450/manager = m1 127.0.0.1:800/" > "$dir/low.conf"
+	tap_expect 0 "warning: $dir/low.conf: line 8: UDP port 800 is below net.ipv4.ip_unprivileged_port_start" \
+		"$availctl" check --config "$dir/low.conf"
+	# Directories too long for the daemon's files in them: refused as written.
+	long=$dir/$(printf 'd%.0s' $(seq 4050))
+	good | sed "s|^state-dir = .*|state-dir = $long|" > "$dir/long.conf"
+	refused_file "$dir/long.conf: line 6: state-dir is 4" "$dir/long.conf"
+	good | sed "s|^runtime-dir = .*|runtime-dir = $long|" > "$dir/long.conf"
+	refused_file "$dir/long.conf: line 7: runtime-dir is 4" "$dir/long.conf"
+	# A long file name keeps the line and the reason in the daemon's message.
+	long=$dir/$(printf 'c%.0s' $(seq 200))/$(printf 'c%.0s' $(seq 200))/$(printf 'c%.0s' $(seq 200))
+	mkdir -p "$long"
+	mv "$dir/key" "$dir/key.away"
+	good > "$long/m1.conf"
+	refused_file "$long/m1.conf: line 5: key file $dir/key: No such file or directory" "$long/m1.conf"
+	mv "$dir/key.away" "$dir/key"
 	tap_expect 2 "unexpected argument" "$availctl" check --config "$dir/good.conf" extra
 	tap_expect 2 "unexpected argument" "$availctl" arbiter --config "$dir/good.conf" extra
 	tap_expect 0 "SIGHUP rereads" "$availctl" arbiter --help

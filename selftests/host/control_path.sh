@@ -70,6 +70,13 @@ for availctl in "$@"; do
 	start_m1_at "$dir/run-m1/m1.sock"
 	tap_check "and the daemon starts and answers there" \
 		wait_until 10 answers "$dir/run-m1/m1.sock"
+	# Stopped, it takes connections and says nothing: check says so, not
+	# that another daemon answers there.
+	kill -STOP "$m1"
+	tap_expect 1 "control $dir/run-m1/m1.sock: a daemon takes connections there but did not answer (stopped, or hung?)" \
+		"$availctl" check --config <(grep -v '^control' "$dir/m1.conf"
+			echo "control = $dir/run-m1/m1.sock")
+	kill -CONT "$m1"
 	kill "$m1"
 	wait "$m1" 2> /dev/null
 

@@ -100,7 +100,7 @@ static int ask_running(const struct conf *c, char **answer, pid_t *pid)
 	const struct control_place place = { .path = c->control, .record = c->control_record,
 					     .path_is_default = c->control_default,
 					     .made_at_start = { c->state_dir, c->runtime_dir } };
-	char error[2 * PATH_MAX];
+	char error[CONF_ERROR_SIZE];
 	size_t size;
 	int status = control_inspect(&place, error, sizeof(error));
 
@@ -115,6 +115,12 @@ static int ask_running(const struct conf *c, char **answer, pid_t *pid)
 		snprintf(error, sizeof(error),
 			 "control %s: a daemon other than node %s of cluster %s answers there",
 			 c->control, c->node, c->cluster);
+		status = 1;
+	} else if (status == 2) {
+		/* It took the connection, then said nothing (stopped, or hung): it runs. */
+		snprintf(error, sizeof(error),
+			 "control %s: a daemon takes connections there but did not answer (stopped, or hung?): it holds what this one would need",
+			 c->control);
 		status = 1;
 	} else if (status <= 0) {
 		return 0;	/* -1: nothing to tell the file by */
@@ -215,58 +221,109 @@ static void warn_runtime_dir(const struct conf *c)
 		       conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
 }
 
-/*
- * Whether some socket holds UDP @port on @address, or on every address,
- * or (@address INADDR_ANY) on any: what makes a bind there fail with
- * EADDRINUSE (the daemon sets no SO_REUSEADDR). Read from /proc/net/udp,
- * whose addresses are the raw network-order words: the same as s_addr.
- */
-static bool udp_port_held(in_addr_t address, uint16_t port)
-{
-	FILE *f = fopen("/proc/net/udp", "re");
-	unsigned int local, local_port;
-	char line[256];
-	bool held = false;
+/* Who holds a UDP port, as far as /proc tells. */
+enum port_holder {
+	PORT_FREE,
+	PORT_HELD,		/* on this address, every address, or an IPv4-mapped one */
+	PORT_MAYBE_HELD,	/* on IPv6's every address: held unless that socket is IPv6-only */
+};
 
-	if (!f)
-		return false;	/* nothing to tell it by: the start will say */
-	while (!held && fgets(line, sizeof(line), f))
-		held = sscanf(line, " %*u: %x:%x", &local, &local_port) == 2 &&
-		       local_port == port &&
-		       (local == address || !local || address == htonl(INADDR_ANY));
-	fclose(f);
-	return held;
+/*
+ * Who holds UDP @port where a bind to @address would need it: on
+ * @address, on every address, or (@address INADDR_ANY) on any, in
+ * /proc/net/udp, and the IPv4-mapped forms of those, or "::", in
+ * /proc/net/udp6 (the daemon sets no SO_REUSEADDR). Their addresses are
+ * the raw network-order words, as s_addr is; an IPv4-mapped one's third
+ * word reads 0xffff0000.
+ */
+static enum port_holder udp_port_holder(in_addr_t address, uint16_t port)
+{
+	static const char *const tables[] = { "/proc/net/udp", "/proc/net/udp6" };
+	enum port_holder found = PORT_FREE;
+	unsigned int w[4], local_port, t;
+	char line[512];
+	FILE *f;
+
+	for (t = 0; t < 2 && found != PORT_HELD; t++) {
+		f = fopen(tables[t], "re");
+		if (!f)
+			continue;	/* nothing to tell it by: the start will say */
+		while (found != PORT_HELD && fgets(line, sizeof(line), f)) {
+			if (t == 0 ? sscanf(line, " %*u: %8x:%x", &w[3], &local_port) != 2 :
+				     sscanf(line, " %*u: %8x%8x%8x%8x:%x", &w[0], &w[1], &w[2], &w[3],
+					    &local_port) != 5)
+				continue;
+			if (local_port != port)
+				continue;
+			if (t == 1 && !w[0] && !w[1] && !w[2] && !w[3])
+				found = PORT_MAYBE_HELD;
+			else if ((t == 0 || (!w[0] && !w[1] && w[2] == 0xffff0000)) &&
+				 (w[3] == address || !w[3] || address == htonl(INADDR_ANY)))
+				found = PORT_HELD;
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/* The lowest port a process without CAP_NET_BIND_SERVICE may bind. */
+static unsigned int unprivileged_port_start(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	unsigned int start = 1024;
+
+	if (f) {
+		if (fscanf(f, "%u", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	return start;
 }
 
 /*
  * The start's bind of this node's UDP address and port, foreseen without
- * taking the port (a daemon starting meanwhile must find it free): the
- * address must be this machine's (a socket bound to it at port 0 says)
- * and nobody may hold the port there. Said with the line: true.
+ * taking any port (a daemon starting meanwhile must find its own free):
+ * the address must be this machine's (a bind to it with
+ * IP_BIND_ADDRESS_NO_PORT says, reserving none) and nobody may hold the
+ * port there. Said with the line: true. What /proc cannot settle (a
+ * socket on IPv6's every address, IPv6-only or not), and a port the
+ * units' daemon may not bind (they give it no capability), are warned of.
  */
 static bool address_unusable(const struct conf *c)
 {
 	struct sockaddr_in at = c->listen;
 	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint16_t port = ntohs(c->listen.sin_port);
+	enum port_holder holder;
 	bool foreign;
 
 	if (fd < 0)
 		return false;
 	at.sin_port = 0;
-	foreign = bind(fd, (const struct sockaddr *)&at, sizeof(at)) && errno == EADDRNOTAVAIL;
+	foreign = !setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &(int){ 1 }, sizeof(int)) &&
+		  bind(fd, (const struct sockaddr *)&at, sizeof(at)) && errno == EADDRNOTAVAIL;
 	close(fd);
 	inet_ntop(AF_INET, &c->listen.sin_addr, address, sizeof(address));
 	conf_where(c, "listen", where, sizeof(where));
-	if (foreign)
+	if (foreign) {
 		fprintf(stderr, "%savailctl check: %s%s is not an address of this machine: this daemon could not start until it is (see bind-address)\n",
 			service_log_prefix(LOG_ERR), where, address);
-	else if (udp_port_held(c->listen.sin_addr.s_addr, ntohs(c->listen.sin_port)))
+		return true;
+	}
+	holder = udp_port_holder(c->listen.sin_addr.s_addr, port);
+	if (holder == PORT_HELD) {
 		fprintf(stderr, "%savailctl check: %sUDP %s:%u is held by another process ('ss -ulpn' names it): this daemon could not start\n",
-			service_log_prefix(LOG_ERR), where, address, ntohs(c->listen.sin_port));
-	else
-		return false;
-	return true;
+			service_log_prefix(LOG_ERR), where, address, port);
+		return true;
+	}
+	if (holder == PORT_MAYBE_HELD)
+		printf("warning: %sUDP port %u is held on [::] by another process ('ss -ulpn' names it): unless that socket is IPv6-only, this daemon could not start\n",
+		       where, port);
+	if (port < unprivileged_port_start())
+		printf("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there\n",
+		       where, port, unprivileged_port_start());
+	return false;
 }
 
 int availctl_check(int argc, char **argv, struct availctl *ctl)
@@ -279,7 +336,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	char *answer = NULL;
 	struct keyring keys;
 	struct conf conf;
-	char error[2 * PATH_MAX];
+	char error[CONF_ERROR_SIZE];
 	bool manager;
 	pid_t running;
 	int status;

@@ -95,7 +95,7 @@ static int socket_path(const char *command, struct ask_options *o, char *path,
 		       size_t size)
 {
 	struct conf conf;
-	char error[512];
+	char error[CONF_ERROR_SIZE];
 
 	if (o->socket) {
 		snprintf(path, size, "%s", o->socket);

@@ -709,6 +709,15 @@ static int check(struct parse *p)
 	c->listen.sin_port = conf_self(c)->addr.sin_port;
 	if (arbiter_timing_check(&c->timing, why, sizeof(why)))
 		return snprintf(p->error, p->error_size, "timing: %s", why), -1;
+	/* The daemon's files in them must fit a path too: a start could not mend that. */
+	if (strlen(c->state_dir) > CONF_DIR_MAX)
+		return snprintf(p->error, p->error_size,
+				"line %u: state-dir is %zu bytes long: the daemon's files in it need it %d at most",
+				p->key_line[K_STATE_DIR], strlen(c->state_dir), CONF_DIR_MAX), -1;
+	if (strlen(c->runtime_dir) > CONF_DIR_MAX)
+		return snprintf(p->error, p->error_size,
+				"line %u: runtime-dir is %zu bytes long: the daemon's files in it need it %d at most",
+				p->key_line[K_RUNTIME_DIR], strlen(c->runtime_dir), CONF_DIR_MAX), -1;
 	/* Given or not, the default path is in the state directory only this node uses. */
 	if ((size_t)snprintf(fallback, sizeof(fallback), "%s/%s.sock", c->state_dir,
 			     c->node) >= sizeof(fallback) ||
@@ -845,26 +854,37 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	return status;
 }
 
-const char *conf_where(const struct conf *conf, const char *key, char *buf, size_t size)
+unsigned int conf_line(const struct conf *conf, const char *key)
 {
 	const struct conf_node *self = conf_self(conf);
-	unsigned int line = 0, k;
+	unsigned int k;
 
-	if (key && !strcmp(key, "listen") && conf->key_line[K_BIND])
-		line = conf->key_line[K_BIND];
-	else if (key && (!strcmp(key, "address") || !strcmp(key, "listen")))
-		line = self ? self->line : 0;
-	else if (key && !strcmp(key, "manager"))
-		line = conf->n_managers ? conf->managers[0].line : 0;
-	else
-		for (k = 0; key && k < K_MANAGER; k++)
-			if (!strcmp(keys[k], key))
-				line = conf->key_line[k];
+	if (!key)
+		return 0;
+	if (!strcmp(key, "listen") && conf->key_line[K_BIND])
+		return conf->key_line[K_BIND];
+	if (!strcmp(key, "address") || !strcmp(key, "listen"))
+		return self ? self->line : 0;
+	if (!strcmp(key, "control") && !conf->key_line[K_CONTROL])
+		return conf->key_line[K_STATE_DIR];
+	for (k = 0; k < K_MANAGER; k++)
+		if (!strcmp(keys[k], key))
+			return conf->key_line[k];
+	return 0;
+}
+
+const char *conf_at(const struct conf *conf, unsigned int line, char *buf, size_t size)
+{
 	if (line)
 		snprintf(buf, size, "%s%sline %u: ", conf->path, conf->path[0] ? ": " : "", line);
 	else
 		snprintf(buf, size, "%s%s", conf->path, conf->path[0] ? ": " : "");
 	return buf;
+}
+
+const char *conf_where(const struct conf *conf, const char *key, char *buf, size_t size)
+{
+	return conf_at(conf, conf_line(conf, key), buf, size);
 }
 
 void conf_blame(const struct conf *conf, const char *key, char *error, size_t size)

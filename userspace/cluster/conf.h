@@ -20,6 +20,13 @@
 #define CONF_FILE_MAX		(8 << 20)
 #define CONF_DEFAULT_PORT	7450
 #define CONF_DEFAULT_RUNTIME_DIR	"/run/availctl"
+/* Room for a message about the file: its path, a line, a path value and why. */
+#define CONF_ERROR_SIZE		(2 * PATH_MAX + 512)
+/*
+ * The longest state-dir or runtime-dir: the daemons' files in it
+ * (".NODE@CLUSTER.sequence.tmp", layout.h) must still fit PATH_MAX.
+ */
+#define CONF_DIR_MAX		(PATH_MAX - 2 * WIRE_NAME_SIZE - 32)
 
 struct conf_node {
 	char name[WIRE_NAME_SIZE];
@@ -88,13 +95,19 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 void conf_free(struct conf *conf);
 
 /*
- * Where @key's value comes from, as the start of a message about it:
- * "PATH: line N: " for a key the file gives, "PATH: " for one left at
- * its default (or for @key NULL: the file as a whole). @key is a key's
- * name ("state-dir"); "manager" for the first manager line; "address"
- * for this node's manager or host line; or "listen" for where it binds
- * (bind-address's line when given, else "address"). Returns @buf.
+ * The line @key's value comes from, 0 for one left at its default (or
+ * for @key NULL: the file as a whole). @key is a key's name
+ * ("state-dir"; "control" left at its default is state-dir's, which
+ * names it); "address" for this node's manager or host line; or
+ * "listen" for where it binds (bind-address's line when given, else
+ * "address").
  */
+unsigned int conf_line(const struct conf *conf, const char *key);
+
+/* "PATH: line N: " as a message about line @line starts, "PATH: " for 0. Returns @buf. */
+const char *conf_at(const struct conf *conf, unsigned int line, char *buf, size_t size);
+
+/* conf_at() of conf_line(): where @key's value comes from. */
 const char *conf_where(const struct conf *conf, const char *key, char *buf, size_t size);
 
 /*

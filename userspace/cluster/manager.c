@@ -650,7 +650,7 @@ int manager_main(const char *config_path)
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
-	char error[512];
+	char error[CONF_ERROR_SIZE];
 	uint64_t now, next, pass_ms;
 	int wait_ms, failed;
 

@@ -605,10 +605,10 @@ static bool regular_file(const char *path, char *error, size_t error_size)
 	return true;
 }
 
-/* A change a reload cannot take: the key to blame, and what changed. */
+/* A change a reload cannot take: what changed, and the line that says it (0: none). */
 struct restart_only {
-	const char *key;
 	const char *what;
+	unsigned int line;
 };
 
 /*
@@ -620,27 +620,32 @@ struct restart_only {
 static struct restart_only restart_only_change(const struct conf *now, const struct conf *next)
 {
 	const struct conf_node *was = conf_self(now), *is = conf_self(next);
+	unsigned int i;
 
 	if (strcmp(next->cluster, now->cluster))
-		return (struct restart_only){ "cluster", "cluster changed" };
+		return (struct restart_only){ "cluster changed", conf_line(next, "cluster") };
 	if (strcmp(next->node, now->node) ||
 	    conf_is_manager(next, next->node) != conf_is_manager(now, now->node))
-		return (struct restart_only){ "node", "node changed, or its role" };
+		return (struct restart_only){ "node changed, or its role", conf_line(next, "node") };
 	if (strcmp(next->state_dir, now->state_dir))
-		return (struct restart_only){ "state-dir", "state-dir changed" };
+		return (struct restart_only){ "state-dir changed", conf_line(next, "state-dir") };
 	if (strcmp(next->runtime_dir, now->runtime_dir))
-		return (struct restart_only){ "runtime-dir", "runtime-dir changed" };
+		return (struct restart_only){ "runtime-dir changed", conf_line(next, "runtime-dir") };
 	if (strcmp(next->control, now->control))
-		return (struct restart_only){ "control", "control changed" };
-	if (strcmp(next->managers[0].name, now->managers[0].name) ||
-	    strcmp(next->managers[1].name, now->managers[1].name))
-		return (struct restart_only){ "manager", "the managers' names or order changed" };
+		return (struct restart_only){ "control changed", conf_line(next, "control") };
+	for (i = 0; i < 2; i++)
+		if (strcmp(next->managers[i].name, now->managers[i].name))
+			return (struct restart_only){ "the managers' names or order changed",
+						      next->managers[i].line };
 	if (is->addr.sin_addr.s_addr != was->addr.sin_addr.s_addr ||
 	    is->addr.sin_port != was->addr.sin_port)
-		return (struct restart_only){ "address", "this node's address or port changed" };
+		return (struct restart_only){ "this node's address or port changed", is->line };
+	/* Removed, it leaves no line to name. */
 	if (next->listen.sin_addr.s_addr != now->listen.sin_addr.s_addr)
-		return (struct restart_only){ "listen", "bind-address changed" };
-	return (struct restart_only){ NULL, NULL };
+		return conf_line(next, "bind-address") ?
+			(struct restart_only){ "bind-address changed", conf_line(next, "bind-address") } :
+			(struct restart_only){ "bind-address removed", 0 };
+	return (struct restart_only){ NULL, 0 };
 }
 
 static int reload_conf(struct node *n, char *error, size_t error_size)
@@ -656,9 +661,11 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 		return -1;
 	}
 	change = restart_only_change(&n->conf, &next);
-	if (change.key) {
-		fail(error, error_size, "%s: only a restart takes that", change.what);
-		conf_blame(&next, change.key, error, error_size);
+	if (change.what) {
+		char where[PATH_MAX + 32];
+
+		fail(error, error_size, "%s%s: only a restart takes that",
+		     conf_at(&next, change.line, where, sizeof(where)), change.what);
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
@@ -964,7 +971,7 @@ static void answer_request(void *ctx, const char *request, FILE *out)
 {
 	struct status_request *sr = ctx;
 	struct control_request req;
-	char error[512], real[PATH_MAX];
+	char error[CONF_ERROR_SIZE], real[PATH_MAX];
 
 	if (control_request_parse(request, &req)) {
 		fprintf(out, "refused: a malformed request\n");

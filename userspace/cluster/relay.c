@@ -573,7 +573,7 @@ int relay_main(const char *config_path)
 {
 	struct relay r = { 0 };
 	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the module's broadcasts */
-	char error[512], probe_name[NAME_MAX + 1];
+	char error[CONF_ERROR_SIZE], probe_name[NAME_MAX + 1];
 	int failed, wait_ms;
 
 	failed = node_start(&r.node, config_path, false, error, sizeof(error));
