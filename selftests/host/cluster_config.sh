@@ -262,6 +262,12 @@ for availctl in "$@"; do
 	tap_expect 0 "warning: $dir/good.conf: line 8: UDP port 17450 is held on [::] by another process" \
 		"$availctl" check --config "$dir/good.conf"
 	release
+	# A subnet's broadcast or network address here is no node's (lo's /8
+	# is on every machine); refused at its line, by a reload too.
+	for address in 127.255.255.255 127.0.0.0; do
+		good | sed "s/^host = h1 127.0.0.1:/host = h1 $address:/" > "$dir/subnet.conf"
+		refused_file "$dir/subnet.conf: line 10: h1: $address is the" "$dir/subnet.conf"
+	done
 	# A port the units' daemon, given no capability, could not bind.
 	good | sed "s/^manager = m1 127.0.0.1:17450/manager = m1 127.0.0.1:800/" > "$dir/low.conf"
 	tap_expect 0 "warning: $dir/low.conf: line 8: UDP port 800 is below net.ipv4.ip_unprivileged_port_start" \

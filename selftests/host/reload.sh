@@ -188,6 +188,10 @@ for availctl in "$@"; do
 			> "$dir/$node.conf"
 		tap_expect 1 "$dir/$node.conf: line 6: the managers' names or order changed: only a restart takes that" \
 			"$availctl" reload --socket "$dir/state-$node/$node.sock"
+		# m2 at the broadcast address of lo's subnet: no node's.
+		config "$node" | sed 's/^manager = m2 127.0.0.1:/manager = m2 127.255.255.255:/' > "$dir/$node.conf"
+		tap_expect 1 "$dir/$node.conf: line 7: m2: 127.255.255.255 is the broadcast address of lo's subnet" \
+			"$availctl" reload --socket "$dir/state-$node/$node.sock"
 		# The line named is the one that changed: here the second manager's.
 		config "$node" | sed 's/^manager = m2 /manager = m3 /' > "$dir/$node.conf"
 		tap_expect 1 "$dir/$node.conf: line 7: the managers' names or order changed" \
@@ -202,9 +206,9 @@ for availctl in "$@"; do
 		config "$node" "control = $dir/elsewhere.sock" > "$dir/$node.conf"
 		tap_expect 1 "$dir/$node.conf: line 9: control changed: only a restart takes that" \
 			"$availctl" reload --socket "$dir/state-$node/$node.sock"
-		tap_check "$daemon: refused five times, it runs on" answers "$node"
+		tap_check "$daemon: refused six times, it runs on" answers "$node"
 		tap_check "$daemon: and logged every refusal" \
-			test "$(grep -c " reload-refused " "$dir/$node.log")" = 5
+			test "$(grep -c " reload-refused " "$dir/$node.log")" = 6
 		kill "$pid"
 		wait "$pid"
 		tap_check "$daemon: SIGTERM: exits 0" test $? = 0

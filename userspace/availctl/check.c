@@ -361,6 +361,10 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		goto out;
 	}
 	keyring_free(&keys);
+	if (conf_check_subnets(&conf, error, sizeof(error))) {
+		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
+		goto out;
+	}
 	manager = conf_is_manager(&conf, conf.node);
 	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
 		snprintf(error, sizeof(error), "hook %s cannot be run: %s", conf.hook,

@@ -465,7 +465,8 @@ static int start(struct node *n, const char *config_path, bool manager,
 		     manager ? "a host" : "a manager", manager ? "relay" : "arbiter");
 		return blamed(c, "node", error, error_size, SERVICE_EXIT_CONFIG);
 	}
-	if (keyring_load(&n->keys, c, error, error_size))
+	if (keyring_load(&n->keys, c, error, error_size) ||
+	    conf_check_subnets(c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
 	/* From here on a failure may pass (an address not up yet): 1, restarted. */
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
@@ -670,7 +671,8 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 		conf_free(&next);
 		return -1;
 	}
-	if (keyring_load(&keys, &next, error, error_size)) {
+	if (conf_check_subnets(&next, error, error_size) ||
+	    keyring_load(&keys, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
 		conf_free(&next);
 		return -1;
