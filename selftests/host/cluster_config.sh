@@ -49,15 +49,15 @@ refused_file() {
 	tap_expect 1 "$1" "$availctl" check --config "$2"
 }
 
-# hold ADDRESS / hold_v6 ADDRESS: another process holds UDP port 17450
-# (m1's) at ADDRESS, an IPv6 one dual-stack, until release.
-hold() { hold_family AF_INET "$1" 0; }
-hold_v6() { hold_family AF_INET6 "$1" 1; }
+# hold ADDRESS / hold_v6 ADDRESS V6ONLY: another process holds UDP port
+# 17450 (m1's) at ADDRESS, an IPv6 one IPv6-only or not, until release.
+hold() { hold_family AF_INET "$1" -; }
+hold_v6() { hold_family AF_INET6 "$1" "$2"; }
 hold_family() {
 	python3 -c 'import socket, sys, time
 s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_DGRAM)
-if sys.argv[3] == "1":
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+if sys.argv[3] != "-":
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(sys.argv[3]))
 s.bind((sys.argv[2], 17450))
 print("bound", flush=True)
 time.sleep(60)' "$@" > "$dir/holder.out" &
@@ -252,22 +252,42 @@ for availctl in "$@"; do
 	tap_expect 1 "$dir/good.conf: line 8: binding UDP 127.0.0.1:17450: Address already in use" \
 		timeout 10 "$availctl" arbiter --config "$dir/good.conf"
 	release
-	# Held by IPv6 sockets: at an IPv4-mapped address, as surely; on
-	# [::], unless IPv6-only, which /proc does not show: a warning.
-	hold_v6 "::ffff:127.0.0.1"
-	tap_expect 1 "$dir/good.conf: line 8: UDP 127.0.0.1:17450 is held by another process" \
-		"$availctl" check --config "$dir/good.conf"
-	release
-	hold_v6 "::"
-	tap_expect 0 "warning: $dir/good.conf: line 8: UDP port 17450 is held on [::] by another process" \
-		"$availctl" check --config "$dir/good.conf"
-	release
-	# A subnet's broadcast or network address here is no node's (lo's /8
-	# is on every machine); refused at its line, by a reload too.
-	for address in 127.255.255.255 127.0.0.0; do
-		good | sed "s/^host = h1 127.0.0.1:/host = h1 $address:/" > "$dir/subnet.conf"
-		refused_file "$dir/subnet.conf: line 10: h1: $address is the" "$dir/subnet.conf"
+	# Held by IPv6 sockets: at an IPv4-mapped address, or on [::] unless
+	# IPv6-only (which sock_diag tells): as surely.
+	for address in "::ffff:127.0.0.1 0" ":: 0"; do
+		hold_v6 $address
+		tap_expect 1 "$dir/good.conf: line 8: UDP 127.0.0.1:17450 is held by another process" \
+			"$availctl" check --config "$dir/good.conf"
+		tap_expect 1 "$dir/good.conf: line 8: binding UDP 127.0.0.1:17450: Address already in use" \
+			timeout 10 "$availctl" arbiter --config "$dir/good.conf"
+		release
 	done
+	hold_v6 :: 1
+	tap_expect 0 "$dir/good.conf: manager m1 of cluster test: ok" \
+		"$availctl" check --config "$dir/good.conf"
+	release
+	# An address the kernel routes as broadcast here is no node's (lo's
+	# 127.255.255.255 is on every machine); refused at its line, by a
+	# reload too. 127.0.0.0 is lo's own: not one.
+	good | sed "s/^host = h1 127.0.0.1:/host = h1 127.255.255.255:/" > "$dir/subnet.conf"
+	refused_file "$dir/subnet.conf: line 10: h1: 127.255.255.255 is a broadcast address here (of lo's subnet)" \
+		"$dir/subnet.conf"
+	good | sed "s/^host = h1 127.0.0.1:/host = h1 127.0.0.0:/" > "$dir/subnet.conf"
+	tap_expect 0 "$dir/subnet.conf: manager m1 of cluster test: ok" \
+		"$availctl" check --config "$dir/subnet.conf"
+	# The kernel's broadcast, not one computed: a subnet given another
+	# with brd, in a network namespace of its own.
+	for host in "10.0.0.127 1 is a broadcast address here (of d0's subnet)" "10.0.0.128 0 ok"; do
+		read -r address status text <<< "$host"
+		good | sed "s/^host = h1 127.0.0.1:/host = h1 $address:/" > "$dir/subnet.conf"
+		tap_expect "$status" "$text" unshare -n sh -c '
+			ip link set lo up && ip link add d0 type bridge && ip link set d0 up &&
+			ip addr add 10.0.0.5/24 brd 10.0.0.127 dev d0 &&
+			exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
+	done
+	# A default control path too long, for a long state-dir: its line.
+	good | sed "s|^state-dir = .*|state-dir = $dir/$(printf 's%.0s' $(seq 100))|" > "$dir/long.conf"
+	refused_file "$dir/long.conf: line 6: control socket path" "$dir/long.conf"
 	# A port the units' daemon, given no capability, could not bind.
 	good | sed "s/^manager = m1 127.0.0.1:17450/manager = m1 127.0.0.1:800/" > "$dir/low.conf"
 	tap_expect 0 "warning: $dir/low.conf: line 8: UDP port 800 is below net.ipv4.ip_unprivileged_port_start" \

@@ -190,7 +190,7 @@ for availctl in "$@"; do
 			"$availctl" reload --socket "$dir/state-$node/$node.sock"
 		# m2 at the broadcast address of lo's subnet: no node's.
 		config "$node" | sed 's/^manager = m2 127.0.0.1:/manager = m2 127.255.255.255:/' > "$dir/$node.conf"
-		tap_expect 1 "$dir/$node.conf: line 7: m2: 127.255.255.255 is the broadcast address of lo's subnet" \
+		tap_expect 1 "$dir/$node.conf: line 7: m2: 127.255.255.255 is a broadcast address here (of lo's subnet)" \
 			"$availctl" reload --socket "$dir/state-$node/$node.sock"
 		# The line named is the one that changed: here the second manager's.
 		config "$node" | sed 's/^manager = m2 /manager = m3 /' > "$dir/$node.conf"

@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "control.h"
 #include "keyring.h"
+#include "local_net.h"
 #include "locks.h"
 
 static const char check_usage[] =
@@ -221,51 +222,6 @@ static void warn_runtime_dir(const struct conf *c)
 		       conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
 }
 
-/* Who holds a UDP port, as far as /proc tells. */
-enum port_holder {
-	PORT_FREE,
-	PORT_HELD,		/* on this address, every address, or an IPv4-mapped one */
-	PORT_MAYBE_HELD,	/* on IPv6's every address: held unless that socket is IPv6-only */
-};
-
-/*
- * Who holds UDP @port where a bind to @address would need it: on
- * @address, on every address, or (@address INADDR_ANY) on any, in
- * /proc/net/udp, and the IPv4-mapped forms of those, or "::", in
- * /proc/net/udp6 (the daemon sets no SO_REUSEADDR). Their addresses are
- * the raw network-order words, as s_addr is; an IPv4-mapped one's third
- * word reads 0xffff0000.
- */
-static enum port_holder udp_port_holder(in_addr_t address, uint16_t port)
-{
-	static const char *const tables[] = { "/proc/net/udp", "/proc/net/udp6" };
-	enum port_holder found = PORT_FREE;
-	unsigned int w[4], local_port, t;
-	char line[512];
-	FILE *f;
-
-	for (t = 0; t < 2 && found != PORT_HELD; t++) {
-		f = fopen(tables[t], "re");
-		if (!f)
-			continue;	/* nothing to tell it by: the start will say */
-		while (found != PORT_HELD && fgets(line, sizeof(line), f)) {
-			if (t == 0 ? sscanf(line, " %*u: %8x:%x", &w[3], &local_port) != 2 :
-				     sscanf(line, " %*u: %8x%8x%8x%8x:%x", &w[0], &w[1], &w[2], &w[3],
-					    &local_port) != 5)
-				continue;
-			if (local_port != port)
-				continue;
-			if (t == 1 && !w[0] && !w[1] && !w[2] && !w[3])
-				found = PORT_MAYBE_HELD;
-			else if ((t == 0 || (!w[0] && !w[1] && w[2] == 0xffff0000)) &&
-				 (w[3] == address || !w[3] || address == htonl(INADDR_ANY)))
-				found = PORT_HELD;
-		}
-		fclose(f);
-	}
-	return found;
-}
-
 /* The lowest port a process without CAP_NET_BIND_SERVICE may bind. */
 static unsigned int unprivileged_port_start(void)
 {
@@ -284,10 +240,10 @@ static unsigned int unprivileged_port_start(void)
  * The start's bind of this node's UDP address and port, foreseen without
  * taking any port (a daemon starting meanwhile must find its own free):
  * the address must be this machine's (a bind to it with
- * IP_BIND_ADDRESS_NO_PORT says, reserving none) and nobody may hold the
- * port there. Said with the line: true. What /proc cannot settle (a
- * socket on IPv6's every address, IPv6-only or not), and a port the
- * units' daemon may not bind (they give it no capability), are warned of.
+ * IP_BIND_ADDRESS_NO_PORT says, reserving none) and no other socket may
+ * hold the port there (sock_diag says, IPv6-only or not). Said with the
+ * line: true. A port the units' daemon may not bind (they give it no
+ * capability) is warned of.
  */
 static bool address_unusable(const struct conf *c)
 {
@@ -295,7 +251,6 @@ static bool address_unusable(const struct conf *c)
 	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	uint16_t port = ntohs(c->listen.sin_port);
-	enum port_holder holder;
 	bool foreign;
 
 	if (fd < 0)
@@ -311,15 +266,11 @@ static bool address_unusable(const struct conf *c)
 			service_log_prefix(LOG_ERR), where, address);
 		return true;
 	}
-	holder = udp_port_holder(c->listen.sin_addr.s_addr, port);
-	if (holder == PORT_HELD) {
+	if (local_net_udp_holder(c->listen.sin_addr.s_addr, port) == LOCAL_NET_HELD) {
 		fprintf(stderr, "%savailctl check: %sUDP %s:%u is held by another process ('ss -ulpn' names it): this daemon could not start\n",
 			service_log_prefix(LOG_ERR), where, address, port);
 		return true;
 	}
-	if (holder == PORT_MAYBE_HELD)
-		printf("warning: %sUDP port %u is held on [::] by another process ('ss -ulpn' names it): unless that socket is IPv6-only, this daemon could not start\n",
-		       where, port);
 	if (port < unprivileged_port_start())
 		printf("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there\n",
 		       where, port, unprivileged_port_start());
@@ -361,7 +312,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		goto out;
 	}
 	keyring_free(&keys);
-	if (conf_check_subnets(&conf, error, sizeof(error))) {
+	if (local_net_check_broadcasts(&conf, error, sizeof(error))) {
 		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
 		goto out;
 	}

@@ -4,8 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -725,16 +723,22 @@ static int check(struct parse *p)
 			     c->node) >= sizeof(fallback) ||
 	    (size_t)snprintf(c->control_record, sizeof(c->control_record), "%s/%s.control",
 			     c->state_dir, c->node) >= sizeof(c->control_record))
-		return snprintf(p->error, p->error_size, "state-dir is too long"), -1;
+		return snprintf(p->error, p->error_size, "line %u: state-dir is too long",
+				p->key_line[K_STATE_DIR]), -1;
 	if (!c->control[0])
 		memcpy(c->control, fallback, sizeof(c->control));
 	c->control_default = !strcmp(c->control, fallback);
 	if (control_of_other(p))
 		return -1;
+	/* The default's line is state-dir's, which makes it. */
 	if (strlen(c->control) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return snprintf(p->error, p->error_size,
-				"control socket path %s is too long (%zu bytes at most)", c->control,
-				sizeof(((struct sockaddr_un *)0)->sun_path) - 1), -1;
+				"line %u: control socket path %s is too long (%zu bytes at most)%s",
+				p->key_line[p->key_line[K_CONTROL] ? K_CONTROL : K_STATE_DIR],
+				c->control, sizeof(((struct sockaddr_un *)0)->sun_path) - 1,
+				p->key_line[K_CONTROL] ? "" :
+				": the default, <state-dir>/NODE.sock; name a shorter one with control ="),
+		       -1;
 	return 0;
 }
 
@@ -853,53 +857,6 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 			snprintf(error, error_size, "%s: %s", path, inner);
 		free(inner);
 	}
-	return status;
-}
-
-/* @node's address, if @ifa's subnet says it is its broadcast or network address: 0 or -1. */
-static int subnet_address(const struct conf *conf, const struct conf_node *node,
-			  const struct ifaddrs *ifa, char *error, size_t error_size)
-{
-	in_addr_t at = ntohl(((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr);
-	in_addr_t mask = ntohl(((const struct sockaddr_in *)ifa->ifa_netmask)->sin_addr.s_addr);
-	in_addr_t node_at = ntohl(node->addr.sin_addr.s_addr), net = at & mask;
-	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32], subnet[INET_ADDRSTRLEN];
-	const char *what;
-
-	if (mask >= 0xfffffffeu)
-		return 0;	/* a /31 or /32: every address is a node's */
-	if (node_at == (net | ~mask))
-		what = "the broadcast";
-	else if (node_at == net)
-		what = "the network";
-	else
-		return 0;
-	inet_ntop(AF_INET, &node->addr.sin_addr, address, sizeof(address));
-	inet_ntop(AF_INET, &(struct in_addr){ htonl(net) }, subnet, sizeof(subnet));
-	snprintf(error, error_size,
-		 "%s%s: %s is %s address of %s's subnet %s/%d here: a node needs an address of its own",
-		 conf_at(conf, node->line, where, sizeof(where)), node->name, address, what,
-		 ifa->ifa_name, subnet, __builtin_popcount(mask));
-	return -1;
-}
-
-int conf_check_subnets(const struct conf *conf, char *error, size_t error_size)
-{
-	struct ifaddrs *all, *ifa;
-	unsigned int i;
-	int status = 0;
-
-	if (getifaddrs(&all))
-		return 0;	/* nothing to tell them by */
-	for (ifa = all; ifa && !status; ifa = ifa->ifa_next) {
-		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET || !ifa->ifa_netmask)
-			continue;
-		for (i = 0; i < conf->n_managers && !status; i++)
-			status = subnet_address(conf, &conf->managers[i], ifa, error, error_size);
-		for (i = 0; i < conf->n_hosts && !status; i++)
-			status = subnet_address(conf, &conf->hosts[i], ifa, error, error_size);
-	}
-	freeifaddrs(all);
 	return status;
 }
 

@@ -94,14 +94,6 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 
 void conf_free(struct conf *conf);
 
-/*
- * Whether every node's address is one a datagram can be sent to alone:
- * not the broadcast or network address of a subnet of this machine's
- * (read now with getifaddrs(); a /31 or /32 has neither), which the
- * file alone cannot tell from a node's (10.0.0.255 is a host's in a
- * /16). Returns 0, or -1 with "line N: ..." in @error.
- */
-int conf_check_subnets(const struct conf *conf, char *error, size_t error_size);
 
 /*
  * The line @key's value comes from, 0 for one left at its default (or

@@ -27,6 +27,7 @@
 
 #include "control.h"
 #include "keyring.h"
+#include "local_net.h"
 #include "locks.h"
 #include "metrics.h"
 #include "node.h"
@@ -466,7 +467,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return blamed(c, "node", error, error_size, SERVICE_EXIT_CONFIG);
 	}
 	if (keyring_load(&n->keys, c, error, error_size) ||
-	    conf_check_subnets(c, error, error_size))
+	    local_net_check_broadcasts(c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
 	/* From here on a failure may pass (an address not up yet): 1, restarted. */
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
@@ -632,8 +633,11 @@ static struct restart_only restart_only_change(const struct conf *now, const str
 		return (struct restart_only){ "state-dir changed", conf_line(next, "state-dir") };
 	if (strcmp(next->runtime_dir, now->runtime_dir))
 		return (struct restart_only){ "runtime-dir changed", conf_line(next, "runtime-dir") };
+	/* The default's line is state-dir's, which names it. */
 	if (strcmp(next->control, now->control))
-		return (struct restart_only){ "control changed", conf_line(next, "control") };
+		return (struct restart_only){ next->control_default ?
+					      "control changed to the default, <state-dir>/NODE.sock" :
+					      "control changed", conf_line(next, "control") };
 	for (i = 0; i < 2; i++)
 		if (strcmp(next->managers[i].name, now->managers[i].name))
 			return (struct restart_only){ "the managers' names or order changed",
@@ -671,9 +675,14 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 		conf_free(&next);
 		return -1;
 	}
-	if (conf_check_subnets(&next, error, error_size) ||
-	    keyring_load(&keys, &next, error, error_size)) {
+	if (keyring_load(&keys, &next, error, error_size)) {
 		node_log(n, "reload-refused", "error=\"%s\"", error);
+		conf_free(&next);
+		return -1;
+	}
+	if (local_net_check_broadcasts(&next, error, error_size)) {
+		node_log(n, "reload-refused", "error=\"%s\"", error);
+		keyring_free(&keys);
 		conf_free(&next);
 		return -1;
 	}
