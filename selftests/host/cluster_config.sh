@@ -51,14 +51,17 @@ refused_file() {
 
 # hold ADDRESS / hold_v6 ADDRESS V6ONLY: another process holds UDP port
 # 17450 (m1's) at ADDRESS, an IPv6 one IPv6-only or not, until release.
+# hold_v6 ADDRESS V6ONLY PEER: and then connected to PEER.
 hold() { hold_family AF_INET "$1" -; }
-hold_v6() { hold_family AF_INET6 "$1" "$2"; }
+hold_v6() { hold_family AF_INET6 "$@"; }
 hold_family() {
 	python3 -c 'import socket, sys, time
 s = socket.socket(getattr(socket, sys.argv[1]), socket.SOCK_DGRAM)
 if sys.argv[3] != "-":
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(sys.argv[3]))
 s.bind((sys.argv[2], 17450))
+if len(sys.argv) > 4:
+    s.connect((sys.argv[4], 9))
 print("bound", flush=True)
 time.sleep(60)' "$@" > "$dir/holder.out" &
 	holder=$!
@@ -266,6 +269,15 @@ for availctl in "$@"; do
 	tap_expect 0 "$dir/good.conf: manager m1 of cluster test: ok" \
 		"$availctl" check --config "$dir/good.conf"
 	release
+	# Dual-stack on [::], then connected to an IPv6 peer: the kernel keeps
+	# 127.0.0.6 as its IPv4 address, which a bind to every address meets.
+	{ good; echo "bind-address = 0.0.0.0"; } > "$dir/any.conf"
+	hold_v6 :: 0 ::1
+	tap_expect 1 "$dir/any.conf: line 12: UDP 0.0.0.0:17450 is held by another process" \
+		"$availctl" check --config "$dir/any.conf"
+	tap_expect 1 "$dir/any.conf: line 12: binding UDP 0.0.0.0:17450: Address already in use" \
+		timeout 10 "$availctl" arbiter --config "$dir/any.conf"
+	release
 	# An address the kernel routes as broadcast here is no node's (lo's
 	# 127.255.255.255 is on every machine); refused at its line, by a
 	# reload too. 127.0.0.0 is lo's own: not one.
@@ -285,6 +297,13 @@ for availctl in "$@"; do
 			ip addr add 10.0.0.5/24 brd 10.0.0.127 dev d0 &&
 			exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
 	done
+	# A broadcast route in a table no rule uses is not the kernel's
+	# broadcast for a send: only the local table's are.
+	good | sed "s/^host = h1 127.0.0.1:/host = h1 10.9.9.9:/" > "$dir/subnet.conf"
+	tap_expect 0 "$dir/subnet.conf: manager m1 of cluster test: ok" unshare -n sh -c '
+		ip link set lo up && ip link add d0 type bridge && ip link set d0 up &&
+		ip addr add 10.0.0.5/24 dev d0 && ip route add broadcast 10.9.9.9 dev d0 table 100 &&
+		exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
 	# A default control path too long, for a long state-dir: its line.
 	good | sed "s|^state-dir = .*|state-dir = $dir/$(printf 's%.0s' $(seq 100))|" > "$dir/long.conf"
 	refused_file "$dir/long.conf: line 6: control socket path" "$dir/long.conf"

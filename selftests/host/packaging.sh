@@ -84,13 +84,15 @@ tap_check "purge removes the daemons' state (/var/lib/availctl, /run/availctl)" 
 	bash -c "grep -q 'rm -rf /var/lib/availctl /run/availctl' '$work/control/postrm'"
 tap_check "availctl makes /etc/availctl, where the README's keygen writes" \
 	test -d "$root/etc/availctl"
-# A commented example, which the daemons accept once its key exists.
+# A commented example, which the daemons accept once its key exists and
+# this node's address (m1's) is one of the machine's.
 example=$root/usr/share/doc/availctl/examples/availctl.conf
 tap_check "availctl ships a commented example configuration" \
 	bash -c "test -f '$example' && grep -q '^# ' '$example'"
 "$root/usr/sbin/availctl" keygen "$work/example.key" > /dev/null 2>&1
-sed "s|/etc/availctl/cluster.key|$work/example.key|" "$example" > "$work/example.conf" 2> /dev/null
-tap_check "availctl check accepts the example, its key made" \
+sed "s|/etc/availctl/cluster.key|$work/example.key|; s|^manager = m1 192.0.2.1$|manager = m1 127.0.0.1|" \
+	"$example" > "$work/example.conf" 2> /dev/null
+tap_check "availctl check accepts the example, its key made and m1 at 127.0.0.1" \
 	"$root/usr/sbin/availctl" check --config "$work/example.conf"
 tap_check "every document the man page names is in the packages" \
 	bash -c "paths=\$(zcat '$root/usr/share/man/man8/availctl.8.gz' | grep -o '/usr/share/doc/[^ ]*' | sort -u)

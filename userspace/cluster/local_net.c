@@ -95,6 +95,7 @@ static int broadcast_route(const struct nlmsghdr *nh, void *ctx)
 	const struct broadcast_search *b = ctx;
 	const struct rtmsg *rt = NLMSG_DATA(nh);
 	const struct rtattr *a;
+	uint32_t table = 0;
 	in_addr_t dst = 0;
 	unsigned int i;
 	int len, oif = 0, status = 0;
@@ -103,6 +104,7 @@ static int broadcast_route(const struct nlmsghdr *nh, void *ctx)
 	if (nh->nlmsg_type != RTM_NEWROUTE || rt->rtm_type != RTN_BROADCAST ||
 	    rt->rtm_family != AF_INET)
 		return 0;
+	table = rt->rtm_table;
 	len = (int)RTM_PAYLOAD(nh);
 	for (a = RTM_RTA(rt); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
 		if (a->rta_type == RTA_DST && RTA_PAYLOAD(a) == sizeof(dst)) {
@@ -110,9 +112,12 @@ static int broadcast_route(const struct nlmsghdr *nh, void *ctx)
 			has_dst = true;
 		} else if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == sizeof(oif)) {
 			memcpy(&oif, RTA_DATA(a), sizeof(oif));
+		} else if (a->rta_type == RTA_TABLE && RTA_PAYLOAD(a) == sizeof(table)) {
+			memcpy(&table, RTA_DATA(a), sizeof(table));
 		}
 	}
-	if (!has_dst)
+	/* The dump holds every table (the request's is a hint): the local one decides. */
+	if (!has_dst || table != RT_TABLE_LOCAL)
 		return 0;
 	for (i = 0; i < b->conf->n_managers && !status; i++)
 		status = node_at_broadcast(b, &b->conf->managers[i], dst, oif);
@@ -143,15 +148,24 @@ struct port_search {
 	int family;
 };
 
-/* Whether an IPv6 socket at @src with @v6only holds what an IPv4 bind to @s's address needs. */
+/*
+ * Whether an IPv6 socket at @src with @v6only holds what an IPv4 bind to
+ * @s's address needs. One bound to "::" and then connected to an IPv6
+ * peer, not IPv6-only, keeps an IPv4 address of 127.0.0.6 in the bind
+ * table (the kernel's LOOPBACK4_IPV6: ip6_datagram_connect()).
+ */
 static bool v6_holds(const struct port_search *s, const __be32 src[4], bool v6only)
 {
 	bool any = !src[0] && !src[1] && !src[2] && !src[3];
 	bool mapped = !src[0] && !src[1] && src[2] == htonl(0xffff);
 
+	if (v6only)
+		return false;
 	if (any)
-		return !v6only;
-	return mapped && (src[3] == s->address || !src[3] || s->address == htonl(INADDR_ANY));
+		return true;
+	if (mapped)
+		return src[3] == s->address || !src[3] || s->address == htonl(INADDR_ANY);
+	return s->address == htonl(INADDR_ANY) || s->address == htonl(0x7f000006);
 }
 
 /* A socket of the dump: one that holds the port ends it (1). */
