@@ -197,7 +197,7 @@ static void dir_unusable(const char *path, char *why, size_t size)
  */
 static bool state_dir_unusable(const struct conf *c)
 {
-	char why[PATH_MAX + 96], where[PATH_MAX + 32];
+	char why[PATH_MAX + 96], where[CONF_WHERE_SIZE];
 
 	dir_unusable(c->state_dir, why, sizeof(why));
 	if (!why[0])
@@ -214,7 +214,7 @@ static bool state_dir_unusable(const struct conf *c)
  */
 static void warn_runtime_dir(const struct conf *c)
 {
-	char why[PATH_MAX + 96], where[PATH_MAX + 32];
+	char why[PATH_MAX + 96], where[CONF_WHERE_SIZE];
 
 	dir_unusable(c->runtime_dir, why, sizeof(why));
 	if (why[0])
@@ -248,7 +248,7 @@ static unsigned int unprivileged_port_start(void)
 static bool address_unusable(const struct conf *c)
 {
 	struct sockaddr_in at = c->listen;
-	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32];
+	char address[INET_ADDRSTRLEN], where[CONF_WHERE_SIZE];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	uint16_t port = ntohs(c->listen.sin_port);
 	bool foreign;

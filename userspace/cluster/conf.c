@@ -20,7 +20,7 @@ struct parse {
 	char *error;
 	size_t error_size;
 	unsigned int seen;	/* bit per scalar key: given once only */
-	unsigned int key_line[32];	/* where each scalar key was given */
+	unsigned int key_line[CONF_KEYS_MAX];	/* where each scalar key was given */
 	/* The first manager line beyond two: said in check(), where an
 	 * earlier repeat of a name or address may come first. */
 	struct conf_node third;
@@ -260,7 +260,7 @@ static const char *const keys[] = {
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 /* A bit in parse.seen, a place in key_line[], for each key given once. */
-_Static_assert(K_MANAGER <= 32, "scalar keys outnumber parse.seen's bits");
+_Static_assert(K_MANAGER <= CONF_KEYS_MAX, "scalar keys outnumber parse.seen's bits");
 
 /* Room for one more host: the list doubles as it fills. */
 static int grow_hosts(struct parse *p)
@@ -895,7 +895,7 @@ const char *conf_where(const struct conf *conf, const char *key, char *buf, size
 
 void conf_blame(const struct conf *conf, const char *key, char *error, size_t size)
 {
-	char where[PATH_MAX + 32], *said = strdup(error);
+	char where[CONF_WHERE_SIZE], *said = strdup(error);
 
 	if (!said)
 		return;	/* the message as it is beats none */

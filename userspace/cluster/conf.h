@@ -20,6 +20,8 @@
 #define CONF_FILE_MAX		(8 << 20)
 #define CONF_DEFAULT_PORT	7450
 #define CONF_DEFAULT_RUNTIME_DIR	"/run/availctl"
+/* Room for every key given once (cluster, node, ...): a bit each in a word. */
+#define CONF_KEYS_MAX		32
 /* Room for a message about the file: its path, a line, a path value and why. */
 #define CONF_ERROR_SIZE		(2 * PATH_MAX + 512)
 /*
@@ -47,7 +49,7 @@ struct conf_name {
 struct conf {
 	char path[PATH_MAX];			/* conf_load()'s file; "" if parsed from text */
 	/* Where each "key = value" was given, from 1; 0: left at its default. */
-	unsigned int key_line[32];
+	unsigned int key_line[CONF_KEYS_MAX];
 	char cluster[WIRE_NAME_SIZE];
 	char node[WIRE_NAME_SIZE];		/* this node */
 	char key_file[PATH_MAX];
@@ -94,7 +96,6 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 
 void conf_free(struct conf *conf);
 
-
 /*
  * The line @key's value comes from, 0 for one left at its default (or
  * for @key NULL: the file as a whole). @key is a key's name
@@ -104,6 +105,9 @@ void conf_free(struct conf *conf);
  * "address").
  */
 unsigned int conf_line(const struct conf *conf, const char *key);
+
+/* Room for conf_at()'s text: the path, and "line N: ". */
+#define CONF_WHERE_SIZE		(PATH_MAX + 32)
 
 /* "PATH: line N: " as a message about line @line starts, "PATH: " for 0. Returns @buf. */
 const char *conf_at(const struct conf *conf, unsigned int line, char *buf, size_t size);

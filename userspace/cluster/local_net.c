@@ -76,7 +76,7 @@ struct broadcast_search {
 static int node_at_broadcast(const struct broadcast_search *b, const struct conf_node *node,
 			     in_addr_t dst, int oif)
 {
-	char address[INET_ADDRSTRLEN], where[PATH_MAX + 32], name[IF_NAMESIZE] = "?";
+	char address[INET_ADDRSTRLEN], where[CONF_WHERE_SIZE], name[IF_NAMESIZE] = "?";
 
 	if (node->addr.sin_addr.s_addr != dst)
 		return 0;

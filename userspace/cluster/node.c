@@ -372,12 +372,6 @@ static void set_memory_lock(struct node *n, bool starting)
 #endif
 }
 
-/*
- * The runtime directory's lock (locks.h), unless it is the state
- * directory. One that cannot be made there (a runtime directory we
- * cannot write) leaves the daemon without runtime copies, as a runtime
- * directory that cannot be made does.
- */
 /* @status, with @error about @key's value prefixed by its file and line. */
 static int blamed(const struct conf *c, const char *key, char *error, size_t size, int status)
 {
@@ -385,6 +379,12 @@ static int blamed(const struct conf *c, const char *key, char *error, size_t siz
 	return status;
 }
 
+/*
+ * The runtime directory's lock (locks.h), unless it is the state
+ * directory. One that cannot be made there (a runtime directory we
+ * cannot write) leaves the daemon without runtime copies, as a runtime
+ * directory that cannot be made does.
+ */
 static int take_runtime_lock(struct node *n, const struct lock_place *p, char *error,
 			     size_t size)
 {
@@ -667,7 +667,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	}
 	change = restart_only_change(&n->conf, &next);
 	if (change.what) {
-		char where[PATH_MAX + 32];
+		char where[CONF_WHERE_SIZE];
 
 		fail(error, error_size, "%s%s: only a restart takes that",
 		     conf_at(&next, change.line, where, sizeof(where)), change.what);
