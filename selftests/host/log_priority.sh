@@ -12,6 +12,8 @@
 # (a file, a pipe, a terminal: the tests' checker) the lines are as
 # before, without the prefix. What availctl says outside the daemon's
 # log (a failed start, availctl check or reload refusing) is at error.
+# A newline in a value (m1's configuration is under a directory whose
+# name has one, and a refused reload's error names it) starts no line.
 # Usage: log_priority.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -35,10 +37,13 @@ for availctl in "$@"; do
 	printf '#!/bin/sh\n[ "$1" = active ] && exit 3\nexit 0\n' > "$dir/hook"
 	chmod 755 "$dir/hook"
 	echo "hook = $dir/hook" >> "$dir/m1.conf"
+	conf=$dir/new$'\n'line/m1.conf
+	mkdir -p "${conf%/*}"
+	mv "$dir/m1.conf" "$conf"
 	: > "$dir/m1.log"
 	# JOURNAL_STREAM: "DEVICE:INODE" of the stream systemd connected.
 	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/m1.log") \
-		"$availctl" arbiter --config "$dir/m1.conf" 2>> "$dir/m1.log" &
+		"$availctl" arbiter --config "$conf" 2>> "$dir/m1.log" &
 	m1=$!
 	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
 	m2=$!
@@ -49,7 +54,7 @@ for availctl in "$@"; do
 	tap_check "the start at notice: <5>" logged '^<5>[0-9]+ m1 started '
 	tap_check "a hook that failed (exit 3) at warning: <4>" \
 		wait_until 10 logged '^<4>[0-9]+ m1 hook-ended .*role=active .*status=3$'
-	echo "no-such-key = 1" >> "$dir/m1.conf"
+	echo "no-such-key = 1" >> "$conf"
 	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 	tap_check "a refused reload at warning: <4>" \
 		wait_until 10 logged '^<4>[0-9]+ m1 reload-refused '
@@ -69,6 +74,7 @@ for availctl in "$@"; do
 	kill "$m1"
 	wait 2> /dev/null
 	pids=
+	cp "$conf" "$dir/m1.conf"
 
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload

@@ -173,13 +173,16 @@ static int event_priority(const char *event, const char *values)
 
 /*
  * One write per line: a daemon killed mid-log leaves whole lines only,
- * and the checker in selftests/ reads every line as one event.
+ * and the checker in selftests/ reads every line as one event. So a
+ * control character in a value (a newline in a configuration path, said
+ * in an error) is written as a space: it would start a line of its own,
+ * read as another event.
  */
 static void log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt,
 		   va_list ap)
 {
 	char line[1024];
-	size_t len, prefix = 0, values;
+	size_t len, prefix = 0, values, i;
 	int used;
 
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
@@ -204,6 +207,9 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	}
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
+	for (i = values; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
 	if (prefix) {
 		line[0] = '<';
 		line[1] = (char)('0' + event_priority(event, values < len ? line + values : ""));
