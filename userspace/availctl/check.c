@@ -251,6 +251,7 @@ static bool address_unusable(const struct conf *c)
 	char address[INET_ADDRSTRLEN], where[CONF_WHERE_SIZE];
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	uint16_t port = ntohs(c->listen.sin_port);
+	unsigned int unprivileged;
 	bool foreign;
 
 	if (fd < 0)
@@ -271,9 +272,10 @@ static bool address_unusable(const struct conf *c)
 			service_log_prefix(LOG_ERR), where, address, port);
 		return true;
 	}
-	if (port < unprivileged_port_start())
+	unprivileged = unprivileged_port_start();
+	if (port < unprivileged)
 		printf("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there\n",
-		       where, port, unprivileged_port_start());
+		       where, port, unprivileged);
 	return false;
 }
 

@@ -665,6 +665,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	struct restart_only change;
 	struct replay_window *windows;
 	struct keyring keys;
+	bool keys_loaded = false;
 
 	if (!regular_file(n->config_path, error, error_size) ||
 	    conf_load(n->config_path, &next, error, error_size)) {
@@ -677,28 +678,17 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 
 		fail(error, error_size, "%s%s: only a restart takes that",
 		     conf_at(&next, change.line, where, sizeof(where)), change.what);
-		node_log(n, "reload-refused", "error=\"%s\"", error);
-		conf_free(&next);
-		return -1;
+		goto refused;
 	}
-	if (keyring_load(&keys, &next, error, error_size)) {
-		node_log(n, "reload-refused", "error=\"%s\"", error);
-		conf_free(&next);
-		return -1;
-	}
-	if (local_net_check_broadcasts(&next, error, error_size)) {
-		node_log(n, "reload-refused", "error=\"%s\"", error);
-		keyring_free(&keys);
-		conf_free(&next);
-		return -1;
-	}
+	if (keyring_load(&keys, &next, error, error_size))
+		goto refused;
+	keys_loaded = true;
+	if (local_net_check_broadcasts(&next, error, error_size))
+		goto refused;
 	windows = keep_windows(n, &next);
 	if (!windows) {
 		fail(error, error_size, "out of memory");
-		node_log(n, "reload-refused", "error=\"%s\"", error);
-		keyring_free(&keys);
-		conf_free(&next);
-		return -1;
+		goto refused;
 	}
 	keyring_adopt(&keys, &next, &n->keys, &n->conf);
 	keyring_free(&n->keys);
@@ -711,6 +701,12 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	set_scheduling(n);
 	set_memory_lock(n, false);
 	return 0;
+refused:
+	node_log(n, "reload-refused", "error=\"%s\"", error);
+	if (keys_loaded)
+		keyring_free(&keys);
+	conf_free(&next);
+	return -1;
 }
 
 int node_reload(struct node *n, char *error, size_t error_size)
