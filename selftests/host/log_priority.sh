@@ -13,7 +13,9 @@
 # before, without the prefix. What availctl says outside the daemon's
 # log (a failed start, availctl check or reload refusing) is at error.
 # A newline in a value (m1's configuration is under a directory whose
-# name has one, and a refused reload's error names it) starts no line.
+# name has one, and a refused reload's error names it) starts no line;
+# a value with a space, '"', a backslash or '=' in it is quoted, so that
+# the tests' checker (lib/cluster_check.py) reads the whole of it back.
 # Usage: log_priority.sh AVAILCTL...  (plain and sanitizer builds)
 
 . "$(dirname "$0")/../lib/tap.sh"
@@ -27,6 +29,19 @@ port=$((20000 + RANDOM % 20000))
 # logged PATTERN: m1's log has a line matching PATTERN (grep -E).
 logged() { grep -qE "$1" "$dir/m1.log"; }
 
+# read_back EVENT KEY: KEY's value in m1's last EVENT line, as the tests'
+# checker reads it (without the journal's "<N>").
+read_back() {
+	sed 's/^<[0-7]>//' "$dir/m1.log" > "$dir/m1.plain"
+	python3 - "$(dirname "$0")/../lib" "$dir/m1.plain" "$1" "$2" <<-'EOF'
+		import sys
+		sys.path.insert(0, sys.argv[1])
+		import cluster_check
+		found = [f for _, _, e, f in cluster_check.events(sys.argv[2]) if e == sys.argv[3]]
+		print(found[-1].get(sys.argv[4], "") if found else "", end="")
+	EOF
+}
+
 for availctl in "$@"; do
 	rm -rf "${dir:?}"/*
 	"$availctl" keygen "$dir/secret"
@@ -37,7 +52,8 @@ for availctl in "$@"; do
 	printf '#!/bin/sh\n[ "$1" = active ] && exit 3\nexit 0\n' > "$dir/hook"
 	chmod 755 "$dir/hook"
 	echo "hook = $dir/hook" >> "$dir/m1.conf"
-	conf=$dir/new$'\n'line/m1.conf
+	conf=$dir/new$'\n'line\ \"q\"=\\b/m1.conf
+	logged_conf=${conf//$'\n'/ }
 	mkdir -p "${conf%/*}"
 	mv "$dir/m1.conf" "$conf"
 	: > "$dir/m1.log"
@@ -54,10 +70,17 @@ for availctl in "$@"; do
 	tap_check "the start at notice: <5>" logged '^<5>[0-9]+ m1 started '
 	tap_check "a hook that failed (exit 3) at warning: <4>" \
 		wait_until 10 logged '^<4>[0-9]+ m1 hook-ended .*role=active .*status=3$'
+	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null
+	tap_check "a reload at notice: <5>" wait_until 10 logged '^<5>[0-9]+ m1 reloaded '
+	tap_check "the reload's path, with a newline, space, quotes, '\\' and '=', read back whole" \
+		test "$(read_back reloaded path)" = "$logged_conf"
 	echo "no-such-key = 1" >> "$conf"
 	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 	tap_check "a refused reload at warning: <4>" \
 		wait_until 10 logged '^<4>[0-9]+ m1 reload-refused '
+	error=$(read_back reload-refused error)
+	tap_check "the refusal's error, naming that path and the key, read back whole" \
+		test "$error" = "$logged_conf: line $(grep -c '' "$conf"): unknown key 'no-such-key'"
 	# A forged datagram: not signed with the key.
 	head -c 200 /dev/urandom > /dev/udp/127.0.0.1/"$port"
 	tap_check "a dropped datagram at warning: <4>" \

@@ -50,7 +50,7 @@ tap_check "a reload to realtime-priority 0 unlocks them" wait_until 10 unlocked
 sed -i 's/^realtime-priority = .*//' "$dir/m1.conf"
 "$plain" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 tap_check "a reload back to a priority does not lock, and says when it will" \
-	wait_until 10 logged ' m1 memory-unlocked reason=reload \(locked at the next start\)$'
+	wait_until 10 logged ' m1 memory-unlocked reason="reload \(locked at the next start\)"$'
 tap_check "still unlocked" unlocked
 stop
 

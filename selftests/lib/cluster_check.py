@@ -44,7 +44,16 @@ import re
 import sys
 
 LINE = re.compile(r"^(\d+) (\S+) (\S+) ?(.*)$")
-FIELD = re.compile(r'(\w+)=("[^"]*"|\S+)')
+# key=value, or key="value" with a '"' or backslash in it after a backslash.
+FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+ESCAPED = re.compile(r'\\(.)')
+
+
+def value(text):
+    """A field's value as the daemon had it: unquoted and unescaped."""
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return ESCAPED.sub(r"\1", text[1:-1])
+    return text
 
 
 def events(path):
@@ -53,7 +62,7 @@ def events(path):
         for line in f:
             m = LINE.match(line.strip())
             if m:
-                fields = {k: v.strip('"') for k, v in FIELD.findall(m.group(4))}
+                fields = {k: value(v) for k, v in FIELD.findall(m.group(4))}
                 yield int(m.group(1)), m.group(2), m.group(3), fields
 
 

@@ -77,8 +77,9 @@ static int persist(void *ctx, const struct arbiter_durable *state)
 		old_len = agreed_format(&m->on_disk, old, sizeof(old));
 	if (durable_file_replace(&m->state, text, (size_t)len, m->on_disk_exists ? old : NULL,
 				 (size_t)old_len, &unsure)) {
-		node_log(&m->node, "persist-failed", "path=%s error=\"%s\" old_state=%s",
-			 m->state.path, strerror(errno), unsure ? "unsure" : "restored");
+		node_log(&m->node, "persist-failed", "path=%s error=%s old_state=%s",
+			 LOG_VALUE(m->state.path), LOG_VALUE(strerror(errno)),
+			 unsure ? "unsure" : "restored");
 		return -1;
 	}
 	m->on_disk = *state;
@@ -108,13 +109,13 @@ static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *stat
 
 	if (durable_file_read(&m->state, copy, text, sizeof(text)) < 0) {
 		if (errno != ENOENT)
-			node_log(&m->node, "state-ignored", "path=%s error=\"%s\"", path,
-				 strerror(errno));
+			node_log(&m->node, "state-ignored", "path=%s error=%s", LOG_VALUE(path),
+				 LOG_VALUE(strerror(errno)));
 		return false;
 	}
 	if (!agreed_parse(text, state)) {
 		node_log(&m->node, "state-ignored", "path=%s error=\"not a valid state file\"",
-			 path);
+			 LOG_VALUE(path));
 		return false;
 	}
 	return true;
@@ -130,6 +131,7 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 {
 	struct arbiter_durable file, copy, newest;
 	bool have_file = load_copy(m, false, &file), have_copy = load_copy(m, true, &copy);
+	char why[PATH_MAX + 128];
 
 	if (have_file) {
 		m->on_disk = file;
@@ -146,9 +148,11 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 	    newest.agreed.generation == file.agreed.generation &&
 	    newest.epoch == file.epoch && newest.promise_ms == file.promise_ms)
 		return true;
-	node_log(&m->node, "state-rolled-back",
-		 "path=%s error=\"the state directory's file holds less than this node wrote since boot (%s): writing it back\"",
-		 m->state.path, m->state.copy_path);
+	snprintf(why, sizeof(why),
+		 "the state directory's file holds less than this node wrote since boot (%s): writing it back",
+		 m->state.copy_path);
+	node_log(&m->node, "state-rolled-back", "path=%s error=%s", LOG_VALUE(m->state.path),
+		 LOG_VALUE(why));
 	if (persist(m, &newest))
 		return false;
 	return true;
@@ -164,10 +168,10 @@ static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, 
 	struct arbiter *a = &m->arbiter;
 
 	node_log_at(&m->node, at_ms, "role", "role=%s previous=%s epoch=%" PRIu64 " witness=%s generation=%"
-		 PRIu64 " hold_until=%" PRIu64 " reason=\"%s\"",
+		 PRIu64 " hold_until=%" PRIu64 " reason=%s",
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
-		 hold_until_ms, a->reason);
+		 hold_until_ms, LOG_VALUE(a->reason));
 }
 
 /*
@@ -194,7 +198,7 @@ static void log_witness_changes(struct manager *m)
 
 	if (p->open && !p->agreed && !arbiter_same_witness(&p->ref, &m->logged_proposal)) {
 		node_log(&m->node, "witness-proposed", "host=%s epoch=%" PRIu64 " generation=%" PRIu64
-			 " reason=\"%s\"", p->ref.host, p->ref.epoch, p->ref.generation, a->reason);
+			 " reason=%s", p->ref.host, p->ref.epoch, p->ref.generation, LOG_VALUE(a->reason));
 		m->logged_proposal = p->ref;
 	}
 	if (!arbiter_same_witness(&a->agreed, &m->logged_witness)) {
@@ -732,7 +736,7 @@ int manager_main(const char *config_path)
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 &&
 		    errno != EINTR) {
-			node_log(&m.node, "poll-failed", "error=\"%s\"", strerror(errno));
+			node_log(&m.node, "poll-failed", "error=%s", LOG_VALUE(strerror(errno)));
 			failed = 1;
 			break;
 		}

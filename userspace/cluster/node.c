@@ -222,6 +222,31 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	}
 }
 
+const char *node_log_value(char *buf, size_t size, const char *s)
+{
+	size_t in, out = 0;
+	bool quote = !*s;
+
+	for (in = 0; s[in] && !quote; in++)
+		quote = strchr(" \"\\=", s[in]) || (unsigned char)s[in] < 0x20 || s[in] == 0x7f;
+	if (!quote) {
+		snprintf(buf, size, "%s", s);
+		return buf;
+	}
+	buf[out++] = '"';
+	/* Room left for the widest step (an escaped character), '"' and '\0'. */
+	for (in = 0; s[in] && out + 4 <= size; in++) {
+		unsigned char c = (unsigned char)s[in];
+
+		if (c == '"' || c == '\\')
+			buf[out++] = '\\';
+		buf[out++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	buf[out++] = '"';
+	buf[out] = '\0';
+	return buf;
+}
+
 void node_log(const struct node *n, const char *event, const char *fmt, ...)
 {
 	va_list ap;
@@ -300,9 +325,9 @@ static void set_scheduling(const struct node *n)
 	    had == (policy | SCHED_RESET_ON_FORK) && have.sched_priority == want.sched_priority)
 		return;	/* as configured already, by the service manager say */
 	if (sched_setscheduler(0, policy | SCHED_RESET_ON_FORK, &want)) {
-		node_log(n, "scheduling-refused", "policy=%s priority=%d error=\"%s\"",
+		node_log(n, "scheduling-refused", "policy=%s priority=%d error=%s",
 			 policy == SCHED_RR ? "rr" : "other", want.sched_priority,
-			 strerror(errno));
+			 LOG_VALUE(strerror(errno)));
 		return;
 	}
 	node_log(n, "scheduling", "policy=%s priority=%d", policy == SCHED_RR ? "rr" : "other",
@@ -353,7 +378,7 @@ static void set_memory_lock(struct node *n, bool starting)
 	if (n->memory_locked)
 		return;
 	if (!starting) {
-		node_log(n, "memory-unlocked", "reason=reload (locked at the next start)");
+		node_log(n, "memory-unlocked", "reason=\"reload (locked at the next start)\"");
 		return;
 	}
 #ifdef NODE_ASAN
@@ -370,7 +395,7 @@ static void set_memory_lock(struct node *n, bool starting)
 		return;
 	}
 	if (mlockall(MCL_CURRENT | MCL_FUTURE)) {
-		node_log(n, "memory-unlocked", "error=\"%s\"", strerror(errno));
+		node_log(n, "memory-unlocked", "error=%s", LOG_VALUE(strerror(errno)));
 		return;
 	}
 	n->memory_locked = true;
@@ -410,8 +435,8 @@ static int take_runtime_lock(struct node *n, const struct lock_place *p, char *e
 			return blamed(c, p->key, error, size, p->status);
 		err = errno;
 	}
-	node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
-		 strerror(err));
+	node_log(n, "runtime-dir-unusable", "path=%s error=%s", LOG_VALUE(c->runtime_dir),
+		 LOG_VALUE(strerror(err)));
 	n->runtime_dir_ok = false;
 	return 0;
 }
@@ -513,9 +538,12 @@ static int start(struct node *n, const char *config_path, bool manager,
 	}
 	/* Without it the daemon still runs, but cannot see its state go back. */
 	n->runtime_dir_ok = !mkdir(c->runtime_dir, 0700) || errno == EEXIST;
-	if (!n->runtime_dir_ok)
-		node_log(n, "runtime-dir-unusable", "path=%s error=\"%s\"", c->runtime_dir,
-			 strerror(errno));
+	if (!n->runtime_dir_ok) {
+		const char *why = strerror(errno);
+
+		node_log(n, "runtime-dir-unusable", "path=%s error=%s", LOG_VALUE(c->runtime_dir),
+			 LOG_VALUE(why));
+	}
 	status = take_locks(n, manager, error, error_size);
 	if (status)
 		return status;
@@ -527,15 +555,16 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return blamed(c, "control", error, error_size,
 			      status > 0 ? SERVICE_EXIT_CONFIG : -1);
 	if (n->control.record_error)
-		node_log(n, "control-unrecorded", "path=%s record=%s error=\"%s\"", c->control,
-			 c->control_record, strerror(n->control.record_error));
+		node_log(n, "control-unrecorded", "path=%s record=%s error=%s",
+			 LOG_VALUE(c->control), LOG_VALUE(c->control_record),
+			 LOG_VALUE(strerror(n->control.record_error)));
 	if (sequence_start(&n->seq, c->state_dir, n->runtime_dir_ok ? c->runtime_dir : NULL,
 			   c->cluster, c->node, node_unix_ms() * 1000000)) {
 		fail(error, error_size, "state-dir %s: path too long", c->state_dir);
 		return blamed(c, "state-dir", error, error_size, -1);
 	}
 	if (n->seq.ignored[0])
-		node_log(n, "sequence-ignored", "error=\"%s\"", n->seq.ignored);
+		node_log(n, "sequence-ignored", "error=%s", LOG_VALUE(n->seq.ignored));
 	n->started_ms = node_now_ms();
 	set_scheduling(n);
 	set_memory_lock(n, true);
@@ -669,7 +698,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 
 	if (!regular_file(n->config_path, error, error_size) ||
 	    conf_load(n->config_path, &next, error, error_size)) {
-		node_log(n, "reload-refused", "error=\"%s\"", error);
+		node_log(n, "reload-refused", "error=%s", LOG_VALUE(error));
 		return -1;
 	}
 	change = restart_only_change(&n->conf, &next);
@@ -697,12 +726,12 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	n->windows = windows;
 	conf_free(&n->conf);
 	n->conf = next;
-	node_log(n, "reloaded", "path=%s", n->config_path);
+	node_log(n, "reloaded", "path=%s", LOG_VALUE(n->config_path));
 	set_scheduling(n);
 	set_memory_lock(n, false);
 	return 0;
 refused:
-	node_log(n, "reload-refused", "error=\"%s\"", error);
+	node_log(n, "reload-refused", "error=%s", LOG_VALUE(error));
 	if (keys_loaded)
 		keyring_free(&keys);
 	conf_free(&next);
@@ -735,8 +764,8 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	snprintf(msg->destination, sizeof(msg->destination), "%s", to);
 	msg->seq = sequence_take(&n->seq, &unsaved);
 	if (unsaved)
-		node_log(n, "sequence-unsaved", "next=%llu error=\"%s\"",
-			 (unsigned long long)n->seq.next, strerror(n->seq.save_errno));
+		node_log(n, "sequence-unsaved", "next=%llu error=%s",
+			 (unsigned long long)n->seq.next, LOG_VALUE(strerror(n->seq.save_errno)));
 	msg->time_ms = node_unix_ms();
 	len = wire_encode(msg, key, buf, sizeof(buf));
 	if (!len || sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,

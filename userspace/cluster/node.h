@@ -152,6 +152,24 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/*
+ * A value for a log line, written so that a reader splitting the line's
+ * "key=value" fields (selftests/lib/cluster_check.py, a log shipper)
+ * gets the whole of it back: as it is when it is not empty and holds no
+ * space, double quote, backslash, '=' or control character; else in
+ * double quotes, with a double quote or backslash in it preceded by a
+ * backslash, and a control character written as a space. Free text
+ * (errors, reasons) and paths are logged through it; names (nodes,
+ * hosts) cannot hold those characters. Cut to fit @size
+ * (NODE_LOG_VALUE_SIZE: a log line's length), the quotes kept. Returns
+ * @buf.
+ */
+#define NODE_LOG_VALUE_SIZE 1024
+const char *node_log_value(char *buf, size_t size, const char *s);
+
+/* node_log_value() into a buffer that lives as long as the statement's block. */
+#define LOG_VALUE(s) node_log_value((char[NODE_LOG_VALUE_SIZE]){ 0 }, NODE_LOG_VALUE_SIZE, (s))
+
 /* Signal flags, set by the handlers and cleared by the reader. */
 bool node_should_stop(void);
 bool node_take_reload(void);

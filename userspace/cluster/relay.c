@@ -72,8 +72,8 @@ static void log_restores(struct relay *r)
 	if (r->store.restored == r->restores_logged)
 		return;
 	r->restores_logged = r->store.restored;
-	node_log(&r->node, "witness-restored", "times=%llu problem=\"%s\"",
-		 (unsigned long long)r->store.restored, r->store.last_problem);
+	node_log(&r->node, "witness-restored", "times=%llu problem=%s",
+		 (unsigned long long)r->store.restored, LOG_VALUE(r->store.last_problem));
 }
 
 /*
@@ -93,10 +93,11 @@ static uint32_t note_probe(struct relay *r)
 	}
 	if (r->writes_failing != witness_store_writes_failing(&r->store)) {
 		r->writes_failing = !r->writes_failing;
-		node_log(&r->node, "witness-writes", "state=%s took_ms=%u error=\"%s\"",
+		node_log(&r->node, "witness-writes", "state=%s took_ms=%u error=%s",
 			 r->writes_failing ? "failing" : "ok", r->store.write_ms,
-			 r->writes_failing ? strerror(r->store.write_error ? r->store.write_error :
-						      r->store.probe_error) : "");
+			 LOG_VALUE(r->writes_failing ?
+				   strerror(r->store.write_error ? r->store.write_error :
+					    r->store.probe_error) : ""));
 	}
 	return in_flight;
 }
@@ -117,7 +118,7 @@ static void connect_module(struct relay *r, uint64_t now_ms)
 		/* Unloaded (logged as lost) and not back: the same event. */
 		if (strcmp(r->module_problem, error.message) &&
 		    !(r->lost_at_ms && error.code == ENOENT)) {
-			node_log(&r->node, "module", "state=absent error=\"%s\"", error.message);
+			node_log(&r->node, "module", "state=absent error=%s", LOG_VALUE(error.message));
 			service_status("no broadcasts to relay: %s", error.message);
 			snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		}
@@ -212,7 +213,8 @@ static void read_pressure(struct relay *r, uint64_t now_ms)
 	if (!r->pressure.read_ms || error != r->pressure.error ||
 	    (error && strcmp(problem, r->pressure.problem))) {
 		if (error)
-			node_log(&r->node, "pressure", "state=unreported error=\"%s\"", problem);
+			node_log(&r->node, "pressure", "state=unreported error=%s",
+				 LOG_VALUE(problem));
 		else
 			node_log(&r->node, "pressure", "state=reported per_mille=%u", per_mille);
 	}
@@ -242,7 +244,7 @@ static void forward(struct relay *r, const struct availcast_snapshot *snap)
 	/* Logged at most once a minute: every broadcast would say it again. */
 	if (unsent && (!r->name_logged_ms || now - r->name_logged_ms >= 60000)) {
 		node_log(&r->node, "resources-unsent",
-			 "count=%u reason=name (not 1 to 31 of A-Z a-z 0-9 and %s)", unsent,
+			 "count=%u reason=\"name (not 1 to 31 of A-Z a-z 0-9 and %s)\"", unsent,
 			 AVAILCAST_NAME_PUNCT);
 		r->name_logged_ms = now;
 	}
@@ -271,12 +273,12 @@ static void forward_broadcasts(struct relay *r)
 	if (status == ETIMEDOUT)
 		return;
 	if (status == EINVAL) {
-		node_log(&r->node, "module", "state=malformed error=\"%s\"", error.message);
+		node_log(&r->node, "module", "state=malformed error=%s", LOG_VALUE(error.message));
 		return;
 	}
 	if (status) {
 		/* ENODEV: unloaded; subscribed again once it is back (connect_module). */
-		node_log(&r->node, "module", "state=lost error=\"%s\"", error.message);
+		node_log(&r->node, "module", "state=lost error=%s", LOG_VALUE(error.message));
 		service_status("no broadcasts to relay: %s", error.message);
 		snprintf(r->module_problem, sizeof(r->module_problem), "%s", error.message);
 		availcast_listener_close(r->listener);
@@ -311,11 +313,11 @@ static void log_refusal(struct relay *r, const char *from, const struct wire_wit
 	r->refused.epoch = w->record.epoch;
 	r->refused.generation = w->record.generation;
 	node_log(&r->node, "witness",
-		 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=\"%s\"",
+		 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=%s",
 		 from, witness_status_name(w->status), w->record.active,
 		 (unsigned long long)w->record.epoch, (unsigned long long)w->record.generation,
-		 w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
-		 r->store.last_problem : "");
+		 LOG_VALUE(w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
+			   r->store.last_problem : ""));
 }
 
 /*
@@ -606,7 +608,7 @@ int relay_main(const char *config_path)
 			.fd = r.listener ? availcast_listener_fd(r.listener) : -1,
 			.events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 && errno != EINTR) {
-			node_log(&r.node, "poll-failed", "error=\"%s\"", strerror(errno));
+			node_log(&r.node, "poll-failed", "error=%s", LOG_VALUE(strerror(errno)));
 			failed = 1;
 			break;
 		}
