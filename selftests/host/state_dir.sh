@@ -32,6 +32,13 @@ config() {
 # sequence_files DIR N: DIR holds N sequence files of this version's names.
 sequence_files() { test "$(find "$1" -name '*@*.sequence' | wc -l)" -eq "$2"; }
 
+# said_on_overlay WHAT STATUS: availctl WHAT (check, start) on overlayfs
+# named the holder of the manager's lock, and exited STATUS.
+said_on_overlay() {
+	grep -qF "($dir/ov/merged/w/@w.agreed.lock is locked by pid " "$dir/ov.$1" &&
+		test "$(tail -n 1 "$dir/ov.$1")" = "$2"
+}
+
 # old_files_unchanged: the files of earlier versions' names, as copied away.
 old_files_unchanged() {
 	cmp "$dir/a.b.c.sequence" "$dir/shared/a.b.c.sequence" &&
@@ -175,6 +182,33 @@ for availctl in "$@"; do
 		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
 	kill "$holder"
 	wait "$holder" 2> /dev/null
+	# On overlayfs whose layers are two file systems (xino off), stat()
+	# says another device than /proc/locks does (btrfs subvolumes too):
+	# the check and the start still name the holder. In a mount namespace
+	# of its own, gone with it.
+	mkdir -p "$dir/ov/lower" "$dir/ov/upper" "$dir/ov/work" "$dir/ov/merged"
+	sed "s|^state-dir = .*|state-dir = $dir/ov/merged/w|" "$dir/w.conf" > "$dir/ov.conf"
+	cat > "$dir/ov.sh" <<-'EOF'
+		. "$1/wait.sh"
+		dir=$2 availctl=$3
+		mount -t tmpfs lower "$dir/ov/lower" &&
+			mount -t overlay overlay -o "lowerdir=$dir/ov/lower,upperdir=$dir/ov/upper,workdir=$dir/ov/work,xino=off" "$dir/ov/merged" &&
+			mkdir -m 700 "$dir/ov/merged/w" || exit 9
+		flock "$dir/ov/merged/w/@w.agreed.lock" sleep 60 &
+		holder=$!
+		wait_until 10 grep -q " $holder " /proc/locks || exit 9
+		"$availctl" check --config "$dir/ov.conf" 2> "$dir/ov.check"
+		echo "$?" >> "$dir/ov.check"
+		timeout 10 "$availctl" arbiter --config "$dir/ov.conf" 2> "$dir/ov.start"
+		echo "$?" >> "$dir/ov.start"
+		kill "$holder"
+	EOF
+	: > "$dir/ov.check"
+	: > "$dir/ov.start"
+	unshare -m bash "$dir/ov.sh" "$(dirname "$0")/../lib" "$dir" "$availctl"
+	tap_check "on overlayfs, availctl check names the lock's holder (exit 1)" \
+		said_on_overlay check 1
+	tap_check "on overlayfs, the start names it too (exit 78)" said_on_overlay start 78
 	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
 	# it): said unusable, as one that cannot be made, not taken as locked.
 	ln -s "$dir/nowhere" "$dir/dangling"

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemons' locks, and who holds them: see locks.h. */
 
+#define _GNU_SOURCE	/* statx() */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -62,15 +65,45 @@ static int lock_path(const struct lock_place *p, char *path, size_t size)
 }
 
 /*
+ * The device of the file system @path is on, as /proc/locks names it
+ * (the superblock's): that of its mount in /proc/self/mountinfo ("ID
+ * PARENT MAJOR:MINOR ..."). stat()'s may be another: btrfs gives each
+ * subvolume a device of its own, overlayfs over two file systems the
+ * layer's. Returns false when it cannot be told (no mount id, a kernel
+ * before 5.8; no /proc).
+ */
+static bool mount_device(const char *path, unsigned int *maj, unsigned int *min)
+{
+	unsigned long long id;
+	struct statx stx;
+	bool found = false;
+	char *line = NULL;
+	size_t size = 0;
+	FILE *mounts;
+
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) || !(stx.stx_mask & STATX_MNT_ID))
+		return false;
+	mounts = fopen("/proc/self/mountinfo", "re");
+	if (!mounts)
+		return false;
+	while (!found && getline(&line, &size, mounts) > 0)
+		found = sscanf(line, "%llu %*u %u:%u", &id, maj, min) == 3 && id == stx.stx_mnt_id;
+	free(line);
+	fclose(mounts);
+	return found;
+}
+
+/*
  * The pid of a process other than @own that holds an flock on the file
  * at @p, from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID
  * MAJOR:MINOR:INODE START END" (hex device numbers; a waiter's line has
- * "->" before FLOCK). -1: none seen.
+ * "->" before FLOCK). The device is the file system's (mount_device()),
+ * or stat()'s where that cannot be told. -1: none seen.
  */
 static pid_t lock_holder(const struct lock_place *p, pid_t own)
 {
 	char path[PATH_MAX], line[256], type[16];
-	unsigned int maj, min;
+	unsigned int maj, min, dev_major, dev_minor;
 	unsigned long ino;
 	pid_t holder = -1;
 	struct stat st;
@@ -79,14 +112,18 @@ static pid_t lock_holder(const struct lock_place *p, pid_t own)
 
 	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
 		return -1;
+	if (!mount_device(path, &dev_major, &dev_minor)) {
+		dev_major = major(st.st_dev);
+		dev_minor = minor(st.st_dev);
+	}
 	locks = fopen("/proc/locks", "re");
 	if (!locks)
 		return -1;
 	while (holder < 0 && fgets(line, sizeof(line), locks))
 		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
 			   &ino) == 5 &&
-		    !strcmp(type, "FLOCK") && pid != own && maj == major(st.st_dev) &&
-		    min == minor(st.st_dev) && ino == st.st_ino)
+		    !strcmp(type, "FLOCK") && pid != own && maj == dev_major && min == dev_minor &&
+		    ino == st.st_ino)
 			holder = pid;
 	fclose(locks);
 	return holder;

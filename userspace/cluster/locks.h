@@ -69,8 +69,9 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size);
  * @own (the pid of this node's running daemon, -1 if none runs), as
  * /proc/locks shows them: nothing is taken, so a daemon starting
  * meanwhile is not disturbed. Returns 1 with @error, as the start would
- * say it, or 0. A lock on a file system whose stat() device is not the
- * one /proc/locks names (btrfs subvolumes, overlayfs) is not seen: 0.
+ * say it, or 0. A lock is looked for by its file system's device, which
+ * is what /proc/locks names where stat() says another (btrfs subvolumes,
+ * overlayfs over two file systems).
  */
 int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		size_t error_size);
