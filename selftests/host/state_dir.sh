@@ -165,10 +165,20 @@ for availctl in "$@"; do
 	tap_expect 0 ": ok" "$availctl" check --config <(
 		sed "s|^state-dir = .*|state-dir = $dir/x4|" "$dir/x.conf"
 		echo "control = $dir/shared/m1.sock")
-	tap_expect 1 "another availctl daemon runs as node m1 of cluster x ($dir/run/m1@x.lock is locked by pid" \
-		"$availctl" check --config <(
-			sed -e "s|^state-dir = .*|state-dir = $dir/run|" \
-			    -e "s|^runtime-dir = .*|runtime-dir = $dir/x5|" "$dir/x.conf")
+	# That is a configuration error (78), whichever daemon started first:
+	# not one of this node on its way out (1, tried again for ever).
+	sed -e "s|^state-dir = .*|state-dir = $dir/run|" \
+	    -e "s|^runtime-dir = .*|runtime-dir = $dir/x5|" "$dir/x.conf" > "$dir/x5.conf"
+	said="another availctl daemon runs as node m1 of cluster x with runtime-dir $dir/run, this daemon's state-dir"
+	tap_expect 1 "$said" "$availctl" check --config "$dir/x5.conf"
+	tap_expect 1 "($dir/run/m1@x.runtime.lock is locked by pid" "$availctl" check --config "$dir/x5.conf"
+	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/x5.conf"
+	# And the other way round: a runtime-dir that is x's m1's state-dir.
+	tap_expect 78 "another availctl daemon runs as node m1 of cluster x with runtime-dir $dir/shared: daemons of one name need a runtime-dir each" \
+		timeout 10 "$availctl" arbiter --config <(
+			sed -e "s|^state-dir = .*|state-dir = $dir/x6|" \
+			    -e "s|^runtime-dir = .*|runtime-dir = $dir/shared|" "$dir/x.conf"
+			echo "control = $dir/x6.sock")
 	# Any process may hold a lock: the check and the start name it.
 	mkdir -m 700 "$dir/w"
 	sed -e "s|^cluster = .*|cluster = w|" -e "s|^state-dir = .*|state-dir = $dir/w|" \

@@ -12,8 +12,9 @@
  *   @CLUSTER.agreed.lock,             held by that manager, that relay
  *   @CLUSTER.witness.lock
  *   NODE@CLUSTER.KIND                 the node's own in that cluster:
- *                                     lock, sequence, probe, and the
- *                                     runtime copies agreed and witness
+ *                                     lock, sequence, probe, the
+ *                                     runtime copies agreed and witness,
+ *                                     and runtime.lock (locks.h)
  *   NODE.lock, NODE.sock, NODE.control  the node's, in any cluster: the
  *                                     default control socket and its
  *                                     record are named for the node alone

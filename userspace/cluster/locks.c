@@ -24,15 +24,19 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 	struct stat state, run;
 
 	memset(places, 0, LOCK_KINDS * sizeof(*places));
-	p[LOCK_NODE_CLUSTER].dir = p[LOCK_NODE].dir = p[LOCK_ROLE].dir = c->state_dir;
-	p[LOCK_NODE_CLUSTER].key = p[LOCK_NODE].key = p[LOCK_ROLE].key = "state-dir";
-	p[LOCK_RUNTIME].key = "runtime-dir";
+	p[LOCK_STATE_AS_RUNTIME].dir = p[LOCK_NODE_CLUSTER].dir = p[LOCK_NODE].dir =
+		p[LOCK_ROLE].dir = c->state_dir;
+	p[LOCK_STATE_AS_RUNTIME].key = p[LOCK_NODE_CLUSTER].key = p[LOCK_NODE].key =
+		p[LOCK_ROLE].key = "state-dir";
+	p[LOCK_RUNTIME].key = p[LOCK_RUNTIME_MARK].key = "runtime-dir";
 	/* The state directory's lock of that name is held already. */
 	if (stat(c->state_dir, &state) || stat(c->runtime_dir, &run) ||
 	    state.st_dev != run.st_dev || state.st_ino != run.st_ino)
-		p[LOCK_RUNTIME].dir = c->runtime_dir;
+		p[LOCK_RUNTIME].dir = p[LOCK_RUNTIME_MARK].dir = c->runtime_dir;
 	if (layout_node_file(p[LOCK_NODE_CLUSTER].name, sizeof(p->name), c->cluster, c->node,
 			     "lock") ||
+	    layout_node_file(p[LOCK_RUNTIME_MARK].name, sizeof(p->name), c->cluster, c->node,
+			     "runtime.lock") ||
 	    layout_role_lock(p[LOCK_ROLE].name, sizeof(p->name), c->cluster,
 			     manager ? "agreed" : "witness")) {
 		snprintf(error, error_size, "node and cluster names too long for a file name");
@@ -40,6 +44,12 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 	}
 	snprintf(p[LOCK_NODE].name, sizeof(p->name), "%s.lock", c->node);
 	memcpy(p[LOCK_RUNTIME].name, p[LOCK_NODE_CLUSTER].name, sizeof(p->name));
+	memcpy(p[LOCK_STATE_AS_RUNTIME].name, p[LOCK_RUNTIME_MARK].name, sizeof(p->name));
+
+	snprintf(p[LOCK_STATE_AS_RUNTIME].holder, sizeof(p->holder),
+		 "another availctl daemon runs as node %s of cluster %s with runtime-dir %s, this daemon's state-dir: daemons of one name need a runtime-dir each, not another's state-dir",
+		 c->node, c->cluster, c->state_dir);
+	p[LOCK_STATE_AS_RUNTIME].status = SERVICE_EXIT_CONFIG;
 
 	snprintf(p[LOCK_NODE_CLUSTER].holder, sizeof(p->holder),
 		 "another availctl daemon runs as node %s of cluster %s", c->node, c->cluster);
@@ -56,6 +66,8 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 		 "another availctl daemon runs as node %s of cluster %s with runtime-dir %s: daemons of one name need a runtime-dir each",
 		 c->node, c->cluster, c->runtime_dir);
 	p[LOCK_RUNTIME].status = SERVICE_EXIT_CONFIG;
+	memcpy(p[LOCK_RUNTIME_MARK].holder, p[LOCK_RUNTIME].holder, sizeof(p->holder));
+	p[LOCK_RUNTIME_MARK].status = SERVICE_EXIT_CONFIG;
 	return 0;
 }
 
@@ -184,24 +196,30 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	return fd;
 }
 
+int lock_look(const struct lock_place *p, pid_t own, char *error, size_t error_size)
+{
+	pid_t holder = lock_holder(p, own);
+	char path[PATH_MAX];
+
+	if (holder < 0)
+		return 0;
+	lock_path(p, path, sizeof(path));
+	say_held(p, path, holder, error, error_size);
+	return 1;
+}
+
 int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		size_t error_size)
 {
 	struct lock_place places[LOCK_KINDS];
-	char path[PATH_MAX];
 	int i;
 
 	if (locks_place(c, manager, places, error, error_size))
 		return 1;
-	for (i = 0; i < LOCK_KINDS; i++) {
-		pid_t holder = lock_holder(&places[i], own);
-
-		if (holder >= 0) {
-			lock_path(&places[i], path, sizeof(path));
-			say_held(&places[i], path, holder, error, error_size);
+	for (i = 0; i < LOCK_KINDS; i++)
+		if (lock_look(&places[i], own, error, error_size)) {
 			conf_blame(c, places[i].key, error, error_size);
 			return 1;
 		}
-	}
 	return 0;
 }

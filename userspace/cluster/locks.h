@@ -14,7 +14,11 @@
  * directory would read each other's promises after a restart: 78 too).
  * And in the runtime directory, one daemon per node of a cluster again:
  * two daemons of one name with state directories of their own would
- * share their runtime copies there (78).
+ * share their runtime copies there (78). A daemon whose runtime directory
+ * is another's state directory holds that directory's NODE@CLUSTER.lock
+ * too, so it also marks the directory as its runtime directory: the
+ * other, starting second, is told so (78), not taken for a daemon of its
+ * own on its way out (1, tried again for ever).
  */
 #ifndef AVAILCTL_LOCKS_H
 #define AVAILCTL_LOCKS_H
@@ -26,15 +30,24 @@
 #include "conf.h"
 
 enum lock_kind {
+	/*
+	 * <state-dir>/NODE@CLUSTER.runtime.lock: only looked at, held by a
+	 * daemon of this node whose runtime-dir this state-dir is.
+	 */
+	LOCK_STATE_AS_RUNTIME,
 	LOCK_NODE_CLUSTER,	/* <state-dir>/NODE@CLUSTER.lock */
 	LOCK_NODE,		/* <state-dir>/NODE.lock */
 	LOCK_ROLE,		/* <state-dir>/@CLUSTER.agreed.lock or .witness.lock */
 	LOCK_RUNTIME,		/* <runtime-dir>/NODE@CLUSTER.lock */
+	LOCK_RUNTIME_MARK,	/* <runtime-dir>/NODE@CLUSTER.runtime.lock */
 	LOCK_KINDS
 };
 
 struct lock_place {
-	/* NULL: not taken (the runtime directory is the state directory). */
+	/*
+	 * NULL: not taken (the runtime directory's, when it is the state
+	 * directory).
+	 */
 	const char *dir;
 	const char *key;	/* the configuration key that names dir */
 	char name[NAME_MAX + 1];
@@ -63,6 +76,13 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
  * opened.
  */
 int lock_take(const struct lock_place *p, char *error, size_t error_size);
+
+/*
+ * Whether a process other than @own holds the lock at @p, as /proc/locks
+ * shows it (nothing is taken): 1 with @error saying who (as lock_take()
+ * does), or 0 (none seen, or no /proc/locks).
+ */
+int lock_look(const struct lock_place *p, pid_t own, char *error, size_t error_size);
 
 /*
  * Whether a start of @c would find a lock held by a process other than

@@ -411,30 +411,36 @@ static int blamed(const struct conf *c, const char *key, char *error, size_t siz
 }
 
 /*
- * The runtime directory's lock (locks.h), unless it is the state
- * directory. One that cannot be made there (a runtime directory we
+ * The runtime directory's locks (locks.h): one daemon per node of a
+ * cluster there, and the mark that says the directory is this daemon's
+ * runtime directory; none when it is the state directory. One that
+ * cannot be made there (a runtime directory we
  * cannot write) leaves the daemon without runtime copies, as a runtime
  * directory that cannot be made does.
  */
-static int take_runtime_lock(struct node *n, const struct lock_place *p, char *error,
-			     size_t size)
+static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK_KINDS],
+			     char *error, size_t size)
 {
+	int *fds[] = { [LOCK_RUNTIME] = &n->runtime_lock,
+		       [LOCK_RUNTIME_MARK] = &n->runtime_mark_lock };
 	const struct conf *c = &n->conf;
 	struct stat run;
-	int err;
+	int err, i;
 
-	if (!n->runtime_dir_ok || !p->dir)
+	if (!n->runtime_dir_ok || !places[LOCK_RUNTIME].dir)
 		return 0;
 	/* mkdir() said EEXIST of a dangling symlink, or a file, too. */
 	err = stat(c->runtime_dir, &run) ? errno : S_ISDIR(run.st_mode) ? 0 : ENOTDIR;
-	if (!err) {
-		n->runtime_lock = lock_take(p, error, size);
-		if (n->runtime_lock >= 0)
-			return 0;
+	for (i = LOCK_RUNTIME; i <= LOCK_RUNTIME_MARK && !err; i++) {
+		*fds[i] = lock_take(&places[i], error, size);
+		if (*fds[i] >= 0)
+			continue;
 		if (errno == EWOULDBLOCK)
-			return blamed(c, p->key, error, size, p->status);
+			return blamed(c, places[i].key, error, size, places[i].status);
 		err = errno;
 	}
+	if (!err)
+		return 0;
 	node_log(n, "runtime-dir-unusable", "path=%s error=%s", LOG_VALUE(c->runtime_dir),
 		 LOG_VALUE(strerror(err)));
 	n->runtime_dir_ok = false;
@@ -447,16 +453,19 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	struct lock_place places[LOCK_KINDS];
 	int *fds[] = { [LOCK_NODE_CLUSTER] = &n->cluster_lock, [LOCK_NODE] = &n->lock,
 		       [LOCK_ROLE] = &n->role_lock };
+	const struct lock_place *as_runtime = &places[LOCK_STATE_AS_RUNTIME];
 	int i;
 
 	if (locks_place(&n->conf, manager, places, error, size))
 		return -1;
-	for (i = 0; i < LOCK_RUNTIME; i++) {
+	if (lock_look(as_runtime, getpid(), error, size))
+		return blamed(&n->conf, as_runtime->key, error, size, as_runtime->status);
+	for (i = LOCK_NODE_CLUSTER; i < LOCK_RUNTIME; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
 		if (*fds[i] < 0)
 			return blamed(&n->conf, places[i].key, error, size, places[i].status);
 	}
-	return take_runtime_lock(n, &places[LOCK_RUNTIME], error, size);
+	return take_runtime_lock(n, places, error, size);
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */
@@ -472,7 +481,8 @@ static int start(struct node *n, const char *config_path, bool manager,
 	int status;
 
 	memset(n, 0, sizeof(*n));
-	n->udp = n->cluster_lock = n->lock = n->role_lock = n->runtime_lock = n->control.fd = -1;
+	n->udp = n->cluster_lock = n->lock = n->role_lock = n->runtime_lock = -1;
+	n->runtime_mark_lock = n->control.fd = -1;
 	/*
 	 * First: a SIGHUP or SIGTERM that comes while the daemon starts (a
 	 * tool's restart-then-reload) is kept for the loop, not fatal. And
@@ -592,6 +602,8 @@ void node_stop(struct node *n)
 		close(n->role_lock);
 	if (n->runtime_lock >= 0)
 		close(n->runtime_lock);
+	if (n->runtime_mark_lock >= 0)
+		close(n->runtime_mark_lock);
 	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;

@@ -34,6 +34,7 @@ struct node {
 	int lock;			/* one per node name, whatever the cluster */
 	int role_lock;			/* one manager, one relay per cluster */
 	int runtime_lock;		/* and per node of a cluster in the runtime dir */
+	int runtime_mark_lock;		/* which is this daemon's runtime dir */
 	bool runtime_dir_ok;		/* runtime copies of the state can be kept */
 	bool memory_locked;		/* mlockall(): with realtime-priority */
 	struct sequence seq;		/* numbers for the datagrams sent */
