@@ -156,6 +156,12 @@ unit_status_says() {
 	systemctl status --no-pager "$1" 2> /dev/null | sed -n 's/^ *Status: //p' | grep -qE "$2"
 }
 
+# The address m1's hook holds while m1 is active.
+service_address=192.0.2.77/32
+
+# has_service_address: it is on lo.
+has_service_address() { ip -o address show dev lo | grep -qF " ${service_address%/*}/"; }
+
 # hook_log NODE: where the managers' hook writes (see notify.sh below).
 hook_log() {
 	case $1 in
@@ -222,17 +228,34 @@ phase1_cluster() {
 		availctl keygen --node h1 --secret "$conf/cluster.key" "$conf/h1.key"
 
 	# The hook runs in the arbiter's sandbox (ProtectSystem=strict): it
-	# may write the node's state directory, nowhere else on disk.
-	cat > "$conf/notify.sh" <<-'EOF'
+	# may write the node's state directory, nowhere else on disk. m1's
+	# also moves the service's address, as the admin guide's drop-in
+	# lets it (CAP_NET_ADMIN; m2's unit has no drop-in).
+	cat > "$conf/notify.sh" <<-EOF
 	#!/bin/sh
-	# Appends the role change to a log in this node's state directory.
-	case $AVAILCTL_NODE in
-	m1) log=/var/lib/availctl/hooks.log ;;
-	*) log=/var/lib/availctl-$AVAILCTL_NODE/hooks.log ;;
+	# Appends the role change to a log in this node's state directory;
+	# m1 holds $service_address while active.
+	case \$AVAILCTL_NODE in
+	m1) log=/var/lib/availctl/hooks.log
+	    if [ "\$1" = active ]; then
+		ip address replace $service_address dev lo
+	    else
+		ip address del $service_address dev lo 2> /dev/null
+	    fi ;;
+	*) log=/var/lib/availctl-\$AVAILCTL_NODE/hooks.log ;;
 	esac
-	echo "$1 $AVAILCTL_TRANSITION" >> "$log"
+	echo "\$1 \$AVAILCTL_TRANSITION" >> "\$log"
 	EOF
 	chmod 0755 "$conf/notify.sh"
+	# The drop-in exactly as the shipped admin guide writes it.
+	mkdir -p /etc/systemd/system/availctl-arbiter.service.d
+	zcat -f /usr/share/doc/availctl/admin-guide.rst* |
+		awk '/# systemctl edit availctl-arbiter.service/ { on = 1; next }
+		     on && /^$/ { exit } on { sub(/^    /, ""); print }' \
+		> /etc/systemd/system/availctl-arbiter.service.d/move-address.conf
+	tap_check "the admin guide's drop-in for a hook that moves an address is found" \
+		grep -qx 'AmbientCapabilities=CAP_NET_ADMIN' \
+		/etc/systemd/system/availctl-arbiter.service.d/move-address.conf
 
 	# m1 runs from the packaged unit and its default file; h1 (the
 	# relay) and m2 each need a file, a state directory and a runtime
@@ -279,6 +302,8 @@ phase1_cluster() {
 	check_within 30 "h1's relay reaches the managers: m1's table has h1 available" \
 		h1_available "$m1" true
 	check_within 30 "m1's hook ran with active" grep -q '^active ' "$(hook_log m1)"
+	check_within 30 "m1's hook, with the documented drop-in, put $service_address on lo" \
+		has_service_address
 	check_within 30 "m2's hook ran with standby" grep -q '^standby ' "$(hook_log m2)"
 }
 
@@ -344,6 +369,7 @@ phase1_stop() {
 		sh -c "tail -n 2 '$log' | awk 'NR == 1 { ok = \$1 == \"active\"; n = \$2 }
 			NR == 2 { ok = ok && \$1 == \"stop\" && \$2 > n } END { exit !(ok && NR == 2) }'"
 	[ -s "$log" ] && note "m1's hooks: $(tr '\n' ',' < "$log")"
+	tap_check_fails "m1's stop hook took $service_address away" has_service_address
 	check_within 30 "m2 takes over: active within 30 s" role_is "$m2" 0
 	tap_check "systemctl start availctl-arbiter again" systemctl start availctl-arbiter
 	check_within 60 "m1 rejoins: one manager active, the other standby" \
