@@ -32,7 +32,12 @@
  * directory is some daemon's state directory, that it is no cluster's
  * CLUSTER.KIND), so an old file is never moved or removed: only the
  * sequence reads it (layout_legacy_node_file()), as a number to start
- * above, which is safe whoever wrote it.
+ * above, which is safe whoever wrote it. Nor are the old locks taken: a
+ * node named x.agreed holds x.agreed.lock, which was cluster x's
+ * manager's. So a daemon of such a version still running beside one of
+ * this version in one directory is not seen by it. A package upgrade
+ * restarts each unit, old stopped before new; a second manager of one
+ * cluster in one directory is refused only among daemons of this version.
  */
 #ifndef AVAILCTL_LAYOUT_H
 #define AVAILCTL_LAYOUT_H

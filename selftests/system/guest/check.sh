@@ -477,7 +477,8 @@ phase2() {
 	# The admin's own additions go first: they are not the packages'.
 	systemctl disable --now availctl-arbiter-m2 > /dev/null 2>&1
 	rm -rf /etc/systemd/system/availctl-arbiter-m2.service \
-		/etc/systemd/system/availctl-relay.service.d
+		/etc/systemd/system/availctl-relay.service.d \
+		/etc/systemd/system/availctl-arbiter.service.d
 	systemctl daemon-reload
 
 	tap_check "apt-get remove availctl" \
