@@ -210,7 +210,7 @@ phase1_module() {
 }
 
 phase1_cluster() {
-	local unit
+	local unit mark
 	# Issue 16 item 3: without a configuration the unit must fail, not
 	# loop in restarts behind a start that "succeeded".
 	tap_check_fails "systemctl start availctl-arbiter fails without a configuration" \
@@ -261,6 +261,17 @@ phase1_cluster() {
 	# relay) and m2 each need a file, a state directory and a runtime
 	# directory of their own, which the sandbox lets the unit write only
 	# when the unit names them.
+	# The start reads the routing table under the unit's sandbox, as
+	# availctl check does: a host at lo's broadcast address is refused
+	# (78, not restarted), and the journal says why.
+	mark=$(journal_mark)
+	config m1 "$conf/cluster.key" /var/lib/availctl |
+		sed 's/^host = h1 .*/host = h1 127.255.255.255:7403/' > "$m1"
+	tap_check_fails "systemctl start availctl-arbiter fails with a host at a broadcast address" \
+		systemctl start availctl-arbiter
+	tap_check "the unit's start said it is one" journal_has "$mark" err availctl-arbiter \
+		'127\.255\.255\.255 is a broadcast address here'
+	systemctl reset-failed availctl-arbiter 2> /dev/null
 	config m1 "$conf/cluster.key" /var/lib/availctl > "$m1"
 	config m2 "$conf/cluster.key" /var/lib/availctl-m2 /run/availctl-m2 > "$m2"
 	config h1 "$conf/h1.key" /var/lib/availctl-h1 /run/availctl-h1 > "$h1"
