@@ -41,7 +41,7 @@ kernel_metas="linux-headers-amd64 linux-image-amd64
 	linux-headers-6.12-amd64 linux-image-6.12-amd64"
 
 packages="build-essential pkg-config gcc make kmod cpio gzip xz-utils
-	busybox-static qemu-system-x86 iproute2 util-linux procps dmsetup e2fsprogs strace
+	busybox-static qemu-system-x86 iproute2 util-linux procps dmsetup e2fsprogs btrfs-progs strace
 	libnl-3-dev libnl-genl-3-dev libnl-utils
 	libsodium-dev libssl-dev libsystemd-dev spin nftables bridge-utils clang libclang-rt-14-dev
 	sparse perl python3 python3-yaml python3-jsonschema groff-base

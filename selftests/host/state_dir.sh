@@ -32,11 +32,12 @@ config() {
 # sequence_files DIR N: DIR holds N sequence files of this version's names.
 sequence_files() { test "$(find "$1" -name '*@*.sequence' | wc -l)" -eq "$2"; }
 
-# said_on_overlay WHAT STATUS: availctl WHAT (check, start) on overlayfs
-# named the holder of the manager's lock, and exited STATUS.
-said_on_overlay() {
-	grep -qF "($dir/ov/merged/w/@w.agreed.lock is locked by pid " "$dir/ov.$1" &&
-		test "$(tail -n 1 "$dir/ov.$1")" = "$2"
+# said_on FS WHAT STATUS: availctl WHAT (check, start) with its state-dir
+# on FS (overlay, btrfs) named the holder of the manager's lock, and
+# exited STATUS.
+said_on() {
+	grep -qF "($dir/$1/mnt/sub/w/@w.agreed.lock is locked by pid " "$dir/$1/$2" &&
+		test "$(tail -n 1 "$dir/$1/$2")" = "$3"
 }
 
 # old_files_unchanged: the files of earlier versions' names, as copied away.
@@ -192,33 +193,42 @@ for availctl in "$@"; do
 		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
 	kill "$holder"
 	wait "$holder" 2> /dev/null
-	# On overlayfs whose layers are two file systems (xino off), stat()
-	# says another device than /proc/locks does (btrfs subvolumes too):
-	# the check and the start still name the holder. In a mount namespace
-	# of its own, gone with it.
-	mkdir -p "$dir/ov/lower" "$dir/ov/upper" "$dir/ov/work" "$dir/ov/merged"
-	sed "s|^state-dir = .*|state-dir = $dir/ov/merged/w|" "$dir/w.conf" > "$dir/ov.conf"
-	cat > "$dir/ov.sh" <<-'EOF'
+	# On overlayfs whose layers are two file systems (xino off), and in
+	# a btrfs subvolume, stat() says another device than /proc/locks
+	# does: the check and the start still name the holder. In a mount
+	# namespace of its own, gone with it (and the loop device with it).
+	cat > "$dir/fs.sh" <<-'EOF'
 		. "$1/wait.sh"
-		dir=$2 availctl=$3
-		mount -t tmpfs lower "$dir/ov/lower" &&
-			mount -t overlay overlay -o "lowerdir=$dir/ov/lower,upperdir=$dir/ov/upper,workdir=$dir/ov/work,xino=off" "$dir/ov/merged" &&
-			mkdir -m 700 "$dir/ov/merged/w" || exit 9
-		flock "$dir/ov/merged/w/@w.agreed.lock" sleep 60 &
+		dir=$2 availctl=$3 fs=$4
+		top=$dir/$fs
+		mkdir -p "$top/lower" "$top/upper" "$top/work" "$top/mnt"
+		case $fs in
+		overlay)
+			mount -t tmpfs lower "$top/lower" &&
+				mount -t overlay overlay -o "lowerdir=$top/lower,upperdir=$top/upper,workdir=$top/work,xino=off" "$top/mnt" ;;
+		btrfs)
+			truncate -s 128M "$top/image" && mkfs.btrfs -q "$top/image" > /dev/null &&
+				mount -o loop "$top/image" "$top/mnt" &&
+				btrfs -q subvolume create "$top/mnt/sub" ;;
+		esac || exit 9
+		mkdir -p -m 700 "$top/mnt/sub/w" || exit 9
+		sed "s|^state-dir = .*|state-dir = $top/mnt/sub/w|" "$dir/w.conf" > "$top/w.conf"
+		flock "$top/mnt/sub/w/@w.agreed.lock" sleep 60 &
 		holder=$!
 		wait_until 10 grep -q " $holder " /proc/locks || exit 9
-		"$availctl" check --config "$dir/ov.conf" 2> "$dir/ov.check"
-		echo "$?" >> "$dir/ov.check"
-		timeout 10 "$availctl" arbiter --config "$dir/ov.conf" 2> "$dir/ov.start"
-		echo "$?" >> "$dir/ov.start"
+		"$availctl" check --config "$top/w.conf" 2> "$top/check"
+		echo "$?" >> "$top/check"
+		timeout 10 "$availctl" arbiter --config "$top/w.conf" 2> "$top/start"
+		echo "$?" >> "$top/start"
 		kill "$holder"
 	EOF
-	: > "$dir/ov.check"
-	: > "$dir/ov.start"
-	unshare -m bash "$dir/ov.sh" "$(dirname "$0")/../lib" "$dir" "$availctl"
-	tap_check "on overlayfs, availctl check names the lock's holder (exit 1)" \
-		said_on_overlay check 1
-	tap_check "on overlayfs, the start names it too (exit 78)" said_on_overlay start 78
+	for fs in overlay btrfs; do
+		rm -rf "${dir:?}/$fs"
+		unshare -m bash "$dir/fs.sh" "$(dirname "$0")/../lib" "$dir" "$availctl" "$fs"
+		tap_check "on $fs, availctl check names the lock's holder (exit 1)" \
+			said_on "$fs" check 1
+		tap_check "on $fs, the start names it too (exit 78)" said_on "$fs" start 78
+	done
 	# A runtime-dir that is a dangling symlink (mkdir() says EEXIST of
 	# it): said unusable, as one that cannot be made, not taken as locked.
 	ln -s "$dir/nowhere" "$dir/dangling"
