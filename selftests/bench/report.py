@@ -46,6 +46,19 @@ REFERENCES = [("corosync (token timeout 3 s)", "about 3 s"),
               ("etcd (election timeout 1 s)", "1 to 2 s")]
 
 
+def matches(path, *patterns):
+    """Each line of path as (index of the pattern it matched, the match);
+    a line none matches stops the report, naming it."""
+    for line in path.read_text().splitlines():
+        for i, pattern in enumerate(patterns):
+            m = pattern.search(line)
+            if m:
+                yield i, m
+                break
+        else:
+            raise SystemExit(f"{path}: unexpected line {line!r}")
+
+
 def read_meta(results):
     meta = {}
     for line in (results / "meta.txt").read_text().splitlines():
@@ -58,10 +71,7 @@ def read_counter(results):
     """{(counter, workload, cpus): [Mops/s of each run]}"""
     runs = {}
     for path in sorted(results.glob("counter-smp*/counter.txt")):
-        for line in path.read_text().splitlines():
-            m = LINE.search(line)
-            if not m:
-                raise SystemExit(f"{path}: unexpected line {line!r}")
+        for _, m in matches(path, LINE):
             counter, workload, cpus, ops, ns = m.groups()
             mops = int(ops) * 1000 / int(ns)
             runs.setdefault((counter, workload, int(cpus)), []).append(mops)
@@ -120,10 +130,7 @@ def read_latency(results):
     """[(method, subscribers, events, p50, p99, max, kernel p50 or None)], in ns"""
     path = results / "latency" / "latency.txt"
     rows = []
-    for line in path.read_text().splitlines():
-        m = LATENCY_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
+    for _, m in matches(path, LATENCY_LINE):
         method, subs, events, p50, p99, worst, kernel = m.groups()
         rows.append((method, int(subs), int(events), int(p50), int(p99), int(worst),
                      int(kernel) if kernel else None))
@@ -150,10 +157,7 @@ def read_cost(results):
     """{phase: (seconds, kworker ns, process ns, sent, unheard)}"""
     path = results / "cost" / "cost.txt"
     phases = {}
-    for line in path.read_text().splitlines():
-        m = COST_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
+    for _, m in matches(path, COST_LINE):
         phases[m.group(1)] = (float(m.group(2)), *(int(g) for g in m.groups()[2:]))
     return phases
 
@@ -211,19 +215,13 @@ def read_failover(results):
     """({fault: [ms of each run]}, {(tool, profile, fault): [ms]}, (violations, intervals))"""
     path = results / "failover" / "failover.txt"
     runs, peers, split = {}, {}, None
-    for line in path.read_text().splitlines():
-        m = FAILOVER_LINE.search(line)
-        if m:
+    for kind, m in matches(path, FAILOVER_LINE, PEER_FAILOVER_LINE, SPLIT_LINE):
+        if kind == 0:
             runs.setdefault(m.group(1), []).append(int(m.group(3)))
-            continue
-        m = PEER_FAILOVER_LINE.search(line)
-        if m:
+        elif kind == 1:
             peers.setdefault(m.group(1, 2, 3), []).append(int(m.group(5)))
-            continue
-        m = SPLIT_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
-        split = (int(m.group(1)), int(m.group(2)))
+        else:
+            split = (int(m.group(1)), int(m.group(2)))
     if not runs or split is None:
         raise SystemExit(f"{path}: incomplete failover results")
     return runs, peers, split
@@ -272,10 +270,7 @@ def read_silence(results):
     """[(rule, stops, p50, p99, max, false alarms, gaps, mean period)]"""
     path = results / "silence.txt"
     rows = []
-    for line in path.read_text().splitlines():
-        m = SILENCE_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
+    for _, m in matches(path, SILENCE_LINE):
         rule, stops, p50, p99, worst, false, gaps, mean = m.groups()
         rows.append((rule, int(stops), float(p50), float(p99), float(worst), int(false),
                      int(gaps), float(mean)))
@@ -305,10 +300,7 @@ def read_deadline(results):
     """[(phase, messages, sent late, read late, p50, p1, min, read min, pgscan, allocstall)]"""
     path = results / "deadline.txt"
     rows = []
-    for line in path.read_text().splitlines():
-        m = DEADLINE_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
+    for _, m in matches(path, DEADLINE_LINE):
         name, messages, sent_late, read_late, p50, p1, low, read_low, pgscan, stalls = m.groups()
         rows.append((name, int(messages), int(sent_late), int(read_late), float(p50), float(p1),
                      float(low), float(read_low), int(pgscan), int(stalls)))
@@ -337,10 +329,7 @@ def read_ingest(results):
     """({(path, hosts): median datagrams/s}, {hosts: why it did not run})"""
     runs, refused = {}, {}
     path = results / "ingest.txt"
-    for line in (path.read_text().splitlines() if path.exists() else []):
-        m = INGEST_LINE.search(line)
-        if not m:
-            raise SystemExit(f"{path}: unexpected line {line!r}")
+    for _, m in (matches(path, INGEST_LINE) if path.exists() else []):
         kind, hosts, datagrams, ns = m.groups()
         runs.setdefault((kind, int(hosts)), []).append(int(datagrams) * 1e9 / int(ns))
     for err in results.glob("ingest-*.err"):
