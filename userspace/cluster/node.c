@@ -414,9 +414,9 @@ static int blamed(const struct conf *c, const char *key, char *error, size_t siz
  * The runtime directory's locks (locks.h): one daemon per node of a
  * cluster there, and the mark that says the directory is this daemon's
  * runtime directory; none when it is the state directory. One that
- * cannot be made there (a runtime directory we
- * cannot write) leaves the daemon without runtime copies, as a runtime
- * directory that cannot be made does.
+ * cannot be made there (a runtime directory we cannot write) leaves the
+ * daemon without runtime copies, as a runtime directory that cannot be
+ * made does.
  */
 static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK_KINDS],
 			     char *error, size_t size)
