@@ -40,6 +40,12 @@ said_on() {
 		test "$(tail -n 1 "$dir/$1/$2")" = "$3"
 }
 
+# locks_of_child PID N: PID's child (strace's tracee) holds N locks.
+locks_of_child() {
+	local child
+	child=$(pgrep -P "$1") && test "$(grep -c " $child " /proc/locks)" -ge "$2"
+}
+
 # old_files_unchanged: the files of earlier versions' names, as copied away.
 old_files_unchanged() {
 	cmp "$dir/a.b.c.sequence" "$dir/shared/a.b.c.sequence" &&
@@ -180,6 +186,38 @@ for availctl in "$@"; do
 			sed -e "s|^state-dir = .*|state-dir = $dir/x6|" \
 			    -e "s|^runtime-dir = .*|runtime-dir = $dir/shared|" "$dir/x.conf"
 			echo "control = $dir/x6.sock")
+	# Whatever the moment: a daemon (qa) whose runtime-dir is q2 marks it
+	# so before it locks it there. Held by strace for 5 s right after its
+	# fourth flock, the other (qb, state-dir q2) starts meanwhile and
+	# runs, and qa then finds q2 locked: 78. Never 1, which says "a
+	# daemon of this node on its way out" and is tried again for ever.
+	for q in qa:q1:q2 qb:q2:q3; do
+		IFS=: read -r name state run <<< "$q"
+		{
+			echo "cluster = q"
+			echo "node = m1"
+			echo "key-file = $dir/secret"
+			echo "state-dir = $dir/$state"
+			echo "runtime-dir = $dir/$run"
+			echo "manager = m1 127.0.0.1:$p"
+			echo "manager = other 127.0.0.1:$((p + 1))"
+			echo "host = h0 127.0.0.1:$((p + 2))"
+		} > "$dir/$name.conf"
+	done
+	# (LeakSanitizer cannot run under ptrace.)
+	ASAN_OPTIONS=detect_leaks=0 \
+		strace -q -f -o /dev/null -e trace=flock -e inject=flock:delay_exit=5000000:when=4 \
+		"$availctl" arbiter --config "$dir/qa.conf" 2> "$dir/qa.log" &
+	qa=$!
+	tap_check "qa has taken four locks" wait_until 10 locks_of_child "$qa" 4
+	"$availctl" arbiter --config "$dir/qb.conf" 2> "$dir/qb.log" &
+	pids+=" $!"
+	tap_check "qb, whose state-dir is qa's runtime-dir, runs" \
+		wait_until 10 "$availctl" status --config "$dir/qb.conf"
+	wait "$qa"
+	tap_check "qa then exits 78" test "$?" -eq 78
+	tap_check "saying that its runtime-dir is another daemon's" grep -q \
+		"another availctl daemon runs as node m1 of cluster q with runtime-dir $dir/q2" "$dir/qa.log"
 	# Any process may hold a lock: the check and the start name it.
 	mkdir -m 700 "$dir/w"
 	sed -e "s|^cluster = .*|cluster = w|" -e "s|^state-dir = .*|state-dir = $dir/w|" \

@@ -38,8 +38,12 @@ enum lock_kind {
 	LOCK_NODE_CLUSTER,	/* <state-dir>/NODE@CLUSTER.lock */
 	LOCK_NODE,		/* <state-dir>/NODE.lock */
 	LOCK_ROLE,		/* <state-dir>/@CLUSTER.agreed.lock or .witness.lock */
+	/*
+	 * <runtime-dir>/NODE@CLUSTER.runtime.lock, taken before the next:
+	 * whoever finds that one held can look for this one.
+	 */
+	LOCK_RUNTIME_MARK,
 	LOCK_RUNTIME,		/* <runtime-dir>/NODE@CLUSTER.lock */
-	LOCK_RUNTIME_MARK,	/* <runtime-dir>/NODE@CLUSTER.runtime.lock */
 	LOCK_KINDS
 };
 

@@ -431,7 +431,7 @@ static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK
 		return 0;
 	/* mkdir() said EEXIST of a dangling symlink, or a file, too. */
 	err = stat(c->runtime_dir, &run) ? errno : S_ISDIR(run.st_mode) ? 0 : ENOTDIR;
-	for (i = LOCK_RUNTIME; i <= LOCK_RUNTIME_MARK && !err; i++) {
+	for (i = LOCK_RUNTIME_MARK; i <= LOCK_RUNTIME && !err; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
 		if (*fds[i] >= 0)
 			continue;
@@ -458,12 +458,19 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 
 	if (locks_place(&n->conf, manager, places, error, size))
 		return -1;
-	if (lock_look(as_runtime, getpid(), error, size))
-		return blamed(&n->conf, as_runtime->key, error, size, as_runtime->status);
-	for (i = LOCK_NODE_CLUSTER; i < LOCK_RUNTIME; i++) {
+	for (i = LOCK_NODE_CLUSTER; i < LOCK_RUNTIME_MARK; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
-		if (*fds[i] < 0)
-			return blamed(&n->conf, places[i].key, error, size, places[i].status);
+		if (*fds[i] >= 0)
+			continue;
+		/*
+		 * Held by a daemon whose runtime-dir this is, which marked it
+		 * so before it took this lock there, or by one of this node
+		 * on its way out.
+		 */
+		if (i == LOCK_NODE_CLUSTER && errno == EWOULDBLOCK &&
+		    lock_look(as_runtime, getpid(), error, size))
+			i = LOCK_STATE_AS_RUNTIME;
+		return blamed(&n->conf, places[i].key, error, size, places[i].status);
 	}
 	return take_runtime_lock(n, places, error, size);
 }
