@@ -45,8 +45,18 @@ port=$((20000 + RANDOM % 20000))
 # its process group that ignores SIGTERM and would later say "late".
 write_hook() {
 	cat > "$dir/inherit.py" <<'PY'
-import os, signal, sys
+import ctypes, os, signal, sys
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+# glibc's own two (32, 33), which its sigaction() refuses to change:
+# ignored through the system call, as another libc or runtime may leave
+# them (x86-64: rt_sigaction is 13; struct k_sigaction; SIG_IGN is 1).
+class KSigaction(ctypes.Structure):
+    _fields_ = [("handler", ctypes.c_ulong), ("flags", ctypes.c_ulong),
+                ("restorer", ctypes.c_ulong), ("mask", ctypes.c_ulong)]
+libc = ctypes.CDLL(None, use_errno=True)
+for s in (32, 33):
+    if libc.syscall(13, s, ctypes.byref(KSigaction(1, 0, 0, 0)), None, 8):
+        sys.exit(f"rt_sigaction({s}): {os.strerror(ctypes.get_errno())}")
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
 os.execv(sys.argv[1], sys.argv[1:])
@@ -276,10 +286,10 @@ for availctl in "$@"; do
 	write_hook
 	ordered ""
 	# What a supervisor or a shell may leave a daemon: SIGCHLD ignored
-	# (children reaped unseen), SIGTERM blocked, SCHED_RR without
-	# SCHED_RESET_ON_FORK.
+	# (children reaped unseen), SIGTERM blocked, libc's own signals
+	# ignored, SCHED_RR without SCHED_RESET_ON_FORK.
 	m1_launcher="python3 $dir/inherit.py"
-	ordered "inherited SIGCHLD ignored, SIGTERM blocked, SCHED_RR: "
+	ordered "inherited SIGCHLD, 32 and 33 ignored, SIGTERM blocked, SCHED_RR: "
 	m1_launcher=
 	hung
 	removed

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,6 +55,25 @@ static void describe(struct hooks *h, const struct arbiter *a, const char *role,
 }
 
 /*
+ * Signal @s to its default through the system call: libc refuses to
+ * change its own (glibc's 32 and 33, which it handles in a process with
+ * threads), but a process that started the daemon may have left them
+ * ignored, and an ignored signal outlives exec(). The kernel's struct
+ * for rt_sigaction: handler, flags, restorer, mask (SIG_DFL: no more).
+ */
+static void reset_libc_signal(int s)
+{
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
+
+	syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof(dfl.mask));
+}
+
+/*
  * In the child: what the hook inherits is its own (no signal ignored or
  * blocked, a session of its own so that it can be ended as a group), and
  * its details in the environment. The arbiter has one thread: the child
@@ -68,7 +88,8 @@ static void exec_hook(const struct hooks *h, const struct node *n, const struct 
 	int s;
 
 	for (s = 1; s < NSIG; s++)
-		sigaction(s, &dfl, NULL);	/* EINVAL for KILL, STOP and libc's own */
+		if (sigaction(s, &dfl, NULL) && s != SIGKILL && s != SIGSTOP)
+			reset_libc_signal(s);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
