@@ -29,17 +29,34 @@ port=$((20000 + RANDOM % 20000))
 # logged PATTERN: m1's log has a line matching PATTERN (grep -E).
 logged() { grep -qE "$1" "$dir/m1.log"; }
 
-# read_back EVENT KEY: KEY's value in m1's last EVENT line, as the tests'
-# checker reads it (without the journal's "<N>").
+# read_back [NODE] EVENT KEY: KEY's value in NODE's (m1's) last EVENT
+# line, as the tests' checker reads it (without the journal's "<N>"),
+# its bytes as written.
 read_back() {
-	sed 's/^<[0-7]>//' "$dir/m1.log" > "$dir/m1.plain"
-	python3 - "$(dirname "$0")/../lib" "$dir/m1.plain" "$1" "$2" <<-'EOF'
+	local node=m1
+
+	[ $# = 3 ] && { node=$1; shift; }
+	sed 's/^<[0-7]>//' "$dir/$node.log" > "$dir/$node.plain"
+	python3 - "$(dirname "$0")/../lib" "$dir/$node.plain" "$1" "$2" <<-'EOF'
 		import sys
 		sys.path.insert(0, sys.argv[1])
 		import cluster_check
 		found = [f for _, _, e, f in cluster_check.events(sys.argv[2]) if e == sys.argv[3]]
-		print(found[-1].get(sys.argv[4], "") if found else "", end="")
+		got = found[-1].get(sys.argv[4], "") if found else ""
+		sys.stdout.buffer.write(got.encode("utf-8", "surrogateescape"))
 	EOF
+}
+
+# m2's configuration is under directories that make its reload's line
+# longer than a line may be (1 KB), their names without an ASCII space:
+# U+00A0, U+2028 and U+0085 in the first, which readers take as spaces.
+long_dir() {
+	local path=$dir/u$'\xc2\xa0'v$'\xe2\x80\xa8'w$'\xc2\x85'x i
+
+	for i in 1 2 3 4 5; do
+		path=$path/$(printf 'd%.0s' {1..200})
+	done
+	echo "$path"
 }
 
 for availctl in "$@"; do
@@ -61,7 +78,10 @@ for availctl in "$@"; do
 	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/m1.log") \
 		"$availctl" arbiter --config "$conf" 2>> "$dir/m1.log" &
 	m1=$!
-	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	m2_conf=$(long_dir)/m2.conf
+	mkdir -p "${m2_conf%/*}"
+	mv "$dir/m2.conf" "$m2_conf"
+	"$availctl" arbiter --config "$m2_conf" 2> "$dir/m2.log" &
 	m2=$!
 	pids="$m1 $m2"
 	tap_check "to the journal, the active's hold is at debug: <7>" \
@@ -81,6 +101,14 @@ for availctl in "$@"; do
 	error=$(read_back reload-refused error)
 	tap_check "the refusal's error, naming that path and the key, read back whole" \
 		test "$error" = "$logged_conf: line $(grep -c '' "$conf"): unknown key 'no-such-key'"
+	"$availctl" reload --socket "$dir/state-m2/m2.sock" > /dev/null
+	wait_until 10 grep -q ' m2 reloaded ' "$dir/m2.log"
+	tap_check "m2's reload, its line too long, is cut and says so: cut=yes" \
+		test "$(read_back m2 reloaded cut)" = yes
+	m2_path=$(read_back m2 reloaded path)
+	tap_check "its path, with U+00A0, U+2028 and U+0085 in it, quoted and read back whole up to the cut" \
+		eval 'grep -q " m2 reloaded path=\"" "$dir/m2.log" &&
+			test "${#m2_path}" -gt 900 -a "${m2_conf:0:${#m2_path}}" = "$m2_path"'
 	# A forged datagram: not signed with the key.
 	head -c 200 /dev/urandom > /dev/udp/127.0.0.1/"$port"
 	tap_check "a dropped datagram at warning: <4>" \
@@ -111,6 +139,14 @@ for availctl in "$@"; do
 			timeout 10 "$availctl" $command 2>> "$dir/cli.log"
 		tap_check "availctl ${command%% *}'s failure is at error, every line: <3>" \
 			bash -c "grep -q . '$dir/cli.log' && ! grep -v '^<3>availctl ${command%% *}' '$dir/cli.log' | grep -v '^<3>Try '"
+	done
+	# The same file under a directory with a newline in its name.
+	for command in arbiter check; do
+		: > "$dir/cli.log"
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/cli.log") \
+			timeout 10 "$availctl" "$command" --config "$conf" 2>> "$dir/cli.log"
+		tap_check "availctl $command's failure naming a path with a newline is one line at error" \
+			bash -c "[ \$(grep -c '' '$dir/cli.log') = 1 ] && grep -q '^<3>availctl $command: ' '$dir/cli.log'"
 	done
 	tap_check "elsewhere availctl check's refusal has no prefix" \
 		bash -c "'$availctl' check --config '$dir/m1.conf' 2>&1 | grep -q '^availctl check: .*no-such-key'"

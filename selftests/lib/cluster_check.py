@@ -43,9 +43,10 @@ from one failover.
 import re
 import sys
 
-LINE = re.compile(r"^(\d+) (\S+) (\S+) ?(.*)$")
+# Only ASCII spaces part fields: a byte past ASCII is in a quoted value.
+LINE = re.compile(r"^(\d+) (\S+) (\S+) ?(.*)$", re.ASCII)
 # key=value, or key="value" with a '"' or backslash in it after a backslash.
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', re.ASCII)
 ESCAPED = re.compile(r'\\(.)')
 
 
@@ -58,9 +59,10 @@ def value(text):
 
 def events(path):
     """(time, node, event, fields) of each line of one daemon's log."""
-    with open(path, errors="replace") as f:
+    # Bytes as written (a path need not be UTF-8), each '\n' a line's end.
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as f:
         for line in f:
-            m = LINE.match(line.strip())
+            m = LINE.match(line.rstrip("\n"))
             if m:
                 fields = {k: value(v) for k, v in FIELD.findall(m.group(4))}
                 yield int(m.group(1)), m.group(2), m.group(3), fields

@@ -61,11 +61,11 @@ static void warn_round_trip(const struct conf *c, const char *path, const char *
 	uint64_t allowed = arbiter_take_up_round_trip_ms(&c->timing, promise_ms);
 
 	if (slowest_ms > allowed)
-		printf("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are longer than %s allows (%llu ms): no role is taken up through it\n",
-		       path, slowest_ms, key, (unsigned long long)allowed);
+		service_say("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are longer than %s allows (%llu ms): no role is taken up through it",
+			    path, slowest_ms, key, (unsigned long long)allowed);
 	else if (slowest_ms + c->timing.heartbeat_ms > allowed)
-		printf("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are within heartbeat-ms of the longest %s allows (%llu ms)\n",
-		       path, slowest_ms, key, (unsigned long long)allowed);
+		service_say("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are within heartbeat-ms of the longest %s allows (%llu ms)",
+			    path, slowest_ms, key, (unsigned long long)allowed);
 }
 
 /*
@@ -128,7 +128,7 @@ static int ask_running(const struct conf *c, char **answer, pid_t *pid)
 	}
 	conf_blame(c, "control", error, sizeof(error));
 	/* 3: not the daemon's fault, this user cannot tell. */
-	fprintf(stderr, "%savailctl check: %s%s\n", service_log_prefix(LOG_ERR), error,
+	service_error("availctl check: %s%s", error,
 		status == 3 ? "" : ": this daemon could not start");
 	return -1;
 }
@@ -202,8 +202,8 @@ static bool state_dir_unusable(const struct conf *c)
 	dir_unusable(c->state_dir, why, sizeof(why));
 	if (!why[0])
 		return false;
-	fprintf(stderr, "%savailctl check: %sstate-dir %s: %s: this daemon could not start\n",
-		service_log_prefix(LOG_ERR), conf_where(c, "state-dir", where, sizeof(where)),
+	service_error("availctl check: %sstate-dir %s: %s: this daemon could not start",
+		conf_where(c, "state-dir", where, sizeof(where)),
 		c->state_dir, why);
 	return true;
 }
@@ -218,8 +218,8 @@ static void warn_runtime_dir(const struct conf *c)
 
 	dir_unusable(c->runtime_dir, why, sizeof(why));
 	if (why[0])
-		printf("warning: %sruntime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back\n",
-		       conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
+		service_say("warning: %sruntime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back",
+			    conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
 }
 
 /* The lowest port a process without CAP_NET_BIND_SERVICE may bind. */
@@ -263,19 +263,19 @@ static bool address_unusable(const struct conf *c)
 	inet_ntop(AF_INET, &c->listen.sin_addr, address, sizeof(address));
 	conf_where(c, "listen", where, sizeof(where));
 	if (foreign) {
-		fprintf(stderr, "%savailctl check: %s%s is not an address of this machine: this daemon could not start until it is (see bind-address)\n",
-			service_log_prefix(LOG_ERR), where, address);
+		service_error("availctl check: %s%s is not an address of this machine: this daemon could not start until it is (see bind-address)",
+			where, address);
 		return true;
 	}
 	if (local_net_udp_holder(c->listen.sin_addr.s_addr, port) == LOCAL_NET_HELD) {
-		fprintf(stderr, "%savailctl check: %sUDP %s:%u is held by another process ('ss -ulpn' names it): this daemon could not start\n",
-			service_log_prefix(LOG_ERR), where, address, port);
+		service_error("availctl check: %sUDP %s:%u is held by another process ('ss -ulpn' names it): this daemon could not start",
+			where, address, port);
 		return true;
 	}
 	unprivileged = unprivileged_port_start();
 	if (port < unprivileged)
-		printf("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there\n",
-		       where, port, unprivileged);
+		service_say("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there",
+			    where, port, unprivileged);
 	return false;
 }
 
@@ -301,21 +301,21 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	if (optind < argc)
 		return availctl_usage_error("check", "unexpected argument '%s'", argv[optind]);
 	if (sodium_init() < 0) {
-		fprintf(stderr, "%savailctl check: libsodium could not start\n", service_log_prefix(LOG_ERR));
+		service_error("availctl check: libsodium could not start");
 		return AVAILCTL_EXIT_FAILED;
 	}
 	if (conf_load(config, &conf, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl check: %s", error);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	status = AVAILCTL_EXIT_FAILED;
 	if (keyring_load(&keys, &conf, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl check: %s", error);
 		goto out;
 	}
 	keyring_free(&keys);
 	if (local_net_check_broadcasts(&conf, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl check: %s", error);
 		goto out;
 	}
 	manager = conf_is_manager(&conf, conf.node);
@@ -323,7 +323,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		snprintf(error, sizeof(error), "hook %s cannot be run: %s", conf.hook,
 			 strerror(errno));
 		conf_blame(&conf, "hook", error, sizeof(error));
-		fprintf(stderr, "%savailctl check: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl check: %s", error);
 		goto out;
 	}
 	if (state_dir_unusable(&conf))
@@ -333,24 +333,23 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	/* Its locks cannot be told from another's: not judged. */
 	running = pid_in_proc(running);
 	if (!running)
-		printf("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked\n",
-		       conf.control);
+		service_say("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked",
+			    conf.control);
 	else if (locks_check(&conf, manager, running, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl check: %s: this daemon could not start\n",
-			service_log_prefix(LOG_ERR), error);
+		service_error("availctl check: %s: this daemon could not start", error);
 		free(answer);
 		goto out;
 	}
 	/* After the locks, as the start binds after it took them; its own daemon holds them. */
 	if (!answer && address_unusable(&conf))
 		goto out;
-	printf("%s: %s %s of cluster %s: ok\n", config, manager ? "manager" : "host",
-	       conf.node, conf.cluster);
+	service_say("%s: %s %s of cluster %s: ok", config, manager ? "manager" : "host",
+		    conf.node, conf.cluster);
 	warn_runtime_dir(&conf);
 	if (manager && answer)
 		check_round_trips(&conf, answer);
 	else if (manager)
-		printf("no arbiter answers at %s: round trips not checked\n", conf.control);
+		service_say("no arbiter answers at %s: round trips not checked", conf.control);
 	free(answer);
 	status = AVAILCTL_EXIT_OK;
 out:

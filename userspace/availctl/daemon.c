@@ -111,14 +111,14 @@ int availctl_keygen(int argc, char **argv, struct availctl *ctl)
 	if (!o.node != !o.secret)
 		return availctl_usage_error("keygen", "--node and --secret go together");
 	if (o.secret && key_load(o.secret, &secret, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl keygen: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl keygen: %s", error);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	status = key_generate(argv[optind], o.secret ? &secret : NULL, o.node, error,
 			      sizeof(error));
 	explicit_bzero(&secret, sizeof(secret));
 	if (status) {
-		fprintf(stderr, "%savailctl keygen: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl keygen: %s", error);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	return AVAILCTL_EXIT_OK;

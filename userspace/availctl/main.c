@@ -51,22 +51,23 @@ static void usage(FILE *out)
 
 int availctl_usage_error(const char *command, const char *fmt, ...)
 {
+	char what[1024];
 	va_list ap;
 
-	fprintf(stderr, "%savailctl %s: ", service_log_prefix(LOG_ERR), command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%sTry 'availctl %s --help'.\n", service_log_prefix(LOG_ERR), command);
+	service_error("availctl %s: %s", command, what);
+	service_error("Try 'availctl %s --help'.", command);
 	return AVAILCTL_EXIT_USAGE;
 }
 
 int availctl_fail(const char *command, const struct availcast_error *error)
 {
-	fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error->message);
+	service_error("availctl %s: %s", command, error->message);
 	if (error->code == EPERM || error->code == EACCES) {
-		fprintf(stderr, "%savailctl %s: changes need CAP_NET_ADMIN in the initial user namespace (run it as root on the host); from another network namespace, so do reads unless all_netns is on\n",
-			service_log_prefix(LOG_ERR), command);
+		service_error("availctl %s: changes need CAP_NET_ADMIN in the initial user namespace (run it as root on the host); from another network namespace, so do reads unless all_netns is on",
+			command);
 		return AVAILCTL_EXIT_PERMISSION;
 	}
 	return AVAILCTL_EXIT_FAILED;
@@ -75,7 +76,7 @@ int availctl_fail(const char *command, const struct availcast_error *error)
 int availctl_fail_open(const char *command, const struct availcast_error *error)
 {
 	if (error->code == ENOENT) {
-		fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error->message);
+		service_error("availctl %s: %s", command, error->message);
 		return AVAILCTL_EXIT_NOT_LOADED;
 	}
 	return availctl_fail(command, error);
@@ -160,7 +161,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[first], subcommands[i].name))
 			return subcommands[i].run(argc - first, argv + first, &ctl);
 	}
-	fprintf(stderr, "%savailctl: unknown command '%s'\n\n", service_log_prefix(LOG_ERR), argv[first]);
+	service_error("availctl: unknown command '%s'", argv[first]);
+	fputc('\n', stderr);
 	usage(stderr);
 	return AVAILCTL_EXIT_USAGE;
 }

@@ -102,7 +102,7 @@ static int socket_path(const char *command, struct ask_options *o, char *path,
 		return 0;
 	}
 	if (conf_load(o->config, &conf, error, sizeof(error))) {
-		fprintf(stderr, "%savailctl %s: %s\n", service_log_prefix(LOG_ERR), command, error);
+		service_error("availctl %s: %s", command, error);
 		return -1;
 	}
 	snprintf(path, size, "%s", conf.control);
@@ -160,7 +160,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		return availctl_usage_error(command, "socket path too long");
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "%savailctl %s: socket: %s\n", service_log_prefix(LOG_ERR), command, strerror(errno));
+		service_error("availctl %s: socket: %s", command, strerror(errno));
 		return AVAILCTL_EXIT_FAILED;
 	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
@@ -168,11 +168,11 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	    shutdown(fd, SHUT_WR)) {
 		/* Not a daemon's absence: the socket and its directory are mode 0660 and 0700. */
 		if (errno == EACCES || errno == EPERM)
-			fprintf(stderr, "%savailctl %s: may not connect to %s: %s: " CONTROL_NO_ACCESS_HINT "\n",
-				service_log_prefix(LOG_ERR), command, path, strerror(errno));
+			service_error("availctl %s: may not connect to %s: %s: " CONTROL_NO_ACCESS_HINT,
+				command, path, strerror(errno));
 		else
-			fprintf(stderr, "%savailctl %s: no daemon answers at %s: %s\n",
-				service_log_prefix(LOG_ERR), command, path, strerror(errno));
+			service_error("availctl %s: no daemon answers at %s: %s",
+				command, path, strerror(errno));
 		close(fd);
 		return AVAILCTL_EXIT_FAILED;
 	}
@@ -185,7 +185,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	out = open_memstream(answer, size);
 	if (!out) {
 		close(fd);
-		fprintf(stderr, "%savailctl %s: out of memory\n", service_log_prefix(LOG_ERR), command);
+		service_error("availctl %s: out of memory", command);
 		return AVAILCTL_EXIT_FAILED;
 	}
 	pfd.fd = fd;
@@ -207,7 +207,7 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	}
 	close(fd);
 	if (fclose(out) || got < 0 || !*size) {
-		fprintf(stderr, "%savailctl %s: the daemon at %s did not answer: %s\n", service_log_prefix(LOG_ERR), command,
+		service_error("availctl %s: the daemon at %s did not answer: %s", command,
 			path, got < 0 ? strerror(errno) : "empty answer");
 		free(*answer);
 		*answer = NULL;
@@ -239,14 +239,14 @@ static void say_other(const char *command, const char *path, const struct ask_op
 	if (sscanf(answer, CONTROL_OTHER "%31s %31s %4095[^\n]", node, cluster, reads) != 3)
 		snprintf(node, sizeof(node), "?");
 	if (strcmp(node, o->node) || strcmp(cluster, o->cluster))
-		fprintf(stderr, "%savailctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)\n",
-			service_log_prefix(LOG_ERR), command, path, o->node, o->cluster, o->config);
+		service_error("availctl %s: the daemon at %s is not node %s of cluster %s (%s names another's control socket)",
+			command, path, o->node, o->cluster, o->config);
 	else if (replaced)
-		fprintf(stderr, "%savailctl %s: %s was replaced each of the %d times it was asked for: not reloaded (ask again once it stays)\n",
-			service_log_prefix(LOG_ERR), command, o->config, ASK_REPLACED_TRIES);
+		service_error("availctl %s: %s was replaced each of the %d times it was asked for: not reloaded (ask again once it stays)",
+			command, o->config, ASK_REPLACED_TRIES);
 	else
-		fprintf(stderr, "%savailctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)\n",
-			service_log_prefix(LOG_ERR), command, path, reads, o->config);
+		service_error("availctl %s: the daemon at %s reads %s, not %s: not reloaded (put the file there, or restart the daemon with it)",
+			command, path, reads, o->config);
 }
 
 /*
@@ -274,14 +274,14 @@ static int ask_once(const char *command, const char *path, const struct ask_opti
 
 	if (req->addressed && !strcmp(req->verb, "reload")) {
 		if (stat(o->config, &st)) {
-			fprintf(stderr, "%savailctl %s: %s: %s\n", service_log_prefix(LOG_ERR),
+			service_error("availctl %s: %s: %s",
 				command, o->config, strerror(errno));
 			return AVAILCTL_EXIT_FAILED;
 		}
 		control_request_name_file(req, &st);
 	}
 	if (control_request_format(line, sizeof(line), req)) {
-		fprintf(stderr, "%savailctl %s: the request does not fit\n", service_log_prefix(LOG_ERR),
+		service_error("availctl %s: the request does not fit",
 			command);
 		return AVAILCTL_EXIT_FAILED;
 	}
@@ -333,8 +333,8 @@ static int ask_daemon(const char *command, const char *path, const struct ask_op
 		memmove(*answer, *answer + strlen(line), *size + 1);
 		return 0;
 	}
-	fprintf(stderr, "%savailctl %s: the daemon at %s did not say it answers for node %s of cluster %s (one of an earlier version? restart it, or ask with --socket)\n",
-		service_log_prefix(LOG_ERR), command, path, o->node, o->cluster);
+	service_error("availctl %s: the daemon at %s did not say it answers for node %s of cluster %s (one of an earlier version? restart it, or ask with --socket)",
+		command, path, o->node, o->cluster);
 	free(*answer);
 	return AVAILCTL_EXIT_FAILED;
 }
@@ -421,7 +421,9 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 	if (size == strlen("reloaded\n") && !memcmp(answer, "reloaded\n", size)) {
 		fwrite(answer, 1, size, stdout);
 	} else {
-		fprintf(stderr, "%savailctl reload: %.*s", service_log_prefix(LOG_ERR), (int)size, answer);
+		/* The daemon's one line, without its '\n'. */
+		service_error("availctl reload: %.*s", (int)size - (answer[size - 1] == '\n'),
+			      answer);
 		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);
@@ -460,7 +462,7 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 	if (!o.output) {
 		fwrite(answer, 1, size, stdout);
 	} else if (replace_file(o.output, answer, size)) {
-		fprintf(stderr, "%savailctl metrics: %s: %s\n", service_log_prefix(LOG_ERR), o.output, strerror(errno));
+		service_error("availctl metrics: %s: %s", o.output, strerror(errno));
 		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);

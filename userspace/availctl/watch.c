@@ -102,7 +102,7 @@ int availctl_watch(int argc, char **argv, struct availctl *ctl)
 		case EINTR:
 			break;
 		case ENOBUFS:
-			fprintf(stderr, "%savailctl watch: %s\n", service_log_prefix(LOG_ERR), error.message);
+			service_error("availctl watch: %s", error.message);
 			break;
 		default:
 			status = availctl_fail("watch", &error);

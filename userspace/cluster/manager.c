@@ -660,7 +660,7 @@ int manager_main(const char *config_path)
 
 	failed = node_start(&m.node, config_path, true, error, sizeof(error));
 	if (failed) {
-		fprintf(stderr, "%savailctl arbiter: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl arbiter: %s", error);
 		node_stop(&m.node);
 		return failed;
 	}
@@ -670,20 +670,20 @@ int manager_main(const char *config_path)
 	    durable_file_init(&m.state, m.node.conf.state_dir, error,
 			      m.node.runtime_dir_ok ? m.node.conf.runtime_dir : NULL,
 			      error + 256, 0600)) {
-		fprintf(stderr, "%savailctl arbiter: state-dir %s: path too long\n", service_log_prefix(LOG_ERR),
+		service_error("availctl arbiter: state-dir %s: path too long",
 			m.node.conf.state_dir);
 		node_stop(&m.node);
 		return 1;
 	}
 	if (hosts_init(&m.hosts, &m.node.conf, NULL)) {
-		fprintf(stderr, "%savailctl arbiter: out of memory for %u hosts\n", service_log_prefix(LOG_ERR),
+		service_error("availctl arbiter: out of memory for %u hosts",
 			m.node.conf.n_hosts);
 		node_stop(&m.node);
 		return 1;
 	}
 	setup_arbiter(&m);
 	if (hooks_init(&m.hooks)) {
-		fprintf(stderr, "%savailctl arbiter: a page for the hooks: %s\n", service_log_prefix(LOG_ERR), strerror(errno));
+		service_error("availctl arbiter: a page for the hooks: %s", strerror(errno));
 		hosts_free(&m.hosts);
 		node_stop(&m.node);
 		return 1;

@@ -178,6 +178,41 @@ static int event_priority(const char *event, const char *values)
  * in an error) is written as a space: it would start a line of its own,
  * read as another event.
  */
+static bool log_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * Ends @line, @len bytes with its values from @values, as one cut to
+ * fit: a UTF-8 character cut in two is left out, a quoted value cut
+ * inside is closed (an escaping backslash it ends on left out), and
+ * " cut=yes" says the line is not whole. @size - @len must hold it.
+ * Returns the new length.
+ */
+static size_t log_cut(char *line, size_t len, size_t values)
+{
+	bool quoted = false, escaped = false;
+	size_t i;
+
+	while (len > values && ((unsigned char)line[len] & 0xc0) == 0x80)
+		len--;
+	for (i = values; i < len; i++) {
+		if (escaped)
+			escaped = false;
+		else if (line[i] == '\\' && quoted)
+			escaped = true;
+		else if (line[i] == '"')
+			quoted = !quoted;
+	}
+	if (escaped)
+		len--;
+	if (quoted)
+		line[len++] = '"';
+	memcpy(line + len, " cut=yes", strlen(" cut=yes"));
+	return len + strlen(" cut=yes");
+}
+
 static void log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt,
 		   va_list ap)
 {
@@ -205,10 +240,11 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 		if (used > 0)
 			len += (size_t)used;
 	}
+	/* Room for '\n' and what log_cut() adds: '"' and " cut=yes". */
 	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
+		len = log_cut(line, sizeof(line) - 2 - strlen("\" cut=yes"), values);
 	for (i = values; i < len; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+		if (log_control((unsigned char)line[i]))
 			line[i] = ' ';
 	if (prefix) {
 		line[0] = '<';
@@ -227,8 +263,10 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 	size_t in, out = 0;
 	bool quote = !*s;
 
+	/* A byte past ASCII may be part of a space (U+00A0, U+2028) to a reader. */
 	for (in = 0; s[in] && !quote; in++)
-		quote = strchr(" \"\\=", s[in]) || (unsigned char)s[in] < 0x20 || s[in] == 0x7f;
+		quote = strchr(" \"\\=", s[in]) || log_control((unsigned char)s[in]) ||
+			(unsigned char)s[in] >= 0x80;
 	if (!quote) {
 		snprintf(buf, size, "%s", s);
 		return buf;
@@ -240,7 +278,7 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 
 		if (c == '"' || c == '\\')
 			buf[out++] = '\\';
-		buf[out++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+		buf[out++] = log_control(c) ? ' ' : (char)c;
 	}
 	buf[out++] = '"';
 	buf[out] = '\0';

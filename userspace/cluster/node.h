@@ -157,13 +157,14 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
  * A value for a log line, written so that a reader splitting the line's
  * "key=value" fields (selftests/lib/cluster_check.py, a log shipper)
  * gets the whole of it back: as it is when it is not empty and holds no
- * space, double quote, backslash, '=' or control character; else in
- * double quotes, with a double quote or backslash in it preceded by a
- * backslash, and a control character written as a space. Free text
+ * space, double quote, backslash, '=', control character or byte past
+ * ASCII (which may be part of a space to the reader: U+00A0, U+2028);
+ * else in double quotes, with a double quote or backslash in it preceded
+ * by a backslash, and a control character written as a space. Free text
  * (errors, reasons) and paths are logged through it; names (nodes,
  * hosts) cannot hold those characters. Cut to fit @size
- * (NODE_LOG_VALUE_SIZE: a log line's length), the quotes kept. Returns
- * @buf.
+ * (NODE_LOG_VALUE_SIZE: a log line's length), the quotes kept; a line
+ * too long for its values is cut and ends " cut=yes". Returns @buf.
  */
 #define NODE_LOG_VALUE_SIZE 1024
 const char *node_log_value(char *buf, size_t size, const char *s);

@@ -583,14 +583,14 @@ int relay_main(const char *config_path)
 			       r.node.runtime_dir_ok ? r.node.conf.runtime_dir : NULL,
 			       r.node.conf.cluster, r.node.conf.node, &r.node.conf.timing,
 			       node_now_ms(), error, sizeof(error))) {
-		fprintf(stderr, "%savailctl relay: %s\n", service_log_prefix(LOG_ERR), error);
+		service_error("availctl relay: %s", error);
 		node_stop(&r.node);
 		return failed ? failed : 1;
 	}
 	if (layout_node_file(probe_name, sizeof(probe_name), r.node.conf.cluster,
 			     r.node.conf.node, "probe") ||
 	    write_probe_start(&r.probe, r.node.conf.state_dir, probe_name)) {
-		fprintf(stderr, "%savailctl relay: the write probe in %s: %s\n", service_log_prefix(LOG_ERR),
+		service_error("availctl relay: the write probe in %s: %s",
 			r.node.conf.state_dir, strerror(errno));
 		node_stop(&r.node);
 		return 1;

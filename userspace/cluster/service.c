@@ -102,3 +102,34 @@ const char *service_log_prefix(int priority)
 	return service_stderr_is_journal() && priority >= 0 && priority < 8 ?
 		prefixes[priority] : "";
 }
+
+/* One line to @out, after @prefix, its control characters spaces. */
+static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
+{
+	char line[4096];
+	size_t i;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	for (i = 0; line[i]; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
+	fprintf(out, "%s%s\n", prefix, line);
+}
+
+void service_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(stderr, service_log_prefix(LOG_ERR), fmt, ap);
+	va_end(ap);
+}
+
+void service_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(stdout, "", fmt, ap);
+	va_end(ap);
+}

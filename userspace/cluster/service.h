@@ -53,5 +53,16 @@ bool service_stderr_is_journal(void);
  * people and by the tests' checker stay as they were.
  */
 const char *service_log_prefix(int priority);
+/*
+ * Writes one line at error (service_log_prefix(LOG_ERR)) to standard
+ * error: what availctl says outside a daemon's log, a failed start, check
+ * or request. A control character in it (a newline in a configuration
+ * path the message names) is written as a space, so that the message is
+ * one line at one priority and cannot pass for another (a daemon's
+ * event, a line of its own in the journal).
+ */
+void service_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, a line to standard output with no priority: what a check found. */
+void service_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
