@@ -85,8 +85,18 @@ for availctl in "$@"; do
 	# configuration error as well, not retried.
 	rm "$dir/shared/m2.lock"
 	mkdir "$dir/shared/m2.lock"
-	tap_expect 78 "m2.lock: Is a directory" timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	tap_expect 78 "m2.lock is a directory, not a regular file" \
+		timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	tap_expect 1 "m2.lock is a directory, not a regular file" \
+		"$availctl" check --config "$dir/m2.conf"
 	rmdir "$dir/shared/m2.lock"
+	# The first lock, NODE@CLUSTER.lock, too: its holder would be a
+	# daemon of this node on its way out (1), but nothing is in its place.
+	rm "$dir/shared/m2@shared.lock"
+	mkdir "$dir/shared/m2@shared.lock"
+	tap_expect 78 "m2@shared.lock is a directory, not a regular file" \
+		timeout 10 "$availctl" arbiter --config "$dir/m2.conf"
+	rmdir "$dir/shared/m2@shared.lock"
 	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
 	pids+=" $!"
 	tap_check "a relay (h0) shares the state-dir with the arbiter" wait_until 10 answers h0
@@ -180,6 +190,21 @@ for availctl in "$@"; do
 	tap_expect 1 "$said" "$availctl" check --config "$dir/x5.conf"
 	tap_expect 1 "($dir/run/m1@x.runtime.lock is locked by pid" "$availctl" check --config "$dir/x5.conf"
 	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/x5.conf"
+	# Also where /proc/locks cannot be read (a sandbox's
+	# InaccessiblePaths=, here a mode-0 file over it and no
+	# CAP_DAC_OVERRIDE): the start asks for the mark itself. The check,
+	# which takes nothing, says it could not look (and goes on to find
+	# x's m1 at the port: 1).
+	touch "$dir/hidden"
+	chmod 0 "$dir/hidden"
+	hidden() {
+		unshare -m bash -c 'mount --bind "$0" /proc/locks &&
+			exec setpriv --bounding-set -dac_override,-dac_read_search -- "$@"' \
+			"$dir/hidden" "$@"
+	}
+	tap_expect 78 "$said" hidden timeout 10 "$availctl" arbiter --config "$dir/x5.conf"
+	tap_expect 1 "warning: /proc/locks: Permission denied: locks not checked" \
+		hidden "$availctl" check --config "$dir/x5.conf"
 	# And the other way round: a runtime-dir that is x's m1's state-dir.
 	tap_expect 78 "another availctl daemon runs as node m1 of cluster x with runtime-dir $dir/shared: daemons of one name need a runtime-dir each" \
 		timeout 10 "$availctl" arbiter --config <(
@@ -229,8 +254,43 @@ for availctl in "$@"; do
 		"$availctl" check --config "$dir/w.conf"
 	tap_expect 78 "($dir/w/@w.agreed.lock is locked by pid $holder, flock)" \
 		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
+	# A lock whose taker exited and left it to a child: flock(1) killed,
+	# the sleep it started holds it on. The check and the start name the
+	# child, not the taker (/proc/locks's pid, or 0 where it is gone).
+	sleeper=$(pgrep -P "$holder" sleep)
 	kill "$holder"
 	wait "$holder" 2> /dev/null
+	said="($dir/w/@w.agreed.lock is locked by pid $sleeper, sleep: "
+	tap_expect 1 "$said" "$availctl" check --config "$dir/w.conf"
+	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w.conf"
+	kill "$sleeper"
+	tap_check "sleep gone, so is the lock" \
+		wait_until 10 eval '! grep -q ":$(stat -c %i "$dir/w/@w.agreed.lock") " /proc/locks'
+	# Something other than a regular file at a lock's path: a FIFO, on
+	# which an open() for the lock would wait for a writer for ever, is
+	# refused at once (78, a configuration error: it stays), and named.
+	rm -f "$dir/w/@w.agreed.lock"
+	mkfifo "$dir/w/@w.agreed.lock"
+	tap_expect 1 "$dir/w/@w.agreed.lock is a FIFO, not a regular file" \
+		"$availctl" check --config "$dir/w.conf"
+	tap_expect 78 "$dir/w/@w.agreed.lock is a FIFO, not a regular file" \
+		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
+	rm "$dir/w/@w.agreed.lock" "$dir/w/m1@w.lock"
+	mkfifo "$dir/w/m1@w.lock"
+	tap_expect 78 "$dir/w/m1@w.lock is a FIFO, not a regular file" \
+		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
+	rm "$dir/w/m1@w.lock"
+	# In the runtime-dir: the daemon runs without runtime copies, saying why.
+	mkdir -p -m 700 "$dir/wrun"
+	mkfifo "$dir/wrun/m1@w.lock"
+	"$availctl" arbiter --config <(sed -e "s|^runtime-dir = .*|runtime-dir = $dir/wrun|" \
+		-e "s|^manager = m1 .*|manager = m1 127.0.0.1:$((p + 5))|" "$dir/w.conf"
+		echo "control = $dir/w.sock") 2> "$dir/wrun.log" &
+	wrun=$!
+	tap_check "a FIFO at the runtime-dir's lock: the runtime-dir is said unusable, naming it" \
+		wait_until 10 grep -q "runtime-dir-unusable path=$dir/wrun error=\"$dir/wrun/m1@w.lock is a FIFO" "$dir/wrun.log"
+	kill "$wrun" 2> /dev/null
+	wait "$wrun"
 	# On overlayfs whose layers are two file systems (xino off), and in
 	# a btrfs subvolume, stat() says another device than /proc/locks
 	# does: the check and the start still name the holder. In a mount

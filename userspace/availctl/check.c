@@ -292,7 +292,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	char error[CONF_ERROR_SIZE];
 	bool manager;
 	pid_t running;
-	int status;
+	int status, locks;
 
 	status = availctl_options(argc, argv, "check", check_usage, options, availctl_take_config,
 				  &config, ctl);
@@ -335,7 +335,9 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	if (!running)
 		service_say("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked",
 			    conf.control);
-	else if (locks_check(&conf, manager, running, error, sizeof(error))) {
+	else if ((locks = locks_check(&conf, manager, running, error, sizeof(error))) == 2)
+		service_say("warning: %s", error);
+	else if (locks) {
 		service_error("availctl check: %s: this daemon could not start", error);
 		free(answer);
 		goto out;

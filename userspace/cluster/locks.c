@@ -3,8 +3,10 @@
 
 #define _GNU_SOURCE	/* statx() */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,9 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 	return 0;
 }
 
+/* lock_holder(): /proc/locks could not be read. */
+#define LOCKS_UNSEEN (-2)
+
 static int lock_path(const struct lock_place *p, char *path, size_t size)
 {
 	return (size_t)snprintf(path, size, "%s/%s", p->dir, p->name) < size ? 0 : -1;
@@ -110,7 +115,8 @@ static bool mount_device(const char *path, unsigned int *maj, unsigned int *min)
  * at @p, from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID
  * MAJOR:MINOR:INODE START END" (hex device numbers; a waiter's line has
  * "->" before FLOCK). The device is the file system's (mount_device()),
- * or stat()'s where that cannot be told. -1: none seen.
+ * or stat()'s where that cannot be told. -1: none seen; LOCKS_UNSEEN
+ * with errno: /proc/locks could not be read (a sandbox may hide it).
  */
 static pid_t lock_holder(const struct lock_place *p, pid_t own)
 {
@@ -130,7 +136,7 @@ static pid_t lock_holder(const struct lock_place *p, pid_t own)
 	}
 	locks = fopen("/proc/locks", "re");
 	if (!locks)
-		return -1;
+		return LOCKS_UNSEEN;
 	while (holder < 0 && fgets(line, sizeof(line), locks))
 		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
 			   &ino) == 5 &&
@@ -141,17 +147,109 @@ static pid_t lock_holder(const struct lock_place *p, pid_t own)
 	return holder;
 }
 
+/* A /proc entry's number (a pid, a descriptor), or -1 for another name. */
+static int proc_number(const char *name)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(name, &end, 10);
+	return name[0] >= '0' && name[0] <= '9' && !*end && !errno && n <= INT_MAX ? (int)n : -1;
+}
+
+/* Whether descriptor @fd of @pid has an flock, as its fdinfo shows it. */
+static bool fd_has_flock(int pid, int fd)
+{
+	char file[64], line[256];
+	bool found = false;
+	FILE *info;
+
+	snprintf(file, sizeof(file), "/proc/%d/fdinfo/%d", pid, fd);
+	info = fopen(file, "re");
+	if (!info)
+		return false;
+	/* "lock:\t1: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE 0 EOF" */
+	while (!found && fgets(line, sizeof(line), info))
+		found = !strncmp(line, "lock:", 5) && strstr(line, " FLOCK ");
+	fclose(info);
+	return found;
+}
+
+/* Whether @pid has the file @lock open with an flock on it. */
+static bool holds_flock(int pid, const struct stat *lock)
+{
+	char path[64];
+	struct dirent *entry;
+	bool found = false;
+	struct stat st;
+	DIR *fds;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	fds = opendir(path);
+	if (!fds)
+		return false;
+	while (!found && (entry = readdir(fds))) {
+		fd = proc_number(entry->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+		found = fd >= 0 && !stat(path, &st) && st.st_dev == lock->st_dev &&
+			st.st_ino == lock->st_ino && fd_has_flock(pid, fd);
+	}
+	closedir(fds);
+	return found;
+}
+
+/*
+ * A live process that holds the flock on the file @lock: /proc/locks
+ * names the process that took it, which may have exited and left it to
+ * one that inherited the descriptor (a child it left running). Found
+ * among the processes whose open files this user may see. -1: none.
+ */
+static pid_t lock_inheritor(const struct stat *lock)
+{
+	struct dirent *entry;
+	pid_t found = -1;
+	DIR *proc;
+	int pid;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -1;
+	while (found < 0 && (entry = readdir(proc))) {
+		pid = proc_number(entry->d_name);
+		if (pid > 0 && holds_flock(pid, lock))
+			found = pid;
+	}
+	closedir(proc);
+	return found;
+}
+
 /*
  * @p's holder message, the path, and who holds it where /proc/locks says
  * (@holder, -1: unknown): the message says what a holder means for a
  * start, but any process may hold a lock (flock(1), a backup tool).
+ * /proc/locks names the process that took the lock, which may have
+ * exited and left it to a child: then that child is named, where it can
+ * be found.
  */
 static void say_held(const struct lock_place *p, const char *path, pid_t holder,
 		     char *error, size_t error_size)
 {
-	char file[64], comm[32] = "";
+	char file[64], comm[32] = "", taker[96] = "";
+	struct stat st;
 	FILE *f;
 
+	/* /proc/locks says 0 for a pid gone from this namespace (6.1 does so). */
+	if (holder == 0 || (holder > 0 && kill(holder, 0) && errno == ESRCH)) {
+		if (holder)
+			snprintf(taker, sizeof(taker), ": pid %d took it and has exited",
+				 (int)holder);
+		else
+			snprintf(taker, sizeof(taker),
+				 ": the process that took it has exited or is in another pid namespace");
+		holder = stat(path, &st) ? -1 : lock_inheritor(&st);
+	}
 	if (holder > 0) {
 		snprintf(file, sizeof(file), "/proc/%d/comm", (int)holder);
 		f = fopen(file, "re");
@@ -162,15 +260,43 @@ static void say_held(const struct lock_place *p, const char *path, pid_t holder,
 		}
 	}
 	if (holder > 0)
-		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s)", p->holder, path,
-			 (int)holder, comm[0] ? ", " : "", comm);
+		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s%s)", p->holder, path,
+			 (int)holder, comm[0] ? ", " : "", comm, taker);
+	else if (taker[0])
+		snprintf(error, error_size, "%s (%s is locked%s: 'fuser -v %s' names who holds it)",
+			 p->holder, path, taker, path);
 	else
 		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+}
+
+/* A file's kind, for a message: what is at a lock's path. */
+static const char *file_kind(mode_t mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISDIR(mode) ? "a directory" :
+	       S_ISSOCK(mode) ? "a socket" : S_ISCHR(mode) ? "a character device" :
+	       S_ISBLK(mode) ? "a block device" : "not a regular file";
+}
+
+/*
+ * Whether what is at @path (@st) may be a lock file: a regular file, or
+ * nothing yet. Opening anything else for a lock could block (a FIFO with
+ * no writer, for ever) or act on a device. -1 with EINVAL and @error.
+ */
+static int lock_file_kind(const char *path, const struct stat *st, char *error,
+			  size_t error_size)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	snprintf(error, error_size, "%s is %s, not a regular file: a lock file must be one",
+		 path, file_kind(st->st_mode));
+	errno = EINVAL;
+	return -1;
 }
 
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd, err;
 
 	if (lock_path(p, path, sizeof(path))) {
@@ -178,12 +304,22 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* Read-only: a state directory can still be remounted read-only under us. */
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (!stat(path, &st) && lock_file_kind(path, &st, error, error_size))
+		return -1;
+	/*
+	 * Read-only: a state directory can still be remounted read-only under
+	 * us. Not waiting: a FIFO put there after the look above.
+	 */
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0600);
 	if (fd < 0) {
 		err = errno;
 		snprintf(error, error_size, "%s: %s", path, strerror(err));
 		errno = err;
+		return -1;
+	}
+	if (fstat(fd, &st) || lock_file_kind(path, &st, error, error_size)) {
+		close(fd);
+		errno = EINVAL;
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -196,30 +332,69 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	return fd;
 }
 
-int lock_look(const struct lock_place *p, pid_t own, char *error, size_t error_size)
+int lock_status(const struct lock_place *p, int err)
 {
-	pid_t holder = lock_holder(p, own);
-	char path[PATH_MAX];
+	switch (err) {
+	case EWOULDBLOCK:
+		return p->status;
+	/* What may pass by itself: a start tried again may find it gone. */
+	case EIO: case ENOSPC: case EDQUOT: case EMFILE: case ENFILE: case ENOMEM:
+	case EINTR: case EROFS:
+		return 1;
+	default:
+		return SERVICE_EXIT_CONFIG;
+	}
+}
 
-	if (holder < 0)
+int lock_probe(const struct lock_place *p, char *error, size_t error_size)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	bool held;
+	int fd;
+
+	if (!p->dir || lock_path(p, path, sizeof(path)))
 		return 0;
-	lock_path(p, path, sizeof(path));
-	say_held(p, path, holder, error, error_size);
-	return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	held = !fstat(fd, &st) && S_ISREG(st.st_mode) && flock(fd, LOCK_SH | LOCK_NB) &&
+	       errno == EWOULDBLOCK;
+	close(fd);
+	if (held)
+		say_held(p, path, lock_holder(p, getpid()), error, error_size);
+	return held;
 }
 
 int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		size_t error_size)
 {
 	struct lock_place places[LOCK_KINDS];
+	char path[PATH_MAX];
+	struct stat st;
+	pid_t holder;
 	int i;
 
 	if (locks_place(c, manager, places, error, error_size))
 		return 1;
-	for (i = 0; i < LOCK_KINDS; i++)
-		if (lock_look(&places[i], own, error, error_size)) {
-			conf_blame(c, places[i].key, error, error_size);
-			return 1;
+	for (i = 0; i < LOCK_KINDS; i++) {
+		if (!places[i].dir || lock_path(&places[i], path, sizeof(path)))
+			continue;
+		if (!stat(path, &st) && lock_file_kind(path, &st, error, error_size))
+			break;
+		holder = lock_holder(&places[i], own);
+		if (holder == LOCKS_UNSEEN) {
+			snprintf(error, error_size, "/proc/locks: %s: locks not checked",
+				 strerror(errno));
+			return 2;
 		}
-	return 0;
+		if (holder > 0) {
+			say_held(&places[i], path, holder, error, error_size);
+			break;
+		}
+	}
+	if (i == LOCK_KINDS)
+		return 0;
+	conf_blame(c, places[i].key, error, error_size);
+	return 1;
 }

@@ -76,26 +76,39 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 /*
  * Takes the lock at @p (the file made if need be, 0600). Returns its
  * descriptor, or -1 with errno and @error: EWOULDBLOCK when another
- * holds it ("HOLDER (PATH is locked)"), or why the file could not be
- * opened.
+ * holds it ("HOLDER (PATH is locked)"), EINVAL when something other
+ * than a regular file is there (a FIFO, a directory: never opened to
+ * wait), or why the file could not be opened.
  */
 int lock_take(const struct lock_place *p, char *error, size_t error_size);
-
 /*
- * Whether a process other than @own holds the lock at @p, as /proc/locks
- * shows it (nothing is taken): 1 with @error saying who (as lock_take()
- * does), or 0 (none seen, or no /proc/locks).
+ * A start's exit status when lock_take() failed with @err: @p->status
+ * when another holds it; 1 for what may pass by itself (EIO, ENOSPC,
+ * EDQUOT, EMFILE, ENFILE, ENOMEM, EINTR, EROFS: a later start may find
+ * room, or the file system back); else 78, a configuration error (the
+ * file's kind, its permissions: tried again, it would fail the same).
  */
-int lock_look(const struct lock_place *p, pid_t own, char *error, size_t error_size);
+int lock_status(const struct lock_place *p, int err);
+/*
+ * Whether another process holds the lock at @p, found by asking for it
+ * shared without waiting, released at once; not made when missing. 1
+ * with @error saying who (as lock_take() does), or 0. For a lock only
+ * one misconfigured daemon takes (LOCK_STATE_AS_RUNTIME), where the
+ * moment it is held cannot matter; it needs no /proc/locks, which a
+ * sandbox may hide.
+ */
+int lock_probe(const struct lock_place *p, char *error, size_t error_size);
 
 /*
  * Whether a start of @c would find a lock held by a process other than
  * @own (the pid of this node's running daemon, -1 if none runs), as
  * /proc/locks shows them: nothing is taken, so a daemon starting
  * meanwhile is not disturbed. Returns 1 with @error, as the start would
- * say it, or 0. A lock is looked for by its file system's device, which
- * is what /proc/locks names where stat() says another (btrfs subvolumes,
- * overlayfs over two file systems).
+ * say it (a lock held, or something other than a regular file at a
+ * lock's path), 2 with @error when /proc/locks cannot be read (not
+ * checked), or 0. A lock is looked for by its file system's device,
+ * which is what /proc/locks names where stat() says another (btrfs
+ * subvolumes, overlayfs over two file systems).
  */
 int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		size_t error_size);

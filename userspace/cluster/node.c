@@ -462,6 +462,7 @@ static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK
 	int *fds[] = { [LOCK_RUNTIME] = &n->runtime_lock,
 		       [LOCK_RUNTIME_MARK] = &n->runtime_mark_lock };
 	const struct conf *c = &n->conf;
+	const char *why = NULL;
 	struct stat run;
 	int err, i;
 
@@ -469,18 +470,20 @@ static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK
 		return 0;
 	/* mkdir() said EEXIST of a dangling symlink, or a file, too. */
 	err = stat(c->runtime_dir, &run) ? errno : S_ISDIR(run.st_mode) ? 0 : ENOTDIR;
-	for (i = LOCK_RUNTIME_MARK; i <= LOCK_RUNTIME && !err; i++) {
+	if (err)
+		why = strerror(err);
+	for (i = LOCK_RUNTIME_MARK; i <= LOCK_RUNTIME && !why; i++) {
 		*fds[i] = lock_take(&places[i], error, size);
 		if (*fds[i] >= 0)
 			continue;
 		if (errno == EWOULDBLOCK)
 			return blamed(c, places[i].key, error, size, places[i].status);
-		err = errno;
+		why = error;	/* the lock file's path and what is wrong with it */
 	}
-	if (!err)
+	if (!why)
 		return 0;
 	node_log(n, "runtime-dir-unusable", "path=%s error=%s", LOG_VALUE(c->runtime_dir),
-		 LOG_VALUE(strerror(err)));
+		 LOG_VALUE(why));
 	n->runtime_dir_ok = false;
 	return 0;
 }
@@ -492,7 +495,7 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	int *fds[] = { [LOCK_NODE_CLUSTER] = &n->cluster_lock, [LOCK_NODE] = &n->lock,
 		       [LOCK_ROLE] = &n->role_lock };
 	const struct lock_place *as_runtime = &places[LOCK_STATE_AS_RUNTIME];
-	int i;
+	int i, status;
 
 	if (locks_place(&n->conf, manager, places, error, size))
 		return -1;
@@ -505,10 +508,11 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 		 * so before it took this lock there, or by one of this node
 		 * on its way out.
 		 */
+		status = lock_status(&places[i], errno);
 		if (i == LOCK_NODE_CLUSTER && errno == EWOULDBLOCK &&
-		    lock_look(as_runtime, getpid(), error, size))
-			i = LOCK_STATE_AS_RUNTIME;
-		return blamed(&n->conf, places[i].key, error, size, places[i].status);
+		    lock_probe(as_runtime, error, size))
+			status = as_runtime->status;
+		return blamed(&n->conf, places[i].key, error, size, status);
 	}
 	return take_runtime_lock(n, places, error, size);
 }
