@@ -297,6 +297,17 @@ for availctl in "$@"; do
 			ip addr add 10.0.0.5/24 brd 10.0.0.127 dev d0 &&
 			exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
 	done
+	# bind-address at a broadcast address too: the daemon would take in
+	# the subnet's broadcasts and send from no node's address.
+	{ good; echo "bind-address = 127.255.255.255"; } > "$dir/subnet.conf"
+	refused_file "$dir/subnet.conf: line 12: bind-address 127.255.255.255 is a broadcast address here (of lo's subnet)" \
+		"$dir/subnet.conf"
+	{ good; echo "bind-address = 10.0.0.127"; } > "$dir/subnet.conf"
+	tap_expect 1 "line 12: bind-address 10.0.0.127 is a broadcast address here (of d0's subnet)" \
+		unshare -n sh -c '
+			ip link set lo up && ip link add d0 type bridge && ip link set d0 up &&
+			ip addr add 10.0.0.5/24 brd 10.0.0.127 dev d0 &&
+			exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
 	# A broadcast route in a table no rule uses is not the kernel's
 	# broadcast for a send: only the local table's are.
 	good | sed "s/^host = h1 127.0.0.1:/host = h1 10.9.9.9:/" > "$dir/subnet.conf"

@@ -89,7 +89,26 @@ static int node_at_broadcast(const struct broadcast_search *b, const struct conf
 	return 1;
 }
 
-/* A route of the dump: a broadcast one, to a node's address, ends it. */
+/*
+ * bind-address, if it is @dst: bound there, the daemon would take in
+ * the subnet's broadcasts and send from an address no peer answers (1).
+ */
+static int bind_at_broadcast(const struct broadcast_search *b, in_addr_t dst, int oif)
+{
+	char address[INET_ADDRSTRLEN], where[CONF_WHERE_SIZE], name[IF_NAMESIZE] = "?";
+
+	if (b->conf->listen.sin_addr.s_addr != dst)
+		return 0;
+	inet_ntop(AF_INET, &b->conf->listen.sin_addr, address, sizeof(address));
+	if (oif > 0)
+		if_indextoname((unsigned int)oif, name);
+	snprintf(b->error, b->error_size,
+		 "%sbind-address %s is a broadcast address here (of %s's subnet): bind an address of this machine's own",
+		 conf_where(b->conf, "bind-address", where, sizeof(where)), address, name);
+	return 1;
+}
+
+/* A route of the dump: a broadcast one, to a node's or bind-address, ends it. */
 static int broadcast_route(const struct nlmsghdr *nh, void *ctx)
 {
 	const struct broadcast_search *b = ctx;
@@ -123,6 +142,8 @@ static int broadcast_route(const struct nlmsghdr *nh, void *ctx)
 		status = node_at_broadcast(b, &b->conf->managers[i], dst, oif);
 	for (i = 0; i < b->conf->n_hosts && !status; i++)
 		status = node_at_broadcast(b, &b->conf->hosts[i], dst, oif);
+	if (!status && conf_line(b->conf, "bind-address"))
+		status = bind_at_broadcast(b, dst, oif);
 	return status;
 }
 
