@@ -102,6 +102,7 @@ static struct arbiter_out *emit(struct arbiter *a, enum arbiter_out_kind kind,
 	return out;
 }
 
+/* Changes the role, the reason (a->reason) said before: it goes with the change. */
 static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 {
 	struct arbiter_out *out;
@@ -115,6 +116,7 @@ static void set_role(struct arbiter *a, uint64_t now_ms, enum arbiter_role role)
 		out->role = role;
 		out->epoch = a->epoch;
 		out->hold_until_ms = arbiter_hold_until(a);
+		memcpy(out->reason, a->reason, sizeof(out->reason));
 	}
 }
 
@@ -1693,9 +1695,9 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 	if (a->role == ARBITER_ACTIVE && now_ms >= arbiter_hold_until(a)) {
 		if (a->lapses < ARBITER_LAPSES_MAX)
 			a->lapses++;
-		demote(a, now_ms);
 		because(a, "stepped down: neither %s nor the witness %s answered in time",
 			a->peer, a->agreed.host[0] ? a->agreed.host : "(none)");
+		demote(a, now_ms);
 	} else if (a->role == ARBITER_ACTIVE) {
 		/* Only a role held that long says the links carry one now. */
 		if (now_ms - a->role_since_ms >= ARBITER_LAPSE_MS)
@@ -1706,9 +1708,9 @@ void arbiter_tick(struct arbiter *a, uint64_t now_ms)
 			set_role(a, now_ms, in_contact_role(a, now_ms));
 		else if (a->role != ARBITER_FAULT && (a->role != ARBITER_STARTUP ||
 			 now_ms - a->started_ms >= a->timing.grace_ms)) {
-			set_role(a, now_ms, ARBITER_FAULT);
 			/* The witness step may say more; this one is true at once. */
 			because(a, "%s silent for %u ms or more", a->peer, a->timing.grace_ms);
+			set_role(a, now_ms, ARBITER_FAULT);
 		}
 	}
 	ask_again_if_urgent(a, now_ms);
@@ -1810,9 +1812,9 @@ static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_h
 		if (hb->role == ARBITER_ACTIVE) {
 			/* Only a newer epoch can exist; we slept through a takeover. */
 			a->epoch = hb->epoch > a->epoch ? hb->epoch : a->epoch;
-			demote(a, now_ms);
 			because(a, "%s is active at epoch %llu: rejoined as standby",
 				a->peer, (unsigned long long)hb->epoch);
+			demote(a, now_ms);
 		} else {
 			until = standby_promise_until(a, now_ms, hb, a->epoch, a->started_ms);
 			if (until > a->standby_hold_until_ms)
@@ -1837,9 +1839,9 @@ static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_h
 			a->standby_hold_until_ms = until;
 			a->witness_hold_until_ms = 0;
 			a->agreed_written = false;
-			set_role(a, now_ms, ARBITER_ACTIVE);
 			because(a, "active at epoch %llu on %s's promise; choosing a witness next",
 				(unsigned long long)a->epoch, a->peer);
+			set_role(a, now_ms, ARBITER_ACTIVE);
 			return true;
 		}
 	}
@@ -2087,8 +2089,8 @@ static void became_active(struct arbiter *a, uint64_t until, uint64_t sent_ms,
 	a->witness_answer[0] = '\0';
 	a->witness_renewed_ms = now_ms;
 	a->takeover_epoch = 0;
-	set_role(a, now_ms, ARBITER_ACTIVE);
 	because(a, "active at epoch %llu through witness %s", (unsigned long long)a->epoch, host);
+	set_role(a, now_ms, ARBITER_ACTIVE);
 }
 
 static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *host,
@@ -2151,9 +2153,9 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 	if (rec->epoch > a->epoch && strcmp(rec->active, a->self)) {
 		a->epoch = rec->epoch;
 		if (a->role == ARBITER_ACTIVE) {
-			demote(a, now_ms);
 			because(a, "witness %s names %s active at epoch %llu: stepped down",
 				host, rec->active, (unsigned long long)rec->epoch);
+			demote(a, now_ms);
 		}
 	}
 	if (!strcmp(host, a->agreed.host)) {

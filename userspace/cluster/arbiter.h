@@ -139,6 +139,9 @@ enum arbiter_out_kind {
 	ARBITER_ROLE_CHANGED,	/* run the hooks, log */
 };
 
+/* The reason for the last decision, NUL included: bytes. */
+#define ARBITER_REASON_SIZE 320
+
 struct arbiter_out {
 	enum arbiter_out_kind kind;
 	char to[WIRE_NAME_SIZE];
@@ -154,10 +157,12 @@ struct arbiter_out {
 	enum arbiter_role role;
 	uint64_t epoch;
 	uint64_t hold_until_ms;
+	/*
+	 * Why the role changed, as said then: later decisions of the same
+	 * call (the witness step) say their own reason in arbiter.reason.
+	 */
+	char reason[ARBITER_REASON_SIZE];
 };
-
-/* The reason for the last decision, NUL included: bytes. */
-#define ARBITER_REASON_SIZE 320
 
 #define ARBITER_OUTBOX 8
 

@@ -42,7 +42,8 @@ static void copy(char *to, size_t size, const char *from)
 
 /* The change into @role, "stop" included, as its hook will be told of it. */
 static void describe(struct hooks *h, const struct arbiter *a, const char *role,
-		     uint64_t epoch, enum arbiter_role previous, struct hooks_change *c)
+		     uint64_t epoch, const char *reason, enum arbiter_role previous,
+		     struct hooks_change *c)
 {
 	copy(c->role, sizeof(c->role), role);
 	copy(c->previous, sizeof(c->previous), arbiter_role_name(previous));
@@ -51,7 +52,7 @@ static void describe(struct hooks *h, const struct arbiter *a, const char *role,
 	copy(c->peer, sizeof(c->peer), a->peer);
 	copy(c->witness, sizeof(c->witness), a->agreed.host);
 	c->generation = a->agreed.generation;
-	copy(c->reason, sizeof(c->reason), a->reason);
+	copy(c->reason, sizeof(c->reason), reason);
 }
 
 /*
@@ -194,13 +195,14 @@ static void submit(struct hooks *h, const struct node *n, const struct arbiter *
 }
 
 void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role role, uint64_t epoch, enum arbiter_role previous)
+		  const struct arbiter_out *change, enum arbiter_role previous)
 {
 	struct hooks_change c;
 
-	if (role == ARBITER_STARTUP)
+	if (change->role == ARBITER_STARTUP)
 		return;
-	describe(h, a, arbiter_role_name(role), epoch, previous, &c);
+	describe(h, a, arbiter_role_name(change->role), change->epoch, change->reason, previous,
+		 &c);
 	submit(h, n, a, &c);
 }
 
@@ -344,7 +346,7 @@ void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a
 	struct hooks_change c;
 
 	h->stopping = true;
-	describe(h, a, "stop", a->epoch, previous, &c);
+	describe(h, a, "stop", a->epoch, a->reason, previous, &c);
 	submit(h, n, a, &c);
 	run_out(h, n, a);
 }

@@ -65,12 +65,13 @@ struct hooks {
 int hooks_init(struct hooks *h);
 
 /*
- * A role change from @previous to @role at @epoch: its hook starts now,
- * or once the running one has ended, whichever hook is configured then.
- * The witness and the reason are @a's now. Entering startup runs no hook.
+ * A role change from @previous to @change's role at its epoch, for its
+ * reason: its hook starts now, or once the running one has ended,
+ * whichever hook is configured then. The witness is @a's now. Entering
+ * startup runs no hook.
  */
 void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role role, uint64_t epoch, enum arbiter_role previous);
+		  const struct arbiter_out *change, enum arbiter_role previous);
 
 /*
  * Collects the running hook if it ended, ends it if it ran out of time,

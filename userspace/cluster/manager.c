@@ -159,11 +159,11 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 }
 
 /*
- * Logs the change to @role at @epoch, decided at @at_ms; the rest is the
- * arbiter's state now.
+ * Logs the change to @role at @epoch, decided at @at_ms for @reason; the
+ * witness is the arbiter's now.
  */
 static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, uint64_t epoch,
-		     uint64_t hold_until_ms, enum arbiter_role previous)
+		     uint64_t hold_until_ms, const char *reason, enum arbiter_role previous)
 {
 	struct arbiter *a = &m->arbiter;
 
@@ -171,7 +171,7 @@ static void log_role(struct manager *m, uint64_t at_ms, enum arbiter_role role, 
 		 PRIu64 " hold_until=%" PRIu64 " reason=%s",
 		 arbiter_role_name(role), arbiter_role_name(previous), epoch,
 		 a->agreed.host[0] ? a->agreed.host : "-", a->agreed.generation,
-		 hold_until_ms, LOG_VALUE(a->reason));
+		 hold_until_ms, LOG_VALUE(reason));
 }
 
 /*
@@ -240,8 +240,9 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 				break;
 			}
 			/* Stamped with the moment checked (hooks.c says why). */
-			log_role(m, now_ms, out->role, out->epoch, out->hold_until_ms, *previous);
-			hooks_change(&m->hooks, &m->node, a, out->role, out->epoch, *previous);
+			log_role(m, now_ms, out->role, out->epoch, out->hold_until_ms, out->reason,
+				 *previous);
+			hooks_change(&m->hooks, &m->node, a, out, *previous);
 			*previous = out->role;
 			break;
 		}
@@ -692,7 +693,7 @@ int manager_main(const char *config_path)
 		 m.node.conf.cluster, m.arbiter.peer, m.arbiter.preferred ? "yes" : "no",
 		 m.arbiter.agreed.host[0] ? m.arbiter.agreed.host : "-");
 	service_ready("starting");
-	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, previous);
+	log_role(&m, node_now_ms(), m.arbiter.role, m.arbiter.epoch, 0, m.arbiter.reason, previous);
 	pass_ms = node_now_ms();
 	while (!node_should_stop()) {
 		if (node_take_reload())

@@ -5246,6 +5246,38 @@ TEST(each_role_change_reports_the_role_it_entered)
 }
 
 /*
+ * The log and the hook say why each role change happened, though the
+ * same call decides more after it (the witness step says its own
+ * reason): each change carries the reason said for it. The demo's m2
+ * once stepped down "waiting for m1, the preferred one".
+ */
+TEST(each_role_change_carries_its_own_reason)
+{
+	struct wire_message hb = { .type = WIRE_HEARTBEAT };
+	static struct arbiter a;
+	const char *seen[ARBITER_OUTBOX];
+	unsigned int i, n = 0;
+
+	struct sim *s = sim_new(21);
+
+	standby_of_m1(&a, s, &hb);
+	a.n_out = 0;
+	arbiter_tick(&a, 1000 + timing.grace_ms + 1);	/* peer silent: fault */
+	hb.heartbeat.token = 2;
+	arbiter_receive(&a, 1000 + timing.grace_ms + 2, &hb);	/* standby again */
+	/* A reason said after the change, in the same call: not the change's. */
+	snprintf(a.reason, sizeof(a.reason), "a later decision");
+
+	for (i = 0; i < a.n_out; i++)
+		if (a.out[i].kind == ARBITER_ROLE_CHANGED)
+			seen[n++] = a.out[i].reason;
+	ASSERT_EQ(2, n);
+	EXPECT_TRUE(strstr(seen[0], "m1 silent for")) TH_LOG("%s", seen[0]);
+	EXPECT_TRUE(strstr(seen[1], "in contact with m1")) TH_LOG("%s", seen[1]);
+	sim_free(s);
+}
+
+/*
  * Datagrams can arrive out of order (jitter, two paths; the replay
  * window lets them through). A heartbeat older than one already taken
  * from the peer says what the peer was before: its role, epoch and
