@@ -65,8 +65,16 @@ for availctl in "$@"; do
 	for node in m1 m2; do
 		native_config prio "$node" "$dir/secret" "$dir" "$port" > "$dir/$node.conf"
 	done
-	# m1's hook fails for active, and succeeds for any other role.
-	printf '#!/bin/sh\n[ "$1" = active ] && exit 3\nexit 0\n' > "$dir/hook"
+	# m1's hook fails for active, and succeeds for any other role. It
+	# writes a line that looks like an event of m1's, and one without
+	# its newline (that glued m1's next line onto it).
+	cat > "$dir/hook" <<-'EOF'
+		#!/bin/sh
+		echo "99 m1 role role=active forged=yes" >&2
+		printf 'unfinished "%s' "$1"
+		[ "$1" = active ] && exit 3
+		exit 0
+	EOF
 	chmod 755 "$dir/hook"
 	echo "hook = $dir/hook" >> "$dir/m1.conf"
 	conf=$dir/new$'\n'line\ \"q\"=\\b/m1.conf
@@ -118,6 +126,10 @@ for availctl in "$@"; do
 		wait_until 30 logged '^<4>[0-9]+ m1 role role=fault '
 	tap_check "a hook that succeeded at info: <6>" \
 		wait_until 10 logged '^<6>[0-9]+ m1 hook-ended .*role=fault .*status=0$'
+	tap_check "a hook's line without its newline is an event of its own, at info" \
+		logged '^<6>[0-9]+ m1 hook-output transition=[0-9]+ line="unfinished \\"fault"$'
+	tap_check "a hook's line that looks like m1's event is not one" \
+		eval '! grep -qE "^(<[0-7]>)?99 m1 role" "$dir/m1.log" && logged "^<6>[0-9]+ m1 hook-output transition=[0-9]+ line=\"99 m1 role role=active forged=yes\"$"'
 	tap_check "every line to the journal has a priority" \
 		bash -c "! grep -vE '^<[0-7]>[0-9]+ m1 ' '$dir/m1.log'"
 	tap_check "elsewhere (m2's log, a file) no line has one" \

@@ -32,7 +32,7 @@ int hooks_init(struct hooks *h)
 	if (page == MAP_FAILED)
 		return -1;
 	h->hold_until_ms = page;
-	return 0;
+	return hook_output_init(&h->output);
 }
 
 static void copy(char *to, size_t size, const char *from)
@@ -129,6 +129,7 @@ static void exec_hook(const struct hooks *h, const struct node *n, const struct 
 	}
 	node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
 		    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
+	hook_output_attach(&h->output);
 	execl(n->conf.hook, n->conf.hook, c->role, (char *)NULL);
 	_exit(127);
 }
@@ -255,6 +256,7 @@ static bool reap(struct hooks *h, const struct node *n)
 	if (got < 0 && errno != ECHILD)
 		return false;
 	/* ECHILD: collected by someone else; it is no longer ours to wait for. */
+	hook_output_flush(&h->output, n, h->running.transition);
 	log_end(h, n, got < 0 ? -1 : status);
 	/*
 	 * What is left of a hook ended for its time goes with it: its group
@@ -273,6 +275,7 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, 
 {
 	uint32_t timeout_ms = n->conf.hook_timeout_ms;
 
+	hook_output_read(&h->output, n, h->running.transition);
 	if (h->pid && !reap(h, n)) {
 		__atomic_store_n(h->hold_until_ms, hold_for(&h->running, a), __ATOMIC_RELEASE);
 		if (may_end(h) && !h->term_ms && now_ms - h->started_ms >= timeout_ms) {
@@ -313,6 +316,11 @@ int hooks_fd(const struct hooks *h)
 	return h->pid ? h->pidfd : -1;
 }
 
+int hooks_output_fd(const struct hooks *h)
+{
+	return hook_output_fd(&h->output);
+}
+
 /*
  * Until no hook runs or waits: each ended after its time (may_end()).
  * One that SIGKILL does not end (stuck in the kernel) is left behind.
@@ -321,7 +329,7 @@ static void run_out(struct hooks *h, const struct node *n, const struct arbiter 
 {
 	for (;;) {
 		uint64_t now = node_now_ms(), next;
-		struct pollfd fd;
+		struct pollfd fds[2];
 
 		hooks_step(h, n, a, now);
 		if (!h->pid && !h->has_next)
@@ -335,8 +343,9 @@ static void run_out(struct hooks *h, const struct node *n, const struct arbiter 
 		if (h->killed)
 			next = h->term_ms + 2 * HOOKS_KILL_MS;
 		now = node_now_ms();
-		fd = (struct pollfd){ .fd = hooks_fd(h), .events = POLLIN };
-		poll(&fd, 1, next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now));
+		fds[0] = (struct pollfd){ .fd = hooks_fd(h), .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = hooks_output_fd(h), .events = POLLIN };
+		poll(fds, 2, next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now));
 	}
 }
 

@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "arbiter.h"
+#include "hook_output.h"
 #include "node.h"
 
 /* From SIGTERM to SIGKILL of a hook ended for its time, in ms. */
@@ -59,9 +60,10 @@ struct hooks {
 	 * was when it was forked. 0: none (the role was left).
 	 */
 	uint64_t *hold_until_ms;
+	struct hook_output output;	/* what hooks write, logged */
 };
 
-/* Returns 0, or -1 with errno (no shared page for the hold). */
+/* Returns 0, or -1 with errno (no shared page for the hold, no pipe for the output). */
 int hooks_init(struct hooks *h);
 
 /*
@@ -87,6 +89,9 @@ uint64_t hooks_next_ms(const struct hooks *h, const struct node *n);
 
 /* A descriptor readable once the running hook ends, or -1. */
 int hooks_fd(const struct hooks *h);
+
+/* A descriptor readable when a hook wrote (hook_output.h). */
+int hooks_output_fd(const struct hooks *h);
 
 /*
  * At the daemon's stop, once it no longer acts: waits for the running

@@ -654,7 +654,7 @@ int manager_main(const char *config_path)
 {
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
-	struct pollfd fds[NODE_POLL_FDS + 1];	/* and the running hook's */
+	struct pollfd fds[NODE_POLL_FDS + 2];	/* and the running hook, its output */
 	char error[CONF_ERROR_SIZE];
 	uint64_t now, next, pass_ms;
 	int wait_ms, failed;
@@ -684,7 +684,7 @@ int manager_main(const char *config_path)
 	}
 	setup_arbiter(&m);
 	if (hooks_init(&m.hooks)) {
-		service_error("availctl arbiter: a page for the hooks: %s", strerror(errno));
+		service_error("availctl arbiter: the hooks' page and pipe: %s", strerror(errno));
 		hosts_free(&m.hosts);
 		node_stop(&m.node);
 		return 1;
@@ -735,7 +735,9 @@ int manager_main(const char *config_path)
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		wait_ms = node_poll_fds(&m.node, fds, wait_ms);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
-		if (poll(fds, NODE_POLL_FDS + 1, wait_ms) < 0 &&
+		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m.hooks),
+							  .events = POLLIN };
+		if (poll(fds, NODE_POLL_FDS + 2, wait_ms) < 0 &&
 		    errno != EINTR) {
 			node_log(&m.node, "poll-failed", "error=%s", LOG_VALUE(strerror(errno)));
 			failed = 1;

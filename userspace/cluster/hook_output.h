@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What hooks write to their standard output and error, as events of the
+ * daemon's log. A hook given the daemon's own stream (a file, the
+ * journal's socket) wrote into it between the daemon's lines: a line
+ * without its newline glued the daemon's next line onto it, and a line
+ * of the form "TIME NODE EVENT ..." read as the daemon's event. Instead
+ * every hook writes into one pipe the daemon reads without waiting, and
+ * each line becomes "hook-output transition=N line=TEXT": N the change
+ * whose hook ran last when the line was read (a hook's background child
+ * may write later), TEXT quoted as any free text (node.h). A line longer
+ * than HOOK_OUTPUT_LINE bytes is logged in parts, each but the last with
+ * part=yes; a hook that ends without a last newline has its last line
+ * logged then. A hook whose writes outrun the daemon's reads waits on the
+ * pipe (64 KiB), not the daemon on it.
+ */
+#ifndef AVAILCTL_HOOK_OUTPUT_H
+#define AVAILCTL_HOOK_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "node.h"
+
+/* The longest part of a hook's line logged as one event, in bytes. */
+#define HOOK_OUTPUT_LINE 512
+
+struct hook_output {
+	int read_fd;		/* the daemon's end, not blocking; -1: none */
+	int write_fd;		/* the hooks' standard output and error */
+	char line[HOOK_OUTPUT_LINE];
+	size_t len;		/* bytes of an unfinished line in line */
+};
+
+/* Returns 0, or -1 with errno (no pipe). */
+int hook_output_init(struct hook_output *o);
+
+/* In a hook's process before exec(): its standard output and error. */
+void hook_output_attach(const struct hook_output *o);
+
+/* The descriptor to poll for what hooks wrote. */
+int hook_output_fd(const struct hook_output *o);
+
+/*
+ * Logs each line hooks wrote that is there to read now (at most 64 KiB
+ * a call: a flood cannot hold the loop), for the hook of @transition.
+ */
+void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition);
+
+/* Logs the unfinished line, if any: its hook has ended. */
+void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition);
+
+void hook_output_close(struct hook_output *o);
+
+#endif /* AVAILCTL_HOOK_OUTPUT_H */
