@@ -22,7 +22,7 @@ for availctl in "$@"; do
 	echo "# $availctl"
 	expect 0 "availctl 0." "$availctl" --version
 	expect 0 "usage: availctl" "$availctl" --help
-	expect 2 "usage: availctl" "$availctl"
+	expect 2 "no command given" "$availctl"
 	expect 2 "unknown command 'frob'" "$availctl" frob
 	for command in show watch set pool announce; do
 		expect 0 "usage: availctl $command" "$availctl" "$command" --help

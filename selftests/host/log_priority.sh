@@ -152,6 +152,14 @@ for availctl in "$@"; do
 		tap_check "availctl ${command%% *}'s failure is at error, every line: <3>" \
 			bash -c "grep -q . '$dir/cli.log' && ! grep -v '^<3>availctl ${command%% *}' '$dir/cli.log' | grep -v '^<3>Try '"
 	done
+	# Usage errors of availctl itself: two lines, both at error.
+	for command in "" "frob" "--json"; do
+		: > "$dir/cli.log"
+		# shellcheck disable=SC2086
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/cli.log") "$availctl" $command 2>> "$dir/cli.log"
+		tap_check "availctl ${command:-(no command)}: two lines, both at error" \
+			bash -c "[ \$(grep -c '' '$dir/cli.log') = 2 ] && ! grep -qv '^<3>' '$dir/cli.log'"
+	done
 	# The same file under a directory with a newline in its name.
 	for command in arbiter check; do
 		: > "$dir/cli.log"

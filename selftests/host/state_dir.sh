@@ -250,9 +250,9 @@ for availctl in "$@"; do
 	flock "$dir/w/@w.agreed.lock" sleep 60 &
 	holder=$!
 	tap_check "flock(1) holds w's manager lock" wait_until 10 grep -q " $holder " /proc/locks
-	tap_expect 1 "($dir/w/@w.agreed.lock is locked by pid $holder, flock)" \
+	tap_expect 1 "($dir/w/@w.agreed.lock is locked by pid $holder, flock, not an availctl daemon)" \
 		"$availctl" check --config "$dir/w.conf"
-	tap_expect 78 "($dir/w/@w.agreed.lock is locked by pid $holder, flock)" \
+	tap_expect 78 "($dir/w/@w.agreed.lock is locked by pid $holder, flock, not an availctl daemon)" \
 		timeout 10 "$availctl" arbiter --config "$dir/w.conf"
 	# A lock whose taker exited and left it to a child: flock(1) killed,
 	# the sleep it started holds it on. The check and the start name the
@@ -260,7 +260,7 @@ for availctl in "$@"; do
 	sleeper=$(pgrep -P "$holder" sleep)
 	kill "$holder"
 	wait "$holder" 2> /dev/null
-	said="($dir/w/@w.agreed.lock is locked by pid $sleeper, sleep: "
+	said="($dir/w/@w.agreed.lock is locked by pid $sleeper, sleep, not an availctl daemon: pid $holder took it and no longer holds it)"
 	tap_expect 1 "$said" "$availctl" check --config "$dir/w.conf"
 	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w.conf"
 	kill "$sleeper"
@@ -291,6 +291,94 @@ for availctl in "$@"; do
 		wait_until 10 grep -q "runtime-dir-unusable path=$dir/wrun error=\"$dir/wrun/m1@w.lock is a FIFO" "$dir/wrun.log"
 	kill "$wrun" 2> /dev/null
 	wait "$wrun"
+	# w2: w at a port of its own, so that its check and start get that far.
+	sed -e "s|^manager = m1 .*|manager = m1 127.0.0.1:$((p + 5))|" "$dir/w.conf" > "$dir/w2.conf"
+	echo "control = $dir/w.sock" >> "$dir/w2.conf"
+	tap_expect 0 "warning: $dir/wrun/m1@w.lock is a FIFO, not a regular file: a lock file must be one: the daemon would run without runtime copies" \
+		"$availctl" check --config <(sed "s|^runtime-dir = .*|runtime-dir = $dir/wrun|" "$dir/w2.conf")
+	# The mark's name in the state-dir is only asked about: a FIFO there
+	# stops no start, and check does not say it would.
+	mkfifo "$dir/w/m1@w.runtime.lock"
+	tap_expect 0 ": ok" "$availctl" check --config "$dir/w2.conf"
+	rm "$dir/w/m1@w.runtime.lock"
+	# A symlink at a lock's path, to another's lock, is not this one.
+	ln -sf "$dir/shared/m1@x.lock" "$dir/w/m1@w.lock"
+	tap_expect 78 "$dir/w/m1@w.lock is a symlink (to $dir/shared/m1@x.lock), not a regular file" \
+		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	tap_expect 1 "$dir/w/m1@w.lock is a symlink (to $dir/shared/m1@x.lock), not a regular file" \
+		"$availctl" check --config "$dir/w2.conf"
+	rm "$dir/w/m1@w.lock"
+	# The process /proc/locks names may no longer hold the lock: it closed
+	# its descriptor after a child took it over (L1), or it is a zombie
+	# its parent never reaped (L2). The holder is found by its files.
+	cat > "$dir/leave.py" <<-'EOF'
+		import fcntl, os, sys, time
+		path, how = sys.argv[1], sys.argv[2]
+		def take_and_leave():
+		    fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
+		    os.set_inheritable(fd, True)
+		    fcntl.flock(fd, fcntl.LOCK_EX)
+		    child = os.fork()
+		    if child == 0:
+		        os.execvp("sleep", ["sleep", "60"])
+		    print(child, flush=True)
+		    return fd
+		if how == "closed":
+		    os.close(take_and_leave())
+		    time.sleep(60)
+		else:
+		    # The taker exits; this process, its parent, leaves it a zombie.
+		    if os.fork() == 0:
+		        take_and_leave()
+		        os._exit(0)
+		    time.sleep(60)
+	EOF
+	for how in closed zombie; do
+		python3 "$dir/leave.py" "$dir/w/@w.agreed.lock" "$how" > "$dir/leave.out" &
+		leaver=$!
+		wait_until 10 grep -q . "$dir/leave.out"
+		sleeper=$(cat "$dir/leave.out")
+		tap_expect 1 "is locked by pid $sleeper, sleep, not an availctl daemon: pid " \
+			"$availctl" check --config "$dir/w2.conf"
+		tap_expect 78 "is locked by pid $sleeper, sleep, not an availctl daemon: pid " \
+			timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+		kill "$leaver" "$sleeper"
+		wait "$leaver" 2> /dev/null
+	done
+	# A lease on a lock file (F_SETLEASE): open() would wait for its
+	# break; the start says so and exits 1, to be tried again.
+	python3 -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+print("leased", flush=True)
+time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
+	leaser=$!
+	wait_until 10 grep -q leased "$dir/lease.out"
+	tap_expect 1 "$dir/w/m1@w.lock: another process holds a lease on it" \
+		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	kill "$leaser"
+	wait "$leaser" 2> /dev/null
+	# A start while this node's daemon stops and lets go of its locks
+	# (each close held 0.5 s by strace): it meets NODE@CLUSTER.lock, let
+	# go of last, and exits 1, to be tried again; not 78 for another.
+	"$availctl" arbiter --config "$dir/w2.conf" 2> /dev/null &
+	old=$!
+	tap_check "w2's m1 runs" wait_until 10 "$availctl" status --config "$dir/w2.conf"
+	strace -q -p "$old" -o /dev/null -e trace=close -e inject=close:delay_exit=500000 &
+	tracer=$!
+	wait_until 10 grep -q "^TracerPid:[[:space:]]*$tracer$" "/proc/$old/status"
+	held=$(grep -c " $old " /proc/locks)
+	kill -TERM "$old"
+	wait_until 20 eval 'n=$(grep -c " $old " /proc/locks); [ "$n" -lt "$held" ]'
+	timeout 10 "$availctl" arbiter --config "$dir/w2.conf" > "$dir/again.log" 2>&1
+	status=$?
+	tap_check "a start while it lets go of its locks exits 1, not 78" \
+		test "$status" -eq 1 -o "$status" -eq 124
+	wait "$old" "$tracer" 2> /dev/null
+	# flock(1) around the start, a guard against a second one: the start
+	# holds its own lock through the descriptor it inherited (78).
+	tap_expect 78 "$dir/w/m1@w.lock is locked through a descriptor this process inherited" \
+		timeout 10 flock "$dir/w/m1@w.lock" "$availctl" arbiter --config "$dir/w2.conf"
 	# On overlayfs whose layers are two file systems (xino off), and in
 	# a btrfs subvolume, stat() says another device than /proc/locks
 	# does: the check and the start still name the holder. In a mount

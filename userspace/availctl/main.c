@@ -145,8 +145,10 @@ int main(int argc, char **argv)
 		ctl.json = true;
 		first++;
 	}
+	/* A usage error is two lines at error, as a command's is: the list is --help's. */
 	if (argc <= first) {
-		usage(stderr);
+		service_error("availctl: no command given");
+		service_error("Try 'availctl --help'.");
 		return AVAILCTL_EXIT_USAGE;
 	}
 	if (!strcmp(argv[first], "--help") || !strcmp(argv[first], "-h")) {
@@ -162,7 +164,6 @@ int main(int argc, char **argv)
 			return subcommands[i].run(argc - first, argv + first, &ctl);
 	}
 	service_error("availctl: unknown command '%s'", argv[first]);
-	fputc('\n', stderr);
-	usage(stderr);
+	service_error("Try 'availctl --help'.");
 	return AVAILCTL_EXIT_USAGE;
 }

@@ -176,20 +176,22 @@ static bool fd_has_flock(int pid, int fd)
 	return found;
 }
 
-/* Whether @pid has the file @lock open with an flock on it. */
-static bool holds_flock(int pid, const struct stat *lock)
+/*
+ * Whether @pid has the file @lock open with an flock on it: 1, 0, or -1
+ * when its open files cannot be seen (another user's process).
+ */
+static int holds_flock(int pid, const struct stat *lock)
 {
 	char path[64];
 	struct dirent *entry;
-	bool found = false;
 	struct stat st;
+	int fd, found = 0;
 	DIR *fds;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	fds = opendir(path);
 	if (!fds)
-		return false;
+		return errno == ENOENT ? 0 : -1;
 	while (!found && (entry = readdir(fds))) {
 		fd = proc_number(entry->d_name);
 		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
@@ -201,12 +203,11 @@ static bool holds_flock(int pid, const struct stat *lock)
 }
 
 /*
- * A live process that holds the flock on the file @lock: /proc/locks
- * names the process that took it, which may have exited and left it to
- * one that inherited the descriptor (a child it left running). Found
- * among the processes whose open files this user may see. -1: none.
+ * A process other than @own that holds the flock on the file @lock,
+ * found by the open files of the processes this user may see (its
+ * /proc's: not those of another pid namespace). -1: none found.
  */
-static pid_t lock_inheritor(const struct stat *lock)
+static pid_t holder_by_files(const struct stat *lock, pid_t own)
 {
 	struct dirent *entry;
 	pid_t found = -1;
@@ -218,7 +219,7 @@ static pid_t lock_inheritor(const struct stat *lock)
 		return -1;
 	while (found < 0 && (entry = readdir(proc))) {
 		pid = proc_number(entry->d_name);
-		if (pid > 0 && holds_flock(pid, lock))
+		if (pid > 0 && pid != own && holds_flock(pid, lock) > 0)
 			found = pid;
 	}
 	closedir(proc);
@@ -226,47 +227,80 @@ static pid_t lock_inheritor(const struct stat *lock)
 }
 
 /*
- * @p's holder message, the path, and who holds it where /proc/locks says
- * (@holder, -1: unknown): the message says what a holder means for a
- * start, but any process may hold a lock (flock(1), a backup tool).
- * /proc/locks names the process that took the lock, which may have
- * exited and left it to a child: then that child is named, where it can
- * be found.
+ * Who holds the flock on the file at @path: @named, the pid /proc/locks
+ * names (lock_holder()), while it still has the file open with an flock
+ * (or its files cannot be seen). /proc/locks names the process that
+ * took the lock, which may have exited (a zombie, or its pid another
+ * process's since) or closed its descriptor, leaving the lock to a child;
+ * and it leaves out a taker of another pid namespace. Then the holder is
+ * looked for by its open files, and @taker says what became of @named.
+ * -1: none found.
  */
-static void say_held(const struct lock_place *p, const char *path, pid_t holder,
-		     char *error, size_t error_size)
+static pid_t real_holder(const char *path, pid_t named, pid_t own, char *taker,
+			 size_t taker_size)
 {
-	char file[64], comm[32] = "", taker[96] = "";
 	struct stat st;
+
+	if (stat(path, &st))
+		return named;
+	if (named > 0 && holds_flock(named, &st))
+		return named;
+	if (named > 0)
+		snprintf(taker, taker_size, ": pid %d took it and no longer holds it", (int)named);
+	else if (named == 0)
+		snprintf(taker, taker_size, ": its taker is gone or in another pid namespace");
+	return holder_by_files(&st, own);
+}
+
+/* @pid's command name into @comm, "" when it cannot be read. */
+static void command_of(pid_t pid, char *comm, size_t size)
+{
+	char file[64];
 	FILE *f;
 
-	/* /proc/locks says 0 for a pid gone from this namespace (6.1 does so). */
-	if (holder == 0 || (holder > 0 && kill(holder, 0) && errno == ESRCH)) {
-		if (holder)
-			snprintf(taker, sizeof(taker), ": pid %d took it and has exited",
-				 (int)holder);
-		else
-			snprintf(taker, sizeof(taker),
-				 ": the process that took it has exited or is in another pid namespace");
-		holder = stat(path, &st) ? -1 : lock_inheritor(&st);
+	comm[0] = '\0';
+	snprintf(file, sizeof(file), "/proc/%d/comm", (int)pid);
+	f = fopen(file, "re");
+	if (!f)
+		return;
+	if (fgets(comm, (int)size, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * @p's holder message, the path, and who holds it (real_holder(), from
+ * @named): the message says what a holder means for a start, but any
+ * process may hold a lock (flock(1), a backup tool), so one that is not
+ * availctl is said to be so. Returns the holder, -1 if none was found;
+ * getpid() when this process holds it through a descriptor it inherited.
+ */
+static pid_t say_held(const struct lock_place *p, const char *path, pid_t named, pid_t own,
+		      char *error, size_t error_size)
+{
+	char comm[32] = "", taker[96] = "";
+	struct stat st;
+	pid_t holder;
+
+	/* Its own descriptors on the file closed: one it holds it by, it inherited. */
+	if (!stat(path, &st) && holds_flock(getpid(), &st) > 0) {
+		snprintf(error, error_size, "%s is locked through a descriptor this process inherited (a flock(1) around the command?): it must not be",
+			 path);
+		return getpid();
 	}
-	if (holder > 0) {
-		snprintf(file, sizeof(file), "/proc/%d/comm", (int)holder);
-		f = fopen(file, "re");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
-	}
+	holder = real_holder(path, named, own, taker, sizeof(taker));
 	if (holder > 0)
-		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s%s)", p->holder, path,
-			 (int)holder, comm[0] ? ", " : "", comm, taker);
+		command_of(holder, comm, sizeof(comm));
+	if (holder > 0)
+		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s%s%s)", p->holder, path,
+			 (int)holder, comm[0] ? ", " : "", comm,
+			 comm[0] && strcmp(comm, "availctl") ? ", not an availctl daemon" : "", taker);
 	else if (taker[0])
 		snprintf(error, error_size, "%s (%s is locked%s: 'fuser -v %s' names who holds it)",
 			 p->holder, path, taker, path);
 	else
 		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+	return holder;
 }
 
 /* A file's kind, for a message: what is at a lock's path. */
@@ -278,17 +312,28 @@ static const char *file_kind(mode_t mode)
 }
 
 /*
- * Whether what is at @path (@st) may be a lock file: a regular file, or
- * nothing yet. Opening anything else for a lock could block (a FIFO with
- * no writer, for ever) or act on a device. -1 with EINVAL and @error.
+ * Whether what is at @path (@st, from lstat()) may be a lock file: a
+ * regular file, or nothing yet. Opening anything else for a lock could
+ * block (a FIFO with no writer, for ever), act on a device, or through a
+ * symlink make another daemon's lock this one. -1 with EINVAL and @error.
  */
 static int lock_file_kind(const char *path, const struct stat *st, char *error,
 			  size_t error_size)
 {
 	if (S_ISREG(st->st_mode))
 		return 0;
-	snprintf(error, error_size, "%s is %s, not a regular file: a lock file must be one",
-		 path, file_kind(st->st_mode));
+	char target[PATH_MAX];
+	ssize_t len;
+
+	if (S_ISLNK(st->st_mode)) {
+		len = readlink(path, target, sizeof(target) - 1);
+		target[len < 0 ? 0 : len] = '\0';
+		snprintf(error, error_size, "%s is a symlink (to %s), not a regular file: a lock file must be one",
+			 path, target);
+	} else {
+		snprintf(error, error_size, "%s is %s, not a regular file: a lock file must be one",
+			 path, file_kind(st->st_mode));
+	}
 	errno = EINVAL;
 	return -1;
 }
@@ -304,17 +349,29 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (!stat(path, &st) && lock_file_kind(path, &st, error, error_size))
+	if (!lstat(path, &st) && lock_file_kind(path, &st, error, error_size))
 		return -1;
 	/*
 	 * Read-only: a state directory can still be remounted read-only under
-	 * us. Not waiting: a FIFO put there after the look above.
+	 * us. Not waiting: a FIFO put there after the look above. Not
+	 * followed: a symlink would make another's lock this one.
 	 */
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0600);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 && errno == EWOULDBLOCK) {
+		/* Not open()'s wait for a lease's break: the kernel ends it soon. */
+		snprintf(error, error_size, "%s: another process holds a lease on it (fcntl F_SETLEASE), which the kernel breaks within /proc/sys/fs/lease-break-time seconds",
+			 path);
+		errno = ETXTBSY;
+		return -1;
+	}
 	if (fd < 0) {
 		err = errno;
-		snprintf(error, error_size, "%s: %s", path, strerror(err));
-		errno = err;
+		if (err == ELOOP && !lstat(path, &st))
+			lock_file_kind(path, &st, error, error_size);
+		else
+			snprintf(error, error_size, "%s: %s", path, strerror(err));
+		errno = err == ELOOP ? EINVAL : err;
 		return -1;
 	}
 	if (fstat(fd, &st) || lock_file_kind(path, &st, error, error_size)) {
@@ -325,7 +382,8 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno;
 		close(fd);
-		say_held(p, path, lock_holder(p, getpid()), error, error_size);
+		if (say_held(p, path, lock_holder(p, getpid()), -1, error, error_size) == getpid())
+			err = EDEADLK;
 		errno = err;
 		return -1;
 	}
@@ -339,7 +397,7 @@ int lock_status(const struct lock_place *p, int err)
 		return p->status;
 	/* What may pass by itself: a start tried again may find it gone. */
 	case EIO: case ENOSPC: case EDQUOT: case EMFILE: case ENFILE: case ENOMEM:
-	case EINTR: case EROFS:
+	case EINTR: case EROFS: case ETXTBSY:
 		return 1;
 	default:
 		return SERVICE_EXIT_CONFIG;
@@ -362,7 +420,7 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 	       errno == EWOULDBLOCK;
 	close(fd);
 	if (held)
-		say_held(p, path, lock_holder(p, getpid()), error, error_size);
+		say_held(p, path, lock_holder(p, getpid()), -1, error, error_size);
 	return held;
 }
 
@@ -370,7 +428,7 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		size_t error_size)
 {
 	struct lock_place places[LOCK_KINDS];
-	char path[PATH_MAX];
+	char path[PATH_MAX], warning[PATH_MAX + 160] = "";
 	struct stat st;
 	pid_t holder;
 	int i;
@@ -380,21 +438,37 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 	for (i = 0; i < LOCK_KINDS; i++) {
 		if (!places[i].dir || lock_path(&places[i], path, sizeof(path)))
 			continue;
-		if (!stat(path, &st) && lock_file_kind(path, &st, error, error_size))
-			break;
+		/* The start only asks for that one, and takes nothing else there. */
+		if (i != LOCK_STATE_AS_RUNTIME && !lstat(path, &st) &&
+		    lock_file_kind(path, &st, error, error_size)) {
+			if (i != LOCK_RUNTIME && i != LOCK_RUNTIME_MARK)
+				break;
+			/* The daemon runs, without its runtime copies. */
+			if (!warning[0])
+				snprintf(warning, sizeof(warning), "%s: the daemon would run without runtime copies",
+					 error);
+			continue;
+		}
 		holder = lock_holder(&places[i], own);
 		if (holder == LOCKS_UNSEEN) {
 			snprintf(error, error_size, "/proc/locks: %s: locks not checked",
 				 strerror(errno));
 			return 2;
 		}
-		if (holder > 0) {
-			say_held(&places[i], path, holder, error, error_size);
+		/* Not seen there: a taker of another pid namespace, or gone. */
+		if (holder < 0 && !lstat(path, &st) && S_ISREG(st.st_mode))
+			holder = holder_by_files(&st, own);
+		if (holder >= 0) {
+			say_held(&places[i], path, holder, own, error, error_size);
 			break;
 		}
 	}
-	if (i == LOCK_KINDS)
+	if (i < LOCK_KINDS) {
+		conf_blame(c, places[i].key, error, error_size);
+		return 1;
+	}
+	if (!warning[0])
 		return 0;
-	conf_blame(c, places[i].key, error, error_size);
-	return 1;
+	snprintf(error, error_size, "%s", warning);
+	return 2;
 }

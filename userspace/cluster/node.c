@@ -488,6 +488,31 @@ static int take_runtime_lock(struct node *n, const struct lock_place places[LOCK
 	return 0;
 }
 
+/*
+ * How long a lock the daemon of this node that exits still holds may
+ * stay held once it let go of NODE@CLUSTER.lock, in ms: node_stop()
+ * lets go of that one last, but a daemon killed leaves the order to the
+ * kernel.
+ */
+#define LOCKS_EXIT_MS 2000
+
+/*
+ * lock_take(), and when @after_exit (NODE@CLUSTER.lock is ours: no
+ * daemon of this node runs) tried again while another holds it, for
+ * LOCKS_EXIT_MS: the one that ran may be releasing the rest.
+ */
+static int take_after_exit(const struct lock_place *p, bool after_exit, char *error,
+			   size_t size)
+{
+	uint64_t until = node_now_ms() + LOCKS_EXIT_MS;
+	int fd;
+
+	while ((fd = lock_take(p, error, size)) < 0 && errno == EWOULDBLOCK && after_exit &&
+	       node_now_ms() < until)
+		usleep(20 * 1000);
+	return fd;
+}
+
 /* The locks a daemon holds while it runs, and what another holding one means: locks.h. */
 static int take_locks(struct node *n, bool manager, char *error, size_t size)
 {
@@ -500,7 +525,7 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	if (locks_place(&n->conf, manager, places, error, size))
 		return -1;
 	for (i = LOCK_NODE_CLUSTER; i < LOCK_RUNTIME_MARK; i++) {
-		*fds[i] = lock_take(&places[i], error, size);
+		*fds[i] = take_after_exit(&places[i], i > LOCK_NODE_CLUSTER, error, size);
 		if (*fds[i] >= 0)
 			continue;
 		/*
@@ -643,16 +668,21 @@ void node_stop(struct node *n)
 	control_close(&n->control, n->conf.control);
 	if (n->udp >= 0)
 		close(n->udp);
-	if (n->cluster_lock >= 0)
-		close(n->cluster_lock);
-	if (n->lock >= 0)
-		close(n->lock);
-	if (n->role_lock >= 0)
-		close(n->role_lock);
+	/*
+	 * The locks in the reverse of the order they were taken: a start
+	 * meanwhile finds NODE@CLUSTER.lock held, this node's daemon on its
+	 * way out (1), not one of the others still held (78).
+	 */
 	if (n->runtime_lock >= 0)
 		close(n->runtime_lock);
 	if (n->runtime_mark_lock >= 0)
 		close(n->runtime_mark_lock);
+	if (n->role_lock >= 0)
+		close(n->role_lock);
+	if (n->lock >= 0)
+		close(n->lock);
+	if (n->cluster_lock >= 0)
+		close(n->cluster_lock);
 	keyring_free(&n->keys);
 	free(n->windows);
 	n->windows = NULL;

@@ -314,7 +314,7 @@ static void log_refusal(struct relay *r, const char *from, const struct wire_wit
 	r->refused.generation = w->record.generation;
 	node_log(&r->node, "witness",
 		 "from=%s status=%s active=%s epoch=%llu generation=%llu problem=%s",
-		 from, witness_status_name(w->status), w->record.active,
+		 from, witness_status_name(w->status), LOG_VALUE(w->record.active),
 		 (unsigned long long)w->record.epoch, (unsigned long long)w->record.generation,
 		 LOG_VALUE(w->status == WITNESS_CORRUPT || w->status == WITNESS_IO_ERROR ?
 			   r->store.last_problem : ""));

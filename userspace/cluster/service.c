@@ -103,13 +103,25 @@ const char *service_log_prefix(int priority)
 		prefixes[priority] : "";
 }
 
-/* One line to @out, after @prefix, its control characters spaces. */
+/*
+ * One line to @out, after @prefix, its control characters spaces. Room
+ * for a message naming two paths of PATH_MAX; a longer one is cut
+ * between characters, and says so.
+ */
 static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 {
-	char line[4096];
-	size_t i;
+	static const char cut[] = " [cut]";
+	char line[3 * 4096];
+	size_t i, len;
+	int used;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
+	used = vsnprintf(line, sizeof(line), fmt, ap);
+	if (used >= (int)sizeof(line)) {
+		len = sizeof(line) - sizeof(cut);
+		while (len && ((unsigned char)line[len] & 0xc0) == 0x80)
+			len--;
+		memcpy(line + len, cut, sizeof(cut));
+	}
 	for (i = 0; line[i]; i++)
 		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = ' ';
