@@ -358,6 +358,29 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
 	kill "$leaser"
 	wait "$leaser" 2> /dev/null
+	# What the daemon's user could not open: check says the start would
+	# fail, as it does (78). As root without CAP_DAC_OVERRIDE, a mode-0
+	# lock file is as another user's.
+	chmod 0 "$dir/w/@w.agreed.lock"
+	tap_expect 1 "$dir/w/@w.agreed.lock: Permission denied: this daemon could not start" \
+		setpriv --bounding-set -dac_override,-dac_read_search -- \
+		"$availctl" check --config "$dir/w2.conf"
+	tap_expect 78 "$dir/w/@w.agreed.lock: Permission denied" \
+		setpriv --bounding-set -dac_override,-dac_read_search -- \
+		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	chmod 600 "$dir/w/@w.agreed.lock"
+	read_only() {
+		unshare -m bash -c 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" &&
+			exec "$@"' "$dir/w" "$@"
+	}
+	# Read-only, the daemon runs (as when remounted so under it) but
+	# persists nothing: check warns. A lock file it must make there
+	# fails the start (1: the file system may come back writable).
+	tap_expect 0 "warning: $dir/w2.conf: line 4: state-dir $dir/w is on a read-only file system" \
+		read_only "$availctl" check --config "$dir/w2.conf"
+	rm "$dir/w/@w.agreed.lock"
+	tap_expect 1 "$dir/w/@w.agreed.lock: Read-only file system" \
+		read_only timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
 	# A start while this node's daemon stops and lets go of its locks
 	# (each close held 0.5 s by strace): it meets NODE@CLUSTER.lock, let
 	# go of last, and exits 1, to be tried again; not 78 for another.

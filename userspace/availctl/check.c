@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "arbiter.h"
@@ -172,6 +173,9 @@ static void dir_unusable(const char *path, char *why, size_t size)
 	if (!stat(dir, &st)) {
 		if (!S_ISDIR(st.st_mode))
 			snprintf(why, size, "not a directory");
+		else if (access(dir, W_OK | X_OK) && errno != EROFS)
+			snprintf(why, size, "%s to this user (uid %u)", strerror(errno),
+				 (unsigned int)geteuid());
 	} else if (!lstat(dir, &st)) {
 		snprintf(why, size, "a symlink to nothing");
 	} else if (errno == ENOENT || errno == ENOTDIR) {
@@ -212,6 +216,22 @@ static bool state_dir_unusable(const struct conf *c)
  * A runtime-dir the daemon could not use: it runs without one, unable to
  * see its state go back (a restored backup, a rolled-back disk). A warning.
  */
+/*
+ * A state-dir on a read-only file system: the daemon runs (as when it is
+ * remounted so under it) but persists nothing, so a manager takes no
+ * role up, until it is writable again; a lock file it must make there
+ * fails its start (exit 1).
+ */
+static void warn_read_only(const struct conf *c)
+{
+	char where[CONF_WHERE_SIZE];
+	struct statvfs fs;
+
+	if (!statvfs(c->state_dir, &fs) && (fs.f_flag & ST_RDONLY))
+		service_say("warning: %sstate-dir %s is on a read-only file system: the daemon persists nothing there until it is writable (a lock file it must make fails its start)",
+			    conf_where(c, "state-dir", where, sizeof(where)), c->state_dir);
+}
+
 static void warn_runtime_dir(const struct conf *c)
 {
 	char why[PATH_MAX + 96], where[CONF_WHERE_SIZE];
@@ -347,6 +367,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		goto out;
 	service_say("%s: %s %s of cluster %s: ok", config, manager ? "manager" : "host",
 		    conf.node, conf.cluster);
+	warn_read_only(&conf);
 	warn_runtime_dir(&conf);
 	if (manager && answer)
 		check_round_trips(&conf, answer);

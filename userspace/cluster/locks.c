@@ -338,6 +338,25 @@ static int lock_file_kind(const char *path, const struct stat *st, char *error,
 	return -1;
 }
 
+/*
+ * Whether the file at @path could not be opened for a lock by this user
+ * (ExecReload runs availctl check as the daemon's): not a regular file,
+ * or not readable. Nothing there yet is no reason. 1 with @error, or 0.
+ */
+static int lock_file_unusable(const char *path, char *error, size_t error_size)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return 0;
+	if (lock_file_kind(path, &st, error, error_size))
+		return 1;
+	if (!faccessat(AT_FDCWD, path, R_OK, AT_EACCESS))
+		return 0;
+	snprintf(error, error_size, "%s: %s", path, strerror(errno));
+	return 1;
+}
+
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
@@ -439,8 +458,7 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		if (!places[i].dir || lock_path(&places[i], path, sizeof(path)))
 			continue;
 		/* The start only asks for that one, and takes nothing else there. */
-		if (i != LOCK_STATE_AS_RUNTIME && !lstat(path, &st) &&
-		    lock_file_kind(path, &st, error, error_size)) {
+		if (i != LOCK_STATE_AS_RUNTIME && lock_file_unusable(path, error, error_size)) {
 			if (i != LOCK_RUNTIME && i != LOCK_RUNTIME_MARK)
 				break;
 			/* The daemon runs, without its runtime copies. */
