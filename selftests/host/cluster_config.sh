@@ -297,6 +297,12 @@ for availctl in "$@"; do
 			ip addr add 10.0.0.5/24 brd 10.0.0.127 dev d0 &&
 			exec "$0" check --config "$1"' "$availctl" "$dir/subnet.conf"
 	done
+	# A long value is quoted cut, but between characters: the message
+	# stays valid UTF-8 (the journal keeps invalid text as a blob).
+	{ good; printf 'x%s = 1\n' "$(printf 'é%.0s' $(seq 100))"; } > "$dir/utf8.conf"
+	tap_check "check's message quoting a long key of 'é's is valid UTF-8" \
+		bash -c 'set -o pipefail; { "$0" check --config "$1" 2>&1 || :; } | iconv -f UTF-8 -t UTF-8 |
+			grep -q "unknown key"' "$availctl" "$dir/utf8.conf"
 	# bind-address at a broadcast address too: the daemon would take in
 	# the subnet's broadcasts and send from no node's address.
 	{ good; echo "bind-address = 127.255.255.255"; } > "$dir/subnet.conf"

@@ -173,9 +173,6 @@ static void dir_unusable(const char *path, char *why, size_t size)
 	if (!stat(dir, &st)) {
 		if (!S_ISDIR(st.st_mode))
 			snprintf(why, size, "not a directory");
-		else if (access(dir, W_OK | X_OK) && errno != EROFS)
-			snprintf(why, size, "%s to this user (uid %u)", strerror(errno),
-				 (unsigned int)geteuid());
 	} else if (!lstat(dir, &st)) {
 		snprintf(why, size, "a symlink to nothing");
 	} else if (errno == ENOENT || errno == ENOTDIR) {
