@@ -77,7 +77,7 @@ for availctl in "$@"; do
 	EOF
 	chmod 755 "$dir/hook"
 	echo "hook = $dir/hook" >> "$dir/m1.conf"
-	conf=$dir/new$'\n'line\ \"q\"=\\b/m1.conf
+	conf=$dir/new$'\n'line\ \"q\"=\\b$'\xff'/m1.conf
 	logged_conf=${conf//$'\n'/ }
 	mkdir -p "${conf%/*}"
 	mv "$dir/m1.conf" "$conf"
@@ -102,6 +102,9 @@ for availctl in "$@"; do
 	tap_check "a reload at notice: <5>" wait_until 10 logged '^<5>[0-9]+ m1 reloaded '
 	tap_check "the reload's path, with a newline, space, quotes, '\\' and '=', read back whole" \
 		test "$(read_back reloaded path)" = "$logged_conf"
+	tap_check "status --json, naming that path (a byte not of UTF-8 in it), is valid JSON" \
+		eval '"$availctl" --json status --config "$conf" |
+			python3 -c "import json, sys; json.loads(sys.stdin.buffer.read().decode())"'
 	echo "no-such-key = 1" >> "$conf"
 	"$availctl" reload --socket "$dir/state-m1/m1.sock" > /dev/null 2>&1
 	tap_check "a refused reload at warning: <4>" \

@@ -1017,14 +1017,53 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 			(unsigned long long)n->verdicts[v]);
 }
 
+/*
+ * The length of the UTF-8 character at @s (1 to 4), or 0 when it is not
+ * one: a stray continuation byte, a sequence cut short, an overlong or
+ * surrogate form, or past U+10FFFF (RFC 3629).
+ */
+static int utf8_length(const unsigned char *s)
+{
+	int len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
 void node_json_string(FILE *out, const char *s)
 {
+	const unsigned char *c = (const unsigned char *)s;
+	int len;
+
 	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
+	while (*c) {
+		len = utf8_length(c);
+		if (!len) {
+			/* JSON is text: a byte that is not (a path's) becomes U+FFFD. */
+			fputs("\\ufffd", out);
+			c++;
+			continue;
+		}
+		if (*c == '"' || *c == '\\')
 			fputc('\\', out);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, out);
+		if (*c >= 0x20)
+			fwrite(c, 1, (size_t)len, out);
+		c += len;
 	}
 	fputc('"', out);
 }

@@ -204,7 +204,10 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
 #define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)
 int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms);
 
-/* @s as a JSON string, quoted: '"' and '\\' escaped, control characters left out. */
+/*
+ * @s as a JSON string, quoted: '"' and '\\' escaped, control characters
+ * left out, a byte that is not of UTF-8 text (a path's) as U+FFFD.
+ */
 void node_json_string(FILE *out, const char *s);
 
 /*
