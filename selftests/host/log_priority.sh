@@ -142,6 +142,35 @@ for availctl in "$@"; do
 	pids=
 	cp "$conf" "$dir/m1.conf"
 
+	# A log file on a full disk (a 64 KiB tmpfs, in a mount namespace of
+	# its own): a line it takes part of is taken back and counted, so
+	# the next lines are whole, after "log-dropped lines=N" once there
+	# is room, and their times never go back (a line's start glued onto
+	# the next made one ten times too large).
+	cat > "$dir/full.sh" <<-'EOF'
+		. "$1/wait.sh"
+		dir=$2 availctl=$3
+		mkdir -p "$dir/full"
+		mount -t tmpfs -o size=64k full "$dir/full" || exit 9
+		# 4051 bytes: a page with 45 bytes left for the daemon's first line.
+		{ head -c 4050 /dev/zero | tr '\0' x; echo; } > "$dir/full/m1.log"
+		dd if=/dev/zero of="$dir/full/filler" bs=4k 2> /dev/null
+		"$availctl" arbiter --config "$dir/full.conf" 2>> "$dir/full/m1.log" &
+		m1=$!
+		wait_until 10 "$availctl" status --config "$dir/full.conf" > /dev/null 2>&1
+		rm "$dir/full/filler"
+		"$availctl" reload --config "$dir/full.conf" > /dev/null
+		wait_until 10 grep -q " m1 reloaded " "$dir/full/m1.log"
+		kill "$m1"
+		wait "$m1"
+		tail -n +2 "$dir/full/m1.log" > "$dir/full.log"
+	EOF
+	native_config prio m1 "$dir/secret" "$dir" "$port" > "$dir/full.conf"
+	unshare -m bash "$dir/full.sh" "$(dirname "$0")/../lib" "$dir" "$availctl"
+	tap_check "on a full disk, lines it could not take are counted: log-dropped" \
+		grep -qE '^[0-9]+ m1 log-dropped lines=[1-9]' "$dir/full.log"
+	tap_check "and every line is one event, its time never going back" \
+		awk '!/^[0-9]+ m1 [a-z-]+/ || $1 < last { exit 1 } { last = $1 }' "$dir/full.log"
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

@@ -93,16 +93,20 @@ static uint64_t log_dropped, log_dropped_unsaid;
  * pipe is written only when poll() says it has room, which for a line
  * shorter than PIPE_BUF means it is taken whole. A line a socket took in
  * part is finished, waiting: lines are never cut. A file is written as
- * usual. Returns false for a dropped line.
+ * usual; a part of a line it took (a full disk) is taken back. Returns
+ * false for a dropped line.
  */
 static bool log_line(const char *line, size_t len)
 {
 	struct pollfd room = { .fd = STDERR_FILENO, .events = POLLOUT };
 	ssize_t sent = send(STDERR_FILENO, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	struct stat file = { .st_mode = 0 };
 
 	if (sent < 0 && errno == ENOTSOCK) {
 		if (poll(&room, 1, 0) == 0)
 			return false;
+		if (fstat(STDERR_FILENO, &file))
+			file.st_mode = 0;
 		sent = 0;
 	}
 	if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -118,7 +122,15 @@ static bool log_line(const char *line, size_t len)
 			break;
 		sent += more;
 	}
-	return true;
+	if ((size_t)sent == len)
+		return true;
+	/*
+	 * Not written whole (a full disk): dropped, and a part a file took
+	 * is taken back, or the next line would be glued onto it.
+	 */
+	if (sent > 0 && S_ISREG(file.st_mode) && ftruncate(STDERR_FILENO, file.st_size))
+		return true;	/* a line cut stays: nowhere left to say so */
+	return false;
 }
 
 /*
