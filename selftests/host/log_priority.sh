@@ -171,6 +171,29 @@ for availctl in "$@"; do
 		grep -qE '^[0-9]+ m1 log-dropped lines=[1-9]' "$dir/full.log"
 	tap_check "and every line is one event, its time never going back" \
 		awk '!/^[0-9]+ m1 [a-z-]+/ || $1 < last { exit 1 } { last = $1 }' "$dir/full.log"
+	# A hook that writes without end (6 s of empty lines) as m1 becomes
+	# active: what m1 logs of it is held to a rate, the hook waits in
+	# its write, and m1's loop and log stay its own: its heartbeats keep
+	# m2 from fault, and none of its lines is dropped.
+	for node in m1 m2; do
+		native_config flood "$node" "$dir/secret" "$dir" "$port" > "$dir/flood-$node.conf"
+	done
+	printf '#!/bin/sh\n[ "$1" = active ] && timeout 6 yes ""\nexit 0\n' > "$dir/flood"
+	chmod 755 "$dir/flood"
+	echo "hook = $dir/flood" >> "$dir/flood-m1.conf"
+	"$availctl" arbiter --config "$dir/flood-m1.conf" 2> "$dir/flood-m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/flood-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	wait_until 30 grep -q " m1 hook-ended .*role=active" "$dir/flood-m1.log"
+	kill "$m1" "$m2"
+	wait 2> /dev/null
+	pids=
+	tap_check "a hook flooding its output: m1 logged it" grep -q " m1 hook-output " "$dir/flood-m1.log"
+	tap_check "m2 never found m1 silent meanwhile" \
+		eval '! grep -q " role role=fault " "$dir/flood-m2.log"'
+	tap_check "and m1 dropped none of its lines" eval '! grep -q " log-dropped " "$dir/flood-m1.log"'
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

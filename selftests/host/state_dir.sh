@@ -345,6 +345,14 @@ for availctl in "$@"; do
 		kill "$leaver" "$sleeper"
 		wait "$leaver" 2> /dev/null
 	done
+	# Looking for a holder never asks another file system (stat() of
+	# /proc/PID/fd/N reaches the file's own, which hangs when its server
+	# is gone: a stopped FUSE daemon, NFS): fdinfo names the locked file.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -q -o "$dir/stat.trace" \
+		-e trace=stat,lstat,newfstatat,statx,readlink,readlinkat \
+		"$availctl" check --config "$dir/w2.conf" > /dev/null 2>&1
+	tap_check "check looks up no process's descriptors through their files" \
+		eval '! grep -E "\"/proc/[0-9]+/fd/[0-9]+\"" "$dir/stat.trace"'
 	# A lease on a lock file (F_SETLEASE): open() would wait for its
 	# break; the start says so and exits 1, to be tried again.
 	python3 -c 'import fcntl, os, sys, time
@@ -356,7 +364,7 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 	wait_until 10 grep -q leased "$dir/lease.out"
 	tap_expect 1 "$dir/w/m1@w.lock: another process holds a lease on it" \
 		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
-	kill "$leaser"
+	kill "$leaser" 2> /dev/null
 	wait "$leaser" 2> /dev/null
 	# What the daemon's user could not open: check says the start would
 	# fail, as it does (78). As root without CAP_DAC_OVERRIDE, a mode-0

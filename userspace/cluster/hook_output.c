@@ -44,28 +44,79 @@ void hook_output_attach(const struct hook_output *o)
 	dup2(o->write_fd, STDERR_FILENO);
 }
 
-int hook_output_fd(const struct hook_output *o)
+/*
+ * Lines that may be logged now: HOOK_OUTPUT_RATE a second since the
+ * last was, up to HOOK_OUTPUT_BURST.
+ */
+static uint32_t allowance(const struct hook_output *o, uint64_t now_ms)
 {
-	return o->read_fd;
+	uint64_t more = (now_ms - o->counted_ms) * HOOK_OUTPUT_RATE / 1000;
+
+	return o->allowed + more >= HOOK_OUTPUT_BURST ? HOOK_OUTPUT_BURST :
+	       (uint32_t)(o->allowed + more);
+}
+
+int hook_output_fd(const struct hook_output *o, uint64_t now_ms)
+{
+	/* Not read, the pipe fills and the hook waits in its write. */
+	return allowance(o, now_ms) && !node_log_backlog() ? o->read_fd : -1;
+}
+
+uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms)
+{
+	return allowance(o, now_ms) ? UINT64_MAX : now_ms + 1000 / HOOK_OUTPUT_RATE;
+}
+
+/*
+ * The first @len bytes of @s up to the last whole UTF-8 character: a
+ * line logged in parts is cut between characters.
+ */
+static size_t whole_characters(const char *s, size_t len)
+{
+	size_t start = len, need;
+	unsigned char lead;
+
+	while (start > 0 && len - start < 4 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
+		start--;
+	if (start == 0)
+		return len;
+	lead = (unsigned char)s[start - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return len - (start - 1) < need ? start - 1 : len;
 }
 
 static void log_line(struct hook_output *o, const struct node *n, uint64_t transition,
 		     bool part)
 {
-	o->line[o->len] = '\0';
+	size_t keep = part ? whole_characters(o->line, o->len) : o->len;
+	char rest[4];
+
+	if (!keep)
+		keep = o->len;
+	memcpy(rest, o->line + keep, o->len - keep);
+	o->line[keep] = '\0';
 	node_log(n, "hook-output", "transition=%llu line=%s%s", (unsigned long long)transition,
 		 LOG_VALUE(o->line), part ? " part=yes" : "");
-	o->len = 0;
+	o->len = o->len - keep;
+	memcpy(o->line, rest, o->len);
+	if (o->allowed)
+		o->allowed--;
 }
 
-void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition)
+void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition,
+		      uint64_t now_ms)
 {
 	char buf[4096];
+	size_t room;
 	ssize_t got;
 	int reads;
 
-	for (reads = 0; reads < 16; reads++) {
-		got = read(o->read_fd, buf, sizeof(buf));
+	o->allowed = allowance(o, now_ms);
+	o->counted_ms = now_ms;
+	/* Each line takes a byte at least: no more read than may be logged. */
+	for (reads = 0; reads < 16 && o->allowed && !node_log_backlog(); reads++) {
+		room = o->allowed < sizeof(buf) ? o->allowed : sizeof(buf);
+		got = read(o->read_fd, buf, room);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -83,9 +134,10 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t tran
 	}
 }
 
-void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition)
+void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition,
+		       uint64_t now_ms)
 {
-	hook_output_read(o, n, transition);
+	hook_output_read(o, n, transition, now_ms);
 	if (o->len)
 		log_line(o, n, transition, false);
 }

@@ -256,7 +256,7 @@ static bool reap(struct hooks *h, const struct node *n)
 	if (got < 0 && errno != ECHILD)
 		return false;
 	/* ECHILD: collected by someone else; it is no longer ours to wait for. */
-	hook_output_flush(&h->output, n, h->running.transition);
+	hook_output_flush(&h->output, n, h->running.transition, node_now_ms());
 	log_end(h, n, got < 0 ? -1 : status);
 	/*
 	 * What is left of a hook ended for its time goes with it: its group
@@ -275,7 +275,7 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, 
 {
 	uint32_t timeout_ms = n->conf.hook_timeout_ms;
 
-	hook_output_read(&h->output, n, h->running.transition);
+	hook_output_read(&h->output, n, h->running.transition, now_ms);
 	if (h->pid && !reap(h, n)) {
 		__atomic_store_n(h->hold_until_ms, hold_for(&h->running, a), __ATOMIC_RELEASE);
 		if (may_end(h) && !h->term_ms && now_ms - h->started_ms >= timeout_ms) {
@@ -298,7 +298,7 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, 
 
 uint64_t hooks_next_ms(const struct hooks *h, const struct node *n)
 {
-	uint64_t next = UINT64_MAX, deadline;
+	uint64_t next = hook_output_next_ms(&h->output, node_now_ms()), deadline;
 
 	if (!h->pid)
 		return next;
@@ -316,9 +316,9 @@ int hooks_fd(const struct hooks *h)
 	return h->pid ? h->pidfd : -1;
 }
 
-int hooks_output_fd(const struct hooks *h)
+int hooks_output_fd(const struct hooks *h, uint64_t now_ms)
 {
-	return hook_output_fd(&h->output);
+	return hook_output_fd(&h->output, now_ms);
 }
 
 /*
@@ -344,7 +344,7 @@ static void run_out(struct hooks *h, const struct node *n, const struct arbiter 
 			next = h->term_ms + 2 * HOOKS_KILL_MS;
 		now = node_now_ms();
 		fds[0] = (struct pollfd){ .fd = hooks_fd(h), .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = hooks_output_fd(h), .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = hooks_output_fd(h, now), .events = POLLIN };
 		poll(fds, 2, next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now));
 	}
 }

@@ -90,8 +90,8 @@ uint64_t hooks_next_ms(const struct hooks *h, const struct node *n);
 /* A descriptor readable once the running hook ends, or -1. */
 int hooks_fd(const struct hooks *h);
 
-/* A descriptor readable when a hook wrote (hook_output.h). */
-int hooks_output_fd(const struct hooks *h);
+/* A descriptor readable when a hook wrote, -1 while none may be read (hook_output.h). */
+int hooks_output_fd(const struct hooks *h, uint64_t now_ms);
 
 /*
  * At the daemon's stop, once it no longer acts: waits for the running

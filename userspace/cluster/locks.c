@@ -110,38 +110,69 @@ static bool mount_device(const char *path, unsigned int *maj, unsigned int *min)
 	return found;
 }
 
+/* A lock file as /proc/locks and fdinfo name it: "MAJOR:MINOR:INODE". */
+struct lock_id {
+	unsigned int major, minor;
+	unsigned long ino;
+};
+
+/*
+ * @path's id: the device is the file system's (mount_device()), or
+ * stat()'s where that cannot be told. -1 when it is not there.
+ */
+static int lock_id_of(const char *path, struct lock_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -1;
+	if (!mount_device(path, &id->major, &id->minor)) {
+		id->major = major(st.st_dev);
+		id->minor = minor(st.st_dev);
+	}
+	id->ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * Whether @line, of /proc/locks or an fdinfo ("lock:\t" first), is an
+ * flock on @id; its pid into @pid: "ID: FLOCK  ADVISORY  WRITE PID
+ * MAJOR:MINOR:INODE START END" (hex device numbers; a waiter's line has
+ * "->" before FLOCK, and is not one).
+ */
+static bool flock_line(const char *line, const struct lock_id *id, int *pid)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	char type[16];
+
+	if (!strncmp(line, "lock:", 5))
+		line += 5;
+	return sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, pid, &maj, &min, &ino) == 5 &&
+	       !strcmp(type, "FLOCK") && maj == id->major && min == id->minor && ino == id->ino;
+}
+
 /*
  * The pid of a process other than @own that holds an flock on the file
- * at @p, from /proc/locks: "ID: FLOCK  ADVISORY  WRITE PID
- * MAJOR:MINOR:INODE START END" (hex device numbers; a waiter's line has
- * "->" before FLOCK). The device is the file system's (mount_device()),
- * or stat()'s where that cannot be told. -1: none seen; LOCKS_UNSEEN
- * with errno: /proc/locks could not be read (a sandbox may hide it).
+ * at @p, as /proc/locks names it (the one that took it). -1: none seen;
+ * LOCKS_UNSEEN with errno: /proc/locks could not be read (a sandbox may
+ * hide it).
  */
 static pid_t lock_holder(const struct lock_place *p, pid_t own)
 {
-	char path[PATH_MAX], line[256], type[16];
-	unsigned int maj, min, dev_major, dev_minor;
-	unsigned long ino;
+	char path[PATH_MAX], line[256];
+	struct lock_id id;
 	pid_t holder = -1;
-	struct stat st;
 	FILE *locks;
 	int pid;
 
-	if (!p->dir || lock_path(p, path, sizeof(path)) || stat(path, &st))
+	if (!p->dir || lock_path(p, path, sizeof(path)) || lock_id_of(path, &id))
 		return -1;
-	if (!mount_device(path, &dev_major, &dev_minor)) {
-		dev_major = major(st.st_dev);
-		dev_minor = minor(st.st_dev);
-	}
 	locks = fopen("/proc/locks", "re");
 	if (!locks)
 		return LOCKS_UNSEEN;
 	while (holder < 0 && fgets(line, sizeof(line), locks))
-		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%lu", type, &pid, &maj, &min,
-			   &ino) == 5 &&
-		    !strcmp(type, "FLOCK") && pid != own && maj == dev_major && min == dev_minor &&
-		    ino == st.st_ino)
+		if (flock_line(line, &id, &pid) && pid != own)
 			holder = pid;
 	fclose(locks);
 	return holder;
@@ -158,56 +189,74 @@ static int proc_number(const char *name)
 	return name[0] >= '0' && name[0] <= '9' && !*end && !errno && n <= INT_MAX ? (int)n : -1;
 }
 
-/* Whether descriptor @fd of @pid has an flock, as its fdinfo shows it. */
-static bool fd_has_flock(int pid, int fd)
+/* Whether descriptor @fd of @pid has an flock on @id, as its fdinfo shows it. */
+static bool fd_has_flock(int pid, int fd, const struct lock_id *id)
 {
 	char file[64], line[256];
 	bool found = false;
 	FILE *info;
+	int taker;
 
 	snprintf(file, sizeof(file), "/proc/%d/fdinfo/%d", pid, fd);
 	info = fopen(file, "re");
 	if (!info)
 		return false;
-	/* "lock:\t1: FLOCK  ADVISORY  WRITE PID MAJOR:MINOR:INODE 0 EOF" */
 	while (!found && fgets(line, sizeof(line), info))
-		found = !strncmp(line, "lock:", 5) && strstr(line, " FLOCK ");
+		found = flock_line(line, id, &taker);
 	fclose(info);
 	return found;
 }
 
+/* Whether @pid is a zombie, or gone: either holds no files. */
+static bool zombie(int pid)
+{
+	char file[64], line[512], *close = NULL;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%d/stat", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return true;
+	/* "PID (COMM) STATE ...": the last ')' ends COMM, which may hold one. */
+	if (fgets(line, sizeof(line), f))
+		close = strrchr(line, ')');
+	fclose(f);
+	return close && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
+}
+
 /*
- * Whether @pid has the file @lock open with an flock on it: 1, 0, or -1
- * when its open files cannot be seen (another user's process).
+ * Whether @pid has a descriptor with an flock on @id: 1, 0, or -1 when
+ * its descriptors cannot be seen (another user's process). Read from
+ * fdinfo only: stat() of /proc/PID/fd/N would ask the file's own file
+ * system, which may hang (a stopped FUSE server, an NFS server gone).
  */
-static int holds_flock(int pid, const struct stat *lock)
+static int holds_flock(int pid, const struct lock_id *id)
 {
 	char path[64];
 	struct dirent *entry;
-	struct stat st;
 	int fd, found = 0;
 	DIR *fds;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if (zombie(pid))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
 	fds = opendir(path);
 	if (!fds)
 		return errno == ENOENT ? 0 : -1;
 	while (!found && (entry = readdir(fds))) {
 		fd = proc_number(entry->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
-		found = fd >= 0 && !stat(path, &st) && st.st_dev == lock->st_dev &&
-			st.st_ino == lock->st_ino && fd_has_flock(pid, fd);
+		found = fd >= 0 && fd_has_flock(pid, fd, id);
 	}
 	closedir(fds);
 	return found;
 }
 
 /*
- * A process other than @own that holds the flock on the file @lock,
- * found by the open files of the processes this user may see (its
- * /proc's: not those of another pid namespace). -1: none found.
+ * A process other than @own that holds the flock on @id, found by the
+ * descriptors of the processes this user may see (its /proc's: not those
+ * of another pid namespace). -1: none found.
  */
-static pid_t holder_by_files(const struct stat *lock, pid_t own)
+static pid_t holder_by_files(const struct lock_id *id, pid_t own)
 {
 	struct dirent *entry;
 	pid_t found = -1;
@@ -219,7 +268,7 @@ static pid_t holder_by_files(const struct stat *lock, pid_t own)
 		return -1;
 	while (found < 0 && (entry = readdir(proc))) {
 		pid = proc_number(entry->d_name);
-		if (pid > 0 && pid != own && holds_flock(pid, lock) > 0)
+		if (pid > 0 && pid != own && holds_flock(pid, id) > 0)
 			found = pid;
 	}
 	closedir(proc);
@@ -228,28 +277,27 @@ static pid_t holder_by_files(const struct stat *lock, pid_t own)
 
 /*
  * Who holds the flock on the file at @path: @named, the pid /proc/locks
- * names (lock_holder()), while it still has the file open with an flock
- * (or its files cannot be seen). /proc/locks names the process that
- * took the lock, which may have exited (a zombie, or its pid another
- * process's since) or closed its descriptor, leaving the lock to a child;
- * and it leaves out a taker of another pid namespace. Then the holder is
- * looked for by its open files, and @taker says what became of @named.
- * -1: none found.
+ * names (lock_holder()), while it still has it (or its descriptors cannot
+ * be seen). /proc/locks names the process that took the lock, which may
+ * have exited (a zombie, or its pid another process's since) or closed
+ * its descriptor, leaving the lock to a child; and it leaves out a taker
+ * of another pid namespace. Then the holder is looked for by its
+ * descriptors, and @taker says what became of @named. -1: none found.
  */
 static pid_t real_holder(const char *path, pid_t named, pid_t own, char *taker,
 			 size_t taker_size)
 {
-	struct stat st;
+	struct lock_id id;
 
-	if (stat(path, &st))
+	if (lock_id_of(path, &id))
 		return named;
-	if (named > 0 && holds_flock(named, &st))
+	if (named > 0 && holds_flock(named, &id))
 		return named;
 	if (named > 0)
 		snprintf(taker, taker_size, ": pid %d took it and no longer holds it", (int)named);
 	else if (named == 0)
 		snprintf(taker, taker_size, ": its taker is gone or in another pid namespace");
-	return holder_by_files(&st, own);
+	return holder_by_files(&id, own);
 }
 
 /* @pid's command name into @comm, "" when it cannot be read. */
@@ -279,11 +327,11 @@ static pid_t say_held(const struct lock_place *p, const char *path, pid_t named,
 		      char *error, size_t error_size)
 {
 	char comm[32] = "", taker[96] = "";
-	struct stat st;
+	struct lock_id id;
 	pid_t holder;
 
 	/* Its own descriptors on the file closed: one it holds it by, it inherited. */
-	if (!stat(path, &st) && holds_flock(getpid(), &st) > 0) {
+	if (!lock_id_of(path, &id) && holds_flock(getpid(), &id) > 0) {
 		snprintf(error, error_size, "%s is locked through a descriptor this process inherited (a flock(1) around the command?): it must not be",
 			 path);
 		return getpid();
@@ -448,6 +496,7 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 {
 	struct lock_place places[LOCK_KINDS];
 	char path[PATH_MAX], warning[PATH_MAX + 160] = "";
+	struct lock_id id;
 	struct stat st;
 	pid_t holder;
 	int i;
@@ -474,8 +523,8 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 			return 2;
 		}
 		/* Not seen there: a taker of another pid namespace, or gone. */
-		if (holder < 0 && !lstat(path, &st) && S_ISREG(st.st_mode))
-			holder = holder_by_files(&st, own);
+		if (holder < 0 && !lstat(path, &st) && S_ISREG(st.st_mode) && !lock_id_of(path, &id))
+			holder = holder_by_files(&id, own);
 		if (holder >= 0) {
 			say_held(&places[i], path, holder, own, error, error_size);
 			break;

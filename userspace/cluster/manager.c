@@ -735,7 +735,7 @@ int manager_main(const char *config_path)
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		wait_ms = node_poll_fds(&m.node, fds, wait_ms);
 		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
-		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m.hooks),
+		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m.hooks, now),
 							  .events = POLLIN };
 		if (poll(fds, NODE_POLL_FDS + 2, wait_ms) < 0 &&
 		    errno != EINTR) {

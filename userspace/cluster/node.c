@@ -270,6 +270,11 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	}
 }
 
+bool node_log_backlog(void)
+{
+	return log_dropped_unsaid > 0;
+}
+
 const char *node_log_value(char *buf, size_t size, const char *s)
 {
 	size_t in, out = 0;

@@ -169,6 +169,13 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
 #define NODE_LOG_VALUE_SIZE 1024
 const char *node_log_value(char *buf, size_t size, const char *s);
 
+/*
+ * Whether lines were dropped that the log has not yet had room to say
+ * so: the log is behind, and what else would be logged (hooks' output)
+ * waits.
+ */
+bool node_log_backlog(void);
+
 /* node_log_value() into a buffer that lives as long as the statement's block. */
 #define LOG_VALUE(s) node_log_value((char[NODE_LOG_VALUE_SIZE]){ 0 }, NODE_LOG_VALUE_SIZE, (s))
 
