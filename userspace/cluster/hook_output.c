@@ -56,6 +56,24 @@ static uint32_t allowance(const struct hook_output *o, uint64_t now_ms)
 	       (uint32_t)(o->allowed + more);
 }
 
+/*
+ * Counts the lines allowed since counted_ms, which moves on by the time
+ * they took: calls closer together than a line's time (1000 /
+ * HOOK_OUTPUT_RATE ms) must not each throw that time away.
+ */
+static void refill(struct hook_output *o, uint64_t now_ms)
+{
+	uint64_t more = (now_ms - o->counted_ms) * HOOK_OUTPUT_RATE / 1000;
+
+	if (o->allowed + more >= HOOK_OUTPUT_BURST) {
+		o->allowed = HOOK_OUTPUT_BURST;
+		o->counted_ms = now_ms;
+		return;
+	}
+	o->allowed += (uint32_t)more;
+	o->counted_ms += more * 1000 / HOOK_OUTPUT_RATE;
+}
+
 int hook_output_fd(const struct hook_output *o, uint64_t now_ms)
 {
 	/* Not read, the pipe fills and the hook waits in its write. */
@@ -111,8 +129,7 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t tran
 	ssize_t got;
 	int reads;
 
-	o->allowed = allowance(o, now_ms);
-	o->counted_ms = now_ms;
+	refill(o, now_ms);
 	/* Each line takes a byte at least: no more read than may be logged. */
 	for (reads = 0; reads < 16 && o->allowed && !node_log_backlog(); reads++) {
 		room = o->allowed < sizeof(buf) ? o->allowed : sizeof(buf);

@@ -127,7 +127,7 @@ warnings_but() {
 # warning); the refused reload, systemd's and the daemon's; m1 stopped,
 # m2 asking the witness to hand over; the module unloaded under the
 # relay, and absent until modprobe.
-provoked_startup=' m1 role role=fault previous=startup .*waiting for the cluster to form"$'
+provoked_startup=' m1 role role=fault previous=startup .* reason="m2 silent for [0-9]+ ms or more'
 provoked_reload='Reload failed for availctl-arbiter\.service|availctl check: .*unknown key| m1 reload-refused error="[^"]*unknown key'
 provoked_stop=' m2 role role=fault .* reason="m1 silent for [0-9]+ ms or more'
 provoked_rmmod=' h1 module state=(lost|absent) error="the availcast module (was unloaded|is not loaded)'
