@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,25 +153,22 @@ static bool flock_line(const char *line, const struct lock_id *id, int *pid)
 
 /*
  * The pid of a process other than @own that holds an flock on the file
- * at @p, as /proc/locks names it (the one that took it). -1: none seen;
+ * @id, as /proc/locks names it (the one that took it). -1: none seen;
  * LOCKS_UNSEEN with errno: /proc/locks could not be read (a sandbox may
  * hide it).
  */
-static pid_t lock_holder(const struct lock_place *p, pid_t own)
+static pid_t lock_holder(const struct lock_id *id, pid_t own)
 {
-	char path[PATH_MAX], line[256];
-	struct lock_id id;
+	char line[256];
 	pid_t holder = -1;
 	FILE *locks;
 	int pid;
 
-	if (!p->dir || lock_path(p, path, sizeof(path)) || lock_id_of(path, &id))
-		return -1;
 	locks = fopen("/proc/locks", "re");
 	if (!locks)
 		return LOCKS_UNSEEN;
 	while (holder < 0 && fgets(line, sizeof(line), locks))
-		if (flock_line(line, &id, &pid) && pid != own)
+		if (flock_line(line, id, &pid) && pid != own)
 			holder = pid;
 	fclose(locks);
 	return holder;
@@ -276,7 +272,7 @@ static pid_t holder_by_files(const struct lock_id *id, pid_t own)
 }
 
 /*
- * Who holds the flock on the file at @path: @named, the pid /proc/locks
+ * Who holds the flock on the file @id: @named, the pid /proc/locks
  * names (lock_holder()), while it still has it (or its descriptors cannot
  * be seen). /proc/locks names the process that took the lock, which may
  * have exited (a zombie, or its pid another process's since) or closed
@@ -284,20 +280,16 @@ static pid_t holder_by_files(const struct lock_id *id, pid_t own)
  * of another pid namespace. Then the holder is looked for by its
  * descriptors, and @taker says what became of @named. -1: none found.
  */
-static pid_t real_holder(const char *path, pid_t named, pid_t own, char *taker,
+static pid_t real_holder(const struct lock_id *id, pid_t named, pid_t own, char *taker,
 			 size_t taker_size)
 {
-	struct lock_id id;
-
-	if (lock_id_of(path, &id))
-		return named;
-	if (named > 0 && holds_flock(named, &id))
+	if (named > 0 && holds_flock(named, id))
 		return named;
 	if (named > 0)
 		snprintf(taker, taker_size, ": pid %d took it and no longer holds it", (int)named);
 	else if (named == 0)
 		snprintf(taker, taker_size, ": its taker is gone or in another pid namespace");
-	return holder_by_files(&id, own);
+	return holder_by_files(id, own);
 }
 
 /* @pid's command name into @comm, "" when it cannot be read. */
@@ -317,26 +309,26 @@ static void command_of(pid_t pid, char *comm, size_t size)
 }
 
 /*
- * @p's holder message, the path, and who holds it (real_holder(), from
- * @named): the message says what a holder means for a start, but any
- * process may hold a lock (flock(1), a backup tool), so one that is not
+ * @p's holder message, the path, and who holds its file @id
+ * (real_holder(), from @named): the message says what a holder means
+ * for a start, but any process may hold a lock (flock(1), a backup
+ * tool), so one that is not
  * availctl is said to be so. Returns the holder, -1 if none was found;
  * getpid() when this process holds it through a descriptor it inherited.
  */
-static pid_t say_held(const struct lock_place *p, const char *path, pid_t named, pid_t own,
-		      char *error, size_t error_size)
+static pid_t say_held(const struct lock_place *p, const char *path, const struct lock_id *id,
+		      pid_t named, pid_t own, char *error, size_t error_size)
 {
 	char comm[32] = "", taker[96] = "";
-	struct lock_id id;
 	pid_t holder;
 
 	/* Its own descriptors on the file closed: one it holds it by, it inherited. */
-	if (!lock_id_of(path, &id) && holds_flock(getpid(), &id) > 0) {
+	if (holds_flock(getpid(), id) > 0) {
 		snprintf(error, error_size, "%s is locked through a descriptor this process inherited (a flock(1) around the command?): it must not be",
 			 path);
 		return getpid();
 	}
-	holder = real_holder(path, named, own, taker, sizeof(taker));
+	holder = real_holder(id, named, own, taker, sizeof(taker));
 	if (holder > 0)
 		command_of(holder, comm, sizeof(comm));
 	if (holder > 0)
@@ -368,11 +360,11 @@ static const char *file_kind(mode_t mode)
 static int lock_file_kind(const char *path, const struct stat *st, char *error,
 			  size_t error_size)
 {
-	if (S_ISREG(st->st_mode))
-		return 0;
 	char target[PATH_MAX];
 	ssize_t len;
 
+	if (S_ISREG(st->st_mode))
+		return 0;
 	if (S_ISLNK(st->st_mode)) {
 		len = readlink(path, target, sizeof(target) - 1);
 		target[len < 0 ? 0 : len] = '\0';
@@ -403,6 +395,23 @@ static int lock_file_unusable(const char *path, char *error, size_t error_size)
 		return 0;
 	snprintf(error, error_size, "%s: %s", path, strerror(errno));
 	return 1;
+}
+
+/*
+ * say_held() for the lock at @path that was found held (its flock
+ * refused): who took it as /proc/locks says, who holds it now. Returns
+ * getpid() when this process holds it through an inherited descriptor.
+ */
+static pid_t say_found_held(const struct lock_place *p, const char *path, char *error,
+			    size_t error_size)
+{
+	struct lock_id id;
+
+	if (lock_id_of(path, &id)) {
+		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+		return -1;
+	}
+	return say_held(p, path, &id, lock_holder(&id, getpid()), -1, error, error_size);
 }
 
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
@@ -449,7 +458,7 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno;
 		close(fd);
-		if (say_held(p, path, lock_holder(p, getpid()), -1, error, error_size) == getpid())
+		if (say_found_held(p, path, error, error_size) == getpid())
 			err = EDEADLK;
 		errno = err;
 		return -1;
@@ -487,7 +496,7 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 	       errno == EWOULDBLOCK;
 	close(fd);
 	if (held)
-		say_held(p, path, lock_holder(p, getpid()), -1, error, error_size);
+		say_found_held(p, path, error, error_size);
 	return held;
 }
 
@@ -497,7 +506,6 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 	struct lock_place places[LOCK_KINDS];
 	char path[PATH_MAX], warning[PATH_MAX + 160] = "";
 	struct lock_id id;
-	struct stat st;
 	pid_t holder;
 	int i;
 
@@ -516,17 +524,19 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 					 error);
 			continue;
 		}
-		holder = lock_holder(&places[i], own);
+		if (lock_id_of(path, &id))
+			continue;	/* not made yet */
+		holder = lock_holder(&id, own);
 		if (holder == LOCKS_UNSEEN) {
 			snprintf(error, error_size, "/proc/locks: %s: locks not checked",
 				 strerror(errno));
 			return 2;
 		}
 		/* Not seen there: a taker of another pid namespace, or gone. */
-		if (holder < 0 && !lstat(path, &st) && S_ISREG(st.st_mode) && !lock_id_of(path, &id))
+		if (holder < 0)
 			holder = holder_by_files(&id, own);
 		if (holder >= 0) {
-			say_held(&places[i], path, holder, own, error, error_size);
+			say_held(&places[i], path, &id, holder, own, error, error_size);
 			break;
 		}
 	}
