@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "utf8.h"
 
 struct parse {
 	struct conf *conf;
@@ -53,23 +54,11 @@ struct quoted {
 	char text[CONF_QUOTE_MAX + 4];
 };
 
-/*
- * How much of @value's first @max bytes to keep: not a UTF-8 character
- * cut in two, which would make the message invalid text (the journal
- * keeps such a message as a blob).
- */
-static int whole_characters(const char *value, int max)
-{
-	while (max > 0 && ((unsigned char)value[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
 static const char *quote(struct quoted *q, const char *value)
 {
 	if (strlen(value) <= CONF_QUOTE_MAX)
 		return value;
-	snprintf(q->text, sizeof(q->text), "%.*s...", whole_characters(value, CONF_QUOTE_MAX),
+	snprintf(q->text, sizeof(q->text), "%.*s...", (int)utf8_cut(value, CONF_QUOTE_MAX),
 		 value);
 	return q->text;
 }
@@ -861,7 +850,7 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 			       sizeof(conf->path)) {
 		conf_free(conf);
 		return snprintf(error, error_size, "%.*s...: path too long",
-				whole_characters(path, 64), path), -1;
+				(int)utf8_cut(path, 64), path), -1;
 	}
 	if (status) {
 		/* Say which file, before all the message says. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hook_output.h"
+#include "utf8.h"
 
 void hook_output_close(struct hook_output *o)
 {
@@ -85,28 +86,10 @@ uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms)
 	return allowance(o, now_ms) ? UINT64_MAX : now_ms + 1000 / HOOK_OUTPUT_RATE;
 }
 
-/*
- * The first @len bytes of @s up to the last whole UTF-8 character: a
- * line logged in parts is cut between characters.
- */
-static size_t whole_characters(const char *s, size_t len)
-{
-	size_t start = len, need;
-	unsigned char lead;
-
-	while (start > 0 && len - start < 4 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
-		start--;
-	if (start == 0)
-		return len;
-	lead = (unsigned char)s[start - 1];
-	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-	return len - (start - 1) < need ? start - 1 : len;
-}
-
 static void log_line(struct hook_output *o, const struct node *n, uint64_t transition,
 		     bool part)
 {
-	size_t keep = part ? whole_characters(o->line, o->len) : o->len;
+	size_t keep = part ? utf8_whole(o->line, o->len) : o->len;
 	char rest[4];
 
 	if (!keep)

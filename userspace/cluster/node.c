@@ -32,6 +32,7 @@
 #include "metrics.h"
 #include "node.h"
 #include "service.h"
+#include "utf8.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -207,8 +208,7 @@ static size_t log_cut(char *line, size_t len, size_t values)
 	bool quoted = false, escaped = false;
 	size_t i;
 
-	while (len > values && ((unsigned char)line[len] & 0xc0) == 0x80)
-		len--;
+	len = values + utf8_cut(line + values, len - values);
 	for (i = values; i < len; i++) {
 		if (escaped)
 			escaped = false;
@@ -1032,34 +1032,6 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 		fprintf(out, "availctl_datagrams_received_total{%s,verdict=\"%s\"} %llu\n",
 			labels, v ? wire_verdict_name(v) : "accepted",
 			(unsigned long long)n->verdicts[v]);
-}
-
-/*
- * The length of the UTF-8 character at @s (1 to 4), or 0 when it is not
- * one: a stray continuation byte, a sequence cut short, an overlong or
- * surrogate form, or past U+10FFFF (RFC 3629).
- */
-static int utf8_length(const unsigned char *s)
-{
-	int len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return len;
 }
 
 void node_json_string(FILE *out, const char *s)

@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "service.h"
+#include "utf8.h"
 
 /* Half of WatchdogSec= in ms; 0: no watchdog. */
 static uint64_t keepalive_ms;
@@ -117,9 +118,7 @@ static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 
 	used = vsnprintf(line, sizeof(line), fmt, ap);
 	if (used >= (int)sizeof(line)) {
-		len = sizeof(line) - sizeof(cut);
-		while (len && ((unsigned char)line[len] & 0xc0) == 0x80)
-			len--;
+		len = utf8_cut(line, sizeof(line) - sizeof(cut));
 		memcpy(line + len, cut, sizeof(cut));
 	}
 	for (i = 0; line[i]; i++)
