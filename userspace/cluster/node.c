@@ -185,18 +185,6 @@ static int event_priority(const char *event, const char *values)
 }
 
 /*
- * One write per line: a daemon killed mid-log leaves whole lines only,
- * and the checker in selftests/ reads every line as one event. So a
- * control character in a value (a newline in a configuration path, said
- * in an error) is written as a space: it would start a line of its own,
- * read as another event.
- */
-static bool log_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/*
  * Ends @line, @len bytes with its values from @values, as one cut to
  * fit: a UTF-8 character cut in two is left out, a quoted value cut
  * inside is closed (an escaping backslash it ends on left out), and
@@ -225,6 +213,13 @@ static size_t log_cut(char *line, size_t len, size_t values)
 	return len + strlen(" cut=yes");
 }
 
+/*
+ * One write per line: a daemon killed mid-log leaves whole lines only,
+ * and the checker in selftests/ reads every line as one event. So a
+ * control character in a value (a newline in a configuration path, said
+ * in an error) is written as a space: it would start a line of its own,
+ * read as another event.
+ */
 static void log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt,
 		   va_list ap)
 {
@@ -256,7 +251,7 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 	if (len > sizeof(line) - 2)
 		len = log_cut(line, sizeof(line) - 2 - strlen("\" cut=yes"), values);
 	for (i = values; i < len; i++)
-		if (log_control((unsigned char)line[i]))
+		if (service_control_char(line[i]))
 			line[i] = ' ';
 	if (prefix) {
 		line[0] = '<';
@@ -282,7 +277,7 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 
 	/* A byte past ASCII may be part of a space (U+00A0, U+2028) to a reader. */
 	for (in = 0; s[in] && !quote; in++)
-		quote = strchr(" \"\\=", s[in]) || log_control((unsigned char)s[in]) ||
+		quote = strchr(" \"\\=", s[in]) || service_control_char(s[in]) ||
 			(unsigned char)s[in] >= 0x80;
 	if (!quote) {
 		snprintf(buf, size, "%s", s);
@@ -295,7 +290,7 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 
 		if (c == '"' || c == '\\')
 			buf[out++] = '\\';
-		buf[out++] = log_control(c) ? ' ' : (char)c;
+		buf[out++] = service_control_char((char)c) ? ' ' : (char)c;
 	}
 	buf[out++] = '"';
 	buf[out] = '\0';

@@ -104,6 +104,11 @@ const char *service_log_prefix(int priority)
 		prefixes[priority] : "";
 }
 
+bool service_control_char(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
 /*
  * One line to @out, after @prefix, its control characters spaces. Room
  * for a message naming two paths of PATH_MAX; a longer one is cut
@@ -122,7 +127,7 @@ static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 		memcpy(line + len, cut, sizeof(cut));
 	}
 	for (i = 0; line[i]; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+		if (service_control_char(line[i]))
 			line[i] = ' ';
 	fprintf(out, "%s%s\n", prefix, line);
 }

@@ -62,6 +62,11 @@ const char *service_log_prefix(int priority);
  * event, a line of its own in the journal).
  */
 void service_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Whether @c is a control character (below 0x20, or DEL): written as a
+ * space in a line, which it would otherwise end or garble.
+ */
+bool service_control_char(char c);
 /* The same, a line to standard output with no priority: what a check found. */
 void service_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
