@@ -4,11 +4,14 @@
 # A log sink that stops reading must not stop an arbiter. Under systemd a
 # daemon's standard error is a stream socket to the journal, and a
 # journal that falls behind (a boot's flood of lines, a slow disk) fills
-# it; a pipe to a logger that stalls likewise. Two managers and a relay
-# natively on 127.0.0.1; m1's standard error a socket or a pipe with the
-# smallest buffer, which nobody reads. m1 must stay
-# active, answer status, count the lines it could not log, and say so
-# once the sink reads again.
+# it; a pipe to a logger that stalls likewise; a log file on a file
+# system frozen for a snapshot (fsfreeze) or hung (NFS, FUSE) takes no
+# write at all. Two managers and a relay natively on 127.0.0.1; m1's
+# standard error a socket or a pipe with the smallest buffer, which
+# nobody reads, or a file on a frozen ext4. m1 must stay active and
+# answer status, and once the sink takes lines again its log must hold
+# the lines of that time, whole (queued meanwhile, log_queue.h), or say
+# how many it dropped.
 # Usage: blocked_log.sh AVAILCTL...  (plain and sanitizer builds); KEEP=1
 # keeps its directory (the daemons' logs) for a look after.
 
@@ -18,7 +21,10 @@
 
 dir=$(mktemp -d /tmp/blocked-log.XXXXXX)
 pids=
+frozen=	# m1's pid while its log's file system is frozen
 cleanup() {
+	# A process waiting on a frozen file system waits through SIGKILL.
+	[ -n "$frozen" ] && nsenter -t "$frozen" -m fsfreeze -u "$dir/fs"
 	# shellcheck disable=SC2086
 	[ -n "$pids" ] && kill $pids 2> /dev/null
 	wait 2> /dev/null
@@ -46,21 +52,11 @@ is_role() { [ "$(role "$1")" = "$2" ]; }
 
 formed() { is_role m1 active && is_role m2 standby; }
 
-# with_sink KIND: the cluster, m1's standard error a KIND (socket, pipe)
-# with the smallest buffer, held open and read only when SIGUSR1 comes.
-with_sink() {
-	local kind=$1 sink dropped
-	rm -rf "${dir:?}"/*
-	"$availctl" keygen "$dir/secret"
-	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
-	for node in m1 m2 h0; do
-		config "$node" > "$dir/$node.conf"
-	done
-	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
-	pids="$!"
-	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
-	pids+=" $!"
-	python3 - "$kind" "$dir/m1.sink" "$dir/m1.pid" "$availctl" arbiter \
+# sink_reader KIND: starts m1 with its standard error a KIND (socket,
+# pipe) with the smallest buffer, held open and read into m1.sink only
+# when SIGUSR1 comes; m1's pid into m1.pid.
+sink_reader() {
+	python3 - "$1" "$dir/m1.sink" "$dir/m1.pid" "$availctl" arbiter \
 		--config "$dir/m1.conf" <<-'PY' &
 	import fcntl, os, signal, socket, sys
 	signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
@@ -86,25 +82,78 @@ with_sink() {
 	        out.write(data)
 	        out.flush()
 	PY
-	sink=$!
-	pids+=" $sink"
+}
+
+# The daemons' clock (CLOCK_BOOTTIME), in ms.
+boot_ms() {
+	python3 -c 'import time; print(int(time.clock_gettime(time.CLOCK_BOOTTIME) * 1000))'
+}
+
+# held LOG FROM TO: LOG has m1's lines (its hold renewed every heartbeat)
+# from every second between FROM + 1000 and TO - 1000 (ms).
+held() {
+	awk -v from="$2" -v to="$3" '$2 == "m1" && $1 > from && $1 < to { seen[int(($1 - from) / 1000)] = 1 }
+		END { for (s = 1; s < int((to - from) / 1000) - 1; s++) if (!seen[s]) exit 1 }' "$1"
+}
+
+# with_sink KIND: the cluster, m1's standard error a KIND: socket, pipe
+# (sink_reader()) or frozen (a file on a frozen file system).
+with_sink() {
+	local kind=$1 sink dropped m1 blocked_ms read_again_ms sink_file
+	rm -rf "${dir:?}"/*
+	"$availctl" keygen "$dir/secret"
+	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
+	for node in m1 m2 h0; do
+		config "$node" > "$dir/$node.conf"
+	done
+	"$availctl" relay --config "$dir/h0.conf" 2> "$dir/h0.log" &
+	pids="$!"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	pids+=" $!"
+	if [ "$kind" = frozen ]; then
+		# ext4 on a loop device, in a mount namespace of m1's own
+		# (gone with it); m1 appends to m1.sink there.
+		truncate -s 64M "$dir/image" && mkfs.ext4 -q "$dir/image" && mkdir "$dir/fs" ||
+			tap_fail "frozen: an ext4 image to mount"
+		unshare -m --propagation private bash -c \
+			'mount -o loop "$1" "$2" && exec "${@:3}" 2>> "$2/m1.sink"' \
+			_ "$dir/image" "$dir/fs" "$availctl" arbiter --config "$dir/m1.conf" &
+		echo "$!" > "$dir/m1.pid"
+		sink=
+	else
+		sink_reader "$kind"
+		sink=$!
+		pids+=" $sink"
+	fi
 	wait_until 10 test -s "$dir/m1.pid"
-	pids+=" $(cat "$dir/m1.pid")"
+	m1=$(cat "$dir/m1.pid")
+	pids+=" $m1"
 
 	tap_check "$kind: m1 becomes active, m2 standby" wait_until 30 formed
+	blocked_ms=$(boot_ms)
+	if [ "$kind" = frozen ]; then
+		nsenter -t "$m1" -m fsfreeze -f "$dir/fs" && frozen=$m1
+	fi
 	sleep 10	# an observation window, the sink unread, not a wait for anything
 	tap_check "$kind: with its log unread for 10 s, m1 is still active" is_role m1 active
-	tap_check "$kind: and m2 never became active" \
-		bash -c "! grep -q ' role role=active' '$dir/m2.log'"
+	tap_check "$kind: and m2 never found m1 silent, nor became active" \
+		bash -c "! grep -qE ' role role=(fault|active)' '$dir/m2.log'"
+	read_again_ms=$(boot_ms)
+	if [ "$kind" = frozen ]; then
+		nsenter -t "$m1" -m fsfreeze -u "$dir/fs" && frozen=
+		sink_file=/proc/$m1/fd/2
+	else
+		kill -USR1 "$sink"
+		sink_file=$dir/m1.sink
+	fi
+	tap_check "$kind: read again, m1's log has its lines of the time it was not read" \
+		wait_until 10 held "$sink_file" "$blocked_ms" "$read_again_ms"
 	dropped=$(timeout 5 "$availctl" --json status --socket "$dir/state-m1/m1.sock" |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["log_dropped"])')
-	tap_check "$kind: m1 counts the lines it could not log: ${dropped:-none}" \
-		test "${dropped:-0}" -gt 0
-	kill -USR1 "$sink"
-	tap_check "$kind: read again, m1's log says how many lines it dropped" \
-		wait_until 10 grep -q "m1 log-dropped lines=[1-9]" "$dir/m1.sink"
+	tap_check "$kind: the lines it dropped, if any (${dropped:-none}), it says" \
+		bash -c "[ '${dropped:-x}' = 0 ] || grep -q 'm1 log-dropped lines=[1-9]' '$sink_file'"
 	tap_check "$kind: and every line in it is whole" \
-		bash -c "! grep -vE '^[0-9]+ m1 [a-z-]+( |$)' '$dir/m1.sink'"
+		bash -c "! grep -vaE '^[0-9]+ m1 [a-z-]+( |$)' '$sink_file'"
 
 	# shellcheck disable=SC2086
 	kill $pids 2> /dev/null
@@ -115,6 +164,7 @@ with_sink() {
 for availctl in "$@"; do
 	with_sink socket
 	with_sink pipe
+	with_sink frozen
 done
 
 tap_done

@@ -191,9 +191,48 @@ for availctl in "$@"; do
 	wait 2> /dev/null
 	pids=
 	tap_check "a hook flooding its output: m1 logged it" grep -q " m1 hook-output " "$dir/flood-m1.log"
+	tap_check "each hook's output after its hook-started line" \
+		awk '$3 == "hook-started" { for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) s[$i] = 1 }
+		     $3 == "hook-output" && !($4 in s) { exit 1 }' "$dir/flood-m1.log"
 	tap_check "m2 never found m1 silent meanwhile" \
 		eval '! grep -q " role role=fault " "$dir/flood-m2.log"'
 	tap_check "and m1 dropped none of its lines" eval '! grep -q " log-dropped " "$dir/flood-m1.log"'
+	# The hook writing 390-byte lines for 8 s, faster than m1's log
+	# takes them: a pipe read at 20 KB/s (a slow journal). The hook's
+	# lines are dropped and counted once half of m1's log queue is full
+	# (log_queue.h); the other half stays m1's own.
+	printf '#!/bin/sh\n[ "$1" = active ] && timeout 8 yes "%s"\nexit 0\n' \
+		"$(head -c 390 /dev/zero | tr '\0' x)" > "$dir/flood"
+	python3 - "$dir/slow-m1.log" "$dir/slow-m1.pid" "$availctl" arbiter \
+		--config "$dir/flood-m1.conf" <<-'PY' &
+	import os, sys, time
+	r, w = os.pipe()
+	child = os.fork()
+	if child == 0:
+	    os.dup2(w, 2)
+	    os.execv(sys.argv[3], sys.argv[3:])
+	os.close(w)
+	with open(sys.argv[2], "w") as f:
+	    f.write(f"{child}\n")
+	with open(sys.argv[1], "wb", buffering=0) as out:
+	    while data := os.read(r, 2000):
+	        out.write(data)
+	        time.sleep(0.1)
+	PY
+	wait_until 10 test -s "$dir/slow-m1.pid"
+	m1=$(cat "$dir/slow-m1.pid")
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/slow-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	tap_check "a hook flooding a slow log: its end is logged" \
+		wait_until 60 grep -q " m1 hook-ended .*role=active" "$dir/slow-m1.log"
+	kill "$m1" "$m2"
+	wait 2> /dev/null
+	pids=
+	tap_check "the hook's lines the log had no room for are counted: hook-output-dropped" \
+		grep -qE ' m1 hook-output-dropped transition=[0-9]+ lines=[1-9]' "$dir/slow-m1.log"
+	tap_check "and m1 dropped none of its own lines" \
+		eval '! grep -q " log-dropped " "$dir/slow-m1.log"'
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

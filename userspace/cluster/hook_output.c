@@ -78,12 +78,20 @@ static void refill(struct hook_output *o, uint64_t now_ms)
 int hook_output_fd(const struct hook_output *o, uint64_t now_ms)
 {
 	/* Not read, the pipe fills and the hook waits in its write. */
-	return allowance(o, now_ms) && !node_log_backlog() ? o->read_fd : -1;
+	return allowance(o, now_ms) ? o->read_fd : -1;
 }
 
 uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms)
 {
 	return allowance(o, now_ms) ? UINT64_MAX : now_ms + 1000 / HOOK_OUTPUT_RATE;
+}
+
+/* How many of the hooks' lines the log had no room for, as it now has. */
+static void say_dropped(struct hook_output *o, const struct node *n, uint64_t transition)
+{
+	node_log(n, "hook-output-dropped", "transition=%llu lines=%llu",
+		 (unsigned long long)transition, (unsigned long long)o->dropped);
+	o->dropped = 0;
 }
 
 static void log_line(struct hook_output *o, const struct node *n, uint64_t transition,
@@ -96,8 +104,12 @@ static void log_line(struct hook_output *o, const struct node *n, uint64_t trans
 		keep = o->len;
 	memcpy(rest, o->line + keep, o->len - keep);
 	o->line[keep] = '\0';
-	node_log(n, "hook-output", "transition=%llu line=%s%s", (unsigned long long)transition,
-		 LOG_VALUE(o->line), part ? " part=yes" : "");
+	if (!node_log_spare(n, "hook-output", "transition=%llu line=%s%s",
+			    (unsigned long long)transition, LOG_VALUE(o->line),
+			    part ? " part=yes" : ""))
+		o->dropped++;
+	else if (o->dropped)
+		say_dropped(o, n, transition);
 	o->len = o->len - keep;
 	memcpy(o->line, rest, o->len);
 	if (o->allowed)
@@ -105,7 +117,7 @@ static void log_line(struct hook_output *o, const struct node *n, uint64_t trans
 }
 
 void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition,
-		      uint64_t now_ms)
+		      uint64_t now_ms, hook_output_first_fn first, void *ctx)
 {
 	char buf[4096];
 	size_t room;
@@ -114,13 +126,15 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t tran
 
 	refill(o, now_ms);
 	/* Each line takes a byte at least: no more read than may be logged. */
-	for (reads = 0; reads < 16 && o->allowed && !node_log_backlog(); reads++) {
+	for (reads = 0; reads < 16 && o->allowed; reads++) {
 		room = o->allowed < sizeof(buf) ? o->allowed : sizeof(buf);
 		got = read(o->read_fd, buf, room);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			return;
+		if (first)
+			first(ctx, n);
 		for (ssize_t i = 0; i < got; i++) {
 			if (buf[i] == '\n') {
 				log_line(o, n, transition, false);
@@ -137,7 +151,9 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t tran
 void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition,
 		       uint64_t now_ms)
 {
-	hook_output_read(o, n, transition, now_ms);
+	hook_output_read(o, n, transition, now_ms, NULL, NULL);
 	if (o->len)
 		log_line(o, n, transition, false);
+	if (o->dropped)
+		say_dropped(o, n, transition);
 }

@@ -13,7 +13,9 @@
  * characters, each but the last with part=yes; a hook that ends without
  * a last newline has its last line logged then. A hook whose writes
  * outrun what may be logged (HOOK_OUTPUT_RATE) waits on the pipe
- * (64 KiB), not the daemon on it.
+ * (64 KiB), not the daemon on it. A log that cannot keep up (its queue
+ * half full, log_queue.h) loses hooks' lines before the daemon's own:
+ * those are dropped and counted.
  */
 #ifndef AVAILCTL_HOOK_OUTPUT_H
 #define AVAILCTL_HOOK_OUTPUT_H
@@ -43,6 +45,7 @@ struct hook_output {
 	char line[HOOK_OUTPUT_LINE];
 	size_t len;		/* bytes of an unfinished line in line */
 	uint32_t allowed;	/* lines that may be logged, as at counted_ms */
+	uint64_t dropped;	/* lines the log had no room for, not yet said */
 	uint64_t counted_ms;
 };
 
@@ -54,20 +57,27 @@ void hook_output_attach(const struct hook_output *o);
 
 /*
  * The descriptor to poll for what hooks wrote at @now_ms (CLOCK_BOOTTIME
- * ms), -1 while no line may be logged (HOOK_OUTPUT_RATE, or the daemon's
- * own lines waiting for room in its log: node_log_backlog()).
+ * ms), -1 while no line may be logged (HOOK_OUTPUT_RATE).
  */
 int hook_output_fd(const struct hook_output *o, uint64_t now_ms);
 
 /* When a line may be logged again, if none may now; else UINT64_MAX. */
 uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms);
 
+/* Called with @ctx before what a read() brought is logged. */
+typedef void (*hook_output_first_fn)(void *ctx, const struct node *n);
+
 /*
  * Logs the lines hooks wrote that are there to read now, as many as may
- * be logged (the rest wait in the pipe), for the hook of @transition.
+ * be logged (the rest wait in the pipe), for the hook of @transition;
+ * @first (if not NULL) before each read's lines: what the hook's process
+ * said before it wrote them goes first. A line the log's queue has no
+ * room to spare for (node_log_spare()) is dropped, and how many were is
+ * said in a "hook-output-dropped transition=N lines=N" event with the
+ * next line logged or when the hook ends.
  */
 void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition,
-		      uint64_t now_ms);
+		      uint64_t now_ms, hook_output_first_fn first, void *ctx);
 
 /* Logs the unfinished line, if any: its hook has ended. */
 void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition,

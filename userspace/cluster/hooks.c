@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Running the role-change hooks one at a time, in order (hooks.h). */
 
+#define _GNU_SOURCE	/* pipe2() */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,7 +29,7 @@ int hooks_init(struct hooks *h)
 	void *page;
 
 	memset(h, 0, sizeof(*h));
-	h->pidfd = -1;
+	h->pidfd = h->report_fd = -1;
 	page = mmap(NULL, sizeof(*h->hold_until_ms), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
@@ -75,16 +78,31 @@ static void reset_libc_signal(int s)
 }
 
 /*
+ * What a hook's process says of its start, before the program runs: the
+ * daemon logs "hook-started" (or "hook-lapsed") from it, after the lines
+ * logged before the hook began and before any the hook writes.
+ */
+struct hook_report {
+	uint64_t checked_ms;	/* NODE_CLOCK ms: when the hold was checked */
+	uint64_t hold_until_ms;	/* the hold then */
+	bool lapsed;		/* an active hook past its hold: not run */
+};
+
+/*
  * In the child: what the hook inherits is its own (no signal ignored or
  * blocked, a session of its own so that it can be ended as a group), and
- * its details in the environment. The arbiter has one thread: the child
- * may use what is not async-signal-safe.
+ * its details in the environment. The child logs nothing: the daemon's
+ * log is written by a thread the child does not have (log_queue.h). It
+ * says how its start went on @report_fd (struct hook_report), which
+ * closes as the program starts, and the daemon logs it. glibc's fork()
+ * leaves malloc() usable in the child.
  */
-static void exec_hook(const struct hooks *h, const struct node *n, const struct hooks_change *c)
+static void exec_hook(const struct hooks *h, const struct node *n, const struct hooks_change *c,
+		      int report_fd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	char epoch[24], generation[24], transition[24];
-	uint64_t now_ms, hold_until_ms;
+	struct hook_report report = { 0 };
 	sigset_t none;
 	int s;
 
@@ -114,21 +132,18 @@ static void exec_hook(const struct hooks *h, const struct node *n, const struct 
 	/*
 	 * The active hook acts as the active: only while the hold runs, on
 	 * the clock as it is now that the child exists (a starved machine
-	 * can take long to fork), just before the program starts. The line
-	 * says when that was checked: an ordinary task on a busy CPU can
-	 * wait long between the check and its write (300 ms and more seen
-	 * on one starved vCPU). The hold is the one the daemon renewed
-	 * meanwhile (hooks.h), read after the clock: it only grows.
+	 * can take long to fork), just before the program starts. The
+	 * daemon's line says when that was checked: an ordinary task on a
+	 * busy CPU can wait long between the check and a write (300 ms and
+	 * more seen on one starved vCPU). The hold is the one the daemon
+	 * renewed meanwhile (hooks.h), read after the clock: it only grows.
 	 */
-	now_ms = node_now_ms();
-	hold_until_ms = __atomic_load_n(h->hold_until_ms, __ATOMIC_ACQUIRE);
-	if (!strcmp(c->role, "active") && now_ms >= hold_until_ms) {
-		node_log_at(n, now_ms, "hook-lapsed", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
-			    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
+	report.checked_ms = node_now_ms();
+	report.hold_until_ms = __atomic_load_n(h->hold_until_ms, __ATOMIC_ACQUIRE);
+	report.lapsed = !strcmp(c->role, "active") && report.checked_ms >= report.hold_until_ms;
+	/* Into an empty pipe, shorter than PIPE_BUF: whole, without waiting. */
+	if (write(report_fd, &report, sizeof(report)) != (ssize_t)sizeof(report) || report.lapsed)
 		_exit(HOOKS_LAPSED);
-	}
-	node_log_at(n, now_ms, "hook-started", "pid=%d role=%s epoch=%s transition=%s hold_until=%"
-		    PRIu64, (int)getpid(), c->role, epoch, transition, hold_until_ms);
 	hook_output_attach(&h->output);
 	execl(n->conf.hook, n->conf.hook, c->role, (char *)NULL);
 	_exit(127);
@@ -150,19 +165,29 @@ static uint64_t hold_for(const struct hooks_change *c, const struct arbiter *a)
 static void start(struct hooks *h, const struct node *n, const struct arbiter *a,
 		  const struct hooks_change *c, uint64_t now_ms)
 {
+	int report[2];
 	pid_t pid;
 
 	if (!n->conf.hook[0])
 		return;	/* removed by a reload since the change */
 	__atomic_store_n(h->hold_until_ms, hold_for(c, a), __ATOMIC_RELEASE);
+	if (pipe2(report, O_CLOEXEC | O_NONBLOCK)) {
+		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=pipe",
+			 c->role, c->transition);
+		return;
+	}
 	pid = fork();
 	if (pid < 0) {
+		close(report[0]);
+		close(report[1]);
 		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=fork",
 			 c->role, c->transition);
 		return;
 	}
 	if (pid == 0)
-		exec_hook(h, n, c);
+		exec_hook(h, n, c, report[1]);
+	close(report[1]);
+	h->report_fd = report[0];
 	h->running = *c;
 	h->pid = pid;
 	h->pidfd = pidfd_open(pid, 0);
@@ -220,6 +245,35 @@ static void signal_hook(const struct hooks *h, int sig)
 		kill(h->pid, sig);
 }
 
+/*
+ * Logs the running hook's start once its process has said how it went
+ * (struct hook_report); nothing if it ended before it said.
+ */
+static void read_report(struct hooks *h, const struct node *n)
+{
+	const struct hooks_change *c = &h->running;
+	struct hook_report r;
+	ssize_t got;
+
+	if (h->report_fd < 0)
+		return;
+	got = read(h->report_fd, &r, sizeof(r));
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(h->report_fd);
+	h->report_fd = -1;
+	if (got != (ssize_t)sizeof(r))
+		return;
+	node_log_at(n, r.checked_ms, r.lapsed ? "hook-lapsed" : "hook-started",
+		    "pid=%d role=%s epoch=%" PRIu64 " transition=%" PRIu64 " hold_until=%" PRIu64,
+		    (int)h->pid, c->role, c->epoch, c->transition, r.hold_until_ms);
+}
+
+static void read_report_cb(void *ctx, const struct node *n)
+{
+	read_report(ctx, n);
+}
+
 static void log_end(const struct hooks *h, const struct node *n, int status)
 {
 	if (status < 0)
@@ -256,6 +310,11 @@ static bool reap(struct hooks *h, const struct node *n)
 	if (got < 0 && errno != ECHILD)
 		return false;
 	/* ECHILD: collected by someone else; it is no longer ours to wait for. */
+	read_report(h, n);
+	if (h->report_fd >= 0) {
+		close(h->report_fd);	/* its write end held on to elsewhere */
+		h->report_fd = -1;
+	}
 	hook_output_flush(&h->output, n, h->running.transition, node_now_ms());
 	log_end(h, n, got < 0 ? -1 : status);
 	/*
@@ -275,7 +334,8 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, 
 {
 	uint32_t timeout_ms = n->conf.hook_timeout_ms;
 
-	hook_output_read(&h->output, n, h->running.transition, now_ms);
+	read_report(h, n);
+	hook_output_read(&h->output, n, h->running.transition, now_ms, read_report_cb, h);
 	if (h->pid && !reap(h, n)) {
 		__atomic_store_n(h->hold_until_ms, hold_for(&h->running, a), __ATOMIC_RELEASE);
 		if (may_end(h) && !h->term_ms && now_ms - h->started_ms >= timeout_ms) {

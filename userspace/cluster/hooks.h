@@ -46,6 +46,7 @@ struct hooks {
 	struct hooks_change running;	/* valid while pid */
 	pid_t pid;			/* the running hook, 0: none */
 	int pidfd;			/* readable once it ends; -1: none */
+	int report_fd;			/* its word on its start (hooks.c), -1: read */
 	uint64_t started_ms;
 	uint64_t term_ms;		/* SIGTERM sent at, 0: not yet */
 	bool killed;			/* SIGKILL sent */

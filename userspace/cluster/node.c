@@ -29,6 +29,7 @@
 #include "keyring.h"
 #include "local_net.h"
 #include "locks.h"
+#include "log_queue.h"
 #include "metrics.h"
 #include "node.h"
 #include "service.h"
@@ -81,60 +82,6 @@ uint64_t node_unix_ms(void)
 }
 
 /*
- * Lines dropped because the log socket or pipe was full (in the status),
- * and those not yet said in the log: one logger per process.
- */
-static uint64_t log_dropped, log_dropped_unsaid;
-
-/*
- * Writes a whole line to standard error without waiting for a reader: a
- * journal or a logger that falls behind must not stop renewals, so a
- * line it has no room for is dropped (and counted by the caller). A
- * socket (the journal's, under systemd) is sent to without waiting; a
- * pipe is written only when poll() says it has room, which for a line
- * shorter than PIPE_BUF means it is taken whole. A line a socket took in
- * part is finished, waiting: lines are never cut. A file is written as
- * usual; a part of a line it took (a full disk) is taken back. Returns
- * false for a dropped line.
- */
-static bool log_line(const char *line, size_t len)
-{
-	struct pollfd room = { .fd = STDERR_FILENO, .events = POLLOUT };
-	ssize_t sent = send(STDERR_FILENO, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	struct stat file = { .st_mode = 0 };
-
-	if (sent < 0 && errno == ENOTSOCK) {
-		if (poll(&room, 1, 0) == 0)
-			return false;
-		if (fstat(STDERR_FILENO, &file))
-			file.st_mode = 0;
-		sent = 0;
-	}
-	if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-		return false;
-	if (sent < 0)
-		return true;	/* nowhere left to say so */
-	while ((size_t)sent < len) {
-		ssize_t more = write(STDERR_FILENO, line + sent, len - (size_t)sent);
-
-		if (more < 0 && errno == EINTR)
-			continue;
-		if (more <= 0)
-			break;
-		sent += more;
-	}
-	if ((size_t)sent == len)
-		return true;
-	/*
-	 * Not written whole (a full disk): dropped, and a part a file took
-	 * is taken back, or the next line would be glued onto it.
-	 */
-	if (sent > 0 && S_ISREG(file.st_mode) && ftruncate(STDERR_FILENO, file.st_size))
-		return true;	/* a line cut stays: nowhere left to say so */
-	return false;
-}
-
-/*
  * Each event's syslog priority, for "journalctl -p": what went wrong and
  * what an operator must act on at warning or above, the role's changes
  * at notice, the routine (the hold renewed every heartbeat) at debug.
@@ -157,7 +104,7 @@ static const struct {
 	{ "hook-timeout", LOG_WARNING }, { "hook-lapsed", LOG_WARNING },
 	{ "witness-restored", LOG_WARNING }, { "dropped", LOG_WARNING },
 	{ "log-dropped", LOG_WARNING }, { "control-unrecorded", LOG_WARNING },
-	{ "memory-unlocked", LOG_WARNING },
+	{ "memory-unlocked", LOG_WARNING }, { "hook-output-dropped", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
@@ -218,24 +165,17 @@ static size_t log_cut(char *line, size_t len, size_t values)
  * and the checker in selftests/ reads every line as one event. So a
  * control character in a value (a newline in a configuration path, said
  * in an error) is written as a space: it would start a line of its own,
- * read as another event.
+ * read as another event. Lines are queued (log_queue.h): the loop never
+ * waits for its log. Returns false for a line dropped.
  */
-static void log_at(const struct node *n, uint64_t at_ms, const char *event, const char *fmt,
-		   va_list ap)
+static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const char *event,
+		   const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[LOG_QUEUE_LINE];
 	size_t len, prefix = 0, values, i;
 	int used;
 
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
-	if (log_dropped_unsaid) {
-		used = snprintf(line, sizeof(line), "%s%llu %s log-dropped lines=%llu\n",
-				service_stderr_is_journal() ? "<4>" : "",
-				(unsigned long long)node_now_ms(), n->conf.node,
-				(unsigned long long)log_dropped_unsaid);
-		if (used > 0 && log_line(line, (size_t)used))
-			log_dropped_unsaid = 0;
-	}
 	if (service_stderr_is_journal())
 		prefix = 3;	/* "<N>", N filled in below */
 	used = snprintf(line + prefix, sizeof(line) - prefix, "%llu %s %s ",
@@ -259,15 +199,7 @@ static void log_at(const struct node *n, uint64_t at_ms, const char *event, cons
 		line[2] = '>';
 	}
 	line[len++] = '\n';
-	if (!log_line(line, len)) {
-		log_dropped++;
-		log_dropped_unsaid++;
-	}
-}
-
-bool node_log_backlog(void)
-{
-	return log_dropped_unsaid > 0;
+	return log_queue_put(n->conf.node, line, len, spare);
 }
 
 const char *node_log_value(char *buf, size_t size, const char *s)
@@ -302,7 +234,7 @@ void node_log(const struct node *n, const char *event, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_at(n, node_now_ms(), event, fmt, ap);
+	log_at(n, node_now_ms(), 0, event, fmt, ap);
 	va_end(ap);
 }
 
@@ -311,8 +243,19 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_at(n, at_ms, event, fmt, ap);
+	log_at(n, at_ms, 0, event, fmt, ap);
 	va_end(ap);
+}
+
+bool node_log_spare(const struct node *n, const char *event, const char *fmt, ...)
+{
+	va_list ap;
+	bool logged;
+
+	va_start(ap, fmt);
+	logged = log_at(n, node_now_ms(), LOG_QUEUE_SIZE / 2, event, fmt, ap);
+	va_end(ap);
+	return logged;
 }
 
 static int fail(char *error, size_t size, const char *fmt, ...)
@@ -1016,7 +959,7 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 
 	metrics_integer(out, "log_dropped_total", "counter",
 			"Log lines dropped because the log socket (the journal) had no room.",
-			labels, log_dropped);
+			labels, log_queue_dropped());
 	metrics_integer(out, "datagrams_sent_total", "counter",
 			"Datagrams this daemon sent, signed.", labels, n->sent);
 	metrics_integer(out, "datagrams_send_failed_total", "counter",
@@ -1066,7 +1009,7 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 		fputs("\"config\":", out);
 		node_json_string(out, realpath(n->config_path, real) ? real : n->config_path);
 		fprintf(out, ",\"log_dropped\":%llu,\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
-			(unsigned long long)log_dropped, (unsigned long long)n->sent,
+			(unsigned long long)log_queue_dropped(), (unsigned long long)n->sent,
 			(unsigned long long)n->send_failed);
 		for (v = 0; v < WIRE_VERDICTS; v++)
 			fprintf(out, ",\"%s\":%llu", v ? wire_verdict_name(v) : "accepted",
@@ -1085,9 +1028,9 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 			fprintf(out, ", %llu %s", (unsigned long long)n->verdicts[v],
 				wire_verdict_name(v));
 	fputc('\n', out);
-	if (log_dropped)
-		fprintf(out, "log:        %llu lines dropped, the log socket full\n",
-			(unsigned long long)log_dropped);
+	if (log_queue_dropped())
+		fprintf(out, "log:        %llu lines dropped, the log full or too slow\n",
+			(unsigned long long)log_queue_dropped());
 }
 
 static enum node_format requested_format(const char *request)

@@ -170,11 +170,12 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
 const char *node_log_value(char *buf, size_t size, const char *s);
 
 /*
- * Whether lines were dropped that the log has not yet had room to say
- * so: the log is behind, and what else would be logged (hooks' output)
- * waits.
+ * node_log() for what matters less than the daemon's own events (hooks'
+ * output): logged only while half the log's queue (log_queue.h) is left
+ * for those. Returns false for a line not logged, which the caller counts.
  */
-bool node_log_backlog(void);
+bool node_log_spare(const struct node *n, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* node_log_value() into a buffer that lives as long as the statement's block. */
 #define LOG_VALUE(s) node_log_value((char[NODE_LOG_VALUE_SIZE]){ 0 }, NODE_LOG_VALUE_SIZE, (s))

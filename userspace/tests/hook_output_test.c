@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hook_output.h"
+#include "log_queue.h"
 #include "kselftest_harness.h"
 
 FIXTURE(hook_output)
@@ -47,13 +48,16 @@ FIXTURE_TEARDOWN(hook_output)
 	unlink(self->log);
 }
 
-/* The log's lines holding @text. */
+/* The log's lines holding @text, once those queued are written. */
 static int logged(const char *log, const char *text)
 {
 	char line[2048];
 	int count = 0;
-	FILE *f = fopen(log, "r");
+	FILE *f;
 
+	if (!log_queue_drain(10000))
+		return -1;
+	f = fopen(log, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -75,11 +79,11 @@ TEST_F(hook_output, lines_beyond_the_rate_wait_and_come_however_often_it_looks)
 
 	for (i = 0; i < 300; i++)
 		ASSERT_EQ(2, write(self->o.write_fd, "x\n", 2));
-	hook_output_read(&self->o, &self->n, 1, 1000);
+	hook_output_read(&self->o, &self->n, 1, 1000, NULL, NULL);
 	EXPECT_EQ(HOOK_OUTPUT_BURST, logged(self->log, " hook-output "));
 	EXPECT_EQ(-1, hook_output_fd(&self->o, 1000));
 	for (now = 1005; now <= 1000 + 3000; now += 5)
-		hook_output_read(&self->o, &self->n, 1, now);
+		hook_output_read(&self->o, &self->n, 1, now, NULL, NULL);
 	EXPECT_EQ(300, logged(self->log, " hook-output transition=1 line=x"));
 }
 
@@ -94,7 +98,7 @@ TEST_F(hook_output, a_long_line_is_logged_in_parts_cut_between_characters)
 		memcpy(text + i, "\xc3\xa9", 2);
 	text[i++] = '\n';
 	ASSERT_EQ((ssize_t)i, write(self->o.write_fd, text, i));
-	hook_output_read(&self->o, &self->n, 7, 1000);
+	hook_output_read(&self->o, &self->n, 7, 1000, NULL, NULL);
 	EXPECT_EQ(2, logged(self->log, " part=yes"));
 	/* Each part ends on a whole 'é': '"' follows its second byte. */
 	EXPECT_EQ(0, logged(self->log, "\xc3\" part=yes"));
