@@ -27,7 +27,8 @@ native_dir log-priority
 port=$((20000 + RANDOM % 20000))
 
 # logged PATTERN: m1's log has a line matching PATTERN (grep -E).
-logged() { grep -qE "$1" "$dir/m1.log"; }
+# logged PATTERN [LOG]: LOG (m1's) has a line PATTERN matches.
+logged() { grep -qE "$1" "${2:-$dir/m1.log}"; }
 
 # read_back [NODE] EVENT KEY: KEY's value in NODE's (m1's) last EVENT
 # line, as the tests' checker reads it (without the journal's "<N>"),
@@ -246,6 +247,30 @@ for availctl in "$@"; do
 		tap_check "availctl ${command%% *}'s failure is at error, every line: <3>" \
 			bash -c "grep -q . '$dir/cli.log' && ! grep -v '^<3>availctl ${command%% *}' '$dir/cli.log' | grep -v '^<3>Try '"
 	done
+	# A relay that cannot read the host's pressure (/proc/pressure hidden
+	# in a mount namespace of its own) says so at warning.
+	"$availctl" keygen --node h0 --secret "$dir/secret" "$dir/h0.key"
+	native_config prio h0 "$dir/h0.key" "$dir" "$port" > "$dir/h0.conf"
+	: > "$dir/h0.log"
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/h0.log") unshare -m --propagation private \
+		bash -c 'mount -t tmpfs none /proc/pressure && exec "$@" 2>> "$0"' \
+		"$dir/h0.log" "$availctl" relay --config "$dir/h0.conf" &
+	pids=$!
+	tap_check "a relay with no pressure to report: at warning: <4>" \
+		wait_until 10 logged '^<4>[0-9]+ h0 pressure state=unreported ' "$dir/h0.log"
+	kill "$pids"
+	wait 2> /dev/null
+	pids=
+	# What availctl check warns of (here a runtime-dir it cannot use),
+	# its standard output the journal's stream too, as under ExecReload=:
+	# at warning, the rest as it was.
+	native_config prio m1 "$dir/secret" "$dir" "$port" |
+		sed 's|^runtime-dir = .*|runtime-dir = /proc/none/run|' > "$dir/warn.conf"
+	: > "$dir/cli.log"
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/cli.log") \
+		timeout 10 "$availctl" check --config "$dir/warn.conf" >> "$dir/cli.log" 2>&1
+	tap_check "availctl check's warning is at warning: <4>" \
+		grep -q '^<4>warning: .*runtime-dir /proc/none/run' "$dir/cli.log"
 	# Usage errors of availctl itself: two lines, both at error.
 	for command in "" "frob" "--json"; do
 		: > "$dir/cli.log"

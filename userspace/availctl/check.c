@@ -62,10 +62,10 @@ static void warn_round_trip(const struct conf *c, const char *path, const char *
 	uint64_t allowed = arbiter_take_up_round_trip_ms(&c->timing, promise_ms);
 
 	if (slowest_ms > allowed)
-		service_say("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are longer than %s allows (%llu ms): no role is taken up through it",
+		service_warning("round trips %s of up to %llu ms, as the running arbiter measured them, are longer than %s allows (%llu ms): no role is taken up through it",
 			    path, slowest_ms, key, (unsigned long long)allowed);
 	else if (slowest_ms + c->timing.heartbeat_ms > allowed)
-		service_say("warning: round trips %s of up to %llu ms, as the running arbiter measured them, are within heartbeat-ms of the longest %s allows (%llu ms)",
+		service_warning("round trips %s of up to %llu ms, as the running arbiter measured them, are within heartbeat-ms of the longest %s allows (%llu ms)",
 			    path, slowest_ms, key, (unsigned long long)allowed);
 }
 
@@ -225,7 +225,7 @@ static void warn_read_only(const struct conf *c)
 	struct statvfs fs;
 
 	if (!statvfs(c->state_dir, &fs) && (fs.f_flag & ST_RDONLY))
-		service_say("warning: %sstate-dir %s is on a read-only file system: the daemon persists nothing there until it is writable (a lock file it must make fails its start)",
+		service_warning("%sstate-dir %s is on a read-only file system: the daemon persists nothing there until it is writable (a lock file it must make fails its start)",
 			    conf_where(c, "state-dir", where, sizeof(where)), c->state_dir);
 }
 
@@ -235,7 +235,7 @@ static void warn_runtime_dir(const struct conf *c)
 
 	dir_unusable(c->runtime_dir, why, sizeof(why));
 	if (why[0])
-		service_say("warning: %sruntime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back",
+		service_warning("%sruntime-dir %s: %s: the daemon would run without runtime copies, unable to see its state go back",
 			    conf_where(c, "runtime-dir", where, sizeof(where)), c->runtime_dir, why);
 }
 
@@ -291,7 +291,7 @@ static bool address_unusable(const struct conf *c)
 	}
 	unprivileged = unprivileged_port_start();
 	if (port < unprivileged)
-		service_say("warning: %sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there",
+		service_warning("%sUDP port %u is below net.ipv4.ip_unprivileged_port_start (%u): the units give the daemon no CAP_NET_BIND_SERVICE, so it could not bind it there",
 			    where, port, unprivileged);
 	return false;
 }
@@ -353,7 +353,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		service_say("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked",
 			    conf.control);
 	else if ((locks = locks_check(&conf, manager, running, error, sizeof(error))) == 2)
-		service_say("warning: %s", error);
+		service_warning("%s", error);
 	else if (locks) {
 		service_error("availctl check: %s: this daemon could not start", error);
 		free(answer);

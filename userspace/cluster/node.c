@@ -85,10 +85,13 @@ uint64_t node_unix_ms(void)
  * Each event's syslog priority, for "journalctl -p": what went wrong and
  * what an operator must act on at warning or above, the role's changes
  * at notice, the routine (the hold renewed every heartbeat) at debug.
- * Unlisted events are info. Three events' priority follows their first
- * value: a role change to fault, a module lost and a witness store's
- * writes failing are warnings; the way back is notice. A hook's end is
- * info if it exited 0, else (a status, a signal) a warning.
+ * Unlisted events are info. Four events' priority follows their first
+ * value: a role change to fault, a module lost, a witness store's writes
+ * failing and pressure unreported are warnings; the way back is notice.
+ * A store's answer refused is notice (the protocol at work: a lease
+ * still held, an older epoch fenced off) unless the store failed
+ * (corrupt, io_error): a warning. A hook's end is info if it exited 0,
+ * else (a status, a signal) a warning.
  */
 static const struct {
 	const char *event;
@@ -105,6 +108,7 @@ static const struct {
 	{ "witness-restored", LOG_WARNING }, { "dropped", LOG_WARNING },
 	{ "log-dropped", LOG_WARNING }, { "control-unrecorded", LOG_WARNING },
 	{ "memory-unlocked", LOG_WARNING }, { "hook-output-dropped", LOG_WARNING },
+	{ "resources-unsent", LOG_WARNING }, { "witness-expired", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
@@ -120,6 +124,12 @@ static int event_priority(const char *event, const char *values)
 		return !strncmp(values, "state=subscribed", 16) ? LOG_NOTICE : LOG_WARNING;
 	if (!strcmp(event, "witness-writes"))
 		return !strncmp(values, "state=ok", 8) ? LOG_NOTICE : LOG_WARNING;
+	if (!strcmp(event, "pressure"))
+		return !strncmp(values, "state=reported", 14) ? LOG_NOTICE : LOG_WARNING;
+	/* A store's refusal is the protocol at work; its failing, a fault. */
+	if (!strcmp(event, "witness") && !strncmp(values, "from=", 5))
+		return strstr(values, " status=corrupt ") || strstr(values, " status=io_error ") ?
+		       LOG_WARNING : LOG_NOTICE;
 	if (!strcmp(event, "hook-ended")) {
 		const char *ok = strstr(values, " status=0");
 

@@ -75,24 +75,28 @@ int service_alive(uint64_t now_ms, int wait_ms)
 }
 
 /*
- * Whether standard error is the journal's stream: systemd names it in
+ * Whether descriptor @fd is the journal's stream: systemd names it in
  * JOURNAL_STREAM as "DEVICE:INODE" (systemd.exec(5)). Lines to it get a
  * "<N>" priority prefix, which journald strips (SyslogLevelPrefix=, on
  * by default); lines anywhere else (the tests' checker) are left as
  * they were.
  */
-bool service_stderr_is_journal(void)
+static bool is_journal(int fd)
 {
-	static int known = -1;
-	const char *stream;
+	const char *stream = getenv("JOURNAL_STREAM");
 	unsigned long long dev, ino;
 	struct stat st;
 
-	if (known < 0) {
-		stream = getenv("JOURNAL_STREAM");
-		known = stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 &&
-			!fstat(STDERR_FILENO, &st) && st.st_dev == dev && st.st_ino == ino;
-	}
+	return stream && sscanf(stream, "%llu:%llu", &dev, &ino) == 2 && !fstat(fd, &st) &&
+	       st.st_dev == dev && st.st_ino == ino;
+}
+
+bool service_stderr_is_journal(void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = is_journal(STDERR_FILENO);
 	return known;
 }
 
@@ -138,6 +142,15 @@ void service_error(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	say_line(stderr, service_log_prefix(LOG_ERR), fmt, ap);
+	va_end(ap);
+}
+
+void service_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_line(stdout, is_journal(STDOUT_FILENO) ? "<4>warning: " : "warning: ", fmt, ap);
 	va_end(ap);
 }
 

@@ -69,5 +69,11 @@ void service_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool service_control_char(char c);
 /* The same, a line to standard output with no priority: what a check found. */
 void service_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A line to standard output that begins "warning: ": what a check found
+ * that may go wrong, at warning ("<4>") when standard output is the
+ * journal's stream (ExecReload= runs availctl check so).
+ */
+void service_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
