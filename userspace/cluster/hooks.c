@@ -106,12 +106,18 @@ static void exec_hook(const struct hooks *h, const struct node *n, const struct 
 	sigset_t none;
 	int s;
 
+	/*
+	 * Out of the daemon's process group first: a signal sent to the
+	 * group as the daemon stops (timeout(1), a terminal's ^C) is not the
+	 * stop hook's, which is forked then, and would end it before it
+	 * runs once its dispositions are the defaults.
+	 */
+	setsid();
 	for (s = 1; s < NSIG; s++)
 		if (sigaction(s, &dfl, NULL) && s != SIGKILL && s != SIGSTOP)
 			reset_libc_signal(s);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	setsid();
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
 	snprintf(generation, sizeof(generation), "%" PRIu64, c->generation);
 	snprintf(transition, sizeof(transition), "%" PRIu64, c->transition);
