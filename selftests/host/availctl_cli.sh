@@ -57,6 +57,12 @@ for availctl in "$@"; do
 	expect 2 "unknown option '--frob'" "$availctl" watch --frob
 	expect 2 "unexpected argument 'extra'" "$availctl" show extra
 	expect 2 "unexpected argument 'now'" "$availctl" announce now
+	# --json where there is no JSON to print: refused, not ignored.
+	for command in "check" "keygen /nonexistent/none.key" "reload" "metrics" "set delta 5"; do
+		# shellcheck disable=SC2086
+		expect 2 "--json: it prints no JSON" "$availctl" --json $command
+	done
+	expect 2 "--json: it prints no JSON" "$availctl" check --json
 
 	for args in show "--json show" "watch --count 1" "set delta 100" \
 		    "pool list" "pool create p 10" announce; do

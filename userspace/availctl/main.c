@@ -82,6 +82,18 @@ int availctl_fail_open(const char *command, const struct availcast_error *error)
 	return availctl_fail(command, error);
 }
 
+/* Whether @command's output has a JSON form (the schema in availctl(8)). */
+static bool prints_json(const char *command)
+{
+	static const char *const json[] = { "show", "watch", "pool", "status" };
+	size_t i;
+
+	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++)
+		if (!strcmp(command, json[i]))
+			return true;
+	return false;
+}
+
 int availctl_options(int argc, char **argv, const char *command,
 		     const char *usage_text, const struct option *extra,
 		     availctl_option_fn on_option, void *arg,
@@ -132,6 +144,8 @@ int availctl_options(int argc, char **argv, const char *command,
 				return status;
 		}
 	}
+	if (ctl->json && !prints_json(command))
+		return availctl_usage_error(command, "--json: it prints no JSON (show, watch, pool and status do)");
 	return -1;
 }
 
@@ -160,8 +174,11 @@ int main(int argc, char **argv)
 		return AVAILCTL_EXIT_OK;
 	}
 	for (i = 0; i < N_SUBCOMMANDS; i++) {
-		if (!strcmp(argv[first], subcommands[i].name))
-			return subcommands[i].run(argc - first, argv + first, &ctl);
+		if (strcmp(argv[first], subcommands[i].name))
+			continue;
+		if (ctl.json && !prints_json(argv[first]))
+			return availctl_usage_error(argv[first], "--json: it prints no JSON (show, watch, pool and status do)");
+		return subcommands[i].run(argc - first, argv + first, &ctl);
 	}
 	service_error("availctl: unknown command '%s'", argv[first]);
 	service_error("Try 'availctl --help'.");
