@@ -44,6 +44,10 @@ kdir-exists:
 		echo "No kernel build directory: install your kernel's headers" \
 		     "(apt-get install linux-headers-$(KVER)) or set KDIR=" >&2; \
 		exit 1; }
+	@test "$(KDIR)" = /lib/modules/$(KVER)/build -o "$(origin KDIR)" != file || \
+		echo "Note: no headers for the running kernel $(KVER): building for" \
+		     "$(KDIR), which insmod on this kernel refuses; install" \
+		     "linux-headers-$(KVER) or set KDIR= or KVER=" >&2
 
 module: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
