@@ -53,6 +53,16 @@ old_files_unchanged() {
 		cmp "$dir/x.m1.agreed" "$dir/run/x.m1.agreed"
 }
 
+# unhold PID: flock(1) PID and the command it runs, which holds its lock too, end.
+unhold() {
+	local child
+
+	child=$(pgrep -P "$1")
+	# shellcheck disable=SC2086
+	kill "$1" $child
+	wait "$1" 2> /dev/null
+}
+
 # answers NODE: NODE's daemon answers availctl status.
 answers() { "$availctl" status --config "$dir/$1.conf" > /dev/null 2>&1; }
 
@@ -152,6 +162,7 @@ for availctl in "$@"; do
 	for cluster in a.b a x y; do
 		"$availctl" arbiter --config "$dir/$cluster.conf" 2> "$dir/$cluster.log" &
 		pids+=" $!"
+		[ "$cluster" != x ] || x_m1=$!
 	done
 	for cluster in a.b a x y; do
 		tap_check "cluster $cluster's manager runs beside the others" \
@@ -410,6 +421,40 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 	# holds its own lock through the descriptor it inherited (78).
 	tap_expect 78 "$dir/w/m1@w.lock is locked through a descriptor this process inherited" \
 		timeout 10 flock "$dir/w/m1@w.lock" "$availctl" arbiter --config "$dir/w2.conf"
+	# Only this node's own daemon (on its way out) makes a start that
+	# meets NODE@CLUSTER.lock exit 1, to be tried again: an availctl
+	# process running arbiter or relay that holds it through a file of
+	# that name. Any other holder stays when tried again: 78, named.
+	flock "$dir/w/m1@w.lock" sleep 60 &
+	holder=$!
+	wait_until 10 grep -q " $holder " /proc/locks
+	said="another process holds the lock of node m1 of cluster w ($dir/w/m1@w.lock is locked by pid $holder, flock, not an availctl daemon)"
+	tap_expect 1 "$said: this daemon could not start (exit 78)" \
+		"$availctl" check --config "$dir/w2.conf"
+	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	unhold "$holder"
+	# A process named availctl is no daemon by its name: a copy of sleep
+	# so named, holding the lock through a descriptor it inherited.
+	mkdir -p "$dir/bin"
+	cp "$(command -v sleep)" "$dir/bin/availctl"
+	bash -c 'exec 9< "$0" && flock 9 && exec "$1" 60' "$dir/w/m1@w.lock" "$dir/bin/availctl" &
+	holder=$!
+	wait_until 10 eval 'grep -q "^availctl$" /proc/$holder/comm && grep -q ":$(stat -c %i "$dir/w/m1@w.lock") " /proc/locks'
+	said="another process holds the lock of node m1 of cluster w ($dir/w/m1@w.lock is locked by pid $holder, availctl, not an availctl daemon"
+	tap_expect 1 "$said" "$availctl" check --config "$dir/w2.conf"
+	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	kill "$holder"
+	wait "$holder" 2> /dev/null
+	# A hard link to another daemon's lock file: cluster x's m1 holds
+	# it, as its file name says (the name it opened), not a daemon of
+	# this node: 78 too.
+	rm -f "$dir/w/m1@w.lock"
+	ln "$dir/shared/m1@x.lock" "$dir/w/m1@w.lock"
+	said="another process holds the lock of node m1 of cluster w ($dir/w/m1@w.lock is locked by pid $x_m1, availctl, the daemon of node m1 of cluster x, which holds it as $dir/shared/m1@x.lock)"
+	tap_expect 1 "$said: this daemon could not start (exit 78)" \
+		"$availctl" check --config "$dir/w2.conf"
+	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	rm "$dir/w/m1@w.lock"
 	# On overlayfs whose layers are two file systems (xino off), and in
 	# a btrfs subvolume, stat() says another device than /proc/locks
 	# does: the check and the start still name the holder. In a mount

@@ -309,7 +309,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	char error[CONF_ERROR_SIZE];
 	bool manager;
 	pid_t running;
-	int status, locks;
+	int status, locks, start;
 
 	status = availctl_options(argc, argv, "check", check_usage, options, availctl_take_config,
 				  &config, ctl);
@@ -352,10 +352,11 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 	if (!running)
 		service_say("the daemon at %s runs in a pid namespace /proc does not count in: locks not checked",
 			    conf.control);
-	else if ((locks = locks_check(&conf, manager, running, error, sizeof(error))) == 2)
+	else if ((locks = locks_check(&conf, manager, running, &start, error, sizeof(error))) == 2)
 		service_warning("%s", error);
 	else if (locks) {
-		service_error("availctl check: %s: this daemon could not start", error);
+		service_error("availctl check: %s: this daemon could not start (exit %d)", error,
+			      start);
 		free(answer);
 		goto out;
 	}

@@ -220,28 +220,33 @@ static bool zombie(int pid)
 	return close && close[1] == ' ' && (close[2] == 'Z' || close[2] == 'X');
 }
 
+/* holding_fd(): the process's descriptors cannot be seen. */
+#define FDS_UNSEEN (-2)
+
 /*
- * Whether @pid has a descriptor with an flock on @id: 1, 0, or -1 when
- * its descriptors cannot be seen (another user's process). Read from
- * fdinfo only: stat() of /proc/PID/fd/N would ask the file's own file
- * system, which may hang (a stopped FUSE server, an NFS server gone).
+ * The descriptor of @pid that has an flock on @id; -1 when none has,
+ * FDS_UNSEEN when its descriptors cannot be seen (another user's
+ * process). Read from fdinfo only: stat() of /proc/PID/fd/N would ask
+ * the file's own file system, which may hang (a stopped FUSE server, an
+ * NFS server gone).
  */
-static int holds_flock(int pid, const struct lock_id *id)
+static int holding_fd(int pid, const struct lock_id *id)
 {
 	char path[64];
 	struct dirent *entry;
-	int fd, found = 0;
+	int fd, found = -1;
 	DIR *fds;
 
 	if (zombie(pid))
-		return 0;
+		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
 	fds = opendir(path);
 	if (!fds)
-		return errno == ENOENT ? 0 : -1;
-	while (!found && (entry = readdir(fds))) {
+		return errno == ENOENT ? -1 : FDS_UNSEEN;
+	while (found < 0 && (entry = readdir(fds))) {
 		fd = proc_number(entry->d_name);
-		found = fd >= 0 && fd_has_flock(pid, fd, id);
+		if (fd >= 0 && fd_has_flock(pid, fd, id))
+			found = fd;
 	}
 	closedir(fds);
 	return found;
@@ -264,7 +269,7 @@ static pid_t holder_by_files(const struct lock_id *id, pid_t own)
 		return -1;
 	while (found < 0 && (entry = readdir(proc))) {
 		pid = proc_number(entry->d_name);
-		if (pid > 0 && pid != own && holds_flock(pid, id) > 0)
+		if (pid > 0 && pid != own && holding_fd(pid, id) >= 0)
 			found = pid;
 	}
 	closedir(proc);
@@ -283,7 +288,7 @@ static pid_t holder_by_files(const struct lock_id *id, pid_t own)
 static pid_t real_holder(const struct lock_id *id, pid_t named, pid_t own, char *taker,
 			 size_t taker_size)
 {
-	if (named > 0 && holds_flock(named, id))
+	if (named > 0 && holding_fd(named, id) != -1)
 		return named;
 	if (named > 0)
 		snprintf(taker, taker_size, ": pid %d took it and no longer holds it", (int)named);
@@ -308,38 +313,160 @@ static void command_of(pid_t pid, char *comm, size_t size)
 	fclose(f);
 }
 
+/* Whether @s ends with @suffix: the length before it, or 0. */
+static size_t before_suffix(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), n = strlen(suffix);
+
+	return len > n && !strcmp(s + len - n, suffix) ? len - n : 0;
+}
+
+/*
+ * Whose lock a file named @name is, as layout.h names them: "node N of
+ * cluster C" (N@C.lock, N@C.runtime.lock), "the manager of cluster C"
+ * (@C.agreed.lock), "a host of cluster C" (@C.witness.lock), "node N"
+ * (N.lock). False for another name.
+ */
+static bool lock_owner(const char *name, char *owner, size_t size)
+{
+	const char *at = strchr(name, '@');
+	size_t len;
+
+	if (!at) {
+		len = before_suffix(name, ".lock");
+		snprintf(owner, size, "node %.*s", (int)len, name);
+		return len;
+	}
+	if (at == name && (len = before_suffix(name, ".agreed.lock")) > 1)
+		snprintf(owner, size, "the manager of cluster %.*s", (int)len - 1, name + 1);
+	else if (at == name && (len = before_suffix(name, ".witness.lock")) > 1)
+		snprintf(owner, size, "a host of cluster %.*s", (int)len - 1, name + 1);
+	else if (at > name && ((len = before_suffix(name, ".runtime.lock")) ||
+			       (len = before_suffix(name, ".lock"))) && len > (size_t)(at - name) + 1)
+		snprintf(owner, size, "node %.*s of cluster %.*s", (int)(at - name), name,
+			 (int)(len - (size_t)(at - name) - 1), at + 1);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Whether @pid runs an availctl daemon: its first argument that is not
+ * an option is a daemon's command (availctl --json arbiter ...).
+ */
+static bool runs_daemon(pid_t pid)
+{
+	char file[64], args[4096], *arg;
+	ssize_t n;
+	int fd;
+
+	snprintf(file, sizeof(file), "/proc/%d/cmdline", (int)pid);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, args, sizeof(args) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	args[n] = '\0';
+	/* argv[0], then each argument after its '\0'. */
+	for (arg = args + strlen(args) + 1; arg < args + n && arg[0] == '-';
+	     arg += strlen(arg) + 1)
+		;
+	return arg < args + n && (!strcmp(arg, "arbiter") || !strcmp(arg, "relay"));
+}
+
+/*
+ * Whether @holder, holding the lock at @p (file @id), is a daemon of
+ * this node (the one a start may meet on its way out): an availctl
+ * process (@comm) running a daemon's command that holds the lock through
+ * a file it opened under this lock's name. A hard link, or a rename, of
+ * another lock file to this one's path is held under the other's name:
+ * readlink() of its descriptor gives the name it opened, from procfs
+ * alone. Else @note says what the holder is, for the message.
+ */
+static bool held_by_daemon(const struct lock_place *p, pid_t holder, const struct lock_id *id,
+			   const char *comm, char *note, size_t note_size)
+{
+	char file[64], target[PATH_MAX], owner[2 * WIRE_NAME_SIZE + 64];
+	const char *base;
+	ssize_t len;
+	int fd;
+
+	note[0] = '\0';
+	if (!comm[0])
+		return false;	/* gone */
+	if (strcmp(comm, "availctl") || !runs_daemon(holder)) {
+		snprintf(note, note_size, ", not an availctl daemon");
+		return false;
+	}
+	fd = holding_fd(holder, id);
+	snprintf(file, sizeof(file), "/proc/%d/fd/%d", (int)holder, fd);
+	len = fd >= 0 ? readlink(file, target, sizeof(target) - 1) : -1;
+	if (len < 0) {
+		snprintf(note, note_size, ", a daemon whose descriptors cannot be seen from here");
+		return false;
+	}
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (!strcmp(base, p->name))
+		return true;
+	if (lock_owner(base, owner, sizeof(owner)))
+		snprintf(note, note_size, ", the daemon of %s, which holds it as %s", owner, target);
+	else
+		snprintf(note, note_size, ", a daemon which holds it as %s", target);
+	return false;
+}
+
 /*
  * @p's holder message, the path, and who holds its file @id
- * (real_holder(), from @named): the message says what a holder means
- * for a start, but any process may hold a lock (flock(1), a backup
- * tool), so one that is not
- * availctl is said to be so. Returns the holder, -1 if none was found;
+ * (real_holder(), from @named). @p->holder says what a daemon holding it
+ * means for a start; any other process may hold a lock (flock(1), a
+ * backup tool, a daemon through a hard link to its own lock file): the
+ * message then says another process holds it, and what that one is.
+ * @daemon says whether the holder is seen to be a daemon of this node
+ * (held_by_daemon()): only then may a start exit @p->status when that is
+ * 1, as a retry meets no other. Returns the holder, -1 if none was found;
  * getpid() when this process holds it through a descriptor it inherited.
  */
 static pid_t say_held(const struct lock_place *p, const char *path, const struct lock_id *id,
-		      pid_t named, pid_t own, char *error, size_t error_size)
+		      pid_t named, pid_t own, bool *daemon, char *error, size_t error_size)
 {
-	char comm[32] = "", taker[96] = "";
+	char comm[32] = "", taker[96] = "", note[PATH_MAX + 2 * WIRE_NAME_SIZE + 128];
+	char other[2 * WIRE_NAME_SIZE + 128] = "another process holds this lock";
+	char owner[2 * WIRE_NAME_SIZE + 64];
+	const char *head;
 	pid_t holder;
 
+	*daemon = false;
 	/* Its own descriptors on the file closed: one it holds it by, it inherited. */
-	if (holds_flock(getpid(), id) > 0) {
+	if (holding_fd(getpid(), id) >= 0) {
 		snprintf(error, error_size, "%s is locked through a descriptor this process inherited (a flock(1) around the command?): it must not be",
 			 path);
 		return getpid();
 	}
+	if (lock_owner(p->name, owner, sizeof(owner)))
+		snprintf(other, sizeof(other), "another process holds the lock of %s", owner);
 	holder = real_holder(id, named, own, taker, sizeof(taker));
-	if (holder > 0)
+	if (holder > 0) {
 		command_of(holder, comm, sizeof(comm));
-	if (holder > 0)
-		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s%s%s)", p->holder, path,
-			 (int)holder, comm[0] ? ", " : "", comm,
-			 comm[0] && strcmp(comm, "availctl") ? ", not an availctl daemon" : "", taker);
-	else if (taker[0])
+		*daemon = held_by_daemon(p, holder, id, comm, note, sizeof(note));
+		snprintf(error, error_size, "%s (%s is locked by pid %d%s%s%s%s)",
+			 *daemon ? p->holder : other, path, (int)holder, comm[0] ? ", " : "", comm,
+			 note, taker);
+		return holder;
+	}
+	/*
+	 * Unseen, it cannot be told a daemon of this node: @p's message only
+	 * where a start exits 78 whoever holds it.
+	 */
+	head = p->status == SERVICE_EXIT_CONFIG ? p->holder : other;
+	if (taker[0])
 		snprintf(error, error_size, "%s (%s is locked%s: 'fuser -v %s' names who holds it)",
-			 p->holder, path, taker, path);
+			 head, path, taker, path);
 	else
-		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
+		snprintf(error, error_size, "%s (%s is locked)", head, path);
 	return holder;
 }
 
@@ -381,11 +508,13 @@ static int lock_file_kind(const char *path, const struct stat *st, char *error,
 /*
  * Whether the file at @path could not be opened for a lock by this user
  * (ExecReload runs availctl check as the daemon's): not a regular file,
- * or not readable. Nothing there yet is no reason. 1 with @error, or 0.
+ * or not readable. Nothing there yet is no reason. 1 with @error and
+ * errno (as lock_take() would give it), or 0.
  */
 static int lock_file_unusable(const char *path, char *error, size_t error_size)
 {
 	struct stat st;
+	int err;
 
 	if (lstat(path, &st))
 		return 0;
@@ -393,7 +522,9 @@ static int lock_file_unusable(const char *path, char *error, size_t error_size)
 		return 1;
 	if (!faccessat(AT_FDCWD, path, R_OK, AT_EACCESS))
 		return 0;
-	snprintf(error, error_size, "%s: %s", path, strerror(errno));
+	err = errno;
+	snprintf(error, error_size, "%s: %s", path, strerror(err));
+	errno = err;
 	return 1;
 }
 
@@ -402,22 +533,25 @@ static int lock_file_unusable(const char *path, char *error, size_t error_size)
  * refused): who took it as /proc/locks says, who holds it now. Returns
  * getpid() when this process holds it through an inherited descriptor.
  */
-static pid_t say_found_held(const struct lock_place *p, const char *path, char *error,
-			    size_t error_size)
+static pid_t say_found_held(const struct lock_place *p, const char *path, bool *daemon,
+			    char *error, size_t error_size)
 {
 	struct lock_id id;
 
 	if (lock_id_of(path, &id)) {
+		*daemon = false;
 		snprintf(error, error_size, "%s (%s is locked)", p->holder, path);
 		return -1;
 	}
-	return say_held(p, path, &id, lock_holder(&id, getpid()), -1, error, error_size);
+	return say_held(p, path, &id, lock_holder(&id, getpid()), -1, daemon, error, error_size);
 }
+
 
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
 	struct stat st;
+	bool daemon;
 	int fd, err;
 
 	if (lock_path(p, path, sizeof(path))) {
@@ -457,9 +591,21 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		err = errno;
-		close(fd);
-		if (say_found_held(p, path, error, error_size) == getpid())
+		if (say_found_held(p, path, &daemon, error, error_size) == getpid()) {
 			err = EDEADLK;
+		} else if (err == EWOULDBLOCK && !daemon) {
+			/*
+			 * Not a daemon of this node: asked once more, as the
+			 * holder may have let go while it was looked for (one
+			 * that exited, a check's probe); else what a start
+			 * tried again would meet too.
+			 */
+			if (!flock(fd, LOCK_EX | LOCK_NB))
+				return fd;
+			if (p->status != SERVICE_EXIT_CONFIG)
+				err = EBUSY;
+		}
+		close(fd);
 		errno = err;
 		return -1;
 	}
@@ -484,7 +630,7 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	bool held;
+	bool held, daemon;
 	int fd;
 
 	if (!p->dir || lock_path(p, path, sizeof(path)))
@@ -496,19 +642,21 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 	       errno == EWOULDBLOCK;
 	close(fd);
 	if (held)
-		say_found_held(p, path, error, error_size);
+		say_found_held(p, path, &daemon, error, error_size);
 	return held;
 }
 
-int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
+int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char *error,
 		size_t error_size)
 {
 	struct lock_place places[LOCK_KINDS];
 	char path[PATH_MAX], warning[PATH_MAX + 160] = "";
 	struct lock_id id;
+	bool daemon;
 	pid_t holder;
 	int i;
 
+	*status = SERVICE_EXIT_CONFIG;
 	if (locks_place(c, manager, places, error, error_size))
 		return 1;
 	for (i = 0; i < LOCK_KINDS; i++) {
@@ -516,8 +664,10 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 			continue;
 		/* The start only asks for that one, and takes nothing else there. */
 		if (i != LOCK_STATE_AS_RUNTIME && lock_file_unusable(path, error, error_size)) {
-			if (i != LOCK_RUNTIME && i != LOCK_RUNTIME_MARK)
+			if (i != LOCK_RUNTIME && i != LOCK_RUNTIME_MARK) {
+				*status = lock_status(&places[i], errno);
 				break;
+			}
 			/* The daemon runs, without its runtime copies. */
 			if (!warning[0])
 				snprintf(warning, sizeof(warning), "%s: the daemon would run without runtime copies",
@@ -536,7 +686,8 @@ int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
 		if (holder < 0)
 			holder = holder_by_files(&id, own);
 		if (holder >= 0) {
-			say_held(&places[i], path, &id, holder, own, error, error_size);
+			say_held(&places[i], path, &id, holder, own, &daemon, error, error_size);
+			*status = daemon ? places[i].status : SERVICE_EXIT_CONFIG;
 			break;
 		}
 	}

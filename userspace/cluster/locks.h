@@ -5,7 +5,9 @@
  * now, seen without taking it (availctl check).
  *
  * One daemon per node of a cluster: another may be on its way out (a
- * restart: the start fails with 1 and is tried again). One per node name
+ * restart: the start fails with 1 and is tried again); any other holder
+ * of that lock (flock(1), another node's daemon through a hard link)
+ * stays when tried again (78). One per node name
  * whatever the cluster, as its default control socket and the record of
  * it are named for the node alone: a node of that name in another
  * cluster given the same directory is a configuration error (78). One
@@ -76,17 +78,26 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 /*
  * Takes the lock at @p (the file made if need be, 0600). Returns its
  * descriptor, or -1 with errno and @error: EWOULDBLOCK when another
- * holds it ("HOLDER (PATH is locked)"), EINVAL when something other
- * than a regular file is there (a FIFO, a directory: never opened to
- * wait), or why the file could not be opened.
+ * holds it ("HOLDER (PATH is locked by pid N, COMMAND...)"); EBUSY
+ * instead, for a lock whose @p->status is 1, when that one is not seen
+ * to be a daemon of this node (an availctl process running arbiter or
+ * relay that holds it through a file it opened under this lock's name:
+ * not flock(1), not a daemon of another node through a hard link, not
+ * one /proc does not show), as a start tried again would meet it too;
+ * EDEADLK when this process holds it through a descriptor it inherited;
+ * EINVAL when something other than a regular file is there (a FIFO, a
+ * directory: never opened to wait), or why the file could not be
+ * opened. Another holder is asked again once, after it was looked for:
+ * one that let go meanwhile is no conflict.
  */
 int lock_take(const struct lock_place *p, char *error, size_t error_size);
 /*
  * A start's exit status when lock_take() failed with @err: @p->status
- * when another holds it; 1 for what may pass by itself (EIO, ENOSPC,
- * EDQUOT, EMFILE, ENFILE, ENOMEM, EINTR, EROFS: a later start may find
- * room, or the file system back); else 78, a configuration error (the
- * file's kind, its permissions: tried again, it would fail the same).
+ * when another holds it (EWOULDBLOCK), 78 for EBUSY; 1 for what may pass
+ * by itself (EIO, ENOSPC, EDQUOT, EMFILE, ENFILE, ENOMEM, EINTR, EROFS: a
+ * later start may find room, or the file system back); else 78, a
+ * configuration error (the file's kind, its permissions: tried again, it
+ * would fail the same).
  */
 int lock_status(const struct lock_place *p, int err);
 /*
@@ -102,15 +113,17 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size);
 /*
  * Whether a start of @c would find a lock held by a process other than
  * @own (the pid of this node's running daemon, -1 if none runs), as
- * /proc/locks shows them: nothing is taken, so a daemon starting
- * meanwhile is not disturbed. Returns 1 with @error, as the start would
- * say it (a lock held, or something other than a regular file at a
- * lock's path), 2 with @error when /proc/locks cannot be read (not
- * checked), or 0. A lock is looked for by its file system's device,
- * which is what /proc/locks names where stat() says another (btrfs
- * subvolumes, overlayfs over two file systems).
+ * /proc/locks and the processes' descriptors show them: nothing is
+ * taken, so a daemon starting meanwhile is not disturbed. Returns 1 with
+ * @error, as the start would say it (a lock held, or something other
+ * than a regular file at a lock's path), and @status, the start's exit
+ * status (lock_status()); 2 with @error when /proc/locks cannot be read
+ * (not checked), or 0. A
+ * lock is looked for by its file system's device, which is what
+ * /proc/locks names where stat() says another (btrfs subvolumes,
+ * overlayfs over two file systems).
  */
-int locks_check(const struct conf *c, bool manager, pid_t own, char *error,
+int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char *error,
 		size_t error_size);
 
 #endif
