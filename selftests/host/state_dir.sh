@@ -455,6 +455,22 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 		"$availctl" check --config "$dir/w2.conf"
 	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
 	rm "$dir/w/m1@w.lock"
+	# Held by a process this one cannot see (the start or the check in
+	# a pid namespace of its own, with its own /proc): the lock is still
+	# found held, by asking for it, and the check says what the start
+	# does.
+	for lock in @w.agreed.lock m1@w.lock; do
+		flock "$dir/w/$lock" sleep 60 &
+		holder=$!
+		wait_until 10 grep -q " $holder " /proc/locks
+		said="($dir/w/$lock is locked by a process that cannot be seen from here"
+		tap_expect 1 "$said" unshare -p -f --mount-proc "$availctl" check --config "$dir/w2.conf"
+		tap_expect 1 "this daemon could not start (exit 78)" \
+			unshare -p -f --mount-proc "$availctl" check --config "$dir/w2.conf"
+		tap_expect 78 "$said" unshare -p -f --mount-proc \
+			timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+		unhold "$holder"
+	done
 	# On overlayfs whose layers are two file systems (xino off), and in
 	# a btrfs subvolume, stat() says another device than /proc/locks
 	# does: the check and the start still name the holder. In a mount

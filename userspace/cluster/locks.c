@@ -424,7 +424,8 @@ static bool held_by_daemon(const struct lock_place *p, pid_t holder, const struc
  * (real_holder(), from @named). @p->holder says what a daemon holding it
  * means for a start; any other process may hold a lock (flock(1), a
  * backup tool, a daemon through a hard link to its own lock file): the
- * message then says another process holds it, and what that one is.
+ * message then says another process holds it, and what that one is (or
+ * that it cannot be seen from here: it may be of another pid namespace).
  * @daemon says whether the holder is seen to be a daemon of this node
  * (held_by_daemon()): only then may a start exit @p->status when that is
  * 1, as a retry meets no other. Returns the holder, -1 if none was found;
@@ -466,7 +467,8 @@ static pid_t say_held(const struct lock_place *p, const char *path, const struct
 		snprintf(error, error_size, "%s (%s is locked%s: 'fuser -v %s' names who holds it)",
 			 head, path, taker, path);
 	else
-		snprintf(error, error_size, "%s (%s is locked)", head, path);
+		snprintf(error, error_size, "%s (%s is locked by a process that cannot be seen from here, such as one of another pid namespace)",
+			 head, path);
 	return holder;
 }
 
@@ -546,6 +548,25 @@ static pid_t say_found_held(const struct lock_place *p, const char *path, bool *
 	return say_held(p, path, &id, lock_holder(&id, getpid()), -1, daemon, error, error_size);
 }
 
+/*
+ * Whether another process holds an flock on the regular file at @path,
+ * found by asking for it shared without waiting, and letting go at once
+ * (not made when missing, nor waited on when a FIFO).
+ */
+static bool held_now(const char *path)
+{
+	struct stat st;
+	bool held;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return false;
+	held = !fstat(fd, &st) && S_ISREG(st.st_mode) && flock(fd, LOCK_SH | LOCK_NB) &&
+	       errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
 
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
 {
@@ -629,21 +650,12 @@ int lock_status(const struct lock_place *p, int err)
 int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 {
 	char path[PATH_MAX];
-	struct stat st;
-	bool held, daemon;
-	int fd;
+	bool daemon;
 
-	if (!p->dir || lock_path(p, path, sizeof(path)))
+	if (!p->dir || lock_path(p, path, sizeof(path)) || !held_now(path))
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return 0;
-	held = !fstat(fd, &st) && S_ISREG(st.st_mode) && flock(fd, LOCK_SH | LOCK_NB) &&
-	       errno == EWOULDBLOCK;
-	close(fd);
-	if (held)
-		say_found_held(p, path, &daemon, error, error_size);
-	return held;
+	say_found_held(p, path, &daemon, error, error_size);
+	return 1;
 }
 
 int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char *error,
@@ -685,7 +697,11 @@ int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char
 		/* Not seen there: a taker of another pid namespace, or gone. */
 		if (holder < 0)
 			holder = holder_by_files(&id, own);
-		if (holder >= 0) {
+		/*
+		 * Nor by its files: a holder this /proc does not show (of
+		 * another pid namespace), found by asking, unless it is @own.
+		 */
+		if (holder >= 0 || ((own <= 0 || holding_fd(own, &id) == -1) && held_now(path))) {
 			say_held(&places[i], path, &id, holder, own, &daemon, error, error_size);
 			*status = daemon ? places[i].status : SERVICE_EXIT_CONFIG;
 			break;

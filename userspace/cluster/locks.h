@@ -113,15 +113,18 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size);
 /*
  * Whether a start of @c would find a lock held by a process other than
  * @own (the pid of this node's running daemon, -1 if none runs), as
- * /proc/locks and the processes' descriptors show them: nothing is
- * taken, so a daemon starting meanwhile is not disturbed. Returns 1 with
- * @error, as the start would say it (a lock held, or something other
- * than a regular file at a lock's path), and @status, the start's exit
- * status (lock_status()); 2 with @error when /proc/locks cannot be read
- * (not checked), or 0. A
- * lock is looked for by its file system's device, which is what
- * /proc/locks names where stat() says another (btrfs subvolumes,
- * overlayfs over two file systems).
+ * /proc/locks and the processes' descriptors show them, taking none.
+ * Only where /proc shows no holder is the lock asked for, shared,
+ * without waiting, and let go at once: a holder of another pid
+ * namespace, which the start would meet all the same (and a start that
+ * meets this probe asks again once it has looked for the holder).
+ * Returns 1 with @error, as the start would say it (a lock held, or
+ * something other than a regular file at a lock's path), and @status,
+ * the start's exit status (lock_status()); 2 with @error when
+ * /proc/locks cannot be read (not checked), or 0. A lock is looked for
+ * by its file system's device, which is what /proc/locks names where
+ * stat() says another (btrfs subvolumes, overlayfs over two file
+ * systems).
  */
 int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char *error,
 		size_t error_size);
