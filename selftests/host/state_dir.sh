@@ -454,6 +454,16 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 	tap_expect 1 "$said: this daemon could not start (exit 78)" \
 		"$availctl" check --config "$dir/w2.conf"
 	tap_expect 78 "$said" timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	# The name it opened is read with readlink() of /proc/PID/fd/N, which
+	# stays in procfs; never stat(), which would reach the file's own
+	# file system.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -q -o "$dir/link.trace" \
+		-e trace=stat,lstat,newfstatat,statx,readlink,readlinkat \
+		"$availctl" check --config "$dir/w2.conf" > /dev/null 2>&1
+	tap_check "the holder's file name is read by readlink() of its descriptor" \
+		grep -qE "readlink(at)?\(.*\"/proc/$x_m1/fd/[0-9]+\"" "$dir/link.trace"
+	tap_check "and none of its descriptors is stat()ed" \
+		eval '! grep -E "stat[a-z0-9]*\(.*\"/proc/[0-9]+/fd/[0-9]+\"" "$dir/link.trace"'
 	rm "$dir/w/m1@w.lock"
 	# Held by a process this one cannot see (the start or the check in
 	# a pid namespace of its own, with its own /proc): the lock is still
