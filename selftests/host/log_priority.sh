@@ -234,6 +234,29 @@ for availctl in "$@"; do
 		grep -qE ' m1 hook-output-dropped transition=[0-9]+ lines=[1-9]' "$dir/slow-m1.log"
 	tap_check "and m1 dropped none of its own lines" \
 		eval '! grep -q " log-dropped " "$dir/slow-m1.log"'
+	# A hook leaving a process behind that writes on (the standby hook's,
+	# while the active hook runs): its lines are the standby hook's.
+	cat > "$dir/orphan" <<-'EOF'
+		#!/bin/sh
+		[ "$1" = standby ] && ( sleep 1; for i in 1 2 3 4 5; do echo "left by $1 $i"; sleep 0.2; done ) &
+		[ "$1" = active ] && sleep 3
+		exit 0
+	EOF
+	chmod 755 "$dir/orphan"
+	sed "s|^hook = .*|hook = $dir/orphan|" "$dir/flood-m1.conf" > "$dir/orphan-m1.conf"
+	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/orphan-m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/orphan-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	wait_until 30 grep -q ' m1 hook-output .*line="left by standby 5"' "$dir/orphan-m1.log"
+	kill "$m1" "$m2"
+	wait 2> /dev/null
+	pids=
+	standby=$(awk '$3 == "hook-started" && / role=standby / {
+		for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) print $i; exit }' "$dir/orphan-m1.log")
+	tap_check "a hook's background process: its 5 lines are its hook's (${standby:-none})" \
+		test "$(grep -c " m1 hook-output ${standby:-none} line=\"left by standby" "$dir/orphan-m1.log")" = 5
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

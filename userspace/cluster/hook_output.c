@@ -7,34 +7,61 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 
 #include "hook_output.h"
 #include "utf8.h"
 
+static void pipe_close(struct hook_output *o, struct hook_pipe *p)
+{
+	if (p->fd >= 0) {
+		epoll_ctl(o->ready_fd, EPOLL_CTL_DEL, p->fd, NULL);
+		close(p->fd);
+	}
+	p->fd = -1;
+	p->len = 0;
+}
+
 void hook_output_close(struct hook_output *o)
 {
-	if (o->read_fd >= 0)
-		close(o->read_fd);
+	pipe_close(o, &o->running);
+	pipe_close(o, &o->ended);
 	if (o->write_fd >= 0)
 		close(o->write_fd);
-	o->read_fd = o->write_fd = -1;
+	if (o->ready_fd >= 0)
+		close(o->ready_fd);
+	o->write_fd = o->ready_fd = -1;
 }
 
 int hook_output_init(struct hook_output *o)
 {
+	memset(o, 0, sizeof(*o));
+	o->running.fd = o->ended.fd = o->write_fd = -1;
+	o->ready_fd = epoll_create1(EPOLL_CLOEXEC);
+	return o->ready_fd < 0 ? -1 : 0;
+}
+
+int hook_output_open(struct hook_output *o, uint64_t transition)
+{
+	struct epoll_event ready = { .events = EPOLLIN };
 	int fds[2];
 
-	memset(o, 0, sizeof(*o));
-	o->read_fd = o->write_fd = -1;
+	/* Only the daemon's end waits for nothing: a hook's writes may wait. */
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
-	o->read_fd = fds[0];
-	o->write_fd = fds[1];
-	/* Only the daemon's end waits for nothing: a hook's writes may wait. */
-	if (fcntl(o->read_fd, F_SETFL, O_NONBLOCK)) {
-		hook_output_close(o);
+	ready.data.fd = fds[0];
+	if (fcntl(fds[0], F_SETFL, O_NONBLOCK) ||
+	    epoll_ctl(o->ready_fd, EPOLL_CTL_ADD, fds[0], &ready)) {
+		close(fds[0]);
+		close(fds[1]);
 		return -1;
 	}
+	pipe_close(o, &o->running);	/* none: the last hook's has ended */
+	o->running.fd = fds[0];
+	o->running.transition = transition;
+	if (o->write_fd >= 0)
+		close(o->write_fd);
+	o->write_fd = fds[1];
 	return 0;
 }
 
@@ -43,6 +70,14 @@ void hook_output_attach(const struct hook_output *o)
 	/* dup2() leaves the copies open across exec(); the pipe's own ends close. */
 	dup2(o->write_fd, STDOUT_FILENO);
 	dup2(o->write_fd, STDERR_FILENO);
+}
+
+void hook_output_forked(struct hook_output *o)
+{
+	/* Else the pipe would never be seen closed by the hook's processes. */
+	if (o->write_fd >= 0)
+		close(o->write_fd);
+	o->write_fd = -1;
 }
 
 /*
@@ -78,7 +113,7 @@ static void refill(struct hook_output *o, uint64_t now_ms)
 int hook_output_fd(const struct hook_output *o, uint64_t now_ms)
 {
 	/* Not read, the pipe fills and the hook waits in its write. */
-	return allowance(o, now_ms) ? o->read_fd : -1;
+	return allowance(o, now_ms) ? o->ready_fd : -1;
 }
 
 uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms)
@@ -94,66 +129,120 @@ static void say_dropped(struct hook_output *o, const struct node *n, uint64_t tr
 	o->dropped = 0;
 }
 
-static void log_line(struct hook_output *o, const struct node *n, uint64_t transition,
-		     bool part)
+static void log_line(struct hook_output *o, struct hook_pipe *p, const struct node *n, bool part)
 {
-	size_t keep = part ? utf8_whole(o->line, o->len) : o->len;
+	size_t keep = part ? utf8_whole(p->line, p->len) : p->len;
 	char rest[4];
 
 	if (!keep)
-		keep = o->len;
-	memcpy(rest, o->line + keep, o->len - keep);
-	o->line[keep] = '\0';
+		keep = p->len;
+	memcpy(rest, p->line + keep, p->len - keep);
+	p->line[keep] = '\0';
 	if (!node_log_spare(n, "hook-output", "transition=%llu line=%s%s",
-			    (unsigned long long)transition, LOG_VALUE(o->line),
+			    (unsigned long long)p->transition, LOG_VALUE(p->line),
 			    part ? " part=yes" : ""))
 		o->dropped++;
 	else if (o->dropped)
-		say_dropped(o, n, transition);
-	o->len = o->len - keep;
-	memcpy(o->line, rest, o->len);
+		say_dropped(o, n, p->transition);
+	p->len = p->len - keep;
+	memcpy(p->line, rest, p->len);
 	if (o->allowed)
 		o->allowed--;
 }
 
-void hook_output_read(struct hook_output *o, const struct node *n, uint64_t transition,
-		      uint64_t now_ms, hook_output_first_fn first, void *ctx)
+/* Logs @buf's @len bytes of @p, a line at each newline. */
+static void take(struct hook_output *o, struct hook_pipe *p, const struct node *n,
+		 const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			log_line(o, p, n, false);
+			continue;
+		}
+		/* Room kept for the '\0'; a NUL would end the text early. */
+		if (p->len == sizeof(p->line) - 1)
+			log_line(o, p, n, true);
+		p->line[p->len++] = buf[i] ? buf[i] : ' ';
+	}
+}
+
+/*
+ * Reads and logs @p's lines, as many as may be logged. Returns false
+ * once its writers have all closed it and nothing is left.
+ */
+static bool read_pipe(struct hook_output *o, struct hook_pipe *p, const struct node *n,
+		      hook_output_first_fn first, void *ctx)
 {
 	char buf[4096];
 	size_t room;
 	ssize_t got;
 	int reads;
 
-	refill(o, now_ms);
 	/* Each line takes a byte at least: no more read than may be logged. */
-	for (reads = 0; reads < 16 && o->allowed; reads++) {
+	for (reads = 0; p->fd >= 0 && reads < 16 && o->allowed; reads++) {
 		room = o->allowed < sizeof(buf) ? o->allowed : sizeof(buf);
-		got = read(o->read_fd, buf, room);
+		got = read(p->fd, buf, room);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
-			return;
+		if (got == 0)
+			return false;
+		if (got < 0)
+			return true;
 		if (first)
 			first(ctx, n);
-		for (ssize_t i = 0; i < got; i++) {
-			if (buf[i] == '\n') {
-				log_line(o, n, transition, false);
-				continue;
-			}
-			/* Room kept for the '\0'; a NUL would end the text early. */
-			if (o->len == sizeof(o->line) - 1)
-				log_line(o, n, transition, true);
-			o->line[o->len++] = buf[i] ? buf[i] : ' ';
-		}
+		take(o, p, n, buf, (size_t)got);
+	}
+	return true;
+}
+
+void hook_output_read(struct hook_output *o, const struct node *n, uint64_t now_ms,
+		      hook_output_first_fn first, void *ctx)
+{
+	refill(o, now_ms);
+	/* Closed by every writer: nothing more comes (and epoll would say so for ever). */
+	if (!read_pipe(o, &o->running, n, first, ctx)) {
+		if (o->running.len)
+			log_line(o, &o->running, n, false);
+		pipe_close(o, &o->running);
+	}
+	if (!read_pipe(o, &o->ended, n, NULL, NULL)) {
+		if (o->ended.len)
+			log_line(o, &o->ended, n, false);
+		pipe_close(o, &o->ended);
 	}
 }
 
-void hook_output_flush(struct hook_output *o, const struct node *n, uint64_t transition,
-		       uint64_t now_ms)
+/* Lines left in @p, closed unread: dropped, counted by their newlines. */
+static void count_left(struct hook_output *o, struct hook_pipe *p)
 {
-	hook_output_read(o, n, transition, now_ms, NULL, NULL);
-	if (o->len)
-		log_line(o, n, transition, false);
+	char buf[4096];
+	ssize_t got;
+	int reads;
+
+	/* A pipe holds 64 KiB unless a hook made it larger: enough looked at. */
+	for (reads = 0; p->fd >= 0 && reads < 64; reads++) {
+		got = read(p->fd, buf, sizeof(buf));
+		if (got <= 0)
+			break;
+		for (ssize_t i = 0; i < got; i++)
+			o->dropped += buf[i] == '\n';
+	}
+}
+
+void hook_output_ended(struct hook_output *o, const struct node *n, uint64_t now_ms)
+{
+	hook_output_read(o, n, now_ms, NULL, NULL);
+	if (o->ended.fd >= 0) {
+		count_left(o, &o->ended);
+		if (o->dropped)
+			say_dropped(o, n, o->ended.transition);
+		pipe_close(o, &o->ended);
+	}
+	if (o->running.len)
+		log_line(o, &o->running, n, false);
 	if (o->dropped)
-		say_dropped(o, n, transition);
+		say_dropped(o, n, o->running.transition);
+	o->ended = o->running;
+	o->running.fd = -1;
+	o->running.len = 0;
 }

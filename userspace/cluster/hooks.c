@@ -182,17 +182,24 @@ static void start(struct hooks *h, const struct node *n, const struct arbiter *a
 			 c->role, c->transition);
 		return;
 	}
-	pid = fork();
-	if (pid < 0) {
+	if (hook_output_open(&h->output, c->transition)) {
 		close(report[0]);
 		close(report[1]);
+		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=pipe",
+			 c->role, c->transition);
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_hook(h, n, c, report[1]);
+	hook_output_forked(&h->output);
+	close(report[1]);
+	if (pid < 0) {
+		close(report[0]);
 		node_log(n, "hook-failed", "role=%s transition=%" PRIu64 " error=fork",
 			 c->role, c->transition);
 		return;
 	}
-	if (pid == 0)
-		exec_hook(h, n, c, report[1]);
-	close(report[1]);
 	h->report_fd = report[0];
 	h->running = *c;
 	h->pid = pid;
@@ -321,7 +328,7 @@ static bool reap(struct hooks *h, const struct node *n)
 		close(h->report_fd);	/* its write end held on to elsewhere */
 		h->report_fd = -1;
 	}
-	hook_output_flush(&h->output, n, h->running.transition, node_now_ms());
+	hook_output_ended(&h->output, n, node_now_ms());
 	log_end(h, n, got < 0 ? -1 : status);
 	/*
 	 * What is left of a hook ended for its time goes with it: its group
@@ -341,7 +348,7 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, 
 	uint32_t timeout_ms = n->conf.hook_timeout_ms;
 
 	read_report(h, n);
-	hook_output_read(&h->output, n, h->running.transition, now_ms, read_report_cb, h);
+	hook_output_read(&h->output, n, now_ms, read_report_cb, h);
 	if (h->pid && !reap(h, n)) {
 		__atomic_store_n(h->hold_until_ms, hold_for(&h->running, a), __ATOMIC_RELEASE);
 		if (may_end(h) && !h->term_ms && now_ms - h->started_ms >= timeout_ms) {

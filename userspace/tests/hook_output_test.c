@@ -32,6 +32,7 @@ FIXTURE_SETUP(hook_output)
 	memset(&self->n, 0, sizeof(self->n));
 	snprintf(self->n.conf.node, sizeof(self->n.conf.node), "m1");
 	ASSERT_EQ(0, hook_output_init(&self->o));
+	ASSERT_EQ(0, hook_output_open(&self->o, 1));
 	snprintf(self->log, sizeof(self->log), "/tmp/hook_output_test.XXXXXX");
 	fd = mkstemp(self->log);
 	ASSERT_LE(0, fd);
@@ -79,11 +80,11 @@ TEST_F(hook_output, lines_beyond_the_rate_wait_and_come_however_often_it_looks)
 
 	for (i = 0; i < 300; i++)
 		ASSERT_EQ(2, write(self->o.write_fd, "x\n", 2));
-	hook_output_read(&self->o, &self->n, 1, 1000, NULL, NULL);
+	hook_output_read(&self->o, &self->n, 1000, NULL, NULL);
 	EXPECT_EQ(HOOK_OUTPUT_BURST, logged(self->log, " hook-output "));
 	EXPECT_EQ(-1, hook_output_fd(&self->o, 1000));
 	for (now = 1005; now <= 1000 + 3000; now += 5)
-		hook_output_read(&self->o, &self->n, 1, now, NULL, NULL);
+		hook_output_read(&self->o, &self->n, now, NULL, NULL);
 	EXPECT_EQ(300, logged(self->log, " hook-output transition=1 line=x"));
 }
 
@@ -98,7 +99,8 @@ TEST_F(hook_output, a_long_line_is_logged_in_parts_cut_between_characters)
 		memcpy(text + i, "\xc3\xa9", 2);
 	text[i++] = '\n';
 	ASSERT_EQ((ssize_t)i, write(self->o.write_fd, text, i));
-	hook_output_read(&self->o, &self->n, 7, 1000, NULL, NULL);
+	self->o.running.transition = 7;
+	hook_output_read(&self->o, &self->n, 1000, NULL, NULL);
 	EXPECT_EQ(2, logged(self->log, " part=yes"));
 	/* Each part ends on a whole 'é': '"' follows its second byte. */
 	EXPECT_EQ(0, logged(self->log, "\xc3\" part=yes"));
