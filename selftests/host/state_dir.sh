@@ -366,7 +366,10 @@ for availctl in "$@"; do
 		eval '! grep -E "\"/proc/[0-9]+/fd/[0-9]+\"" "$dir/stat.trace"'
 	# A lease on a lock file (F_SETLEASE): open() would wait for its
 	# break; the start says so and exits 1, to be tried again.
-	python3 -c 'import fcntl, os, sys, time
+	# The leaser ignores SIGIO, which tells of a break: it keeps the lease
+	# (breaking) for the start and the check alike.
+	python3 -c 'import fcntl, os, signal, sys, time
+signal.signal(signal.SIGIO, signal.SIG_IGN)
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
 fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
 print("leased", flush=True)
@@ -375,8 +378,21 @@ time.sleep(60)' "$dir/w/m1@w.lock" > "$dir/lease.out" &
 	wait_until 10 grep -q leased "$dir/lease.out"
 	tap_expect 1 "$dir/w/m1@w.lock: another process holds a lease on it" \
 		timeout 10 "$availctl" arbiter --config "$dir/w2.conf"
+	tap_expect 1 "$dir/w/m1@w.lock: another process holds a lease on it" \
+		"$availctl" check --config "$dir/w2.conf"
 	kill "$leaser" 2> /dev/null
 	wait "$leaser" 2> /dev/null
+	# availctl check's look at a free lock (a shared flock let go at
+	# once, here held 500 ms by strace) fails no start that meets it.
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=flock \
+		-e inject=flock:delay_exit=500000 "$availctl" check --config "$dir/w2.conf" \
+		> /dev/null 2>&1 &
+	checker=$!
+	wait_until 10 grep -q "FLOCK  ADVISORY  READ" /proc/locks
+	timeout 5 "$availctl" arbiter --config "$dir/w2.conf" 2> "$dir/probed.log"
+	tap_check "a start meeting availctl check's look at its lock starts" \
+		grep -q " m1 started " "$dir/probed.log"
+	wait "$checker"
 	# What the daemon's user could not open: check says the start would
 	# fail, as it does (78). As root without CAP_DAC_OVERRIDE, a mode-0
 	# lock file is as another user's.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -71,6 +72,13 @@ int locks_place(const struct conf *c, bool manager, struct lock_place places[LOC
 	p[LOCK_RUNTIME_MARK].status = SERVICE_EXIT_CONFIG;
 	return 0;
 }
+
+/*
+ * How long, in ms, a start asks again for a lock a process that is not
+ * a daemon of this node holds: long enough for a passing holder
+ * (availctl check's look at it, a process exiting) to let go.
+ */
+#define LOCKS_PASSING_MS 2000
 
 /* lock_holder(): /proc/locks could not be read. */
 #define LOCKS_UNSEEN (-2)
@@ -351,6 +359,31 @@ static bool lock_owner(const char *name, char *owner, size_t size)
 }
 
 /*
+ * Whether @pid is availctl: by its command name (@comm), or by its
+ * program's when run under another name (a symlink: availctl-arbiter),
+ * " (deleted)" once an upgrade replaced it. readlink() of /proc/PID/exe
+ * reads procfs alone.
+ */
+static bool is_availctl(pid_t pid, const char *comm)
+{
+	char file[64], exe[PATH_MAX];
+	const char *base;
+	ssize_t len;
+
+	if (!strcmp(comm, "availctl"))
+		return true;
+	snprintf(file, sizeof(file), "/proc/%d/exe", (int)pid);
+	len = readlink(file, exe, sizeof(exe) - 1);
+	if (len < 0)
+		return false;
+	exe[len] = '\0';
+	if (before_suffix(exe, " (deleted)"))
+		exe[before_suffix(exe, " (deleted)")] = '\0';
+	base = strrchr(exe, '/');
+	return !strcmp(base ? base + 1 : exe, "availctl");
+}
+
+/*
  * Whether @pid runs an availctl daemon: its first argument that is not
  * an option is a daemon's command (availctl --json arbiter ...).
  */
@@ -396,7 +429,7 @@ static bool held_by_daemon(const struct lock_place *p, pid_t holder, const struc
 	note[0] = '\0';
 	if (!comm[0])
 		return false;	/* gone */
-	if (strcmp(comm, "availctl") || !runs_daemon(holder)) {
+	if (!is_availctl(holder, comm) || !runs_daemon(holder)) {
 		snprintf(note, note_size, ", not an availctl daemon");
 		return false;
 	}
@@ -548,12 +581,21 @@ static pid_t say_found_held(const struct lock_place *p, const char *path, bool *
 	return say_held(p, path, &id, lock_holder(&id, getpid()), -1, daemon, error, error_size);
 }
 
+/* What a start says of a lease on @path: it fails, and a retry may not. */
+static void say_lease(const char *path, char *error, size_t error_size)
+{
+	/* Not open()'s wait for a lease's break: the kernel ends it soon. */
+	snprintf(error, error_size, "%s: another process holds a lease on it (fcntl F_SETLEASE), which the kernel breaks within /proc/sys/fs/lease-break-time seconds",
+		 path);
+}
+
 /*
  * Whether another process holds an flock on the regular file at @path,
  * found by asking for it shared without waiting, and letting go at once
- * (not made when missing, nor waited on when a FIFO).
+ * (not made when missing, nor waited on when a FIFO): 1 held, 0 not,
+ * -1 a lease on it (an open() that would wait for its break).
  */
-static bool held_now(const char *path)
+static int held_now(const char *path)
 {
 	struct stat st;
 	bool held;
@@ -561,11 +603,25 @@ static bool held_now(const char *path)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return false;
+		return fd < 0 && errno == EWOULDBLOCK ? -1 : 0;
 	held = !fstat(fd, &st) && S_ISREG(st.st_mode) && flock(fd, LOCK_SH | LOCK_NB) &&
 	       errno == EWOULDBLOCK;
 	close(fd);
 	return held;
+}
+
+/* Whether @fd's flock is had within @ms, asking every 10 ms. */
+static bool take_within(int fd, unsigned int ms)
+{
+	const struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
+	unsigned int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return true;
+		nanosleep(&step, NULL);
+	}
+	return false;
 }
 
 int lock_take(const struct lock_place *p, char *error, size_t error_size)
@@ -590,9 +646,7 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW,
 		  0600);
 	if (fd < 0 && errno == EWOULDBLOCK) {
-		/* Not open()'s wait for a lease's break: the kernel ends it soon. */
-		snprintf(error, error_size, "%s: another process holds a lease on it (fcntl F_SETLEASE), which the kernel breaks within /proc/sys/fs/lease-break-time seconds",
-			 path);
+		say_lease(path, error, error_size);
 		errno = ETXTBSY;
 		return -1;
 	}
@@ -616,12 +670,12 @@ int lock_take(const struct lock_place *p, char *error, size_t error_size)
 			err = EDEADLK;
 		} else if (err == EWOULDBLOCK && !daemon) {
 			/*
-			 * Not a daemon of this node: asked once more, as the
-			 * holder may have let go while it was looked for (one
-			 * that exited, a check's probe); else what a start
-			 * tried again would meet too.
+			 * Not a daemon of this node: asked again for a while,
+			 * as the holder may let go (one that exits, availctl
+			 * check's look at it); else what a start tried again
+			 * would meet too.
 			 */
-			if (!flock(fd, LOCK_EX | LOCK_NB))
+			if (take_within(fd, LOCKS_PASSING_MS))
 				return fd;
 			if (p->status != SERVICE_EXIT_CONFIG)
 				err = EBUSY;
@@ -652,7 +706,7 @@ int lock_probe(const struct lock_place *p, char *error, size_t error_size)
 	char path[PATH_MAX];
 	bool daemon;
 
-	if (!p->dir || lock_path(p, path, sizeof(path)) || !held_now(path))
+	if (!p->dir || lock_path(p, path, sizeof(path)) || held_now(path) != 1)
 		return 0;
 	say_found_held(p, path, &daemon, error, error_size);
 	return 1;
@@ -666,7 +720,7 @@ int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char
 	struct lock_id id;
 	bool daemon;
 	pid_t holder;
-	int i;
+	int i, held;
 
 	*status = SERVICE_EXIT_CONFIG;
 	if (locks_place(c, manager, places, error, error_size))
@@ -701,7 +755,15 @@ int locks_check(const struct conf *c, bool manager, pid_t own, int *status, char
 		 * Nor by its files: a holder this /proc does not show (of
 		 * another pid namespace), found by asking, unless it is @own.
 		 */
-		if (holder >= 0 || ((own <= 0 || holding_fd(own, &id) == -1) && held_now(path))) {
+		held = 0;
+		if (holder < 0 && (own <= 0 || holding_fd(own, &id) == -1))
+			held = held_now(path);
+		if (held < 0) {
+			say_lease(path, error, error_size);
+			*status = lock_status(&places[i], ETXTBSY);
+			break;
+		}
+		if (holder >= 0 || held) {
 			say_held(&places[i], path, &id, holder, own, &daemon, error, error_size);
 			*status = daemon ? places[i].status : SERVICE_EXIT_CONFIG;
 			break;
