@@ -227,6 +227,9 @@ for availctl in "$@"; do
 	pids="$m1 $m2"
 	tap_check "a hook flooding a slow log: its end is logged" \
 		wait_until 60 grep -q " m1 hook-ended .*role=active" "$dir/slow-m1.log"
+	tap_check "the hook's lines dropped count in the status's log_dropped" \
+		eval '[ "$("$availctl" --json status --socket "$dir/state-m1/m1.sock" |
+			python3 -c "import json, sys; print(json.load(sys.stdin)[\"log_dropped\"])")" -gt 0 ]'
 	kill "$m1" "$m2"
 	wait 2> /dev/null
 	pids=

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 
 #include "hook_output.h"
+#include "log_queue.h"
 #include "utf8.h"
 
 static void pipe_close(struct hook_output *o, struct hook_pipe *p)
@@ -124,6 +125,7 @@ uint64_t hook_output_next_ms(const struct hook_output *o, uint64_t now_ms)
 /* How many of the hooks' lines the log had no room for, as it now has. */
 static void say_dropped(struct hook_output *o, const struct node *n, uint64_t transition)
 {
+	log_queue_count(o->dropped);	/* in the status's log_dropped */
 	node_log(n, "hook-output-dropped", "transition=%llu lines=%llu",
 		 (unsigned long long)transition, (unsigned long long)o->dropped);
 	o->dropped = 0;

@@ -27,6 +27,7 @@ static struct {
 	pthread_cond_t written;		/* the queue emptied, for an exit */
 	pthread_once_t once;
 	bool running;			/* the writer started */
+	int start_error;		/* else pthread_create()'s */
 	/* Under lock. */
 	char ring[LOG_QUEUE_SIZE];
 	size_t head, used;		/* the oldest line's first byte; bytes queued */
@@ -96,25 +97,41 @@ static bool write_line(const char *line, size_t len, bool wait)
 	return false;
 }
 
+/* The time a queued line begins with (after its "<N>"), or 0. */
+static unsigned long long line_time(const char *line, size_t len)
+{
+	unsigned long long ms = 0;
+	size_t i = len > 3 && line[0] == '<' ? 3 : 0;
+
+	for (; i < len && line[i] >= '0' && line[i] <= '9'; i++)
+		ms = ms * 10 + (unsigned long long)(line[i] - '0');
+	return ms;
+}
+
 /*
  * "log-dropped" for the lines dropped and not yet said, if the log takes
- * it (@wait as for write_line()).
+ * it (@wait as for write_line()), before @next: at @next's time, so that
+ * times in the log never go back (the lines before it may still wait).
  */
-static void say_dropped(bool wait)
+static void say_dropped(bool wait, const char *next, size_t next_len)
 {
 	uint64_t unsaid = __atomic_load_n(&q.unsaid, __ATOMIC_RELAXED);
+	unsigned long long at;
 	char line[256];
-	struct timespec now;
 	int len;
 
 	if (!unsaid)
 		return;
-	/* The daemons' clock (NODE_CLOCK, node.h). */
-	clock_gettime(CLOCK_BOOTTIME, &now);
+	at = line_time(next, next_len);
+	if (!at) {
+		struct timespec now;
+
+		/* The daemons' clock (NODE_CLOCK, node.h). */
+		clock_gettime(CLOCK_BOOTTIME, &now);
+		at = (unsigned long long)now.tv_sec * 1000 + (unsigned long long)now.tv_nsec / 1000000;
+	}
 	len = snprintf(line, sizeof(line), "%s%llu %s log-dropped lines=%llu\n",
-		       service_log_prefix(LOG_WARNING),
-		       (unsigned long long)now.tv_sec * 1000 + (unsigned long long)now.tv_nsec / 1000000,
-		       q.node, (unsigned long long)unsaid);
+		       service_log_prefix(LOG_WARNING), at, q.node, (unsigned long long)unsaid);
 	if (len > 0 && (size_t)len < sizeof(line) && write_line(line, (size_t)len, wait))
 		__atomic_sub_fetch(&q.unsaid, unsaid, __ATOMIC_RELAXED);
 }
@@ -150,7 +167,7 @@ static void *writer(void *unused)
 		q.writing = true;
 		pthread_mutex_unlock(&q.lock);
 		/* Said before the next line, once the log takes lines again. */
-		say_dropped(true);
+		say_dropped(true, line, len);
 		if (!write_line(line, len, true))
 			count_dropped(1);
 		pthread_mutex_lock(&q.lock);
@@ -201,6 +218,7 @@ static void start(void)
 	pthread_attr_t attr;
 	pthread_t thread;
 	sigset_t all, was;
+	int error;
 
 	/*
 	 * A small stack: the daemon locks its memory (node.c). The thread
@@ -212,7 +230,9 @@ static void start(void)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &was);
-	q.running = !pthread_create(&thread, &attr, writer, NULL);
+	error = pthread_create(&thread, &attr, writer, NULL);
+	q.running = !error;
+	q.start_error = error;
 	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	pthread_attr_destroy(&attr);
 	if (q.running) {
@@ -228,7 +248,7 @@ bool log_queue_put(const char *node, const char *line, size_t len, size_t spare)
 	pthread_once(&q.once, start);
 	if (!q.running) {
 		/* No thread: written at once if the log has room. */
-		say_dropped(false);
+		say_dropped(false, line, len);
 		if (write_line(line, len, false))
 			return true;
 		count_dropped(1);
@@ -251,6 +271,17 @@ bool log_queue_put(const char *node, const char *line, size_t len, size_t spare)
 	pthread_cond_signal(&q.more);
 	pthread_mutex_unlock(&q.lock);
 	return true;
+}
+
+int log_queue_start(void)
+{
+	pthread_once(&q.once, start);
+	return q.running ? 0 : q.start_error;
+}
+
+void log_queue_count(uint64_t lines)
+{
+	__atomic_add_fetch(&q.dropped, lines, __ATOMIC_RELAXED);
 }
 
 uint64_t log_queue_dropped(void)

@@ -30,6 +30,14 @@
 #define LOG_QUEUE_EXIT_MS 2000
 
 /*
+ * Starts the writer thread, if not yet: 0, or an errno value (EAGAIN: a
+ * limit on tasks reached). A daemon starts it first: without it lines
+ * are written at once, and a log that takes its time would stop the
+ * loop. A process that only logs a line or two (a test) needs not.
+ */
+int log_queue_start(void);
+
+/*
  * Queues @line, @len bytes ending in '\n' (at most LOG_QUEUE_LINE), for
  * @node's log ("log-dropped" lines name it), unless fewer than @len +
  * @spare bytes are free: @spare keeps room for lines that matter more
@@ -47,7 +55,13 @@ bool log_queue_put(const char *node, const char *line, size_t len, size_t spare)
  */
 bool log_queue_drain(unsigned int timeout_ms);
 
-/* Lines dropped since the process started: not queued, or not written. */
+/*
+ * Lines dropped since the process started: not queued, or not written;
+ * and those a caller that spares room counted (log_queue_count()).
+ */
 uint64_t log_queue_dropped(void);
+
+/* Adds @lines dropped that the caller has said itself (hooks' lines). */
+void log_queue_count(uint64_t lines);
 
 #endif

@@ -554,6 +554,10 @@ static int start(struct node *n, const char *config_path, bool manager,
 	n->inbox = calloc(1, sizeof(*n->inbox));
 	if (!n->windows || !n->inbox)
 		return fail(error, error_size, "out of memory");
+	/* Without it, a log file on a frozen file system would stop the loop. */
+	status = log_queue_start();
+	if (status)
+		return fail(error, error_size, "the log's writer thread: %s", strerror(status));
 	/*
 	 * A control path that is not the daemon's to take refuses the start
 	 * before anything is made (state-dir, runtime-dir, locks): bad input
@@ -968,7 +972,7 @@ static void write_counter_metrics(const struct node *n, FILE *out, const char *l
 	unsigned int v;
 
 	metrics_integer(out, "log_dropped_total", "counter",
-			"Log lines dropped because the log socket (the journal) had no room.",
+			"Log lines dropped: no room in the log queue, refused by the log (a full disk), or hooks' lines the log had no room to spare for.",
 			labels, log_queue_dropped());
 	metrics_integer(out, "datagrams_sent_total", "counter",
 			"Datagrams this daemon sent, signed.", labels, n->sent);
