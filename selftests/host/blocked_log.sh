@@ -163,19 +163,19 @@ with_sink() {
 }
 
 # no_thread: a daemon that cannot start its log's writer thread (a limit
-# on tasks reached: here a pids cgroup of one) does not start, for
-# without it a log file that takes its time would stop its loop; exit 1,
-# as the limit may pass.
+# on tasks reached: here a pids cgroup of two, timeout(1) and m1) does
+# not start, for without it a log file that takes its time would stop
+# its loop; exit 1, as the limit may pass.
 no_thread() {
 	local cg=/sys/fs/cgroup/pids/availcast-blocked-log.$$
 
 	config m1 > "$dir/m1.conf"
-	if ! mkdir "$cg" || ! echo 1 > "$cg/pids.max"; then
+	if ! mkdir "$cg" || ! echo 2 > "$cg/pids.max"; then
 		tap_fail "a pids cgroup (v1) to start m1 in"
 		return
 	fi
 	ASAN_OPTIONS=detect_leaks=0 tap_expect 1 "the log's writer thread: Resource temporarily unavailable" \
-		bash -c 'echo $$ > "$1/cgroup.procs" && exec "$2" arbiter --config "$3"' \
+		bash -c 'echo $$ > "$1/cgroup.procs" && exec timeout 10 "$2" arbiter --config "$3"' \
 		_ "$cg" "$availctl" "$dir/m1.conf"
 	rmdir "$cg"
 }
