@@ -260,6 +260,33 @@ for availctl in "$@"; do
 		for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) print $i; exit }' "$dir/orphan-m1.log")
 	tap_check "a hook's background process: its 5 lines are its hook's (${standby:-none})" \
 		test "$(grep -c " m1 hook-output ${standby:-none} line=\"left by standby" "$dir/orphan-m1.log")" = 5
+	# The active hook leaves a process writing without end ('yes') as
+	# m1 stops: the stop hook still runs at once, its line whole (read in
+	# part as the rate runs out, it was cut where the hook ended), and
+	# the lines left in the active hook's pipe are counted.
+	cat > "$dir/orphan" <<-EOF
+		#!/bin/sh
+		echo "hello from the \$1 hook"
+		[ "\$1" = active ] && { setsid sh -c 'exec yes left-behind' & echo \$! > "$dir/yes.pid"; }
+		exit 0
+	EOF
+	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/yes-m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/yes-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	wait_until 30 test -s "$dir/yes.pid"
+	wait_until 10 grep -q " m1 hook-output .*line=left-behind" "$dir/yes-m1.log"
+	kill "$m1"
+	wait "$m1"
+	kill "$m2" "$(cat "$dir/yes.pid")"
+	wait 2> /dev/null
+	pids=
+	tap_check "a hook's process writing on as m1 stops: the stop hook's line is whole" \
+		grep -q ' m1 hook-output transition=[0-9]* line="hello from the stop hook"$' "$dir/yes-m1.log"
+	tap_check "and it ended by itself" grep -q ' m1 hook-ended .*role=stop .*status=0$' "$dir/yes-m1.log"
+	tap_check "and the lines left behind are counted" \
+		grep -qE ' m1 hook-output-dropped transition=[0-9]+ lines=[1-9]' "$dir/yes-m1.log"
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

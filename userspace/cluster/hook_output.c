@@ -231,9 +231,35 @@ static void count_left(struct hook_output *o, struct hook_pipe *p)
 	}
 }
 
+/*
+ * The rest of @p's unfinished line, a byte at a time (nothing of the next
+ * read), whatever the rate: a line read in part as the rate ran out is
+ * not cut where its hook ended.
+ */
+static void finish_line(struct hook_output *o, struct hook_pipe *p, const struct node *n)
+{
+	size_t reads;
+	char c = 0;
+
+	for (reads = 0; p->fd >= 0 && p->len && c != '\n' && reads < HOOK_OUTPUT_LINE; reads++) {
+		if (read(p->fd, &c, 1) != 1)
+			break;
+		take(o, p, n, &c, 1);
+	}
+}
+
+void hook_output_leave(struct hook_output *o, const struct node *n)
+{
+	count_left(o, &o->ended);
+	if (o->dropped)
+		say_dropped(o, n, o->ended.transition);
+	pipe_close(o, &o->ended);
+}
+
 void hook_output_ended(struct hook_output *o, const struct node *n, uint64_t now_ms)
 {
 	hook_output_read(o, n, now_ms, NULL, NULL);
+	finish_line(o, &o->running, n);
 	if (o->ended.fd >= 0) {
 		count_left(o, &o->ended);
 		if (o->dropped)

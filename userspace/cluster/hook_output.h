@@ -105,6 +105,12 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t now_
  */
 void hook_output_ended(struct hook_output *o, const struct node *n, uint64_t now_ms);
 
+/*
+ * The daemon stops: the ended hook's pipe is closed, the lines left in
+ * it counted as dropped (hook-output-dropped).
+ */
+void hook_output_leave(struct hook_output *o, const struct node *n);
+
 void hook_output_close(struct hook_output *o);
 
 #endif /* AVAILCTL_HOOK_OUTPUT_H */

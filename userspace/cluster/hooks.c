@@ -431,4 +431,5 @@ void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a
 	describe(h, a, "stop", a->epoch, a->reason, previous, &c);
 	submit(h, n, a, &c);
 	run_out(h, n, a);
+	hook_output_leave(&h->output, n);
 }
