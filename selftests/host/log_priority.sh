@@ -27,6 +27,21 @@ native_dir log-priority
 port=$((20000 + RANDOM % 20000))
 
 # logged PATTERN: m1's log has a line matching PATTERN (grep -E).
+# pair_until NAME PATTERN: m1 from NAME-m1.conf and m2 from flood-m2.conf,
+# logging to NAME-m1.log and NAME-m2.log, until m1's log has a line
+# PATTERN matches (30 s at most); then both stopped.
+pair_until() {
+	"$availctl" arbiter --config "$dir/$1-m1.conf" 2> "$dir/$1-m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/$1-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	wait_until 30 grep -q "$2" "$dir/$1-m1.log"
+	kill "$m1" "$m2"
+	wait 2> /dev/null
+	pids=
+}
+
 # logged PATTERN [LOG]: LOG (m1's) has a line PATTERN matches.
 logged() { grep -qE "$1" "${2:-$dir/m1.log}"; }
 
@@ -182,15 +197,7 @@ for availctl in "$@"; do
 	printf '#!/bin/sh\n[ "$1" = active ] && timeout 6 yes ""\nexit 0\n' > "$dir/flood"
 	chmod 755 "$dir/flood"
 	echo "hook = $dir/flood" >> "$dir/flood-m1.conf"
-	"$availctl" arbiter --config "$dir/flood-m1.conf" 2> "$dir/flood-m1.log" &
-	m1=$!
-	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/flood-m2.log" &
-	m2=$!
-	pids="$m1 $m2"
-	wait_until 30 grep -q " m1 hook-ended .*role=active" "$dir/flood-m1.log"
-	kill "$m1" "$m2"
-	wait 2> /dev/null
-	pids=
+	pair_until flood " m1 hook-ended .*role=active"
 	tap_check "a hook flooding its output: m1 logged it" grep -q " m1 hook-output " "$dir/flood-m1.log"
 	tap_check "each hook's output after its hook-started line" \
 		awk '$3 == "hook-started" { for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) s[$i] = 1 }
@@ -247,15 +254,7 @@ for availctl in "$@"; do
 	EOF
 	chmod 755 "$dir/orphan"
 	sed "s|^hook = .*|hook = $dir/orphan|" "$dir/flood-m1.conf" > "$dir/orphan-m1.conf"
-	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/orphan-m1.log" &
-	m1=$!
-	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/orphan-m2.log" &
-	m2=$!
-	pids="$m1 $m2"
-	wait_until 30 grep -q ' m1 hook-output .*line="left by standby 5"' "$dir/orphan-m1.log"
-	kill "$m1" "$m2"
-	wait 2> /dev/null
-	pids=
+	pair_until orphan ' m1 hook-output .*line="left by standby 5"'
 	standby=$(awk '$3 == "hook-started" && / role=standby / {
 		for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) print $i; exit }' "$dir/orphan-m1.log")
 	tap_check "a hook's background process: its 5 lines are its hook's (${standby:-none})" \

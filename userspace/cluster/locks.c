@@ -368,6 +368,7 @@ static bool is_availctl(pid_t pid, const char *comm)
 {
 	char file[64], exe[PATH_MAX];
 	const char *base;
+	size_t deleted;
 	ssize_t len;
 
 	if (!strcmp(comm, "availctl"))
@@ -377,8 +378,9 @@ static bool is_availctl(pid_t pid, const char *comm)
 	if (len < 0)
 		return false;
 	exe[len] = '\0';
-	if (before_suffix(exe, " (deleted)"))
-		exe[before_suffix(exe, " (deleted)")] = '\0';
+	deleted = before_suffix(exe, " (deleted)");
+	if (deleted)
+		exe[deleted] = '\0';
 	base = strrchr(exe, '/');
 	return !strcmp(base ? base + 1 : exe, "availctl");
 }
