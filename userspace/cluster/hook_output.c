@@ -258,7 +258,18 @@ void hook_output_leave(struct hook_output *o, const struct node *n)
 
 void hook_output_ended(struct hook_output *o, const struct node *n, uint64_t now_ms)
 {
+	uint32_t allowed;
+
 	hook_output_read(o, n, now_ms, NULL, NULL);
+	/*
+	 * What the hook wrote last, up to a burst, whatever the rate: a
+	 * process it left behind may have used the rate up (hook ends are
+	 * few: the role's changes). The rate as it was after.
+	 */
+	allowed = o->allowed;
+	o->allowed = HOOK_OUTPUT_BURST;
+	read_pipe(o, &o->running, n, NULL, NULL);
+	o->allowed = allowed;
 	finish_line(o, &o->running, n);
 	if (o->ended.fd >= 0) {
 		count_left(o, &o->ended);
