@@ -12,7 +12,9 @@
 #   make debug-kernels    builds the KASAN and KCSAN kernels the tests use
 #   make style            checkpatch --strict over the kernel sources
 #   make sparse           sparse over the module
-#   make install          installs the module and availctl on this host
+#   make install          installs the module, availctl, its man page and
+#                         units, under PREFIX (default /usr/local); also
+#                         install-module and install-userspace alone
 #   make dkms-install     adds the module's sources to DKMS, which builds and
 #                         installs it for each kernel with headers (KVERS=
 #                         to choose) and for each one installed after
@@ -76,10 +78,29 @@ style:
 sparse: kdir-exists
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
-install: module userspace
+install: install-module install-userspace
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+# The units as the package has them, but for availctl's path under PREFIX:
+# systemd reads PREFIX/lib/systemd/system when PREFIX is /usr/local
+# (systemd.unit(5), "Unit File Load Path"). /etc/availctl is made for the
+# key and the configuration, left alone when it exists.
+UNITS := availctl-relay.service availctl-arbiter.service availctl-metrics.service \
+	 availctl-metrics.timer
+
+install-userspace: userspace
 	install -D -m 0755 build/userspace/availctl $(DESTDIR)$(PREFIX)/sbin/availctl
 	install -D -m 0644 userspace/availctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/availctl.8
+	@for u in $(UNITS); do \
+		mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system && \
+		sed 's|/usr/sbin/availctl|$(PREFIX)/sbin/availctl|g' userspace/systemd/$$u \
+			> $(DESTDIR)$(PREFIX)/lib/systemd/system/$$u || exit 1; \
+	done
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/availctl/examples \
+		userspace/systemd/availctl.conf userspace/systemd/notify.sh
+	install -d -m 0755 $(DESTDIR)/etc/availctl
 
 dkms-source:
 	@for f in $(DKMS_FILES); do \
@@ -108,4 +129,5 @@ clean:
 	$(MAKE) -C selftests clean
 
 .PHONY: all kdir-exists module userspace setup debug-kernels check demo bench style sparse \
+	install-module install-userspace \
 	install dkms-source dkms-install dkms-remove docs clean

@@ -165,4 +165,34 @@ else
 	tap_fail "systemd-analyze verify passes on the packaged units" "$findings"
 fi
 
+# make install, without packages: the same units, for availctl under
+# PREFIX, and verify passes on them there (PREFIX pointed into the
+# throwaway root for verify, which checks ExecStart's program is there).
+installed=$work/make-install
+make -s -C "$top" install-userspace DESTDIR="$installed" PREFIX=/usr/local > /dev/null 2>&1
+for unit in availctl-relay.service availctl-arbiter.service availctl-metrics.service \
+	    availctl-metrics.timer; do
+	tap_check "make install puts $unit in /usr/local/lib/systemd/system" \
+		test -f "$installed/usr/local/lib/systemd/system/$unit"
+done
+tap_check "its units run /usr/local/sbin/availctl, where it put availctl" \
+	bash -c "grep -q '^ExecStart=/usr/local/sbin/availctl relay ' \
+			'$installed/usr/local/lib/systemd/system/availctl-relay.service' &&
+		 ! grep -rq /usr/sbin/ '$installed/usr/local/lib/systemd/system' &&
+		 test -x '$installed/usr/local/sbin/availctl'"
+tap_check "make install makes /etc/availctl and installs the example configuration" \
+	test -d "$installed/etc/availctl" -a \
+	     -f "$installed/usr/local/share/doc/availctl/examples/availctl.conf"
+mkdir -p "$work/installed-units"
+for unit in "$installed"/usr/local/lib/systemd/system/availctl-*; do
+	sed "s|/usr/local/sbin/availctl|$installed/usr/local/sbin/availctl|g" "$unit" \
+		> "$work/installed-units/${unit##*/}"
+done
+if findings=$(MANPATH=$installed/usr/local/share/man \
+	      systemd-analyze verify "$work"/installed-units/* 2>&1) && [ -z "$findings" ]; then
+	tap_ok "systemd-analyze verify passes on the units make install put"
+else
+	tap_fail "systemd-analyze verify passes on the units make install put" "$findings"
+fi
+
 tap_done
