@@ -19,7 +19,10 @@ echo "== availcast on $(uname -r)"
 hostname demo-host
 say insmod "$ko"
 say genl ctrl get name availcast
+echo "== (the family's id and its multicast group's, given by the kernel at load:"
+echo "== subscribers look them up by name, as availctl does)"
 say "$availctl" show
+echo "== ('unheard': broadcasts that fell due while no one subscribed: counted, not sent)"
 say "$availctl" pool create gpu-slots 8
 # Only crossings of 50% broadcast at once here: in an emulated machine,
 # every process started swings the cpu level by more than the default delta.
