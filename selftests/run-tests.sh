@@ -7,7 +7,8 @@
 #      2. to 4. leave idle;
 #   2. builds the userspace tools, with and without sanitizers, and the
 #      selftests;
-#   3. host tests: checkpatch, the module built for each kernel with W=1
+#   3. host tests, in four lanes side by side (see below): checkpatch,
+#      the module built for each kernel with W=1
 #      and sparse, the native unit tests (sanitizer builds), the
 #      daemons' configuration checks and metrics (promtool), the
 #      documentation (Sphinx, kernel-doc), the Debian packages and DKMS

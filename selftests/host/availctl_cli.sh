@@ -22,6 +22,10 @@ for availctl in "$@"; do
 	echo "# $availctl"
 	expect 0 "availctl 0." "$availctl" --version
 	expect 0 "usage: availctl" "$availctl" --help
+	expect 1 "availctl: writing its output: No space left on device" \
+		bash -c '"$0" --version > /dev/full' "$availctl"
+	expect 1 "availctl: writing its output: No space left on device" \
+		bash -c '"$0" show --help > /dev/full' "$availctl"
 	expect 2 "no command given" "$availctl"
 	expect 2 "unknown command 'frob'" "$availctl" frob
 	for command in show watch set pool announce; do

@@ -149,6 +149,7 @@ for availctl in "$@"; do
 import json, sys
 print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 
+	mkdir -p "$dir/full"
 	tap_check "--output writes the metrics to a file" \
 		"$availctl" metrics "${m1[@]}" --output "$dir/availctl.prom"
 	tap_check "promtool accepts the file" promtool check metrics < "$dir/availctl.prom"
@@ -156,6 +157,16 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	tap_expect 1 "availctl metrics: $dir/none/x.prom" \
 		"$availctl" metrics "${m1[@]}" --output "$dir/none/x.prom"
 	tap_expect 2 "unexpected argument" "$availctl" metrics "${m1[@]}" extra
+	# Output that was not all written is a failure, whatever the command:
+	# "metrics > f.tmp && mv f.tmp f.prom" must not move a cut file.
+	for command in "metrics" "status" "--json status"; do
+		# shellcheck disable=SC2086
+		tap_expect 1 "availctl: writing its output: " \
+			bash -c '"$0" "$@" > /dev/full' "$availctl" $command "${m1[@]}"
+	done
+	tap_expect 1 "availctl: writing its output: " unshare -m bash -c '
+		mount -t tmpfs -o size=4k full "$1" && "$0" metrics "${@:2}" > "$1/m.prom.tmp" &&
+		mv "$1/m.prom.tmp" "$1/m.prom"' "$availctl" "$dir/full" "${m1[@]}"
 	tap_expect 1 "no daemon answers" "$availctl" metrics --socket "$dir/nothing.sock"
 
 	# 100 reports from h1 wait while the arbiter is stopped: it reads

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "availctl.h"
 
@@ -149,7 +150,37 @@ int availctl_options(int argc, char **argv, const char *command,
 	return -1;
 }
 
+/*
+ * @status, or a failure when the command's output was not all written
+ * (a full disk, /dev/full, a closed pipe's EPIPE): "availctl metrics >
+ * f.tmp && mv f.tmp f.prom" must never move a cut file. What stdio
+ * still holds is written here, and a write that failed at any time is
+ * said once, as coreutils' close_stdout does. A closed stdout that was
+ * never written to is no failure.
+ */
+static int output_written(int status)
+{
+	const char *why = NULL;
+
+	/* An earlier write's error number is gone by now: ferror() is all. */
+	if (fflush(stdout) || (close(STDOUT_FILENO) && errno != EBADF && errno != EINTR))
+		why = strerror(errno);
+	else if (ferror(stdout))
+		why = "part of it was not written";
+	if (!why)
+		return status;
+	service_error("availctl: writing its output: %s", why);
+	return status ? status : AVAILCTL_EXIT_FAILED;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	return output_written(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
 	struct availctl ctl = { .json = false };
 	int first = 1;
