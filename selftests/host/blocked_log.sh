@@ -162,6 +162,52 @@ with_sink() {
 	pids=
 }
 
+# hung_config: m1's configuration file on a file system that stops
+# answering after the start (an NFS server gone; here a FUSE mount, over
+# its directory in m1's own mount namespace, whose server reads nothing):
+# a status request, which names the file m1 loaded, must not make m1
+# look at it again, or its loop waits with the file system.
+hung_config() {
+	local hung_ms fuse
+	rm -rf "${dir:?}"/*
+	mkdir "$dir/etc"
+	"$availctl" keygen "$dir/secret"
+	config m1 > "$dir/etc/m1.conf"
+	config m2 > "$dir/m2.conf"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/m2.log" &
+	pids="$!"
+	unshare -m --propagation private "$availctl" arbiter --config "$dir/etc/m1.conf" \
+		2> "$dir/m1.log" &
+	m1=$!
+	pids+=" $m1"
+	tap_check "hung configuration: m1 becomes active, m2 standby" wait_until 30 formed
+	hung_ms=$(boot_ms)
+	nsenter -t "$m1" -m python3 - "$dir/etc" <<-'PY' &
+	import ctypes, os, sys, time
+	fd = os.open("/dev/fuse", os.O_RDWR)
+	libc = ctypes.CDLL(None, use_errno=True)
+	opts = f"fd={fd},rootmode=40000,user_id=0,group_id=0".encode()
+	if libc.mount(b"hung", sys.argv[1].encode(), b"fuse", 0, opts):
+	    sys.exit("mount: " + os.strerror(ctypes.get_errno()))
+	time.sleep(60)
+	PY
+	fuse=$!
+	pids+=" $fuse"
+	wait_until 10 nsenter -t "$m1" -m grep -q " $dir/etc fuse" /proc/self/mounts
+	tap_check "hung configuration: m1 still answers a JSON status, naming its file" \
+		bash -c "timeout 5 '$availctl' --json status --socket '$dir/state-m1/m1.sock' |
+			 grep -qF '\"config\":\"$dir/etc/m1.conf\"'"
+	sleep 2	# an observation window, not a wait for anything
+	tap_check "hung configuration: m1 is still active" is_role m1 active
+	tap_check "hung configuration: and m2 never found m1 silent, nor became active" \
+		awk -v since="$hung_ms" '$1 > since && $3 == "role" && $4 ~ /^role=(fault|active)$/ { exit 1 }' \
+		"$dir/m2.log"
+	# shellcheck disable=SC2086
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+}
+
 # no_thread: a daemon that cannot start its log's writer thread (a limit
 # on tasks reached: here a pids cgroup of two, timeout(1) and m1) does
 # not start, for without it a log file that takes its time would stop
@@ -184,6 +230,7 @@ for availctl in "$@"; do
 	with_sink socket
 	with_sink pipe
 	with_sink frozen
+	hung_config
 	no_thread
 done
 

@@ -508,6 +508,13 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 }
 
 /* node_start(), but -1 for a failure that may pass by itself. */
+/* config_real, as config_path names it now (just read: no wait). */
+static void resolve_config(struct node *n)
+{
+	if (!realpath(n->config_path, n->config_real))
+		snprintf(n->config_real, sizeof(n->config_real), "%s", n->config_path);
+}
+
 static int start(struct node *n, const char *config_path, bool manager,
 		 char *error, size_t error_size)
 {
@@ -541,6 +548,7 @@ static int start(struct node *n, const char *config_path, bool manager,
 	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
 	if (conf_load(config_path, c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
+	resolve_config(n);
 	if (manager != !!conf_is_manager(c, c->node)) {
 		fail(error, error_size, "node %s is %s: run 'availctl %s'", c->node,
 		     manager ? "a host" : "a manager", manager ? "relay" : "arbiter");
@@ -786,6 +794,7 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	n->windows = windows;
 	conf_free(&n->conf);
 	n->conf = next;
+	resolve_config(n);
 	node_log(n, "reloaded", "path=%s", LOG_VALUE(n->config_path));
 	set_scheduling(n);
 	set_memory_lock(n, false);
@@ -1012,7 +1021,6 @@ void node_json_string(FILE *out, const char *s)
 void node_write_counters(const struct node *n, FILE *out, enum node_format format,
 			 const char *labels)
 {
-	char real[PATH_MAX];
 	unsigned int v;
 
 	switch (format) {
@@ -1021,7 +1029,7 @@ void node_write_counters(const struct node *n, FILE *out, enum node_format forma
 		return;
 	case NODE_JSON:
 		fputs("\"config\":", out);
-		node_json_string(out, realpath(n->config_path, real) ? real : n->config_path);
+		node_json_string(out, n->config_real);
 		fprintf(out, ",\"log_dropped\":%llu,\"datagrams\":{\"sent\":%llu,\"send_failed\":%llu",
 			(unsigned long long)log_queue_dropped(), (unsigned long long)n->sent,
 			(unsigned long long)n->send_failed);
@@ -1084,7 +1092,7 @@ static void answer_request(void *ctx, const char *request, FILE *out)
 {
 	struct status_request *sr = ctx;
 	struct control_request req;
-	char error[CONF_ERROR_SIZE], real[PATH_MAX];
+	char error[CONF_ERROR_SIZE];
 
 	if (control_request_parse(request, &req)) {
 		fprintf(out, "refused: a malformed request\n");
@@ -1092,7 +1100,7 @@ static void answer_request(void *ctx, const char *request, FILE *out)
 	}
 	if (!for_us(sr->node, &req)) {
 		fprintf(out, CONTROL_OTHER "%s %s %s\n", sr->node->conf.node, sr->node->conf.cluster,
-			realpath(sr->node->config_path, real) ? real : sr->node->config_path);
+			sr->node->config_real);
 		return;
 	}
 	if (req.addressed)

@@ -26,6 +26,12 @@
 struct node {
 	struct conf conf;
 	char config_path[PATH_MAX];
+	/*
+	 * The file config_path named when it was last loaded, for status
+	 * answers: resolved then, never while answering, where a hung file
+	 * system (NFS, FUSE) would stop the loop.
+	 */
+	char config_real[PATH_MAX];
 	struct keyring keys;
 	int udp;
 	struct control control;		/* status requests */
