@@ -136,6 +136,76 @@ for availctl in "$@"; do
 	wait 2> /dev/null
 	pids=
 
+	# The service manager not reading its notify socket for a while (PID 1
+	# busy, a daemon-reload storm): its queue (net.unix.max_dgram_qlen)
+	# fills. m1's loop never waits for it: it answers status and keeps
+	# its heartbeats, so m2 never finds it silent; once the socket is
+	# read again, what m1 said arrives, STATUS= as it is now. h0 (the
+	# relay), its socket never read, still exits on SIGTERM, STOPPING=1
+	# given a bounded time.
+	# stalled SOCKET LOG: binds SOCKET and reads it only while SOCKET.read
+	# exists, appending each assignment to LOG.
+	stalled() {
+		python3 -u -c '
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.1)
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        if not os.path.exists(sys.argv[1] + ".read"):
+            time.sleep(0.1)
+            continue
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            continue
+        for line in data.decode().splitlines():
+            log.write(line + "\n")
+' "$1" "$2" &
+		pids+=" $!"
+		wait_until 10 test -S "$1"
+	}
+	# gone PID: PID has exited (a zombie not yet waited for counts).
+	gone() { [ ! -e "/proc/$1" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+	stalled "$dir/stalled" "$dir/stalled-said"
+	stalled "$dir/deaf" "$dir/deaf-said"
+	NOTIFY_SOCKET=$dir/stalled WATCHDOG_USEC=1000000 \
+		"$availctl" arbiter --config "$dir/m1-good.conf" 2> "$dir/stall-m1.log" &
+	m1=$!
+	pids+=" $m1"
+	"$availctl" arbiter --config "$dir/m2.conf" 2> "$dir/stall-m2.log" &
+	pids+=" $!"
+	NOTIFY_SOCKET=$dir/deaf WATCHDOG_USEC=200000 \
+		"$availctl" relay --config "$dir/h0.conf" 2> "$dir/stall-h0.log" &
+	h0=$!
+	pids+=" $h0"
+	# Ten datagrams fill the queue: WATCHDOG=1 twice a second, 8 s.
+	sleep 8
+	tap_check "notify socket unread: m1 still answers status at once" \
+		timeout 2 "$availctl" status --role --socket "$dir/state-m1/m1.sock"
+	tap_check "notify socket unread: m2 never found m1 silent" \
+		eval '! grep -qE " role role=fault | silent" "$dir/stall-m2.log"'
+	touch "$dir/stalled.read"
+	tap_check "read again: READY=1, and a STATUS= with m1's role" \
+		wait_until 10 bash -c "grep -qx READY=1 '$dir/stalled-said' &&
+			grep -qE '^STATUS=(active|standby) at epoch' '$dir/stalled-said'"
+	tap_check "read again: WATCHDOG=1 keeps coming" \
+		wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$dir/stalled-said') -ge 12 ]"
+	kill "$h0"
+	tap_check "notify socket unread: the relay exits on SIGTERM within 5 s" \
+		wait_until 5 gone "$h0"
+	kill -9 "$h0" 2> /dev/null
+	wait "$h0"
+	kill "$m1"
+	tap_check "read again: SIGTERM, STOPPING=1" \
+		wait_until 10 said "$dir/stalled-said" "^STOPPING=1$"
+	wait "$m1"
+	tap_check "the stopped arbiter exits 0" test $? -eq 0
+	kill $pids 2> /dev/null
+	wait 2> /dev/null
+	pids=
+
 	# What a restart cannot fix: 78, and the file named.
 	tap_expect 78 "$dir/missing.conf: No such file or directory" \
 		"$availctl" arbiter --config "$dir/missing.conf"

@@ -566,6 +566,11 @@ static int start(struct node *n, const char *config_path, bool manager,
 	status = log_queue_start();
 	if (status)
 		return fail(error, error_size, "the log's writer thread: %s", strerror(status));
+	/* Nor would a service manager that does not read its notify socket. */
+	status = service_start();
+	if (status)
+		return fail(error, error_size, "the service manager's notifier thread: %s",
+			    strerror(status));
 	/*
 	 * A control path that is not the daemon's to take refuses the start
 	 * before anything is made (state-dir, runtime-dir, locks): bad input

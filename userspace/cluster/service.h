@@ -4,6 +4,12 @@
  * readiness, reloads, a one-line status and the watchdog's keep-alive,
  * for the units' Type=notify and WatchdogSec=. Outside systemd
  * (NOTIFY_SOCKET unset) every call does nothing.
+ *
+ * The calls only post: a thread of the daemon's own sends, so that a
+ * service manager that does not read its socket for a while (PID 1
+ * busy) never holds up the event loop. READY=1, RELOADING=1 and
+ * STOPPING=1 arrive in order once it reads again, STATUS= and
+ * WATCHDOG=1 as they are then.
  */
 #ifndef AVAILCTL_SERVICE_H
 #define AVAILCTL_SERVICE_H
@@ -19,6 +25,19 @@
  */
 #define SERVICE_EXIT_CONFIG	78
 
+/*
+ * How long, in ms, a process that exits waits for what it posted (its
+ * STOPPING=1) to be sent: a manager that reads nothing does not keep a
+ * daemon from exiting for longer.
+ */
+#define SERVICE_NOTIFY_EXIT_MS 1000
+
+/*
+ * Starts the thread that sends, if not yet: 0, or an errno value
+ * (EAGAIN: a limit on tasks reached). A daemon starts it first; without
+ * it, each call sends at once, waiting for the manager.
+ */
+int service_start(void);
 /*
  * The daemon serves (sockets bound, handlers installed, state read):
  * READY=1 with @status. Reads the watchdog's interval (WatchdogSec=).
