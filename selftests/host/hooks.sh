@@ -249,6 +249,16 @@ hung() {
 removed() {
 	start_pair "hook-timeout-ms = 40000"
 	step_down_while_active_hook_runs "hook removed: "
+	# A hook that cannot be run is refused, as at the start, the hook
+	# before kept.
+	printf '#!/bin/sh\n' > "$dir/unrunnable"
+	chmod 644 "$dir/unrunnable"
+	config m1 "hook-timeout-ms = 40000" | sed "s|^hook = .*|hook = $dir/unrunnable|" \
+		> "$dir/m1.conf"
+	tap_expect 1 "hook $dir/unrunnable cannot be run: Permission denied" \
+		"$availctl" reload --config "$dir/m1.conf"
+	tap_check "hook removed: a refused reload changes nothing" \
+		bash -c "! grep -q ' reloaded ' '$dir/m1.log'"
 	config m1 "hook-timeout-ms = 40000" | grep -v "^hook = " > "$dir/m1.conf"
 	tap_expect 0 "reloaded" "$availctl" reload --config "$dir/m1.conf"
 	kill -CONT "$m2"

@@ -336,10 +336,7 @@ int availctl_check(int argc, char **argv, struct availctl *ctl)
 		goto out;
 	}
 	manager = conf_is_manager(&conf, conf.node);
-	if (manager && conf.hook[0] && access(conf.hook, X_OK)) {
-		snprintf(error, sizeof(error), "hook %s cannot be run: %s", conf.hook,
-			 strerror(errno));
-		conf_blame(&conf, "hook", error, sizeof(error));
+	if (conf_check_hook(&conf, error, sizeof(error))) {
 		service_error("availctl check: %s", error);
 		goto out;
 	}

@@ -905,3 +905,12 @@ void conf_blame(const struct conf *conf, const char *key, char *error, size_t si
 	snprintf(error, size, "%s%s", conf_where(conf, key, where, sizeof(where)), said);
 	free(said);
 }
+
+int conf_check_hook(const struct conf *conf, char *error, size_t size)
+{
+	if (!conf->hook[0] || !conf_is_manager(conf, conf->node) || !access(conf->hook, X_OK))
+		return 0;
+	snprintf(error, size, "hook %s cannot be run: %s", conf->hook, strerror(errno));
+	conf_blame(conf, "hook", error, size);
+	return -1;
+}

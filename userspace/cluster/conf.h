@@ -123,6 +123,14 @@ const char *conf_where(const struct conf *conf, const char *key, char *buf, size
  */
 void conf_blame(const struct conf *conf, const char *key, char *error, size_t size);
 
+/*
+ * Whether a manager's hook (@conf's, none on a host) can be run now
+ * (access(2), X_OK, as the daemon's user): 0, or -1 and in @error "FILE:
+ * line N: hook PATH cannot be run: REASON". The start (exit 78), a
+ * reload (refused) and availctl check refuse the same hook.
+ */
+int conf_check_hook(const struct conf *conf, char *error, size_t size);
+
 /* The index of node @name (see struct conf_name), or -1: a binary search. */
 int conf_index(const struct conf *conf, const char *name);
 /* This node's entry (manager or host), or NULL. */

@@ -555,7 +555,8 @@ static int start(struct node *n, const char *config_path, bool manager,
 		return blamed(c, "node", error, error_size, SERVICE_EXIT_CONFIG);
 	}
 	if (keyring_load(&n->keys, c, error, error_size) ||
-	    local_net_check_broadcasts(c, error, error_size))
+	    local_net_check_broadcasts(c, error, error_size) ||
+	    conf_check_hook(c, error, error_size))
 		return SERVICE_EXIT_CONFIG;
 	/* From here on a failure may pass (an address not up yet): 1, restarted. */
 	n->windows = calloc(c->n_managers + c->n_hosts, sizeof(*n->windows));
@@ -785,7 +786,8 @@ static int reload_conf(struct node *n, char *error, size_t error_size)
 	if (keyring_load(&keys, &next, error, error_size))
 		goto refused;
 	keys_loaded = true;
-	if (local_net_check_broadcasts(&next, error, error_size))
+	if (local_net_check_broadcasts(&next, error, error_size) ||
+	    conf_check_hook(&next, error, error_size))
 		goto refused;
 	windows = keep_windows(n, &next);
 	if (!windows) {
