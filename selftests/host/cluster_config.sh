@@ -224,6 +224,22 @@ for availctl in "$@"; do
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/slash.conf"
 	printf '#!/bin/sh\n' > "$dir/hook"
 	chmod 644 "$dir/hook"
+	# The configuration a FIFO whose writer never comes (a process
+	# substitution that hangs): the start waits in open(), and a SIGTERM
+	# ends the wait (a signal's EINTR is not retried through then).
+	rm -f "$dir/fifo.conf"
+	mkfifo "$dir/fifo.conf"
+	"$availctl" arbiter --config "$dir/fifo.conf" 2> "$dir/fifo.log" &
+	fifo_pid=$!
+	wait_until 10 grep -q wait_for_partner "/proc/$fifo_pid/wchan"
+	kill -TERM "$fifo_pid"
+	tap_check "a start waiting for its FIFO's writer ends on SIGTERM" \
+		wait_until 10 eval '[ ! -e "/proc/$fifo_pid" ] ||
+				    grep -q "^[0-9]* ([^)]*) Z" "/proc/$fifo_pid/stat"'
+	kill -KILL "$fifo_pid" 2> /dev/null
+	wait "$fifo_pid"
+	tap_check "with exit 1, saying why" \
+		bash -c "[ $? = 1 ] && grep -q 'fifo.conf: stopped while waiting for its writer' '$dir/fifo.log'"
 	# A hook that cannot be run: the start refuses it as check does (an
 	# active whose hook never runs serves nothing; systemd's reload runs
 	# check first, and a restart must not take what a reload refuses).

@@ -809,6 +809,18 @@ void conf_free(struct conf *conf)
 
 int conf_load(const char *path, struct conf *conf, char *error, size_t error_size)
 {
+	return conf_load_unless(path, conf, NULL, error, error_size);
+}
+
+/* Whether a call cut short by a signal (EINTR) is to be made again. */
+static bool again(const volatile sig_atomic_t *stop)
+{
+	return errno == EINTR && !(stop && *stop);
+}
+
+int conf_load_unless(const char *path, struct conf *conf, const volatile sig_atomic_t *stop,
+		     char *error, size_t error_size)
+{
 	char *buf;
 	ssize_t n;
 	int fd, status;
@@ -817,9 +829,10 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	/* A FIFO's open waits for a writer: a signal (SIGHUP while starting) may cut it short. */
 	do
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	while (fd < 0 && again(stop));
 	if (fd < 0)
-		return snprintf(error, error_size, "%s: %s", path, strerror(errno)), -1;
+		return snprintf(error, error_size, "%s: %s", path,
+				errno == EINTR ? "stopped while waiting for its writer" : strerror(errno)), -1;
 	buf = malloc(CONF_FILE_MAX + 1);
 	if (!buf) {
 		close(fd);
@@ -828,14 +841,15 @@ int conf_load(const char *path, struct conf *conf, char *error, size_t error_siz
 	/* A signal (a SIGHUP while starting) may cut a read from a pipe short. */
 	for (used = 0; used <= CONF_FILE_MAX; used += (size_t)n) {
 		n = read(fd, buf + used, CONF_FILE_MAX + 1 - used);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && again(stop))
 			n = 0;
 		else if (n <= 0)
 			break;
 	}
 	close(fd);
 	if (n < 0) {
-		snprintf(error, error_size, "%s: %s", path, strerror(errno));
+		snprintf(error, error_size, "%s: %s", path,
+			 errno == EINTR ? "stopped while waiting for its writer" : strerror(errno));
 		free(buf);
 		return -1;
 	}

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,13 @@ int conf_parse(const char *text, size_t len, struct conf *conf,
 	       char *error, size_t error_size);
 /* Reads @path and parses it. */
 int conf_load(const char *path, struct conf *conf, char *error, size_t error_size);
+/*
+ * conf_load(), given up when *@stop is set: a FIFO or a pipe (process
+ * substitution) whose writer never comes waits in open() or read(), and
+ * a SIGTERM then must end the wait, not be retried through (EINTR).
+ */
+int conf_load_unless(const char *path, struct conf *conf, const volatile sig_atomic_t *stop,
+		     char *error, size_t error_size);
 
 void conf_free(struct conf *conf);
 

@@ -546,8 +546,9 @@ static int start(struct node *n, const char *config_path, bool manager,
 	if (sodium_init() < 0)
 		return fail(error, error_size, "libsodium could not start");
 	snprintf(n->config_path, sizeof(n->config_path), "%s", config_path);
-	if (conf_load(config_path, c, error, error_size))
-		return SERVICE_EXIT_CONFIG;
+	if (conf_load_unless(config_path, c, &stop_requested, error, error_size))
+		/* Stopped while it waited for a FIFO's writer: not the file's fault. */
+		return stop_requested ? -1 : SERVICE_EXIT_CONFIG;
 	resolve_config(n);
 	if (manager != !!conf_is_manager(c, c->node)) {
 		fail(error, error_size, "node %s is %s: run 'availctl %s'", c->node,
