@@ -77,6 +77,18 @@ echo "3200 m2 hook-started pid=9 role=active epoch=2" >> "$dir/m2.log"
 verdict "an active hook started after the hold ran out is caught" 1 \
 	"m2 started its active hook at epoch 2 at 3200, its hold over"
 
+# A hook's line is logged once the daemon hears of its check (checked=),
+# which may be later: the check is what is judged.
+clean
+echo "3400 m2 hook-started pid=9 role=active epoch=2 hold_until=3178 checked=3190" >> "$dir/m2.log"
+verdict "an active hook that checked after the hold ran out, logged later, is caught" 1 \
+	"m2 started its active hook at epoch 2 at 3190, its hold over"
+
+clean
+echo "3400 m2 hook-started pid=9 role=active epoch=2 hold_until=3178 checked=2600" >> "$dir/m2.log"
+verdict "an active hook that checked within its hold, logged after it, is no violation" 0 \
+	"2 active intervals, 0 violations"
+
 clean
 echo "2550 m1 hook-started pid=9 role=active epoch=1 hold_until=3000" >> "$dir/m1.log"
 verdict "acting while another is active at a newer epoch is caught" 1 \

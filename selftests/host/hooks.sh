@@ -290,6 +290,31 @@ slow_children() {
 	stop_pair
 }
 
+# m1's hook processes slow to tell the daemon their check (their first
+# write, the report, 400 ms late by strace; the log writer's first one
+# too): the daemon logs on meanwhile, and its hook-started lines, stamped
+# when logged, never take the log's time back; checked= holds the check,
+# no later than the line.
+slow_reports() {
+	m1_launcher="strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=400000:when=1"
+	start_pair
+	m1_launcher=
+	wait_until 10 pgrep -P "$m1" > /dev/null
+	pids+=" $(pgrep -P "$m1" -d ' ')"
+	tap_check "slow hook reports: m1 becomes active, its active hook starts" \
+		wait_until 30 logged m1 " hook-started .*role=active "
+	stop_pair
+	# (Its lines: LeakSanitizer, which cannot work under ptrace, says so
+	# at the ASan build's exit.)
+	tap_check "slow hook reports: m1's log's time never goes back" \
+		awk '$1 !~ /^[0-9]+$/ { next } $1 < last { print; bad = 1 } { last = $1 } END { exit bad }' \
+		"$dir/m1.log"
+	tap_check "slow hook reports: each hook's check, in checked=, comes before its line" \
+		awk '$3 == "hook-started" { for (i = 4; i <= NF; i++) if ($i ~ /^checked=/) c = substr($i, 9)
+					    n++; if (c == "" || c > $1) bad = 1 }
+		     END { exit bad || !n }' "$dir/m1.log"
+}
+
 for availctl in "$@"; do
 	rm -rf "${dir:?}"/*
 	"$availctl" keygen "$dir/secret"
@@ -304,6 +329,7 @@ for availctl in "$@"; do
 	hung
 	removed
 	slow_children
+	slow_reports
 done
 
 tap_done

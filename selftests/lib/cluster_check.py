@@ -134,8 +134,11 @@ def main(paths):
                         hold = int(f["hold_until"])
                     acts.append((t, node, epoch, hold + behind, "entered active"))
             elif event == "hook-started" and f.get("role") == "active":
+                # Judged at the hook's check of the hold (checked=), which
+                # the line, logged once the daemon heard of it, follows.
+                at = int(f["checked"]) + behind if "checked" in f else t
                 until = int(f["hold_until"]) if "hold_until" in f else hold
-                acts.append((t, node, int(f["epoch"]), until + behind,
+                acts.append((at, node, int(f["epoch"]), until + behind,
                              "started its active hook"))
             elif event == "witness" and f.get("status") == "done":
                 accepted.setdefault(node, []).append((t, int(f["epoch"])))

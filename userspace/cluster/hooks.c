@@ -277,9 +277,16 @@ static void read_report(struct hooks *h, const struct node *n)
 	h->report_fd = -1;
 	if (got != (ssize_t)sizeof(r))
 		return;
-	node_log_at(n, r.checked_ms, r.lapsed ? "hook-lapsed" : "hook-started",
-		    "pid=%d role=%s epoch=%" PRIu64 " transition=%" PRIu64 " hold_until=%" PRIu64,
-		    (int)h->pid, c->role, c->epoch, c->transition, r.hold_until_ms);
+	/*
+	 * Stamped now, as every line (the log's time never goes back), the
+	 * check's time in checked=: the process may have waited (a starved
+	 * ordinary task) between its check and its report, while the daemon
+	 * logged on; the check is what the hold is judged by.
+	 */
+	node_log(n, r.lapsed ? "hook-lapsed" : "hook-started",
+		 "pid=%d role=%s epoch=%" PRIu64 " transition=%" PRIu64 " hold_until=%" PRIu64
+		 " checked=%" PRIu64,
+		 (int)h->pid, c->role, c->epoch, c->transition, r.hold_until_ms, r.checked_ms);
 }
 
 static void read_report_cb(void *ctx, const struct node *n)
