@@ -286,6 +286,44 @@ for availctl in "$@"; do
 	tap_check "and it ended by itself" grep -q ' m1 hook-ended .*role=stop .*status=0$' "$dir/yes-m1.log"
 	tap_check "and the lines left behind are counted" \
 		grep -qE ' m1 hook-output-dropped transition=[0-9]+ lines=[1-9]' "$dir/yes-m1.log"
+	# What is left in a hook's pipe as it is closed is counted whole: the
+	# standby hook's process leaves a line unfinished, the active hook's
+	# makes its pipe 1 MiB (F_SETPIPE_SZ) and fills it with 90000 lines;
+	# both keep their pipes open until m1 has stopped.
+	cat > "$dir/orphan" <<-EOF
+		#!/bin/sh
+		[ "\$1" = standby ] && setsid sh -c 'printf unfinished; exec sleep 60' &
+		[ "\$1" = active ] && setsid python3 -c '
+		import fcntl, os, time
+		fcntl.fcntl(1, 1031, 1 << 20)
+		os.write(1, b"".join(b"big %06d\\n" % i for i in range(90000)))
+		open("$dir/big.done", "w").close()
+		time.sleep(60)' &
+		exit 0
+	EOF
+	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/left-m1.log" &
+	m1=$!
+	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/left-m2.log" &
+	m2=$!
+	pids="$m1 $m2"
+	wait_until 30 test -e "$dir/big.done"
+	kill "$m1"
+	wait "$m1"
+	kill "$m2"
+	pkill -f "exec sleep 60|big %06d"
+	wait 2> /dev/null
+	pids=
+	standby=$(awk '$3 == "hook-started" && / role=standby / {
+		for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) print $i; exit }' "$dir/left-m1.log")
+	active=$(awk '$3 == "hook-started" && / role=active / {
+		for (i = 4; i <= NF; i++) if ($i ~ /^transition=/) print $i; exit }' "$dir/left-m1.log")
+	tap_check "a line a hook's process left unfinished in its pipe is counted" \
+		grep -qE " m1 hook-output-dropped ${standby:-none} lines=[1-9]" "$dir/left-m1.log"
+	logged_big=$(grep -c " m1 hook-output ${active:-none} line=\"big " "$dir/left-m1.log")
+	dropped_big=$(grep -oE " m1 hook-output-dropped ${active:-none} lines=[0-9]+" "$dir/left-m1.log" |
+		awk -F= '{ n += $NF } END { print n + 0 }')
+	tap_check "90000 lines in a pipe made 1 MiB: $logged_big logged and $dropped_big counted make them all" \
+		test $((logged_big + dropped_big)) = 90000
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

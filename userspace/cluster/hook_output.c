@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include "hook_output.h"
 #include "log_queue.h"
@@ -214,21 +215,32 @@ void hook_output_read(struct hook_output *o, const struct node *n, uint64_t now_
 	}
 }
 
-/* Lines left in @p, closed unread: dropped, counted by their newlines. */
+/*
+ * Lines left in @p, closed unread: dropped, counted by their newlines, a
+ * line begun and not ended (held in @p, or last in the pipe) as one.
+ * All the pipe holds as it is closed is read (FIONREAD), however large
+ * a hook made it (F_SETPIPE_SZ); what a writer adds meanwhile is not, so
+ * that one writing on cannot keep the loop here.
+ */
 static void count_left(struct hook_output *o, struct hook_pipe *p)
 {
+	bool unfinished = p->len > 0;
 	char buf[4096];
+	int held = 0;
 	ssize_t got;
-	int reads;
 
-	/* A pipe holds 64 KiB unless a hook made it larger: enough looked at. */
-	for (reads = 0; p->fd >= 0 && reads < 64; reads++) {
-		got = read(p->fd, buf, sizeof(buf));
+	if (p->fd < 0 || ioctl(p->fd, FIONREAD, &held))
+		held = 0;
+	for (; held > 0; held -= (int)got) {
+		got = read(p->fd, buf, (size_t)held < sizeof(buf) ? (size_t)held : sizeof(buf));
 		if (got <= 0)
 			break;
 		for (ssize_t i = 0; i < got; i++)
 			o->dropped += buf[i] == '\n';
+		unfinished = buf[got - 1] != '\n';
 	}
+	o->dropped += unfinished;
+	p->len = 0;
 }
 
 /*
