@@ -324,6 +324,30 @@ for availctl in "$@"; do
 		awk -F= '{ n += $NF } END { print n + 0 }')
 	tap_check "90000 lines in a pipe made 1 MiB: $logged_big logged and $dropped_big counted make them all" \
 		test $((logged_big + dropped_big)) = 90000
+	# m1 alone in a network namespace whose firewall drops what it sends
+	# to m2 (sendto() fails, EPERM): its log says so, at warning, once a
+	# second at most, not only its counters.
+	: > "$dir/unsent-m1.log"
+	native_config prio m1 "$dir/secret" "$dir" "$port" > "$dir/unsent-m1.conf"
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$dir/unsent-m1.log") unshare -n sh -c '
+		ip link set lo up && nft add table inet unsent &&
+		nft add chain inet unsent out "{ type filter hook output priority 0; }" &&
+		nft add rule inet unsent out udp dport "$1" drop && shift &&
+		exec "$@" 2>> "$0"' "$dir/unsent-m1.log" $((port + 1)) \
+		"$availctl" arbiter --config "$dir/unsent-m1.conf" &
+	pids=$!
+	tap_check "a datagram m1 cannot send is logged at warning: <4>" \
+		wait_until 10 logged '^<4>[0-9]+ m1 send-failed to=m2 error="Operation not permitted" ' \
+		"$dir/unsent-m1.log"
+	sleep 3	# an observation window, not a wait for anything
+	kill "$pids"
+	wait 2> /dev/null
+	pids=
+	sed 's/^<[0-7]>//' "$dir/unsent-m1.log" > "$dir/unsent-m1.plain"
+	tap_check "once a second at most, with how many were not logged" \
+		awk '$3 == "send-failed" { if (last && $1 - last < 1000) bad = 1; last = $1; n++ }
+		     $3 == "send-failed" && / unlogged_before=[1-9]/ { counted = 1 }
+		     END { exit bad || n < 2 || !counted }' "$dir/unsent-m1.plain"
 	# What availctl says before or outside the daemon's log is an error:
 	# a start that fails, availctl check refusing the file (ExecReload
 	# runs it first: systemctl reload shows only its line), a refused

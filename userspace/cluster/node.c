@@ -109,6 +109,7 @@ static const struct {
 	{ "log-dropped", LOG_WARNING }, { "control-unrecorded", LOG_WARNING },
 	{ "memory-unlocked", LOG_WARNING }, { "hook-output-dropped", LOG_WARNING },
 	{ "resources-unsent", LOG_WARNING }, { "witness-expired", LOG_WARNING },
+	{ "send-failed", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
@@ -825,6 +826,27 @@ int node_reload(struct node *n, char *error, size_t error_size)
 	return status;
 }
 
+/*
+ * A datagram to @to that could not be sent (@why: a firewall's rule, no
+ * route, a full socket buffer): counted, and logged once a second at
+ * most (a warning), as drops are, so that a daemon whose heartbeats go
+ * nowhere says so in its log, not only in its counters, and one that
+ * cannot send at all does not flood it.
+ */
+static int send_failed(struct node *n, const char *to, const char *why)
+{
+	n->send_failed++;
+	if (n->send_failed_logged_ms && node_now_ms() - n->send_failed_logged_ms < 1000) {
+		n->send_failed_unlogged++;
+		return -1;
+	}
+	node_log(n, "send-failed", "to=%s error=%s unlogged_before=%llu", LOG_VALUE(to),
+		 LOG_VALUE(why), (unsigned long long)n->send_failed_unlogged);
+	n->send_failed_logged_ms = node_now_ms();
+	n->send_failed_unlogged = 0;
+	return -1;
+}
+
 int node_send(struct node *n, const char *to, struct wire_message *msg)
 {
 	const struct conf_node *dest = conf_find(&n->conf, to);
@@ -833,10 +855,8 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 	bool unsaved;
 	size_t len;
 
-	if (!dest || !key) {
-		n->send_failed++;
-		return -1;
-	}
+	if (!dest || !key)
+		return send_failed(n, to, dest ? "no key for it" : "not in the configuration");
 	snprintf(msg->sender, sizeof(msg->sender), "%s", n->conf.node);
 	snprintf(msg->destination, sizeof(msg->destination), "%s", to);
 	msg->seq = sequence_take(&n->seq, &unsaved);
@@ -845,11 +865,11 @@ int node_send(struct node *n, const char *to, struct wire_message *msg)
 			 (unsigned long long)n->seq.next, LOG_VALUE(strerror(n->seq.save_errno)));
 	msg->time_ms = node_unix_ms();
 	len = wire_encode(msg, key, buf, sizeof(buf));
-	if (!len || sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,
-			   sizeof(dest->addr)) != (ssize_t)len) {
-		n->send_failed++;
-		return -1;
-	}
+	if (!len)
+		return send_failed(n, to, "too large to encode");
+	if (sendto(n->udp, buf, len, 0, (const struct sockaddr *)&dest->addr,
+		   sizeof(dest->addr)) != (ssize_t)len)
+		return send_failed(n, to, strerror(errno));
 	n->sent++;
 	return 0;
 }

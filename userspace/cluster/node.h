@@ -51,6 +51,8 @@ struct node {
 	uint64_t started_ms;
 	uint64_t drops_logged_ms;	/* drops are logged once a second at most */
 	uint64_t drops_unlogged;
+	uint64_t send_failed_logged_ms;	/* so are failed sends */
+	uint64_t send_failed_unlogged;
 };
 
 /*
