@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "background.h"
 #include "log_queue.h"
 #include "service.h"
 
@@ -178,16 +179,9 @@ static void *writer(void *unused)
 
 bool log_queue_drain(unsigned int timeout_ms)
 {
-	struct timespec until;
+	struct timespec until = background_deadline(CLOCK_REALTIME, timeout_ms);
 	bool drained;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&q.lock);
 	while ((q.used || q.writing) &&
 	       pthread_cond_timedwait(&q.written, &q.lock, &until) != ETIMEDOUT)
@@ -215,26 +209,10 @@ static void fork_done(void)
 
 static void start(void)
 {
-	pthread_attr_t attr;
-	pthread_t thread;
-	sigset_t all, was;
-	int error;
+	int error = background_start(writer, LOG_QUEUE_STACK);
 
-	/*
-	 * A small stack: the daemon locks its memory (node.c). The thread
-	 * takes no signal, which go to the event loop, and inherits the
-	 * loop's SCHED_RESET_ON_FORK: it runs at ordinary priority.
-	 */
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, LOG_QUEUE_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &was);
-	error = pthread_create(&thread, &attr, writer, NULL);
 	q.running = !error;
 	q.start_error = error;
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
-	pthread_attr_destroy(&attr);
 	if (q.running) {
 		pthread_atfork(fork_prepare, fork_done, fork_done);
 		atexit(drain_at_exit);

@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "background.h"
 #include "service.h"
 #include "utf8.h"
 
@@ -111,13 +112,7 @@ static void drain(unsigned int timeout_ms)
 
 	if (!box.running || box.owner != getpid())
 		return;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	until = background_deadline(CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&box.lock);
 	while ((box.used || box.status_unsent || box.watchdog || box.sending) &&
 	       pthread_cond_timedwait(&box.sent, &box.lock, &until) != ETIMEDOUT)
@@ -143,22 +138,12 @@ static void fork_done(void)
 
 int service_start(void)
 {
-	pthread_attr_t attr;
-	pthread_t thread;
-	sigset_t all, was;
 	int error;
 
 	if (box.running)
 		return 0;
 	/* As the log's writer: a small stack (memory is locked), no signals. */
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, NOTIFY_STACK);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &was);
-	error = pthread_create(&thread, &attr, notifier, NULL);
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
-	pthread_attr_destroy(&attr);
+	error = background_start(notifier, NOTIFY_STACK);
 	if (error)
 		return error;
 	box.running = true;

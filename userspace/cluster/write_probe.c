@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "availcast.h"
+#include "background.h"
 #include "write_probe.h"
 
 #define WRITE_PROBE_STACK (512 * 1024)	/* bytes; ASan's frames are larger */
@@ -38,13 +39,7 @@ static void *probe(void *arg)
 		pause_ms = (uint64_t)p->took_ms * 3;
 		if (pause_ms < WRITE_PROBE_EVERY_MS)
 			pause_ms = WRITE_PROBE_EVERY_MS;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(pause_ms / 1000);
-		until.tv_nsec += (long)(pause_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		until = background_deadline(CLOCK_MONOTONIC, pause_ms);
 		while (!p->stopping &&
 		       pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
 			;
