@@ -277,13 +277,19 @@ removed() {
 # starved machine takes that long, hooks.c): an active hook is held
 # against the hold as the daemon renewed it meanwhile, not as it was at
 # fork, and starts.
-slow_children() {
-	m1_launcher="strace -f -qq -o /dev/null -e trace=setsid -e inject=setsid:delay_enter=700000"
+# start_pair_traced STRACE_OPTION...: start_pair, m1 under strace -f with
+# them.
+start_pair_traced() {
+	m1_launcher="strace -f -qq -o /dev/null $*"
 	start_pair
 	m1_launcher=
 	# The daemon too, not only strace, which leaves it running when ended.
 	wait_until 10 pgrep -P "$m1" > /dev/null
 	pids+=" $(pgrep -P "$m1" -d ' ')"
+}
+
+slow_children() {
+	start_pair_traced -e trace=setsid -e inject=setsid:delay_enter=700000
 	tap_check "slow hook processes: m1 becomes active" wait_until 30 logged m1 " role role=active "
 	tap_check "its active hook starts" wait_until 30 grep -q "^m1 active start" "$dir/hooks.log"
 	tap_check_fails "none lapsed" grep -q " hook-lapsed " "$dir/m1.log"
@@ -296,11 +302,7 @@ slow_children() {
 # when logged, never take the log's time back; checked= holds the check,
 # no later than the line.
 slow_reports() {
-	m1_launcher="strace -f -qq -o /dev/null -e trace=write -e inject=write:delay_enter=400000:when=1"
-	start_pair
-	m1_launcher=
-	wait_until 10 pgrep -P "$m1" > /dev/null
-	pids+=" $(pgrep -P "$m1" -d ' ')"
+	start_pair_traced -e trace=write -e inject=write:delay_enter=400000:when=1
 	tap_check "slow hook reports: m1 becomes active, its active hook starts" \
 		wait_until 30 logged m1 " hook-started .*role=active "
 	stop_pair

@@ -27,15 +27,21 @@ native_dir log-priority
 port=$((20000 + RANDOM % 20000))
 
 # logged PATTERN: m1's log has a line matching PATTERN (grep -E).
-# pair_until NAME PATTERN: m1 from NAME-m1.conf and m2 from flood-m2.conf,
-# logging to NAME-m1.log and NAME-m2.log, until m1's log has a line
-# PATTERN matches (30 s at most); then both stopped.
-pair_until() {
-	"$availctl" arbiter --config "$dir/$1-m1.conf" 2> "$dir/$1-m1.log" &
+# pair NAME [CONF]: m1 from CONF (NAME-m1.conf) and m2 from
+# flood-m2.conf, logging to NAME-m1.log and NAME-m2.log; their pids in
+# $m1, $m2 and $pids.
+pair() {
+	"$availctl" arbiter --config "$dir/${2:-$1-m1.conf}" 2> "$dir/$1-m1.log" &
 	m1=$!
 	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/$1-m2.log" &
 	m2=$!
 	pids="$m1 $m2"
+}
+
+# pair_until NAME PATTERN: pair NAME until m1's log has a line PATTERN
+# matches (30 s at most); then both stopped.
+pair_until() {
+	pair "$1"
 	wait_until 30 grep -q "$2" "$dir/$1-m1.log"
 	kill "$m1" "$m2"
 	wait 2> /dev/null
@@ -269,11 +275,7 @@ for availctl in "$@"; do
 		[ "\$1" = active ] && { setsid sh -c 'exec yes left-behind' & echo \$! > "$dir/yes.pid"; }
 		exit 0
 	EOF
-	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/yes-m1.log" &
-	m1=$!
-	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/yes-m2.log" &
-	m2=$!
-	pids="$m1 $m2"
+	pair yes orphan-m1.conf
 	wait_until 30 test -s "$dir/yes.pid"
 	wait_until 10 grep -q " m1 hook-output .*line=left-behind" "$dir/yes-m1.log"
 	kill "$m1"
@@ -301,11 +303,7 @@ for availctl in "$@"; do
 		time.sleep(60)' &
 		exit 0
 	EOF
-	"$availctl" arbiter --config "$dir/orphan-m1.conf" 2> "$dir/left-m1.log" &
-	m1=$!
-	"$availctl" arbiter --config "$dir/flood-m2.conf" 2> "$dir/left-m2.log" &
-	m2=$!
-	pids="$m1 $m2"
+	pair left orphan-m1.conf
 	wait_until 30 test -e "$dir/big.done"
 	kill "$m1"
 	wait "$m1"
