@@ -157,6 +157,18 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	tap_expect 1 "availctl metrics: $dir/none/x.prom" \
 		"$availctl" metrics "${m1[@]}" --output "$dir/none/x.prom"
 	tap_expect 2 "unexpected argument" "$availctl" metrics "${m1[@]}" extra
+	# --output replaces a regular file only: not a device, a FIFO or a
+	# symlink (as /dev/null and /dev/stdout are), which are left as they are.
+	mknod "$dir/null" c 1 3
+	mkfifo "$dir/fifo"
+	ln -sfn /proc/self/fd/1 "$dir/stdout"
+	for target in null fifo stdout; do
+		tap_expect 1 "$dir/$target: not a regular file" \
+			"$availctl" metrics "${m1[@]}" --output "$dir/$target"
+	done
+	tap_check "and they are as they were" \
+		bash -c "test -c '$dir/null' -a -p '$dir/fifo' -a -L '$dir/stdout'"
+	rm -f "$dir/null" "$dir/fifo" "$dir/stdout"
 	# Output that was not all written is a failure, whatever the command:
 	# "metrics > f.tmp && mv f.tmp f.prom" must not move a cut file.
 	for command in "metrics" "status" "--json status"; do

@@ -433,9 +433,18 @@ int availctl_reload(int argc, char **argv, struct availctl *ctl)
 /*
  * Replaces @path with @size bytes of @text at once, readable by all (the
  * collector runs as its own user): a reader sees the old or the new file.
+ * Only a regular file, or none, is replaced: the rename would put a file
+ * in place of a device (/dev/null), a FIFO or a symlink (/dev/stdout),
+ * and root may do it. -1 with errno, or EEXIST for such a @path.
  */
 static int replace_file(const char *path, const char *text, size_t size)
 {
+	struct stat st;
+
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		errno = EEXIST;
+		return -1;
+	}
 	return durable_replace_file(path, text, size, 0644);
 }
 
@@ -462,7 +471,9 @@ int availctl_metrics(int argc, char **argv, struct availctl *ctl)
 	if (!o.output) {
 		fwrite(answer, 1, size, stdout);
 	} else if (replace_file(o.output, answer, size)) {
-		service_error("availctl metrics: %s: %s", o.output, strerror(errno));
+		service_error("availctl metrics: %s: %s", o.output,
+			      errno == EEXIST ? "not a regular file: only one is replaced" :
+			      strerror(errno));
 		status = AVAILCTL_EXIT_FAILED;
 	}
 	free(answer);
