@@ -248,6 +248,22 @@ for availctl in "$@"; do
 		"$dir/bad.conf"
 	{ good; echo "hook = $dir/nohook"; } > "$dir/bad.conf"
 	refused_file "hook $dir/nohook cannot be run: No such file" "$dir/bad.conf"
+	# What root may "execute" (access(2)) and execve(2) still refuses.
+	mkdir -p "$dir/hookdir"
+	printf 'echo no interpreter line\n' > "$dir/noshebang"
+	: > "$dir/empty"
+	printf '#!/nonexistent/sh\n' > "$dir/nointerpreter"
+	printf '#!%s\n' "$dir/hookdir" > "$dir/dirinterpreter"
+	chmod 755 "$dir/hookdir" "$dir/noshebang" "$dir/empty" "$dir/nointerpreter" \
+		"$dir/dirinterpreter"
+	for hook in "hookdir:not a regular file" \
+		    "noshebang:neither a program (ELF) nor a script beginning with #!" \
+		    "empty:neither a program (ELF) nor a script beginning with #!" \
+		    "nointerpreter:its interpreter /nonexistent/sh: No such file" \
+		    "dirinterpreter:its interpreter $dir/hookdir: not a regular file"; do
+		{ good; echo "hook = $dir/${hook%%:*}"; } > "$dir/bad.conf"
+		refused_file "hook $dir/${hook%%:*} cannot be run: ${hook#*:}" "$dir/bad.conf"
+	done
 	chmod 755 "$dir/hook"
 	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/bad.conf"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -920,11 +921,62 @@ void conf_blame(const struct conf *conf, const char *key, char *error, size_t si
 	free(said);
 }
 
+/*
+ * Why @path cannot be run as a program by this process, or NULL: a
+ * regular file (symlinks followed) it may execute (access(2), X_OK: root
+ * may execute any file with an execute bit, a directory too), and that
+ * execve(2) takes: an ELF program, or a script whose "#!" interpreter is
+ * itself a regular file it may execute. hooks.c runs it with execve(),
+ * which falls back to no shell (ENOEXEC). @why holds a reason made here.
+ */
+static const char *unrunnable(const char *path, char *why, size_t size)
+{
+	char head[256], *interpreter, *end;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	if (stat(path, &st) || access(path, X_OK))
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return strerror(errno);
+	got = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (got < 0)
+		return strerror(errno);
+	head[got] = '\0';
+	if (got >= 4 && !memcmp(head, "\177ELF", 4))
+		return NULL;
+	if (got < 2 || memcmp(head, "#!", 2))
+		return "neither a program (ELF) nor a script beginning with #!";
+	interpreter = head + 2 + strspn(head + 2, " \t");
+	end = interpreter + strcspn(interpreter, " \t\n");
+	*end = '\0';
+	if (!*interpreter)
+		return "its #! line names no interpreter";
+	if (stat(interpreter, &st) || access(interpreter, X_OK))
+		snprintf(why, size, "its interpreter %s: %s", interpreter, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		snprintf(why, size, "its interpreter %s: not a regular file", interpreter);
+	else
+		return NULL;
+	return why;
+}
+
 int conf_check_hook(const struct conf *conf, char *error, size_t size)
 {
-	if (!conf->hook[0] || !conf_is_manager(conf, conf->node) || !access(conf->hook, X_OK))
+	char why[PATH_MAX + 64];
+	const char *reason;
+
+	if (!conf->hook[0] || !conf_is_manager(conf, conf->node))
 		return 0;
-	snprintf(error, size, "hook %s cannot be run: %s", conf->hook, strerror(errno));
+	reason = unrunnable(conf->hook, why, sizeof(why));
+	if (!reason)
+		return 0;
+	snprintf(error, size, "hook %s cannot be run: %s", conf->hook, reason);
 	conf_blame(conf, "hook", error, size);
 	return -1;
 }
