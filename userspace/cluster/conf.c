@@ -827,10 +827,23 @@ int conf_load_unless(const char *path, struct conf *conf, const volatile sig_ato
 	int fd, status;
 	size_t used;
 
-	/* A FIFO's open waits for a writer: a signal (SIGHUP while starting) may cut it short. */
-	do
+	/*
+	 * A FIFO's open waits for a writer: a signal (SIGHUP while starting)
+	 * may cut it short. A stop that came before the open, its EINTR
+	 * never seen, ends the wait too (but for a stop in the instants
+	 * between this look and the open's start: ppoll() on a FIFO opened
+	 * O_NONBLOCK would close that too).
+	 */
+	for (;;) {
+		if (stop && *stop) {
+			errno = EINTR;
+			fd = -1;
+			break;
+		}
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-	while (fd < 0 && again(stop));
+		if (fd >= 0 || !again(stop))
+			break;
+	}
 	if (fd < 0)
 		return snprintf(error, error_size, "%s: %s", path,
 				errno == EINTR ? "stopped while waiting for its writer" : strerror(errno)), -1;
