@@ -953,9 +953,10 @@ static const char *unrunnable(const char *path, char *why, size_t size)
 		return strerror(errno);
 	if (!S_ISREG(st.st_mode))
 		return "not a regular file";
+	/* A program it may run but not read (mode 711): execve() judges it. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return strerror(errno);
+		return errno == EACCES ? NULL : strerror(errno);
 	got = read(fd, head, sizeof(head) - 1);
 	close(fd);
 	if (got < 0)

@@ -508,7 +508,6 @@ static int take_locks(struct node *n, bool manager, char *error, size_t size)
 	return take_runtime_lock(n, places, error, size);
 }
 
-/* node_start(), but -1 for a failure that may pass by itself. */
 /* config_real, as config_path names it now (just read: no wait). */
 static void resolve_config(struct node *n)
 {
@@ -516,6 +515,7 @@ static void resolve_config(struct node *n)
 		snprintf(n->config_real, sizeof(n->config_real), "%s", n->config_path);
 }
 
+/* node_start(), but -1 for a failure that may pass by itself. */
 static int start(struct node *n, const char *config_path, bool manager,
 		 char *error, size_t error_size)
 {
