@@ -125,6 +125,12 @@ for availctl in "$@"; do
 			pid=$!
 			tap_check "${daemon%% *}, WATCHDOG_USEC=$usec: ten keep-alives" \
 				wait_until 30 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$said') -ge 10 ]"
+			# They are sent at the loop's realtime priority (SCHED_RR,
+			# realtime-priority 1), not behind ordinary tasks.
+			[ "$usec" = 800000 ] &&
+				tap_check "${daemon%% *}: its notifier thread runs at the loop's SCHED_RR" \
+					bash -c "chrt -p \$(grep -lx availctl-notify /proc/$pid/task/*/comm |
+						cut -d/ -f5) | grep -q 'policy: SCHED_RR'"
 			kill "$pid"
 			wait "$pid"
 		done

@@ -18,6 +18,8 @@
  * At exit the mailbox is given up to SERVICE_NOTIFY_EXIT_MS to empty
  * (STOPPING=1), as the log's queue is (log_queue.c).
  */
+#define _GNU_SOURCE	/* pthread_setname_np() */
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -110,6 +112,8 @@ static void *notifier(void *unused)
 	char msg[sizeof(box.status) + 32];
 
 	(void)unused;
+	/* Named for top -H and ps -L, and for the tests to find it. */
+	pthread_setname_np(pthread_self(), "availctl-notify");
 	pthread_mutex_lock(&box.lock);
 	for (;;) {
 		while (!take(msg, sizeof(msg))) {
