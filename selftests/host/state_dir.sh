@@ -347,7 +347,10 @@ for availctl in "$@"; do
 	for how in closed zombie; do
 		python3 "$dir/leave.py" "$dir/w/@w.agreed.lock" "$how" > "$dir/leave.out" &
 		leaver=$!
-		wait_until 10 grep -q . "$dir/leave.out"
+		# A deadline, not a guess: python's start took over 10 s once,
+		# beside the host tests' other lanes.
+		tap_check "$how: the lock's taker has started its child" \
+			wait_until 60 grep -q . "$dir/leave.out"
 		sleeper=$(cat "$dir/leave.out")
 		tap_expect 1 "is locked by pid $sleeper, sleep, not an availctl daemon: pid " \
 			"$availctl" check --config "$dir/w2.conf"
