@@ -283,12 +283,8 @@ void hook_output_ended(struct hook_output *o, const struct node *n, uint64_t now
 	read_pipe(o, &o->running, n, NULL, NULL);
 	o->allowed = allowed;
 	finish_line(o, &o->running, n);
-	if (o->ended.fd >= 0) {
-		count_left(o, &o->ended);
-		if (o->dropped)
-			say_dropped(o, n, o->ended.transition);
-		pipe_close(o, &o->ended);
-	}
+	if (o->ended.fd >= 0)
+		hook_output_leave(o, n);
 	if (o->running.len)
 		log_line(o, &o->running, n, false);
 	if (o->dropped)
