@@ -91,20 +91,30 @@ static bool take(char *msg, size_t size)
 
 /*
  * The loop's scheduling (its realtime priority, realtime-priority=), for
- * this thread, before each send: a keep-alive must not wait behind
- * ordinary tasks where the loop would not, or on a loaded machine
- * systemd's watchdog ends a daemon whose loop kept time (the tests saw
- * 969 ms between keep-alives due every 400). The thread only ever waits
- * in sd_notify(): a realtime priority costs others nothing. Read from
- * the kernel each time, as the loop's changes on a reload.
+ * this thread: a keep-alive must not wait behind ordinary tasks where the
+ * loop would not, or on a loaded machine systemd's watchdog ends a daemon
+ * whose loop kept time (the tests saw 969 ms between keep-alives due
+ * every 400). The thread only ever waits in sd_notify(): a realtime
+ * priority costs others nothing. Looked up before each send, as a reload
+ * changes the loop's, but asked for once per change: under the packaged
+ * units the sandbox refuses it (RestrictRealtime=, and the thread was
+ * reset to SCHED_OTHER at its creation by CPUSchedulingResetOnFork=), and
+ * the thread runs on as it is, its keep-alives due every WatchdogSec=/2
+ * (5 s there).
  */
 static void follow_loop_scheduling(void)
 {
+	static int asked_policy = -1, asked_priority = -1;
 	struct sched_param param;
 	int policy = sched_getscheduler(box.loop);
 
-	if (policy >= 0 && !sched_getparam(box.loop, &param))
-		sched_setscheduler(0, policy, &param);	/* this thread's alone */
+	if (policy < 0 || sched_getparam(box.loop, &param))
+		return;
+	if (policy == asked_policy && param.sched_priority == asked_priority)
+		return;
+	asked_policy = policy;
+	asked_priority = param.sched_priority;
+	sched_setscheduler(0, policy, &param);	/* this thread's alone */
 }
 
 static void *notifier(void *unused)

@@ -318,6 +318,15 @@ phase1_cluster() {
 	check_within 30 "m2's hook ran with standby" grep -q '^standby ' "$(hook_log m2)"
 }
 
+# arbiter_runs_on PID: m1's unit is active, its main process still PID,
+# and m1 answers on its status socket (availctl status --config would
+# read the file as it is now).
+arbiter_runs_on() {
+	systemctl is-active --quiet availctl-arbiter &&
+		test "$(systemctl show -p MainPID --value availctl-arbiter)" = "$1" &&
+		availctl status --role --socket /var/lib/availctl/m1.sock
+}
+
 phase1_reload() {
 	local pid mark
 	pid=$(systemctl show -p MainPID --value availctl-arbiter)
@@ -360,12 +369,22 @@ phase1_reload() {
 		journal_has "$mark" warning availctl-arbiter ' m1 reload-refused error="[^"]*unknown key'
 	tap_check_fails "journalctl -p warning -u 'availctl*': of the refused reload, nothing but the refusal" \
 		warnings_but "$mark" "$provoked_reload"
-	# Asked over its socket: availctl status --config would read the
-	# refused file.
 	tap_check "after the refused reload the arbiter runs on: the same process, still active" \
-		sh -c "systemctl is-active --quiet availctl-arbiter &&
-			test \"\$(systemctl show -p MainPID --value availctl-arbiter)\" = '$pid' &&
-			availctl status --role --socket /var/lib/availctl/m1.sock"
+		arbiter_runs_on "$pid"
+
+	# A realtime priority other than the unit's: the sandbox refuses the
+	# daemon's sched_setscheduler() (@resources), and the call fails
+	# (SystemCallErrorNumber=EPERM) rather than killing it with SIGSYS.
+	# The reload is taken, the refusal said, the daemon runs on.
+	mark=$(journal_mark)
+	{ cat "$m1.good"; echo "realtime-priority = 2"; } > "$m1"
+	tap_check "systemctl reload availctl-arbiter takes realtime-priority = 2, which the sandbox refuses" \
+		systemctl reload availctl-arbiter
+	check_within 30 "journalctl -p warning -u availctl-arbiter: m1's scheduling-refused, priority 2" \
+		journal_has "$mark" warning availctl-arbiter \
+		' m1 scheduling-refused policy=rr priority=2 error=.*not permitted'
+	tap_check "after it the arbiter runs on: the same process, still active" \
+		arbiter_runs_on "$pid"
 	mv "$m1.good" "$m1"
 }
 
