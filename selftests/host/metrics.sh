@@ -6,7 +6,8 @@
 # thousand hosts and a relay, on 127.0.0.1. The Prometheus exposition is
 # checked with promtool (Debian's prometheus package) and for the samples
 # it must hold; the answers are megabytes, which the control socket must
-# carry whole; a slow client does not hold the daemon up; a flood of
+# carry whole; a slow client does not hold the daemon up, nor do idle
+# ones, and status gives up at its deadline on a full queue; a flood of
 # reports is read a batch at a time, the newest of each host checked; of
 # a flood of witness requests, only the newest is answered.
 # Usage: metrics.sh AVAILCTL...  (plain and sanitizer builds)
@@ -254,6 +255,69 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 		"$availctl" status "${m1[@]}"
 	wait "$stallers"
 	tap_check "and still after the daemon dropped them" "$availctl" status "${m1[@]}"
+
+	# Idle clients filling the daemon's four slots and four of the five
+	# places of its queue of connections not yet taken in (listen(2)'s
+	# backlog), each connected again as soon as the daemon drops it:
+	# status, queued behind four of them, is answered within its own
+	# deadline (6 s from its connect): a client that has not asked
+	# within a second is dropped (CONTROL_REQUEST_MS). When idle
+	# clients held a slot for the 5 s a slow reader may have, status
+	# waited about 10 s.
+	python3 - "$dir/state-m1/m1.sock" "$dir/holding" <<-'PY' &
+	import select, socket, sys
+	held = []
+	while True:
+	    while len(held) < 8:
+	        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+	        try:
+	            s.connect(sys.argv[1])
+	        except BlockingIOError:
+	            s.close()
+	            break
+	        held.append(s)
+	    if len(held) == 8:
+	        open(sys.argv[2], "w").close()
+	    for s in select.select(held, [], [], 0.05)[0]:
+	        held.remove(s)
+	        s.close()
+	PY
+	holders=$!
+	rm -f "$dir/holding"
+	wait_until 10 test -e "$dir/holding"
+	for i in 1 2 3; do
+		tap_check "with eight idle clients connecting again and again, status answers ($i of 3)" \
+			timeout 20 "$availctl" status "${m1[@]}"
+	done
+	kill "$holders"
+	wait "$holders" 2> /dev/null
+
+	# A socket whose owner takes in no connection, its queue full (a
+	# daemon's loop stopped): status gives up at its deadline, saying
+	# why, where its connect() waited without end.
+	rm -f "$dir/full.sock" "$dir/full.ready"
+	python3 - "$dir/full.sock" "$dir/full.ready" <<-'PY' &
+	import socket, sys, time
+	listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+	listener.bind(sys.argv[1])
+	listener.listen(0)
+	queued = []
+	while True:
+	    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+	    try:
+	        s.connect(sys.argv[1])
+	    except BlockingIOError:
+	        break
+	    queued.append(s)
+	open(sys.argv[2], "w").close()
+	time.sleep(60)
+	PY
+	full=$!
+	wait_until 10 test -e "$dir/full.ready"
+	tap_expect 1 "took no connection in 6 s: its queue stayed full" \
+		timeout 20 "$availctl" status --socket "$dir/full.sock"
+	kill "$full"
+	wait "$full" 2> /dev/null
 
 	# shellcheck disable=SC2086
 	kill $pids

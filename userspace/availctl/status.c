@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,12 +148,14 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		 char **answer, size_t *size, pid_t *peer)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	const struct timeval ask_timeout = { .tv_sec = ASK_TIMEOUT_MS / 1000,
+					     .tv_usec = ASK_TIMEOUT_MS % 1000 * 1000 };
 	struct pollfd pfd = { .events = POLLIN };
 	char buf[65536];
 	uint64_t deadline;
 	FILE *out = NULL;
 	ssize_t got;
-	int fd;
+	int fd, connected;
 
 	*answer = NULL;
 	*size = 0;
@@ -163,7 +166,21 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		service_error("availctl %s: socket: %s", command, strerror(errno));
 		return AVAILCTL_EXIT_FAILED;
 	}
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	/*
+	 * One deadline for all of it: connect() waits while the daemon's
+	 * queue of connections not yet taken in is full (its loop stopped,
+	 * or clients holding every slot), and would wait without end.
+	 */
+	deadline = availcast_now_ns() / 1000000 + ASK_TIMEOUT_MS;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &ask_timeout, sizeof(ask_timeout));
+	connected = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	if (connected && errno == EAGAIN) {
+		service_error("availctl %s: the daemon at %s took no connection in %d s: its queue stayed full",
+			      command, path, ASK_TIMEOUT_MS / 1000);
+		close(fd);
+		return AVAILCTL_EXIT_FAILED;
+	}
+	if (connected ||
 	    send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request) ||
 	    shutdown(fd, SHUT_WR)) {
 		/* Not a daemon's absence: the socket and its directory are mode 0660 and 0700. */
@@ -189,7 +206,6 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		return AVAILCTL_EXIT_FAILED;
 	}
 	pfd.fd = fd;
-	deadline = availcast_now_ns() / 1000000 + ASK_TIMEOUT_MS;
 	for (;;) {
 		uint64_t now = availcast_now_ns() / 1000000;
 

@@ -361,6 +361,29 @@ static void give_answer(struct control_client *client)
 		drop(client);
 }
 
+/* Reads and answers what each client has sent, writes what it can take. */
+static void serve_clients(struct control *c, control_answer_fn answer, void *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++) {
+		struct control_client *client = &c->clients[i];
+
+		if (client->fd >= 0 && !client->answer)
+			take_request(client, answer, ctx);
+		if (client->fd >= 0 && client->answer)
+			give_answer(client);
+	}
+}
+
+/* Whether @client has had its time: to ask, or in all. */
+static bool late(const struct control_client *client, uint64_t now_ms)
+{
+	uint64_t held = now_ms - client->since_ms;
+
+	return held > CONTROL_TIMEOUT_MS || (!client->answer && held > CONTROL_REQUEST_MS);
+}
+
 void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer, void *ctx)
 {
 	struct control_client *client;
@@ -369,8 +392,13 @@ void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer,
 
 	if (c->fd < 0)
 		return;
+	/*
+	 * What came is read before any client is judged late: after a
+	 * stall of this daemon, a request that waited unread is answered.
+	 */
+	serve_clients(c, answer, ctx);
 	for (i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->clients[i].fd >= 0 && now_ms - c->clients[i].since_ms > CONTROL_TIMEOUT_MS)
+		if (c->clients[i].fd >= 0 && late(&c->clients[i], now_ms))
 			drop(&c->clients[i]);
 	while ((client = free_slot(c))) {
 		fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -378,13 +406,8 @@ void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer,
 			break;
 		*client = (struct control_client){ .fd = fd, .since_ms = now_ms };
 	}
-	for (i = 0; i < CONTROL_CLIENTS; i++) {
-		client = &c->clients[i];
-		if (client->fd >= 0 && !client->answer)
-			take_request(client, answer, ctx);
-		if (client->fd >= 0 && client->answer)
-			give_answer(client);
-	}
+	/* The new clients' requests, most often sent before they were taken in. */
+	serve_clients(c, answer, ctx);
 }
 
 int control_request_format(char *buf, size_t size, const struct control_request *r)

@@ -7,7 +7,7 @@
  * hosts is megabytes), and the daemon never waits on a client: it
  * accepts, reads and writes only what the socket takes at once, answers
  * a few clients at a time, and drops one that takes longer than
- * CONTROL_TIMEOUT_MS in all.
+ * CONTROL_TIMEOUT_MS in all, or CONTROL_REQUEST_MS to ask.
  */
 #ifndef AVAILCTL_CONTROL_H
 #define AVAILCTL_CONTROL_H
@@ -25,6 +25,14 @@
 
 #define CONTROL_CLIENTS		4
 #define CONTROL_TIMEOUT_MS	5000
+/*
+ * A client sends its request line as it connects: one that has not sent
+ * it whole this long after it was taken in is dropped, so that idle
+ * connections, however many, keep a slot from the next client for no
+ * longer (with CONTROL_TIMEOUT_MS they held all four for 5 s, and
+ * availctl status, which waits ASK_TIMEOUT_MS, failed).
+ */
+#define CONTROL_REQUEST_MS	1000
 #define CONTROL_REQUEST_MAX	256	/* bytes of a request line, its newline included */
 
 struct control_client {
