@@ -223,8 +223,11 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	}
 	close(fd);
 	if (fclose(out) || got < 0 || !*size) {
-		service_error("availctl %s: the daemon at %s did not answer: %s", command,
-			path, got < 0 ? strerror(errno) : "empty answer");
+		/* Asked and not answered: a reload may be done all the same. */
+		service_error("availctl %s: the daemon at %s did not answer: %s%s", command,
+			path, got < 0 ? strerror(errno) : "empty answer",
+			strcmp(command, "reload") ? "" :
+			" (whether it reloaded, its log says: reloaded or reload-refused)");
 		free(*answer);
 		*answer = NULL;
 		return AVAILCTL_EXIT_FAILED;
@@ -387,11 +390,13 @@ int availctl_status(int argc, char **argv, struct availctl *ctl)
 }
 
 /*
- * Until the daemon at @path accepts a connection, for at most @wait_ms:
- * a reload right after a restart (systemd runs ExecReload once the
- * daemon was started, not once it listens) must reach it, not fail while
- * the daemon then runs the new file. No event says when the socket
- * appears; every 20 ms is cheap.
+ * Until the daemon at @path listens, for at most @wait_ms: a reload right
+ * after a restart (systemd runs ExecReload once the daemon was started,
+ * not once it listens) must reach it, not fail while the daemon then
+ * runs the new file. No event says when the socket appears; every 20 ms
+ * is cheap. The probe never waits in connect(): a queue full of
+ * connections not yet taken in (EAGAIN) says the daemon listens, and
+ * the ask that follows has the deadline.
  */
 static void wait_for_daemon(const char *path, uint64_t wait_ms)
 {
@@ -403,7 +408,7 @@ static void wait_for_daemon(const char *path, uint64_t wait_ms)
 	if (unix_address(path, &addr))
 		return;
 	do {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			return;
 		up = !connect(fd, (struct sockaddr *)&addr, sizeof(addr));

@@ -376,12 +376,23 @@ static void serve_clients(struct control *c, control_answer_fn answer, void *ctx
 	}
 }
 
-/* Whether @client has had its time: to ask, or in all. */
-static bool late(const struct control_client *client, uint64_t now_ms)
+/* When @client has had its time: to ask, or in all (ms, node_now_ms()). */
+static uint64_t client_deadline(const struct control_client *client)
 {
-	uint64_t held = now_ms - client->since_ms;
+	return client->since_ms + (client->answer ? CONTROL_TIMEOUT_MS : CONTROL_REQUEST_MS);
+}
 
-	return held > CONTROL_TIMEOUT_MS || (!client->answer && held > CONTROL_REQUEST_MS);
+int control_wait_ms(const struct control *c, uint64_t now_ms, int wait_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_CLIENTS; i++) {
+		uint64_t due = client_deadline(&c->clients[i]);
+
+		if (c->clients[i].fd >= 0 && due < now_ms + (uint64_t)wait_ms)
+			wait_ms = due > now_ms ? (int)(due - now_ms) : 0;
+	}
+	return wait_ms;
 }
 
 void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer, void *ctx)
@@ -398,7 +409,7 @@ void control_serve(struct control *c, uint64_t now_ms, control_answer_fn answer,
 	 */
 	serve_clients(c, answer, ctx);
 	for (i = 0; i < CONTROL_CLIENTS; i++)
-		if (c->clients[i].fd >= 0 && late(&c->clients[i], now_ms))
+		if (c->clients[i].fd >= 0 && now_ms >= client_deadline(&c->clients[i]))
 			drop(&c->clients[i]);
 	while ((client = free_slot(c))) {
 		fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -144,6 +144,13 @@ int control_open(struct control *c, const struct control_place *place, char *err
 /* Closes every connection and the socket, and removes @path if it is still that socket. */
 void control_close(struct control *c, const char *path);
 
+/*
+ * @wait_ms (>= 0), or less: the ms from @now_ms (node_now_ms()) until
+ * the first client has had its time, so that control_serve() drops it
+ * then, not a whole idle turn of the loop later.
+ */
+int control_wait_ms(const struct control *c, uint64_t now_ms, int wait_ms);
+
 /* The descriptors to poll, into @fds (room for CONTROL_POLL_FDS). */
 #define CONTROL_POLL_FDS (1 + CONTROL_CLIENTS)
 void control_poll_fds(const struct control *c, struct pollfd *fds);

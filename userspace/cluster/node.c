@@ -1154,5 +1154,5 @@ int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms)
 {
 	fds[0] = (struct pollfd){ .fd = n->udp, .events = POLLIN };
 	control_poll_fds(&n->control, fds + 1);
-	return node_unread(n) ? 0 : wait_ms;
+	return node_unread(n) ? 0 : control_wait_ms(&n->control, node_now_ms(), wait_ms);
 }

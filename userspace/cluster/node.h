@@ -215,7 +215,7 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
  * What a daemon polls for the node, the UDP socket and the control socket,
  * into @fds; returns how long to wait: @wait_ms, or 0 while datagrams
  * taken from the socket wait unread (node_unread(): poll() cannot see
- * them).
+ * them), or less, until a control client has had its time.
  */
 #define NODE_POLL_FDS (1 + CONTROL_POLL_FDS)
 int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms);
