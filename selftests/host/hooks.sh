@@ -77,6 +77,13 @@ if [ "$1" = active ]; then
 		n=$((n + 1))
 	done
 fi
+if [ "$1" = stop ] && [ -e "$dir/slow-stop" ]; then
+	n=0
+	while [ ! -e "$dir/stop-release" ] && [ $n -lt 600 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+fi
 echo "$AVAILCTL_NODE $1 end" >> "$dir/hooks.log"
 HOOK
 	chmod 755 "$dir/hook"
@@ -171,7 +178,32 @@ stop_pair() {
 	pkill -KILL -f -- "arbiter --config $dir/"
 	wait
 	pids=
-	rm -f "$dir/release" "$dir/stubborn"
+	rm -f "$dir/release" "$dir/stubborn" "$dir/slow-stop" "$dir/stop-release"
+}
+
+# status_while_stopping: while a stopped active's stop hook runs, it
+# answers status, as "stopping" (a health check must not take it for
+# the active while the hook takes the service down), and refuses a
+# reload; then it exits.
+status_while_stopping() {
+	local sock=$dir/state-m1/m1.sock
+	start_pair "hook-timeout-ms = 20000"
+	tap_check "stopping: m1 becomes active" \
+		wait_until 30 "$availctl" status --role --socket "$sock"
+	touch "$dir/release" "$dir/slow-stop"
+	kill -TERM "$m1"
+	tap_check "stopping: m1 runs its stop hook" \
+		wait_until 30 grep -q "^m1 stop start " "$dir/hooks.log"
+	tap_expect 5 "stopping" "$availctl" status --role --socket "$sock"
+	tap_check "stopping: --json status says role stopping" \
+		bash -c "'$availctl' --json status --socket '$sock' | grep -q '\"role\":\"stopping\"'"
+	tap_check "stopping: metrics say availctl_arbiter_stopping 1" \
+		bash -c "'$availctl' metrics --socket '$sock' | grep -q '^availctl_arbiter_stopping{.*} 1\$'"
+	tap_expect 1 "the daemon is stopping" "$availctl" reload --socket "$sock"
+	touch "$dir/stop-release"
+	tap_check "stopping: m1 exits once its stop hook ends" wait_until 30 gone "$m1"
+	tap_check "stopping: its stop hook ran to its end" grep -q "^m1 stop end$" "$dir/hooks.log"
+	stop_pair
 }
 
 # step_down_while_active_hook_runs: m1 active, its active hook started;
@@ -332,6 +364,7 @@ for availctl in "$@"; do
 	removed
 	slow_children
 	slow_reports
+	status_while_stopping
 done
 
 tap_done

@@ -384,10 +384,13 @@ uint64_t hooks_next_ms(const struct hooks *h, const struct node *n)
 		return next;
 	if (h->pidfd < 0)
 		next = node_now_ms() + HOOKS_LOOK_MS;
-	if (!may_end(h) || h->killed)
+	if (h->killed && h->stopping)	/* to be left behind then */
+		deadline = h->term_ms + 2 * HOOKS_KILL_MS;
+	else if (!may_end(h) || h->killed)
 		return next;	/* its end is looked for, no signal is due */
-	deadline = h->term_ms ? h->term_ms + HOOKS_KILL_MS :
-		   h->started_ms + n->conf.hook_timeout_ms;
+	else
+		deadline = h->term_ms ? h->term_ms + HOOKS_KILL_MS :
+			   h->started_ms + n->conf.hook_timeout_ms;
 	return deadline < next ? deadline : next;
 }
 
@@ -401,42 +404,26 @@ int hooks_output_fd(const struct hooks *h, uint64_t now_ms)
 	return hook_output_fd(&h->output, now_ms);
 }
 
-/*
- * Until no hook runs or waits: each ended after its time (may_end()).
- * One that SIGKILL does not end (stuck in the kernel) is left behind.
- */
-static void run_out(struct hooks *h, const struct node *n, const struct arbiter *a)
-{
-	for (;;) {
-		uint64_t now = node_now_ms(), next;
-		struct pollfd fds[2];
-
-		hooks_step(h, n, a, now);
-		if (!h->pid && !h->has_next)
-			return;
-		if (h->killed && now - h->term_ms >= 2 * HOOKS_KILL_MS) {
-			node_log(n, "hook-abandoned", "pid=%d role=%s transition=%" PRIu64,
-				 (int)h->pid, h->running.role, h->running.transition);
-			return;
-		}
-		next = hooks_next_ms(h, n);
-		if (h->killed)
-			next = h->term_ms + 2 * HOOKS_KILL_MS;
-		now = node_now_ms();
-		fds[0] = (struct pollfd){ .fd = hooks_fd(h), .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = hooks_output_fd(h, now), .events = POLLIN };
-		poll(fds, 2, next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now));
-	}
-}
-
-void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role previous)
+void hooks_stop(struct hooks *h, const struct node *n, const struct arbiter *a,
+		enum arbiter_role previous)
 {
 	struct hooks_change c;
 
 	h->stopping = true;
 	describe(h, a, "stop", a->epoch, a->reason, previous, &c);
 	submit(h, n, a, &c);
-	run_out(h, n, a);
+}
+
+bool hooks_stopped(struct hooks *h, const struct node *n, const struct arbiter *a,
+		   uint64_t now_ms)
+{
+	hooks_step(h, n, a, now_ms);
+	if (h->pid && h->killed && now_ms - h->term_ms >= 2 * HOOKS_KILL_MS) {
+		node_log(n, "hook-abandoned", "pid=%d role=%s transition=%" PRIu64,
+			 (int)h->pid, h->running.role, h->running.transition);
+	} else if (h->pid || h->has_next) {
+		return false;
+	}
 	hook_output_leave(&h->output, n);
+	return true;
 }

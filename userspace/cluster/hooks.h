@@ -95,12 +95,21 @@ int hooks_fd(const struct hooks *h);
 int hooks_output_fd(const struct hooks *h, uint64_t now_ms);
 
 /*
- * At the daemon's stop, once it no longer acts: waits for the running
- * hook (ended after hook-timeout-ms), then runs the "stop" hook (its
- * previous role @previous) and waits for it the same way. Blocks at
- * most 2 x (hook-timeout-ms + HOOKS_KILL_MS).
+ * At the daemon's stop, once it no longer acts: the "stop" hook (its
+ * previous role @previous) is to run after the running one. The daemon's
+ * loop then turns (answering status) until hooks_stopped().
  */
-void hooks_finish(struct hooks *h, const struct node *n, const struct arbiter *a,
-		  enum arbiter_role previous);
+void hooks_stop(struct hooks *h, const struct node *n, const struct arbiter *a,
+		enum arbiter_role previous);
+
+/*
+ * hooks_step(), and whether the stop is done: the running hook and the
+ * stop hook have ended, each after hook-timeout-ms at most, or one that
+ * SIGKILL did not end (stuck in the kernel) is left behind. True within
+ * 2 x (hook-timeout-ms + 2 x HOOKS_KILL_MS) of hooks_stop(); what hooks
+ * wrote is logged by then. hooks_next_ms() says when to look again.
+ */
+bool hooks_stopped(struct hooks *h, const struct node *n, const struct arbiter *a,
+		   uint64_t now_ms);
 
 #endif /* AVAILCTL_HOOKS_H */

@@ -45,7 +45,18 @@ struct manager {
 	struct wire_message report_msgs[NODE_RECEIVE_BATCH];	/* those checked */
 	unsigned int n_reports;
 	uint64_t reports_superseded;	/* a newer one from that host came before */
+	bool stopping;			/* no longer acting: its last hooks run */
 };
+
+/*
+ * The role status gives: "stopping" once the daemon no longer acts (a
+ * health check must not take it for the active while its stop hook
+ * takes the service down), else the arbiter's.
+ */
+static const char *shown_role(const struct manager *m)
+{
+	return m->stopping ? "stopping" : arbiter_role_name(m->arbiter.role);
+}
 
 static bool host_available(void *ctx, const char *host)
 {
@@ -183,8 +194,9 @@ static void tell_status(const struct manager *m)
 {
 	const struct arbiter *a = &m->arbiter;
 
-	service_status("%s at epoch %" PRIu64 ", witness %s: %s", arbiter_role_name(a->role),
-		       a->epoch, a->agreed.host[0] ? a->agreed.host : "none", a->reason);
+	service_status("%s at epoch %" PRIu64 ", witness %s: %s", shown_role(m),
+		       a->epoch, a->agreed.host[0] ? a->agreed.host : "none",
+		       m->stopping ? "running its last hooks" : a->reason);
 }
 
 /*
@@ -294,7 +306,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"persist_failed\":%llu,\"replies_unasked\":%llu,\"asked_again\":%llu,"
 		"\"reports_superseded\":%llu,\"heartbeats_overtaken\":%llu,"
 		"\"reason\":",
-		m->node.conf.node, m->node.conf.cluster, arbiter_role_name(a->role),
+		m->node.conf.node, m->node.conf.cluster, shown_role(m),
 		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
 		a->agreed.host, (unsigned long long)a->agreed.epoch,
 		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
@@ -352,8 +364,9 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 	int width = 20;
 
 	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
-	fprintf(out, "role:       %s at epoch %llu, for %.1f s\n", arbiter_role_name(a->role),
-		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0);
+	fprintf(out, "role:       %s at epoch %llu, for %.1f s%s%s\n", shown_role(m),
+		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0,
+		m->stopping ? ", was " : "", m->stopping ? arbiter_role_name(a->role) : "");
 	if (a->agreed.host[0] && a->witness_replied_ms)
 		fprintf(out, "witness:    %s, generation %llu (its store said %u ms of lease left, %llu ms ago; round trips up to %llu ms lately)\n",
 			a->agreed.host, (unsigned long long)a->agreed.generation,
@@ -445,6 +458,9 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	for (role = ARBITER_STARTUP; role < ARBITER_ROLES; role++)
 		fprintf(out, "availctl_arbiter_role{%s,role=\"%s\"} %d\n", labels,
 			arbiter_role_name(role), a->role == role);
+	metrics_integer(out, "arbiter_stopping", "gauge",
+			"1 while the arbiter stops: it no longer acts, its last hooks run.", labels,
+			m->stopping);
 	metrics_seconds(out, "arbiter_role_seconds", "Time in the present role.", labels,
 			now - a->role_since_ms);
 	metrics_integer(out, "arbiter_epoch", "gauge",
@@ -502,7 +518,7 @@ static void status(void *ctx, FILE *out, enum node_format format)
 		status_text(m, out, now);
 		break;
 	case NODE_ROLE:
-		fprintf(out, "%s\n", arbiter_role_name(m->arbiter.role));
+		fprintf(out, "%s\n", shown_role(m));
 		break;
 	}
 }
@@ -650,6 +666,42 @@ static void receive(struct manager *m, enum arbiter_role *previous)
 		;
 }
 
+
+/* A reload asked of a daemon that stops: refused, it changes nothing. */
+static int refuse_reload(void *ctx, char *error, size_t error_size)
+{
+	(void)ctx;
+	snprintf(error, error_size, "the daemon is stopping");
+	return -1;
+}
+
+/*
+ * No longer acting (nothing renews the hold from here), the stop hook
+ * runs after the running one, each within hook-timeout-ms; meanwhile
+ * status is answered, role "stopping". The peer's datagrams wait
+ * unread: what they say no longer matters to this daemon.
+ */
+static void run_last_hooks(struct manager *m, enum arbiter_role previous,
+			   struct pollfd fds[NODE_POLL_FDS + 2])
+{
+	uint64_t now, next;
+	int wait_ms;
+
+	m->stopping = true;
+	tell_status(m);
+	hooks_stop(&m->hooks, &m->node, &m->arbiter, previous);
+	while (!hooks_stopped(&m->hooks, &m->node, &m->arbiter, node_now_ms())) {
+		node_serve_status(&m->node, status, refuse_reload, m);
+		next = hooks_next_ms(&m->hooks, &m->node);
+		now = node_now_ms();
+		wait_ms = next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now);
+		wait_ms = node_poll_control(&m->node, fds, wait_ms);
+		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m->hooks), .events = POLLIN };
+		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m->hooks, now),
+							  .events = POLLIN };
+		poll(fds, NODE_POLL_FDS + 2, wait_ms);
+	}
+}
 int manager_main(const char *config_path)
 {
 	static struct manager m;
@@ -747,14 +799,10 @@ int manager_main(const char *config_path)
 		pass_ms = node_now_ms();
 		arbiter_resumed(&m.arbiter, pass_ms, now + (uint64_t)wait_ms);
 	}
-	/*
-	 * No longer acting (nothing renews the hold from here), the stop
-	 * hook runs after the running one, each within hook-timeout-ms.
-	 */
 	service_stopping();
 	node_log(&m.node, "stopping", "daemon=arbiter role=%s epoch=%" PRIu64 " hold_until=%" PRIu64,
 		 arbiter_role_name(m.arbiter.role), m.arbiter.epoch, arbiter_hold_until(&m.arbiter));
-	hooks_finish(&m.hooks, &m.node, &m.arbiter, previous);
+	run_last_hooks(&m, previous, fds);
 	node_log(&m.node, "stopped", "daemon=arbiter role=%s", arbiter_role_name(m.arbiter.role));
 	hosts_free(&m.hosts);
 	node_stop(&m.node);

@@ -1150,9 +1150,16 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
 	control_serve(&n->control, node_now_ms(), answer_request, &sr);
 }
 
+int node_poll_control(const struct node *n, struct pollfd *fds, int wait_ms)
+{
+	fds[0] = (struct pollfd){ .fd = -1 };
+	control_poll_fds(&n->control, fds + 1);
+	return control_wait_ms(&n->control, node_now_ms(), wait_ms);
+}
+
 int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms)
 {
+	wait_ms = node_poll_control(n, fds, wait_ms);
 	fds[0] = (struct pollfd){ .fd = n->udp, .events = POLLIN };
-	control_poll_fds(&n->control, fds + 1);
-	return node_unread(n) ? 0 : control_wait_ms(&n->control, node_now_ms(), wait_ms);
+	return node_unread(n) ? 0 : wait_ms;
 }

@@ -221,6 +221,13 @@ void node_serve_status(struct node *n, node_status_fn answer, node_reload_fn rel
 int node_poll_fds(const struct node *n, struct pollfd *fds, int wait_ms);
 
 /*
+ * node_poll_fds() without the UDP socket (its place in @fds is -1), for a
+ * daemon that no longer reads it, its last hooks running: @wait_ms, or
+ * less, until a control client has had its time.
+ */
+int node_poll_control(const struct node *n, struct pollfd *fds, int wait_ms);
+
+/*
  * @s as a JSON string, quoted: '"' and '\\' escaped, control characters
  * left out, a byte that is not of UTF-8 text (a path's) as U+FFFD.
  */
