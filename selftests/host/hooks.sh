@@ -181,6 +181,32 @@ stop_pair() {
 	rm -f "$dir/release" "$dir/stubborn" "$dir/slow-stop" "$dir/stop-release"
 }
 
+# stop_behind_unreapable: the active hook, running at SIGTERM, cannot be
+# collected once killed (a stopped tracer holds it, as a process stuck
+# in the kernel would be held): it is abandoned, and the stop hook, a
+# process of its own, runs all the same before the daemon exits.
+stop_behind_unreapable() {
+	local pid tracer
+	start_pair "hook-timeout-ms = 1000"
+	tap_check "unreapable: m1's active hook runs" \
+		wait_until 30 logged m1 " hook-started pid=[0-9]+ role=active "
+	pid=$(sed -n 's/.* hook-started pid=\([0-9]*\) role=active .*/\1/p' "$dir/m1.log" | tail -n 1)
+	strace -p "$pid" -o /dev/null 2> /dev/null &
+	tracer=$!
+	wait_until 10 grep -qE "^TracerPid:[[:space:]]*$tracer\$" "/proc/$pid/status"
+	kill -STOP "$tracer"
+	kill -TERM "$m1"
+	tap_check "unreapable: the active hook, killed, is abandoned" \
+		wait_until 30 logged m1 " hook-abandoned pid=$pid role=active "
+	tap_check "unreapable: the stop hook runs all the same, to its end" \
+		wait_until 30 grep -q "^m1 stop end$" "$dir/hooks.log"
+	tap_check "unreapable: then m1 exits" wait_until 30 gone "$m1"
+	kill -CONT "$tracer"
+	kill "$tracer"
+	wait "$tracer" 2> /dev/null
+	stop_pair
+}
+
 # status_while_stopping: while a stopped active's stop hook runs, it
 # answers status, as "stopping" (a health check must not take it for
 # the active while the hook takes the service down), and refuses a
@@ -199,6 +225,8 @@ status_while_stopping() {
 		bash -c "'$availctl' --json status --socket '$sock' | grep -q '\"role\":\"stopping\"'"
 	tap_check "stopping: metrics say availctl_arbiter_stopping 1" \
 		bash -c "'$availctl' metrics --socket '$sock' | grep -q '^availctl_arbiter_stopping{.*} 1\$'"
+	tap_check "stopping: and no role at 1 in them (m1 is not counted an active)" \
+		bash -c "! '$availctl' metrics --socket '$sock' | grep -q '^availctl_arbiter_role{.*} 1\$'"
 	tap_expect 1 "the daemon is stopping" "$availctl" reload --socket "$sock"
 	touch "$dir/stop-release"
 	tap_check "stopping: m1 exits once its stop hook ends" wait_until 30 gone "$m1"
@@ -365,6 +393,7 @@ for availctl in "$@"; do
 	slow_children
 	slow_reports
 	status_while_stopping
+	stop_behind_unreapable
 done
 
 tap_done

@@ -309,6 +309,26 @@ static void log_end(const struct hooks *h, const struct node *n, int status)
 }
 
 /* Whether the running hook has ended; collects it if so. */
+/* What the running hook said and wrote: read, logged, its pipes closed. */
+static void let_go_output(struct hooks *h, const struct node *n, uint64_t now_ms)
+{
+	read_report(h, n);
+	if (h->report_fd >= 0) {
+		close(h->report_fd);	/* its write end held on to elsewhere */
+		h->report_fd = -1;
+	}
+	hook_output_ended(&h->output, n, now_ms);
+}
+
+/* No hook runs any longer, for this daemon. */
+static void let_go_pid(struct hooks *h)
+{
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	h->pidfd = -1;
+	h->pid = 0;
+}
+
 static bool reap(struct hooks *h, const struct node *n)
 {
 	struct pollfd fd = { .fd = h->pidfd, .events = POLLIN };
@@ -330,12 +350,7 @@ static bool reap(struct hooks *h, const struct node *n)
 	if (got < 0 && errno != ECHILD)
 		return false;
 	/* ECHILD: collected by someone else; it is no longer ours to wait for. */
-	read_report(h, n);
-	if (h->report_fd >= 0) {
-		close(h->report_fd);	/* its write end held on to elsewhere */
-		h->report_fd = -1;
-	}
-	hook_output_ended(&h->output, n, node_now_ms());
+	let_go_output(h, n, node_now_ms());
 	log_end(h, n, got < 0 ? -1 : status);
 	/*
 	 * What is left of a hook ended for its time goes with it: its group
@@ -343,11 +358,18 @@ static bool reap(struct hooks *h, const struct node *n)
 	 */
 	if (h->term_ms)
 		kill(-h->pid, SIGKILL);
-	if (h->pidfd >= 0)
-		close(h->pidfd);
-	h->pidfd = -1;
-	h->pid = 0;
+	let_go_pid(h);
 	return true;
+}
+
+/*
+ * The running hook, which SIGKILL did not end (stuck in the kernel, or
+ * held by a tracer), forgotten: never collected, as reap() would.
+ */
+static void abandon(struct hooks *h, const struct node *n, uint64_t now_ms)
+{
+	let_go_output(h, n, now_ms);
+	let_go_pid(h);
 }
 
 void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a, uint64_t now_ms)
@@ -421,6 +443,12 @@ bool hooks_stopped(struct hooks *h, const struct node *n, const struct arbiter *
 	if (h->pid && h->killed && now_ms - h->term_ms >= 2 * HOOKS_KILL_MS) {
 		node_log(n, "hook-abandoned", "pid=%d role=%s transition=%" PRIu64,
 			 (int)h->pid, h->running.role, h->running.transition);
+		if (h->has_next) {
+			/* Left to the kernel: the stop hook, a process of its own, runs. */
+			abandon(h, n, now_ms);
+			hooks_step(h, n, a, now_ms);
+			return false;
+		}
 	} else if (h->pid || h->has_next) {
 		return false;
 	}

@@ -58,6 +58,13 @@ static const char *shown_role(const struct manager *m)
 	return m->stopping ? "stopping" : arbiter_role_name(m->arbiter.role);
 }
 
+/* The reason status gives: the arbiter's last decision, until it stops. */
+static const char *shown_reason(const struct manager *m)
+{
+	return m->stopping ? "stopped: it no longer acts, and no longer reads its peer; its last hooks run" :
+	       m->arbiter.reason;
+}
+
 static bool host_available(void *ctx, const char *host)
 {
 	struct manager *m = ctx;
@@ -196,7 +203,7 @@ static void tell_status(const struct manager *m)
 
 	service_status("%s at epoch %" PRIu64 ", witness %s: %s", shown_role(m),
 		       a->epoch, a->agreed.host[0] ? a->agreed.host : "none",
-		       m->stopping ? "running its last hooks" : a->reason);
+		       shown_reason(m));
 }
 
 /*
@@ -319,7 +326,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		(unsigned long long)a->persist_failed, (unsigned long long)a->replies_unasked,
 		(unsigned long long)a->asked_again, (unsigned long long)m->reports_superseded,
 		(unsigned long long)a->heartbeats_overtaken);
-	node_json_string(out, a->reason);
+	node_json_string(out, shown_reason(m));
 	fprintf(out, ",\"hosts\":[");
 	for (i = 0; i < m->hosts.n; i++)
 		host_json(out, &m->hosts.hosts[i], now, i > 0);
@@ -382,7 +389,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 		fprintf(out, "hold:       %llu ms left\n",
 			(unsigned long long)(hold > now ? hold - now : 0));
 	peer_text(a, out, now);
-	fprintf(out, "reason:     %s\n", a->reason);
+	fprintf(out, "reason:     %s\n", shown_reason(m));
 	/* The names' column as wide as the longest (names go up to 31). */
 	for (i = 0; i < m->hosts.n; i++)
 		if (strlen(m->hosts.hosts[i].name) > (size_t)width)
@@ -457,7 +464,7 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_family(out, "arbiter_role", "gauge", "1 for the arbiter's role, 0 for the others.");
 	for (role = ARBITER_STARTUP; role < ARBITER_ROLES; role++)
 		fprintf(out, "availctl_arbiter_role{%s,role=\"%s\"} %d\n", labels,
-			arbiter_role_name(role), a->role == role);
+			arbiter_role_name(role), a->role == role && !m->stopping);
 	metrics_integer(out, "arbiter_stopping", "gauge",
 			"1 while the arbiter stops: it no longer acts, its last hooks run.", labels,
 			m->stopping);
