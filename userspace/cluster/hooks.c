@@ -308,7 +308,6 @@ static void log_end(const struct hooks *h, const struct node *n, int status)
 			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-/* Whether the running hook has ended; collects it if so. */
 /* What the running hook said and wrote: read, logged, its pipes closed. */
 static void let_go_output(struct hooks *h, const struct node *n, uint64_t now_ms)
 {
@@ -329,6 +328,7 @@ static void let_go_pid(struct hooks *h)
 	h->pid = 0;
 }
 
+/* Whether the running hook has ended; collects it if so. */
 static bool reap(struct hooks *h, const struct node *n)
 {
 	struct pollfd fd = { .fd = h->pidfd, .events = POLLIN };

@@ -104,8 +104,9 @@ void hooks_stop(struct hooks *h, const struct node *n, const struct arbiter *a,
 
 /*
  * hooks_step(), and whether the stop is done: the running hook and the
- * stop hook have ended, each after hook-timeout-ms at most, or one that
- * SIGKILL did not end (stuck in the kernel) is left behind. True within
+ * stop hook have ended, each after hook-timeout-ms at most; one that
+ * SIGKILL did not end (stuck in the kernel) is left behind, and the stop
+ * hook, if it waited for that one, runs all the same. True within
  * 2 x (hook-timeout-ms + 2 x HOOKS_KILL_MS) of hooks_stop(); what hooks
  * wrote is logged by then. hooks_next_ms() says when to look again.
  */

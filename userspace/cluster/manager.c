@@ -673,7 +673,6 @@ static void receive(struct manager *m, enum arbiter_role *previous)
 		;
 }
 
-
 /* A reload asked of a daemon that stops: refused, it changes nothing. */
 static int refuse_reload(void *ctx, char *error, size_t error_size)
 {
@@ -709,6 +708,7 @@ static void run_last_hooks(struct manager *m, enum arbiter_role previous,
 		poll(fds, NODE_POLL_FDS + 2, wait_ms);
 	}
 }
+
 int manager_main(const char *config_path)
 {
 	static struct manager m;
