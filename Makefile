@@ -90,16 +90,26 @@ install-module: module
 UNITS := availctl-relay.service availctl-arbiter.service availctl-metrics.service \
 	 availctl-metrics.timer
 
+# The documents the package ships (debian/availctl.docs), which the man
+# page and the examples name, there under PREFIX too.
+DOC := $(PREFIX)/share/doc/availctl
+USERSPACE_DOCS := $(shell cat debian/availctl.docs)
+
 install-userspace: userspace
 	install -D -m 0755 build/userspace/availctl $(DESTDIR)$(PREFIX)/sbin/availctl
-	install -D -m 0644 userspace/availctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/availctl.8
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(DOC)/examples
+	sed 's|/usr/share/doc/availctl|$(DOC)|g' userspace/availctl.8 \
+		> $(DESTDIR)$(PREFIX)/share/man/man8/availctl.8
 	@for u in $(UNITS); do \
 		mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system && \
 		sed 's|/usr/sbin/availctl|$(PREFIX)/sbin/availctl|g' userspace/systemd/$$u \
 			> $(DESTDIR)$(PREFIX)/lib/systemd/system/$$u || exit 1; \
 	done
-	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/availctl/examples \
-		userspace/systemd/availctl.conf userspace/systemd/notify.sh
+	@for f in availctl.conf notify.sh; do \
+		sed 's|/usr/share/doc/availctl|$(DOC)|g' userspace/systemd/$$f \
+			> $(DESTDIR)$(DOC)/examples/$$f || exit 1; \
+	done
+	install -m 0644 -t $(DESTDIR)$(DOC) $(USERSPACE_DOCS)
 	install -d -m 0755 $(DESTDIR)/etc/availctl
 
 dkms-source:

@@ -265,6 +265,11 @@ for availctl in "$@"; do
 		refused_file "hook $dir/${hook%%:*} cannot be run: ${hook#*:}" "$dir/bad.conf"
 	done
 	chmod 755 "$dir/hook"
+	# A command line, as keepalived's notify_master takes: the refusal
+	# says that hook is a path alone.
+	{ good; echo "hook = $dir/hook --verbose"; } > "$dir/bad.conf"
+	refused_file "hook $dir/hook --verbose cannot be run: No such file or directory (hook is a program's path alone, without arguments" \
+		"$dir/bad.conf"
 	{ good; echo "hook = $dir/hook"; } > "$dir/bad.conf"
 	tap_expect 0 "manager m1 of cluster test: ok" "$availctl" check --config "$dir/bad.conf"
 	# A host runs no hook: the managers' file, hook and all, is its too.

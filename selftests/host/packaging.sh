@@ -183,6 +183,15 @@ tap_check "its units run /usr/local/sbin/availctl, where it put availctl" \
 tap_check "make install makes /etc/availctl and installs the example configuration" \
 	test -d "$installed/etc/availctl" -a \
 	     -f "$installed/usr/local/share/doc/availctl/examples/availctl.conf"
+# What its man page and examples name, there: the documents under PREFIX.
+named=$(grep -ho '/usr/local/share/doc/availctl/[A-Za-z0-9./_-]*[A-Za-z0-9]' \
+	"$installed/usr/local/share/man/man8/availctl.8" \
+	"$installed"/usr/local/share/doc/availctl/examples/* | sort -u)
+tap_check "make install puts each document its man page and examples name where they name it ($(echo $named | wc -w))" \
+	bash -c "[ -n '$named' ] && for f in $(echo $named); do test -f '$installed'\$f || { echo \"no \$f\"; exit 1; }; done"
+tap_check_fails "and they name no document under /usr/share/doc, which make install does not fill" \
+	grep -rl /usr/share/doc/availctl "$installed/usr/local/share/man" \
+	"$installed/usr/local/share/doc/availctl/examples"
 mkdir -p "$work/installed-units"
 for unit in "$installed"/usr/local/lib/systemd/system/availctl-*; do
 	sed "s|/usr/local/sbin/availctl|$installed/usr/local/sbin/availctl|g" "$unit" \

@@ -990,7 +990,10 @@ int conf_check_hook(const struct conf *conf, char *error, size_t size)
 	reason = unrunnable(conf->hook, why, sizeof(why));
 	if (!reason)
 		return 0;
-	snprintf(error, size, "hook %s cannot be run: %s", conf->hook, reason);
+	/* keepalived's notify_master takes a command line; hook takes a path. */
+	snprintf(error, size, "hook %s cannot be run: %s%s", conf->hook, reason,
+		 strpbrk(conf->hook, " \t") ?
+		 " (hook is a program's path alone, without arguments: the role is its first)" : "");
 	conf_blame(conf, "hook", error, size);
 	return -1;
 }

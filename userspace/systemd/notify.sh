@@ -11,7 +11,8 @@
 # hook-timeout-ms. Here it only says what happened, in the journal.
 #
 # Starting a service on "active" and stopping it on anything else is the
-# usual use; the unit's sandbox applies to the hook (see availctl(8)).
+# usual use; the unit's sandbox applies to the hook (see "The daemons
+# under systemd" in admin-guide.rst, and the hooks in arbitration.rst).
 
 echo "availctl hook: $1 at epoch $AVAILCTL_EPOCH (change $AVAILCTL_TRANSITION): $AVAILCTL_REASON"
 case $1 in
