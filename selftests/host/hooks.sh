@@ -70,20 +70,16 @@ echo "$AVAILCTL_NODE $1 start transition=$AVAILCTL_TRANSITION previous=$AVAILCTL
 if [ "$1" = active ] && [ -e "$dir/stubborn" ]; then
 	sh -c "trap '' TERM; while [ ! -e '$dir/release' ]; do sleep 0.1; done; echo '$AVAILCTL_NODE late' >> '$dir/hooks.log'" &
 fi
-if [ "$1" = active ]; then
+# held_until FILE: until FILE is there, at most 60 s.
+held_until() {
 	n=0
-	while [ ! -e "$dir/release" ] && [ $n -lt 600 ]; do
+	while [ ! -e "$1" ] && [ $n -lt 600 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
-fi
-if [ "$1" = stop ] && [ -e "$dir/slow-stop" ]; then
-	n=0
-	while [ ! -e "$dir/stop-release" ] && [ $n -lt 600 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-fi
+}
+[ "$1" = active ] && held_until "$dir/release"
+[ "$1" = stop ] && [ -e "$dir/slow-stop" ] && held_until "$dir/stop-release"
 echo "$AVAILCTL_NODE $1 end" >> "$dir/hooks.log"
 HOOK
 	chmod 755 "$dir/hook"

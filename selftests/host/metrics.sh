@@ -264,6 +264,7 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	# within a second is dropped (CONTROL_REQUEST_MS). When idle
 	# clients held a slot for the 5 s a slow reader may have, status
 	# waited about 10 s.
+	rm -f "$dir/holding"
 	python3 - "$dir/state-m1/m1.sock" "$dir/holding" <<-'PY' &
 	import select, socket, sys
 	held = []
@@ -283,7 +284,6 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	        s.close()
 	PY
 	holders=$!
-	rm -f "$dir/holding"
 	wait_until 10 test -e "$dir/holding"
 	for i in 1 2 3; do
 		tap_check "with eight idle clients connecting again and again, status answers ($i of 3)" \

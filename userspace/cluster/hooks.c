@@ -416,14 +416,10 @@ uint64_t hooks_next_ms(const struct hooks *h, const struct node *n)
 	return deadline < next ? deadline : next;
 }
 
-int hooks_fd(const struct hooks *h)
+void hooks_poll_fds(const struct hooks *h, uint64_t now_ms, struct pollfd fds[HOOKS_POLL_FDS])
 {
-	return h->pid ? h->pidfd : -1;
-}
-
-int hooks_output_fd(const struct hooks *h, uint64_t now_ms)
-{
-	return hook_output_fd(&h->output, now_ms);
+	fds[0] = (struct pollfd){ .fd = h->pid ? h->pidfd : -1, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = hook_output_fd(&h->output, now_ms), .events = POLLIN };
 }
 
 void hooks_stop(struct hooks *h, const struct node *n, const struct arbiter *a,

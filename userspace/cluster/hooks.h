@@ -19,6 +19,7 @@
 #define AVAILCTL_HOOKS_H
 
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -80,7 +81,7 @@ void hooks_change(struct hooks *h, const struct node *n, const struct arbiter *a
  * Collects the running hook if it ended, ends it if it ran out of time,
  * and starts the next one. An "active" hook runs only while @a is active
  * at its epoch, within @a's hold as renewed until the program starts. Call it when
- * hooks_fd() is readable and at hooks_next_ms() at the latest.
+ * hooks_poll_fds()'s are readable and at hooks_next_ms() at the latest.
  */
 void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a,
 		uint64_t now_ms);
@@ -88,11 +89,14 @@ void hooks_step(struct hooks *h, const struct node *n, const struct arbiter *a,
 /* When hooks_step() must run next (CLOCK_BOOTTIME ms); UINT64_MAX: no need. */
 uint64_t hooks_next_ms(const struct hooks *h, const struct node *n);
 
-/* A descriptor readable once the running hook ends, or -1. */
-int hooks_fd(const struct hooks *h);
-
-/* A descriptor readable when a hook wrote, -1 while none may be read (hook_output.h). */
-int hooks_output_fd(const struct hooks *h, uint64_t now_ms);
+/*
+ * What a daemon polls for its hooks, into @fds: the running hook's pidfd,
+ * readable once it ends, and the pipe its output comes by, readable when
+ * a hook wrote; -1 for either when there is none or none may be read
+ * (hook_output.h).
+ */
+#define HOOKS_POLL_FDS 2
+void hooks_poll_fds(const struct hooks *h, uint64_t now_ms, struct pollfd fds[HOOKS_POLL_FDS]);
 
 /*
  * At the daemon's stop, once it no longer acts: the "stop" hook (its

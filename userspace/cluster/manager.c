@@ -688,7 +688,7 @@ static int refuse_reload(void *ctx, char *error, size_t error_size)
  * unread: what they say no longer matters to this daemon.
  */
 static void run_last_hooks(struct manager *m, enum arbiter_role previous,
-			   struct pollfd fds[NODE_POLL_FDS + 2])
+			   struct pollfd fds[NODE_POLL_FDS + HOOKS_POLL_FDS])
 {
 	uint64_t now, next;
 	int wait_ms;
@@ -702,10 +702,8 @@ static void run_last_hooks(struct manager *m, enum arbiter_role previous,
 		now = node_now_ms();
 		wait_ms = next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now);
 		wait_ms = node_poll_control(&m->node, fds, wait_ms);
-		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m->hooks), .events = POLLIN };
-		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m->hooks, now),
-							  .events = POLLIN };
-		poll(fds, NODE_POLL_FDS + 2, wait_ms);
+		hooks_poll_fds(&m->hooks, now, fds + NODE_POLL_FDS);
+		poll(fds, NODE_POLL_FDS + HOOKS_POLL_FDS, wait_ms);
 	}
 }
 
@@ -713,7 +711,7 @@ int manager_main(const char *config_path)
 {
 	static struct manager m;
 	enum arbiter_role previous = ARBITER_STARTUP;
-	struct pollfd fds[NODE_POLL_FDS + 2];	/* and the running hook, its output */
+	struct pollfd fds[NODE_POLL_FDS + HOOKS_POLL_FDS];
 	char error[CONF_ERROR_SIZE];
 	uint64_t now, next, pass_ms;
 	int wait_ms, failed;
@@ -793,10 +791,8 @@ int manager_main(const char *config_path)
 		tell_status(&m);
 		wait_ms = service_alive(now, wait_ms > 1000 ? 1000 : wait_ms);
 		wait_ms = node_poll_fds(&m.node, fds, wait_ms);
-		fds[NODE_POLL_FDS] = (struct pollfd){ .fd = hooks_fd(&m.hooks), .events = POLLIN };
-		fds[NODE_POLL_FDS + 1] = (struct pollfd){ .fd = hooks_output_fd(&m.hooks, now),
-							  .events = POLLIN };
-		if (poll(fds, NODE_POLL_FDS + 2, wait_ms) < 0 &&
+		hooks_poll_fds(&m.hooks, now, fds + NODE_POLL_FDS);
+		if (poll(fds, NODE_POLL_FDS + HOOKS_POLL_FDS, wait_ms) < 0 &&
 		    errno != EINTR) {
 			node_log(&m.node, "poll-failed", "error=%s", LOG_VALUE(strerror(errno)));
 			failed = 1;
