@@ -6,7 +6,8 @@
 # 127.0.0.1: READY=1 once the status socket answers; STATUS= with the
 # role and reason as they are now (the relay's with what it relays); RELOADING=1 then READY=1
 # around a reload, also a refused one; WATCHDOG=1 every half of
-# WATCHDOG_USEC; STOPPING=1 on SIGTERM; hooks never see NOTIFY_SOCKET.
+# WATCHDOG_USEC, on through the stop hook; STOPPING=1 on SIGTERM; hooks
+# never see NOTIFY_SOCKET.
 # A missing or bad configuration or key exits 78 (EX_CONFIG), which the
 # units do not restart; what may pass by itself exits 1.
 # The real systemd runs the packaged units in selftests/system/.
@@ -23,7 +24,8 @@ port=$((20000 + RANDOM % 20000))
 # listen SOCKET LOG: systemd's side: each datagram to SOCKET, as one
 # line per assignment, appended to LOG; and, as systemd's watchdog
 # measures it, the longest time in ms from READY=1 or a WATCHDOG=1 to
-# the next WATCHDOG=1, in LOG.gap. Timed as the kernel queued each
+# the next WATCHDOG=1, in LOG.gap; and each line with its time
+# (CLOCK_REALTIME, in s) in LOG.stamps. Timed as the kernel queued each
 # datagram (SO_TIMESTAMPNS), not as this reader, an ordinary task on a
 # machine the other tests load, got to it: the gap is the daemon's.
 listen() {
@@ -35,7 +37,8 @@ s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
 s.bind(sys.argv[1])
 last = None
 longest = 0
-with open(sys.argv[2], "a", buffering=1) as log:
+with open(sys.argv[2], "a", buffering=1) as log, \
+     open(sys.argv[2] + ".stamps", "a", buffering=1) as stamps_log:
     while True:
         data, ancillary, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(16))
         stamps = [struct.unpack("qq", d[:16]) for level, kind, d in ancillary
@@ -45,6 +48,7 @@ with open(sys.argv[2], "a", buffering=1) as log:
         now = stamps[0][0] + stamps[0][1] / 1e9
         for line in data.decode().splitlines():
             log.write(line + "\n")
+            stamps_log.write(f"{now:.6f} {line}\n")
             if line == "WATCHDOG=1" and last is not None:
                 longest = max(longest, round((now - last) * 1000))
                 with open(sys.argv[2] + ".gap", "w") as gap:
@@ -147,6 +151,43 @@ for availctl in "$@"; do
 		tap_check "${daemon%% *}: never 800 ms without one (the longest gap: $(cat "$said.gap" 2> /dev/null) ms)" \
 			test "$(cat "$said.gap" 2> /dev/null || echo 99999)" -lt 800
 	done
+
+	# A SIGTERM from outside systemd (an operator's kill), which still
+	# expects WATCHDOG=1 every WatchdogSec=: keep-alives go on at their
+	# cadence while the stop hook runs, here 4 s, five WatchdogSec= of
+	# 800 ms, until the daemon exits; else systemd ends it with SIGABRT
+	# in the middle of its stop. The hook stamps its end, as the
+	# listener stamps datagrams (CLOCK_REALTIME): the last gap is from
+	# the last keep-alive to it.
+	printf '#!/bin/sh\n[ "$1" = stop ] || exit 0\nsleep 4\ndate +%%s.%%N > "%s/stop-hook-end"\n' \
+		"$dir" > "$dir/slow-stop"
+	chmod +x "$dir/slow-stop"
+	{ grep -v '^hook = ' "$dir/m1-good.conf"; echo "hook = $dir/slow-stop"
+	  echo "hook-timeout-ms = 20000"; } > "$dir/m1-stop.conf"
+	said=$dir/said-stop
+	listen "$said.sock" "$said"
+	NOTIFY_SOCKET=$said.sock WATCHDOG_USEC=800000 \
+		"$availctl" arbiter --config "$dir/m1-stop.conf" 2> "$dir/m1-stop.log" &
+	pid=$!
+	wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$said') -ge 2 ]"
+	kill "$pid"
+	wait "$pid"
+	# keep_alives_through_stop: "LONGEST_GAP_MS COUNT" from READY=1 to
+	# the stop hook's end, COUNT the keep-alives after STOPPING=1.
+	keep_alives_through_stop() {
+		awk -v end="$(cat "$dir/stop-hook-end" 2> /dev/null)" '
+			$2 == "STOPPING=1" { stopping = 1 }
+			$2 == "READY=1" || $2 == "WATCHDOG=1" {
+				if (last && $1 - last > gap) gap = $1 - last
+				last = $1; if (stopping) n++ }
+			END { if (end - last > gap) gap = end - last
+			      printf "%d %d\n", gap * 1000, n }' "$said.stamps"
+	}
+	read -r gap count < <(keep_alives_through_stop)
+	tap_check "a stop hook of 4 s: WATCHDOG=1 through the stop ($count of them)" \
+		test "$count" -ge 5
+	tap_check "a stop hook of 4 s: never 800 ms without one, to the hook's end (the longest gap: $gap ms)" \
+		bash -c "test -s '$dir/stop-hook-end' && test '$gap' -lt 800"
 	kill $pids 2> /dev/null
 	wait 2> /dev/null
 	pids=
@@ -166,7 +207,8 @@ import os, socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 s.settimeout(0.1)
-with open(sys.argv[2], "a", buffering=1) as log:
+with open(sys.argv[2], "a", buffering=1) as log, \
+     open(sys.argv[2] + ".stamps", "a", buffering=1) as stamps_log:
     while True:
         if not os.path.exists(sys.argv[1] + ".read"):
             time.sleep(0.1)

@@ -685,7 +685,11 @@ static int refuse_reload(void *ctx, char *error, size_t error_size)
  * No longer acting (nothing renews the hold from here), the stop hook
  * runs after the running one, each within hook-timeout-ms; meanwhile
  * status is answered, role "stopping". The peer's datagrams wait
- * unread: what they say no longer matters to this daemon.
+ * unread: what they say no longer matters to this daemon. Keep-alives go
+ * on as in the main loop: a SIGTERM that did not come from systemd (an
+ * operator's kill) leaves its watchdog expecting them, and a stop hook
+ * longer than WatchdogSec= would get the daemon killed (SIGABRT) in the
+ * middle of its stop.
  */
 static void run_last_hooks(struct manager *m, enum arbiter_role previous,
 			   struct pollfd fds[NODE_POLL_FDS + HOOKS_POLL_FDS])
@@ -701,6 +705,7 @@ static void run_last_hooks(struct manager *m, enum arbiter_role previous,
 		next = hooks_next_ms(&m->hooks, &m->node);
 		now = node_now_ms();
 		wait_ms = next <= now ? 0 : next - now > 1000 ? 1000 : (int)(next - now);
+		wait_ms = service_alive(now, wait_ms);
 		wait_ms = node_poll_control(&m->node, fds, wait_ms);
 		hooks_poll_fds(&m->hooks, now, fds + NODE_POLL_FDS);
 		poll(fds, NODE_POLL_FDS + HOOKS_POLL_FDS, wait_ms);

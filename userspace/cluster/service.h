@@ -51,8 +51,10 @@ void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The daemon stops (STOPPING=1): hooks may still run. */
 void service_stopping(void);
 /*
- * Called from the event loop on each turn, @now_ms on any monotonic
- * clock, before it waits @wait_ms (-1: no limit): WATCHDOG=1 once half
+ * Called from the event loop on each turn, and from the stop's until
+ * the daemon exits (a SIGTERM not from systemd leaves its watchdog on),
+ * @now_ms on any monotonic clock, before it waits @wait_ms (-1: no
+ * limit): WATCHDOG=1 once half
  * of WatchdogSec= (at least 1 ms) has passed since the last. Returns how
  * long the loop may wait: @wait_ms, or less when the next keep-alive is
  * due sooner, so that any WatchdogSec= is fed in time whenever the loop
