@@ -203,19 +203,44 @@ stop_behind_unreapable() {
 	stop_pair
 }
 
+# since_ms NS: the ms since NS (date +%s%N).
+since_ms() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
 # status_while_stopping: while a stopped active's stop hook runs, it
 # answers status, as "stopping" (a health check must not take it for
 # the active while the hook takes the service down), and refuses a
-# reload; then it exits.
+# reload; then it exits. What status says is true then: "stopping" for
+# as long as it has stopped, not with the active's time before it, and
+# the peer as it was last heard, not "silent" (it is no longer read:
+# the silence is this daemon's).
 status_while_stopping() {
-	local sock=$dir/state-m1/m1.sock
+	local sock=$dir/state-m1/m1.sock killed text ms
 	start_pair "hook-timeout-ms = 20000"
 	tap_check "stopping: m1 becomes active" \
 		wait_until 30 "$availctl" status --role --socket "$sock"
 	touch "$dir/release" "$dir/slow-stop"
+	# Active 3 s, then stopping over 1 s, longer than grace-ms (500 ms).
+	sleep 3
+	killed=$(date +%s%N)
 	kill -TERM "$m1"
 	tap_check "stopping: m1 runs its stop hook" \
 		wait_until 30 grep -q "^m1 stop start " "$dir/hooks.log"
+	sleep 1.2
+	text=$("$availctl" status --socket "$sock")
+	# (Its tenths of a second rounded: 50 ms more.)
+	tap_check "stopping: status's role is stopping for no longer than since SIGTERM ($(grep '^role:' <<< "$text"))" \
+		awk -v since="$(since_ms "$killed")" '/^role: *stopping at epoch [0-9]+, for [0-9.]+ s, was active$/ {
+			sub(/.*, for /, ""); ok = $1 * 1000 <= since + 50 } END { exit !ok }' <<< "$text"
+	tap_check "stopping: the peer as last heard, not silent ($(grep '^peer:' <<< "$text"))" \
+		grep -qE "^peer: *m2, standby at epoch [0-9]+ when last heard, [0-9]+ ms ago; not read since the stop" \
+		<<< "$text"
+	ms=$("$availctl" --json status --socket "$sock" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["role_for_ms"])')
+	tap_check "stopping: --json status's role_for_ms too ($ms ms)" test "${ms:-99999}" -le "$(since_ms "$killed")"
+	ms=$("$availctl" metrics --socket "$sock" |
+		awk '/^availctl_arbiter_role_seconds\{/ { printf "%d", $2 * 1000 }')
+	tap_check "stopping: availctl_arbiter_role_seconds too ($ms ms)" \
+		test "${ms:-99999}" -le "$(since_ms "$killed")"
 	tap_expect 5 "stopping" "$availctl" status --role --socket "$sock"
 	tap_check "stopping: --json status says role stopping" \
 		bash -c "'$availctl' --json status --socket '$sock' | grep -q '\"role\":\"stopping\"'"

@@ -46,6 +46,7 @@ struct manager {
 	unsigned int n_reports;
 	uint64_t reports_superseded;	/* a newer one from that host came before */
 	bool stopping;			/* no longer acting: its last hooks run */
+	uint64_t stopped_ms;		/* since when (CLOCK_BOOTTIME) */
 };
 
 /*
@@ -56,6 +57,12 @@ struct manager {
 static const char *shown_role(const struct manager *m)
 {
 	return m->stopping ? "stopping" : arbiter_role_name(m->arbiter.role);
+}
+
+/* Since when it is in the role status gives: the stop's own time, once it stops. */
+static uint64_t shown_role_since(const struct manager *m)
+{
+	return m->stopping ? m->stopped_ms : m->arbiter.role_since_ms;
 }
 
 /* The reason status gives: the arbiter's last decision, until it stops. */
@@ -314,7 +321,7 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 		"\"reports_superseded\":%llu,\"heartbeats_overtaken\":%llu,"
 		"\"reason\":",
 		m->node.conf.node, m->node.conf.cluster, shown_role(m),
-		(unsigned long long)(now - a->role_since_ms), (unsigned long long)a->epoch,
+		(unsigned long long)(now - shown_role_since(m)), (unsigned long long)a->epoch,
 		a->agreed.host, (unsigned long long)a->agreed.epoch,
 		(unsigned long long)a->agreed.generation, a->witness_lease_left_ms,
 		(unsigned long long)arbiter_slowest_round_trip(a, &a->witness_round_trips, now),
@@ -338,12 +345,30 @@ static void status_json(struct manager *m, FILE *out, uint64_t now)
 /*
  * The peer line. A peer silent for grace-ms or more is shown so, with what
  * it said last as history: its role and epoch then are not its state now.
- * A round trip is shown only when one was measured lately.
+ * A round trip is shown only when one was measured lately. A daemon that
+ * stops no longer reads its peer: the silence since is its own, and the
+ * peer is shown as it was then.
  */
-static void peer_text(const struct arbiter *a, FILE *out, uint64_t now)
+static void peer_text(const struct manager *m, FILE *out, uint64_t now)
 {
+	const struct arbiter *a = &m->arbiter;
+
 	if (!a->peer_heard_ms) {
 		fprintf(out, "peer:       %s, never heard\n", a->peer);
+		return;
+	}
+	if (m->stopping && m->stopped_ms - a->peer_heard_ms >= a->timing.grace_ms) {
+		fprintf(out, "peer:       %s, silent for %llu ms when this daemon stopped, %llu ms ago (it last said: %s at epoch %llu)\n",
+			a->peer, (unsigned long long)(m->stopped_ms - a->peer_heard_ms),
+			(unsigned long long)(now - m->stopped_ms),
+			arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch);
+		return;
+	}
+	if (m->stopping) {
+		fprintf(out, "peer:       %s, %s at epoch %llu when last heard, %llu ms ago; not read since the stop, %llu ms ago\n",
+			a->peer, arbiter_role_name(a->peer_role), (unsigned long long)a->peer_epoch,
+			(unsigned long long)(now - a->peer_heard_ms),
+			(unsigned long long)(now - m->stopped_ms));
 		return;
 	}
 	if (now - a->peer_heard_ms >= a->timing.grace_ms) {
@@ -372,7 +397,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 
 	fprintf(out, "arbiter %s (cluster %s)\n", m->node.conf.node, m->node.conf.cluster);
 	fprintf(out, "role:       %s at epoch %llu, for %.1f s%s%s\n", shown_role(m),
-		(unsigned long long)a->epoch, (now - a->role_since_ms) / 1000.0,
+		(unsigned long long)a->epoch, (now - shown_role_since(m)) / 1000.0,
 		m->stopping ? ", was " : "", m->stopping ? arbiter_role_name(a->role) : "");
 	if (a->agreed.host[0] && a->witness_replied_ms)
 		fprintf(out, "witness:    %s, generation %llu (its store said %u ms of lease left, %llu ms ago; round trips up to %llu ms lately)\n",
@@ -388,7 +413,7 @@ static void status_text(struct manager *m, FILE *out, uint64_t now)
 	if (a->role == ARBITER_ACTIVE)
 		fprintf(out, "hold:       %llu ms left\n",
 			(unsigned long long)(hold > now ? hold - now : 0));
-	peer_text(a, out, now);
+	peer_text(m, out, now);
 	fprintf(out, "reason:     %s\n", shown_reason(m));
 	/* The names' column as wide as the longest (names go up to 31). */
 	for (i = 0; i < m->hosts.n; i++)
@@ -468,8 +493,9 @@ static void status_metrics(struct manager *m, FILE *out, uint64_t now)
 	metrics_integer(out, "arbiter_stopping", "gauge",
 			"1 while the arbiter stops: it no longer acts, its last hooks run.", labels,
 			m->stopping);
-	metrics_seconds(out, "arbiter_role_seconds", "Time in the present role.", labels,
-			now - a->role_since_ms);
+	metrics_seconds(out, "arbiter_role_seconds",
+			"Time in the present role; while the arbiter stops, since it stopped.", labels,
+			now - shown_role_since(m));
 	metrics_integer(out, "arbiter_epoch", "gauge",
 			"The highest fencing epoch this arbiter knows.", labels, a->epoch);
 	metrics_family(out, "arbiter_witness_generation", "gauge",
@@ -698,6 +724,7 @@ static void run_last_hooks(struct manager *m, enum arbiter_role previous,
 	int wait_ms;
 
 	m->stopping = true;
+	m->stopped_ms = node_now_ms();
 	tell_status(m);
 	hooks_stop(&m->hooks, &m->node, &m->arbiter, previous);
 	while (!hooks_stopped(&m->hooks, &m->node, &m->arbiter, node_now_ms())) {
