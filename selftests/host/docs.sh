@@ -4,8 +4,10 @@
 # The documentation builds: Documentation/ with Sphinx (Debian's
 # python3-sphinx), every warning an error, into build/docs/ (make docs);
 # kernel-doc, from Debian's linux-source (build/linux-src/), has nothing to
-# say about the module's comments; and every sysfs file the ABI
-# description lists is in the admin guide.
+# say about the module's comments; every sysfs file the ABI description
+# lists is in the admin guide; and every exit status availctl has
+# (AVAILCTL_EXIT_* in availctl.h, SERVICE_EXIT_CONFIG for its value) is
+# in availctl(8)'s EXIT STATUS and in availctl.rst's exit codes.
 
 . "$(dirname "$0")/../lib/tap.sh"
 
@@ -34,5 +36,28 @@ for file in $(sed -n 's|^What:[[:space:]]*/sys/kernel/availcast/||p' \
 done
 tap_check "the admin guide describes every sysfs file of the ABI description" \
 	test -z "$missing"
+[ -z "$missing" ] || echo "# missing:$missing"
+
+# exit_statuses: the values of AVAILCTL_EXIT_*, one a line.
+exit_statuses() {
+	local config
+	config=$(sed -n 's/^#define SERVICE_EXIT_CONFIG[[:space:]]*\([0-9]*\).*/\1/p' \
+		"$top/userspace/cluster/service.h")
+	sed -n 's/^[[:space:]]*AVAILCTL_EXIT_[A-Z_]* = \([0-9A-Z_]*\),.*/\1/p' \
+		"$top/userspace/availctl/availctl.h" | sed "s/^SERVICE_EXIT_CONFIG\$/$config/"
+}
+statuses=$(exit_statuses)
+# Each a ".B N" of its own in the man page's EXIT STATUS, and "N " after
+# "Exit codes:" in availctl.rst's paragraph.
+man_statuses=$(sed -n '/^\.SH EXIT STATUS/,/^\.SH /s/^\.B \([0-9]*\)$/\1/p' "$top/userspace/availctl.8")
+rst_codes=$(sed -n '/^Exit codes:/,/^$/p' "$top/Documentation/availctl.rst" | tr '\n' ' ')
+missing=
+for status in $statuses; do
+	grep -qx "$status" <<< "$man_statuses" || missing+=" $status (availctl.8)"
+	[[ " $rst_codes" =~ [^0-9]$status\  ]] || missing+=" $status (availctl.rst)"
+done
+[ -n "$statuses" ] || missing=" (no AVAILCTL_EXIT_* read in availctl.h)"
+# shellcheck disable=SC2086
+tap_check "every exit status ($(echo $statuses)) is documented" test -z "$missing"
 [ -z "$missing" ] || echo "# missing:$missing"
 tap_done
