@@ -7,7 +7,9 @@
 # checked with promtool (Debian's prometheus package) and for the samples
 # it must hold; the answers are megabytes, which the control socket must
 # carry whole; a slow client does not hold the daemon up, nor do idle
-# ones, and status gives up at its deadline on a full queue; a flood of
+# ones, and status gives up at its deadline on a full queue; a client
+# the daemon dropped says so, and takes no part of an answer for the
+# whole; a flood of
 # reports is read a batch at a time, the newest of each host checked; of
 # a flood of witness requests, only the newest is answered.
 # Usage: metrics.sh AVAILCTL...  (plain and sanitizer builds)
@@ -47,6 +49,20 @@ config() {
 	for ((i = 1; i < hosts; i++)); do
 		echo "host = h$i 10.$((i / 65536)).$((i / 256 % 256)).$((i % 256))"
 	done
+}
+
+# asks_late COMMAND...: COMMAND, its connect() back 1.5 s late (strace;
+# LeakSanitizer, which cannot work under ptrace, off).
+asks_late() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -o /dev/null \
+		-e trace=connect -e inject=connect:delay_exit=1500000 "$@"
+}
+
+# reads_slowly COMMAND...: COMMAND, its second poll() 5.5 s late, its
+# output in $dir/cut.
+reads_slowly() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -o /dev/null \
+		-e trace=poll -e inject=poll:delay_enter=5500000:when=2 "$@" > "$dir/cut"
 }
 
 # metric TEXT NAME LABELS...: the value of the sample of NAME whose labels
@@ -340,6 +356,17 @@ print(len(json.load(sys.stdin)["hosts"]))')" = "$hosts"
 	done
 	kill "$full"
 	wait "$full" 2> /dev/null
+
+	# A client the daemon dropped is told so: one that had not asked a
+	# second after it was taken in is not told that no daemon answers;
+	# one that read too slowly (the daemon gives a client 5 s in all)
+	# does not take the part it got for the whole answer, as it did (a
+	# quarter of a megabyte of the status, and exit 0).
+	tap_expect 1 "the daemon at $dir/state-m1/m1.sock closed the connection before availctl sent its request" \
+		asks_late "$availctl" status "${m1[@]}"
+	tap_expect 1 "the daemon at $dir/state-m1/m1.sock closed the connection" \
+		reads_slowly "$availctl" status "${m1[@]}"
+	tap_check "and printed none of it ($(wc -c < "$dir/cut") bytes)" test ! -s "$dir/cut"
 
 	# shellcheck disable=SC2086
 	kill $pids

@@ -53,7 +53,11 @@ int availctl_options(int argc, char **argv, const char *command,
  * whose control socket is @path, and reads the whole answer into
  * *@answer (malloc'd) and *@size; *@peer, unless NULL, is the pid of the
  * process that answered (SO_PEERCRED). Returns 0, or an exit code after
- * saying why on standard error as availctl @command.
+ * saying why on standard error as availctl @command: also for an answer
+ * that ended CONTROL_TIMEOUT_MS or more after the connect, which may be
+ * cut (the daemon drops a client then), and when the daemon closed the
+ * connection before the request was sent (it drops one that is slow to
+ * ask).
  */
 int availctl_ask(const char *command, const char *path, const char *request,
 		 char **answer, size_t *size, pid_t *peer);

@@ -151,8 +151,10 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	const struct timeval ask_timeout = { .tv_sec = ASK_TIMEOUT_MS / 1000,
 					     .tv_usec = ASK_TIMEOUT_MS % 1000 * 1000 };
 	struct pollfd pfd = { .events = POLLIN };
+	const char *reloaded = strcmp(command, "reload") ? "" :
+		" (whether it reloaded, its log says: reloaded or reload-refused)";
 	char buf[65536];
-	uint64_t deadline;
+	uint64_t asked_ms, deadline, took_ms;
 	FILE *out = NULL;
 	ssize_t got;
 	int fd, connected;
@@ -171,7 +173,8 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	 * queue of connections not yet taken in is full (its loop stopped,
 	 * or clients holding every slot), and would wait without end.
 	 */
-	deadline = availcast_now_ns() / 1000000 + ASK_TIMEOUT_MS;
+	asked_ms = availcast_now_ns() / 1000000;
+	deadline = asked_ms + ASK_TIMEOUT_MS;
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &ask_timeout, sizeof(ask_timeout));
 	connected = connect(fd, (struct sockaddr *)&addr, sizeof(addr));
 	if (connected && errno == EAGAIN) {
@@ -187,6 +190,10 @@ int availctl_ask(const char *command, const char *path, const char *request,
 		if (errno == EACCES || errno == EPERM)
 			service_error("availctl %s: may not connect to %s: %s: " CONTROL_NO_ACCESS_HINT,
 				command, path, strerror(errno));
+		/* Connected, then closed: a daemon was there, and let go of us. */
+		else if (!connected && (errno == EPIPE || errno == ECONNRESET))
+			service_error("availctl %s: the daemon at %s closed the connection before availctl sent its request: %s (it drops a client that has not asked %d s after it took it in, as when availctl was stopped or starved, and closes those waiting when it exits)",
+				command, path, strerror(errno), CONTROL_REQUEST_MS / 1000);
 		else
 			service_error("availctl %s: no daemon answers at %s: %s",
 				command, path, strerror(errno));
@@ -221,13 +228,26 @@ int availctl_ask(const char *command, const char *path, const char *request,
 			break;
 		fwrite(buf, 1, (size_t)got, out);
 	}
+	took_ms = availcast_now_ns() / 1000000 - asked_ms;
 	close(fd);
 	if (fclose(out) || got < 0 || !*size) {
 		/* Asked and not answered: a reload may be done all the same. */
 		service_error("availctl %s: the daemon at %s did not answer: %s%s", command,
-			path, got < 0 ? strerror(errno) : "empty answer",
-			strcmp(command, "reload") ? "" :
-			" (whether it reloaded, its log says: reloaded or reload-refused)");
+			path, got < 0 ? strerror(errno) : "empty answer", reloaded);
+		free(*answer);
+		*answer = NULL;
+		return AVAILCTL_EXIT_FAILED;
+	}
+	/*
+	 * The daemon drops a client CONTROL_TIMEOUT_MS after it took it in,
+	 * its answer sent whole or not, and the end of a cut answer looks
+	 * like the end of a whole one. An end seen that long after the
+	 * connect() began may be that drop (a slow reader: stopped, starved):
+	 * what was read is not taken for the answer.
+	 */
+	if (took_ms >= CONTROL_TIMEOUT_MS) {
+		service_error("availctl %s: the daemon at %s closed the connection %.1f s after availctl connected, when it drops a client that has not read its answer (%d s): the %zu bytes read may be part of it, and are not taken%s",
+			command, path, took_ms / 1000.0, CONTROL_TIMEOUT_MS / 1000, *size, reloaded);
 		free(*answer);
 		*answer = NULL;
 		return AVAILCTL_EXIT_FAILED;
