@@ -6,8 +6,9 @@
 # 127.0.0.1: READY=1 once the status socket answers; STATUS= with the
 # role and reason as they are now (the relay's with what it relays); RELOADING=1 then READY=1
 # around a reload, also a refused one; WATCHDOG=1 every half of
-# WATCHDOG_USEC, on through the stop hook; STOPPING=1 on SIGTERM; hooks
-# never see NOTIFY_SOCKET.
+# WATCHDOG_USEC, on through the stop (the arbiter's stop hook, the
+# relay's last write probe); STOPPING=1 on SIGTERM; hooks never see
+# NOTIFY_SOCKET.
 # A missing or bad configuration or key exits 78 (EX_CONFIG), which the
 # units do not restart; what may pass by itself exits 1.
 # The real systemd runs the packaged units in selftests/system/.
@@ -172,22 +173,47 @@ for availctl in "$@"; do
 	wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$said') -ge 2 ]"
 	kill "$pid"
 	wait "$pid"
-	# keep_alives_through_stop: "LONGEST_GAP_MS COUNT" from READY=1 to
-	# the stop hook's end, COUNT the keep-alives after STOPPING=1.
+	# keep_alives_through_stop SAID END: "LONGEST_GAP_MS COUNT" from
+	# READY=1, as the listener of SAID stamped it, to the time in the
+	# file END; COUNT the keep-alives after STOPPING=1.
 	keep_alives_through_stop() {
-		awk -v end="$(cat "$dir/stop-hook-end" 2> /dev/null)" '
+		awk -v end="$(cat "$2" 2> /dev/null)" '
 			$2 == "STOPPING=1" { stopping = 1 }
 			$2 == "READY=1" || $2 == "WATCHDOG=1" {
 				if (last && $1 - last > gap) gap = $1 - last
 				last = $1; if (stopping) n++ }
 			END { if (end - last > gap) gap = end - last
-			      printf "%d %d\n", gap * 1000, n }' "$said.stamps"
+			      printf "%d %d\n", gap * 1000, n }' "$1.stamps"
 	}
-	read -r gap count < <(keep_alives_through_stop)
+	read -r gap count < <(keep_alives_through_stop "$said" "$dir/stop-hook-end")
 	tap_check "a stop hook of 4 s: WATCHDOG=1 through the stop ($count of them)" \
 		test "$count" -ge 5
 	tap_check "a stop hook of 4 s: never 800 ms without one, to the hook's end (the longest gap: $gap ms)" \
 		bash -c "test -s '$dir/stop-hook-end' && test '$gap' -lt 800"
+
+	# The relay's stop waits for its write probe's write in progress, the
+	# first, which begins as it starts: on a slow disk, each fsync 3 s
+	# here (by strace; LeakSanitizer, which cannot work under ptrace,
+	# off). Keep-alives go on then too, to its exit, which strace stamps.
+	said=$dir/said-relay-stop
+	listen "$said.sock" "$said"
+	NOTIFY_SOCKET=$said.sock WATCHDOG_USEC=800000 \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f --seccomp-bpf -qq -ttt -o "$dir/relay-stop.strace" -e trace=fsync,exit_group \
+		-e inject=fsync:delay_enter=3000000 \
+		"$availctl" relay --config "$dir/h0.conf" 2> "$dir/relay-stop.log" &
+	pid=$!
+	wait_until 10 said "$said" '^READY=1$'
+	sleep 1
+	pkill -TERM -P "$pid"
+	wait "$pid"
+	sed -n 's/^[0-9]* *\([0-9.]*\) exit_group(.*/\1/p' "$dir/relay-stop.strace" | head -n 1 \
+		> "$dir/relay-exit"
+	read -r gap count < <(keep_alives_through_stop "$said" "$dir/relay-exit")
+	tap_check "the relay's stop behind a slow fsync: WATCHDOG=1 through it ($count of them)" \
+		test "$count" -ge 5
+	tap_check "and never 800 ms without one, to its exit (the longest gap: $gap ms)" \
+		bash -c "test -s '$dir/relay-exit' && test '$gap' -lt 800"
 	kill $pids 2> /dev/null
 	wait 2> /dev/null
 	pids=

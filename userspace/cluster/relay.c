@@ -621,7 +621,15 @@ int relay_main(const char *config_path)
 		node_serve_status(&r.node, status, reload, &r);
 	}
 	service_stopping();
+	/*
+	 * The probe's write in progress is waited for, as long as a slow
+	 * disk's fsync takes: keep-alives meanwhile, as in the loop, since a
+	 * SIGTERM not from systemd (an operator's kill) leaves its watchdog
+	 * on, which would end the relay with SIGABRT in the middle of it.
+	 */
 	write_probe_stop(&r.probe);
+	while (!write_probe_stopped(&r.probe, service_alive(node_now_ms(), 1000)))
+		;
 	node_log(&r.node, "stopped", "daemon=relay");
 	if (r.listener)
 		availcast_listener_close(r.listener);

@@ -44,6 +44,8 @@ static void *probe(void *arg)
 		       pthread_cond_timedwait(&p->wake, &p->lock, &until) != ETIMEDOUT)
 			;
 	}
+	p->ended = true;
+	pthread_cond_signal(&p->ended_cond);
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
 }
@@ -63,6 +65,7 @@ int write_probe_start(struct write_probe *p, const char *dir, const char *name)
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->wake, &attr);
+	pthread_cond_init(&p->ended_cond, &attr);
 	pthread_condattr_destroy(&attr);
 	/*
 	 * A small stack: the daemon locks its memory (node.c), and the
@@ -73,6 +76,7 @@ int write_probe_start(struct write_probe *p, const char *dir, const char *name)
 	error = pthread_create(&p->thread, &thread, probe, p);
 	pthread_attr_destroy(&thread);
 	if (error) {
+		pthread_cond_destroy(&p->ended_cond);
 		pthread_cond_destroy(&p->wake);
 		pthread_mutex_destroy(&p->lock);
 		errno = error;
@@ -90,11 +94,29 @@ void write_probe_stop(struct write_probe *p)
 	p->stopping = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
+}
+
+bool write_probe_stopped(struct write_probe *p, int wait_ms)
+{
+	struct timespec until = background_deadline(CLOCK_MONOTONIC, (uint64_t)wait_ms);
+	bool ended;
+
+	if (!p->running)
+		return true;
+	pthread_mutex_lock(&p->lock);
+	while (!p->ended && pthread_cond_timedwait(&p->ended_cond, &p->lock, &until) != ETIMEDOUT)
+		;
+	ended = p->ended;
+	pthread_mutex_unlock(&p->lock);
+	if (!ended)
+		return false;
 	pthread_join(p->thread, NULL);
+	pthread_cond_destroy(&p->ended_cond);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	p->running = false;
 	unlink(p->file.path);
+	return true;
 }
 
 uint64_t write_probe_result(struct write_probe *p, uint32_t *took_ms, int *error,

@@ -29,9 +29,11 @@ struct write_probe {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
+	pthread_cond_t ended_cond;	/* for write_probe_stopped() */
 	bool running;
 	/* Under lock. */
 	bool stopping;
+	bool ended;			/* the thread is done */
 	uint64_t done;		/* probes completed */
 	uint32_t took_ms;	/* the last one's time */
 	int error;		/* the last one's errno value; 0: durable */
@@ -44,8 +46,19 @@ struct write_probe {
  */
 int write_probe_start(struct write_probe *p, const char *dir, const char *name);
 
-/* Stops the thread, waiting for a write in progress, and removes the file. */
+/*
+ * Asks the thread to stop: it does once the write in progress, if any,
+ * is done (on a slow disk, in as long as its fsync takes).
+ * write_probe_stopped() says when.
+ */
 void write_probe_stop(struct write_probe *p);
+
+/*
+ * Waits up to @wait_ms for the thread to have stopped; then collects it,
+ * removes the file and returns true. False if it has not: the caller
+ * waits on (a daemon's watchdog fed meanwhile).
+ */
+bool write_probe_stopped(struct write_probe *p, int wait_ms);
 
 /*
  * The probes completed so far; the last one's time in *@took_ms and

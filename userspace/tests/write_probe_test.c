@@ -44,6 +44,8 @@ TEST(a_directory_that_takes_writes_is_healthy)
 	snprintf(path, sizeof(path), "%s/demo.h1.probe", dir);
 	EXPECT_EQ(0, access(path, F_OK));
 	write_probe_stop(&p);
+	/* Stopped within the probe's pause, which it does not finish. */
+	EXPECT_TRUE(write_probe_stopped(&p, 10000));
 	EXPECT_NE(0, access(path, F_OK));
 	EXPECT_EQ(0, rmdir(dir));
 }
@@ -63,6 +65,7 @@ TEST(a_directory_that_cannot_be_written_reports_the_error)
 	ASSERT_LE(1, completed(&p, 10000, &took, &error));
 	EXPECT_EQ(ENOTDIR, error);
 	write_probe_stop(&p);
+	EXPECT_TRUE(write_probe_stopped(&p, 10000));
 	EXPECT_EQ(0, unlink(gone));
 	EXPECT_EQ(0, rmdir(dir));
 }
