@@ -64,6 +64,19 @@ with open(sys.argv[2], "a", buffering=1) as log, \
 # said LOG PATTERN: LOG holds a line matching PATTERN (grep -E).
 said() { grep -qE "$2" "$1"; }
 
+# keep_alives_through_stop SAID END: "LONGEST_GAP_MS COUNT" from READY=1,
+# as the listener of SAID stamped it, to the time in the file END; COUNT
+# the keep-alives after STOPPING=1.
+keep_alives_through_stop() {
+	awk -v end="$(cat "$2" 2> /dev/null)" '
+		$2 == "STOPPING=1" { stopping = 1 }
+		$2 == "READY=1" || $2 == "WATCHDOG=1" {
+			if (last && $1 - last > gap) gap = $1 - last
+			last = $1; if (stopping) n++ }
+		END { if (end - last > gap) gap = end - last
+		      printf "%d %d\n", gap * 1000, n }' "$1.stamps"
+}
+
 for availctl in "$@"; do
 	rm -rf "${dir:?}"/*
 	"$availctl" keygen "$dir/secret"
@@ -173,18 +186,6 @@ for availctl in "$@"; do
 	wait_until 10 bash -c "[ \$(grep -c '^WATCHDOG=1\$' '$said') -ge 2 ]"
 	kill "$pid"
 	wait "$pid"
-	# keep_alives_through_stop SAID END: "LONGEST_GAP_MS COUNT" from
-	# READY=1, as the listener of SAID stamped it, to the time in the
-	# file END; COUNT the keep-alives after STOPPING=1.
-	keep_alives_through_stop() {
-		awk -v end="$(cat "$2" 2> /dev/null)" '
-			$2 == "STOPPING=1" { stopping = 1 }
-			$2 == "READY=1" || $2 == "WATCHDOG=1" {
-				if (last && $1 - last > gap) gap = $1 - last
-				last = $1; if (stopping) n++ }
-			END { if (end - last > gap) gap = end - last
-			      printf "%d %d\n", gap * 1000, n }' "$1.stamps"
-	}
 	read -r gap count < <(keep_alives_through_stop "$said" "$dir/stop-hook-end")
 	tap_check "a stop hook of 4 s: WATCHDOG=1 through the stop ($count of them)" \
 		test "$count" -ge 5
