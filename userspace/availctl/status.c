@@ -215,8 +215,15 @@ int availctl_ask(const char *command, const char *path, const char *request,
 	pfd.fd = fd;
 	for (;;) {
 		uint64_t now = availcast_now_ns() / 1000000;
+		/*
+		 * Past the deadline, what already waits is still read: an
+		 * answer, or its end, that came in time is not "no answer"
+		 * because availctl itself was late to read it (stopped,
+		 * starved).
+		 */
+		int wait_ms = now >= deadline ? 0 : (int)(deadline - now);
 
-		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) == 0) {
+		if (poll(&pfd, 1, wait_ms) == 0) {
 			errno = ETIMEDOUT;
 			got = -1;
 			break;
