@@ -177,19 +177,16 @@ stop_pair() {
 	rm -f "$dir/release" "$dir/stubborn" "$dir/slow-stop" "$dir/stop-release"
 }
 
-# The hook timeout of the tests that wait for one to end: long enough that
-# the hooks that must run to their end (a stop hook, a successor) do, on a
-# loaded machine (a timeout of 1 s ended a stop hook's seven processes
-# once in CI).
-hook_timeout_ms=5000
-
 # stop_behind_unreapable: the active hook, running at SIGTERM, cannot be
 # collected once killed (a stopped tracer holds it, as a process stuck
 # in the kernel would be held): it is abandoned, and the stop hook, a
 # process of its own, runs all the same before the daemon exits.
 stop_behind_unreapable() {
 	local pid tracer
-	start_pair "hook-timeout-ms = $hook_timeout_ms"
+	# 5 s (the default), not 1 s: the stop hook is bound by it too, and
+	# must reach its end on a loaded machine (at 1 s it once did not in
+	# CI: a shell script of seven processes).
+	start_pair "hook-timeout-ms = 5000"
 	tap_check "unreapable: m1's active hook runs" \
 		wait_until 30 logged m1 " hook-started pid=[0-9]+ role=active "
 	pid=$(sed -n 's/.* hook-started pid=\([0-9]*\) role=active .*/\1/p' "$dir/m1.log" | tail -n 1)
@@ -314,16 +311,13 @@ group_gone() {
 # process of its group, one of which ignores SIGTERM.
 hung() {
 	touch "$dir/stubborn"
-	start_pair "hook-timeout-ms = $hook_timeout_ms"
+	start_pair "hook-timeout-ms = 1000"
 	step_down_while_active_hook_runs "hook-timeout-ms: "
 	tap_check "the hung hook is ended with SIGTERM" \
-		wait_until 20 logged m1 " hook-ended .*signal=15"
+		wait_until 10 logged m1 " hook-ended .*signal=15"
 	tap_check "after it ran hook-timeout-ms" \
-		awk -v ms="$hook_timeout_ms" '$3 == "hook-timeout" && / role=active / {
-			for (i = 4; i <= NF; i++)
-				if ($i ~ /^ran_ms=/ && substr($i, 8) + 0 >= ms)
-					found = 1 }
-			END { exit !found }' "$dir/m1.log"
+		grep -qE " hook-timeout .*role=active .*ran_ms=(1[0-9]{3}|[2-9][0-9]{3}|[0-9]{5,}) " \
+		"$dir/m1.log"
 	tap_check "and its successor runs" \
 		wait_until 10 grep -qE "^m1 (standby|fault) end$" "$dir/hooks.log"
 	tap_check "one at a time" in_turn m1
