@@ -5,7 +5,10 @@
  * (struct arbiter_durable). One "key value" line each: host (the agreed
  * witness; "-" with epoch and generation 0 before any), epoch and
  * generation (its record), claimed (the highest epoch this manager asked
- * for), promise-ms. Files from before lack "claimed".
+ * for), promise-ms; then, only while there is one, "proposed host epoch
+ * generation" (a move offered, not answered) and "refused epoch
+ * generation" (the newest proposal refused). Files from before lack
+ * "claimed"; older versions refuse a file with "proposed" or "refused".
  */
 #ifndef AVAILCTL_AGREED_H
 #define AVAILCTL_AGREED_H
@@ -14,6 +17,9 @@
 #include <stddef.h>
 
 #include "arbiter.h"
+
+/* Room for the longest state file agreed_format() makes, and its NUL. */
+#define AGREED_TEXT_SIZE 320
 
 /* @state as text in @text (@size bytes); returns what snprintf() does. */
 int agreed_format(const struct arbiter_durable *state, char *text, size_t size);

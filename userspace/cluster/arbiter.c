@@ -165,7 +165,9 @@ static enum arbiter_role in_contact_role(const struct arbiter *a, uint64_t now_m
 static bool same_durable(const struct arbiter_durable *a, const struct arbiter_durable *b)
 {
 	return arbiter_same_witness(&a->agreed, &b->agreed) && a->epoch == b->epoch &&
-	       a->promise_ms == b->promise_ms;
+	       a->promise_ms == b->promise_ms && arbiter_same_witness(&a->proposed, &b->proposed) &&
+	       a->refused_epoch == b->refused_epoch &&
+	       a->refused_generation == b->refused_generation;
 }
 
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer);
@@ -243,6 +245,16 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 	snprintf(next.agreed.host, sizeof(next.agreed.host), "%s", host);
 	next.agreed.epoch = epoch;
 	next.agreed.generation = generation;
+	/*
+	 * A move we offered and a no we gave are settled by an agreement as
+	 * new: the peer agrees to nothing older than what it agreed.
+	 */
+	if (next.proposed.host[0] && !newer(&next.agreed, next.proposed.epoch,
+					    next.proposed.generation))
+		memset(&next.proposed, 0, sizeof(next.proposed));
+	if (next.refused_epoch && !newer(&next.agreed, next.refused_epoch,
+					 next.refused_generation))
+		next.refused_epoch = next.refused_generation = 0;
 	if (!write_down(a, &next))
 		return false;
 	if (strcmp(a->agreed.host, host))
@@ -401,10 +413,31 @@ static bool peer_alive(const struct arbiter *a, uint64_t now_ms)
 	       now_ms - a->peer_heard_ms < a->timing.grace_ms + a->peer_deaf_ms;
 }
 
+/* A move offered to the peer and not answered: it may have said yes (rule 6). */
+static bool offered(const struct arbiter_proposal *p)
+{
+	return p->open && p->written && !p->agreed;
+}
+
+/*
+ * The hold the witness gives: the agreed one's lease; while a move is
+ * offered, that and the new one's, both. The peer, if it said yes, fails
+ * over through the new one only, once its lease ran out; if it did not,
+ * through the old one.
+ */
+static uint64_t witness_hold(const struct arbiter *a)
+{
+	const struct arbiter_proposal *p = &a->proposal;
+
+	if (offered(p) && p->hold_until_ms < a->witness_hold_until_ms)
+		return p->hold_until_ms;
+	return a->witness_hold_until_ms;
+}
+
 static uint64_t hold_until(const struct arbiter *a)
 {
-	return a->standby_hold_until_ms > a->witness_hold_until_ms ?
-		a->standby_hold_until_ms : a->witness_hold_until_ms;
+	return a->standby_hold_until_ms > witness_hold(a) ?
+		a->standby_hold_until_ms : witness_hold(a);
 }
 
 uint64_t arbiter_hold_until(const struct arbiter *a)
@@ -423,6 +456,17 @@ struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
 		out.epoch = b->epoch;
 	if (b->promise_ms > out.promise_ms)
 		out.promise_ms = b->promise_ms;
+	/* A move offered in either is in doubt, unless the agreed one settles it. */
+	if (b->proposed.host[0] &&
+	    (!out.proposed.host[0] || newer(&out.proposed, b->proposed.epoch, b->proposed.generation)))
+		out.proposed = b->proposed;
+	if (out.proposed.host[0] && !newer(&out.agreed, out.proposed.epoch, out.proposed.generation))
+		memset(&out.proposed, 0, sizeof(out.proposed));
+	if (b->refused_epoch > out.refused_epoch ||
+	    (b->refused_epoch == out.refused_epoch && b->refused_generation > out.refused_generation)) {
+		out.refused_epoch = b->refused_epoch;
+		out.refused_generation = b->refused_generation;
+	}
 	return out;
 }
 
@@ -439,6 +483,12 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
 		a->durable = *state;
 		a->agreed = state->agreed;
 		a->epoch = state->agreed.epoch;
+		if (state->proposed.host[0]) {
+			/* Offered again until the peer's answer settles it; it holds us no more. */
+			a->proposal.open = true;
+			a->proposal.written = true;
+			a->proposal.ref = state->proposed;
+		}
 		if (state->promise_ms > promised)
 			promised = state->promise_ms;
 	}
@@ -477,7 +527,9 @@ static void demote(struct arbiter *a, uint64_t now_ms)
 	a->standby_hold_until_ms = 0;
 	a->witness_hold_until_ms = 0;
 	a->agreed_written = false;
-	a->proposal.open = false;
+	/* A move offered stays open until the peer answers: it may have said yes. */
+	a->proposal.open = offered(&a->proposal);
+	a->proposal.hold_until_ms = 0;
 	a->takeover_epoch = 0;
 	a->claim_epoch = 0;
 	set_role(a, now_ms, peer_alive(a, now_ms) ? in_contact_role(a, now_ms) : ARBITER_FAULT);
@@ -1187,26 +1239,143 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	}
 
 	/*
-	 * Never the same generation twice at one epoch, even for a proposal
-	 * that got no answer: the peer may have said yes to it.
+	 * Never the same generation twice at one epoch once offered, even
+	 * for a proposal that got no answer: the peer may have said yes to
+	 * it. One never offered (its write was not answered in time) is
+	 * begun again at its generation, so that the late answer to that
+	 * write still counts (late_move_write()).
 	 */
 	if (p->ref.epoch == a->epoch && p->ref.generation > generation)
-		generation = p->ref.generation;
-	if (strcmp(host, p->ref.host))
-		a->proposal_timeouts = 0;
+		generation = p->written ? p->ref.generation : p->ref.generation - 1;
 	p->open = true;
 	p->agreed = false;
+	p->written = false;
 	p->cas_sent = false;
+	p->hold_until_ms = 0;
+	p->why = why;
 	snprintf(p->ref.host, sizeof(p->ref.host), "%s", host);
 	p->ref.epoch = a->epoch;
 	p->ref.generation = generation + 1;
 	p->sent_ms = now_ms;
+	p->begun_ms = now_ms;
 	p->scan_id = a->chosen_id;
 	a->chosen_id = 0;
+	/*
+	 * Our record on it first (a read, then a write: on_proposal_reply()),
+	 * and only then offered: the peer's yes makes it the one witness it
+	 * fails over through, and should we die before its yes reaches us,
+	 * a takeover there must find our record, not an older one, which is
+	 * never acted on (rule 4).
+	 */
+	send_witness(a, now_ms, host, WITNESS_OP_READ, 0, 0, 0, 0);
+	because(a, "writing our record on %s (generation %llu) before proposing it as the witness in place of %s (%s)",
+		host, (unsigned long long)p->ref.generation,
+		a->agreed.host[0] ? a->agreed.host : "none", why);
+}
+
+/*
+ * Our record is on the proposed host, its lease holding us until
+ * @hold_until: offered to the peer until it answers, never withdrawn
+ * before (its yes may be lost), and on our disk first, so that a restart
+ * knows the peer may fail over through that host only.
+ */
+static void offer(struct arbiter *a, uint64_t now_ms, uint64_t hold_until)
+{
+	struct arbiter_proposal *p = &a->proposal;
+	struct arbiter_durable next = a->durable;
+
+	next.proposed = p->ref;
+	if (!write_down(a, &next)) {
+		p->open = false;
+		because(a, "could not write down the move to witness %s: not proposing it",
+			p->ref.host);
+		return;
+	}
+	p->open = true;
+	p->written = true;
+	p->hold_until_ms = hold_until;
+	p->renewed_ms = now_ms;
+	p->sent_ms = now_ms;
 	send_proposal(a);
 	because(a, "proposed %s as the witness (generation %llu) in place of %s (%s); waiting for %s to confirm",
-		host, (unsigned long long)p->ref.generation,
-		a->agreed.host[0] ? a->agreed.host : "none", why, a->peer);
+		p->ref.host, (unsigned long long)p->ref.generation,
+		a->agreed.host[0] ? a->agreed.host : "none", p->why ? p->why : "a restart",
+		a->peer);
+}
+
+/*
+ * The move we offered is settled, by the peer's no or by a newer witness
+ * it named: let go of it, on disk too. Should that write fail, a restart
+ * offers it again and hears the same.
+ */
+static void withdraw(struct arbiter *a)
+{
+	struct arbiter_durable next = a->durable;
+
+	a->proposal.open = false;
+	memset(&next.proposed, 0, sizeof(next.proposed));
+	write_down(a, &next);
+}
+
+/*
+ * The peer agreed to the move we offered (its yes, or its heartbeat
+ * naming it): the new host is the agreed witness, its lease our hold.
+ * Until that is on our disk, the move stays offered: both leases hold us.
+ */
+static void take_offered(struct arbiter *a)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	if (!agree(a, p->ref.host, p->ref.epoch, p->ref.generation)) {
+		because(a, "%s agreed on witness %s, but it could not be written down here: holding on both witnesses",
+			a->peer, p->ref.host);
+		return;
+	}
+	p->open = false;
+	forget_refusals(a);
+	if (a->role != ARBITER_ACTIVE || p->ref.epoch != a->epoch) {
+		because(a, "%s agreed on witness %s (generation %llu), which holds our record",
+			a->peer, p->ref.host, (unsigned long long)p->ref.generation);
+		return;
+	}
+	a->agreed_written = true;
+	a->witness_hold_until_ms = p->hold_until_ms;
+	a->witness_renewed_ms = p->renewed_ms;
+	because(a, "active at epoch %llu: our record written on witness %s (generation %llu), which %s agreed to",
+		(unsigned long long)a->epoch, p->ref.host, (unsigned long long)p->ref.generation,
+		a->peer);
+}
+
+/*
+ * What the peer's heartbeat names settles the move we offered: that
+ * move, agreed (our yes lost); or a newer witness, which the peer agreed
+ * to or took over through, so that it never agrees to ours.
+ */
+static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire_witness_ref *w)
+{
+	struct arbiter_proposal *p = &a->proposal;
+
+	if (!offered(p) || !w->host[0])
+		return;
+	if (arbiter_same_witness(w, &p->ref)) {
+		take_offered(a);
+		return;
+	}
+	if (!newer(&p->ref, w->epoch, w->generation))
+		return;
+	withdraw(a);
+	because(a, "%s names witness %s (epoch %llu generation %llu), newer than %s, which we offered: let go of it",
+		a->peer, w->host, (unsigned long long)w->epoch,
+		(unsigned long long)w->generation, p->ref.host);
+	/*
+	 * Newer than our move: a newer epoch, whose witness the peer may
+	 * have reached through ours. No lease of ours holds us any more, the
+	 * old witness's least of all (spin found an active back on it alone).
+	 */
+	if (a->role == ARBITER_ACTIVE) {
+		a->epoch = w->epoch > a->epoch ? w->epoch : a->epoch;
+		demote(a, now_ms);
+	}
 }
 
 /*
@@ -1329,10 +1498,16 @@ static void leave_unfit_witness(struct arbiter *a, uint64_t now_ms, enum store_f
 /* Rule 3: the lease on the agreed witness renewed, once it is written. */
 static void renew_lease(struct arbiter *a, uint64_t now_ms)
 {
+	const struct arbiter_proposal *p = &a->proposal;
+
 	if (a->agreed_written)
 		send_witness(a, now_ms, a->agreed.host, WITNESS_OP_CAS,
 			     a->agreed.epoch, a->agreed.generation,
 			     a->agreed.epoch, a->agreed.generation);
+	/* A move offered holds us by both leases. */
+	if (offered(p) && a->role == ARBITER_ACTIVE && p->ref.epoch == a->epoch)
+		send_witness(a, now_ms, p->ref.host, WITNESS_OP_CAS, p->ref.epoch,
+			     p->ref.generation, p->ref.epoch, p->ref.generation);
 }
 
 /* Why active_step() replaces the agreed witness, for the log. */
@@ -1514,6 +1689,15 @@ static void inactive_step(struct arbiter *a, uint64_t now_ms)
 		because(a, "%s, and no witness was ever agreed: waiting for the cluster to form", why);
 		return;
 	}
+	/*
+	 * We offered a move and have no answer: the peer may fail over
+	 * through either witness, and we know not which (rule 6).
+	 */
+	if (offered(&a->proposal)) {
+		because(a, "%s, but %s may have agreed to witness %s, which we offered: no takeover until it answers",
+			why, a->peer, a->proposal.ref.host);
+		return;
+	}
 	if (!take_over(a, now_ms))
 		return;
 	because(a, "%s: asking witness %s to hand over%s%s%s", why, a->agreed.host,
@@ -1525,25 +1709,22 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 {
 	struct arbiter_proposal *p = &a->proposal;
 
-	if (p->open && now_ms - p->sent_ms >= witness_wait_ms(a, now_ms)) {
+	/*
+	 * A write that is not answered in time is given up; a move offered
+	 * never is: the peer's yes may be lost, and its no is final. It is
+	 * offered again each heartbeat-ms until the peer's answer, or a newer
+	 * witness it names (settle_offered()), settles it.
+	 */
+	if (p->open && !offered(p) && now_ms - p->sent_ms >= witness_wait_ms(a, now_ms)) {
 		p->open = false;
-		because(a, "proposal of witness %s timed out", p->ref.host);
+		because(a, "writing witness %s timed out", p->ref.host);
 		/* A store that never answers the write is left (rule 6). */
-		if (p->agreed && ++a->write_timeouts >= ARBITER_WRITE_TRIES) {
+		if (++a->write_timeouts >= ARBITER_WRITE_TRIES) {
 			a->write_timeouts = 0;
 			refuse(a, now_ms, p->ref.host);
 		}
-		/*
-		 * A yes lost reaches us in the peer's heartbeats
-		 * (follow_standbys_witness()), a no lost does not: a host
-		 * whose proposal is never answered is passed over in the scan.
-		 */
-		if (!p->agreed && ++a->proposal_timeouts >= ARBITER_WRITE_TRIES && p->scan_id) {
-			a->proposal_timeouts = 0;
-			set_bit_to(a->refused, p->scan_id - 1, true);
-		}
 	}
-	if (p->open && !p->agreed)
+	if (offered(p))
 		send_proposal(a);
 	else if (p->open && !p->cas_sent)
 		send_witness(a, now_ms, p->ref.host, WITNESS_OP_READ, 0, 0, 0, 0);
@@ -1551,7 +1732,7 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 		send_move(a, now_ms);
 	if (a->role == ARBITER_ACTIVE)
 		active_step(a, now_ms);
-	else if (!p->open)
+	else if (!p->open || offered(p))
 		inactive_step(a, now_ms);
 }
 
@@ -1579,7 +1760,7 @@ static uint64_t near_end_ms(const struct arbiter *a, uint64_t until, uint64_t ho
 /* The witness's lease near its end (0: it holds nothing to keep). */
 static uint64_t lease_near_end_ms(const struct arbiter *a, uint64_t now_ms)
 {
-	return near_end_ms(a, a->witness_hold_until_ms, lease_hold_ms(a),
+	return near_end_ms(a, witness_hold(a), lease_hold_ms(a),
 			   arbiter_slowest_round_trip(a, &a->witness_round_trips, now_ms));
 }
 
@@ -1626,7 +1807,7 @@ static uint64_t urgent_from_ms(const struct arbiter *a, uint64_t now_ms)
 	if (a->role != ARBITER_ACTIVE)
 		return taking_over(a, now_ms) ? now_ms : UINT64_MAX;
 	from = role_near_end_ms(a, now_ms);
-	if (a->witness_hold_until_ms > now_ms && lease_near_end_ms(a, now_ms) < from)
+	if (witness_hold(a) > now_ms && lease_near_end_ms(a, now_ms) < from)
 		from = lease_near_end_ms(a, now_ms);
 	return from;
 }
@@ -1646,7 +1827,7 @@ static void ask_again_if_urgent(struct arbiter *a, uint64_t now_ms)
 	uint32_t every = a->timing.heartbeat_ms / ARBITER_URGENT_SPLIT;
 	bool active = a->role == ARBITER_ACTIVE;
 	bool role = active && now_ms >= role_near_end_ms(a, now_ms);
-	bool lease = active && a->witness_hold_until_ms > now_ms &&
+	bool lease = active && witness_hold(a) > now_ms &&
 		     now_ms >= lease_near_end_ms(a, now_ms);
 	bool takeover = taking_over(a, now_ms);
 	bool room = requests_out(a, now_ms) < ARBITER_REQUESTS / 2;
@@ -1769,7 +1950,7 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 	struct arbiter_proposal *p = &a->proposal;
 
 	if (hb->role != ARBITER_STANDBY || hb->epoch != a->epoch || w->epoch != a->epoch ||
-	    !newer(&a->agreed, w->epoch, w->generation) ||
+	    !newer(&a->agreed, w->epoch, w->generation) || offered(p) ||
 	    (p->open && newer(w, p->ref.epoch, p->ref.generation)))
 		return;
 	if (!agree(a, w->host, w->epoch, w->generation)) {
@@ -1886,6 +2067,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		else if (!a->peer_blind_since_ms)
 			a->peer_blind_since_ms = now_ms;
 	}
+	settle_offered(a, now_ms, &hb->witness);
 	if (take_promise(a, now_ms, hb))
 		return;
 	/*
@@ -1901,8 +2083,9 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		a->epoch = hb->epoch;
 	if (hb->witness.host[0] &&
 	    newer(&a->agreed, hb->witness.epoch, hb->witness.generation)) {
-		/* Ours is superseded, written down or not. */
-		a->proposal.open = false;
+		/* Ours is superseded, written down or not; one offered is settle_offered()'s. */
+		if (!offered(&a->proposal))
+			a->proposal.open = false;
 		if (!agree(a, hb->witness.host, hb->witness.epoch, hb->witness.generation))
 			because(a, "%s names witness %s (generation %llu), but it could not be written down: keeping %s",
 				a->peer, hb->witness.host,
@@ -1910,7 +2093,8 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 				a->agreed.host[0] ? a->agreed.host : "none");
 	}
 	if (hb->role == ARBITER_ACTIVE) {
-		a->proposal.open = false;
+		if (!offered(&a->proposal))
+			a->proposal.open = false;
 		a->takeover_epoch = 0;
 		a->claim_epoch = 0;
 		because(a, "following %s, active at epoch %llu", a->peer,
@@ -1932,10 +2116,9 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 
 /*
  * Rule 2, for a host too far from us: no to a host whose store answers
- * too slowly for a takeover through it (the agreed one, asked again:
- * far_host(); another: any answer within answer_seen_ms() slower than
- * far_round_trip_ms()), so that the active moves the witness to one we
- * could fail over through. But a far witness beats none: the same host
+ * too slowly for a takeover through it (any answer within
+ * answer_seen_ms() slower than far_round_trip_ms()), so that the active
+ * moves the witness to one we could fail over through. But a far witness beats none: the same host
  * offered again (the active found no other to offer) gets a yes while we
  * see no agreed witness, or tell the active we could take over through
  * it (then the active moves it for its own sake: it lost it, or its
@@ -1946,8 +2129,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
  * when it offers again, the host refused last is still refused there and
  * another is offered first (one that came back near since).
  */
-static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr,
-			     bool again)
+static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wire_propose *pr)
 {
 	struct arbiter_host_note *e = note_of(a, now_ms, pr->host, false);
 	uint64_t slowest;
@@ -1955,7 +2137,7 @@ static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wi
 	if (!e)
 		return false;
 	slowest = slowest_within(&e->round_trips, now_ms, answer_seen_ms(a, now_ms));
-	if (again ? !far_host(a, now_ms, pr->host) : slowest <= far_round_trip_ms(a, e))
+	if (slowest <= far_round_trip_ms(a, e))
 		return false;
 	/* Offered again: a proposal after the one we said no to. */
 	if (e->far_refused_ms && now_ms - e->far_refused_ms < 2 * ARBITER_REFUSED_MS &&
@@ -1972,21 +2154,66 @@ static bool too_far_to_agree(struct arbiter *a, uint64_t now_ms, const struct wi
 	return true;
 }
 
-/* The peer proposes a witness: agree if we see it too (rule 2), and could take over through it. */
+/* Whether our no to a proposal as new as @pr was given: then it is final. */
+static bool refused_before(const struct arbiter *a, const struct wire_propose *pr)
+{
+	return pr->epoch < a->durable.refused_epoch ||
+	       (pr->epoch == a->durable.refused_epoch &&
+		pr->generation <= a->durable.refused_generation);
+}
+
+/*
+ * Our no to @pr, on disk before it is sent: the proposer then lets go of
+ * the host it wrote first, so a later copy of @pr, or of an older one,
+ * must never get a yes, across our restart too.
+ */
+static bool refuse_for_good(struct arbiter *a, const struct wire_propose *pr)
+{
+	struct arbiter_durable next = a->durable;
+
+	if (!refused_before(a, pr)) {
+		next.refused_epoch = pr->epoch;
+		next.refused_generation = pr->generation;
+	}
+	return write_down(a, &next);
+}
+
+static void answer_proposal(struct arbiter *a, const struct wire_propose *pr, bool yes)
+{
+	struct arbiter_out *out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE_REPLY);
+
+	if (out) {
+		out->msg.propose = *pr;
+		out->msg.propose.accepted = yes;
+	}
+}
+
+/*
+ * The peer proposes a witness: agree if we see it too (rule 2), and could
+ * take over through it. Either answer is on our disk before it is sent,
+ * and never changes: a yes makes it the one witness we fail over through,
+ * a no lets the peer forget it. A proposal no newer than the witness we
+ * agreed to is answered only if it is that one (our yes lost); else our
+ * heartbeats, naming the newer one, settle it.
+ */
 static void on_propose(struct arbiter *a, uint64_t now_ms,
 		       const struct wire_propose *pr)
 {
-	struct arbiter_out *out;
 	bool again = !strcmp(pr->host, a->agreed.host) && pr->epoch == a->agreed.epoch &&
 		     pr->generation == a->agreed.generation;
-	/* A newer one, or the one we agreed on asked again (our yes was lost). */
-	bool open = a->role != ARBITER_ACTIVE && pr->epoch >= a->epoch &&
-		    (newer(&a->agreed, pr->epoch, pr->generation) || again);
-	bool accept = open && sees_host(a, now_ms, pr->host);
+	uint64_t known = a->epoch > a->durable.epoch ? a->epoch : a->durable.epoch;
 	/* Read before our yes makes it the agreed one. */
 	bool left_far = a->agreed.host[0] && strcmp(pr->host, a->agreed.host) &&
 			far_host(a, now_ms, a->agreed.host);
+	bool open = a->role != ARBITER_ACTIVE && pr->epoch >= known && !refused_before(a, pr);
+	const char *no = NULL;
+	bool far = false;
 
+	if (!newer(&a->agreed, pr->epoch, pr->generation)) {
+		if (again)
+			answer_proposal(a, pr, true);
+		return;
+	}
 	/*
 	 * Another host than the agreed one: its reports are not enough, its
 	 * store must have answered us (we could not take over through it
@@ -1998,32 +2225,45 @@ static void on_propose(struct arbiter *a, uint64_t now_ms,
 	 * again all the same: a path healed since shows at the next try).
 	 */
 	if (open && strcmp(pr->host, a->agreed.host) && !store_answered(a, now_ms, pr->host)) {
-		bool in_vain = store_overdue(a, now_ms, pr->host);
-
 		send_witness(a, now_ms, pr->host, WITNESS_OP_READ, 0, 0, 0, 0);
-		if (!in_vain)
+		if (!store_overdue(a, now_ms, pr->host))
 			return;
-		accept = false;
+		no = "its store does not answer us";
+	} else if (a->role == ARBITER_ACTIVE) {
+		no = "we are active";
+	} else if (pr->epoch < known) {
+		/* From an active whose epoch we, or a claim of ours, passed. */
+		no = "it comes from an epoch older than ours";
+	} else if (refused_before(a, pr)) {
+		no = "we said no to it, or to a newer one, before";
+	} else if (!sees_host(a, now_ms, pr->host)) {
+		no = "we do not see it";
+	} else if (too_far_to_agree(a, now_ms, pr)) {
+		no = "too far";
+		far = true;
 	}
-	if (accept && too_far_to_agree(a, now_ms, pr, again))
-		accept = false;
 	/* The yes is a promise to fail over only through it: on disk first. */
-	if (accept && !agree(a, pr->host, pr->epoch, pr->generation)) {
-		accept = false;
-		because(a, "could not write down witness %s proposed by %s: answered no",
+	if (!no && !agree(a, pr->host, pr->epoch, pr->generation)) {
+		because(a, "could not write down witness %s proposed by %s: no answer until it can",
 			pr->host, a->peer);
-	} else if (accept) {
+		return;
+	}
+	if (no && !refuse_for_good(a, pr)) {
+		because(a, "could not write down our no to witness %s proposed by %s: no answer until it can",
+			pr->host, a->peer);
+		return;
+	}
+	if (!no) {
 		if (left_far)
 			a->left_far_ms = now_ms;
 		forget_refusals(a);
 		because(a, "agreed on witness %s (generation %llu) proposed by %s",
 			pr->host, (unsigned long long)pr->generation, a->peer);
+	} else if (!far) {	/* too_far_to_agree() said why */
+		because(a, "answered no to witness %s (generation %llu) proposed by %s: %s",
+			pr->host, (unsigned long long)pr->generation, a->peer, no);
 	}
-	out = emit(a, ARBITER_SEND_PEER, a->peer, WIRE_PROPOSE_REPLY);
-	if (out) {
-		out->msg.propose = *pr;
-		out->msg.propose.accepted = accept;
-	}
+	answer_proposal(a, pr, !no);
 }
 
 static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
@@ -2031,25 +2271,18 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 {
 	struct arbiter_proposal *p = &a->proposal;
 
-	if (!p->open || p->agreed || strcmp(pr->host, p->ref.host) ||
+	if (!offered(p) || strcmp(pr->host, p->ref.host) ||
 	    pr->epoch != p->ref.epoch || pr->generation != p->ref.generation)
 		return;
-	a->proposal_timeouts = 0;
-	if (!pr->accepted) {
-		p->open = false;
-		refuse(a, now_ms, pr->host);	/* the peer may not see it */
-		because(a, "%s did not confirm witness %s: it does not see it available",
-			a->peer, pr->host);
+	if (pr->accepted) {
+		take_offered(a);
 		return;
 	}
-	if (!agree(a, p->ref.host, p->ref.epoch, p->ref.generation)) {
-		p->open = false;
-		because(a, "%s agreed on witness %s, but it could not be written down here: not writing it",
-			a->peer, p->ref.host);
-		return;
-	}
-	forget_refusal_of(a, p->ref.host);
-	write_agreed(a, now_ms);
+	/* Final: the peer never fails over through it, so its lease holds us no more. */
+	withdraw(a);
+	refuse(a, now_ms, pr->host);	/* the peer may not see it */
+	because(a, "%s said no to witness %s (generation %llu): its log says why",
+		a->peer, pr->host, (unsigned long long)pr->generation);
 }
 
 /*
@@ -2093,12 +2326,49 @@ static void became_active(struct arbiter *a, uint64_t until, uint64_t sent_ms,
 	set_role(a, now_ms, ARBITER_ACTIVE);
 }
 
+/* Whether @w says that our write of @ref is there: a write, done, of our record at @ref. */
+static bool written_there(const struct arbiter *a, const struct wire_witness *w,
+			  const struct wire_witness_ref *ref)
+{
+	return w->op == WITNESS_OP_CAS && w->status == WITNESS_DONE &&
+	       !strcmp(w->record.active, a->self) && w->record.epoch == ref->epoch &&
+	       w->record.generation == ref->generation;
+}
+
+/*
+ * The write of a move, answered after it was given up (a slow store):
+ * still the move to offer, unless another one was begun since, or it is
+ * no longer ours to make.
+ */
+static bool late_move_write(const struct arbiter *a, const struct wire_witness *w)
+{
+	const struct arbiter_proposal *p = &a->proposal;
+
+	return !p->open && !p->written && !p->agreed && a->role == ARBITER_ACTIVE &&
+	       p->ref.epoch == a->epoch && written_there(a, w, &p->ref);
+}
+
 static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *host,
 			      const struct wire_witness *w, const struct arbiter_request *req)
 {
 	struct arbiter_proposal *p = &a->proposal;
 	const struct wire_record *rec = &w->record;
+	bool ours = written_there(a, w, &p->ref);
 
+	if (offered(p)) {
+		/* Its lease renewed while the move is offered (renew_lease()). */
+		if (ours) {
+			uint64_t until = lease_hold_until(a, req, w);
+
+			p->renewed_ms = now_ms;
+			if (until > p->hold_until_ms)
+				p->hold_until_ms = until;
+		}
+		return;
+	}
+	/* What was asked before this move began is not its answer, but our record there is. */
+	if (req->token < p->begun_ms && !ours)
+		return;
 	if (w->op == WITNESS_OP_READ && !p->cas_sent) {
 		if (w->status != WITNESS_DONE && w->status != WITNESS_EMPTY) {
 			because(a, "witness %s answered %s", host, witness_status_name(w->status));
@@ -2117,11 +2387,15 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	if (w->op != WITNESS_OP_CAS)
 		return;
 	p->open = false;
-	if (w->status != WITNESS_DONE || strcmp(rec->active, a->self) ||
-	    rec->epoch != p->ref.epoch || rec->generation != p->ref.generation) {
+	if (!ours) {
 		because(a, "could not write witness %s: %s", host,
 			witness_status_name(w->status));
 		refuse(a, now_ms, host);
+		return;
+	}
+	/* Written before it is offered; or agreed already (the same host, further on). */
+	if (!p->agreed && newer(&a->agreed, p->ref.epoch, p->ref.generation)) {
+		offer(a, now_ms, lease_hold_until(a, req, w));
 		return;
 	}
 	a->agreed_written = true;
@@ -2167,7 +2441,7 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 			because(a, "witness %s holds generation %llu, but it could not be written down",
 				host, (unsigned long long)rec->generation);
 	}
-	if (a->proposal.open && a->proposal.agreed && !strcmp(host, a->proposal.ref.host)) {
+	if (!strcmp(host, a->proposal.ref.host) && (a->proposal.open || late_move_write(a, w))) {
 		on_proposal_reply(a, now_ms, host, w, &req);
 		return;
 	}

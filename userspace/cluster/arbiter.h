@@ -91,6 +91,22 @@ struct arbiter_durable {
 	 * its own clock: a restart keeps it from its start.
 	 */
 	uint32_t promise_ms;
+	/*
+	 * The move this manager offered its peer and has no answer to
+	 * (host "": none): the peer may have said yes, so that it fails over
+	 * only through that host, whose record we wrote first. A restart
+	 * takes over through no witness until the peer's answer, or a newer
+	 * witness it names, settles it (arbitration.rst, rule 6).
+	 */
+	struct wire_witness_ref proposed;
+	/*
+	 * The newest proposal of the peer's this manager said no to, by
+	 * epoch and generation: that no is final, so that the proposer may
+	 * let go of the witness it wrote first; a later copy of it, or of an
+	 * older one, gets no yes.
+	 */
+	uint64_t refused_epoch;
+	uint64_t refused_generation;
 };
 
 struct arbiter_out;
@@ -256,14 +272,24 @@ struct arbiter_host_note {
 	uint64_t far_refused_generation;	/* the proposal that no was to */
 };
 
+/*
+ * A move of the witness, the active's side (rule 6): our record written
+ * on the new host first (read, then write), then offered to the peer until
+ * it answers. Or, agreed already (the peer named it first), written.
+ */
 struct arbiter_proposal {
 	bool open;
 	bool agreed;		/* the peer accepted; reading, then writing */
+	bool written;		/* ours is on it: offered to the peer, on our disk */
 	bool cas_sent;		/* read answered; the write is out */
+	uint64_t hold_until_ms;	/* written: until when its lease holds us */
+	uint64_t renewed_ms;	/* written: its last "done" to our write or renewal */
+	const char *why;	/* why it is moved, for the log; NULL: offered again at a restart */
 	uint64_t read_epoch;	/* the record the read found, the write expects */
 	uint64_t read_generation;
 	struct wire_witness_ref ref;
-	uint64_t sent_ms;
+	uint64_t sent_ms;	/* its step's request sent: each step has its own wait */
+	uint64_t begun_ms;	/* propose()d */
 	unsigned int scan_id;	/* its number + 1, if a scan chose it; 0: not */
 };
 
@@ -333,7 +359,6 @@ struct arbiter {
 	char scout[WIRE_NAME_SIZE];
 	unsigned int chosen_id;		/* the host to propose next's number + 1; 0: none */
 	unsigned int write_timeouts;	/* of the agreed witness's write, in a row */
-	unsigned int proposal_timeouts;	/* of proposals of one host, unanswered in a row */
 	struct arbiter_request requests[ARBITER_REQUESTS];
 	uint64_t next_heartbeat_ms;
 	uint64_t next_witness_ms;	/* renewal, takeover or proposal step */

@@ -93,7 +93,7 @@ static bool host_pick(void *ctx, arbiter_host_filter *eligible, void *arg,
 static int persist(void *ctx, const struct arbiter_durable *state)
 {
 	struct manager *m = ctx;
-	char text[200], old[200];
+	char text[AGREED_TEXT_SIZE], old[AGREED_TEXT_SIZE];
 	int len, old_len = 0;
 	bool unsure;
 
@@ -130,7 +130,7 @@ static void send_now(void *ctx, struct arbiter_out *out)
 static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *state)
 {
 	const char *path = copy ? m->state.copy_path : m->state.path;
-	char text[200];
+	char text[AGREED_TEXT_SIZE];
 
 	if (durable_file_read(&m->state, copy, text, sizeof(text)) < 0) {
 		if (errno != ENOENT)
@@ -222,7 +222,8 @@ static void log_witness_changes(struct manager *m)
 	const struct arbiter *a = &m->arbiter;
 	const struct arbiter_proposal *p = &a->proposal;
 
-	if (p->open && !p->agreed && !arbiter_same_witness(&p->ref, &m->logged_proposal)) {
+	if (p->open && p->written && !p->agreed &&
+	    !arbiter_same_witness(&p->ref, &m->logged_proposal)) {
 		node_log(&m->node, "witness-proposed", "host=%s epoch=%" PRIu64 " generation=%" PRIu64
 			 " reason=%s", p->ref.host, p->ref.epoch, p->ref.generation, LOG_VALUE(a->reason));
 		m->logged_proposal = p->ref;

@@ -64,4 +64,59 @@ TEST(older_files_read_and_bad_ones_do_not)
 	EXPECT_FALSE(agreed_parse("host h2\nepoch x\n", &out));
 }
 
+/*
+ * A move offered and not answered, and the newest proposal refused, read
+ * back; each only while there is one, so that a file without them reads
+ * in an older version. Out of order, without a generation, or with a bad
+ * name: refused.
+ */
+TEST(an_open_move_and_a_refusal_read_back)
+{
+	struct arbiter_durable in = { .epoch = 5, .promise_ms = 500 }, out;
+	char text[300];
+
+	snprintf(in.agreed.host, sizeof(in.agreed.host), "h1");
+	in.agreed.epoch = 3;
+	in.agreed.generation = 4;
+	ASSERT_LT(agreed_format(&in, text, sizeof(text)), (int)sizeof(text));
+	EXPECT_EQ(NULL, strstr(text, "proposed"));
+	EXPECT_EQ(NULL, strstr(text, "refused"));
+	snprintf(in.proposed.host, sizeof(in.proposed.host), "h2");
+	in.proposed.epoch = 3;
+	in.proposed.generation = 5;
+	in.refused_epoch = 2;
+	in.refused_generation = 9;
+	ASSERT_LT(agreed_format(&in, text, sizeof(text)), (int)sizeof(text));
+	ASSERT_TRUE(agreed_parse(text, &out)) TH_LOG("%s", text);
+	EXPECT_STREQ("h2", out.proposed.host);
+	EXPECT_EQ(3, out.proposed.epoch);
+	EXPECT_EQ(5, out.proposed.generation);
+	EXPECT_EQ(2, out.refused_epoch);
+	EXPECT_EQ(9, out.refused_generation);
+	EXPECT_EQ(5, out.epoch);
+	EXPECT_EQ(500, out.promise_ms);
+	/* The longest state there can be fits the daemon's buffers. */
+	{
+		struct arbiter_durable big = {
+			.epoch = UINT64_MAX, .promise_ms = UINT32_MAX,
+			.refused_epoch = UINT64_MAX, .refused_generation = UINT64_MAX,
+		};
+
+		memset(big.agreed.host, 'a', WIRE_NAME_SIZE - 1);
+		big.agreed.epoch = big.agreed.generation = UINT64_MAX;
+		big.proposed = big.agreed;
+		EXPECT_GT(AGREED_TEXT_SIZE, agreed_format(&big, NULL, 0));
+	}
+	/* Cut short, it says how long it would be, as snprintf(). */
+	EXPECT_EQ(agreed_format(&in, text, sizeof(text)), agreed_format(&in, text, 10));
+	EXPECT_FALSE(agreed_parse("host h1\nepoch 3\ngeneration 4\nclaimed 3\npromise-ms 1\n"
+				  "refused 2 9\nproposed h2 3 5\n", &out));
+	EXPECT_FALSE(agreed_parse("host h1\nepoch 3\ngeneration 4\nclaimed 3\npromise-ms 1\n"
+				  "proposed h2 3 0\n", &out));
+	EXPECT_FALSE(agreed_parse("host h1\nepoch 3\ngeneration 4\nclaimed 3\npromise-ms 1\n"
+				  "proposed a/b 3 5\n", &out));
+	EXPECT_FALSE(agreed_parse("host h1\nepoch 3\ngeneration 4\nclaimed 3\npromise-ms 1\n"
+				  "refused 0 0\n", &out));
+}
+
 TEST_HARNESS_MAIN

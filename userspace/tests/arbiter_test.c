@@ -34,6 +34,14 @@
 #include "write_probe.h"
 #include "kselftest_harness.h"
 
+/*
+ * A limit for hangs only: the simulation is deterministic, but a test of
+ * minutes of simulated time took over the harness's 30 s under ASan on a
+ * machine busy with the model's searches and VMs.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 180
+
 #define MANAGERS 2
 #define HOSTS 3
 #define NODES (MANAGERS + HOSTS)
@@ -63,6 +71,7 @@ struct sim {
 	bool reports_lost[NODES][MANAGERS];	/* host's availability reports do not reach manager */
 	unsigned int loss_pct;		/* random loss on working links */
 	bool lose_type[WIRE_TYPE_MAX + 1];	/* every datagram of a type lost */
+	unsigned int type_loss_pct[WIRE_TYPE_MAX + 1];	/* datagrams of a type lost at random */
 	unsigned int delay_ms;		/* one-way delay added on every link */
 	unsigned int link_delay_ms[NODES][NODES];	/* and more on the link from, to */
 	unsigned int jitter_ms;		/* 0 to this - 1 more at random (30) */
@@ -480,6 +489,8 @@ static void put_on_wire(struct sim *s, int from, const char *as, int to,
 		goto out;
 	if ((s->loss_pct && next_random(s) % 100 < s->loss_pct) || s->lose_type[m.type])
 		return;
+	if (s->type_loss_pct[m.type] && next_random(s) % 100 < s->type_loss_pct[m.type])
+		return;
 	if (s->link_loss_pct[from][to] && next_random(s) % 100 < s->link_loss_pct[from][to])
 		return;
 	snprintf(m.sender, sizeof(m.sender), "%s", as);
@@ -520,12 +531,18 @@ static void serve_refused(struct sim *s, int to, const char *host, const struct 
 	const struct wire_key *key = keyring_send_key(&s->keys[to], conf_index(&s->conf[to], host));
 	struct flight *f = &s->queue[s->n_queue];
 
-	if (to != 0 || req->type != WIRE_WITNESS_READ || !key || s->n_queue == QUEUE)
+	if (to != 0 || !key || s->n_queue == QUEUE)
 		return;
 	reply.witness.op = req->witness.op;
 	reply.witness.token = req->witness.token;
 	reply.witness.status = WITNESS_EMPTY;
 	snprintf(reply.witness.record.cluster, sizeof(reply.witness.record.cluster), "demo");
+	/* m1 writes its record there before it proposes one (rule 6): done. */
+	if (req->type == WIRE_WITNESS_CAS) {
+		reply.witness.status = WITNESS_DONE;
+		reply.witness.record = req->witness.record;
+		reply.witness.granted_ms = req->witness.record.lease_ms;
+	}
 	snprintf(reply.sender, sizeof(reply.sender), "%s", host);
 	snprintf(reply.destination, sizeof(reply.destination), "%s", names[to]);
 	f->len = wire_encode(&reply, key, f->bytes, sizeof(f->bytes));
@@ -747,6 +764,26 @@ static void notice_stops(struct sim *s)
 	}
 }
 
+/*
+ * SIM_TRACE=1 in the environment: each manager's reason on stderr as it
+ * changes, at the true time, to follow a test that fails.
+ */
+static void trace(const struct sim *s)
+{
+	static char last[MANAGERS][ARBITER_REASON_SIZE];
+	int i;
+
+	if (!getenv("SIM_TRACE"))
+		return;
+	for (i = 0; i < MANAGERS; i++) {
+		if (!strcmp(last[i], s->m[i].reason))
+			continue;
+		fprintf(stderr, "%6llu %s %s: %s\n", (unsigned long long)s->now, names[i],
+			arbiter_role_name(s->m[i].role), s->m[i].reason);
+		snprintf(last[i], sizeof(last[i]), "%s", s->m[i].reason);
+	}
+}
+
 static void step(struct sim *s)
 {
 	struct wire_message msg;
@@ -806,6 +843,7 @@ static void step(struct sim *s)
 	}
 	if (acting(s, 0) && acting(s, 1))
 		violation(s, "two managers act as active at once", 0, 1, s->m[0].epoch);
+	trace(s);
 }
 
 static void run_for(struct sim *s, uint64_t ms)
@@ -872,7 +910,7 @@ TEST(both_start_and_the_preferred_becomes_active)
 		char want[sizeof(s->m[0].reason)];
 
 		snprintf(want, sizeof(want),
-			 "active at epoch 1: our record written on witness %s (generation 1)",
+			 "active at epoch 1: our record written on witness %s (generation 1), which m2 agreed to",
 			 s->m[0].agreed.host);
 		EXPECT_STREQ(want, s->m[0].reason);
 	}
@@ -1775,6 +1813,220 @@ TEST(a_lost_yes_to_a_new_witness_still_leaves_both_on_one)
 }
 
 /*
+ * Issue 15, kind 2, its worst case: the active dies in the middle of a
+ * move, its witness lost (cut from it). Each point of the exchange: the
+ * proposal out and never heard (every PROPOSE lost), the standby's yes
+ * on its disk and not yet heard, the yes heard and written down on the
+ * active's side. Whatever the point, the standby takes over within the
+ * bound of a failover (arbitration.rst: grace-ms, the promise, a lease
+ * and the takeover's round trips), through the old witness or the new:
+ * before, it waited for the dead active to write the new one.
+ */
+enum move_point { PROPOSAL_LOST, STANDBY_SAID_YES, ACTIVE_HEARD_YES };
+
+static void active_dies_mid_move(struct __test_metadata *_metadata, unsigned int seed,
+				 enum move_point at)
+{
+	struct sim *s = sim_new(seed);
+	uint64_t generation, took;
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	generation = s->m[1].agreed.generation;
+	cut(s, 0, old);
+	if (at == PROPOSAL_LOST) {
+		s->lose_type[WIRE_PROPOSE] = true;
+		while (!s->m[0].proposal.open && s->now < 10000)
+			step(s);
+		run_for(s, 3 * timing.heartbeat_ms);
+		ASSERT_EQ(generation, s->m[1].agreed.generation);
+	} else {
+		struct arbiter *a = &s->m[at == STANDBY_SAID_YES ? 1 : 0];
+
+		while (a->agreed.generation == generation && s->now < 10000)
+			step(s);
+		ASSERT_NE(generation, a->agreed.generation) TH_LOG("%s", a->reason);
+	}
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	s->dead[0] = true;
+	s->lose_type[WIRE_PROPOSE] = false;
+	took = run_until_active(s, 1, 2 * timing.grace_ms + 2 * timing.lease_ms + 1000);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	TH_LOG("the standby took over in %llu ms, through %s", (unsigned long long)took,
+	       s->m[1].agreed.host);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+TEST(the_active_dead_with_its_proposal_unheard_leaves_the_standby_to_take_over)
+{
+	active_dies_mid_move(_metadata, 36, PROPOSAL_LOST);
+}
+
+TEST(the_active_dead_before_the_standbys_yes_reached_it_leaves_it_to_take_over)
+{
+	active_dies_mid_move(_metadata, 37, STANDBY_SAID_YES);
+}
+
+TEST(the_active_dead_after_it_heard_the_yes_leaves_the_standby_to_take_over)
+{
+	active_dies_mid_move(_metadata, 38, ACTIVE_HEARD_YES);
+}
+
+/*
+ * The active dies as it offers its move, and comes back quickly or after
+ * the standby took over; its proposal reached the standby, or was lost.
+ * The move is on its disk, and offered again until the standby's answer
+ * or a newer witness settles it; meanwhile it takes over through neither
+ * witness. Both end on one witness, with an active, and never two.
+ */
+TEST(an_active_restarted_in_the_middle_of_a_move_offers_it_again)
+{
+	static const struct {
+		bool proposal_lost;
+		unsigned int down_ms;
+	} variants[] = { { true, 50 }, { false, 50 }, { true, 3000 }, { false, 3000 } };
+	unsigned int v;
+
+	for (v = 0; v < sizeof(variants) / sizeof(variants[0]); v++) {
+		struct sim *s = sim_new(39 + v);
+
+		TH_LOG("proposal %s, down %u ms", variants[v].proposal_lost ? "lost" : "heard",
+		       variants[v].down_ms);
+		formed(_metadata, s);
+		s->lose_type[WIRE_PROPOSE] = variants[v].proposal_lost;
+		cut(s, 0, witness_node(s, 0));
+		while (!(s->m[0].proposal.open && s->m[0].proposal.written) && s->now < 10000)
+			step(s);
+		ASSERT_TRUE(s->m[0].proposal.open) TH_LOG("%s", s->m[0].reason);
+		ASSERT_EQ(2, s->m[0].proposal.ref.generation);
+		EXPECT_STREQ(s->m[0].proposal.ref.host, s->persisted[0].proposed.host);
+		s->dead[0] = true;
+		run_for(s, variants[v].down_ms);
+		s->lose_type[WIRE_PROPOSE] = false;
+		start_manager(s, 0);
+		EXPECT_TRUE(s->m[0].proposal.open && s->m[0].proposal.written);
+		run_for(s, 5000);
+		EXPECT_FALSE(s->m[0].proposal.open) TH_LOG("%s", s->m[0].reason);
+		EXPECT_EQ(0, s->persisted[0].proposed.host[0]);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1))
+			TH_LOG("m1: %s; m2: %s", s->m[0].reason, s->m[1].reason);
+		EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * The active dies just after the standby's yes to its move, before the yes
+ * reaches it; the standby takes over through the new witness. The old
+ * active comes back cut from the standby and reaching only the old
+ * witness, whose lease ran out long ago: the move it offered may have
+ * been agreed, so it takes over through neither (before the rule of the
+ * move in doubt, it took the old witness: two actives).
+ */
+TEST(a_restart_in_doubt_of_its_move_does_not_take_the_old_witness)
+{
+	struct sim *s = sim_new(44);
+	uint64_t generation;
+	int old, h;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	generation = s->m[1].agreed.generation;
+	cut(s, 0, old);
+	while (s->m[1].agreed.generation == generation && s->now < 10000)
+		step(s);
+	ASSERT_NE(old, witness_node(s, 1)) TH_LOG("%s", s->m[1].reason);
+	s->dead[0] = true;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	/* m1 back, cut from m2 and from every host but the old witness. */
+	isolate(s, 0);
+	s->link[0][old] = s->link[old][0] = true;
+	start_manager(s, 0);
+	run_for(s, 10000);
+	EXPECT_NE(ARBITER_ACTIVE, s->m[0].role) TH_LOG("%s", s->m[0].reason);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	/* Healed, it hears the standby's answer, or its newer witness. */
+	for (h = 0; h < NODES; h++)
+		if (h != 0)
+			s->link[0][h] = s->link[h][0] = true;
+	run_for(s, 3000);
+	EXPECT_FALSE(s->m[0].proposal.open) TH_LOG("%s", s->m[0].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/* The answer @i's arbiter has waiting for @pr (1 yes, 0 no), or -1: none. */
+static int answer_waiting(const struct sim *s, int i, const struct wire_propose *pr)
+{
+	const struct arbiter *a = &s->m[i];
+	unsigned int k;
+
+	for (k = 0; k < a->n_out; k++) {
+		const struct arbiter_out *out = &a->out[k];
+
+		if (out->kind == ARBITER_SEND_PEER && out->msg.type == WIRE_PROPOSE_REPLY &&
+		    !strcmp(out->msg.propose.host, pr->host) &&
+		    out->msg.propose.epoch == pr->epoch &&
+		    out->msg.propose.generation == pr->generation)
+			return out->msg.propose.accepted;
+	}
+	return -1;
+}
+
+/*
+ * The standby's no is final, across its restart: the active lets go of a
+ * move refused (its record on that host no longer holds it), so a later
+ * copy of the proposal, come after the standby restarted and the host is
+ * in its sight again, must get a no, not a yes, which would leave the
+ * standby failing over through a host whose lease nobody keeps. (m1 dead
+ * meanwhile, so that nothing newer settles it first.)
+ */
+TEST(a_no_to_a_move_holds_for_its_later_copies_after_a_restart)
+{
+	struct sim *s = sim_new(43);
+	struct wire_message copy = { .type = WIRE_PROPOSE };
+	int old, h, k;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	for (h = MANAGERS; h < NODES; h++)
+		if (h != old)
+			cut(s, 1, h);
+	cut(s, 0, old);
+	while (!s->persisted[1].refused_epoch && s->now < 20000)
+		step(s);
+	ASSERT_NE(0, s->persisted[1].refused_epoch) TH_LOG("%s", s->m[1].reason);
+	/* The proposal refused is the one m1 offers still: its no is on the way. */
+	ASSERT_EQ(s->persisted[1].refused_generation, s->m[0].proposal.ref.generation);
+	snprintf(copy.sender, sizeof(copy.sender), "m1");
+	copy.propose.epoch = s->m[0].proposal.ref.epoch;
+	copy.propose.generation = s->m[0].proposal.ref.generation;
+	snprintf(copy.propose.host, sizeof(copy.propose.host), "%s", s->m[0].proposal.ref.host);
+	run_for(s, 1000);
+	EXPECT_FALSE(s->m[0].proposal.open && s->m[0].proposal.ref.generation ==
+		     copy.propose.generation) TH_LOG("%s", s->m[0].reason);
+	/* The refused host in sight again, m2 restarted, a copy of the proposal comes. */
+	for (h = MANAGERS; h < NODES; h++)
+		s->link[1][h] = s->link[h][1] = true;
+	s->dead[0] = s->dead[1] = true;	/* m1 dead: m2 agrees to nothing newer */
+	run_for(s, 100);
+	start_manager(s, 1);
+	for (k = 0; k < 6; k++) {
+		run_for(s, timing.heartbeat_ms / 2);
+		arbiter_receive(&s->m[1], clock_of(s, 1), &copy);
+		EXPECT_NE(1, answer_waiting(s, 1, &copy.propose)) TH_LOG("%s", s->m[1].reason);
+		drain(s, 1);
+	}
+	EXPECT_STRNE(copy.propose.host, s->m[1].agreed.host);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
  * The same exchange, its last step lost: the witness's answers to the
  * active's write on the new witness. The active writes the agreed one
  * again, rather than leaving it half done or choosing yet another.
@@ -1816,19 +2068,19 @@ TEST(a_lost_write_of_a_move_is_sent_again_at_the_next_beat)
 
 	formed(_metadata, s);
 	s->dead[witness_node(s, 0)] = true;
-	while (!(s->m[0].proposal.open && s->m[0].proposal.agreed) && s->now < 10000)
+	while (!s->m[0].proposal.open && s->now < 10000)
 		step(s);
-	ASSERT_TRUE(s->m[0].proposal.agreed) TH_LOG("%s", s->m[0].reason);
+	ASSERT_FALSE(s->m[0].proposal.written) TH_LOG("%s", s->m[0].reason);
 	s->lose_type[WIRE_WITNESS_CAS] = true;
 	while (!s->m[0].proposal.cas_sent && s->now < 10000)
 		step(s);
 	lost_at = s->now;
 	s->lose_type[WIRE_WITNESS_CAS] = false;
-	while (!s->m[0].agreed_written && s->now < lost_at + 5000)
+	while (!s->m[0].proposal.written && s->now < lost_at + 5000)
 		step(s);
 	TH_LOG("written %llu ms after its first write was lost: %s",
 	       (unsigned long long)(s->now - lost_at), s->m[0].reason);
-	EXPECT_TRUE(s->m[0].agreed_written);
+	EXPECT_TRUE(s->m[0].proposal.written);
 	EXPECT_GE(lost_at + 2 * timing.heartbeat_ms, s->now);
 	NO_VIOLATION(s);
 	sim_free(s);
@@ -3721,27 +3973,28 @@ TEST(a_witness_is_found_below_stores_that_cannot_be_written)
 }
 
 /*
- * A helper's variant: every answer to a proposal lost (as in
+ * A helper's variant: most answers to a proposal lost (as in
  * a_lost_yes_to_a_new_witness...), hosts the standby is cut from above
- * the good ones. A yes reaches the active another way (the standby's
- * heartbeats name the witness it wrote down), a no does not: a0 was
- * proposed for good, and a dead witness never replaced. A host whose
- * proposal goes unanswered ARBITER_WRITE_TRIES times in a row is passed
- * over in the scan.
+ * the good ones. A yes reaches the active another way too (the standby's
+ * heartbeats name the witness it wrote down); a no is answered again to
+ * each copy of the proposal, and a proposal is offered until it is
+ * answered, since the active wrote its record there first and a yes may
+ * have been lost (rule 6). Were every no lost, the active would offer a0
+ * for ever: heartbeats do not carry the standby's refusals.
  */
-TEST(a_witness_is_found_when_every_no_is_lost)
+TEST(a_witness_is_found_when_most_nos_are_lost)
 {
 	struct sim *s = sim_new(85);
 
 	s->refused_hosts = 3;
-	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	s->type_loss_pct[WIRE_PROPOSE_REPLY] = 90;
 	witness_found_below(_metadata, s, 3, 20000);
 	sim_free(s);
 
 	s = sim_new(86);
 	formed(_metadata, s);
 	s->refused_hosts = 3;
-	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	s->type_loss_pct[WIRE_PROPOSE_REPLY] = 90;
 	witness_replaced_below(_metadata, s, 20000);
 	sim_free(s);
 }
@@ -4020,9 +4273,17 @@ TEST(a_standby_stopped_again_and_again_takes_over_from_a_dead_active)
 			took = stopped_standby_takes_over(_metadata, 700 + 3 * i + j, stops[i], runs[j]);
 			TH_LOG("stopped %u ms, run %u ms: active after %llu ms", stops[i], runs[j],
 			       (unsigned long long)took);
-			/* Silent a stop later, then a run or two for the witness. */
+			/*
+			 * Silent a stop later, then a run or two for the
+			 * witness. A run shorter than the slowest round trip
+			 * (2 x 30 ms) hears the answer to its takeover only
+			 * when the round trip happens to be short: by chance
+			 * at each run, about one in two (with seeds 1000 to
+			 * 2900 in steps of 100, up to five runs).
+			 */
 			EXPECT_NE(0, took);
-			EXPECT_GE(timing.grace_ms + 3 * (stops[i] + runs[j]) + timing.lease_ms, took);
+			EXPECT_GE(timing.grace_ms + (runs[j] < 60 ? 8 : 3) * (stops[i] + runs[j]) +
+				  timing.lease_ms, took);
 		}
 	}
 }
