@@ -29,6 +29,8 @@
  *   PERSIST_FAILS   writes to a manager's disk fail
  *   RELOADS         either manager's promise length changes by a reload
  *   ROLLBACKS       witness records go back, with or without a reboot
+ * NO_MOVES leaves out moves of the witness after the first (rule 6), to
+ * keep a set's search within reach where moves add nothing to its faults.
  *
  * Each old behaviour can be put back with -D (model.sh checks that spin
  * then finds a violation):
@@ -45,6 +47,20 @@
  *                           promise without writing that epoch down
  *   CLAIM_WITHOUT_PROMISE   a claim in contact does not wait for the
  *                           peer's promise at it
+ *   MOVE_HOLDS_ON_ONE       while a move is offered, the active holds on
+ *                           the old witness's lease alone
+ *   TAKEOVER_IN_DOUBT       a manager takes over while a move it offered
+ *                           may have been agreed
+ *   SOFT_NO                 the peer may say yes to a proposal it said no
+ *                           to, at a later copy of it
+ *   RESTART_FORGETS_MOVE    a restart forgets the move it offered
+ *
+ * Rule 6, a move of the witness, is the one of arbiter.c: the active
+ * writes its record on the new witness first, then offers it, holding on
+ * both leases until the peer's answer; the peer's yes and its no are on
+ * its disk before they are sent, and final. Three generations (a first
+ * witness, a move, a takeover) are needed for a death in the middle of a
+ * move to matter.
  */
 
 #define W	2	/* witness hosts */
@@ -78,7 +94,10 @@ bool written[2];		/* active: its record is on the agreed witness */
 bool heard[2];			/* the peer is not (yet) declared lost */
 bool s_hold[2];			/* hold from the standby's promise */
 bool w_hold[2];			/* hold from the agreed witness's lease */
-byte proposed[2];		/* witness offered to the peer, NONE */
+byte proposed[2];		/* witness offered to the peer, NONE; kept across a restart */
+bool w_hold2[2];		/* hold from the offered witness's lease */
+byte refused_ep[2];		/* the peer's proposals refused, up to this epoch */
+byte refused_gen[2];		/* and generation at it */
 byte proposed_ep[2];		/* at this epoch and generation */
 byte proposed_gen[2];
 #ifdef RELOADS
@@ -118,7 +137,12 @@ bool mw[2 * W];			/* mw[i * W + w]: manager i and witness w */
 #define to_peer(i)	mm[i]
 #define to_witness(i, w)	mw[(i) * W + (w)]
 
+#ifdef MOVE_HOLDS_ON_ONE
 #define acting(i)	(act[i] && (s_hold[i] || (w_hold[i] && agreed[i] != NONE)))
+#else
+#define acting(i)	(act[i] && (s_hold[i] || (w_hold[i] && agreed[i] != NONE && \
+					       (proposed[i] == NONE || w_hold2[i]))))
+#endif
 #define both_ways(i)	(mm[0] && mm[1])
 #define newer(e, g, i)	((e) > agreed_ep[i] || ((e) == agreed_ep[i] && (g) > agreed_gen[i]))
 
@@ -141,7 +165,7 @@ inline demote(i)
 	s_hold[i] = false;
 	w_hold[i] = false;
 	written[i] = false;
-	proposed[i] = NONE
+	w_hold2[i] = false
 }
 
 inline accept_write(w, who, e, g)
@@ -207,12 +231,26 @@ inline persist_claim(j, e, ok)
  * here only leaves j with what it had, which it wrote down before: the
  * model spares itself those states.)
  */
+/*
+ * @j's refusals no newer than the witness it agreed to are forgotten
+ * (arbiter.c: agree() clears them with the same write): a proposal that
+ * old gets neither yes nor no.
+ */
+inline forget_old_refusals(j)
+{
+	if
+	:: !newer(refused_ep[j], refused_gen[j], j) -> refused_ep[j] = 0; refused_gen[j] = 0
+	:: else -> skip
+	fi
+}
+
 inline adopt(j, i, ok)
 {
 #ifdef PERSIST_FAILS
 	d_agreed[j] = agreed[i]; d_agreed_ep[j] = agreed_ep[i]; d_agreed_gen[j] = agreed_gen[i];
 #endif
-	agreed[j] = agreed[i]; agreed_ep[j] = agreed_ep[i]; agreed_gen[j] = agreed_gen[i]
+	agreed[j] = agreed[i]; agreed_ep[j] = agreed_ep[i]; agreed_gen[j] = agreed_gen[i];
+	forget_old_refusals(j)
 }
 
 active proctype invariant()
@@ -260,6 +298,9 @@ active proctype world()
 		/* A restart counts as contact: a promise given before it holds. */
 		select(i : 0 .. 1);
 		demote(i);
+#ifdef RESTART_FORGETS_MOVE
+		proposed[i] = NONE;
+#endif
 #ifdef FORGETFUL_RESTART
 		heard[i] = false;	/* the bug spin found: see model.sh */
 #else
@@ -382,6 +423,10 @@ active proctype world()
 			if
 			:: agreed[i] == w -> w_hold[i] = false
 			:: else -> skip
+			fi;
+			if
+			:: proposed[i] == w -> w_hold2[i] = false
+			:: else -> skip
 			fi
 		}
 		lease[w] = false;
@@ -400,11 +445,24 @@ active proctype world()
 		w_hold[i] = true
 	   }
 
+	/* Rule 3, while a move is offered: its lease renewed too. */
+	:: atomic {
+		select(i : 0 .. 1);
+		acting(i) && proposed[i] != NONE && to_witness(i, proposed[i]) &&
+		holder[proposed[i]] == i && w_ep[proposed[i]] == proposed_ep[i] &&
+		w_gen[proposed[i]] == proposed_gen[i] ->
+		lease[proposed[i]] = true;
+		w_hold2[i] = true
+	   }
+
 	/* Rule 4: takeover through the agreed witness, by compare-and-swap;
 	 * a record older than the one agreed is never used. */
 	:: atomic {
 		select(j : 0 .. 1); i = 1 - j;
 		!act[j] && agreed[j] != NONE && !heard[j] &&
+#ifndef TAKEOVER_IN_DOUBT
+		proposed[j] == NONE &&
+#endif
 		to_witness(j, agreed[j]) ->
 		w = agreed[j];
 		e = next_epoch(j, (epoch[j] > agreed_ep[j] -> epoch[j] : agreed_ep[j]));
@@ -439,6 +497,7 @@ active proctype world()
 				d_agreed[j] = w; d_agreed_ep[j] = w_ep[w]; d_agreed_gen[j] = w_gen[w];
 #endif
 				agreed_ep[j] = w_ep[w]; agreed_gen[j] = w_gen[w];
+				forget_old_refusals(j);
 				if
 				:: w_ep[w] > epoch[j] -> epoch[j] = w_ep[w]
 				:: else -> skip
@@ -508,80 +567,127 @@ active proctype world()
 	   }
 #endif
 
-	/* Rule 6: the active re-selects the witness while both agree. */
+	/*
+	 * Rule 6: the active moves the witness while both agree: its record
+	 * written on the new one first, then offered, and held on both leases
+	 * until the peer answers.
+	 */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
 		proposed[i] == NONE && both_ways(i) && heard[i] && !act[j] &&
-		act[i] && epoch[j] == epoch[i] && agreed_gen[i] < MAXG ->
+		acting(i) && epoch[j] == epoch[i] && agreed_gen[i] < MAXG ->
+#ifdef NO_MOVES
+		agreed[i] == NONE ->	/* the first witness only */
+#endif
 		select(w : 0 .. W - 1);
-		w != agreed[i] ->
+		w != agreed[i] && to_witness(i, w) ->
 		e = epoch[i];
+		g = agreed_gen[i] + 1;
 		if
-		:: e <= MAXE ->
+		:: e >= w_ep[w] && (e > w_ep[w] || g > w_gen[w]) &&
+		   (!lease[w] || (holder[w] == i && !quarantined(w))) ->
+			accept_write(w, i, e, g);
 			proposed[i] = w;
 			proposed_ep[i] = e;
-			proposed_gen[i] = agreed_gen[i] + 1;
-			/* The peer agrees, once it has written it down: from now on
-			 * it fails over through w only. */
-			if
-			:: !act[j] && (e > agreed_ep[j] ||
-			   (e == agreed_ep[j] && (proposed_gen[i] > agreed_gen[j] ||
-			    (proposed_gen[i] == agreed_gen[j] && w == agreed[j])))) ->
-				persist(j, w, e, proposed_gen[i], ok);
-				if
-				:: ok -> agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
-#ifdef FAILED_PERSIST_SAYS_YES
-				:: !ok -> agreed[j] = w; agreed_ep[j] = e; agreed_gen[j] = proposed_gen[i]
-#else
-				:: !ok -> proposed[i] = NONE	/* answers no */
-#endif
-				fi
-			:: else -> proposed[i] = NONE
-			fi
+			proposed_gen[i] = g;
+			w_hold2[i] = true
 		:: else -> skip
 		fi
 	   }
 
 	/*
-	 * The peer's yes reaches the proposer (or is lost: nothing happens),
-	 * or its heartbeat does, naming the witness it wrote down: one newer
-	 * than ours at our epoch is one we proposed.
+	 * The proposal reaches the peer (a copy of it: it is sent until
+	 * answered): a yes on its disk, or a no, final, on its disk too. A
+	 * yes only from the active's epoch or a newer one than the peer knows
+	 * or claimed, and never to a proposal refused, or one older than its
+	 * agreed witness; a no only to one newer than that: an older one may
+	 * have had its yes before, and answers nothing the proposer may act on.
 	 */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
-		to_peer(j) && act[i] && !act[j] && epoch[j] == epoch[i] && agreed[j] != NONE &&
-		agreed_ep[j] == epoch[i] && newer(agreed_ep[j], agreed_gen[j], i) ->
-		proposed[i] = agreed[j];
-		proposed_ep[i] = agreed_ep[j];
-		proposed_gen[i] = agreed_gen[j];
-		w_hold[i] = false;		/* the old witness no longer counts */
-		e = proposed_ep[i];
-		persist(i, proposed[i], e, proposed_gen[i], ok);
+		proposed[i] != NONE && to_peer(i) ->
 		if
-		:: ok ->
-			agreed[i] = proposed[i];
-			agreed_ep[i] = e;
-			agreed_gen[i] = proposed_gen[i];
-			written[i] = false
-		:: else -> proposed[i] = NONE
+		:: !act[j] && epoch[j] <= proposed_ep[i] &&
+#ifdef PERSIST_FAILS
+		   d_claimed[j] <= proposed_ep[i] &&
+#endif
+#ifndef SOFT_NO
+		   !(refused_ep[j] > proposed_ep[i] ||
+		     (refused_ep[j] == proposed_ep[i] && refused_gen[j] >= proposed_gen[i])) &&
+#endif
+		   (newer(proposed_ep[i], proposed_gen[i], j) ||
+		    (agreed[j] == proposed[i] && agreed_ep[j] == proposed_ep[i] &&
+		     agreed_gen[j] == proposed_gen[i])) ->
+			persist(j, proposed[i], proposed_ep[i], proposed_gen[i], ok);
+			if
+			:: ok -> agreed[j] = proposed[i]; agreed_ep[j] = proposed_ep[i];
+				agreed_gen[j] = proposed_gen[i]; forget_old_refusals(j)
+#ifdef FAILED_PERSIST_SAYS_YES
+			:: !ok -> agreed[j] = proposed[i]; agreed_ep[j] = proposed_ep[i];
+				agreed_gen[j] = proposed_gen[i]
+#else
+			:: !ok -> skip	/* no answer until it can write one down */
+#endif
+			fi
+		:: newer(proposed_ep[i], proposed_gen[i], j) ->
+			if
+			:: proposed_ep[i] > refused_ep[j] ||
+			   (proposed_ep[i] == refused_ep[j] && proposed_gen[i] > refused_gen[j]) ->
+				refused_ep[j] = proposed_ep[i];
+				refused_gen[j] = proposed_gen[i]
+			:: else -> skip
+			fi
 		fi
 	   }
 
-	/* The proposer writes the agreed witness (read, then CAS). */
+	/*
+	 * The answer reaches the proposer, or the peer's heartbeat does,
+	 * naming the witness it agreed to: the move offered, agreed (on the
+	 * proposer's disk before it counts); or a newer one, so that the peer
+	 * never agrees to the move. A no settles it too.
+	 */
 	:: atomic {
-		select(i : 0 .. 1);
-		proposed[i] != NONE && agreed[i] == proposed[i] && !written[i] &&
-		to_witness(i, agreed[i]) ->
-		w = agreed[i];
-		e = agreed_ep[i];
+		select(i : 0 .. 1); j = 1 - i;
+		proposed[i] != NONE && to_peer(j) ->
 		if
-		:: e >= w_ep[w] && (e > w_ep[w] || agreed_gen[i] > w_gen[w]) &&
-		   (!lease[w] || (holder[w] == i && !quarantined(w))) && acting(i) ->
-			accept_write(w, i, e, agreed_gen[i]);
-			written[i] = true;
-			w_hold[i] = true;
+		:: agreed[j] == proposed[i] && agreed_ep[j] == proposed_ep[i] &&
+		   agreed_gen[j] == proposed_gen[i] ->
+			persist(i, proposed[i], proposed_ep[i], proposed_gen[i], ok);
+			if
+			:: ok ->
+				agreed[i] = proposed[i];
+				agreed_ep[i] = proposed_ep[i];
+				agreed_gen[i] = proposed_gen[i];
+				forget_old_refusals(i);
+				w_hold[i] = w_hold2[i];
+				written[i] = act[i];
+				w_hold2[i] = false;
+				proposed[i] = NONE
+			:: else -> skip
+			fi
+		:: agreed[j] != NONE && (agreed_ep[j] > proposed_ep[i] ||
+		   (agreed_ep[j] == proposed_ep[i] && agreed_gen[j] > proposed_gen[i])) ->
+			/*
+			 * A witness newer than the move, which the peer may
+			 * have agreed to first: a newer epoch. No lease of
+			 * ours holds any more (spin found an active back on
+			 * the old witness's lease alone here).
+			 */
+			w_hold[i] = false;
+			w_hold2[i] = false;
 			proposed[i] = NONE
-		:: else -> proposed[i] = NONE
+		:: refused_ep[j] > proposed_ep[i] ||
+		   (refused_ep[j] == proposed_ep[i] && refused_gen[j] >= proposed_gen[i]) ->
+			w_hold2[i] = false;
+			proposed[i] = NONE
+#ifdef SOFT_NO
+		/* A no the peer may take back at a later copy. */
+		:: !(agreed[j] == proposed[i] && agreed_ep[j] == proposed_ep[i] &&
+		     agreed_gen[j] == proposed_gen[i]) ->
+			w_hold2[i] = false;
+			proposed[i] = NONE
+#endif
+		:: else -> skip
 		fi
 	   }
 	od
