@@ -775,6 +775,42 @@ scenario_lost_yes() {
 	checked "a standby's yes lost every time"
 }
 
+# Issue 15, kind 2, its worst case: the active dies in the middle of a
+# move of the witness, after the standby's yes and before its own write
+# on the new one. Made certain rather than timed: the active is cut from
+# the agreed witness, so that it moves it, and every write it sends the
+# other hosts (WITNESS_CAS, type 6) is lost; once it is at the move's
+# write, it is killed. The standby must take over: before, it had said
+# yes to a host the active never wrote, and no takeover goes through a
+# witness whose record is older than the one agreed, so there was no
+# active until the old one came back. Now the active writes its record
+# first and offers the host only then.
+writing_elsewhere() { cluster_status "$1" | grep -q "writing our record on"; }
+scenario_dies_mid_move() {
+	local first second witness host since
+	first=$(active_now)
+	second=$(cluster_other "$first")
+	witness=$(settled_witness "$first")
+	since=$(now_ms)
+	for host in $cluster_hosts; do
+		[ "$host" = "$witness" ] || lose_type "$host" "$first" 6
+	done
+	drop_between "$first" "$witness"
+	tap_check "the active cut from the witness writes its record on another" \
+		wait_until 15 writing_elsewhere "$first"
+	cluster_kill "$first"
+	tap_check "the active killed in the middle of the move: the standby takes over" \
+		wait_until 15 cluster_role_is "$second" active
+	for host in $cluster_hosts; do
+		unlose "$host"
+	done
+	heal "$first" "$witness"
+	start_node "$first"
+	wait_until 15 cluster_role_is "$first" standby
+	liveness "dies mid-move" "$since" 1
+	checked "the active dead in the middle of a move"
+}
+
 # Issue 15, kind 6: the standby loses sight of the agreed witness, the
 # active still reaching it: cut from it both ways, or only its requests
 # lost on the way (a firewall at the witness's host dropping what the
@@ -1205,8 +1241,8 @@ faults_disks="full_manager readonly_manager full_witness slowed_witness slow_wit
 	slow_managers slow_manager_disks restored_witness restored_manager far_witness
 	far_from_standby starved_relays_together"
 faults_timing="suspend starved_all starved_relays reload_grace reload_any forged
-	rollover clock_back lost_yes standby_cut_witness no_host slow_links lossy_links
-	full_disk_restart"
+	rollover clock_back lost_yes dies_mid_move standby_cut_witness no_host slow_links
+	lossy_links full_disk_restart"
 
 # FAULTS names the scenarios to run, or a group ("disks", "timing"); all
 # by default. One scenario alone is the quick lane.
