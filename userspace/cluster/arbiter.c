@@ -237,6 +237,8 @@ static void probe_disk(struct arbiter *a, uint64_t now_ms)
  * on disk: what the peer is told or what is acted on next depends on it.
  * Returns false, with nothing changed, when it could not be written.
  */
+static bool offered(const struct arbiter_proposal *p);
+
 static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		  uint64_t generation)
 {
@@ -257,6 +259,14 @@ static bool agree(struct arbiter *a, const char *host, uint64_t epoch,
 		next.refused_epoch = next.refused_generation = 0;
 	if (!write_down(a, &next))
 		return false;
+	/*
+	 * Settled in memory too: a move of an earlier life left open there
+	 * blocks every takeover (inactive_step()), though neither the disk
+	 * nor a restart holds it (helper-81: the peer dead, no active ever).
+	 */
+	if (offered(&a->proposal) &&
+	    !newer(&next.agreed, a->proposal.ref.epoch, a->proposal.ref.generation))
+		a->proposal.open = false;
 	if (strcmp(a->agreed.host, host))
 		a->witness_replied_ms = 0;	/* answers came from another host */
 	a->agreed = next.agreed;

@@ -1959,6 +1959,84 @@ TEST(a_restart_in_doubt_of_its_move_does_not_take_the_old_witness)
 	sim_free(s);
 }
 
+/* Runs @ms; returns the longest stretch in it with no manager acting as active. */
+static uint64_t longest_without_active(struct sim *s, uint64_t ms)
+{
+	uint64_t end = s->now + ms, since = 0, longest = 0;
+
+	while (s->now < end) {
+		step(s);
+		if (acting(s, 0) || acting(s, 1)) {
+			since = 0;
+			continue;
+		}
+		if (!since)
+			since = s->now;
+		if (s->now - since > longest)
+			longest = s->now - since;
+	}
+	return longest;
+}
+
+/*
+ * helper-81's breaks 3 and 3b: m2, active at epoch 2, offers a move m1
+ * never hears, and restarts; m1 claims epoch 3 on its promise. m2 then
+ * agrees to a witness at epoch 3, m1's proposal (variant 0, m1's no to
+ * m2's old offer lost) or its record read on the witness (variant 1),
+ * which settles m2's old offer on disk; and m1 dies. m2 must take over:
+ * the offer stayed open in memory, and blocked every takeover for good.
+ */
+TEST(an_offer_settled_by_a_newer_agreement_does_not_block_the_takeover)
+{
+	unsigned int v;
+
+	for (v = 0; v < 2; v++) {
+		struct sim *s = sim_new(v ? 107 : 105);
+		uint64_t gap;
+		int old;
+
+		formed(_metadata, s);
+		s->dead[0] = true;
+		run_until_active(s, 1, 5000);
+		ASSERT_TRUE(acting(s, 1));
+		start_manager(s, 0);
+		run_for(s, 2000);
+		ASSERT_EQ(2, s->m[1].epoch);
+		old = witness_node(s, 1);
+		s->lose_type[WIRE_PROPOSE] = true;
+		cut(s, 1, old);
+		while (!(s->m[1].proposal.open && s->m[1].proposal.written) && s->now < 30000)
+			step(s);
+		ASSERT_TRUE(s->m[1].proposal.open && s->m[1].proposal.written);
+		s->link[1][old] = s->link[old][1] = true;
+		if (!v)
+			cut(s, 0, old);	/* m1, active next, moves the witness away from it */
+		s->dead[1] = true;
+		run_for(s, 50);
+		start_manager(s, 1);
+		if (!v) {
+			while (!(acting(s, 0) && s->m[0].epoch == 3 && s->m[0].proposal.open &&
+				 s->m[0].proposal.written) && s->now < 40000)
+				step(s);
+			ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+			s->lose_type[WIRE_PROPOSE] = false;
+			s->lose_type[WIRE_PROPOSE_REPLY] = true;
+		}
+		while (s->m[1].agreed.epoch != 3 && s->now < 50000)
+			step(s);
+		ASSERT_EQ(3, s->m[1].agreed.epoch) TH_LOG("%s", s->m[1].reason);
+		s->dead[0] = true;
+		s->lose_type[WIRE_PROPOSE] = false;
+		s->lose_type[WIRE_PROPOSE_REPLY] = false;
+		gap = longest_without_active(s, 20000);
+		TH_LOG("variant %u: no active for %llu ms; m2: %s", v, (unsigned long long)gap,
+		       s->m[1].reason);
+		EXPECT_LT(gap, 3000);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 /* The answer @i's arbiter has waiting for @pr (1 yes, 0 no), or -1: none. */
 static int answer_waiting(const struct sim *s, int i, const struct wire_propose *pr)
 {
