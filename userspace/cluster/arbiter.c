@@ -1314,9 +1314,9 @@ static void offer(struct arbiter *a, uint64_t now_ms, uint64_t hold_until)
 }
 
 /*
- * The move we offered is settled, by the peer's no or by a newer witness
- * it named: let go of it, on disk too. Should that write fail, a restart
- * offers it again and hears the same.
+ * The move we offered is settled by the peer's no, which is final: let
+ * go of it, on disk too. Should that write fail, a restart offers it
+ * again and hears the same.
  */
 static void withdraw(struct arbiter *a)
 {
@@ -1359,7 +1359,13 @@ static void take_offered(struct arbiter *a)
 /*
  * What the peer's heartbeat names settles the move we offered: that
  * move, agreed (our yes lost); or a newer witness, which the peer agreed
- * to or took over through, so that it never agrees to ours.
+ * to or took over through, so that it never agrees to ours. The newer
+ * one settles it only once it is on our disk as the agreed witness: the
+ * peer may have taken over through our move and fail over only through
+ * the newer one now, and the one we had agreed is then free for a
+ * takeover of ours the peer never sees (spin found two actives so, a
+ * write failing here; arbiter_test.c:
+ * a_move_settled_by_a_newer_witness_not_written_down_stays_in_doubt).
  */
 static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire_witness_ref *w)
 {
@@ -1373,10 +1379,6 @@ static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire
 	}
 	if (!newer(&p->ref, w->epoch, w->generation))
 		return;
-	withdraw(a);
-	because(a, "%s names witness %s (epoch %llu generation %llu), newer than %s, which we offered: let go of it",
-		a->peer, w->host, (unsigned long long)w->epoch,
-		(unsigned long long)w->generation, p->ref.host);
 	/*
 	 * Newer than our move: a newer epoch, whose witness the peer may
 	 * have reached through ours. No lease of ours holds us any more, the
@@ -1386,6 +1388,15 @@ static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire
 		a->epoch = w->epoch > a->epoch ? w->epoch : a->epoch;
 		demote(a, now_ms);
 	}
+	if (!agree(a, w->host, w->epoch, w->generation)) {
+		because(a, "%s names witness %s (epoch %llu generation %llu), newer than %s, which we offered, but it could not be written down: no takeover until it is",
+			a->peer, w->host, (unsigned long long)w->epoch,
+			(unsigned long long)w->generation, p->ref.host);
+		return;
+	}
+	because(a, "%s names witness %s (epoch %llu generation %llu), newer than %s, which we offered: let go of it",
+		a->peer, w->host, (unsigned long long)w->epoch,
+		(unsigned long long)w->generation, p->ref.host);
 }
 
 /*

@@ -2037,6 +2037,53 @@ TEST(an_offer_settled_by_a_newer_agreement_does_not_block_the_takeover)
 	}
 }
 
+/*
+ * spin's find at three epochs: the active offers a move and dies just
+ * after the standby's yes, which it never hears; the standby takes over
+ * through the new witness. The old active comes back with its disk
+ * failing and hears the standby name a witness newer than its move. That
+ * settles the move only once the newer witness is on its disk: until
+ * then its disk still says the move is open, and the old witness is the
+ * one it knows. Its disk healed, cut from all but that old witness, whose
+ * lease ran out long ago, it must not take over through it (it did: the
+ * move let go of in memory, the newer witness not written down, two
+ * actives). The disk heals after the last heartbeat on its way came in.
+ */
+TEST(a_move_settled_by_a_newer_witness_not_written_down_stays_in_doubt)
+{
+	struct sim *s = sim_new(111);
+	uint64_t generation;
+	int old;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	generation = s->m[1].agreed.generation;
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	cut(s, 0, old);
+	while (s->m[1].agreed.generation == generation && s->now < 10000)
+		step(s);
+	ASSERT_NE(old, witness_node(s, 1)) TH_LOG("%s", s->m[1].reason);
+	s->dead[0] = true;
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	s->link[0][old] = s->link[old][0] = true;
+	s->disk_fails[0] = true;
+	start_manager(s, 0);
+	run_for(s, 2000);
+	ASSERT_NE(ARBITER_ACTIVE, s->m[0].role) TH_LOG("%s", s->m[0].reason);
+	ASSERT_LT(s->m[0].agreed.epoch, s->m[1].agreed.epoch);
+	isolate(s, 0);
+	s->link[0][old] = s->link[old][0] = true;
+	run_for(s, 100);	/* what was on its way, heard with the disk failing */
+	s->disk_fails[0] = false;
+	run_for(s, 10000);
+	EXPECT_NE(ARBITER_ACTIVE, s->m[0].role) TH_LOG("%s", s->m[0].reason);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 /* The answer @i's arbiter has waiting for @pr (1 yes, 0 no), or -1: none. */
 static int answer_waiting(const struct sim *s, int i, const struct wire_propose *pr)
 {
