@@ -5775,4 +5775,76 @@ TEST(timing_is_checked_against_its_rules)
 	EXPECT_EQ(0, arbiter_take_up_round_trip_ms(&timing, 100));
 }
 
+/*
+ * brk82, variant 1: a generation reused on another host. m1, back from a
+ * restart and active at epoch 3 on m2's promise, moves the witness to W,
+ * the agreed host itself, at (3, g+1): its record lands on W, but W's
+ * answer is lost (W cut from m1 one way) and m2 is cut from W. The move
+ * times out unwritten, so the next one, to X, is begun again at the same
+ * generation: X at (3, g+1), offered (on m1's disk) and agreed by m2, the
+ * yes lost. Both restart; m2, cut from X, names no witness for a while.
+ * m1, in doubt of X, reads W, the witness it agreed, and finds its own
+ * record at (3, g+1): "the same host, further on", as new as the move,
+ * so agree() lets go of the doubt. m1 now fails over through W, m2
+ * through X, each holding a record at (3, g+1) whose lease ran out.
+ */
+TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_the_move)
+{
+	struct sim *s = sim_new(120);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	uint64_t g;
+	int w, x;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	g = m1->agreed.generation;
+	s->dead[0] = true;
+	run_for(s, 50);
+	start_manager(s, 0);
+	while (!(m1->proposal.open && m1->proposal.cas_sent &&
+		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	TH_LOG("m1 at epoch %llu writes %s at (%llu, %llu)", (unsigned long long)m1->epoch,
+	       names[w], (unsigned long long)m1->proposal.ref.epoch,
+	       (unsigned long long)m1->proposal.ref.generation);
+	s->link[w][0] = false;		/* W's answers to m1 lost */
+	cut(s, 1, w);			/* m2 no longer sees W */
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	while (!(m2->agreed.host[0] && strcmp(m2->agreed.host, names[w])) && s->now < 40000)
+		step(s);
+	ASSERT_STRNE(names[w], m2->agreed.host) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	x = witness_node(s, 1);
+	TH_LOG("m2 agreed %s at (%llu, %llu); W holds %s at (%llu, %llu)", names[x],
+	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation,
+	       s->store[w - MANAGERS].truth.active,
+	       (unsigned long long)s->store[w - MANAGERS].truth.epoch,
+	       (unsigned long long)s->store[w - MANAGERS].truth.generation);
+	s->dead[0] = s->dead[1] = true;
+	run_for(s, 100);
+	s->link[w][0] = true;
+	cut(s, 1, x);			/* m2 names no witness for grace-ms */
+	start_manager(s, 0);
+	start_manager(s, 1);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
+	while (m1->proposal.open && s->now < 60000)
+		step(s);
+	TH_LOG("m1 agreed %s at (%llu, %llu), in doubt: %d; m2 agreed %s at (%llu, %llu)",
+	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
+	       (unsigned long long)m1->agreed.generation, m1->proposal.open, m2->agreed.host,
+	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
+	(void)g;
+	/* Split: m1 with W only, m2 with X only. */
+	isolate(s, 0);
+	isolate(s, 1);
+	s->link[0][w] = s->link[w][0] = true;
+	s->link[1][x] = s->link[x][1] = true;
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	run_for(s, 10000);
+	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
+		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
