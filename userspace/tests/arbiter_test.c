@@ -5847,4 +5847,70 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
 	sim_free(s);
 }
 
+/*
+ * brk82, variant 2: variant 1's orphan record made by a disk that fails
+ * at the write's answer, no datagram lost. m1 moves the witness to W,
+ * the agreed host, at a new epoch; W's answer comes with m1's disk full:
+ * agreeing to W's newer record fails, so does writing the offer down, and
+ * the move is dropped unwritten (p->written false) while W holds m1's
+ * record at (3, g+1). m2 is cut from W meanwhile; the disk healed, the
+ * move to X is begun at the same generation, agreed by m2 (its yes lost);
+ * after a restart of both, m1's read of W settles the move in doubt.
+ */
+TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_a_record_that_settles_the_next)
+{
+	struct sim *s = sim_new(121);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int w, x;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	s->dead[0] = true;
+	run_for(s, 50);
+	start_manager(s, 0);
+	while (!(m1->proposal.open && m1->proposal.cas_sent &&
+		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	s->disk_fails[0] = true;
+	cut(s, 1, w);			/* m2 no longer sees W */
+	while (m1->proposal.open && s->now < 30000)
+		step(s);
+	TH_LOG("m1: %s; written %d; W holds %s at (%llu, %llu)", m1->reason,
+	       m1->proposal.written, s->store[w - MANAGERS].truth.active,
+	       (unsigned long long)s->store[w - MANAGERS].truth.epoch,
+	       (unsigned long long)s->store[w - MANAGERS].truth.generation);
+	run_for(s, 1500);
+	s->disk_fails[0] = false;
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	while (!(m2->agreed.host[0] && strcmp(m2->agreed.host, names[w])) && s->now < 40000)
+		step(s);
+	ASSERT_STRNE(names[w], m2->agreed.host) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	x = witness_node(s, 1);
+	TH_LOG("m2 agreed %s at (%llu, %llu)", names[x], (unsigned long long)m2->agreed.epoch,
+	       (unsigned long long)m2->agreed.generation);
+	s->dead[0] = s->dead[1] = true;
+	run_for(s, 100);
+	cut(s, 1, x);			/* m2 names no witness for grace-ms */
+	start_manager(s, 0);
+	start_manager(s, 1);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
+	while (m1->proposal.open && s->now < 60000)
+		step(s);
+	TH_LOG("m1 agreed %s at (%llu, %llu); m2 agreed %s at (%llu, %llu)",
+	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
+	       (unsigned long long)m1->agreed.generation, m2->agreed.host,
+	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
+	isolate(s, 0);
+	isolate(s, 1);
+	s->link[0][w] = s->link[w][0] = true;
+	s->link[1][x] = s->link[x][1] = true;
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	run_for(s, 10000);
+	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
+		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
