@@ -5913,4 +5913,57 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_a_record_that_sett
 	sim_free(s);
 }
 
+/*
+ * brk82, variant 3: variant 1 in one life, no restart, no disk fault: the
+ * answer to the move's write on W, the agreed host at a new epoch, comes
+ * 3 s late (a slow path from W to m1). The move times out unwritten, the
+ * next one, to X, reuses its generation and is offered; m2 agrees, and
+ * its answers and heartbeats are cut on their way to m1. The late answer
+ * from W then reads as "the same host, further on": agree() to W at the
+ * move's (epoch, generation) lets go of the move in doubt.
+ */
+TEST(a_late_answer_from_the_agreed_host_settles_a_move_at_its_generation)
+{
+	struct sim *s = sim_new(122);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int w, x;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	s->dead[0] = true;
+	run_for(s, 50);
+	start_manager(s, 0);
+	while (!(m1->proposal.open && m1->proposal.cas_sent &&
+		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	s->link_delay_ms[w][0] = 3000;	/* W's answers reach m1 3 s late */
+	cut(s, 1, w);			/* m2 no longer sees W */
+	while (!(m1->proposal.written && strcmp(m1->proposal.ref.host, names[w])) &&
+	       s->now < 40000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.written) TH_LOG("%s", m1->reason);
+	x = node_of(m1->proposal.ref.host);
+	TH_LOG("m1 offers %s at (%llu, %llu)", names[x],
+	       (unsigned long long)m1->proposal.ref.epoch,
+	       (unsigned long long)m1->proposal.ref.generation);
+	s->link[1][0] = false;		/* m2's answers and heartbeats to m1 lost */
+	while (m1->proposal.open && s->now < 60000)
+		step(s);
+	TH_LOG("m1 agreed %s at (%llu, %llu): %s; m2 agreed %s at (%llu, %llu)",
+	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
+	       (unsigned long long)m1->agreed.generation, m1->reason, m2->agreed.host,
+	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
+	isolate(s, 0);
+	isolate(s, 1);
+	s->link_delay_ms[w][0] = 0;
+	s->link[0][w] = s->link[w][0] = true;
+	s->link[1][x] = s->link[x][1] = true;
+	run_for(s, 10000);
+	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
+		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
