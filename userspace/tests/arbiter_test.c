@@ -5966,4 +5966,59 @@ TEST(a_late_answer_from_the_agreed_host_settles_a_move_at_its_generation)
 	sim_free(s);
 }
 
+/*
+ * brk82, variant 4: the same orphan record, and no move in doubt at all:
+ * a lease on one host taken for one on another. m1's write on W (the
+ * agreed host, at a new epoch) is answered late, while the next move, to
+ * X at the same generation, is being written (m2 was cut from W). W's
+ * late answer makes W at (3, g+1) the agreed witness; X's answer then
+ * finds the move "agreed already (the same host, further on)" and holds
+ * m1 by X's lease as if it were W's. W's own lease ran out long ago and
+ * m1's renewals of it are lost; m2, cut from m1 and back in reach of W,
+ * takes over through W while m1 still counts on X's lease.
+ */
+TEST(a_lease_on_the_new_host_is_not_taken_for_one_on_the_agreed_host)
+{
+	unsigned int seed;
+
+	for (seed = 123; seed < 129; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+		unsigned int k;
+		int w, x;
+
+		formed(_metadata, s);
+		w = witness_node(s, 0);
+		s->dead[0] = true;
+		run_for(s, 50);
+		start_manager(s, 0);
+		while (!(m1->proposal.open && m1->proposal.cas_sent &&
+			 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
+			step(s);
+		ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+		s->link_delay_ms[w][0] = 100000;	/* held back: W's answers to m1 */
+		cut(s, 1, w);				/* m2 no longer sees W */
+		while (!(m1->proposal.open && m1->proposal.cas_sent &&
+			 strcmp(m1->proposal.ref.host, names[w])) && s->now < 40000)
+			step(s);
+		ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+		x = node_of(m1->proposal.ref.host);
+		/* X writes in 300 ms; W's late answers come now. */
+		s->store_delay_ms[x - MANAGERS] = 300;
+		s->link_delay_ms[w][0] = 0;
+		for (k = 0; k < s->n_queue; k++)
+			if (s->queue[k].from == w && s->queue[k].to == 0)
+				s->queue[k].at = s->now + 1;
+		cut(s, 0, 1);
+		s->link[1][w] = s->link[w][1] = true;
+		s->link[0][w] = false;			/* m1's renewals of W lost */
+		run_for(s, 3000);
+		TH_LOG("seed %u: m1 agreed %s (%llu, %llu): %s; m2: %s", seed, m1->agreed.host,
+		       (unsigned long long)m1->agreed.epoch,
+		       (unsigned long long)m1->agreed.generation, m1->reason, m2->reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
