@@ -6021,4 +6021,84 @@ TEST(a_lease_on_the_new_host_is_not_taken_for_one_on_the_agreed_host)
 	}
 }
 
+/*
+ * brk82, variant 5 (holds): a no not written down by the proposer.
+ * m2 says no to m1's move (it sees no host but the old witness); m1's
+ * disk is full as the no comes, so withdraw() lets go in memory only.
+ * m1 dies, and comes back with the move on disk, in doubt again, cut
+ * from m2 and reaching only the old witness: no takeover. Healed, it
+ * hears the same no, and lets go of the move for good.
+ */
+TEST(a_no_not_written_down_by_the_proposer_leaves_its_restart_in_doubt)
+{
+	struct sim *s = sim_new(130);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int old, h;
+
+	formed(_metadata, s);
+	old = witness_node(s, 0);
+	for (h = MANAGERS; h < NODES; h++)
+		if (h != old)
+			cut(s, 1, h);
+	cut(s, 0, old);
+	while (!(m1->proposal.open && m1->proposal.written) && s->now < 20000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.written) TH_LOG("%s", m1->reason);
+	s->disk_fails[0] = true;
+	while (m1->proposal.open && s->now < 30000)
+		step(s);
+	ASSERT_NE(0, s->persisted[0].proposed.host[0]) TH_LOG("%s", m1->reason);
+	TH_LOG("m1: %s; m2 refused (%llu, %llu)", m1->reason,
+	       (unsigned long long)s->persisted[1].refused_epoch,
+	       (unsigned long long)s->persisted[1].refused_generation);
+	s->dead[0] = true;
+	run_for(s, 100);
+	s->disk_fails[0] = false;
+	isolate(s, 0);
+	s->link[0][old] = s->link[old][0] = true;
+	start_manager(s, 0);
+	run_for(s, 5000);
+	EXPECT_TRUE(m1->proposal.open);
+	for (h = 0; h < NODES; h++) {
+		s->link[0][h] = s->link[h][0] = true;
+		s->link[1][h] = s->link[h][1] = true;
+	}
+	run_for(s, 5000);
+	EXPECT_FALSE(m1->proposal.open) TH_LOG("%s", m1->reason);
+	EXPECT_TRUE(acting(s, 0) || acting(s, 1)) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * brk82, variant 6 (holds): the standby's yes written by a disk that
+ * takes 1.5 s, three times grace-ms: the active, silent meanwhile for the
+ * standby, holds on both leases; the standby, back from the write, reads
+ * what came first and does not take over.
+ */
+TEST(a_yes_written_by_a_slow_disk_keeps_one_active)
+{
+	unsigned int seed;
+
+	for (seed = 131; seed < 135; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+		int old;
+
+		formed(_metadata, s);
+		old = witness_node(s, 0);
+		s->disk_delay_ms[1] = 1500;
+		cut(s, 0, old);
+		run_for(s, 10000);
+		EXPECT_STREQ(m1->agreed.host, m2->agreed.host);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1)) TH_LOG("m1: %s; m2: %s", m1->reason,
+								  m2->reason);
+		s->dead[0] = true;
+		run_for(s, 10000);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("m2: %s", m2->reason);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
