@@ -6101,4 +6101,86 @@ TEST(a_yes_written_by_a_slow_disk_keeps_one_active)
 	}
 }
 
+/*
+ * brk82, a search: faults aimed at the move of the witness, every 50 to
+ * 800 ms: one-way cuts between any two nodes, restarts (quick ones too),
+ * manager disks failing, datagram types lost (proposals, answers,
+ * heartbeats, witness answers), witness answers to one manager held back
+ * for up to 3 s; safety only. BRK82_SEED_FROM and BRK82_SEEDS in the
+ * environment pick other seeds.
+ */
+TEST_F_TIMEOUT(long_run, faults_in_the_middle_of_moves_never_give_two_actives, 600)
+{
+	static const uint8_t types[] = { WIRE_PROPOSE, WIRE_PROPOSE_REPLY, WIRE_HEARTBEAT,
+					 WIRE_WITNESS_REPLY, WIRE_WITNESS_CAS };
+	unsigned int from = getenv("BRK82_SEED_FROM") ? atoi(getenv("BRK82_SEED_FROM")) : 1000;
+	unsigned int n = getenv("BRK82_SEEDS") ? atoi(getenv("BRK82_SEEDS")) : 60;
+	unsigned int seed, broken = 0;
+	int round, a, b;
+
+	for (seed = from; seed < from + n; seed++) {
+		struct sim *s = sim_new(seed);
+
+		formed(_metadata, s);
+		for (round = 0; round < 80 && !s->violations; round++) {
+			a = (int)(next_random(s) % NODES);
+			b = (int)(next_random(s) % NODES);
+			switch (next_random(s) % 10) {
+			case 0:
+			case 1:
+				if (a != b)
+					s->link[a][b] = !s->link[a][b];
+				break;
+			case 2:
+				a %= MANAGERS;
+				if (s->dead[a])
+					start_manager(s, a);
+				else
+					s->dead[a] = true;
+				break;
+			case 3:
+				a %= MANAGERS;
+				s->dead[a] = true;
+				run_for(s, 5 + next_random(s) % 100);
+				start_manager(s, a);
+				break;
+			case 4:
+				s->disk_fails[a % MANAGERS] = !s->disk_fails[a % MANAGERS];
+				break;
+			case 5:
+			case 6: {
+				uint8_t t = types[next_random(s) % sizeof(types)];
+
+				s->lose_type[t] = !s->lose_type[t];
+				break;
+			}
+			case 7:
+				if (a >= MANAGERS && b < MANAGERS) {
+					static const unsigned int ms[] = { 0, 1000, 3000 };
+
+					s->link_delay_ms[a][b] = ms[next_random(s) % 3];
+				}
+				break;
+			case 8:
+				if (a >= MANAGERS)
+					s->dead[a] = !s->dead[a];
+				break;
+			default:
+				if (next_random(s) % 3 == 0) {
+					heal(s);
+					memset(s->lose_type, 0, sizeof(s->lose_type));
+					memset(s->link_delay_ms, 0, sizeof(s->link_delay_ms));
+				}
+			}
+			run_for(s, 50 + next_random(s) % 750);
+		}
+		if (s->violations) {
+			broken++;
+			TH_LOG("seed %u: %s", seed, s->violation);
+		}
+		sim_free(s);
+	}
+	EXPECT_EQ(0, broken);
+}
+
 TEST_HARNESS_MAIN
