@@ -511,6 +511,15 @@ active proctype world()
 		!act[i] && !act[j] ->
 		e = (epoch[i] > epoch[j] -> epoch[i] : epoch[j]);
 		e = (agreed_ep[i] > e -> agreed_ep[i] : e);
+#ifdef PERSIST_FAILS
+		/*
+		 * Above the peer's highest claim too: it promises nothing at
+		 * or below it, and its heartbeats name it instead (arbiter.c:
+		 * on_heartbeat()). spin found a claim below it, at four epochs:
+		 * active at an epoch older than one active before.
+		 */
+		e = (d_claimed[j] > e -> d_claimed[j] : e);
+#endif
 		e = next_epoch(i, e);
 		if
 		:: e <= MAXE ->
