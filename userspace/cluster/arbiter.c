@@ -1227,6 +1227,7 @@ static void send_proposal(struct arbiter *a)
 static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const char *why)
 {
 	struct arbiter_proposal *p = &a->proposal;
+	struct wire_witness_ref *b = &a->move_begun;
 	uint64_t generation = a->agreed.generation;
 
 	/*
@@ -1249,14 +1250,18 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	}
 
 	/*
-	 * Never the same generation twice at one epoch once offered, even
-	 * for a proposal that got no answer: the peer may have said yes to
-	 * it. One never offered (its write was not answered in time) is
-	 * begun again at its generation, so that the late answer to that
-	 * write still counts (late_move_write()).
+	 * An (epoch, generation) names one host: a record at those numbers
+	 * on one would otherwise settle the move to another, or lend it its
+	 * lease (helper-82: two actives). So never the same generation
+	 * twice at one epoch once offered (the peer may have said yes to
+	 * it), nor on another host (its write may have landed). One never
+	 * offered (its write was not answered in time) is begun again at its
+	 * generation on its host, so that the late answer to that write
+	 * still counts (late_move_write()).
 	 */
-	if (p->ref.epoch == a->epoch && p->ref.generation > generation)
-		generation = p->written ? p->ref.generation : p->ref.generation - 1;
+	if (b->epoch == a->epoch && b->generation > generation)
+		generation = a->move_begun_offered || strcmp(b->host, host) ?
+			     b->generation : b->generation - 1;
 	p->open = true;
 	p->agreed = false;
 	p->written = false;
@@ -1266,6 +1271,8 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	snprintf(p->ref.host, sizeof(p->ref.host), "%s", host);
 	p->ref.epoch = a->epoch;
 	p->ref.generation = generation + 1;
+	*b = p->ref;
+	a->move_begun_offered = false;
 	p->sent_ms = now_ms;
 	p->begun_ms = now_ms;
 	p->scan_id = a->chosen_id;
@@ -1303,6 +1310,8 @@ static void offer(struct arbiter *a, uint64_t now_ms, uint64_t hold_until)
 	}
 	p->open = true;
 	p->written = true;
+	if (arbiter_same_witness(&a->move_begun, &p->ref))
+		a->move_begun_offered = true;
 	p->hold_until_ms = hold_until;
 	p->renewed_ms = now_ms;
 	p->sent_ms = now_ms;
@@ -2417,6 +2426,13 @@ static void on_proposal_reply(struct arbiter *a, uint64_t now_ms, const char *ho
 	/* Written before it is offered; or agreed already (the same host, further on). */
 	if (!p->agreed && newer(&a->agreed, p->ref.epoch, p->ref.generation)) {
 		offer(a, now_ms, lease_hold_until(a, req, w));
+		return;
+	}
+	/* The agreed witness moved on meanwhile: this lease holds nothing of it. */
+	if (!arbiter_same_witness(&a->agreed, &p->ref)) {
+		because(a, "our record is on witness %s (generation %llu), but %s (generation %llu) is agreed now",
+			host, (unsigned long long)p->ref.generation, a->agreed.host,
+			(unsigned long long)a->agreed.generation);
 		return;
 	}
 	a->agreed_written = true;

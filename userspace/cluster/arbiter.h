@@ -342,6 +342,13 @@ struct arbiter {
 	uint64_t far_kept_until_ms;	/* standby: the agreed one, far, counts as seen until */
 
 	struct arbiter_proposal proposal;
+	/*
+	 * The highest generation a move's write was begun at, at its epoch,
+	 * on its host, and whether that move was offered: an (epoch,
+	 * generation) names one host (propose()).
+	 */
+	struct wire_witness_ref move_begun;
+	bool move_begun_offered;
 	struct arbiter_host_note known[ARBITER_HOSTS_KNOWN];
 	/*
 	 * The scan for a witness (arbiter.c: choose_witness()), a bit for

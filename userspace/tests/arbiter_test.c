@@ -5857,7 +5857,7 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
  * move to X is begun at the same generation, agreed by m2 (its yes lost);
  * after a restart of both, m1's read of W settles the move in doubt.
  */
-TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_a_record_that_settles_the_next)
+TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_no_record_that_settles_the_next)
 {
 	struct sim *s = sim_new(121);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
@@ -5922,7 +5922,7 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_a_record_that_sett
  * from W then reads as "the same host, further on": agree() to W at the
  * move's (epoch, generation) lets go of the move in doubt.
  */
-TEST(a_late_answer_from_the_agreed_host_settles_a_move_at_its_generation)
+TEST(a_late_answer_from_the_agreed_host_does_not_settle_a_move_at_its_generation)
 {
 	struct sim *s = sim_new(122);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
@@ -6106,15 +6106,15 @@ TEST(a_yes_written_by_a_slow_disk_keeps_one_active)
  * 800 ms: one-way cuts between any two nodes, restarts (quick ones too),
  * manager disks failing, datagram types lost (proposals, answers,
  * heartbeats, witness answers), witness answers to one manager held back
- * for up to 3 s; safety only. BRK82_SEED_FROM and BRK82_SEEDS in the
+ * for up to 3 s; safety only. SIM_MOVES_SEED_FROM and SIM_MOVES_SEEDS in the
  * environment pick other seeds.
  */
 TEST_F_TIMEOUT(long_run, faults_in_the_middle_of_moves_never_give_two_actives, 600)
 {
 	static const uint8_t types[] = { WIRE_PROPOSE, WIRE_PROPOSE_REPLY, WIRE_HEARTBEAT,
 					 WIRE_WITNESS_REPLY, WIRE_WITNESS_CAS };
-	unsigned int from = getenv("BRK82_SEED_FROM") ? atoi(getenv("BRK82_SEED_FROM")) : 1000;
-	unsigned int n = getenv("BRK82_SEEDS") ? atoi(getenv("BRK82_SEEDS")) : 60;
+	unsigned int from = getenv("SIM_MOVES_SEED_FROM") ? atoi(getenv("SIM_MOVES_SEED_FROM")) : 1000;
+	unsigned int n = getenv("SIM_MOVES_SEEDS") ? atoi(getenv("SIM_MOVES_SEEDS")) : 60;
 	unsigned int seed, broken = 0;
 	int round, a, b;
 
