@@ -5776,6 +5776,40 @@ TEST(timing_is_checked_against_its_rules)
 }
 
 /*
+ * Formed, then m1 restarted: active at a new epoch on m2's promise, it
+ * writes its record on W, the agreed host itself, at the next generation.
+ * Returns W, once that write is out.
+ */
+static int rewriting_the_agreed_host(struct __test_metadata *_metadata, struct sim *s)
+{
+	struct arbiter *m1 = &s->m[0];
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	s->dead[0] = true;
+	run_for(s, 50);
+	start_manager(s, 0);
+	while (!(m1->proposal.open && m1->proposal.cas_sent &&
+		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
+		step(s);
+	EXPECT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	return w;
+}
+
+/* m1 reaching host @w only, m2 host @x only, for 10 s: never two actives. */
+static void split_between(struct __test_metadata *_metadata, struct sim *s, int w, int x)
+{
+	isolate(s, 0);
+	isolate(s, 1);
+	s->link[0][w] = s->link[w][0] = true;
+	s->link[1][x] = s->link[x][1] = true;
+	run_for(s, 10000);
+	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
+		TH_LOG("m1: %s; m2: %s", s->m[0].reason, s->m[1].reason);
+}
+
+/*
  * brk82, variant 1: a generation reused on another host. m1, back from a
  * restart and active at epoch 3 on m2's promise, moves the witness to W,
  * the agreed host itself, at (3, g+1): its record lands on W, but W's
@@ -5792,19 +5826,9 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
 {
 	struct sim *s = sim_new(120);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
-	uint64_t g;
 	int w, x;
 
-	formed(_metadata, s);
-	w = witness_node(s, 0);
-	g = m1->agreed.generation;
-	s->dead[0] = true;
-	run_for(s, 50);
-	start_manager(s, 0);
-	while (!(m1->proposal.open && m1->proposal.cas_sent &&
-		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
-		step(s);
-	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	w = rewriting_the_agreed_host(_metadata, s);
 	TH_LOG("m1 at epoch %llu writes %s at (%llu, %llu)", (unsigned long long)m1->epoch,
 	       names[w], (unsigned long long)m1->proposal.ref.epoch,
 	       (unsigned long long)m1->proposal.ref.generation);
@@ -5833,16 +5857,9 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
 	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
 	       (unsigned long long)m1->agreed.generation, m1->proposal.open, m2->agreed.host,
 	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
-	(void)g;
 	/* Split: m1 with W only, m2 with X only. */
-	isolate(s, 0);
-	isolate(s, 1);
-	s->link[0][w] = s->link[w][0] = true;
-	s->link[1][x] = s->link[x][1] = true;
 	s->lose_type[WIRE_PROPOSE_REPLY] = false;
-	run_for(s, 10000);
-	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
-		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	split_between(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
@@ -5863,15 +5880,7 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_no_record_that_set
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
 	int w, x;
 
-	formed(_metadata, s);
-	w = witness_node(s, 0);
-	s->dead[0] = true;
-	run_for(s, 50);
-	start_manager(s, 0);
-	while (!(m1->proposal.open && m1->proposal.cas_sent &&
-		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
-		step(s);
-	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	w = rewriting_the_agreed_host(_metadata, s);
 	s->disk_fails[0] = true;
 	cut(s, 1, w);			/* m2 no longer sees W */
 	while (m1->proposal.open && s->now < 30000)
@@ -5901,14 +5910,8 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_no_record_that_set
 	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
 	       (unsigned long long)m1->agreed.generation, m2->agreed.host,
 	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
-	isolate(s, 0);
-	isolate(s, 1);
-	s->link[0][w] = s->link[w][0] = true;
-	s->link[1][x] = s->link[x][1] = true;
 	s->lose_type[WIRE_PROPOSE_REPLY] = false;
-	run_for(s, 10000);
-	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
-		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	split_between(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
@@ -5928,15 +5931,7 @@ TEST(a_late_answer_from_the_agreed_host_does_not_settle_a_move_at_its_generation
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
 	int w, x;
 
-	formed(_metadata, s);
-	w = witness_node(s, 0);
-	s->dead[0] = true;
-	run_for(s, 50);
-	start_manager(s, 0);
-	while (!(m1->proposal.open && m1->proposal.cas_sent &&
-		 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
-		step(s);
-	ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+	w = rewriting_the_agreed_host(_metadata, s);
 	s->link_delay_ms[w][0] = 3000;	/* W's answers reach m1 3 s late */
 	cut(s, 1, w);			/* m2 no longer sees W */
 	while (!(m1->proposal.written && strcmp(m1->proposal.ref.host, names[w])) &&
@@ -5954,14 +5949,8 @@ TEST(a_late_answer_from_the_agreed_host_does_not_settle_a_move_at_its_generation
 	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
 	       (unsigned long long)m1->agreed.generation, m1->reason, m2->agreed.host,
 	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
-	isolate(s, 0);
-	isolate(s, 1);
 	s->link_delay_ms[w][0] = 0;
-	s->link[0][w] = s->link[w][0] = true;
-	s->link[1][x] = s->link[x][1] = true;
-	run_for(s, 10000);
-	EXPECT_FALSE(acting(s, 0) && acting(s, 1))
-		TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	split_between(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
@@ -5987,15 +5976,7 @@ TEST(a_lease_on_the_new_host_is_not_taken_for_one_on_the_agreed_host)
 		unsigned int k;
 		int w, x;
 
-		formed(_metadata, s);
-		w = witness_node(s, 0);
-		s->dead[0] = true;
-		run_for(s, 50);
-		start_manager(s, 0);
-		while (!(m1->proposal.open && m1->proposal.cas_sent &&
-			 !strcmp(m1->proposal.ref.host, names[w])) && s->now < 20000)
-			step(s);
-		ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+		w = rewriting_the_agreed_host(_metadata, s);
 		s->link_delay_ms[w][0] = 100000;	/* held back: W's answers to m1 */
 		cut(s, 1, w);				/* m2 no longer sees W */
 		while (!(m1->proposal.open && m1->proposal.cas_sent &&
