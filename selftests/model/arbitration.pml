@@ -32,7 +32,7 @@
  * store granted since it last lost its disk).
  *
  * The faults beyond crashes and loss come in three sets, each searched
- * apart in CI, and together in model.sh's full lane:
+ * apart (together they pass 200 million states, model.sh):
  *   PERSIST_FAILS   writes to a manager's disk fail
  *   RELOADS         either manager's promise length changes by a reload
  *   ROLLBACKS       witness records go back, with or without a reboot
