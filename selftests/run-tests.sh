@@ -130,8 +130,8 @@ step "host tests"
 # heartbeats and deadlines (about a quarter of a core each, measured with
 # time(1)): two lanes of them, each test in a network namespace of its
 # own, so that the daemons' ports on 127.0.0.1 of two tests never meet.
-# The model's exhaustive searches keep one core busy for about 4 minutes:
-# a lane of their own, then three of the module's builds (7.x's needs its
+# The model's exhaustive searches keep one core busy for about 4 minutes
+# (7 beside the other lanes): a lane of their own, then three of the module's builds (7.x's needs its
 # Debian 13 root). The rest, the fuzzers, the
 # unit tests' simulations, the package and module builds, runs on what is
 # left, at nice 10, so that no daemon judged on its timing waits for it.
