@@ -6164,4 +6164,44 @@ TEST_F_TIMEOUT(long_run, faults_in_the_middle_of_moves_never_give_two_actives, 6
 	EXPECT_EQ(0, broken);
 }
 
+/*
+ * brk82, variant 7 (liveness): a standby's takeover claim refused by the
+ * witness's lease blocks the active's moves? m1 and m2 cut from each
+ * other for 2 s: m2 claims epoch 2 on disk and asks W, which m1's lease
+ * holds. Healed, m2 follows m1, active at epoch 1. m1 then loses W and
+ * offers another host at epoch 1, older than the epoch m2 claimed: m2
+ * says no to each ("it comes from an epoch older than ours": on_propose()
+ * counts its own unanswered claim in durable.epoch), and m1 offers host
+ * after host (generation 23 in 5 s), the witness never moved: the cluster
+ * one fault (m2's loss of W too) from no active. Not the safety
+ * invariant: liveness.
+ */
+TEST(a_takeover_refused_by_the_lease_does_not_block_the_actives_moves)
+{
+	struct sim *s = sim_new(140);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	TH_LOG("m2 claimed %llu: %s", (unsigned long long)s->persisted[1].epoch, m2->reason);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	s->link[0][1] = s->link[1][0] = true;
+	run_for(s, 1000);
+	cut(s, 0, w);
+	run_for(s, 5000);
+	TH_LOG("m1 agreed %s (%llu, %llu): %s; m2 agreed %s: %s", m1->agreed.host,
+	       (unsigned long long)m1->agreed.epoch, (unsigned long long)m1->agreed.generation,
+	       m1->reason, m2->agreed.host, m2->reason);
+	EXPECT_STRNE(names[w], m1->agreed.host);
+	EXPECT_STREQ(m1->agreed.host, m2->agreed.host);
+	s->dead[0] = true;
+	run_until_active(s, 1, 5000);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2: %s", m2->reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
