@@ -6197,8 +6197,11 @@ TEST(a_takeover_refused_by_the_lease_does_not_block_the_actives_moves)
 	       m1->reason, m2->agreed.host, m2->reason);
 	EXPECT_STRNE(names[w], m1->agreed.host);
 	EXPECT_STREQ(m1->agreed.host, m2->agreed.host);
+	/* W lost to m2 too, then m1 dead: the witness moved, m2 would take over. */
+	cut(s, 1, w);
+	run_for(s, 1000);
 	s->dead[0] = true;
-	run_until_active(s, 1, 5000);
+	run_until_active(s, 1, 10000);
 	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2: %s", m2->reason);
 	NO_VIOLATION(s);
 	sim_free(s);
