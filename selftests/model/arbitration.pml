@@ -378,15 +378,50 @@ active proctype world()
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
 		acting(i) && !act[j] && epoch[j] == epoch[i] ->
-		heard[j] = true;
-		s_hold[i] = true;
-#if defined(RELOADS) && defined(OWN_PROMISE_LENGTH)
-		relied_long[i] = relied_long[i] || cfg_long[i]
-#elif defined(RELOADS)
-		relied_long[i] = relied_long[i] || cfg_long[j];
-		owe_long[j] = owe_long[j] || cfg_long[j]
+		ok = true;
+#if defined(PERSIST_FAILS) && !defined(STANDBY_FORGETS_CLAIM)
+		/* An epoch no agreed witness holds: on its disk first (promise()). */
+		if
+		:: epoch[j] > d_claimed[j] && epoch[j] > d_agreed_ep[j] -> persist_claim(j, epoch[j], ok)
+		:: else -> skip
+		fi;
 #endif
+		if
+		:: ok ->
+			heard[j] = true;
+			s_hold[i] = true;
+#if defined(RELOADS) && defined(OWN_PROMISE_LENGTH)
+			relied_long[i] = relied_long[i] || cfg_long[i]
+#elif defined(RELOADS)
+			relied_long[i] = relied_long[i] || cfg_long[j];
+			owe_long[j] = owe_long[j] || cfg_long[j]
+#endif
+		:: else -> skip	/* no promise at an epoch it could not write down */
+		fi
 	   }
+
+#ifdef PERSIST_FAILS
+	/*
+	 * The active goes above an epoch the standby claimed (its heartbeats
+	 * name it; arbiter.c: go_above_standbys_claim()), on disk first,
+	 * while no move is offered: its holds stand, and its record on the
+	 * agreed witness, at the old epoch, is not renewed.
+	 */
+	:: atomic {
+		select(i : 0 .. 1); j = 1 - i;
+		acting(i) && !act[j] && d_claimed[j] > epoch[i] && proposed[i] == NONE ->
+		e = next_epoch(i, d_claimed[j]);
+		if
+		:: e <= MAXE ->
+			persist_claim(i, e, ok);
+			if
+			:: ok -> became_active(i, e); epoch[i] = e; written[i] = false
+			:: else -> skip
+			fi
+		:: else -> skip
+		fi
+	   }
+#endif
 
 	/* Timing rule 2: j declares i lost, after i's hold from j ended: j
 	 * waits as long as the longest promise it owes. */

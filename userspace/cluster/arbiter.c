@@ -829,6 +829,22 @@ static struct wire_witness_ref named_witness(const struct arbiter *a, uint64_t n
 	return a->agreed;
 }
 
+/*
+ * The epoch our heartbeats name: the active's own; a claimant's claim;
+ * else the highest we know or claimed (a claim or a takeover not taken
+ * up, on our disk). We promise at no epoch below that one, nor say yes
+ * to a move from it (on_propose()): an active that hears it goes above
+ * it (go_above_standbys_claim()).
+ */
+static uint64_t named_epoch(const struct arbiter *a)
+{
+	if (a->role == ARBITER_ACTIVE)
+		return a->epoch;
+	if (claim_stands(a))
+		return a->claim_epoch;
+	return a->epoch > a->durable.epoch ? a->epoch : a->durable.epoch;
+}
+
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
@@ -838,7 +854,7 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	if (!out)
 		return;
 	out->msg.heartbeat.role = (uint8_t)a->role;
-	out->msg.heartbeat.epoch = claim_stands(a) ? a->claim_epoch : a->epoch;
+	out->msg.heartbeat.epoch = named_epoch(a);
 	out->msg.heartbeat.witness = named_witness(a, now_ms);
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
@@ -1567,7 +1583,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	 * us leaves us on the standby's promise, and another host would be
 	 * no nearer for all we know.
 	 */
-	if (both_see_agreed(a, now_ms) &&
+	if (both_see_agreed(a, now_ms) && a->agreed.epoch == a->epoch &&
 	    (a->witness_hold_until_ms > now_ms ||
 	     (a->agreed_written && now_ms - a->witness_renewed_ms < witness_wait_ms(a, now_ms)))) {
 		if (agreed >= STORE_SLOW)
@@ -1995,6 +2011,38 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 }
 
 /*
+ * The standby names an epoch above ours (@hb): one it claimed, or asked a
+ * witness for, while cut from us, refused by our lease or never
+ * answered. It says no to every move we offer from an older epoch (it
+ * cannot know that claim was not granted), and gives no promise at ours:
+ * so we take an epoch above it, on disk first, as a claim is. Our holds
+ * are times, whatever the epoch, and stand; our record on the agreed
+ * witness is at the old epoch, so it is no longer renewed (active_step()
+ * agrees on a witness at the new one at once). Not while a move is
+ * offered: the standby answers it first (a no, from an epoch older than
+ * its claim), and we may not leave the lease it holds us by before.
+ */
+static void go_above_standbys_claim(struct arbiter *a, const struct wire_heartbeat *hb)
+{
+	struct arbiter_durable next = a->durable;
+
+	if (hb->role == ARBITER_ACTIVE || hb->epoch <= a->epoch || offered(&a->proposal))
+		return;
+	next.epoch = next_epoch(a, hb->epoch);
+	if (!write_down(a, &next)) {
+		because(a, "%s claimed epoch %llu, above ours, and we could not write down epoch %llu to go above it: holding on the witness's lease",
+			a->peer, (unsigned long long)hb->epoch, (unsigned long long)next.epoch);
+		return;
+	}
+	because(a, "%s claimed epoch %llu, above ours (%llu): active at epoch %llu now",
+		a->peer, (unsigned long long)hb->epoch, (unsigned long long)a->epoch,
+		(unsigned long long)next.epoch);
+	a->epoch = next.epoch;
+	a->agreed_written = false;
+	a->proposal.open = false;	/* not offered: a move begun at the old epoch */
+}
+
+/*
  * What a heartbeat of the peer's gives whatever order it came in (the
  * promise it makes, and the round trip an answer measures, are facts
  * that no later heartbeat undoes), and rule 1's use of it: an active's
@@ -2031,6 +2079,7 @@ static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_h
 			if (until > a->standby_hold_until_ms)
 				a->standby_hold_until_ms = until;
 			follow_standbys_witness(a, now_ms, hb);
+			go_above_standbys_claim(a, hb);
 		}
 		if (a->role == ARBITER_ACTIVE)
 			return true;
