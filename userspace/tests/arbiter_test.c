@@ -6169,15 +6169,14 @@ TEST_F_TIMEOUT(long_run, faults_in_the_middle_of_moves_never_give_two_actives, 6
 
 /*
  * brk82, variant 7 (liveness): a standby's takeover claim refused by the
- * witness's lease blocks the active's moves? m1 and m2 cut from each
- * other for 2 s: m2 claims epoch 2 on disk and asks W, which m1's lease
- * holds. Healed, m2 follows m1, active at epoch 1. m1 then loses W and
- * offers another host at epoch 1, older than the epoch m2 claimed: m2
- * says no to each ("it comes from an epoch older than ours": on_propose()
- * counts its own unanswered claim in durable.epoch), and m1 offers host
- * after host (generation 23 in 5 s), the witness never moved: the cluster
- * one fault (m2's loss of W too) from no active. Not the safety
- * invariant: liveness.
+ * witness's lease must not block the active's moves. m1 and m2 cut from
+ * each other for 2 s: m2 claims epoch 2 on disk and asks W, which m1's
+ * lease holds. Healed, m2 follows m1, active at epoch 1. m1 then loses W.
+ * Before go_above_standbys_claim(), m1 offered another host at epoch 1,
+ * older than the epoch m2 claimed: m2 said no to each ("it comes from an
+ * epoch older than ours": its claim may have been granted), and m1
+ * offered host after host (generation 23 in 5 s); the witness never left
+ * W, and with W lost to m2 too and m1 dead, m2 could not take over.
  */
 TEST(a_takeover_refused_by_the_lease_does_not_block_the_actives_moves)
 {
