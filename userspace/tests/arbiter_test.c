@@ -6209,4 +6209,154 @@ TEST(a_takeover_refused_by_the_lease_does_not_block_the_actives_moves)
 	sim_free(s);
 }
 
+/*
+ * h90: variants of brk82's variant 7 (issue 15, kind 2): an active going
+ * above its standby's claim (go_above_standbys_claim()).
+ */
+
+/* m1 and m2 cut from each other for 2 s: m2 claims epoch 2 (refused by W's lease). */
+static void h90_stale_claim(struct __test_metadata *_metadata, struct sim *s)
+{
+	formed(_metadata, s);
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	ASSERT_LT(1, s->persisted[1].epoch) TH_LOG("m2: %s", s->m[1].reason);
+}
+
+/* Runs @ms; the longest time in it with no manager acting. */
+static uint64_t h90_longest_gap(struct sim *s, uint64_t ms)
+{
+	uint64_t end = s->now + ms, since = 0, most = 0;
+
+	while (s->now < end) {
+		step(s);
+		if (acting(s, 0) || acting(s, 1)) {
+			since = 0;
+		} else {
+			if (!since)
+				since = s->now;
+			if (s->now - since > most)
+				most = s->now - since;
+		}
+	}
+	return most;
+}
+
+static void h90_log(struct __test_metadata *_metadata, struct sim *s, const char *when)
+{
+	TH_LOG("%s: m1 %s e%llu agreed %s (%llu,%llu) written %d: %s", when,
+	       arbiter_role_name(s->m[0].role), (unsigned long long)s->m[0].epoch,
+	       s->m[0].agreed.host, (unsigned long long)s->m[0].agreed.epoch,
+	       (unsigned long long)s->m[0].agreed.generation, s->m[0].agreed_written,
+	       s->m[0].reason);
+	TH_LOG("%s: m2 %s e%llu disk e%llu agreed %s (%llu,%llu): %s", when,
+	       arbiter_role_name(s->m[1].role), (unsigned long long)s->m[1].epoch,
+	       (unsigned long long)s->persisted[1].epoch, s->m[1].agreed.host,
+	       (unsigned long long)s->m[1].agreed.epoch,
+	       (unsigned long long)s->m[1].agreed.generation, s->m[1].reason);
+}
+
+/*
+ * h90 v1: the standby's disk fails after its refused claim (it is in
+ * fault, in contact). The active goes above the claim; the standby cannot
+ * write the new epoch, so promises nothing at it, and, in fault, cannot
+ * agree a witness at it; the active no longer renews W (agreed at the old
+ * epoch). W is healthy throughout: the active should not lose its role.
+ */
+TEST(h90_standby_disk_fails_after_its_claim_active_keeps_role)
+{
+	unsigned int seed;
+
+	for (seed = 901; seed < 909; seed++) {
+	struct sim *s = sim_new(seed);
+	uint64_t gap;
+
+	h90_stale_claim(_metadata, s);
+	s->disk_fails[1] = true;
+	s->link[0][1] = s->link[1][0] = true;
+	gap = h90_longest_gap(s, 6000);
+	h90_log(_metadata, s, "m2's disk failing");
+	EXPECT_GT(1000, gap) TH_LOG("no active for %llu ms, W healthy", (unsigned long long)gap);
+	/* W healthy, m2 in contact: m1 should never have stepped down. */
+	EXPECT_EQ(1, s->entered[0][ARBITER_ACTIVE]) TH_LOG("m1 entered active %u times",
+							   s->entered[0][ARBITER_ACTIVE]);
+	s->disk_fails[1] = false;
+	gap = h90_longest_gap(s, 4000);
+	h90_log(_metadata, s, "healed");
+	EXPECT_GT(1000, gap);
+	one_witness(_metadata, s);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+	}
+}
+
+/*
+ * h90 v2: as v1, and W lost to m1 (m2 still sees it): the active needs
+ * the standby's promise, which the standby in fault keeps giving at the
+ * epoch on its disk (standby_promise_until() takes a fault's promise).
+ * But its heartbeats name its claim, above the active's epoch.
+ */
+TEST(h90_standby_disk_fails_after_its_claim_and_active_loses_w)
+{
+	struct sim *s = sim_new(902);
+	uint64_t gap;
+	int w;
+
+	h90_stale_claim(_metadata, s);
+	w = witness_node(s, 0);
+	s->disk_fails[1] = true;
+	s->link[0][1] = s->link[1][0] = true;
+	run_for(s, 1000);
+	cut(s, 0, w);
+	gap = h90_longest_gap(s, 6000);
+	h90_log(_metadata, s, "m2's disk failing, W lost to m1");
+	EXPECT_GT(2000, gap) TH_LOG("no active for %llu ms", (unsigned long long)gap);
+	/* Each takeover claim is a write on m1's disk: not one every 100 ms. */
+	EXPECT_GT(20, s->persisted[0].epoch) TH_LOG("m1 claimed up to epoch %llu",
+						    (unsigned long long)s->persisted[0].epoch);
+	s->disk_fails[1] = false;
+	gap = h90_longest_gap(s, 5000);
+	h90_log(_metadata, s, "disk healed");
+	EXPECT_GT(2000, gap);
+	EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * h90 v3: the active's disk fails when its standby names the claim: it
+ * cannot go above it, holds on W's lease (the standby gives no promise at
+ * its epoch). W is then lost to m1: no move (disk), no promise. Then both
+ * faults heal: one active, one witness both see, a takeover through it.
+ */
+TEST(h90_active_disk_fails_across_the_raise)
+{
+	struct sim *s = sim_new(903);
+	uint64_t gap;
+	int w;
+
+	h90_stale_claim(_metadata, s);
+	w = witness_node(s, 0);
+	s->disk_fails[0] = true;
+	s->link[0][1] = s->link[1][0] = true;
+	gap = h90_longest_gap(s, 3000);
+	h90_log(_metadata, s, "m1's disk failing");
+	EXPECT_GT(1000, gap);
+	cut(s, 0, w);
+	gap = h90_longest_gap(s, 5000);
+	h90_log(_metadata, s, "and W lost to m1");
+	s->disk_fails[0] = false;
+	s->link[0][w] = s->link[w][0] = true;
+	gap = h90_longest_gap(s, 5000);
+	h90_log(_metadata, s, "healed");
+	EXPECT_GT(2000, gap);
+	EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+	EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+
 TEST_HARNESS_MAIN
