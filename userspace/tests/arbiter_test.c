@@ -6359,4 +6359,164 @@ TEST(h90_active_disk_fails_across_the_raise)
 }
 
 
+/*
+ * h90 v4: the standby crash-loops while cut from the active (it sees W):
+ * each life claims above the last (refused by W's lease). Healed, the
+ * active goes above the last claim once; epochs stop; the witness is
+ * agreed at the new epoch and carries a takeover.
+ */
+TEST(h90_crash_looping_standby_claims_on_each_restart)
+{
+	struct sim *s = sim_new(910);
+	uint64_t gap, e;
+	int k;
+
+	formed(_metadata, s);
+	cut(s, 0, 1);
+	for (k = 0; k < 8; k++) {
+		run_for(s, 1300);
+		s->dead[1] = true;
+		run_for(s, 50);
+		start_manager(s, 1);
+	}
+	run_for(s, 1300);
+	TH_LOG("m2 claimed up to %llu", (unsigned long long)s->persisted[1].epoch);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+	s->link[0][1] = s->link[1][0] = true;
+	gap = h90_longest_gap(s, 3000);
+	EXPECT_GT(1000, gap);
+	e = s->m[0].epoch;
+	gap = h90_longest_gap(s, 5000);
+	h90_log(_metadata, s, "healed");
+	EXPECT_EQ(e, s->m[0].epoch);
+	EXPECT_EQ(s->m[0].epoch, s->m[1].epoch);
+	EXPECT_GT(s->m[0].epoch, s->persisted[1].epoch > 17 ? 17 : s->persisted[1].epoch);
+	one_witness(_metadata, s);
+	EXPECT_EQ(s->m[0].epoch, s->m[0].agreed.epoch);
+	standby_takes_over(_metadata, s);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/*
+ * h90 v5: the active's heartbeats to the standby lost (one way) for 10 s:
+ * the standby, in fault, claims above (refused by W's lease) and names
+ * its claim; the active hears it. Epochs should not climb on and on, and
+ * once healed, one active, epochs still.
+ */
+TEST(h90_one_way_loss_to_the_standby_around_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 911; seed < 915; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap, e;
+
+		formed(_metadata, s);
+		s->link[0][1] = false;
+		gap = h90_longest_gap(s, 10000);
+		h90_log(_metadata, s, "m1 -> m2 lost");
+		TH_LOG("seed %u: longest gap %llu ms, m1 active %u times, m2 %u", seed,
+		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE],
+		       s->entered[1][ARBITER_ACTIVE]);
+		EXPECT_GT(20, s->persisted[0].epoch > s->persisted[1].epoch ?
+			      s->persisted[0].epoch : s->persisted[1].epoch);
+		EXPECT_GT(3, s->entered[0][ARBITER_ACTIVE] + s->entered[1][ARBITER_ACTIVE]);
+		s->link[0][1] = true;
+		run_for(s, 3000);
+		e = s->m[0].epoch;
+		gap = h90_longest_gap(s, 5000);
+		h90_log(_metadata, s, "healed");
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h90 v6: the raise racing a move being written. m1 loses W and writes
+ * its record on X (X's store slow, 400 ms) when m2 restarts with a claim
+ * on its disk from an earlier life (epoch 6): its first heartbeat names
+ * it, and m1 goes above it with the write in flight. The move is begun
+ * again at the new epoch; the late answer at the old one must not settle
+ * anything; the witness leaves W and carries a takeover.
+ */
+TEST(h90_raise_racing_a_move_being_written)
+{
+	unsigned int seed;
+
+	for (seed = 920; seed < 926; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter *m1 = &s->m[0];
+		int w, x;
+
+		formed(_metadata, s);
+		w = witness_node(s, 0);
+		s->store_delay_ms[0] = s->store_delay_ms[1] = s->store_delay_ms[2] = 400;
+		s->store_delay_ms[w - MANAGERS] = 0;
+		cut(s, 0, w);
+		while (!(m1->proposal.open && m1->proposal.cas_sent) && s->now < 20000)
+			step(s);
+		ASSERT_TRUE(m1->proposal.cas_sent) TH_LOG("%s", m1->reason);
+		x = node_of(m1->proposal.ref.host);
+		s->dead[1] = true;
+		s->persisted[1].epoch = 6;
+		s->runtime_copy[1].epoch = 6;
+		start_manager(s, 1);
+		run_for(s, 6000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("seed %u: W %s, X %s", seed, names[w], names[x]);
+		EXPECT_LT(6, m1->epoch);
+		EXPECT_STRNE(names[w], m1->agreed.host);
+		one_witness(_metadata, s);
+		cut(s, 1, w);
+		run_for(s, 500);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h90 v7: 40 % of heartbeats lost both ways around the raise, and W lost
+ * to m1 at once: the raise, the new agreement and the move away from W
+ * must all converge.
+ */
+TEST(h90_lossy_heartbeats_around_the_raise_and_w_lost)
+{
+	unsigned int seed;
+
+	for (seed = 930; seed < 936; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap;
+		int w;
+
+		h90_stale_claim(_metadata, s);
+		w = witness_node(s, 0);
+		s->type_loss_pct[WIRE_HEARTBEAT] = 40;
+		s->type_loss_pct[WIRE_PROPOSE] = 40;
+		s->type_loss_pct[WIRE_PROPOSE_REPLY] = 40;
+		s->link[0][1] = s->link[1][0] = true;
+		cut(s, 0, w);
+		gap = h90_longest_gap(s, 8000);
+		s->type_loss_pct[WIRE_HEARTBEAT] = 0;
+		s->type_loss_pct[WIRE_PROPOSE] = 0;
+		s->type_loss_pct[WIRE_PROPOSE_REPLY] = 0;
+		run_for(s, 3000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("seed %u: longest gap %llu", seed, (unsigned long long)gap);
+		EXPECT_STRNE(names[w], s->m[0].agreed.host);
+		one_witness(_metadata, s);
+		cut(s, 1, w);
+		run_for(s, 500);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+
 TEST_HARNESS_MAIN
