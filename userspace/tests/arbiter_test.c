@@ -6519,4 +6519,39 @@ TEST(h90_lossy_heartbeats_around_the_raise_and_w_lost)
 }
 
 
+/*
+ * h90 v8: the active paused (SIGSTOP) for 200 to 600 ms as the healed
+ * link brings the standby's claim: it reads the queued heartbeats, goes
+ * above on waking. One active, epochs still, a witness both agree on.
+ */
+TEST(h90_active_paused_across_the_raise)
+{
+	static const unsigned int ms[] = { 200, 400, 600 };
+	unsigned int seed, k;
+
+	for (seed = 940; seed < 943; seed++) {
+		for (k = 0; k < 3; k++) {
+			struct sim *s = sim_new(seed);
+			uint64_t gap, e;
+
+			h90_stale_claim(_metadata, s);
+			s->link[0][1] = s->link[1][0] = true;
+			s->paused[0] = true;
+			run_for(s, ms[k]);
+			s->paused[0] = false;
+			run_for(s, 3000);
+			e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+			gap = h90_longest_gap(s, 5000);
+			TH_LOG("seed %u pause %u: gap %llu", seed, ms[k], (unsigned long long)gap);
+			EXPECT_GT(1000, gap);
+			EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+			EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+			EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+			NO_VIOLATION(s);
+			sim_free(s);
+		}
+	}
+}
+
+
 TEST_HARNESS_MAIN
