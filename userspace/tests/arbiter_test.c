@@ -6554,4 +6554,50 @@ TEST(h90_active_paused_across_the_raise)
 }
 
 
+/*
+ * h90 v9: both managers' disks fail on and off (out of phase, 400 ms
+ * periods) for 10 s after the standby's refused claim, and W is lost to
+ * m1 midway. Healed: one active within a few s, epochs still, the
+ * witness off W and carrying a takeover.
+ */
+TEST(h90_both_disks_intermittent_around_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 950; seed < 954; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t start, gap, e;
+		int w;
+
+		h90_stale_claim(_metadata, s);
+		w = witness_node(s, 0);
+		s->link[0][1] = s->link[1][0] = true;
+		start = s->now;
+		while (s->now - start < 10000) {
+			s->disk_fails[0] = (s->now - start) % 400 < 200;
+			s->disk_fails[1] = (s->now - start + 100) % 400 < 200;
+			if (s->now - start == 5000)
+				cut(s, 0, w);
+			step(s);
+		}
+		s->disk_fails[0] = s->disk_fails[1] = false;
+		run_for(s, 4000);
+		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+		gap = h90_longest_gap(s, 4000);
+		h90_log(_metadata, s, "healed");
+		TH_LOG("seed %u: gap %llu, m1 disk epoch %llu", seed, (unsigned long long)gap,
+		       (unsigned long long)s->persisted[0].epoch);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+		EXPECT_STRNE(names[w], s->m[0].agreed.host);
+		one_witness(_metadata, s);
+		cut(s, 1, w);
+		run_for(s, 500);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+
 TEST_HARNESS_MAIN
