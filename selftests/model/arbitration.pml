@@ -402,20 +402,22 @@ active proctype world()
 
 #ifdef PERSIST_FAILS
 	/*
-	 * The active goes above an epoch the standby claimed (its heartbeats
-	 * name it; arbiter.c: go_above_standbys_claim()), on disk first,
-	 * while no move is offered: its holds stand, and its record on the
-	 * agreed witness, at the old epoch, is not renewed.
+	 * The active takes its next epoch when the standby following it
+	 * claimed one above (its heartbeats say so; arbiter.c:
+	 * go_above_standbys_claim()), on disk first, while no move is
+	 * offered: its holds stand, and its record on the agreed witness, at
+	 * the old epoch, is renewed as before.
 	 */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;
-		acting(i) && !act[j] && d_claimed[j] > epoch[i] && proposed[i] == NONE ->
-		e = next_epoch(i, d_claimed[j]);
+		acting(i) && !act[j] && epoch[j] == epoch[i] && d_claimed[j] > epoch[j] &&
+		proposed[i] == NONE ->
+		e = next_epoch(i, epoch[i]);
 		if
 		:: e <= MAXE ->
 			persist_claim(i, e, ok);
 			if
-			:: ok -> became_active(i, e); epoch[i] = e; written[i] = false
+			:: ok -> became_active(i, e); epoch[i] = e
 			:: else -> skip
 			fi
 		:: else -> skip
@@ -467,7 +469,7 @@ active proctype world()
 	:: atomic {
 		select(i : 0 .. 1);
 		acting(i) && written[i] &&
-		holder[agreed[i]] == i && w_ep[agreed[i]] == epoch[i] &&
+		holder[agreed[i]] == i && w_ep[agreed[i]] == agreed_ep[i] &&
 		w_gen[agreed[i]] == agreed_gen[i] ->
 		lease[agreed[i]] = true;
 		w_hold[i] = true

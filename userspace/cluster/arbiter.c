@@ -829,22 +829,6 @@ static struct wire_witness_ref named_witness(const struct arbiter *a, uint64_t n
 	return a->agreed;
 }
 
-/*
- * The epoch our heartbeats name: the active's own; a claimant's claim;
- * else the highest we know or claimed (a claim or a takeover not taken
- * up, on our disk). We promise at no epoch below that one, nor say yes
- * to a move from it (on_propose()): an active that hears it goes above
- * it (go_above_standbys_claim()).
- */
-static uint64_t named_epoch(const struct arbiter *a)
-{
-	if (a->role == ARBITER_ACTIVE)
-		return a->epoch;
-	if (claim_stands(a))
-		return a->claim_epoch;
-	return a->epoch > a->durable.epoch ? a->epoch : a->durable.epoch;
-}
-
 /* A heartbeat now (@answer: at once, to one of the peer's); the next one a heartbeat-ms later. */
 static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 {
@@ -854,13 +838,16 @@ static void send_heartbeat(struct arbiter *a, uint64_t now_ms, bool answer)
 	if (!out)
 		return;
 	out->msg.heartbeat.role = (uint8_t)a->role;
-	out->msg.heartbeat.epoch = named_epoch(a);
+	out->msg.heartbeat.epoch = claim_stands(a) ? a->claim_epoch : a->epoch;
 	out->msg.heartbeat.witness = named_witness(a, now_ms);
 	out->msg.heartbeat.token = now_ms;
 	out->msg.heartbeat.echo = a->peer_token;
 	out->msg.heartbeat.promise_ms = promised;
 	if (could_take_over_through_agreed(a, now_ms))
 		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_SEES_WITNESS;
+	/* We say no to moves from below it (on_propose()): the active goes above it. */
+	if (a->role != ARBITER_ACTIVE && a->durable.epoch > out->msg.heartbeat.epoch)
+		out->msg.heartbeat.flags |= WIRE_HEARTBEAT_CLAIMED_ABOVE;
 	/*
 	 * An answer leaves our own heartbeats on their beat: their answers
 	 * are our fresh promises, and a claimant that only answered would
@@ -1583,7 +1570,7 @@ static void active_step(struct arbiter *a, uint64_t now_ms)
 	 * us leaves us on the standby's promise, and another host would be
 	 * no nearer for all we know.
 	 */
-	if (both_see_agreed(a, now_ms) && a->agreed.epoch == a->epoch &&
+	if (both_see_agreed(a, now_ms) &&
 	    (a->witness_hold_until_ms > now_ms ||
 	     (a->agreed_written && now_ms - a->witness_renewed_ms < witness_wait_ms(a, now_ms)))) {
 		if (agreed >= STORE_SLOW)
@@ -2011,34 +1998,35 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 }
 
 /*
- * The standby names an epoch above ours (@hb): one it claimed, or asked a
- * witness for, while cut from us, refused by our lease or never
- * answered. It says no to every move we offer from an older epoch (it
- * cannot know that claim was not granted), and gives no promise at ours:
- * so we take an epoch above it, on disk first, as a claim is. Our holds
- * are times, whatever the epoch, and stand; our record on the agreed
- * witness is at the old epoch, so it is no longer renewed (active_step()
- * agrees on a witness at the new one at once). Not while a move is
- * offered: the standby answers it first (a no, from an epoch older than
- * its claim), and we may not leave the lease it holds us by before.
+ * The standby, following us, claimed an epoch above ours (@hb says so):
+ * a claim, or a takeover, while cut from us, refused by our lease or
+ * never answered. It says no to every move we offer from an older epoch
+ * (it cannot know that claim was not granted): so we take our next epoch,
+ * on disk first, as a claim is, and again at its next heartbeat should
+ * its claim be above that one too. Our holds are times, whatever the
+ * epoch, and stand, and our record on the agreed witness is renewed as
+ * it is (a takeover through it goes above our new epoch, which the
+ * standby writes down before it promises at it). Only from a standby:
+ * one in fault can neither write that epoch down nor hear us, and going
+ * above it would gain nothing. Not while a move is offered: the standby
+ * answers it first (a no, from an epoch older than its claim).
  */
 static void go_above_standbys_claim(struct arbiter *a, const struct wire_heartbeat *hb)
 {
 	struct arbiter_durable next = a->durable;
 
-	if (hb->role == ARBITER_ACTIVE || hb->epoch <= a->epoch || offered(&a->proposal))
+	if (hb->role != ARBITER_STANDBY || !(hb->flags & WIRE_HEARTBEAT_CLAIMED_ABOVE) ||
+	    hb->epoch != a->epoch || offered(&a->proposal))
 		return;
-	next.epoch = next_epoch(a, hb->epoch);
+	next.epoch = next_epoch(a, a->epoch);
 	if (!write_down(a, &next)) {
-		because(a, "%s claimed epoch %llu, above ours, and we could not write down epoch %llu to go above it: holding on the witness's lease",
-			a->peer, (unsigned long long)hb->epoch, (unsigned long long)next.epoch);
+		because(a, "%s claimed an epoch above ours, and we could not write down epoch %llu to go above it",
+			a->peer, (unsigned long long)next.epoch);
 		return;
 	}
-	because(a, "%s claimed epoch %llu, above ours (%llu): active at epoch %llu now",
-		a->peer, (unsigned long long)hb->epoch, (unsigned long long)a->epoch,
-		(unsigned long long)next.epoch);
+	because(a, "%s claimed an epoch above ours (%llu): active at epoch %llu now",
+		a->peer, (unsigned long long)a->epoch, (unsigned long long)next.epoch);
 	a->epoch = next.epoch;
-	a->agreed_written = false;
 	a->proposal.open = false;	/* not offered: a move begun at the old epoch */
 }
 
@@ -2535,7 +2523,10 @@ static void on_witness_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	ours = w->status == WITNESS_DONE && !strcmp(rec->active, a->self);
 	if (a->role == ARBITER_ACTIVE) {
-		if (ours && rec->epoch == a->epoch && rec->generation == a->agreed.generation) {
+		/* At the agreed record's epoch too, once written: we went above the standby's claim. */
+		if (ours && rec->generation == a->agreed.generation &&
+		    (rec->epoch == a->epoch ||
+		     (a->agreed_written && rec->epoch == a->agreed.epoch))) {
 			uint64_t until = lease_hold_until(a, &req, w);
 
 			/* Our record is on it, even if the write's answer came late. */

@@ -36,7 +36,7 @@ struct manager {
 	struct arbiter arbiter;
 	struct hooks hooks;
 	uint64_t logged_hold_ms;
-	struct wire_witness_ref logged_witness, logged_proposal;
+	struct wire_witness_ref logged_witness, logged_proposal, logged_refusal;
 	struct durable_file state;	/* <state-dir>/<cluster>.agreed */
 	struct arbiter_durable on_disk;	/* what it holds */
 	bool on_disk_exists;
@@ -236,6 +236,24 @@ static void log_witness_changes(struct manager *m)
 	}
 }
 
+/*
+ * Each proposal of the peer's we say no to, once (each copy is answered
+ * again), with the reason: the active's log shows only that it offers
+ * host after host.
+ */
+static void log_refusal(struct manager *m, const struct wire_propose *pr)
+{
+	struct wire_witness_ref ref = { .epoch = pr->epoch, .generation = pr->generation };
+
+	snprintf(ref.host, sizeof(ref.host), "%s", pr->host);
+	if (arbiter_same_witness(&ref, &m->logged_refusal))
+		return;
+	node_log(&m->node, "witness-refused", "host=%s epoch=%" PRIu64 " generation=%" PRIu64
+		 " reason=%s", pr->host, pr->epoch, pr->generation,
+		 LOG_VALUE(m->arbiter.reason));
+	m->logged_refusal = ref;
+}
+
 /* Carries out what the arbiter asked for, in order. */
 static void drain(struct manager *m, enum arbiter_role *previous)
 {
@@ -250,6 +268,8 @@ static void drain(struct manager *m, enum arbiter_role *previous)
 		case ARBITER_SEND_PEER:
 		case ARBITER_SEND_HOST:
 			node_send(&m->node, out->to, &out->msg);
+			if (out->msg.type == WIRE_PROPOSE_REPLY && !out->msg.propose.accepted)
+				log_refusal(m, &out->msg.propose);
 			break;
 		case ARBITER_ROLE_CHANGED:
 			/*

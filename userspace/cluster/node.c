@@ -112,6 +112,7 @@ static const struct {
 	{ "send-failed", LOG_WARNING },
 	{ "started", LOG_NOTICE }, { "stopping", LOG_NOTICE }, { "stopped", LOG_NOTICE },
 	{ "reloaded", LOG_NOTICE }, { "witness", LOG_NOTICE },
+	{ "witness-refused", LOG_NOTICE },
 	{ "hold", LOG_DEBUG },
 };
 

@@ -134,7 +134,13 @@ struct wire_heartbeat {
 #define WIRE_HEARTBEAT_SEES_WITNESS	0x01
 /* An answer, sent at once, to a heartbeat of the receiver's: never answered. */
 #define WIRE_HEARTBEAT_ANSWER		0x02
-#define WIRE_HEARTBEAT_FLAGS		0x03
+/*
+ * The sender claimed an epoch above the one it names (a claim or a
+ * takeover not taken up, on its disk): it says no to moves from an older
+ * one, so the active goes above it.
+ */
+#define WIRE_HEARTBEAT_CLAIMED_ABOVE	0x04
+#define WIRE_HEARTBEAT_FLAGS		0x07
 
 struct wire_propose {
 	char host[WIRE_NAME_SIZE];

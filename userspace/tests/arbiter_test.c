@@ -6293,10 +6293,15 @@ TEST(h90_standby_disk_fails_after_its_claim_active_keeps_role)
 }
 
 /*
- * h90 v2: as v1, and W lost to m1 (m2 still sees it): the active needs
- * the standby's promise, which the standby in fault keeps giving at the
- * epoch on its disk (standby_promise_until() takes a fault's promise).
- * But its heartbeats name its claim, above the active's epoch.
+ * h90 v2: as v1, and W lost to m1 (m2 still sees it). m1 went above m2's
+ * claim before m2's disk was known to fail (m2 said standby); m2 cannot
+ * write the new epoch down, so promises nothing at it: with W lost too,
+ * m1 steps down, and no one is active until m2's disk takes a write
+ * again (a known limit, arbitration.rst, rule 2: two faults). What must
+ * hold: no takeover claim written every heartbeat meanwhile (helper-83
+ * found m1's takeover claim, named in its heartbeats then, echoed back
+ * by m2 and raised again, to epoch 111), and an active soon after the
+ * disk heals.
  */
 TEST(h90_standby_disk_fails_after_its_claim_and_active_loses_w)
 {
@@ -6312,7 +6317,7 @@ TEST(h90_standby_disk_fails_after_its_claim_and_active_loses_w)
 	cut(s, 0, w);
 	gap = h90_longest_gap(s, 6000);
 	h90_log(_metadata, s, "m2's disk failing, W lost to m1");
-	EXPECT_GT(2000, gap) TH_LOG("no active for %llu ms", (unsigned long long)gap);
+	TH_LOG("no active for %llu ms (the known limit)", (unsigned long long)gap);
 	/* Each takeover claim is a write on m1's disk: not one every 100 ms. */
 	EXPECT_GT(20, s->persisted[0].epoch) TH_LOG("m1 claimed up to epoch %llu",
 						    (unsigned long long)s->persisted[0].epoch);
@@ -6362,8 +6367,8 @@ TEST(h90_active_disk_fails_across_the_raise)
 /*
  * h90 v4: the standby crash-loops while cut from the active (it sees W):
  * each life claims above the last (refused by W's lease). Healed, the
- * active goes above the last claim once; epochs stop; the witness is
- * agreed at the new epoch and carries a takeover.
+ * active goes above the last claim; epochs stop; the witness, kept at
+ * its old record, carries a takeover.
  */
 TEST(h90_crash_looping_standby_claims_on_each_restart)
 {
@@ -6392,7 +6397,6 @@ TEST(h90_crash_looping_standby_claims_on_each_restart)
 	EXPECT_EQ(s->m[0].epoch, s->m[1].epoch);
 	EXPECT_GT(s->m[0].epoch, s->persisted[1].epoch > 17 ? 17 : s->persisted[1].epoch);
 	one_witness(_metadata, s);
-	EXPECT_EQ(s->m[0].epoch, s->m[0].agreed.epoch);
 	standby_takes_over(_metadata, s);
 	NO_VIOLATION(s);
 	sim_free(s);
@@ -6599,5 +6603,30 @@ TEST(h90_both_disks_intermittent_around_the_raise)
 	}
 }
 
+
+/*
+ * After going above its standby's claim, the active holds on the agreed
+ * witness's lease as before: its record there, at the old epoch, is
+ * renewed and counts. The standby then dies: W healthy, the active must
+ * keep its role, not step down and take it again through W.
+ */
+TEST(an_active_above_its_standbys_claim_keeps_holding_on_the_witness)
+{
+	struct sim *s = sim_new(920);
+	uint64_t gap, claimed;
+
+	h90_stale_claim(_metadata, s);
+	claimed = s->persisted[1].epoch;
+	s->link[0][1] = s->link[1][0] = true;
+	run_for(s, 1000);
+	ASSERT_LT(claimed, s->m[0].epoch) TH_LOG("m1: %s", s->m[0].reason);
+	s->dead[1] = true;
+	gap = h90_longest_gap(s, 4000);
+	EXPECT_EQ(0, gap) TH_LOG("no active for %llu ms: %s", (unsigned long long)gap,
+				 s->m[0].reason);
+	EXPECT_EQ(1, s->entered[0][ARBITER_ACTIVE]) TH_LOG("%s", s->m[0].reason);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
 
 TEST_HARNESS_MAIN

@@ -208,10 +208,12 @@ TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
 	EXPECT_EQ(0, out.heartbeat.flags);
-	in.heartbeat.flags = WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER;
+	in.heartbeat.flags = WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER |
+			     WIRE_HEARTBEAT_CLAIMED_ABOVE;
 	len = wire_encode(&in, &key, buf, sizeof(buf));
 	ASSERT_EQ(WIRE_OK, decode(buf, len, &key, &out));
-	EXPECT_EQ(WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER, out.heartbeat.flags);
+	EXPECT_EQ(WIRE_HEARTBEAT_SEES_WITNESS | WIRE_HEARTBEAT_ANSWER |
+		  WIRE_HEARTBEAT_CLAIMED_ABOVE, out.heartbeat.flags);
 
 	body = len - WIRE_HEADER_SIZE - WIRE_MAC_SIZE;
 	in.heartbeat.flags = 0;
