@@ -196,7 +196,8 @@ static size_t resign(uint8_t *buf, size_t body_len)
 
 /*
  * A heartbeat's flags say whether its sender sees the witness it names,
- * and whether it is an answer; a heartbeat without them, or with a flag
+ * whether it is an answer, and whether its sender claimed above the epoch
+ * it names; a heartbeat without them, or with a flag
  * not defined, is refused (the format has one spelling).
  */
 TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
@@ -222,7 +223,7 @@ TEST(a_heartbeat_says_whether_its_sender_sees_the_witness)
 	EXPECT_NE(WIRE_OK, decode(buf, len, &key, &out));
 
 	len = wire_encode(&in, &key, buf, sizeof(buf));
-	buf[WIRE_HEADER_SIZE + body - 1] = 4;
+	buf[WIRE_HEADER_SIZE + body - 1] = 8;	/* a flag not defined */
 	len = resign(buf, body);
 	EXPECT_EQ(WIRE_MALFORMED, decode(buf, len, &key, &out));
 }
