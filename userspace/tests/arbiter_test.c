@@ -5813,6 +5813,29 @@ static void split_between(struct __test_metadata *_metadata, struct sim *s, int 
 }
 
 /*
+ * Both managers start again, m1 with the move to X offered on its disk;
+ * once it is settled, the split of split_between(): m1 with W only, m2
+ * with X only.
+ */
+static void both_restart_in_doubt_then_split(struct __test_metadata *_metadata, struct sim *s,
+					     int w, int x)
+{
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+
+	start_manager(s, 0);
+	start_manager(s, 1);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
+	while (m1->proposal.open && s->now < 60000)
+		step(s);
+	TH_LOG("m1 agreed %s at (%llu, %llu), in doubt: %d; m2 agreed %s at (%llu, %llu)",
+	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
+	       (unsigned long long)m1->agreed.generation, m1->proposal.open, m2->agreed.host,
+	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	split_between(_metadata, s, w, x);
+}
+
+/*
  * brk82, variant 1: a generation reused on another host. m1, back from a
  * restart and active at epoch 3 on m2's promise, moves the witness to W,
  * the agreed host itself, at (3, g+1): its record lands on W, but W's
@@ -5851,18 +5874,7 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
 	run_for(s, 100);
 	s->link[w][0] = true;
 	cut(s, 1, x);			/* m2 names no witness for grace-ms */
-	start_manager(s, 0);
-	start_manager(s, 1);
-	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
-	while (m1->proposal.open && s->now < 60000)
-		step(s);
-	TH_LOG("m1 agreed %s at (%llu, %llu), in doubt: %d; m2 agreed %s at (%llu, %llu)",
-	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
-	       (unsigned long long)m1->agreed.generation, m1->proposal.open, m2->agreed.host,
-	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
-	/* Split: m1 with W only, m2 with X only. */
-	s->lose_type[WIRE_PROPOSE_REPLY] = false;
-	split_between(_metadata, s, w, x);
+	both_restart_in_doubt_then_split(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
@@ -5904,17 +5916,7 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_no_record_that_set
 	s->dead[0] = s->dead[1] = true;
 	run_for(s, 100);
 	cut(s, 1, x);			/* m2 names no witness for grace-ms */
-	start_manager(s, 0);
-	start_manager(s, 1);
-	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
-	while (m1->proposal.open && s->now < 60000)
-		step(s);
-	TH_LOG("m1 agreed %s at (%llu, %llu); m2 agreed %s at (%llu, %llu)",
-	       m1->agreed.host, (unsigned long long)m1->agreed.epoch,
-	       (unsigned long long)m1->agreed.generation, m2->agreed.host,
-	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation);
-	s->lose_type[WIRE_PROPOSE_REPLY] = false;
-	split_between(_metadata, s, w, x);
+	both_restart_in_doubt_then_split(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
 }
