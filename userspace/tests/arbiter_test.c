@@ -6631,4 +6631,242 @@ TEST(an_active_above_its_standbys_claim_keeps_holding_on_the_witness)
 	sim_free(s);
 }
 
+/*
+ * h91: more variants of the raise (issue 15, kind 2). h91_raised(): the
+ * stale claim of h90, the link healed, run until m1 went above it.
+ */
+static void h91_raised(struct __test_metadata *_metadata, struct sim *s)
+{
+	uint64_t start;
+
+	h90_stale_claim(_metadata, s);
+	s->link[0][1] = s->link[1][0] = true;
+	start = s->now;
+	while (s->m[0].epoch == 1 && s->now - start < 3000)
+		step(s);
+	ASSERT_LT(1, s->m[0].epoch) TH_LOG("m1: %s", s->m[0].reason);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("m1: %s", s->m[0].reason);
+}
+
+/*
+ * h91 v1: the standby's state directory and runtime copy rolled back
+ * (host rebooted onto a restored backup from before its claim) right
+ * after the active went above it, and the active dies at once. The
+ * witness, renewed at the old epoch, lets the standby take over: at an
+ * epoch above the one the active last used, or fencing is undone.
+ */
+TEST(h91_standby_rolled_back_after_the_raise_takes_over_above_it)
+{
+	unsigned int seed;
+
+	for (seed = 1001; seed < 1005; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter_durable before;
+		uint64_t used;
+
+		formed(_metadata, s);
+		before = s->persisted[1];
+		cut(s, 0, 1);
+		run_for(s, 2000);
+		s->link[0][1] = s->link[1][0] = true;
+		while (s->m[0].epoch == 1 && s->now < 30000)
+			step(s);
+		run_for(s, 20);
+		used = s->m[0].epoch;
+		h90_log(_metadata, s, "raised");
+		s->dead[1] = true;
+		s->persisted[1] = before;
+		s->runtime_copy[1] = before;
+		s->dead[0] = true;
+		start_manager(s, 1);
+		run_until_active(s, 1, 8000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("seed %u: m1 used epoch %llu, m2 active at %llu", seed,
+		       (unsigned long long)used, (unsigned long long)s->m[1].epoch);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+		EXPECT_LT(used, s->m[1].epoch);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v2: the active's own state rolled back (state dir and runtime copy)
+ * to before the raise, and restarted at once: its durable epoch is below
+ * the one it used. Within a few s one active, epochs still, one witness
+ * both agree on, and a takeover through it.
+ */
+TEST(h91_active_rolled_back_below_its_raise_and_restarted)
+{
+	unsigned int seed;
+
+	for (seed = 1011; seed < 1015; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter_durable before;
+		uint64_t gap, e;
+
+		formed(_metadata, s);
+		before = s->persisted[0];
+		h90_stale_claim(_metadata, s);
+		s->link[0][1] = s->link[1][0] = true;
+		run_for(s, 1500);
+		h90_log(_metadata, s, "raised");
+		s->dead[0] = true;
+		s->persisted[0] = before;
+		s->runtime_copy[0] = before;
+		start_manager(s, 0);
+		run_for(s, 4000);
+		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+		gap = h90_longest_gap(s, 5000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+		if (acting(s, 0)) {
+			one_witness(_metadata, s);
+			standby_takes_over(_metadata, s);
+		}
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v3: the standby restarts right after the raise, before its promise
+ * at the new epoch wrote it down, and the active dies 0 to 600 ms later:
+ * the standby takes over, above the active's epoch.
+ */
+TEST(h91_standby_restarts_right_after_the_raise_then_active_dies)
+{
+	static const unsigned int ms[] = { 0, 150, 300, 600 };
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		struct sim *s = sim_new(1020 + k);
+		uint64_t used;
+
+		h91_raised(_metadata, s);
+		s->dead[1] = true;
+		run_for(s, 5);
+		start_manager(s, 1);
+		run_for(s, ms[k]);
+		used = s->m[0].epoch;
+		s->dead[0] = true;
+		run_until_active(s, 1, 8000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("delay %u: m1 used %llu, m2 at %llu", ms[k], (unsigned long long)used,
+		       (unsigned long long)s->m[1].epoch);
+		EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+		EXPECT_LT(used, s->m[1].epoch);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v4: heartbeats from the standby reordered (jitter of up to 400 ms
+ * on m2 -> m1) as the link heals: flagged heartbeats from before it
+ * followed arrive after. Epochs must stop, one active.
+ */
+TEST(h91_reordered_flagged_heartbeats_after_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 1030; seed < 1034; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap, e;
+
+		formed(_metadata, s);
+		cut(s, 0, 1);
+		/* a higher claim: the standby restarted twice while cut */
+		run_for(s, 1500);
+		s->dead[1] = true; run_for(s, 50); start_manager(s, 1);
+		run_for(s, 1500);
+		s->dead[1] = true; run_for(s, 50); start_manager(s, 1);
+		run_for(s, 1500);
+		TH_LOG("m2 claimed %llu", (unsigned long long)s->persisted[1].epoch);
+		s->link_delay_ms[1][0] = 0;
+		s->jitter_ms = 400;
+		s->link[0][1] = s->link[1][0] = true;
+		gap = h90_longest_gap(s, 5000);
+		s->jitter_ms = 30;
+		run_for(s, 2000);
+		e = s->m[0].epoch;
+		gap = h90_longest_gap(s, 5000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v5: the agreed witness's store fails its writes (EIO) right after
+ * the raise: the active must leave it (a move at the new epoch the
+ * standby agrees to), and the new one carries a takeover.
+ */
+TEST(h91_agreed_store_failing_after_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 1040; seed < 1044; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap;
+		int w;
+
+		h91_raised(_metadata, s);
+		w = witness_node(s, 0);
+		s->store_fault[w - MANAGERS].step = DURABLE_WRITE;
+		s->store_fault[w - MANAGERS].error = EIO;
+		gap = h90_longest_gap(s, 8000);
+		h90_log(_metadata, s, "W failing");
+		TH_LOG("seed %u: gap %llu, W %s", seed, (unsigned long long)gap, names[w]);
+		EXPECT_GT(1000, gap);
+		EXPECT_STRNE(names[w], s->m[0].agreed.host);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v6: the agreed witness's host reboots onto its file (no runtime
+ * copy) right after the raise: its store makes every holder wait a lease.
+ * The active keeps its role on the standby's promise, and the witness,
+ * kept or moved, carries a takeover.
+ */
+TEST(h91_agreed_witness_rebooted_after_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 1050; seed < 1054; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap;
+		int w;
+
+		h91_raised(_metadata, s);
+		w = witness_node(s, 0);
+		s->dead[w] = true;
+		run_for(s, 200);
+		start_store(s, w - MANAGERS, true);
+		s->dead[w] = false;
+		gap = h90_longest_gap(s, 6000);
+		h90_log(_metadata, s, "W rebooted");
+		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(1, s->entered[0][ARBITER_ACTIVE]);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
