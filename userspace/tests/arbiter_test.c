@@ -6869,4 +6869,110 @@ TEST(h91_agreed_witness_rebooted_after_the_raise)
 	}
 }
 
+/*
+ * h91 v7: grace-ms reloaded around the raise, on one side then the other
+ * (300 and 900 ms, the heartbeat 100), as the link heals. Within a few s
+ * one active, epochs still, one witness, a takeover through it.
+ */
+TEST(h91_grace_reloaded_around_the_raise)
+{
+	static const unsigned int g[][2] = { { 300, 900 }, { 900, 300 }, { 900, 900 }, { 300, 300 } };
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		struct sim *s = sim_new(1060 + k);
+		uint64_t gap, e;
+
+		h90_stale_claim(_metadata, s);
+		s->m[0].timing.grace_ms = g[k][0];
+		s->link[0][1] = s->link[1][0] = true;
+		run_for(s, 110);
+		s->m[1].timing.grace_ms = g[k][1];
+		run_for(s, 3000);
+		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+		gap = h90_longest_gap(s, 5000);
+		h90_log(_metadata, s, "after");
+		TH_LOG("grace %u/%u: gap %llu, m1 active %u times", g[k][0], g[k][1],
+		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE]);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+		EXPECT_TRUE(acting(s, 0));
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v8: a long one-way delay near grace-ms (400 and 470 ms, one
+ * direction then the other) as the link heals and the raise happens.
+ * One active throughout, epochs still once it settles.
+ */
+TEST(h91_long_one_way_delay_across_the_raise)
+{
+	static const unsigned int d[] = { 400, 470 };
+	unsigned int k, dir;
+
+	for (k = 0; k < 2; k++) {
+		for (dir = 0; dir < 2; dir++) {
+			struct sim *s = sim_new(1070 + 2 * k + dir);
+			uint64_t gap, e;
+
+			h90_stale_claim(_metadata, s);
+			s->link_delay_ms[dir][1 - dir] = d[k];
+			s->link[0][1] = s->link[1][0] = true;
+			gap = h90_longest_gap(s, 5000);
+			TH_LOG("delay %u %s: gap %llu during", d[k], dir ? "m2->m1" : "m1->m2",
+			       (unsigned long long)gap);
+			EXPECT_GT(1000, gap);
+			e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+			gap = h90_longest_gap(s, 5000);
+			h90_log(_metadata, s, "delayed");
+			EXPECT_GT(1000, gap);
+			EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+			EXPECT_GT(20, e);
+			s->link_delay_ms[dir][1 - dir] = 0;
+			run_for(s, 3000);
+			h90_log(_metadata, s, "healed");
+			one_witness(_metadata, s);
+			standby_takes_over(_metadata, s);
+			NO_VIOLATION(s);
+			sim_free(s);
+		}
+	}
+}
+
+/*
+ * h91 v9: the standby's disk slow (300 ms a write) as the link heals: its
+ * promise at the raised epoch waits on the write. One active, epochs still.
+ */
+TEST(h91_standby_disk_slow_across_the_raise)
+{
+	unsigned int seed;
+
+	for (seed = 1080; seed < 1083; seed++) {
+		struct sim *s = sim_new(seed);
+		uint64_t gap, e;
+
+		h90_stale_claim(_metadata, s);
+		s->disk_delay_ms[1] = 300;
+		s->link[0][1] = s->link[1][0] = true;
+		gap = h90_longest_gap(s, 4000);
+		EXPECT_GT(1000, gap);
+		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+		gap = h90_longest_gap(s, 4000);
+		h90_log(_metadata, s, "slow");
+		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+		s->disk_delay_ms[1] = 0;
+		run_for(s, 2000);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
