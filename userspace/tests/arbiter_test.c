@@ -6975,4 +6975,127 @@ TEST(h91_standby_disk_slow_across_the_raise)
 	}
 }
 
+/*
+ * h91 v10: as v1, but the active does not die: it is isolated (its hold
+ * runs out, it steps down) while the rolled-back standby takes over
+ * through W at epoch 2, below the 3 the old active went to. Healed, the
+ * old active must follow the new one (as standby, on its witness), and
+ * take over when it dies in turn.
+ */
+TEST(h91_rolled_back_standby_takes_over_below_the_raise_and_the_old_active_returns)
+{
+	unsigned int seed;
+
+	for (seed = 1101; seed < 1104; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter_durable before;
+		uint64_t used;
+		int i;
+
+		formed(_metadata, s);
+		before = s->persisted[1];
+		cut(s, 0, 1);
+		run_for(s, 2000);
+		s->link[0][1] = s->link[1][0] = true;
+		while (s->m[0].epoch == 1 && s->now < 30000)
+			step(s);
+		run_for(s, 20);
+		used = s->m[0].epoch;
+		s->dead[1] = true;
+		s->persisted[1] = before;
+		s->runtime_copy[1] = before;
+		isolate(s, 0);
+		start_manager(s, 1);
+		run_until_active(s, 1, 8000);
+		ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+		TH_LOG("seed %u: m1 used epoch %llu, m2 active at %llu", seed,
+		       (unsigned long long)used, (unsigned long long)s->m[1].epoch);
+		run_for(s, 1000);
+		for (i = 1; i < NODES; i++)
+			s->link[0][i] = s->link[i][0] = true;
+		run_for(s, 4000);
+		h90_log(_metadata, s, "healed");
+		TH_LOG("m1 refused a stale active %llu times",
+		       (unsigned long long)s->m[0].stale_epoch_refused);
+		{
+			uint64_t e0 = s->persisted[0].epoch, e1 = s->persisted[1].epoch;
+
+			run_for(s, 10000);
+			h90_log(_metadata, s, "10 s later");
+			TH_LOG("disk epochs %llu/%llu -> %llu/%llu", (unsigned long long)e0,
+			       (unsigned long long)e1, (unsigned long long)s->persisted[0].epoch,
+			       (unsigned long long)s->persisted[1].epoch);
+			/* healthy pair: epochs still, the standby following the active */
+			EXPECT_EQ(e0, s->persisted[0].epoch);
+			EXPECT_EQ(e1, s->persisted[1].epoch);
+			EXPECT_EQ(s->m[0].epoch, s->m[1].epoch);
+		}
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+		EXPECT_EQ(s->m[0].agreed.generation, s->m[1].agreed.generation);
+		/* and the active dies: the other takes over */
+		if (acting(s, 1)) {
+			s->dead[1] = true;
+			run_until_active(s, 0, 8000);
+			h90_log(_metadata, s, "m2 died");
+			EXPECT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
+		} else {
+			s->dead[0] = true;
+			run_until_active(s, 1, 8000);
+			EXPECT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+		}
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v11: v10's end state (m2 active at epoch 2 after m1 went to 3, m1
+ * refusing it as older), then W lost to the active m2 (m1 still sees it):
+ * the witness should move, or m1 take over; not a long time without an
+ * active.
+ */
+TEST(h91_rolled_back_standby_active_below_the_raise_then_w_lost)
+{
+	unsigned int seed;
+
+	for (seed = 1101; seed < 1104; seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter_durable before;
+		uint64_t gap;
+		int i, w;
+
+		formed(_metadata, s);
+		before = s->persisted[1];
+		cut(s, 0, 1);
+		run_for(s, 2000);
+		s->link[0][1] = s->link[1][0] = true;
+		while (s->m[0].epoch == 1 && s->now < 30000)
+			step(s);
+		run_for(s, 20);
+		s->dead[1] = true;
+		s->persisted[1] = before;
+		s->runtime_copy[1] = before;
+		isolate(s, 0);
+		start_manager(s, 1);
+		run_until_active(s, 1, 8000);
+		ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", s->m[1].reason);
+		run_for(s, 1000);
+		for (i = 1; i < NODES; i++)
+			s->link[0][i] = s->link[i][0] = true;
+		run_for(s, 4000);
+		w = witness_node(s, 1);
+		cut(s, 1, w);
+		gap = h90_longest_gap(s, 10000);
+		h90_log(_metadata, s, "W lost to m2");
+		TH_LOG("seed %u: longest gap %llu ms; m1 entered active %u, m2 %u", seed,
+		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE],
+		       s->entered[1][ARBITER_ACTIVE]);
+		EXPECT_GT(2000, gap);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
