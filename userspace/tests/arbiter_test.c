@@ -7098,4 +7098,104 @@ TEST(h91_rolled_back_standby_active_below_the_raise_then_w_lost)
 	}
 }
 
+/*
+ * h91 v12: the active's disk slow (250, 450, 650 ms a write) as the link
+ * heals: the raise's write blocks it. One active, no role lost, epochs
+ * still, a takeover through the witness.
+ */
+TEST(h91_active_disk_slow_across_the_raise)
+{
+	static const unsigned int ms[] = { 250, 450, 650 };
+	unsigned int k;
+
+	for (k = 0; k < 3; k++) {
+		struct sim *s = sim_new(1120 + k);
+		uint64_t gap, e;
+
+		h90_stale_claim(_metadata, s);
+		s->disk_delay_ms[0] = ms[k];
+		s->link[0][1] = s->link[1][0] = true;
+		gap = h90_longest_gap(s, 4000);
+		TH_LOG("disk %u ms: gap %llu, m1 active %u times", ms[k], (unsigned long long)gap,
+		       s->entered[0][ARBITER_ACTIVE]);
+		EXPECT_GT(1000, gap);
+		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
+		gap = h90_longest_gap(s, 4000);
+		h90_log(_metadata, s, "slow");
+		EXPECT_GT(1000, gap);
+		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
+		s->disk_delay_ms[0] = 0;
+		run_for(s, 2000);
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		EXPECT_STREQ(s->m[0].agreed.host, s->m[1].agreed.host);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v13: the active's disk a little slower than grace-ms (510 to 600
+ * ms a write; lease-ms 700) for 20 s, the standby's stale claim named as
+ * the link heals. Each raise is a write that silences the active past
+ * grace-ms; the standby asks W for a takeover (refused by the lease),
+ * its claim on disk is above the new epoch again, and the active goes
+ * above it again: epochs should not climb with every write.
+ */
+TEST(h91_active_disk_just_slower_than_grace_raises_on_and_on)
+{
+	static const unsigned int ms[] = { 510, 550, 600 };
+	unsigned int k;
+
+	for (k = 0; k < 3; k++) {
+		struct sim *s = sim_new(1130 + k);
+		uint64_t gap;
+
+		h90_stale_claim(_metadata, s);
+		s->disk_delay_ms[0] = ms[k];
+		s->link[0][1] = s->link[1][0] = true;
+		gap = h90_longest_gap(s, 20000);
+		h90_log(_metadata, s, "slow");
+		TH_LOG("disk %u ms: gap %llu, epochs on disk m1 %llu m2 %llu; active entered m1 %u m2 %u",
+		       ms[k], (unsigned long long)gap, (unsigned long long)s->persisted[0].epoch,
+		       (unsigned long long)s->persisted[1].epoch, s->entered[0][ARBITER_ACTIVE],
+		       s->entered[1][ARBITER_ACTIVE]);
+		EXPECT_GT(20, s->persisted[0].epoch > s->persisted[1].epoch ?
+			      s->persisted[0].epoch : s->persisted[1].epoch);
+		/* the disk healed: the climb stops */
+		s->disk_delay_ms[0] = 0;
+		run_for(s, 3000);
+		{
+			uint64_t e = s->persisted[0].epoch;
+
+			run_for(s, 5000);
+			EXPECT_EQ(e, s->persisted[0].epoch);
+		}
+		EXPECT_TRUE(acting(s, 0) || acting(s, 1));
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h91 v13, control: the same slow disk (600 ms a write) on the active of a
+ * pair with no stale claim: nothing is written, nothing climbs.
+ */
+TEST(h91_active_disk_just_slower_than_grace_without_a_claim)
+{
+	struct sim *s = sim_new(1132);
+	uint64_t gap;
+
+	formed(_metadata, s);
+	s->disk_delay_ms[0] = 600;
+	gap = h90_longest_gap(s, 20000);
+	h90_log(_metadata, s, "slow");
+	TH_LOG("gap %llu, epochs on disk m1 %llu m2 %llu", (unsigned long long)gap,
+	       (unsigned long long)s->persisted[0].epoch, (unsigned long long)s->persisted[1].epoch);
+	EXPECT_EQ(1, s->persisted[0].epoch);
+	EXPECT_EQ(1, s->persisted[1].epoch);
+	EXPECT_EQ(0, gap);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
