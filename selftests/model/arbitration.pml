@@ -406,7 +406,8 @@ active proctype world()
 	 * claimed one above (its heartbeats say so; arbiter.c:
 	 * go_above_standbys_claim()), on disk first, while no move is
 	 * offered: its holds stand, and its record on the agreed witness, at
-	 * the old epoch, is renewed as before.
+	 * the old epoch, is renewed as before. The code does so only before
+	 * a move; here at any time, which covers that.
 	 */
 	:: atomic {
 		select(i : 0 .. 1); j = 1 - i;

@@ -1223,6 +1223,41 @@ static void send_proposal(struct arbiter *a)
 }
 
 /*
+ * The standby following us claimed an epoch above ours (its heartbeat
+ * says so): a claim, or a takeover, while cut from us, refused by our
+ * lease or never answered. It says no to every move from an older epoch
+ * (it cannot know that claim was not granted): so before a move we take
+ * our next epoch, on disk first, as a claim is, and again before the
+ * next should its claim be above that one too. Only when a move is due:
+ * the new epoch is then soon on the new witness, in our record there,
+ * and no write of ours, blocking for longer than grace-ms on a slow
+ * disk, has the standby claim again while all is well. Our holds are
+ * times, whatever the epoch, and stand, and our record on the agreed
+ * witness is renewed as it is (a takeover through it goes above our new
+ * epoch, which the standby writes down before it promises at it). Not
+ * from a standby in fault: it could neither write that epoch down nor
+ * promise at it. True when the move must wait for the standby to follow.
+ */
+static bool go_above_standbys_claim(struct arbiter *a)
+{
+	struct arbiter_durable next = a->durable;
+
+	if (a->peer_role != ARBITER_STANDBY || a->peer_epoch != a->epoch ||
+	    !a->peer_claimed_above)
+		return false;
+	next.epoch = next_epoch(a, a->epoch);
+	if (!write_down(a, &next)) {
+		because(a, "%s claimed an epoch above ours, and we could not write down epoch %llu to go above it before a move",
+			a->peer, (unsigned long long)next.epoch);
+		return true;
+	}
+	because(a, "%s claimed an epoch above ours (%llu): active at epoch %llu now, for a move it can agree to",
+		a->peer, (unsigned long long)a->epoch, (unsigned long long)next.epoch);
+	a->epoch = next.epoch;
+	return true;
+}
+
+/*
  * Rule 6: the active proposes @host to the standby, in place of the agreed
  * witness, for the reason @why (said in the status and the log); nothing
  * is written yet.
@@ -1232,6 +1267,9 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	struct arbiter_proposal *p = &a->proposal;
 	struct wire_witness_ref *b = &a->move_begun;
 	uint64_t generation = a->agreed.generation;
+
+	if (go_above_standbys_claim(a))
+		return;
 
 	/*
 	 * Only while our disk takes a write: our last write succeeded within
@@ -1998,39 +2036,6 @@ static void follow_standbys_witness(struct arbiter *a, uint64_t now_ms,
 }
 
 /*
- * The standby, following us, claimed an epoch above ours (@hb says so):
- * a claim, or a takeover, while cut from us, refused by our lease or
- * never answered. It says no to every move we offer from an older epoch
- * (it cannot know that claim was not granted): so we take our next epoch,
- * on disk first, as a claim is, and again at its next heartbeat should
- * its claim be above that one too. Our holds are times, whatever the
- * epoch, and stand, and our record on the agreed witness is renewed as
- * it is (a takeover through it goes above our new epoch, which the
- * standby writes down before it promises at it). Only from a standby:
- * one in fault can neither write that epoch down nor hear us, and going
- * above it would gain nothing. Not while a move is offered: the standby
- * answers it first (a no, from an epoch older than its claim).
- */
-static void go_above_standbys_claim(struct arbiter *a, const struct wire_heartbeat *hb)
-{
-	struct arbiter_durable next = a->durable;
-
-	if (hb->role != ARBITER_STANDBY || !(hb->flags & WIRE_HEARTBEAT_CLAIMED_ABOVE) ||
-	    hb->epoch != a->epoch || offered(&a->proposal))
-		return;
-	next.epoch = next_epoch(a, a->epoch);
-	if (!write_down(a, &next)) {
-		because(a, "%s claimed an epoch above ours, and we could not write down epoch %llu to go above it",
-			a->peer, (unsigned long long)next.epoch);
-		return;
-	}
-	because(a, "%s claimed an epoch above ours (%llu): active at epoch %llu now",
-		a->peer, (unsigned long long)a->epoch, (unsigned long long)next.epoch);
-	a->epoch = next.epoch;
-	a->proposal.open = false;	/* not offered: a move begun at the old epoch */
-}
-
-/*
  * What a heartbeat of the peer's gives whatever order it came in (the
  * promise it makes, and the round trip an answer measures, are facts
  * that no later heartbeat undoes), and rule 1's use of it: an active's
@@ -2067,7 +2072,6 @@ static bool take_promise(struct arbiter *a, uint64_t now_ms, const struct wire_h
 			if (until > a->standby_hold_until_ms)
 				a->standby_hold_until_ms = until;
 			follow_standbys_witness(a, now_ms, hb);
-			go_above_standbys_claim(a, hb);
 		}
 		if (a->role == ARBITER_ACTIVE)
 			return true;
@@ -2114,6 +2118,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 	a->peer_deaf_ms = 0;
 	a->peer_role = hb->role;
 	a->peer_epoch = hb->epoch;
+	a->peer_claimed_above = hb->flags & WIRE_HEARTBEAT_CLAIMED_ABOVE;
 	a->peer_token = hb->token;
 	/*
 	 * A heartbeat that names no witness says nothing of one (none agreed

@@ -323,6 +323,7 @@ struct arbiter {
 	uint64_t resumed_ms;		/* back from the last stop (arbiter_resumed()) */
 	uint8_t peer_role;
 	uint64_t peer_epoch;
+	bool peer_claimed_above;	/* its last heartbeat: WIRE_HEARTBEAT_CLAIMED_ABOVE */
 	uint64_t peer_token;
 	uint64_t peer_seq;		/* the newest heartbeat taken: its datagram number */
 	unsigned int lapses;		/* roles lost to a hold that ran out since one was held */
