@@ -58,13 +58,21 @@ read_back() {
 	local node=m1
 
 	[ $# = 3 ] && { node=$1; shift; }
-	sed 's/^<[0-7]>//' "$dir/$node.log" > "$dir/$node.plain"
-	python3 - "$(dirname "$0")/../lib" "$dir/$node.plain" "$1" "$2" <<-'EOF'
+	read_back_from "$node" "$1" "$2" ""
+}
+
+# read_back_from NODE EVENT KEY PREFIX: as read_back, from NODE's last
+# EVENT line whose KEY starts with PREFIX.
+read_back_from() {
+	sed 's/^<[0-7]>//' "$dir/$1.log" > "$dir/$1.plain"
+	python3 - "$(dirname "$0")/../lib" "$dir/$1.plain" "$2" "$3" "$4" <<-'EOF'
 		import sys
 		sys.path.insert(0, sys.argv[1])
 		import cluster_check
-		found = [f for _, _, e, f in cluster_check.events(sys.argv[2]) if e == sys.argv[3]]
-		got = found[-1].get(sys.argv[4], "") if found else ""
+		event, key, prefix = sys.argv[3:6]
+		found = [f.get(key, "") for _, _, e, f in cluster_check.events(sys.argv[2])
+		         if e == event and f.get(key, "").startswith(prefix)]
+		got = found[-1] if found else ""
 		sys.stdout.buffer.write(got.encode("utf-8", "surrogateescape"))
 	EOF
 }
@@ -93,6 +101,7 @@ for availctl in "$@"; do
 	cat > "$dir/hook" <<-'EOF'
 		#!/bin/sh
 		echo "99 m1 role role=active forged=yes" >&2
+		printf 'latin-1 caf\351 \\x41\n'
 		printf 'unfinished "%s' "$1"
 		[ "$1" = active ] && exit 3
 		exit 0
@@ -155,6 +164,15 @@ for availctl in "$@"; do
 		logged '^<6>[0-9]+ m1 hook-output transition=[0-9]+ line="unfinished \\"fault"$'
 	tap_check "a hook's line that looks like m1's event is not one" \
 		eval '! grep -qE "^(<[0-7]>)?99 m1 role" "$dir/m1.log" && logged "^<6>[0-9]+ m1 hook-output transition=[0-9]+ line=\"99 m1 role role=active forged=yes\"$"'
+	# The journal keeps a line that is not UTF-8 as a blob, which
+	# journalctl does not show: a byte that is not of a character (a
+	# path's, a hook's Latin-1) is written \xNN, read back as the byte.
+	tap_check "every line of m1's is UTF-8, though its path and a hook's line are not" \
+		python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$dir/m1.log"
+	latin1=$'latin-1 caf\xe9 \\x41'
+	tap_check "the hook's Latin-1 line, logged line=\"latin-1 caf\\xe9 \\\\x41\", is read back whole" \
+		eval 'grep -qF "line=\"latin-1 caf\\xe9 \\\\x41\"" "$dir/m1.log" &&
+			test "$(read_back_from m1 hook-output line "latin-1 ")" = "$latin1"'
 	tap_check "every line to the journal has a priority" \
 		bash -c "! grep -vE '^<[0-7]>[0-9]+ m1 ' '$dir/m1.log'"
 	tap_check "elsewhere (m2's log, a file) no line has one" \

@@ -47,13 +47,21 @@ import sys
 LINE = re.compile(r"^(\d+) (\S+) (\S+) ?(.*)$", re.ASCII)
 # key=value, or key="value" with a '"' or backslash in it after a backslash.
 FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)', re.ASCII)
-ESCAPED = re.compile(r'\\(.)')
+# \xNN: a byte that is not part of a UTF-8 character (read as the
+# surrogateescape character the file's bytes decode to); \C: C itself.
+ESCAPED = re.compile(r'\\x([0-9a-f]{2})|\\(.)')
+
+
+def unescape(m):
+    if m.group(1):
+        return bytes([int(m.group(1), 16)]).decode("utf-8", "surrogateescape")
+    return m.group(2)
 
 
 def value(text):
     """A field's value as the daemon had it: unquoted and unescaped."""
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return ESCAPED.sub(r"\1", text[1:-1])
+        return ESCAPED.sub(unescape, text[1:-1])
     return text
 
 

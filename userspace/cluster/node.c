@@ -146,26 +146,29 @@ static int event_priority(const char *event, const char *values)
 /*
  * Ends @line, @len bytes with its values from @values, as one cut to
  * fit: a UTF-8 character cut in two is left out, a quoted value cut
- * inside is closed (an escaping backslash it ends on left out), and
+ * inside is closed (an escape it cuts, "\" or "\xNN", left out), and
  * " cut=yes" says the line is not whole. @size - @len must hold it.
  * Returns the new length.
  */
 static size_t log_cut(char *line, size_t len, size_t values)
 {
 	bool quoted = false, escaped = false;
-	size_t i;
+	size_t i, escape = 0;
 
 	len = values + utf8_cut(line + values, len - values);
 	for (i = values; i < len; i++) {
-		if (escaped)
+		if (escaped) {
 			escaped = false;
-		else if (line[i] == '\\' && quoted)
+		} else if (line[i] == '\\' && quoted) {
 			escaped = true;
-		else if (line[i] == '"')
+			escape = i;
+		} else if (line[i] == '"') {
 			quoted = !quoted;
+		}
 	}
-	if (escaped)
-		len--;
+	/* An escape cut inside: "\", "\x" or "\xN" left out. */
+	if (escaped || (quoted && escape && line[escape + 1] == 'x' && len - escape < 4))
+		len = escape;
 	if (quoted)
 		line[len++] = '"';
 	memcpy(line + len, " cut=yes", strlen(" cut=yes"));
@@ -184,7 +187,7 @@ static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const cha
 		   const char *fmt, va_list ap)
 {
 	char line[LOG_QUEUE_LINE];
-	size_t len, prefix = 0, values, i;
+	size_t len, prefix = 0, values, i, step;
 	int used;
 
 	_Static_assert(sizeof(line) <= PIPE_BUF, "a log line fits a pipe's atomic write");
@@ -202,9 +205,21 @@ static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const cha
 	/* Room for '\n' and what log_cut() adds: '"' and " cut=yes". */
 	if (len > sizeof(line) - 2)
 		len = log_cut(line, sizeof(line) - 2 - strlen("\" cut=yes"), values);
-	for (i = values; i < len; i++)
-		if (service_control_char(line[i]))
+	/*
+	 * The journal keeps a line that is not UTF-8 as a blob, which
+	 * journalctl does not show: a byte of no character that is not in
+	 * a value node_log_value() wrote (which writes it \xNN) is a '?'.
+	 */
+	line[len] = '\0';	/* where utf8_length() stops */
+	for (i = values; i < len; i += step) {
+		step = (size_t)utf8_length((const unsigned char *)line + i);
+		if (!step) {
+			line[i] = '?';
+			step = 1;
+		} else if (service_control_char(line[i])) {
 			line[i] = ' ';
+		}
+	}
 	if (prefix) {
 		line[0] = '<';
 		line[1] = (char)('0' + event_priority(event, values < len ? line + values : ""));
@@ -216,7 +231,8 @@ static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const cha
 
 const char *node_log_value(char *buf, size_t size, const char *s)
 {
-	size_t in, out = 0;
+	size_t in, out = 0, step;
+	int len;
 	bool quote = !*s;
 
 	/* A byte past ASCII may be part of a space (U+00A0, U+2028) to a reader. */
@@ -228,13 +244,32 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 		return buf;
 	}
 	buf[out++] = '"';
-	/* Room left for the widest step (an escaped character), '"' and '\0'. */
-	for (in = 0; s[in] && out + 4 <= size; in++) {
+	for (in = 0; s[in]; in += (size_t)len) {
 		unsigned char c = (unsigned char)s[in];
 
-		if (c == '"' || c == '\\')
+		len = utf8_length((const unsigned char *)s + in);
+		/*
+		 * A byte of no character (a path's, a hook's Latin-1): the
+		 * journal keeps a line that is not UTF-8 as a blob, which
+		 * journalctl does not show, so it is written \xNN.
+		 */
+		step = !len ? 4 : c == '"' || c == '\\' ? 2 : (size_t)len;
+		/* Room left for the step, '"' and '\0': cut between characters. */
+		if (out + step + 2 > size)
+			break;
+		if (!len) {
+			out += (size_t)snprintf(buf + out, size - out, "\\x%02x", c);
+			len = 1;
+			continue;
+		}
+		if (step == 2)
 			buf[out++] = '\\';
-		buf[out++] = service_control_char((char)c) ? ' ' : (char)c;
+		if (service_control_char((char)c)) {
+			buf[out++] = ' ';
+		} else {
+			memcpy(buf + out, s + in, (size_t)len);
+			out += (size_t)len;
+		}
 	}
 	buf[out++] = '"';
 	buf[out] = '\0';

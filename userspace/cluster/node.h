@@ -168,7 +168,10 @@ void node_log_at(const struct node *n, uint64_t at_ms, const char *event, const 
  * space, double quote, backslash, '=', control character or byte past
  * ASCII (which may be part of a space to the reader: U+00A0, U+2028);
  * else in double quotes, with a double quote or backslash in it preceded
- * by a backslash, and a control character written as a space. Free text
+ * by a backslash, a control character written as a space, and a byte
+ * that is part of no UTF-8 character written \xNN (two lowercase hex
+ * digits), so that the line is UTF-8, which the journal needs to show
+ * it (it keeps any other line as a blob). Free text
  * (errors, reasons) and paths are logged through it; names (nodes,
  * hosts) cannot hold those characters. Cut to fit @size
  * (NODE_LOG_VALUE_SIZE: a log line's length), the quotes kept; a line
