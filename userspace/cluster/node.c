@@ -232,6 +232,7 @@ static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const cha
 const char *node_log_value(char *buf, size_t size, const char *s)
 {
 	size_t in, out = 0, step;
+	bool escape;
 	int len;
 	bool quote = !*s;
 
@@ -253,7 +254,8 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 		 * journal keeps a line that is not UTF-8 as a blob, which
 		 * journalctl does not show, so it is written \xNN.
 		 */
-		step = !len ? 4 : c == '"' || c == '\\' ? 2 : (size_t)len;
+		escape = c == '"' || c == '\\';
+		step = !len ? 4 : escape ? 2 : (size_t)len;
 		/* Room left for the step, '"' and '\0': cut between characters. */
 		if (out + step + 2 > size)
 			break;
@@ -262,7 +264,7 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 			len = 1;
 			continue;
 		}
-		if (step == 2)
+		if (escape)
 			buf[out++] = '\\';
 		if (service_control_char((char)c)) {
 			buf[out++] = ' ';

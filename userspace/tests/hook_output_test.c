@@ -4,7 +4,7 @@
  * with the daemon's log (standard error) a real file. Lines beyond the
  * rate wait in the pipe, and are logged as time allows however often
  * the daemon's loop looks; a long line is logged in parts cut between
- * UTF-8 characters.
+ * UTF-8 characters; a byte of none is written \xNN.
  */
 
 #include <stdio.h>
@@ -106,6 +106,26 @@ TEST_F(hook_output, a_long_line_is_logged_in_parts_cut_between_characters)
 	EXPECT_EQ(0, logged(self->log, "\xc3\" part=yes"));
 	EXPECT_EQ(3, logged(self->log, " hook-output transition=7 line=\"a") +
 		     logged(self->log, " hook-output transition=7 line=\"\xc3\xa9"));
+}
+
+/*
+ * A part of bytes that are part of no character (0xff): each written
+ * \xNN, so that the line is UTF-8; four times longer so, the line is cut,
+ * between two escapes.
+ */
+TEST_F(hook_output, bytes_of_no_character_are_escaped_and_cut_between_escapes)
+{
+	char text[HOOK_OUTPUT_LINE + 1];
+
+	memset(text, 0xff, HOOK_OUTPUT_LINE);
+	text[HOOK_OUTPUT_LINE] = '\n';
+	ASSERT_EQ((ssize_t)sizeof(text), write(self->o.write_fd, text, sizeof(text)));
+	self->o.running.transition = 7;
+	hook_output_read(&self->o, &self->n, 1000, NULL, NULL);
+	/* The part, and the bytes utf8_whole() held back as a character's start. */
+	EXPECT_EQ(2, logged(self->log, " hook-output transition=7 line=\"\\xff\\xff"));
+	EXPECT_EQ(1, logged(self->log, "\\xff\" cut=yes\n"));
+	EXPECT_EQ(0, logged(self->log, "\xff"));
 }
 
 TEST_HARNESS_MAIN
