@@ -143,6 +143,12 @@ for availctl in "$@"; do
 	error=$(read_back reload-refused error)
 	tap_check "the refusal's error, naming that path and the key, read back whole" \
 		test "$error" = "$logged_conf: line $(grep -c '' "$conf"): unknown key 'no-such-key'"
+	# What availctl says of it, to a terminal or the journal, is UTF-8
+	# too: the path's byte of no character written \xff.
+	"$availctl" check --config "$conf" > "$dir/check.out" 2>&1
+	tap_check "availctl check naming that path says it as UTF-8, its byte \\xff" \
+		python3 -c 'import sys; t = open(sys.argv[1], "rb").read().decode()
+sys.exit(not ("unknown key" in t and "\\xff/m1.conf" in t))' "$dir/check.out"
 	"$availctl" reload --socket "$dir/state-m2/m2.sock" > /dev/null
 	wait_until 10 grep -q ' m2 reloaded ' "$dir/m2.log"
 	tap_check "m2's reload, its line too long, is cut and says so: cut=yes" \
@@ -312,7 +318,7 @@ for availctl in "$@"; do
 	# both keep their pipes open until m1 has stopped.
 	cat > "$dir/orphan" <<-EOF
 		#!/bin/sh
-		[ "\$1" = standby ] && setsid sh -c 'printf unfinished; exec sleep 60' &
+		[ "\$1" = standby ] && setsid sh -c 'printf unfinished; : > "$dir/unfinished.done"; exec sleep 60' &
 		[ "\$1" = active ] && setsid python3 -c '
 		import fcntl, os, time
 		fcntl.fcntl(1, 1031, 1 << 20)
@@ -321,8 +327,9 @@ for availctl in "$@"; do
 		time.sleep(60)' &
 		exit 0
 	EOF
+	rm -f "$dir/unfinished.done" "$dir/big.done"
 	pair left orphan-m1.conf
-	wait_until 30 test -e "$dir/big.done"
+	wait_until 30 test -e "$dir/big.done" -a -e "$dir/unfinished.done"
 	kill "$m1"
 	wait "$m1"
 	kill "$m2"

@@ -337,15 +337,17 @@ bool service_control_char(char c)
 }
 
 /*
- * One line to @out, after @prefix, its control characters spaces. Room
- * for a message naming two paths of PATH_MAX; a longer one is cut
- * between characters, and says so.
+ * One line to @out, after @prefix, its control characters spaces and a
+ * byte that is part of no UTF-8 character (a path's) written \xNN: the
+ * journal keeps a line that is not UTF-8 as a blob, which journalctl
+ * does not show. Room for a message naming two paths of PATH_MAX; a
+ * longer one is cut between characters, and says so.
  */
 static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 {
 	static const char cut[] = " [cut]";
-	char line[3 * 4096];
-	size_t i, len;
+	char line[3 * 4096], text[4 * sizeof(line)];
+	size_t i, len, to = 0;
 	int used;
 
 	used = vsnprintf(line, sizeof(line), fmt, ap);
@@ -353,10 +355,20 @@ static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 		len = utf8_cut(line, sizeof(line) - sizeof(cut));
 		memcpy(line + len, cut, sizeof(cut));
 	}
-	for (i = 0; line[i]; i++)
-		if (service_control_char(line[i]))
-			line[i] = ' ';
-	fprintf(out, "%s%s\n", prefix, line);
+	for (i = 0; line[i]; i += len) {
+		len = (size_t)utf8_length((const unsigned char *)line + i);
+		if (!len) {
+			to += (size_t)sprintf(text + to, "\\x%02x", (unsigned char)line[i]);
+			len = 1;
+		} else if (service_control_char(line[i])) {
+			text[to++] = ' ';
+		} else {
+			memcpy(text + to, line + i, len);
+			to += len;
+		}
+	}
+	text[to] = '\0';
+	fprintf(out, "%s%s\n", prefix, text);
 }
 
 void service_error(const char *fmt, ...)
