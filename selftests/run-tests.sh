@@ -159,7 +159,8 @@ daemon_lane() {
 daemon_lane state_dir blocked_log stall cluster_config hooks availctl_cli peer_status \
 	memory_lock &
 lane1=$!
-daemon_lane log_priority metrics control_path reload notify pressure listen &
+daemon_lane log_priority metrics control_path reload notify pressure listen \
+	closed_fds &
 lane2=$!
 # module_for WORD: the module built for Debian's kernel WORD (W=1, sparse),
 # for every Debian kernel of the lane, whichever VMs KERNELS keeps (the

@@ -6,8 +6,10 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -173,10 +175,36 @@ static int output_written(int status)
 	return status ? status : AVAILCTL_EXIT_FAILED;
 }
 
+/*
+ * Started with descriptor 0, 1 or 2 closed ("<&- >&- 2>&-"), the files
+ * we open next would take them (the state-dir's locks did): what we say
+ * on standard output or error would go into them, and a hook would
+ * inherit them as its own. Each closed one is /dev/null, opened the
+ * other way round, as glibc does for set-user-ID programs: open, so no
+ * file takes it, yet each use still fails (EBADF) as it did closed.
+ * Returns false when /dev/null cannot be opened.
+ */
+static bool standard_fds_taken(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest descriptor free, those below it being open now. */
+		if (open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY) != fd)
+			return false;
+	}
+	return true;
+}
+
 static int run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+	/* Nowhere to say it: standard error may be one of them. */
+	if (!standard_fds_taken())
+		return AVAILCTL_EXIT_FAILED;
 	return output_written(run(argc, argv));
 }
 
