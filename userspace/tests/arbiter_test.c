@@ -95,6 +95,7 @@ struct sim {
 	unsigned int sink_ms;		/* for sinking_together() */
 	uint64_t sent[NODES];		/* datagrams each node's daemon sent */
 	unsigned int seed;
+	bool more_trouble;		/* h92_trouble(): restarts, disks, claims too */
 
 	/* Disks. A manager's persist fails (ENOSPC, EIO, EROFS are alike to
 	 * the arbiter), or takes this long; a store's write fails at a step,
@@ -7210,6 +7211,179 @@ TEST(h91_active_disk_just_slower_than_grace_without_a_claim)
 	EXPECT_EQ(0, gap);
 	NO_VIOLATION(s);
 	sim_free(s);
+}
+
+/*
+ * h92: lost, late and reordered messages in every multi-step exchange
+ * (issue 15, kind 2): the witness move, the takeover, rule 1's claim and
+ * promise, the raise. After the last fault heals, the pair must settle:
+ * one active, one witness both agreed and written, epochs still, and a
+ * failover through that witness.
+ */
+
+/* The manager acting as active, or -1. */
+static int h92_acting(struct sim *s)
+{
+	return acting(s, 0) ? 0 : acting(s, 1) ? 1 : -1;
+}
+
+static void h92_log(struct __test_metadata *_metadata, struct sim *s, const char *when)
+{
+	int i;
+
+	for (i = 0; i < MANAGERS; i++)
+		TH_LOG("%s: %s %s e%llu disk e%llu agreed %s (%llu,%llu) written %d open %d offered %s (%llu,%llu): %s",
+		       when, names[i], arbiter_role_name(s->m[i].role),
+		       (unsigned long long)s->m[i].epoch, (unsigned long long)s->persisted[i].epoch,
+		       s->m[i].agreed.host, (unsigned long long)s->m[i].agreed.epoch,
+		       (unsigned long long)s->m[i].agreed.generation, s->m[i].agreed_written,
+		       s->m[i].proposal.open, s->m[i].proposal.ref.host,
+		       (unsigned long long)s->m[i].proposal.ref.epoch,
+		       (unsigned long long)s->m[i].proposal.ref.generation, s->m[i].reason);
+}
+
+/* Every link up, no loss, no extra delay. */
+static void h92_heal(struct sim *s)
+{
+	int i, j;
+
+	for (i = 0; i < NODES; i++)
+		for (j = 0; j < NODES; j++) {
+			s->link[i][j] = true;
+			s->link_delay_ms[i][j] = 0;
+			s->link_loss_pct[i][j] = 0;
+		}
+	for (i = 0; i <= WIRE_TYPE_MAX; i++) {
+		s->lose_type[i] = false;
+		s->type_loss_pct[i] = 0;
+	}
+	s->loss_pct = 0;
+	s->delay_ms = 0;
+	s->jitter_ms = 30;
+	for (i = 0; i < MANAGERS; i++) {
+		s->disk_fails[i] = false;
+		if (s->dead[i])
+			start_manager(s, i);
+	}
+}
+
+/*
+ * Healed: within @settle_ms, and for 5 s after, one active with no gap,
+ * epochs still, one witness agreed and written by the active; then the
+ * active killed, the other takes over within 5 s.
+ */
+static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64_t settle_ms)
+{
+	uint64_t e0, e1, gap, took;
+	int act, other;
+
+	run_for(s, settle_ms);
+	h92_log(_metadata, s, "settled");
+	e0 = s->m[0].epoch;
+	e1 = s->m[1].epoch;
+	gap = longest_without_active(s, 5000);
+	EXPECT_EQ(0, gap) TH_LOG("no active for %llu ms after healing", (unsigned long long)gap);
+	EXPECT_EQ(e0, s->m[0].epoch);
+	EXPECT_EQ(e1, s->m[1].epoch);
+	act = h92_acting(s);
+	ASSERT_LE(0, act) TH_LOG("m1: %s; m2: %s", s->m[0].reason, s->m[1].reason);
+	other = 1 - act;
+	EXPECT_STREQ(s->m[act].agreed.host, s->m[other].agreed.host)
+		TH_LOG("%s: %s; %s: %s", names[act], s->m[act].reason, names[other],
+		       s->m[other].reason);
+	EXPECT_EQ(s->m[act].agreed.epoch, s->m[other].agreed.epoch);
+	EXPECT_EQ(s->m[act].agreed.generation, s->m[other].agreed.generation);
+	EXPECT_TRUE(s->m[act].agreed_written) TH_LOG("%s", s->m[act].reason);
+	s->dead[act] = true;
+	took = run_until_active(s, other, 5000);
+	EXPECT_TRUE(acting(s, other)) TH_LOG("%s: %s", names[other], s->m[other].reason);
+	TH_LOG("%s took over in %llu ms", names[other], (unsigned long long)took);
+	NO_VIOLATION(s);
+}
+
+/* @ms of random trouble: links to hosts cut and back, datagrams of each exchange lost and reordered. */
+static void h92_trouble(struct sim *s, uint64_t ms, bool peer_link_too)
+{
+	static const int types[] = { WIRE_HEARTBEAT, WIRE_PROPOSE, WIRE_PROPOSE_REPLY,
+				     WIRE_WITNESS_CAS, WIRE_WITNESS_REPLY };
+	uint64_t end = s->now + ms;
+
+	while (s->now < end) {
+		unsigned int r = next_random(s) % 8, m = next_random(s) % MANAGERS;
+		int h = MANAGERS + (int)(next_random(s) % HOSTS);
+
+		switch (r) {
+		case 0:
+		case 1:
+			s->link[m][h] = !s->link[m][h];
+			s->link[h][m] = s->link[m][h];
+			break;
+		case 2:
+			s->link[h][m] = !s->link[h][m];	/* one way */
+			break;
+		case 3:
+		case 4:
+			s->type_loss_pct[types[next_random(s) % 5]] = next_random(s) % 90;
+			break;
+		case 5:
+			s->jitter_ms = 30 + next_random(s) % 400;
+			break;
+		case 6:
+			if (peer_link_too)
+				s->link[m][1 - m] = !s->link[m][1 - m];
+			break;
+		default:
+			if (!s->more_trouble)
+				break;
+			r = next_random(s) % 4;
+			if (r == 0 && !s->dead[m]) {
+				s->dead[m] = true;
+				run_for(s, 50 + next_random(s) % 2000);
+				start_manager(s, m);
+			} else if (r == 1) {
+				s->disk_fails[m] = !s->disk_fails[m];
+			} else if (r == 2) {
+				cut(s, 0, 1);	/* a claim while cut, refused by the lease */
+				run_for(s, 1500 + next_random(s) % 1000);
+				s->link[0][1] = s->link[1][0] = true;
+			}
+			break;
+		}
+		run_for(s, 200 + next_random(s) % 1000);
+	}
+}
+
+TEST(h92_random_trouble_in_every_exchange_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = 9201; seed < 9401; seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
+}
+
+TEST(h92_random_trouble_with_restarts_disks_and_claims_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = 9401; seed < 9601; seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		s->more_trouble = true;
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
 }
 
 TEST_HARNESS_MAIN
