@@ -7277,8 +7277,10 @@ static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64
 	uint64_t e0, e1, gap, took;
 	int act, other;
 
-	run_for(s, settle_ms);
+	gap = longest_without_active(s, settle_ms);
 	h92_log(_metadata, s, "settled");
+	EXPECT_GT(3000, gap) TH_LOG("no active for %llu ms from the heal on",
+				    (unsigned long long)gap);
 	e0 = s->m[0].epoch;
 	e1 = s->m[1].epoch;
 	gap = longest_without_active(s, 5000);
@@ -7382,6 +7384,148 @@ TEST(h92_random_trouble_with_restarts_disks_and_claims_then_healed)
 		h92_trouble(s, 20000, seed & 1);
 		h92_heal(s);
 		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
+}
+
+/*
+ * h92: the trouble of h92_trouble() goes on (the managers' own datagrams
+ * lost, reordered) when the active dies; only the standby's path to the
+ * witness it agreed is made whole. It must take over: it is up and
+ * reaches the agreed witness.
+ */
+static void h92_dies_in_trouble(struct __test_metadata *_metadata, unsigned int first,
+				bool more)
+{
+	unsigned int seed;
+
+	for (seed = first; seed < first + 200; seed++) {
+		struct sim *s = sim_new(seed);
+		int act, other, w;
+		uint64_t took;
+
+		s->more_trouble = more;
+		formed(_metadata, s);
+		h92_trouble(s, 15000, seed & 1);
+		s->more_trouble = false;
+		for (act = 0; act < MANAGERS; act++)
+			if (s->dead[act])
+				start_manager(s, act);
+		s->disk_fails[0] = s->disk_fails[1] = false;
+		/* Until one acts, the peer link whole (a claim may be needed). */
+		s->link[0][1] = s->link[1][0] = true;
+		run_until_active(s, 0, 5000);
+		act = h92_acting(s);
+		if (act < 0) {
+			TH_LOG("seed %u: no active in trouble: heartbeats lost %u%%, jitter %u ms",
+			       seed, s->type_loss_pct[WIRE_HEARTBEAT], s->jitter_ms);
+			h92_log(_metadata, s, "none");
+			sim_free(s);
+			continue;
+		}
+		other = 1 - act;
+		w = witness_node(s, other);
+		if (w < 0) {
+			sim_free(s);
+			continue;
+		}
+		s->link[other][w] = s->link[w][other] = true;
+		s->type_loss_pct[WIRE_WITNESS_CAS] = s->type_loss_pct[WIRE_WITNESS_REPLY] = 0;
+		h92_log(_metadata, s, "dies");
+		s->dead[act] = true;
+		took = run_until_active(s, other, 10000);
+		EXPECT_TRUE(acting(s, other)) TH_LOG("seed %u: %s not active through %s: %s", seed,
+						     names[other], names[w], s->m[other].reason);
+		TH_LOG("seed %u: %s took over in %llu ms", seed, names[other],
+		       (unsigned long long)took);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+TEST(h92_active_dies_in_trouble_the_standby_takes_over)
+{
+	h92_dies_in_trouble(_metadata, 9601, false);
+}
+
+TEST(h92_active_dies_in_more_trouble_the_standby_takes_over)
+{
+	h92_dies_in_trouble(_metadata, 9801, true);
+}
+
+/*
+ * h92 v1: the brief's kind with the raise: the standby claimed above
+ * (h90_stale_claim()), every PROPOSE_REPLY lost, and the agreed witness
+ * flickers for the active three times, so that the active goes above the
+ * claim and moves the witness, each yes arriving only in the heartbeats.
+ */
+TEST(h92_raise_with_every_yes_lost_while_the_witness_flickers)
+{
+	unsigned int seed;
+
+	for (seed = 9211; seed < 9219; seed++) {
+		struct sim *s = sim_new(seed);
+		int w, flicker;
+
+		h90_stale_claim(_metadata, s);
+		s->link[0][1] = s->link[1][0] = true;
+		s->lose_type[WIRE_PROPOSE_REPLY] = true;
+		run_for(s, 500);
+		for (flicker = 0; flicker < 3; flicker++) {
+			w = witness_node(s, 0);
+			cut(s, 0, w);
+			run_for(s, 1500);
+			EXPECT_NE(w, witness_node(s, 0)) TH_LOG("seed %u: %s", seed, s->m[0].reason);
+			s->link[0][w] = s->link[w][0] = true;
+			run_for(s, 1500);
+		}
+		h92_log(_metadata, s, "flickered");
+		EXPECT_GE(5, s->m[0].epoch);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h92 v2: right after the active goes above the standby's claim, every
+ * heartbeat lost for @blackout ms (less than grace-ms): the proposal at
+ * the new epoch reaches the standby before any heartbeat at that epoch;
+ * the yes lost too. The standby names the new witness at an epoch it has
+ * not heard in a heartbeat yet.
+ */
+TEST(h92_proposal_at_the_raised_epoch_before_any_heartbeat_at_it)
+{
+	unsigned int blackout;
+
+	for (blackout = 150; blackout <= 450; blackout += 50) {
+		struct sim *s = sim_new(9220 + blackout / 50);
+		uint64_t start;
+		int w;
+
+		h90_stale_claim(_metadata, s);
+		s->link[0][1] = s->link[1][0] = true;
+		run_for(s, 500);
+		w = witness_node(s, 0);
+		cut(s, 0, w);
+		start = s->now;
+		while (s->m[0].epoch == 1 && s->now - start < 5000)
+			step(s);
+		ASSERT_LT(1, s->m[0].epoch) TH_LOG("%s", s->m[0].reason);
+		s->lose_type[WIRE_HEARTBEAT] = true;
+		s->lose_type[WIRE_PROPOSE_REPLY] = true;
+		run_for(s, blackout);
+		s->lose_type[WIRE_HEARTBEAT] = false;
+		h92_log(_metadata, s, "after the blackout");
+		run_for(s, 3000);
+		s->lose_type[WIRE_PROPOSE_REPLY] = false;
+		s->link[0][w] = s->link[w][0] = true;
+		run_for(s, 2000);
+		h92_log(_metadata, s, "settled");
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
 		sim_free(s);
 	}
 }
