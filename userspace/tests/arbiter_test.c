@@ -96,6 +96,7 @@ struct sim {
 	uint64_t sent[NODES];		/* datagrams each node's daemon sent */
 	unsigned int seed;
 	bool more_trouble;		/* h92_trouble(): restarts, disks, claims too */
+	bool late_trouble;		/* h92_trouble(): long one-way delays, pauses too */
 
 	/* Disks. A manager's persist fails (ENOSPC, EIO, EROFS are alike to
 	 * the arbiter), or takes this long; a store's write fails at a step,
@@ -7274,7 +7275,7 @@ static void h92_heal(struct sim *s)
  */
 static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64_t settle_ms)
 {
-	uint64_t e0, e1, gap, took;
+	uint64_t e0, e1, g0, gap, took;
 	int act, other;
 
 	gap = longest_without_active(s, settle_ms);
@@ -7283,7 +7284,10 @@ static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64
 				    (unsigned long long)gap);
 	e0 = s->m[0].epoch;
 	e1 = s->m[1].epoch;
-	gap = longest_without_active(s, 5000);
+	g0 = s->m[0].agreed.generation;
+	gap = longest_without_active(s, 20000);
+	EXPECT_EQ(g0, s->m[0].agreed.generation) TH_LOG("the witness moved on a healthy pair: %s",
+							s->m[0].reason);
 	EXPECT_EQ(0, gap) TH_LOG("no active for %llu ms after healing", (unsigned long long)gap);
 	EXPECT_EQ(e0, s->m[0].epoch);
 	EXPECT_EQ(e1, s->m[1].epoch);
@@ -7335,6 +7339,19 @@ static void h92_trouble(struct sim *s, uint64_t ms, bool peer_link_too)
 				s->link[m][1 - m] = !s->link[m][1 - m];
 			break;
 		default:
+			if (s->late_trouble) {
+				int a = (int)(next_random(s) % NODES), b = (int)(next_random(s) % NODES);
+
+				r = next_random(s) % 3;
+				if (r == 0 && a != b)
+					s->link_delay_ms[a][b] = next_random(s) % 2 ?
+								 0 : next_random(s) % 1500;
+				else if (r == 1) {
+					s->paused[m] = true;
+					run_for(s, 100 + next_random(s) % 1200);
+					s->paused[m] = false;
+				}
+			}
 			if (!s->more_trouble)
 				break;
 			r = next_random(s) % 4;
@@ -7526,6 +7543,24 @@ TEST(h92_proposal_at_the_raised_epoch_before_any_heartbeat_at_it)
 		one_witness(_metadata, s);
 		standby_takes_over(_metadata, s);
 		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+TEST(h92_random_late_trouble_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = 10001; seed < 10201; seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		s->late_trouble = true;
+		s->more_trouble = seed % 3 == 0;
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
 		sim_free(s);
 	}
 }
