@@ -7307,6 +7307,17 @@ static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64
 	NO_VIOLATION(s);
 }
 
+/* Seeds @first, ... @count of them; H92_BASE and H92_COUNT in the environment for a longer search. */
+static unsigned int h92_first(unsigned int first)
+{
+	return getenv("H92_BASE") ? (unsigned int)atoi(getenv("H92_BASE")) : first;
+}
+
+static unsigned int h92_count(void)
+{
+	return getenv("H92_COUNT") ? (unsigned int)atoi(getenv("H92_COUNT")) : 200;
+}
+
 /* @ms of random trouble: links to hosts cut and back, datagrams of each exchange lost and reordered. */
 static void h92_trouble(struct sim *s, uint64_t ms, bool peer_link_too)
 {
@@ -7376,7 +7387,7 @@ TEST(h92_random_trouble_in_every_exchange_then_healed)
 {
 	unsigned int seed;
 
-	for (seed = 9201; seed < 9401; seed++) {
+	for (seed = h92_first(9201); seed < h92_first(9201) + h92_count(); seed++) {
 		struct sim *s = sim_new(seed);
 
 		TH_LOG("seed %u", seed);
@@ -7392,7 +7403,7 @@ TEST(h92_random_trouble_with_restarts_disks_and_claims_then_healed)
 {
 	unsigned int seed;
 
-	for (seed = 9401; seed < 9601; seed++) {
+	for (seed = h92_first(9401); seed < h92_first(9401) + h92_count(); seed++) {
 		struct sim *s = sim_new(seed);
 
 		TH_LOG("seed %u", seed);
@@ -7416,7 +7427,7 @@ static void h92_dies_in_trouble(struct __test_metadata *_metadata, unsigned int 
 {
 	unsigned int seed;
 
-	for (seed = first; seed < first + 200; seed++) {
+	for (seed = h92_first(first); seed < h92_first(first) + h92_count(); seed++) {
 		struct sim *s = sim_new(seed);
 		int act, other, w;
 		uint64_t took;
@@ -7551,7 +7562,7 @@ TEST(h92_random_late_trouble_then_healed)
 {
 	unsigned int seed;
 
-	for (seed = 10001; seed < 10201; seed++) {
+	for (seed = h92_first(10001); seed < h92_first(10001) + h92_count(); seed++) {
 		struct sim *s = sim_new(seed);
 
 		TH_LOG("seed %u", seed);
