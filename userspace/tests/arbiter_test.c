@@ -7576,4 +7576,62 @@ TEST(h92_random_late_trouble_then_healed)
 	}
 }
 
+/*
+ * h92 v3 (found by h92_active_dies_in_more_trouble_the_standby_takes_over,
+ * seeds 21967, 22227, 22550 of H92_BASE=20000 H92_COUNT=3000): a move
+ * offered by an earlier active, never heard (every PROPOSE lost), blocks
+ * its takeovers for good once the peer, active since at a newer epoch on
+ * its promise (rule 1), dies before it moved the witness. m2, active at
+ * epoch 2, offers X; m1 never hears it. W dies and the managers are cut
+ * from each other: m2 steps down, its offer open; m1 cannot take over.
+ * Contact back, m1 claims epoch 3 on m2's promise, no host in its sight,
+ * and dies. W comes back for m2, every loss healed: m2 is up and reaches
+ * the witness it agreed, and m1's heartbeats at epoch 3 named W, older
+ * than the offer, so m1 never said yes to it (it refuses any proposal
+ * below its epoch). m2 waits on an answer that never comes.
+ */
+TEST(h92_an_offer_unheard_by_a_peer_now_active_above_it_does_not_block_the_takeover)
+{
+	struct sim *s = sim_new(9230);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int w, h;
+	uint64_t took;
+
+	formed(_metadata, s);
+	s->dead[0] = true;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", m2->reason);
+	start_manager(s, 0);
+	run_for(s, 2000);
+	ASSERT_EQ(2, m2->epoch);
+	w = witness_node(s, 1);
+	s->lose_type[WIRE_PROPOSE] = true;
+	cut(s, 1, w);
+	while (!(m2->proposal.open && m2->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m2->proposal.open && m2->proposal.written) TH_LOG("%s", m2->reason);
+	h92_log(_metadata, s, "offered");
+	/* W dies, the managers cut: m2 steps down with its offer open. */
+	s->dead[w] = true;
+	cut(s, 0, 1);
+	for (h = MANAGERS; h < NODES; h++)
+		cut(s, 0, h);
+	run_for(s, 2000);
+	ASSERT_FALSE(acting(s, 0) || acting(s, 1));
+	s->link[0][1] = s->link[1][0] = true;
+	run_until_active(s, 0, 5000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	h92_log(_metadata, s, "m1 active");
+	s->dead[0] = true;
+	s->dead[w] = false;
+	s->link[1][w] = s->link[w][1] = true;
+	s->lose_type[WIRE_PROPOSE] = false;
+	took = run_until_active(s, 1, 30000);
+	h92_log(_metadata, s, "m1 dead");
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], m2->reason);
+	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
