@@ -5814,15 +5814,35 @@ static void split_between(struct __test_metadata *_metadata, struct sim *s, int 
 }
 
 /*
- * Both managers start again, m1 with the move to X offered on its disk;
- * once it is settled, the split of split_between(): m1 with W only, m2
- * with X only.
+ * m2's yes lost from now on: runs until m2 agreed on a host other than
+ * @w, and returns that host.
+ */
+static int m2_agrees_elsewhere(struct __test_metadata *_metadata, struct sim *s, int w)
+{
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	while (!(m2->agreed.host[0] && strcmp(m2->agreed.host, names[w])) && s->now < 40000)
+		step(s);
+	ASSERT_STRNE(names[w], m2->agreed.host) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
+	return witness_node(s, 1);
+}
+
+/*
+ * Both managers die and start again, W's answers reaching m1 again and
+ * m2 cut from X (it names no witness for grace-ms), m1 with the move to
+ * X offered on its disk; once it is settled, the split of
+ * split_between(): m1 with W only, m2 with X only.
  */
 static void both_restart_in_doubt_then_split(struct __test_metadata *_metadata, struct sim *s,
 					     int w, int x)
 {
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
 
+	s->dead[0] = s->dead[1] = true;
+	run_for(s, 100);
+	s->link[w][0] = true;
+	cut(s, 1, x);
 	start_manager(s, 0);
 	start_manager(s, 1);
 	ASSERT_TRUE(m1->proposal.open && m1->proposal.written);
@@ -5861,20 +5881,12 @@ TEST(a_record_left_on_the_agreed_host_at_the_moves_generation_does_not_settle_th
 	       (unsigned long long)m1->proposal.ref.generation);
 	s->link[w][0] = false;		/* W's answers to m1 lost */
 	cut(s, 1, w);			/* m2 no longer sees W */
-	s->lose_type[WIRE_PROPOSE_REPLY] = true;
-	while (!(m2->agreed.host[0] && strcmp(m2->agreed.host, names[w])) && s->now < 40000)
-		step(s);
-	ASSERT_STRNE(names[w], m2->agreed.host) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
-	x = witness_node(s, 1);
+	x = m2_agrees_elsewhere(_metadata, s, w);
 	TH_LOG("m2 agreed %s at (%llu, %llu); W holds %s at (%llu, %llu)", names[x],
 	       (unsigned long long)m2->agreed.epoch, (unsigned long long)m2->agreed.generation,
 	       s->store[w - MANAGERS].truth.active,
 	       (unsigned long long)s->store[w - MANAGERS].truth.epoch,
 	       (unsigned long long)s->store[w - MANAGERS].truth.generation);
-	s->dead[0] = s->dead[1] = true;
-	run_for(s, 100);
-	s->link[w][0] = true;
-	cut(s, 1, x);			/* m2 names no witness for grace-ms */
 	both_restart_in_doubt_then_split(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
@@ -5907,16 +5919,9 @@ TEST(a_move_dropped_when_the_disk_failed_at_its_answer_leaves_no_record_that_set
 	       (unsigned long long)s->store[w - MANAGERS].truth.generation);
 	run_for(s, 1500);
 	s->disk_fails[0] = false;
-	s->lose_type[WIRE_PROPOSE_REPLY] = true;
-	while (!(m2->agreed.host[0] && strcmp(m2->agreed.host, names[w])) && s->now < 40000)
-		step(s);
-	ASSERT_STRNE(names[w], m2->agreed.host) TH_LOG("m1: %s; m2: %s", m1->reason, m2->reason);
-	x = witness_node(s, 1);
+	x = m2_agrees_elsewhere(_metadata, s, w);
 	TH_LOG("m2 agreed %s at (%llu, %llu)", names[x], (unsigned long long)m2->agreed.epoch,
 	       (unsigned long long)m2->agreed.generation);
-	s->dead[0] = s->dead[1] = true;
-	run_for(s, 100);
-	cut(s, 1, x);			/* m2 names no witness for grace-ms */
 	both_restart_in_doubt_then_split(_metadata, s, w, x);
 	NO_VIOLATION(s);
 	sim_free(s);
@@ -6227,25 +6232,6 @@ static void h90_stale_claim(struct __test_metadata *_metadata, struct sim *s)
 	ASSERT_LT(1, s->persisted[1].epoch) TH_LOG("m2: %s", s->m[1].reason);
 }
 
-/* Runs @ms; the longest time in it with no manager acting. */
-static uint64_t h90_longest_gap(struct sim *s, uint64_t ms)
-{
-	uint64_t end = s->now + ms, since = 0, most = 0;
-
-	while (s->now < end) {
-		step(s);
-		if (acting(s, 0) || acting(s, 1)) {
-			since = 0;
-		} else {
-			if (!since)
-				since = s->now;
-			if (s->now - since > most)
-				most = s->now - since;
-		}
-	}
-	return most;
-}
-
 static void h90_log(struct __test_metadata *_metadata, struct sim *s, const char *when)
 {
 	TH_LOG("%s: m1 %s e%llu agreed %s (%llu,%llu) written %d: %s", when,
@@ -6262,10 +6248,10 @@ static void h90_log(struct __test_metadata *_metadata, struct sim *s, const char
 
 /*
  * h90 v1: the standby's disk fails after its refused claim (it is in
- * fault, in contact). The active goes above the claim; the standby cannot
- * write the new epoch, so promises nothing at it, and, in fault, cannot
- * agree a witness at it; the active no longer renews W (agreed at the old
- * epoch). W is healthy throughout: the active should not lose its role.
+ * fault, in contact). When 8a0d243 went above the claim at once, the
+ * standby could not write the new epoch, so promised nothing at it, and
+ * the active no longer renewed W (agreed at the old epoch), and stepped
+ * down. W is healthy throughout: the active should not lose its role.
  */
 TEST(h90_standby_disk_fails_after_its_claim_active_keeps_role)
 {
@@ -6278,14 +6264,14 @@ TEST(h90_standby_disk_fails_after_its_claim_active_keeps_role)
 	h90_stale_claim(_metadata, s);
 	s->disk_fails[1] = true;
 	s->link[0][1] = s->link[1][0] = true;
-	gap = h90_longest_gap(s, 6000);
+	gap = longest_without_active(s, 6000);
 	h90_log(_metadata, s, "m2's disk failing");
 	EXPECT_GT(1000, gap) TH_LOG("no active for %llu ms, W healthy", (unsigned long long)gap);
 	/* W healthy, m2 in contact: m1 should never have stepped down. */
 	EXPECT_EQ(1, s->entered[0][ARBITER_ACTIVE]) TH_LOG("m1 entered active %u times",
 							   s->entered[0][ARBITER_ACTIVE]);
 	s->disk_fails[1] = false;
-	gap = h90_longest_gap(s, 4000);
+	gap = longest_without_active(s, 4000);
 	h90_log(_metadata, s, "healed");
 	EXPECT_GT(1000, gap);
 	one_witness(_metadata, s);
@@ -6318,14 +6304,14 @@ TEST(h90_standby_disk_fails_after_its_claim_and_active_loses_w)
 	s->link[0][1] = s->link[1][0] = true;
 	run_for(s, 1000);
 	cut(s, 0, w);
-	gap = h90_longest_gap(s, 6000);
+	gap = longest_without_active(s, 6000);
 	h90_log(_metadata, s, "m2's disk failing, W lost to m1");
 	TH_LOG("no active for %llu ms (the known limit)", (unsigned long long)gap);
 	/* Each takeover claim is a write on m1's disk: not one every 100 ms. */
 	EXPECT_GT(20, s->persisted[0].epoch) TH_LOG("m1 claimed up to epoch %llu",
 						    (unsigned long long)s->persisted[0].epoch);
 	s->disk_fails[1] = false;
-	gap = h90_longest_gap(s, 5000);
+	gap = longest_without_active(s, 5000);
 	h90_log(_metadata, s, "disk healed");
 	EXPECT_GT(2000, gap);
 	EXPECT_TRUE(acting(s, 0) || acting(s, 1));
@@ -6349,15 +6335,15 @@ TEST(h90_active_disk_fails_across_the_raise)
 	w = witness_node(s, 0);
 	s->disk_fails[0] = true;
 	s->link[0][1] = s->link[1][0] = true;
-	gap = h90_longest_gap(s, 3000);
+	gap = longest_without_active(s, 3000);
 	h90_log(_metadata, s, "m1's disk failing");
 	EXPECT_GT(1000, gap);
 	cut(s, 0, w);
-	gap = h90_longest_gap(s, 5000);
+	gap = longest_without_active(s, 5000);
 	h90_log(_metadata, s, "and W lost to m1");
 	s->disk_fails[0] = false;
 	s->link[0][w] = s->link[w][0] = true;
-	gap = h90_longest_gap(s, 5000);
+	gap = longest_without_active(s, 5000);
 	h90_log(_metadata, s, "healed");
 	EXPECT_GT(2000, gap);
 	EXPECT_TRUE(acting(s, 0) || acting(s, 1));
@@ -6391,10 +6377,10 @@ TEST(h90_crash_looping_standby_claims_on_each_restart)
 	TH_LOG("m2 claimed up to %llu", (unsigned long long)s->persisted[1].epoch);
 	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", s->m[0].reason);
 	s->link[0][1] = s->link[1][0] = true;
-	gap = h90_longest_gap(s, 3000);
+	gap = longest_without_active(s, 3000);
 	EXPECT_GT(1000, gap);
 	e = s->m[0].epoch;
-	gap = h90_longest_gap(s, 5000);
+	gap = longest_without_active(s, 5000);
 	h90_log(_metadata, s, "healed");
 	EXPECT_EQ(e, s->m[0].epoch);
 	EXPECT_EQ(s->m[0].epoch, s->m[1].epoch);
@@ -6406,7 +6392,7 @@ TEST(h90_crash_looping_standby_claims_on_each_restart)
 
 /*
  * h90 v5: the active's heartbeats to the standby lost (one way) for 10 s:
- * the standby, in fault, claims above (refused by W's lease) and names
+ * the standby, in fault, claims above (refused by W's lease) and flags
  * its claim; the active hears it. Epochs should not climb on and on, and
  * once healed, one active, epochs still.
  */
@@ -6420,7 +6406,7 @@ TEST(h90_one_way_loss_to_the_standby_around_the_raise)
 
 		formed(_metadata, s);
 		s->link[0][1] = false;
-		gap = h90_longest_gap(s, 10000);
+		gap = longest_without_active(s, 10000);
 		h90_log(_metadata, s, "m1 -> m2 lost");
 		TH_LOG("seed %u: longest gap %llu ms, m1 active %u times, m2 %u", seed,
 		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE],
@@ -6431,7 +6417,7 @@ TEST(h90_one_way_loss_to_the_standby_around_the_raise)
 		s->link[0][1] = true;
 		run_for(s, 3000);
 		e = s->m[0].epoch;
-		gap = h90_longest_gap(s, 5000);
+		gap = longest_without_active(s, 5000);
 		h90_log(_metadata, s, "healed");
 		EXPECT_GT(1000, gap);
 		EXPECT_EQ(e, s->m[0].epoch);
@@ -6507,7 +6493,7 @@ TEST(h90_lossy_heartbeats_around_the_raise_and_w_lost)
 		s->type_loss_pct[WIRE_PROPOSE_REPLY] = 40;
 		s->link[0][1] = s->link[1][0] = true;
 		cut(s, 0, w);
-		gap = h90_longest_gap(s, 8000);
+		gap = longest_without_active(s, 8000);
 		s->type_loss_pct[WIRE_HEARTBEAT] = 0;
 		s->type_loss_pct[WIRE_PROPOSE] = 0;
 		s->type_loss_pct[WIRE_PROPOSE_REPLY] = 0;
@@ -6527,8 +6513,8 @@ TEST(h90_lossy_heartbeats_around_the_raise_and_w_lost)
 
 /*
  * h90 v8: the active paused (SIGSTOP) for 200 to 600 ms as the healed
- * link brings the standby's claim: it reads the queued heartbeats, goes
- * above on waking. One active, epochs still, a witness both agree on.
+ * link brings the standby's claim: it reads the queued heartbeats on
+ * waking. One active, epochs still, a witness both agree on.
  */
 TEST(h90_active_paused_across_the_raise)
 {
@@ -6547,7 +6533,7 @@ TEST(h90_active_paused_across_the_raise)
 			s->paused[0] = false;
 			run_for(s, 3000);
 			e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-			gap = h90_longest_gap(s, 5000);
+			gap = longest_without_active(s, 5000);
 			TH_LOG("seed %u pause %u: gap %llu", seed, ms[k], (unsigned long long)gap);
 			EXPECT_GT(1000, gap);
 			EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
@@ -6589,7 +6575,7 @@ TEST(h90_both_disks_intermittent_around_the_raise)
 		s->disk_fails[0] = s->disk_fails[1] = false;
 		run_for(s, 4000);
 		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-		gap = h90_longest_gap(s, 4000);
+		gap = longest_without_active(s, 4000);
 		h90_log(_metadata, s, "healed");
 		TH_LOG("seed %u: gap %llu, m1 disk epoch %llu", seed, (unsigned long long)gap,
 		       (unsigned long long)s->persisted[0].epoch);
@@ -6630,7 +6616,7 @@ TEST(an_active_above_its_standbys_claim_keeps_holding_on_the_witness)
 	ASSERT_LT(claimed, m1->epoch) TH_LOG("m1: %s", m1->reason);
 	ASSERT_TRUE(acting(s, 0)) TH_LOG("m1: %s", m1->reason);
 	s->dead[1] = true;
-	gap = h90_longest_gap(s, 4000);
+	gap = longest_without_active(s, 4000);
 	EXPECT_EQ(0, gap) TH_LOG("no active for %llu ms: %s", (unsigned long long)gap, m1->reason);
 	EXPECT_EQ(1, s->entered[0][ARBITER_ACTIVE]) TH_LOG("%s", m1->reason);
 	NO_VIOLATION(s);
@@ -6733,7 +6719,7 @@ TEST(h91_active_rolled_back_below_its_raise_and_restarted)
 		start_manager(s, 0);
 		run_for(s, 4000);
 		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-		gap = h90_longest_gap(s, 5000);
+		gap = longest_without_active(s, 5000);
 		h90_log(_metadata, s, "after");
 		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
 		EXPECT_GT(1000, gap);
@@ -6806,11 +6792,11 @@ TEST(h91_reordered_flagged_heartbeats_after_the_raise)
 		s->link_delay_ms[1][0] = 0;
 		s->jitter_ms = 400;
 		s->link[0][1] = s->link[1][0] = true;
-		gap = h90_longest_gap(s, 5000);
+		gap = longest_without_active(s, 5000);
 		s->jitter_ms = 30;
 		run_for(s, 2000);
 		e = s->m[0].epoch;
-		gap = h90_longest_gap(s, 5000);
+		gap = longest_without_active(s, 5000);
 		h90_log(_metadata, s, "after");
 		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
 		EXPECT_GT(1000, gap);
@@ -6840,7 +6826,7 @@ TEST(h91_agreed_store_failing_after_the_raise)
 		w = witness_node(s, 0);
 		s->store_fault[w - MANAGERS].step = DURABLE_WRITE;
 		s->store_fault[w - MANAGERS].error = EIO;
-		gap = h90_longest_gap(s, 8000);
+		gap = longest_without_active(s, 8000);
 		h90_log(_metadata, s, "W failing");
 		TH_LOG("seed %u: gap %llu, W %s", seed, (unsigned long long)gap, names[w]);
 		EXPECT_GT(1000, gap);
@@ -6873,7 +6859,7 @@ TEST(h91_agreed_witness_rebooted_after_the_raise)
 		run_for(s, 200);
 		start_store(s, w - MANAGERS, true);
 		s->dead[w] = false;
-		gap = h90_longest_gap(s, 6000);
+		gap = longest_without_active(s, 6000);
 		h90_log(_metadata, s, "W rebooted");
 		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
 		EXPECT_GT(1000, gap);
@@ -6906,7 +6892,7 @@ TEST(h91_grace_reloaded_around_the_raise)
 		s->m[1].timing.grace_ms = g[k][1];
 		run_for(s, 3000);
 		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-		gap = h90_longest_gap(s, 5000);
+		gap = longest_without_active(s, 5000);
 		h90_log(_metadata, s, "after");
 		TH_LOG("grace %u/%u: gap %llu, m1 active %u times", g[k][0], g[k][1],
 		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE]);
@@ -6938,12 +6924,12 @@ TEST(h91_long_one_way_delay_across_the_raise)
 			h90_stale_claim(_metadata, s);
 			s->link_delay_ms[dir][1 - dir] = d[k];
 			s->link[0][1] = s->link[1][0] = true;
-			gap = h90_longest_gap(s, 5000);
+			gap = longest_without_active(s, 5000);
 			TH_LOG("delay %u %s: gap %llu during", d[k], dir ? "m2->m1" : "m1->m2",
 			       (unsigned long long)gap);
 			EXPECT_GT(1000, gap);
 			e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-			gap = h90_longest_gap(s, 5000);
+			gap = longest_without_active(s, 5000);
 			h90_log(_metadata, s, "delayed");
 			EXPECT_GT(1000, gap);
 			EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
@@ -6974,10 +6960,10 @@ TEST(h91_standby_disk_slow_across_the_raise)
 		h90_stale_claim(_metadata, s);
 		s->disk_delay_ms[1] = 300;
 		s->link[0][1] = s->link[1][0] = true;
-		gap = h90_longest_gap(s, 4000);
+		gap = longest_without_active(s, 4000);
 		EXPECT_GT(1000, gap);
 		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-		gap = h90_longest_gap(s, 4000);
+		gap = longest_without_active(s, 4000);
 		h90_log(_metadata, s, "slow");
 		TH_LOG("seed %u: gap %llu", seed, (unsigned long long)gap);
 		EXPECT_GT(1000, gap);
@@ -7102,7 +7088,7 @@ TEST(h91_rolled_back_standby_active_below_the_raise_then_w_lost)
 		run_for(s, 4000);
 		w = witness_node(s, 1);
 		cut(s, 1, w);
-		gap = h90_longest_gap(s, 10000);
+		gap = longest_without_active(s, 10000);
 		h90_log(_metadata, s, "W lost to m2");
 		TH_LOG("seed %u: longest gap %llu ms; m1 entered active %u, m2 %u", seed,
 		       (unsigned long long)gap, s->entered[0][ARBITER_ACTIVE],
@@ -7131,12 +7117,12 @@ TEST(h91_active_disk_slow_across_the_raise)
 		h90_stale_claim(_metadata, s);
 		s->disk_delay_ms[0] = ms[k];
 		s->link[0][1] = s->link[1][0] = true;
-		gap = h90_longest_gap(s, 4000);
+		gap = longest_without_active(s, 4000);
 		TH_LOG("disk %u ms: gap %llu, m1 active %u times", ms[k], (unsigned long long)gap,
 		       s->entered[0][ARBITER_ACTIVE]);
 		EXPECT_GT(1000, gap);
 		e = s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch;
-		gap = h90_longest_gap(s, 4000);
+		gap = longest_without_active(s, 4000);
 		h90_log(_metadata, s, "slow");
 		EXPECT_GT(1000, gap);
 		EXPECT_EQ(e, s->m[0].epoch > s->m[1].epoch ? s->m[0].epoch : s->m[1].epoch);
@@ -7169,7 +7155,7 @@ TEST(h91_active_disk_just_slower_than_grace_raises_on_and_on)
 		h90_stale_claim(_metadata, s);
 		s->disk_delay_ms[0] = ms[k];
 		s->link[0][1] = s->link[1][0] = true;
-		gap = h90_longest_gap(s, 20000);
+		gap = longest_without_active(s, 20000);
 		h90_log(_metadata, s, "slow");
 		TH_LOG("disk %u ms: gap %llu, epochs on disk m1 %llu m2 %llu; active entered m1 %u m2 %u",
 		       ms[k], (unsigned long long)gap, (unsigned long long)s->persisted[0].epoch,
@@ -7203,7 +7189,7 @@ TEST(h91_active_disk_just_slower_than_grace_without_a_claim)
 
 	formed(_metadata, s);
 	s->disk_delay_ms[0] = 600;
-	gap = h90_longest_gap(s, 20000);
+	gap = longest_without_active(s, 20000);
 	h90_log(_metadata, s, "slow");
 	TH_LOG("gap %llu, epochs on disk m1 %llu m2 %llu", (unsigned long long)gap,
 	       (unsigned long long)s->persisted[0].epoch, (unsigned long long)s->persisted[1].epoch);
