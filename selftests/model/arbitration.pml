@@ -733,6 +733,26 @@ active proctype world()
 		   (refused_ep[j] == proposed_ep[i] && refused_gen[j] >= proposed_gen[i]) ->
 			w_hold2[i] = false;
 			proposed[i] = NONE
+		:: agreed[j] != NONE && epoch[j] > proposed_ep[i] &&
+#ifdef PERSIST_FAILS
+		   /*
+		    * That epoch on its disk: active at it, or promising at
+		    * it. (A copy of the proposal still on its way after the
+		    * move was let go of, which a restart that forgot the
+		    * epoch could say yes to, is beyond the model: a proposal
+		    * is delivered only while offered.)
+		    */
+		   (epoch[j] <= d_claimed[j] || epoch[j] <= d_agreed_ep[j]) &&
+#endif
+		   (agreed_ep[j] < proposed_ep[i] ||
+		    (agreed_ep[j] == proposed_ep[i] && agreed_gen[j] < proposed_gen[i])) ->
+			/*
+			 * A witness older than the move, named at an epoch
+			 * above it that the peer wrote down: it says no below
+			 * that epoch for good, so it never agreed to the move.
+			 */
+			w_hold2[i] = false;
+			proposed[i] = NONE
 #ifdef SOFT_NO
 		/* A no the peer may take back at a later copy. */
 		:: !(agreed[j] == proposed[i] && agreed_ep[j] == proposed_ep[i] &&

@@ -1417,8 +1417,9 @@ static void take_offered(struct arbiter *a)
  * write failing here; arbiter_test.c:
  * a_move_settled_by_a_newer_witness_not_written_down_stays_in_doubt).
  */
-static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire_witness_ref *w)
+static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire_heartbeat *hb)
 {
+	const struct wire_witness_ref *w = &hb->witness;
 	struct arbiter_proposal *p = &a->proposal;
 
 	if (!offered(p) || !w->host[0])
@@ -1427,8 +1428,30 @@ static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire
 		take_offered(a);
 		return;
 	}
-	if (!newer(&p->ref, w->epoch, w->generation))
+	if (!newer(&p->ref, w->epoch, w->generation)) {
+		/*
+		 * An older witness, named by the peer at an epoch above our
+		 * move's that is on its disk: it is active at it (claimed, or
+		 * gone above, on disk first), or it promises at it (promise()
+		 * writes it down first, unless the witness it agreed holds it,
+		 * and that one would be newer than our move). It says no to
+		 * any move from below that epoch, after a restart too
+		 * (on_propose()); had it said yes to ours, the witness it
+		 * agreed, on its disk too, would be ours or a newer one. So it
+		 * never will: the move is settled as refused (helper-85: a move
+		 * offered unheard, or whose no was lost, kept us from any
+		 * takeover for good once that peer died).
+		 */
+		if (hb->epoch > p->ref.epoch &&
+		    (hb->role == ARBITER_ACTIVE || hb->promise_ms)) {
+			withdraw(a);
+			because(a, "%s is at epoch %llu and names witness %s (generation %llu), older than %s, which we offered at epoch %llu: it never agreed to it",
+				a->peer, (unsigned long long)hb->epoch, w->host,
+				(unsigned long long)w->generation, p->ref.host,
+				(unsigned long long)p->ref.epoch);
+		}
 		return;
+	}
 	/*
 	 * Newer than our move: a newer epoch, whose witness the peer may
 	 * have reached through ours. No lease of ours holds us any more, the
@@ -2139,7 +2162,7 @@ static void on_heartbeat(struct arbiter *a, uint64_t now_ms,
 		else if (!a->peer_blind_since_ms)
 			a->peer_blind_since_ms = now_ms;
 	}
-	settle_offered(a, now_ms, &hb->witness);
+	settle_offered(a, now_ms, hb);
 	if (take_promise(a, now_ms, hb))
 		return;
 	/*

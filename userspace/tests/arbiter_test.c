@@ -95,6 +95,8 @@ struct sim {
 	unsigned int sink_ms;		/* for sinking_together() */
 	uint64_t sent[NODES];		/* datagrams each node's daemon sent */
 	unsigned int seed;
+	bool more_trouble;		/* h92_trouble(): restarts, disks, claims too */
+	bool late_trouble;		/* h92_trouble(): long one-way delays, pauses too */
 
 	/* Disks. A manager's persist fails (ENOSPC, EIO, EROFS are alike to
 	 * the arbiter), or takes this long; a store's write fails at a step,
@@ -7196,6 +7198,457 @@ TEST(h91_active_disk_just_slower_than_grace_without_a_claim)
 	EXPECT_EQ(0, gap);
 	NO_VIOLATION(s);
 	sim_free(s);
+}
+
+/*
+ * h92: lost, late and reordered messages in every multi-step exchange
+ * (issue 15, kind 2): the witness move, the takeover, rule 1's claim and
+ * promise, the raise. After the last fault heals, the pair must settle:
+ * one active, one witness both agreed and written, epochs still, and a
+ * failover through that witness.
+ */
+
+/* The manager acting as active, or -1. */
+static int h92_acting(struct sim *s)
+{
+	return acting(s, 0) ? 0 : acting(s, 1) ? 1 : -1;
+}
+
+static void h92_log(struct __test_metadata *_metadata, struct sim *s, const char *when)
+{
+	int i;
+
+	for (i = 0; i < MANAGERS; i++)
+		TH_LOG("%s: %s %s e%llu disk e%llu agreed %s (%llu,%llu) written %d open %d offered %s (%llu,%llu): %s",
+		       when, names[i], arbiter_role_name(s->m[i].role),
+		       (unsigned long long)s->m[i].epoch, (unsigned long long)s->persisted[i].epoch,
+		       s->m[i].agreed.host, (unsigned long long)s->m[i].agreed.epoch,
+		       (unsigned long long)s->m[i].agreed.generation, s->m[i].agreed_written,
+		       s->m[i].proposal.open, s->m[i].proposal.ref.host,
+		       (unsigned long long)s->m[i].proposal.ref.epoch,
+		       (unsigned long long)s->m[i].proposal.ref.generation, s->m[i].reason);
+}
+
+/* Every link up, no loss, no extra delay. */
+static void h92_heal(struct sim *s)
+{
+	int i, j;
+
+	for (i = 0; i < NODES; i++)
+		for (j = 0; j < NODES; j++) {
+			s->link[i][j] = true;
+			s->link_delay_ms[i][j] = 0;
+			s->link_loss_pct[i][j] = 0;
+		}
+	for (i = 0; i <= WIRE_TYPE_MAX; i++) {
+		s->lose_type[i] = false;
+		s->type_loss_pct[i] = 0;
+	}
+	s->loss_pct = 0;
+	s->delay_ms = 0;
+	s->jitter_ms = 30;
+	for (i = 0; i < MANAGERS; i++) {
+		s->disk_fails[i] = false;
+		if (s->dead[i])
+			start_manager(s, i);
+	}
+}
+
+/*
+ * Healed: within @settle_ms, and for 5 s after, one active with no gap,
+ * epochs still, one witness agreed and written by the active; then the
+ * active killed, the other takes over within 5 s.
+ */
+static void h92_settles(struct __test_metadata *_metadata, struct sim *s, uint64_t settle_ms)
+{
+	uint64_t e0, e1, g0, gap, took;
+	int act, other;
+
+	gap = longest_without_active(s, settle_ms);
+	h92_log(_metadata, s, "settled");
+	EXPECT_GT(3000, gap) TH_LOG("no active for %llu ms from the heal on",
+				    (unsigned long long)gap);
+	e0 = s->m[0].epoch;
+	e1 = s->m[1].epoch;
+	g0 = s->m[0].agreed.generation;
+	gap = longest_without_active(s, 20000);
+	EXPECT_EQ(g0, s->m[0].agreed.generation) TH_LOG("the witness moved on a healthy pair: %s",
+							s->m[0].reason);
+	EXPECT_EQ(0, gap) TH_LOG("no active for %llu ms after healing", (unsigned long long)gap);
+	EXPECT_EQ(e0, s->m[0].epoch);
+	EXPECT_EQ(e1, s->m[1].epoch);
+	act = h92_acting(s);
+	ASSERT_LE(0, act) TH_LOG("m1: %s; m2: %s", s->m[0].reason, s->m[1].reason);
+	other = 1 - act;
+	EXPECT_STREQ(s->m[act].agreed.host, s->m[other].agreed.host)
+		TH_LOG("%s: %s; %s: %s", names[act], s->m[act].reason, names[other],
+		       s->m[other].reason);
+	EXPECT_EQ(s->m[act].agreed.epoch, s->m[other].agreed.epoch);
+	EXPECT_EQ(s->m[act].agreed.generation, s->m[other].agreed.generation);
+	EXPECT_TRUE(s->m[act].agreed_written) TH_LOG("%s", s->m[act].reason);
+	s->dead[act] = true;
+	took = run_until_active(s, other, 5000);
+	EXPECT_TRUE(acting(s, other)) TH_LOG("%s: %s", names[other], s->m[other].reason);
+	TH_LOG("%s took over in %llu ms", names[other], (unsigned long long)took);
+	NO_VIOLATION(s);
+}
+
+/* Seeds @first, ... @count of them; H92_BASE and H92_COUNT in the environment for a longer search. */
+static unsigned int h92_first(unsigned int first)
+{
+	return getenv("H92_BASE") ? (unsigned int)atoi(getenv("H92_BASE")) : first;
+}
+
+static unsigned int h92_count(void)
+{
+	return getenv("H92_COUNT") ? (unsigned int)atoi(getenv("H92_COUNT")) : 200;
+}
+
+/* @ms of random trouble: links to hosts cut and back, datagrams of each exchange lost and reordered. */
+static void h92_trouble(struct sim *s, uint64_t ms, bool peer_link_too)
+{
+	static const int types[] = { WIRE_HEARTBEAT, WIRE_PROPOSE, WIRE_PROPOSE_REPLY,
+				     WIRE_WITNESS_CAS, WIRE_WITNESS_REPLY };
+	uint64_t end = s->now + ms;
+
+	while (s->now < end) {
+		unsigned int r = next_random(s) % 8, m = next_random(s) % MANAGERS;
+		int h = MANAGERS + (int)(next_random(s) % HOSTS);
+
+		switch (r) {
+		case 0:
+		case 1:
+			s->link[m][h] = !s->link[m][h];
+			s->link[h][m] = s->link[m][h];
+			break;
+		case 2:
+			s->link[h][m] = !s->link[h][m];	/* one way */
+			break;
+		case 3:
+		case 4:
+			s->type_loss_pct[types[next_random(s) % 5]] = next_random(s) % 90;
+			break;
+		case 5:
+			s->jitter_ms = 30 + next_random(s) % 400;
+			break;
+		case 6:
+			if (peer_link_too)
+				s->link[m][1 - m] = !s->link[m][1 - m];
+			break;
+		default:
+			if (s->late_trouble) {
+				int a = (int)(next_random(s) % NODES), b = (int)(next_random(s) % NODES);
+
+				r = next_random(s) % 3;
+				if (r == 0 && a != b)
+					s->link_delay_ms[a][b] = next_random(s) % 2 ?
+								 0 : next_random(s) % 1500;
+				else if (r == 1) {
+					s->paused[m] = true;
+					run_for(s, 100 + next_random(s) % 1200);
+					s->paused[m] = false;
+				}
+			}
+			if (!s->more_trouble)
+				break;
+			r = next_random(s) % 4;
+			if (r == 0 && !s->dead[m]) {
+				s->dead[m] = true;
+				run_for(s, 50 + next_random(s) % 2000);
+				start_manager(s, m);
+			} else if (r == 1) {
+				s->disk_fails[m] = !s->disk_fails[m];
+			} else if (r == 2) {
+				cut(s, 0, 1);	/* a claim while cut, refused by the lease */
+				run_for(s, 1500 + next_random(s) % 1000);
+				s->link[0][1] = s->link[1][0] = true;
+			}
+			break;
+		}
+		run_for(s, 200 + next_random(s) % 1000);
+	}
+}
+
+TEST(h92_random_trouble_in_every_exchange_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = h92_first(9201); seed < h92_first(9201) + h92_count(); seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
+}
+
+TEST(h92_random_trouble_with_restarts_disks_and_claims_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = h92_first(9401); seed < h92_first(9401) + h92_count(); seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		s->more_trouble = true;
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
+}
+
+/*
+ * h92: the trouble of h92_trouble() goes on (the managers' own datagrams
+ * lost, reordered) when the active dies; only the standby's path to the
+ * witness it agreed is made whole. It must take over: it is up and
+ * reaches the agreed witness.
+ */
+static void h92_dies_in_trouble(struct __test_metadata *_metadata, unsigned int first,
+				bool more)
+{
+	unsigned int seed;
+
+	for (seed = h92_first(first); seed < h92_first(first) + h92_count(); seed++) {
+		struct sim *s = sim_new(seed);
+		int act, other, w;
+		uint64_t took;
+
+		s->more_trouble = more;
+		formed(_metadata, s);
+		h92_trouble(s, 15000, seed & 1);
+		s->more_trouble = false;
+		for (act = 0; act < MANAGERS; act++)
+			if (s->dead[act])
+				start_manager(s, act);
+		s->disk_fails[0] = s->disk_fails[1] = false;
+		/* Until one acts, the peer link whole (a claim may be needed). */
+		s->link[0][1] = s->link[1][0] = true;
+		run_until_active(s, 0, 5000);
+		act = h92_acting(s);
+		if (act < 0) {
+			TH_LOG("seed %u: no active in trouble: heartbeats lost %u%%, jitter %u ms",
+			       seed, s->type_loss_pct[WIRE_HEARTBEAT], s->jitter_ms);
+			h92_log(_metadata, s, "none");
+			sim_free(s);
+			continue;
+		}
+		other = 1 - act;
+		w = witness_node(s, other);
+		if (w < 0) {
+			sim_free(s);
+			continue;
+		}
+		s->link[other][w] = s->link[w][other] = true;
+		s->type_loss_pct[WIRE_WITNESS_CAS] = s->type_loss_pct[WIRE_WITNESS_REPLY] = 0;
+		h92_log(_metadata, s, "dies");
+		s->dead[act] = true;
+		took = run_until_active(s, other, 10000);
+		EXPECT_TRUE(acting(s, other)) TH_LOG("seed %u: %s not active through %s: %s", seed,
+						     names[other], names[w], s->m[other].reason);
+		TH_LOG("seed %u: %s took over in %llu ms", seed, names[other],
+		       (unsigned long long)took);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+TEST(h92_active_dies_in_trouble_the_standby_takes_over)
+{
+	h92_dies_in_trouble(_metadata, 9601, false);
+}
+
+TEST(h92_active_dies_in_more_trouble_the_standby_takes_over)
+{
+	h92_dies_in_trouble(_metadata, 9801, true);
+}
+
+/*
+ * h92 v1: the brief's kind with the raise: the standby claimed above
+ * (h90_stale_claim()), every PROPOSE_REPLY lost, and the agreed witness
+ * flickers for the active three times, so that the active goes above the
+ * claim and moves the witness, each yes arriving only in the heartbeats.
+ */
+TEST(h92_raise_with_every_yes_lost_while_the_witness_flickers)
+{
+	unsigned int seed;
+
+	for (seed = 9211; seed < 9219; seed++) {
+		struct sim *s = sim_new(seed);
+		int w, flicker;
+
+		h90_stale_claim(_metadata, s);
+		s->link[0][1] = s->link[1][0] = true;
+		s->lose_type[WIRE_PROPOSE_REPLY] = true;
+		run_for(s, 500);
+		for (flicker = 0; flicker < 3; flicker++) {
+			w = witness_node(s, 0);
+			cut(s, 0, w);
+			run_for(s, 1500);
+			EXPECT_NE(w, witness_node(s, 0)) TH_LOG("seed %u: %s", seed, s->m[0].reason);
+			s->link[0][w] = s->link[w][0] = true;
+			run_for(s, 1500);
+		}
+		h92_log(_metadata, s, "flickered");
+		EXPECT_GE(5, s->m[0].epoch);
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+/*
+ * h92 v2: right after the active goes above the standby's claim, every
+ * heartbeat lost for @blackout ms (less than grace-ms): the proposal at
+ * the new epoch reaches the standby before any heartbeat at that epoch;
+ * the yes lost too. The standby names the new witness at an epoch it has
+ * not heard in a heartbeat yet.
+ */
+TEST(h92_proposal_at_the_raised_epoch_before_any_heartbeat_at_it)
+{
+	unsigned int blackout;
+
+	for (blackout = 150; blackout <= 450; blackout += 50) {
+		struct sim *s = sim_new(9220 + blackout / 50);
+		uint64_t start;
+		int w;
+
+		h90_stale_claim(_metadata, s);
+		s->link[0][1] = s->link[1][0] = true;
+		run_for(s, 500);
+		w = witness_node(s, 0);
+		cut(s, 0, w);
+		start = s->now;
+		while (s->m[0].epoch == 1 && s->now - start < 5000)
+			step(s);
+		ASSERT_LT(1, s->m[0].epoch) TH_LOG("%s", s->m[0].reason);
+		s->lose_type[WIRE_HEARTBEAT] = true;
+		s->lose_type[WIRE_PROPOSE_REPLY] = true;
+		run_for(s, blackout);
+		s->lose_type[WIRE_HEARTBEAT] = false;
+		h92_log(_metadata, s, "after the blackout");
+		run_for(s, 3000);
+		s->lose_type[WIRE_PROPOSE_REPLY] = false;
+		s->link[0][w] = s->link[w][0] = true;
+		run_for(s, 2000);
+		h92_log(_metadata, s, "settled");
+		one_witness(_metadata, s);
+		standby_takes_over(_metadata, s);
+		NO_VIOLATION(s);
+		sim_free(s);
+	}
+}
+
+TEST(h92_random_late_trouble_then_healed)
+{
+	unsigned int seed;
+
+	for (seed = h92_first(10001); seed < h92_first(10001) + h92_count(); seed++) {
+		struct sim *s = sim_new(seed);
+
+		TH_LOG("seed %u", seed);
+		s->late_trouble = true;
+		s->more_trouble = seed % 3 == 0;
+		formed(_metadata, s);
+		h92_trouble(s, 20000, seed & 1);
+		h92_heal(s);
+		h92_settles(_metadata, s, 4000);
+		sim_free(s);
+	}
+}
+
+/*
+ * h92 v3 (found by h92_active_dies_in_more_trouble_the_standby_takes_over,
+ * seeds 21967, 22227, 22550 of H92_BASE=20000 H92_COUNT=3000): a move
+ * offered by an earlier active, never heard (every PROPOSE lost), blocks
+ * its takeovers for good once the peer, active since at a newer epoch on
+ * its promise (rule 1), dies before it moved the witness. m2, active at
+ * epoch 2, offers X; m1 never hears it. W dies and the managers are cut
+ * from each other: m2 steps down, its offer open; m1 cannot take over.
+ * Contact back, m1 claims epoch 3 on m2's promise, no host in its sight,
+ * and dies. W comes back for m2, every loss healed: m2 is up and reaches
+ * the witness it agreed, and m1's heartbeats at epoch 3 named W, older
+ * than the offer, so m1 never said yes to it (it refuses any proposal
+ * below its epoch). m2 waits on an answer that never comes.
+ */
+static void h92_offer_then_peer_active_above_dies(struct __test_metadata *_metadata, bool no_lost)
+{
+	struct sim *s = sim_new(no_lost ? 9231 : 9230);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	int w, h;
+	uint64_t took;
+
+	formed(_metadata, s);
+	s->dead[0] = true;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", m2->reason);
+	start_manager(s, 0);
+	run_for(s, 2000);
+	ASSERT_EQ(2, m2->epoch);
+	w = witness_node(s, 1);
+	if (no_lost) {
+		/* m1 sees W only: its no to any other host is lost. */
+		for (h = MANAGERS; h < NODES; h++)
+			if (h != w)
+				cut(s, 0, h);
+		s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	} else {
+		s->lose_type[WIRE_PROPOSE] = true;
+	}
+	cut(s, 1, w);
+	while (!(m2->proposal.open && m2->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m2->proposal.open && m2->proposal.written) TH_LOG("%s", m2->reason);
+	if (no_lost) {
+		while (!s->persisted[0].refused_epoch && s->now < 40000)
+			step(s);
+		ASSERT_NE(0, s->persisted[0].refused_epoch) TH_LOG("m1: %s", m1->reason);
+		ASSERT_TRUE(m2->proposal.open) TH_LOG("%s", m2->reason);
+	}
+	h92_log(_metadata, s, "offered");
+	/* W dies, the managers cut: m2 steps down with its offer open. */
+	s->dead[w] = true;
+	cut(s, 0, 1);
+	for (h = MANAGERS; h < NODES; h++)
+		cut(s, 0, h);
+	run_for(s, 2000);
+	ASSERT_FALSE(acting(s, 0) || acting(s, 1));
+	s->link[0][1] = s->link[1][0] = true;
+	run_until_active(s, 0, 5000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	h92_log(_metadata, s, "m1 active");
+	s->dead[0] = true;
+	s->dead[w] = false;
+	s->link[1][w] = s->link[w][1] = true;
+	s->lose_type[WIRE_PROPOSE] = false;
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	took = run_until_active(s, 1, 30000);
+	h92_log(_metadata, s, "m1 dead");
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], m2->reason);
+	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+TEST(h92_an_offer_unheard_by_a_peer_now_active_above_it_does_not_block_the_takeover)
+{
+	h92_offer_then_peer_active_above_dies(_metadata, false);
+}
+
+/*
+ * h92 v4: as v3, but m1 heard the offer and said no (it sees W only), the
+ * no lost every time (a known limit while both live: the offer repeated
+ * for ever); m1 then active above it on m2's promise, and dead. m2's disk
+ * never learns the no, and it waits for good.
+ */
+TEST(h92_an_offer_whose_no_was_lost_does_not_block_the_takeover_once_the_peer_went_above_it)
+{
+	h92_offer_then_peer_active_above_dies(_metadata, true);
 }
 
 TEST_HARNESS_MAIN
