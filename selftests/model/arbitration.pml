@@ -733,7 +733,8 @@ active proctype world()
 		   (refused_ep[j] == proposed_ep[i] && refused_gen[j] >= proposed_gen[i]) ->
 			w_hold2[i] = false;
 			proposed[i] = NONE
-		:: agreed[j] != NONE && epoch[j] > proposed_ep[i] &&
+		:: agreed[j] != NONE &&
+		   ((epoch[j] > proposed_ep[i]
 #ifdef PERSIST_FAILS
 		   /*
 		    * That epoch on its disk: active at it, or promising at
@@ -742,8 +743,20 @@ active proctype world()
 		    * epoch could say yes to, is beyond the model: a proposal
 		    * is delivered only while offered.)
 		    */
-		   (epoch[j] <= d_claimed[j] || epoch[j] <= d_agreed_ep[j]) &&
+		     && (epoch[j] <= d_claimed[j] || epoch[j] <= d_agreed_ep[j])
 #endif
+		    )
+#ifdef PERSIST_FAILS
+		    /*
+		     * Or, not active, a claim on its disk above the epoch
+		     * it names, which is at least the move's (its
+		     * heartbeat's flag, WIRE_HEARTBEAT_CLAIMED_ABOVE; the
+		     * model keeps a claim's epoch, d_claimed, with failed
+		     * writes only).
+		     */
+		    || (!act[j] && epoch[j] >= proposed_ep[i] && d_claimed[j] > epoch[j])
+#endif
+		   ) &&
 		   (agreed_ep[j] < proposed_ep[i] ||
 		    (agreed_ep[j] == proposed_ep[i] && agreed_gen[j] < proposed_gen[i])) ->
 			/*

@@ -1364,17 +1364,28 @@ static void offer(struct arbiter *a, uint64_t now_ms, uint64_t hold_until)
 }
 
 /*
- * The move we offered is settled by the peer's no, which is final: let
- * go of it, on disk too. Should that write fail, a restart offers it
- * again and hears the same.
+ * The move we offered is settled by the peer's no, which is final (or
+ * by what shows it never said yes, settle_offered()): let go of it, on
+ * disk first. Returns false when that write failed: still offered.
  */
-static void withdraw(struct arbiter *a)
+static bool withdraw(struct arbiter *a)
 {
 	struct arbiter_durable next = a->durable;
 
 	a->proposal.open = false;
 	memset(&next.proposed, 0, sizeof(next.proposed));
-	write_down(a, &next);
+	/*
+	 * A withdrawal not written down is none: the disk, and a->durable,
+	 * which every later write starts from, still hold the offer, and a
+	 * restart would be in doubt again, with no peer left, perhaps, to
+	 * settle it (h93 v3). In doubt until it is written: the next no or
+	 * heartbeat that settles it tries again.
+	 */
+	if (!write_down(a, &next)) {
+		a->proposal.open = true;
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -1440,16 +1451,23 @@ static void settle_offered(struct arbiter *a, uint64_t now_ms, const struct wire
 		 * agreed, on its disk too, would be ours or a newer one. So it
 		 * never will: the move is settled as refused (helper-85: a move
 		 * offered unheard, or whose no was lost, kept us from any
-		 * takeover for good once that peer died).
+		 * takeover for good once that peer died). So too when a
+		 * non-active's disk holds a claim above the epoch it names
+		 * (WIRE_HEARTBEAT_CLAIMED_ABOVE), and that one is at least our
+		 * move's (h93 v4): on_propose() says no below the claim.
 		 */
-		if (hb->epoch > p->ref.epoch &&
-		    (hb->role == ARBITER_ACTIVE || hb->promise_ms)) {
-			withdraw(a);
-			because(a, "%s is at epoch %llu and names witness %s (generation %llu), older than %s, which we offered at epoch %llu: it never agreed to it",
-				a->peer, (unsigned long long)hb->epoch, w->host,
-				(unsigned long long)w->generation, p->ref.host,
-				(unsigned long long)p->ref.epoch);
-		}
+		bool above = (hb->epoch > p->ref.epoch &&
+			      (hb->role == ARBITER_ACTIVE || hb->promise_ms)) ||
+			     (hb->role != ARBITER_ACTIVE && hb->epoch >= p->ref.epoch &&
+			      (hb->flags & WIRE_HEARTBEAT_CLAIMED_ABOVE));
+
+		if (above && withdraw(a))
+			because(a, "%s is above epoch %llu on its disk and names witness %s (generation %llu), older than %s, which we offered at that epoch: it never agreed to it",
+				a->peer, (unsigned long long)p->ref.epoch, w->host,
+				(unsigned long long)w->generation, p->ref.host);
+		else if (above)
+			because(a, "%s never agreed to witness %s, which we offered, but letting go of it could not be written down: in doubt until it is",
+				a->peer, p->ref.host);
 		return;
 	}
 	/*

@@ -7651,4 +7651,147 @@ TEST(h92_an_offer_whose_no_was_lost_does_not_block_the_takeover_once_the_peer_we
 	h92_offer_then_peer_active_above_dies(_metadata, true);
 }
 
+/*
+ * h93 v3: as h92 v3, but m2's disk fails as m1's claim above the offer
+ * comes: settle_offered()'s withdraw() lets go of the offer in memory
+ * while the write fails, so the disk keeps it, and so does a->durable:
+ * every later write (the promise at m1's next claim, once the disk
+ * healed) carries it again. m1 is active on m2's promise; then m1 dies
+ * and m2 restarts at about the same time (m2 restarted @early ms after
+ * m1's death, @down ms down). Its disk says the move is offered, no
+ * peer is there to settle it: m2, up and reaching h1, waits for good.
+ * (Restarted after its takeover instead, it is fine: that takeover's
+ * writes dropped the move.)
+ */
+static void h93_withdrawal_not_written(struct __test_metadata *_metadata, unsigned int seed,
+				       unsigned int early, unsigned int down, bool disk_fails)
+{
+	struct sim *s = sim_new(seed);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	uint64_t took;
+	int w, h;
+
+	formed(_metadata, s);
+	s->dead[0] = true;
+	run_until_active(s, 1, 5000);
+	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", m2->reason);
+	start_manager(s, 0);
+	run_for(s, 2000);
+	ASSERT_EQ(2, m2->epoch);
+	w = witness_node(s, 1);
+	s->lose_type[WIRE_PROPOSE] = true;
+	cut(s, 1, w);
+	while (!(m2->proposal.open && m2->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m2->proposal.open && m2->proposal.written) TH_LOG("%s", m2->reason);
+	h92_log(_metadata, s, "offered");
+	s->dead[w] = true;
+	cut(s, 0, 1);
+	for (h = MANAGERS; h < NODES; h++)
+		cut(s, 0, h);
+	run_for(s, 2000);
+	ASSERT_FALSE(acting(s, 0) || acting(s, 1));
+	s->disk_fails[1] = disk_fails;
+	s->link[0][1] = s->link[1][0] = true;
+	run_for(s, 1500);
+	h92_log(_metadata, s, "m1's claim above heard");
+	TH_LOG("m2's disk offers %s: withdrawn in memory %d", s->persisted[1].proposed.host,
+	       !m2->proposal.open);
+	s->disk_fails[1] = false;
+	run_until_active(s, 0, 10000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	run_for(s, 2000);
+	h92_log(_metadata, s, "m1 active");
+	TH_LOG("m2's disk offers %s (%llu,%llu)", s->persisted[1].proposed.host,
+	       (unsigned long long)s->persisted[1].proposed.epoch,
+	       (unsigned long long)s->persisted[1].proposed.generation);
+	s->dead[0] = true;
+	s->dead[w] = false;
+	s->link[1][w] = s->link[w][1] = true;
+	s->lose_type[WIRE_PROPOSE] = false;
+	run_for(s, early);
+	s->dead[1] = true;
+	run_for(s, down);
+	start_manager(s, 1);
+	took = run_until_active(s, 1, 30000);
+	h92_log(_metadata, s, "m1 dead, m2 restarted");
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], m2->reason);
+	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+/* Fails before a withdrawal not written stays in doubt: m2 waits for good. */
+TEST(h93_a_withdrawal_not_written_and_a_restart_as_the_peer_dies)
+{
+	h93_withdrawal_not_written(_metadata, 9304, 0, 200, true);
+}
+
+/* Fails before a withdrawal not written stays in doubt: m2 waits for good. */
+TEST(h93_a_withdrawal_not_written_and_a_restart_just_after_the_peer_died)
+{
+	h93_withdrawal_not_written(_metadata, 9305, 300, 100, true);
+}
+
+/* The control: the withdrawal written, the same restart is fine (passes). */
+TEST(h93_a_withdrawal_written_and_a_restart_as_the_peer_dies)
+{
+	h93_withdrawal_not_written(_metadata, 9304, 0, 200, false);
+}
+
+/*
+ * h93 v4: the epoch on the peer's disk is above the offer's, but its
+ * heartbeats name its promise's epoch, equal to the offer's, with the
+ * flag "claimed above" (send_heartbeat()). m1, active at epoch 1, offers
+ * h2 (every PROPOSE lost; m2 cut from W, so it says it does not see W).
+ * Cut from m1 for 2 s, m2 claims epoch 2 (its takeover through W never
+ * answered) on disk: from then on it says no to any move of epoch 1
+ * (on_propose()), and its heartbeats, back in contact, say epoch 1,
+ * claimed above, witness W: as sure a no as c2cf663's, which looks at
+ * hb->epoch only. m2 then dies; W flickers for m1, which loses W's lease
+ * and steps down; W back, m1, the only manager up, stays in doubt for
+ * good. (A standby dying while a move is offered is a known limit; but
+ * here it had told the active it would never agree.) Fails before the
+ * flag settles it too.
+ */
+TEST(h93_an_offer_refused_by_a_claim_above_named_only_by_the_flag)
+{
+	struct sim *s = sim_new(9306);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	uint64_t took;
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	s->lose_type[WIRE_PROPOSE] = true;
+	cut(s, 1, w);
+	while (!(m1->proposal.open && m1->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written) TH_LOG("%s", m1->reason);
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	ASSERT_LT(1, s->persisted[1].epoch) TH_LOG("m2: %s", m2->reason);
+	/* Contact back, and m2 sees W again: nothing more to move. */
+	s->link[0][1] = s->link[1][0] = true;
+	s->link[1][w] = s->link[w][1] = true;
+	run_for(s, 1000);
+	h92_log(_metadata, s, "claimed above");
+	EXPECT_TRUE(m1->peer_claimed_above);
+	EXPECT_EQ(1, m1->peer_epoch);
+	s->dead[1] = true;
+	run_for(s, 1000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	cut(s, 0, w);
+	run_for(s, 2000);
+	h92_log(_metadata, s, "W lost to m1");
+	s->link[0][w] = s->link[w][0] = true;
+	took = run_until_active(s, 0, 30000);
+	h92_log(_metadata, s, "W back");
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("m1 alone, reaching %s: %s", names[w], m1->reason);
+	TH_LOG("m1 active again in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
