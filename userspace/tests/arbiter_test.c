@@ -7794,4 +7794,91 @@ TEST(h93_an_offer_refused_by_a_claim_above_named_only_by_the_flag)
 	sim_free(s);
 }
 
+/*
+ * h94: h93 v4's flag, with a fault in letting go of the move. m1, active
+ * at epoch 1, offers h2 (every PROPOSE lost, m2 cut from W); cut from m1,
+ * m2 claims epoch 2 on disk; back in contact its heartbeats say epoch 1,
+ * claimed above. @how:
+ *   0: m1's disk fails while those heartbeats come (withdraw() fails
+ *      each time), m2 dies, then m1's disk heals: no heartbeat is left
+ *      to try the withdrawal again.
+ *   1: the withdrawal is written to the state directory, but the runtime
+ *      copy (a tmpfs, write_copy() ignores its failures) kept the state
+ *      from the offer's write on; m2 dies and m1 restarts:
+ *      arbiter_durable_newer() takes the offer back from the copy.
+ * W then flickers for m1 (as in h93 v4): m1, the only manager up, must
+ * be active again once W is back.
+ */
+static void h94_flag_then_fault(struct __test_metadata *_metadata, unsigned int seed, int how)
+{
+	struct sim *s = sim_new(seed);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	struct arbiter_durable copy;
+	uint64_t took;
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	s->lose_type[WIRE_PROPOSE] = true;
+	cut(s, 1, w);
+	while (!(m1->proposal.open && m1->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written) TH_LOG("%s", m1->reason);
+	copy = s->runtime_copy[0];
+	ASSERT_TRUE(copy.proposed.host[0]);
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	ASSERT_LT(1, s->persisted[1].epoch) TH_LOG("m2: %s", m2->reason);
+	if (how == 0)
+		s->disk_fails[0] = true;
+	s->link[0][1] = s->link[1][0] = true;
+	s->link[1][w] = s->link[w][1] = true;
+	run_for(s, 1000);
+	h92_log(_metadata, s, "claimed above");
+	EXPECT_TRUE(m1->peer_claimed_above);
+	TH_LOG("m1's disk offers '%s', in memory open %d", s->persisted[0].proposed.host,
+	       m1->proposal.open);
+	s->dead[1] = true;
+	run_for(s, 300);
+	s->disk_fails[0] = false;
+	if (how == 1) {
+		/* Every copy write since the offer's failed (the tmpfs full). */
+		s->runtime_copy[0] = copy;
+	}
+	if (how == 1 || how == 2) {
+		s->dead[0] = true;
+		run_for(s, 200);
+		start_manager(s, 0);
+	}
+	run_for(s, 1000);
+	h92_log(_metadata, s, "m2 dead");
+	cut(s, 0, w);
+	run_for(s, 2000);
+	h92_log(_metadata, s, "W lost to m1");
+	s->link[0][w] = s->link[w][0] = true;
+	took = run_until_active(s, 0, 30000);
+	h92_log(_metadata, s, "W back");
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("m1 alone, reaching %s: %s", names[w], m1->reason);
+	TH_LOG("m1 active again in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+TEST(h94_withdrawal_write_fails_then_the_peer_dies_then_the_disk_heals)
+{
+	h94_flag_then_fault(_metadata, 9401, 0);
+}
+
+TEST(h94_withdrawal_written_but_the_runtime_copy_stale_and_a_restart)
+{
+	h94_flag_then_fault(_metadata, 9402, 1);
+}
+
+/* The control: the same restart with the runtime copy up to date (passes). */
+TEST(h94_withdrawal_written_and_a_restart)
+{
+	h94_flag_then_fault(_metadata, 9402, 2);
+}
+
 TEST_HARNESS_MAIN
