@@ -7881,4 +7881,52 @@ TEST(h94_withdrawal_written_and_a_restart)
 	h94_flag_then_fault(_metadata, 9402, 2);
 }
 
+/*
+ * h94 v3: the plain no, not the flag. m1, active, cut from W, offers
+ * another host; m2 sees W only and says no (on its disk), every answer
+ * lost at first. Then m1's disk fails, the no gets through: withdraw()
+ * fails and (since 6bf643d) leaves the move offered; m2 dies before it
+ * says no again, and m1's disk heals. m2 said no, for good, and no
+ * one is left to say it again: m1, back on W, must take over through it.
+ * (Before 6bf643d the move was let go of in memory: m1 took over unless
+ * it restarted.)
+ */
+TEST(h94_a_no_heard_while_the_disk_fails_then_the_peer_dies)
+{
+	struct sim *s = sim_new(9403);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	uint64_t took;
+	int w, h;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	for (h = MANAGERS; h < NODES; h++)
+		if (h != w)
+			cut(s, 1, h);
+	s->lose_type[WIRE_PROPOSE_REPLY] = true;
+	cut(s, 0, w);
+	while (!(m1->proposal.open && m1->proposal.written) && s->now < 30000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written) TH_LOG("%s", m1->reason);
+	while (!s->persisted[1].refused_epoch && s->now < 40000)
+		step(s);
+	ASSERT_NE(0, s->persisted[1].refused_epoch) TH_LOG("m2: %s", m2->reason);
+	h92_log(_metadata, s, "offered, no given");
+	s->disk_fails[0] = true;
+	s->lose_type[WIRE_PROPOSE_REPLY] = false;
+	run_for(s, 250);
+	h92_log(_metadata, s, "no heard");
+	s->dead[1] = true;
+	run_for(s, 300);
+	s->disk_fails[0] = false;
+	run_for(s, 1000);
+	s->link[0][w] = s->link[w][0] = true;
+	took = run_until_active(s, 0, 30000);
+	h92_log(_metadata, s, "m2 dead, W back");
+	EXPECT_TRUE(acting(s, 0)) TH_LOG("m1 alone, reaching %s: %s", names[w], m1->reason);
+	TH_LOG("m1 active in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
 TEST_HARNESS_MAIN
