@@ -7929,4 +7929,90 @@ TEST(h94_a_no_heard_while_the_disk_fails_then_the_peer_dies)
 	sim_free(s);
 }
 
+/*
+ * h94 v4: what a heartbeat says of the peer's disk epoch is too little
+ * when that disk fails. m1, active at 1 on W (1,1); m2 claimed 2 while
+ * cut (flag); m2 then cut from W: m1 goes above to epoch 3 and offers h2
+ * there (every PROPOSE lost). Cut again, m2 claims 4 on disk. Both die;
+ * m2's disk fails from its restart on. m2's disk says 4 > 3 throughout:
+ * it says no to h2 for ever, and being in fault, rule 4 lets m1 take
+ * over through W. But:
+ *   @m2_first false: both start at once; m1 (preferred) claims 5; m2
+ *      takes 5 in memory, cannot write it: in fault, its heartbeats say
+ *      epoch 5, no promise, no flag (its disk, 4, is below 5).
+ *   @m2_first true: m2 starts 1 s before m1 and is in fault (its
+ *      takeover's write failed); its heartbeats say epoch 1 (a->epoch is
+ *      agreed.epoch after a restart), flag: 1 < 3, settles nothing.
+ * Either way m1 waits in doubt for as long as m2's disk fails.
+ */
+static void h94_peer_disk_fails_after_claiming_above(struct __test_metadata *_metadata,
+						     unsigned int seed, bool m2_first,
+						     bool disk_fails)
+{
+	struct sim *s = sim_new(seed);
+	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
+	uint64_t took;
+	int w;
+
+	formed(_metadata, s);
+	w = witness_node(s, 0);
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	s->link[0][1] = s->link[1][0] = true;
+	run_for(s, 1000);
+	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
+	ASSERT_LT(1, s->persisted[1].epoch) TH_LOG("m2: %s", m2->reason);
+	s->lose_type[WIRE_PROPOSE] = true;
+	cut(s, 1, w);
+	while (!(m1->proposal.open && m1->proposal.written) && s->now < 60000)
+		step(s);
+	ASSERT_TRUE(m1->proposal.open && m1->proposal.written) TH_LOG("%s", m1->reason);
+	ASSERT_LT(m1->agreed.epoch, m1->proposal.ref.epoch) TH_LOG("%s", m1->reason);
+	h92_log(_metadata, s, "offered above W's epoch");
+	cut(s, 0, 1);
+	run_for(s, 2000);
+	h92_log(_metadata, s, "m2 claimed above the offer");
+	ASSERT_LT(m1->proposal.ref.epoch, s->persisted[1].epoch) TH_LOG("m2: %s", m2->reason);
+	s->dead[0] = s->dead[1] = true;
+	run_for(s, 300);
+	s->link[0][1] = s->link[1][0] = true;
+	s->link[1][w] = s->link[w][1] = true;
+	s->lose_type[WIRE_PROPOSE] = false;
+	start_manager(s, 1);
+	s->disk_fails[1] = disk_fails;
+	if (m2_first) {
+		s->dead[0] = true;
+		run_for(s, 1000);
+	}
+	start_manager(s, 0);
+	took = s->now;
+	while (s->now - took < 20000 && h92_acting(s) < 0)
+		step(s);
+	took = s->now - took;
+	h92_log(_metadata, s, "restarted, m2's disk failing");
+	TH_LOG("m1 hears m2 at epoch %llu, claimed above %d; m2's disk at %llu",
+	       (unsigned long long)m1->peer_epoch, m1->peer_claimed_above,
+	       (unsigned long long)s->persisted[1].epoch);
+	EXPECT_LE(0, h92_acting(s)) TH_LOG("m1, reaching %s: %s", names[w], m1->reason);
+	TH_LOG("an active in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+TEST(h94_peer_in_fault_at_an_epoch_not_on_its_disk_and_no_flag)
+{
+	h94_peer_disk_fails_after_claiming_above(_metadata, 9404, false, true);
+}
+
+TEST(h94_peer_in_fault_with_the_flag_at_an_epoch_lowered_by_its_restart)
+{
+	h94_peer_disk_fails_after_claiming_above(_metadata, 9405, true, true);
+}
+
+/* The control: the same restarts, m2's disk fine (passes: rule 1, then the heartbeats settle it). */
+TEST(h94_peer_restarted_after_claiming_above_disk_fine)
+{
+	h94_peer_disk_fails_after_claiming_above(_metadata, 9405, true, false);
+}
+
 TEST_HARNESS_MAIN
