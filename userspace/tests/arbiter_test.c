@@ -8015,4 +8015,42 @@ TEST(h94_peer_restarted_after_claiming_above_disk_fine)
 	h94_peer_disk_fails_after_claiming_above(_metadata, 9405, true, false);
 }
 
+/*
+ * h94: safety only, the flag exercised: h92_trouble() with restarts,
+ * disks, claims while cut (each one a claim above, so the flag), late
+ * datagrams and pauses, every PROPOSE_REPLY lost now and then; a runtime
+ * copy left stale at times. Checks only that the simulator saw no two
+ * actives, no epoch twice, nothing older accepted.
+ */
+TEST(h94_random_trouble_with_flags_never_gives_two_actives)
+{
+	unsigned int seed;
+
+	for (seed = h92_first(94001); seed < h92_first(94001) + h92_count(); seed++) {
+		struct sim *s = sim_new(seed);
+		struct arbiter_durable stale = { 0 };
+		int k;
+
+		s->late_trouble = seed % 2 == 0;
+		s->more_trouble = true;
+		formed(_metadata, s);
+		for (k = 0; k < 10; k++) {
+			s->lose_type[WIRE_PROPOSE_REPLY] = next_random(s) % 2;
+			if (next_random(s) % 4 == 0)
+				stale = s->runtime_copy[next_random(s) % 2];
+			h92_trouble(s, 3000, true);
+			if (stale.agreed.host[0] && next_random(s) % 4 == 0) {
+				int m = next_random(s) % 2;
+
+				s->runtime_copy[m] = arbiter_durable_newer(&stale, &stale);
+				stale.agreed.host[0] = 0;
+			}
+		}
+		h92_heal(s);
+		run_for(s, 5000);
+		EXPECT_EQ(0, s->violations) TH_LOG("seed %u: %s", seed, s->violation);
+		sim_free(s);
+	}
+}
+
 TEST_HARNESS_MAIN
