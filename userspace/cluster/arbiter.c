@@ -1307,6 +1307,7 @@ static void propose(struct arbiter *a, uint64_t now_ms, const char *host, const 
 	p->agreed = false;
 	p->written = false;
 	p->cas_sent = false;
+	p->refused = false;
 	p->hold_until_ms = 0;
 	p->why = why;
 	snprintf(p->ref.host, sizeof(p->ref.host), "%s", host);
@@ -1378,13 +1379,16 @@ static bool withdraw(struct arbiter *a)
 	 * A withdrawal not written down is none: the disk, and a->durable,
 	 * which every later write starts from, still hold the offer, and a
 	 * restart would be in doubt again, with no peer left, perhaps, to
-	 * settle it (h93 v3). In doubt until it is written: the next no or
-	 * heartbeat that settles it tries again.
+	 * settle it (h93 v3). In doubt until it is written, and tried again
+	 * every heartbeat-ms (witness_step()): the peer that settled it may
+	 * be dead by then, and say nothing more (h94 v1, v3).
 	 */
 	if (!write_down(a, &next)) {
 		a->proposal.open = true;
+		a->proposal.refused = true;
 		return false;
 	}
+	a->proposal.refused = false;
 	return true;
 }
 
@@ -1836,6 +1840,9 @@ static void witness_step(struct arbiter *a, uint64_t now_ms)
 			refuse(a, now_ms, p->ref.host);
 		}
 	}
+	if (offered(p) && p->refused && withdraw(a))
+		because(a, "%s never agreed to witness %s, which we offered: let go of it, now written down",
+			a->peer, p->ref.host);
 	if (offered(p))
 		send_proposal(a);
 	else if (p->open && !p->cas_sent)
@@ -2392,10 +2399,10 @@ static void on_propose_reply(struct arbiter *a, uint64_t now_ms,
 		return;
 	}
 	/* Final: the peer never fails over through it, so its lease holds us no more. */
-	withdraw(a);
 	refuse(a, now_ms, pr->host);	/* the peer may not see it */
-	because(a, "%s said no to witness %s (generation %llu): its log says why",
-		a->peer, pr->host, (unsigned long long)pr->generation);
+	because(a, "%s said no to witness %s (generation %llu): its log says why%s",
+		a->peer, pr->host, (unsigned long long)pr->generation,
+		withdraw(a) ? "" : "; letting go of it could not be written down: in doubt until it is");
 }
 
 /*

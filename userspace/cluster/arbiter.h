@@ -282,6 +282,7 @@ struct arbiter_proposal {
 	bool agreed;		/* the peer accepted; reading, then writing */
 	bool written;		/* ours is on it: offered to the peer, on our disk */
 	bool cas_sent;		/* read answered; the write is out */
+	bool refused;		/* offered, and the peer never agreed: let go of once written down */
 	uint64_t hold_until_ms;	/* written: until when its lease holds us */
 	uint64_t renewed_ms;	/* written: its last "done" to our write or renewal */
 	const char *why;	/* why it is moved, for the log; NULL: offered again at a restart */
