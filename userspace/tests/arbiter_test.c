@@ -7576,12 +7576,16 @@ TEST(h92_random_late_trouble_then_healed)
  * than the offer, so m1 never said yes to it (it refuses any proposal
  * below its epoch). m2 waits on an answer that never comes.
  */
-static void h92_offer_then_peer_active_above_dies(struct __test_metadata *_metadata, bool no_lost)
+/*
+ * m2, active at epoch 2 (m1 killed, then back as standby), offers a move
+ * off W that m1 never agrees to: every PROPOSE lost or, @no_lost, m1 sees
+ * W only and every no of its is lost. Then W dies and the managers are
+ * cut: m2 steps down with its offer open. Returns W.
+ */
+static int h92_offer_left_open(struct __test_metadata *_metadata, struct sim *s, bool no_lost)
 {
-	struct sim *s = sim_new(no_lost ? 9231 : 9230);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
 	int w, h;
-	uint64_t took;
 
 	formed(_metadata, s);
 	s->dead[0] = true;
@@ -7618,6 +7622,28 @@ static void h92_offer_then_peer_active_above_dies(struct __test_metadata *_metad
 		cut(s, 0, h);
 	run_for(s, 2000);
 	ASSERT_FALSE(acting(s, 0) || acting(s, 1));
+	return w;
+}
+
+/* m2, the only manager up, reaching W: it must take over; then the sim is freed. */
+static void h92_m2_takes_over(struct __test_metadata *_metadata, struct sim *s, int w,
+			      const char *what)
+{
+	uint64_t took = run_until_active(s, 1, 30000);
+
+	h92_log(_metadata, s, what);
+	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], s->m[1].reason);
+	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
+	NO_VIOLATION(s);
+	sim_free(s);
+}
+
+static void h92_offer_then_peer_active_above_dies(struct __test_metadata *_metadata, bool no_lost)
+{
+	struct sim *s = sim_new(no_lost ? 9231 : 9230);
+	struct arbiter *m1 = &s->m[0];
+	int w = h92_offer_left_open(_metadata, s, no_lost);
+
 	s->link[0][1] = s->link[1][0] = true;
 	run_until_active(s, 0, 5000);
 	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
@@ -7627,12 +7653,7 @@ static void h92_offer_then_peer_active_above_dies(struct __test_metadata *_metad
 	s->link[1][w] = s->link[w][1] = true;
 	s->lose_type[WIRE_PROPOSE] = false;
 	s->lose_type[WIRE_PROPOSE_REPLY] = false;
-	took = run_until_active(s, 1, 30000);
-	h92_log(_metadata, s, "m1 dead");
-	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], m2->reason);
-	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
-	NO_VIOLATION(s);
-	sim_free(s);
+	h92_m2_takes_over(_metadata, s, w, "m1 dead");
 }
 
 TEST(h92_an_offer_unheard_by_a_peer_now_active_above_it_does_not_block_the_takeover)
@@ -7668,29 +7689,8 @@ static void h93_withdrawal_not_written(struct __test_metadata *_metadata, unsign
 {
 	struct sim *s = sim_new(seed);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
-	uint64_t took;
-	int w, h;
+	int w = h92_offer_left_open(_metadata, s, false);
 
-	formed(_metadata, s);
-	s->dead[0] = true;
-	run_until_active(s, 1, 5000);
-	ASSERT_TRUE(acting(s, 1)) TH_LOG("%s", m2->reason);
-	start_manager(s, 0);
-	run_for(s, 2000);
-	ASSERT_EQ(2, m2->epoch);
-	w = witness_node(s, 1);
-	s->lose_type[WIRE_PROPOSE] = true;
-	cut(s, 1, w);
-	while (!(m2->proposal.open && m2->proposal.written) && s->now < 30000)
-		step(s);
-	ASSERT_TRUE(m2->proposal.open && m2->proposal.written) TH_LOG("%s", m2->reason);
-	h92_log(_metadata, s, "offered");
-	s->dead[w] = true;
-	cut(s, 0, 1);
-	for (h = MANAGERS; h < NODES; h++)
-		cut(s, 0, h);
-	run_for(s, 2000);
-	ASSERT_FALSE(acting(s, 0) || acting(s, 1));
 	s->disk_fails[1] = disk_fails;
 	s->link[0][1] = s->link[1][0] = true;
 	run_for(s, 1500);
@@ -7713,12 +7713,7 @@ static void h93_withdrawal_not_written(struct __test_metadata *_metadata, unsign
 	s->dead[1] = true;
 	run_for(s, down);
 	start_manager(s, 1);
-	took = run_until_active(s, 1, 30000);
-	h92_log(_metadata, s, "m1 dead, m2 restarted");
-	EXPECT_TRUE(acting(s, 1)) TH_LOG("m2 up and reaching %s: %s", names[w], m2->reason);
-	TH_LOG("m2 took over in %llu ms", (unsigned long long)took);
-	NO_VIOLATION(s);
-	sim_free(s);
+	h92_m2_takes_over(_metadata, s, w, "m1 dead, m2 restarted");
 }
 
 /* Fails before a withdrawal not written stays in doubt: m2 waits for good. */
