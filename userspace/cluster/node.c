@@ -231,9 +231,7 @@ static bool log_at(const struct node *n, uint64_t at_ms, size_t spare, const cha
 
 const char *node_log_value(char *buf, size_t size, const char *s)
 {
-	size_t in, out = 0, step;
-	bool escape;
-	int len;
+	size_t in, out = 0;
 	bool quote = !*s;
 
 	/* A byte past ASCII may be part of a space (U+00A0, U+2028) to a reader. */
@@ -244,35 +242,9 @@ const char *node_log_value(char *buf, size_t size, const char *s)
 		snprintf(buf, size, "%s", s);
 		return buf;
 	}
+	/* Room for the closing '"' and '\0': cut between characters. */
 	buf[out++] = '"';
-	for (in = 0; s[in]; in += (size_t)len) {
-		unsigned char c = (unsigned char)s[in];
-
-		len = utf8_length((const unsigned char *)s + in);
-		/*
-		 * A byte of no character (a path's, a hook's Latin-1): the
-		 * journal keeps a line that is not UTF-8 as a blob, which
-		 * journalctl does not show, so it is written \xNN.
-		 */
-		escape = c == '"' || c == '\\';
-		step = !len ? 4 : escape ? 2 : (size_t)len;
-		/* Room left for the step, '"' and '\0': cut between characters. */
-		if (out + step + 2 > size)
-			break;
-		if (!len) {
-			out += (size_t)snprintf(buf + out, size - out, "\\x%02x", c);
-			len = 1;
-			continue;
-		}
-		if (escape)
-			buf[out++] = '\\';
-		if (service_control_char((char)c)) {
-			buf[out++] = ' ';
-		} else {
-			memcpy(buf + out, s + in, (size_t)len);
-			out += (size_t)len;
-		}
-	}
+	out += utf8_escape(buf + out, size - out - 1, s, "\"\\");
 	buf[out++] = '"';
 	buf[out] = '\0';
 	return buf;

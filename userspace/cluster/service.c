@@ -347,7 +347,7 @@ static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 {
 	static const char cut[] = " [cut]";
 	char line[3 * 4096], text[4 * sizeof(line)];
-	size_t i, len, to = 0;
+	size_t len;
 	int used;
 
 	used = vsnprintf(line, sizeof(line), fmt, ap);
@@ -355,19 +355,7 @@ static void say_line(FILE *out, const char *prefix, const char *fmt, va_list ap)
 		len = utf8_cut(line, sizeof(line) - sizeof(cut));
 		memcpy(line + len, cut, sizeof(cut));
 	}
-	for (i = 0; line[i]; i += len) {
-		len = (size_t)utf8_length((const unsigned char *)line + i);
-		if (!len) {
-			to += (size_t)sprintf(text + to, "\\x%02x", (unsigned char)line[i]);
-			len = 1;
-		} else if (service_control_char(line[i])) {
-			text[to++] = ' ';
-		} else {
-			memcpy(text + to, line + i, len);
-			to += len;
-		}
-	}
-	text[to] = '\0';
+	utf8_escape(text, sizeof(text), line, "");
 	fprintf(out, "%s%s\n", prefix, text);
 }
 

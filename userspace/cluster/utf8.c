@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* UTF-8 for messages and log lines: see utf8.h. */
 
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "utf8.h"
 
 static int continuation(char c)
@@ -50,4 +54,35 @@ int utf8_length(const unsigned char *s)
 	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
 		return 0;
 	return len;
+}
+
+size_t utf8_escape(char *dst, size_t size, const char *src, const char *backslashed)
+{
+	size_t in, out = 0, step;
+	int len;
+
+	for (in = 0; src[in]; in += (size_t)len) {
+		unsigned char c = (unsigned char)src[in];
+		bool escape = c && strchr(backslashed, c);
+
+		len = utf8_length((const unsigned char *)src + in);
+		step = !len ? 4 : escape ? 2 : (size_t)len;
+		if (out + step >= size)
+			break;
+		if (!len) {
+			out += (size_t)snprintf(dst + out, size - out, "\\x%02x", c);
+			len = 1;
+			continue;
+		}
+		if (escape)
+			dst[out++] = '\\';
+		if (c < 0x20 || c == 0x7f) {
+			dst[out++] = ' ';
+		} else {
+			memcpy(dst + out, src + in, (size_t)len);
+			out += (size_t)len;
+		}
+	}
+	dst[out] = '\0';
+	return out;
 }

@@ -30,4 +30,16 @@ size_t utf8_whole(const char *s, size_t len);
  */
 int utf8_length(const unsigned char *s);
 
+/*
+ * @src as text for a message or a log line, into @dst (@size bytes, its
+ * '\0' included, @size at least 1): whole characters only, a byte that
+ * is part of none written \xNN (two lowercase hex digits: the journal
+ * keeps a line that is not UTF-8 as a blob, which journalctl does not
+ * show), a control character (below 0x20, or 0x7f) as a space, and each
+ * character of @backslashed after a backslash. Stops before a character
+ * that would not fit: cut between characters. Returns the length
+ * written.
+ */
+size_t utf8_escape(char *dst, size_t size, const char *src, const char *backslashed);
+
 #endif /* AVAILCTL_UTF8_H */
