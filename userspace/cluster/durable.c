@@ -131,24 +131,29 @@ ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, si
 /*
  * The runtime copy, after the file: written and renamed, not fsynced (it
  * lives in memory, and only has to outlive a restart of the daemon).
+ * It is the file's last write or nothing: a copy left from an earlier
+ * write would be read at the next start as newer than the file, and
+ * bring back what the file let go of since (a manager's withdrawn move),
+ * so when this write fails the old copy goes too. If even that unlink
+ * fails (a /run made read-only), the old copy stays, and a restart may
+ * take back from it a move already let go of: a manager in doubt until
+ * its peer answers (Documentation/arbitration.rst, known limits).
  */
 static void write_copy(const struct durable_file *f, const void *data, size_t len)
 {
+	bool written;
 	int fd;
 
 	if (!f->copy_path[0])
 		return;
 	fd = open(f->copy_tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
-	if (fd < 0)
-		return;
-	if (write(fd, data, len) != (ssize_t)len) {
-		close(fd);
+	if (fd >= 0) {
+		written = write(fd, data, len) == (ssize_t)len;
+		if (!close(fd) && written && !rename(f->copy_tmp_path, f->copy_path))
+			return;
 		unlink(f->copy_tmp_path);
-		return;
 	}
-	close(fd);
-	if (rename(f->copy_tmp_path, f->copy_path))
-		unlink(f->copy_tmp_path);
+	unlink(f->copy_path);
 }
 
 /* Puts @old back: no file when it is NULL. */

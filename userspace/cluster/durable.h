@@ -79,7 +79,8 @@ ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, si
 
 /*
  * Replaces the file with @data, which is durable once this returns 0,
- * and then the runtime copy (a failure there only weakens the check).
+ * and then the runtime copy (a failure there removes the copy, which
+ * only weakens the check).
  * On failure, returns -1 with errno set by the step that failed and puts
  * @old (@old_len bytes; NULL when there was no file) back, durably too:
  * the file is then as if never touched. If even that fails, *@unsure is

@@ -102,6 +102,7 @@ struct sim {
 	 * the arbiter), or takes this long; a store's write fails at a step,
 	 * or its answer comes this much later. */
 	bool disk_fails[MANAGERS];
+	bool copy_fails[MANAGERS];	/* the runtime copy's write (a full /run) */
 	unsigned int disk_delay_ms[MANAGERS];
 	struct store_fault {
 		enum durable_step step;
@@ -254,7 +255,11 @@ static int sim_persist(void *ctx, const struct arbiter_durable *state)
 	if (s->disk_fails[v->self])
 		return -1;
 	s->persisted[v->self] = *state;
-	s->runtime_copy[v->self] = *state;
+	/* durable.c's write_copy(): a copy it cannot write is removed, not left stale. */
+	if (s->copy_fails[v->self])
+		memset(&s->runtime_copy[v->self], 0, sizeof(s->runtime_copy[v->self]));
+	else
+		s->runtime_copy[v->self] = *state;
 	return 0;
 }
 
@@ -7797,11 +7802,12 @@ TEST(h93_an_offer_refused_by_a_claim_above_named_only_by_the_flag)
  *   0: m1's disk fails while those heartbeats come (withdraw() fails
  *      each time), m2 dies, then m1's disk heals: no heartbeat is left
  *      to try the withdrawal again.
- *   1: the withdrawal is written to the state directory, but the runtime
- *      copy (a tmpfs, write_copy() ignores its failures) kept the state
- *      from the offer's write on; m2 dies and m1 restarts:
- *      arbiter_durable_newer() takes the offer back from the copy (an
- *      open limit: that test, failing, is on branch h94).
+ *   1: the withdrawal is written to the state directory, but every
+ *      write of the runtime copy since the offer's fails (a full /run);
+ *      m2 dies and m1 restarts. A copy left from the offer's write
+ *      would be newer than the file to arbiter_durable_newer(), which
+ *      would take the offer back from it: in doubt, with no peer left.
+ *   2: the same restart with the copy written each time.
  * W then flickers for m1 (as in h93 v4): m1, the only manager up, must
  * be active again once W is back.
  */
@@ -7809,7 +7815,6 @@ static void h94_flag_then_fault(struct __test_metadata *_metadata, unsigned int 
 {
 	struct sim *s = sim_new(seed);
 	struct arbiter *m1 = &s->m[0], *m2 = &s->m[1];
-	struct arbiter_durable copy;
 	uint64_t took;
 	int w;
 
@@ -7820,8 +7825,8 @@ static void h94_flag_then_fault(struct __test_metadata *_metadata, unsigned int 
 	while (!(m1->proposal.open && m1->proposal.written) && s->now < 30000)
 		step(s);
 	ASSERT_TRUE(m1->proposal.open && m1->proposal.written) TH_LOG("%s", m1->reason);
-	copy = s->runtime_copy[0];
-	ASSERT_TRUE(copy.proposed.host[0]);
+	ASSERT_TRUE(s->runtime_copy[0].proposed.host[0]);
+	s->copy_fails[0] = how == 1;
 	cut(s, 0, 1);
 	run_for(s, 2000);
 	ASSERT_TRUE(acting(s, 0)) TH_LOG("%s", m1->reason);
@@ -7838,10 +7843,6 @@ static void h94_flag_then_fault(struct __test_metadata *_metadata, unsigned int 
 	s->dead[1] = true;
 	run_for(s, 300);
 	s->disk_fails[0] = false;
-	if (how == 1) {
-		/* Every copy write since the offer's failed (the tmpfs full). */
-		s->runtime_copy[0] = copy;
-	}
 	if (how == 1 || how == 2) {
 		s->dead[0] = true;
 		run_for(s, 200);
@@ -7866,7 +7867,12 @@ TEST(h94_withdrawal_write_fails_then_the_peer_dies_then_the_disk_heals)
 	h94_flag_then_fault(_metadata, 9401, 0);
 }
 
-/* The control: the same restart with the runtime copy up to date (passes). */
+TEST(h94_withdrawal_written_but_the_runtime_copy_not_and_a_restart)
+{
+	h94_flag_then_fault(_metadata, 9402, 1);
+}
+
+/* The control: the same restart with the runtime copy up to date. */
 TEST(h94_withdrawal_written_and_a_restart)
 {
 	h94_flag_then_fault(_metadata, 9402, 2);
