@@ -513,6 +513,12 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
 	because(a, "starting: listening for %s", a->peer);
 }
 
+void arbiter_state_unwritten(struct arbiter *a, uint64_t now_ms)
+{
+	a->persist_failed++;
+	a->write_failed_ms = a->disk_failed_ms = now_ms;
+}
+
 /*
  * The epoch we take next, above @known: the manager whose name sorts
  * first takes odd epochs, the other even ones. Two managers can then

@@ -396,6 +396,14 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
 		  const struct arbiter_durable *state);
 
 /*
+ * The state arbiter_init() was given is not all on disk (writing it back
+ * over an older file failed, at @now_ms): the disk counts as failing, so
+ * that nothing new is claimed or promised on it, and it is written again
+ * every ARBITER_DISK_PROBE_MS until the disk takes it.
+ */
+void arbiter_state_unwritten(struct arbiter *a, uint64_t now_ms);
+
+/*
  * Of two states found at start (the state directory's, and the copy a
  * runtime directory kept since boot), the one that promised more: the
  * newer agreed witness, the higher epoch, and the longer promise.

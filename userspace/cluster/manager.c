@@ -150,14 +150,18 @@ static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *stat
  * The state to start with: the state directory's file, unless the
  * runtime copy (kept since boot) holds more than it: the file then went
  * back (a backup restored over it, a lost write), and the promises it
- * forgot are written back before anything else.
+ * forgot are written back before anything else. *@unwritten is set when
+ * that write failed: the state is still the one to start from (what
+ * both hold; starting from nothing forgot the witness agreed and the
+ * epoch claimed: h95 v1), and the arbiter writes it again.
  */
-static bool load_state(struct manager *m, struct arbiter_durable *state)
+static bool load_state(struct manager *m, struct arbiter_durable *state, bool *unwritten)
 {
 	struct arbiter_durable file, copy, newest;
 	bool have_file = load_copy(m, false, &file), have_copy = load_copy(m, true, &copy);
 	char why[PATH_MAX + 128];
 
+	*unwritten = false;
 	if (have_file) {
 		m->on_disk = file;
 		m->on_disk_exists = true;
@@ -178,8 +182,7 @@ static bool load_state(struct manager *m, struct arbiter_durable *state)
 		 m->state.copy_path);
 	node_log(&m->node, "state-rolled-back", "path=%s error=%s", LOG_VALUE(m->state.path),
 		 LOG_VALUE(why));
-	if (persist(m, &newest))
-		return false;
+	*unwritten = persist(m, &newest) != 0;
 	return true;
 }
 
@@ -583,7 +586,7 @@ static void setup_arbiter(struct manager *m)
 	const struct conf *c = &m->node.conf;
 	int self = !strcmp(c->managers[1].name, c->node);
 	struct arbiter_durable state;
-	bool have_state;
+	bool have_state, unwritten;
 
 	snprintf(a->cluster, sizeof(a->cluster), "%s", c->cluster);
 	snprintf(a->self, sizeof(a->self), "%s", c->node);
@@ -593,8 +596,10 @@ static void setup_arbiter(struct manager *m)
 	a->io = (struct arbiter_io){ .ctx = m, .available = host_available,
 				     .pick = host_pick, .persist = persist, .now = now_ms,
 				     .send = send_now };
-	have_state = load_state(m, &state);
+	have_state = load_state(m, &state, &unwritten);
 	arbiter_init(a, node_now_ms(), have_state ? &state : NULL);
+	if (unwritten)
+		arbiter_state_unwritten(a, node_now_ms());
 }
 
 /* A node_reload_fn: the whole reload, on SIGHUP or asked on the control socket. */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * manager.c's load_state() and setup_arbiter() on real files (helper-89's
+ * h95): the state file and its runtime copy merged at a start, as the
+ * daemon does.
+ * manager.c is included, its static functions called as they are; the
+ * daemon's loop is not run (node, sockets and hooks are not set up).
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../cluster/manager.c"
+#include "kselftest_harness.h"
+
+static const struct arbiter_timing test_timing = {
+	.heartbeat_ms = 100, .grace_ms = 500, .lease_ms = 700,
+	.drift_ppm = 1000, .margin_ms = 20,
+};
+
+FIXTURE(m1) {
+	char dir[64];
+	char state[80], run[80];
+	struct manager *m;
+};
+
+FIXTURE_SETUP(m1)
+{
+	struct conf *c;
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/manager_state_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->state, sizeof(self->state), "%s/state", self->dir);
+	snprintf(self->run, sizeof(self->run), "%s/run", self->dir);
+	ASSERT_EQ(0, mkdir(self->state, 0700));
+	ASSERT_EQ(0, mkdir(self->run, 0700));
+	self->m = calloc(1, sizeof(*self->m));
+	ASSERT_NE(NULL, self->m);
+	c = &self->m->node.conf;
+	snprintf(c->cluster, sizeof(c->cluster), "demo");
+	snprintf(c->node, sizeof(c->node), "m1");
+	snprintf(c->managers[0].name, sizeof(c->managers[0].name), "m1");
+	snprintf(c->managers[1].name, sizeof(c->managers[1].name), "m2");
+	c->n_managers = 2;
+	c->timing = test_timing;
+	ASSERT_EQ(0, durable_file_init(&self->m->state, self->state, "demo.agreed", self->run,
+				       "m1@demo.agreed", 0600));
+}
+
+FIXTURE_TEARDOWN(m1)
+{
+	char command[128];
+
+	free(self->m);
+	snprintf(command, sizeof(command), "rm -rf %s", self->dir);
+	if (system(command))
+		abort();
+}
+
+static void put(const char *path, const struct arbiter_durable *state)
+{
+	char text[AGREED_TEXT_SIZE];
+	int len = agreed_format(state, text, sizeof(text));
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(text, 1, (size_t)len, f) != (size_t)len || fclose(f))
+		abort();
+}
+
+static struct arbiter_durable at(const char *host, uint64_t epoch, uint64_t generation)
+{
+	struct arbiter_durable d = { .epoch = epoch, .promise_ms = 500 };
+
+	snprintf(d.agreed.host, sizeof(d.agreed.host), "%s", host);
+	d.agreed.epoch = epoch;
+	d.agreed.generation = generation;
+	return d;
+}
+
+/* m1 alone (m2 dead), ticked @ms from @from: whether it asked its witness to hand over. */
+static bool asks_to_take_over(struct arbiter *a, uint64_t from, uint64_t ms)
+{
+	uint64_t t;
+
+	for (t = from; t < from + ms; t += 50) {
+		arbiter_tick(a, t);
+		a->n_out = 0;	/* nothing is sent: no node */
+		if (strstr(a->reason, "asking witness"))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * h95 v1. The state directory went back (a backup restored over it: the
+ * case the runtime copy is kept for): the file holds witness h1 at epoch
+ * 3, the copy h1 at epoch 5. At the start the write-back of the newer
+ * state fails (here the file's temporary name is taken by a directory;
+ * in life ENOSPC or EIO, once). load_state() then returns false and
+ * setup_arbiter() starts the arbiter from nothing: no agreed witness,
+ * no epoch claimed, though the file and the copy both hold one, and
+ * both were read. The write that failed is never tried again
+ * (write_failed_ms is 0 after arbiter_init()), so with m2 dead, m1 waits
+ * "for the cluster to form" for ever, even once the disk heals; and its
+ * next write of state replaces the file's witness and epoch with none.
+ * Now the merged state is kept in memory and the write-back tried again
+ * (arbiter_state_unwritten()): m1 asks h1 to hand over once its promise
+ * ends, as in the control below, and the file holds epoch 5 or more by then.
+ * Failed before (c03b76b): m1's agreed witness was "" after the start.
+ */
+TEST_F(m1, a_start_whose_write_back_fails_keeps_what_file_and_copy_hold)
+{
+	struct arbiter_durable file = at("h1", 3, 1), copy = at("h1", 5, 2);
+	struct manager *m = self->m;
+	uint64_t now;
+
+	put(m->state.path, &file);
+	put(m->state.copy_path, &copy);
+	ASSERT_EQ(0, mkdir(m->state.tmp_path, 0700));	/* the write-back fails */
+	setup_arbiter(m);
+	now = m->arbiter.started_ms;
+	EXPECT_STREQ("h1", m->arbiter.agreed.host)
+		TH_LOG("the arbiter started from nothing: reason \"%s\"", m->arbiter.reason);
+	EXPECT_EQ(5, m->arbiter.durable.epoch);
+	ASSERT_EQ(0, rmdir(m->state.tmp_path));		/* the disk heals */
+	EXPECT_TRUE(asks_to_take_over(&m->arbiter, now, 10000))
+		TH_LOG("m1 alone, never takes over: %s", m->arbiter.reason);
+	EXPECT_TRUE(load_copy(m, false, &file));
+	EXPECT_LE(5, file.epoch) TH_LOG("the file was not written back");
+}
+
+/* The control: the same start with the write-back taken (passes on main). */
+TEST_F(m1, a_start_whose_write_back_works_takes_over_alone)
+{
+	struct arbiter_durable file = at("h1", 3, 1), copy = at("h1", 5, 2);
+	struct manager *m = self->m;
+	uint64_t now;
+
+	put(m->state.path, &file);
+	put(m->state.copy_path, &copy);
+	setup_arbiter(m);
+	now = m->arbiter.started_ms;
+	EXPECT_STREQ("h1", m->arbiter.agreed.host);
+	EXPECT_EQ(5, m->arbiter.durable.epoch);
+	EXPECT_TRUE(asks_to_take_over(&m->arbiter, now, 10000))
+		TH_LOG("m1 alone, never takes over: %s", m->arbiter.reason);
+}
+
+TEST_HARNESS_MAIN
