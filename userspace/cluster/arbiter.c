@@ -162,7 +162,7 @@ static enum arbiter_role in_contact_role(const struct arbiter *a, uint64_t now_m
  * (each datagram that asked for a write would block the daemon that long
  * again, and the datagrams behind it would never be read in time).
  */
-static bool same_durable(const struct arbiter_durable *a, const struct arbiter_durable *b)
+bool arbiter_durable_same(const struct arbiter_durable *a, const struct arbiter_durable *b)
 {
 	return arbiter_same_witness(&a->agreed, &b->agreed) && a->epoch == b->epoch &&
 	       a->promise_ms == b->promise_ms && arbiter_same_witness(&a->proposed, &b->proposed) &&
@@ -210,7 +210,7 @@ static bool write_state(struct arbiter *a, const struct arbiter_durable *next)
 
 static bool write_down(struct arbiter *a, const struct arbiter_durable *next)
 {
-	return same_durable(next, &a->durable) || write_state(a, next);
+	return arbiter_durable_same(next, &a->durable) || write_state(a, next);
 }
 
 /*

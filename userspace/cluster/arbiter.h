@@ -403,6 +403,9 @@ void arbiter_init(struct arbiter *a, uint64_t now_ms,
  */
 void arbiter_state_unwritten(struct arbiter *a, uint64_t now_ms);
 
+/* Whether @a and @b hold the same, every field. */
+bool arbiter_durable_same(const struct arbiter_durable *a, const struct arbiter_durable *b);
+
 /*
  * Of two states found at start (the state directory's, and the copy a
  * runtime directory kept since boot), the one that promised more: the

@@ -172,10 +172,8 @@ static bool load_state(struct manager *m, struct arbiter_durable *state, bool *u
 	}
 	newest = have_file ? arbiter_durable_newer(&file, &copy) : copy;
 	*state = newest;
-	if (have_file && !strcmp(newest.agreed.host, file.agreed.host) &&
-	    newest.agreed.epoch == file.agreed.epoch &&
-	    newest.agreed.generation == file.agreed.generation &&
-	    newest.epoch == file.epoch && newest.promise_ms == file.promise_ms)
+	/* Every field: a no or an offer only the copy holds is written back too. */
+	if (have_file && arbiter_durable_same(&newest, &file))
 		return true;
 	snprintf(why, sizeof(why),
 		 "the state directory's file holds less than this node wrote since boot (%s): writing it back",

@@ -149,4 +149,28 @@ TEST_F(m1, a_start_whose_write_back_works_takes_over_alone)
 		TH_LOG("m1 alone, never takes over: %s", m->arbiter.reason);
 }
 
+/*
+ * The file went back to before a no m1 said to m2's move (a backup
+ * restored), the runtime copy holds it: the start writes the no back
+ * too, not only a newer witness, epoch or promise (helper-89: a reboot
+ * before m1's next write lost it, and a late copy of the proposal could
+ * then get a yes). Failed before: the file kept no refusal.
+ */
+TEST_F(m1, a_start_writes_back_a_refusal_the_file_lost)
+{
+	struct arbiter_durable file = at("h1", 3, 1), copy = file, now_on_disk;
+	struct manager *m = self->m;
+
+	copy.refused_epoch = 4;
+	copy.refused_generation = 2;
+	put(m->state.path, &file);
+	put(m->state.copy_path, &copy);
+	setup_arbiter(m);
+	ASSERT_TRUE(load_copy(m, false, &now_on_disk));
+	EXPECT_EQ(4, now_on_disk.refused_epoch);
+	EXPECT_EQ(2, now_on_disk.refused_generation);
+	EXPECT_EQ(4, m->arbiter.durable.refused_epoch);
+}
+
+
 TEST_HARNESS_MAIN
