@@ -455,27 +455,35 @@ uint64_t arbiter_hold_until(const struct arbiter *a)
 	return a->role == ARBITER_ACTIVE ? hold_until(a) : 0;
 }
 
-struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
-					     const struct arbiter_durable *b)
+struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *file,
+					     const struct arbiter_durable *copy)
 {
-	struct arbiter_durable out = *a;
+	struct arbiter_durable out = *file;
 
-	if (newer(&a->agreed, b->agreed.epoch, b->agreed.generation))
-		out.agreed = b->agreed;
-	if (b->epoch > out.epoch)
-		out.epoch = b->epoch;
-	if (b->promise_ms > out.promise_ms)
-		out.promise_ms = b->promise_ms;
-	/* A move offered in either is in doubt, unless the agreed one settles it. */
-	if (b->proposed.host[0] &&
-	    (!out.proposed.host[0] || newer(&out.proposed, b->proposed.epoch, b->proposed.generation)))
-		out.proposed = b->proposed;
+	if (newer(&file->agreed, copy->agreed.epoch, copy->agreed.generation))
+		out.agreed = copy->agreed;
+	if (copy->epoch > out.epoch)
+		out.epoch = copy->epoch;
+	if (copy->promise_ms > out.promise_ms)
+		out.promise_ms = copy->promise_ms;
+	/*
+	 * The move offered is the copy's, unless the agreed one settles it.
+	 * A move is offered only once its write was done, and the copy is
+	 * the last write done (durable.h); the file also holds moves never
+	 * offered: a write that failed after its rename and could not be
+	 * undone, or one a crash cut short before the copy. Taken from
+	 * either, such a move left its manager in doubt for good once the
+	 * peer was gone (h95 v2), as a move let go of did from a copy left
+	 * stale (h94 v3b).
+	 */
+	out.proposed = copy->proposed;
 	if (out.proposed.host[0] && !newer(&out.agreed, out.proposed.epoch, out.proposed.generation))
 		memset(&out.proposed, 0, sizeof(out.proposed));
-	if (b->refused_epoch > out.refused_epoch ||
-	    (b->refused_epoch == out.refused_epoch && b->refused_generation > out.refused_generation)) {
-		out.refused_epoch = b->refused_epoch;
-		out.refused_generation = b->refused_generation;
+	if (copy->refused_epoch > out.refused_epoch ||
+	    (copy->refused_epoch == out.refused_epoch &&
+	     copy->refused_generation > out.refused_generation)) {
+		out.refused_epoch = copy->refused_epoch;
+		out.refused_generation = copy->refused_generation;
 	}
 	return out;
 }

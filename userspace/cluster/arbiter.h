@@ -407,12 +407,15 @@ void arbiter_state_unwritten(struct arbiter *a, uint64_t now_ms);
 bool arbiter_durable_same(const struct arbiter_durable *a, const struct arbiter_durable *b);
 
 /*
- * Of two states found at start (the state directory's, and the copy a
- * runtime directory kept since boot), the one that promised more: the
- * newer agreed witness, the higher epoch, and the longer promise.
+ * The state to start from, of the two found at start: @file, the state
+ * directory's, and @copy, the one a runtime directory kept since boot
+ * (the last write done: durable.h). What either promised: the newer
+ * agreed witness, the higher epoch, the longer promise, the later no;
+ * and the move the copy offered (the file may hold one never offered).
+ * Without a copy (after a boot), the file alone is the state.
  */
-struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *a,
-					     const struct arbiter_durable *b);
+struct arbiter_durable arbiter_durable_newer(const struct arbiter_durable *file,
+					     const struct arbiter_durable *copy);
 
 /*
  * The configured hosts changed (a reload): the hosts' numbers change with

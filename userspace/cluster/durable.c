@@ -131,29 +131,28 @@ ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, si
 /*
  * The runtime copy, after the file: written and renamed, not fsynced (it
  * lives in memory, and only has to outlive a restart of the daemon).
- * It is the file's last write or nothing: a copy left from an earlier
- * write would be read at the next start as newer than the file, and
- * bring back what the file let go of since (a manager's withdrawn move),
- * so when this write fails the old copy goes too. If even that unlink
- * fails (a /run made read-only), the old copy stays, and a restart may
- * take back from it a move already let go of: a manager in doubt until
- * its peer answers (Documentation/arbitration.rst, known limits).
+ * It is the last write reported done, or nothing: a copy left from an
+ * earlier write would be read at the next start as what this node last
+ * wrote, and bring back what the file let go of since (a manager's
+ * withdrawn move), so when this write fails the old copy goes too.
+ * Returns -1 when the copy could be neither written nor removed (a /run
+ * made read-only): the caller fails the write.
  */
-static void write_copy(const struct durable_file *f, const void *data, size_t len)
+static int write_copy(const struct durable_file *f, const void *data, size_t len)
 {
 	bool written;
 	int fd;
 
 	if (!f->copy_path[0])
-		return;
+		return 0;
 	fd = open(f->copy_tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, f->mode);
 	if (fd >= 0) {
 		written = write(fd, data, len) == (ssize_t)len;
 		if (!close(fd) && written && !rename(f->copy_tmp_path, f->copy_path))
-			return;
+			return 0;
 		unlink(f->copy_tmp_path);
 	}
-	unlink(f->copy_path);
+	return unlink(f->copy_path) && errno != ENOENT ? -1 : 0;
 }
 
 /* Puts @old back: no file when it is NULL. */
@@ -177,17 +176,18 @@ int durable_file_replace(const struct durable_file *f, const void *data, size_t 
 
 	if (unsure)
 		*unsure = false;
-	if (!replace(f->dir, f->tmp_path, f->path, data, len, f->mode, f->faults, &renamed)) {
-		write_copy(f, data, len);
+	if (!replace(f->dir, f->tmp_path, f->path, data, len, f->mode, f->faults, &renamed) &&
+	    !write_copy(f, data, len))
 		return 0;
-	}
+	saved = errno;
 	/*
 	 * Failed before the rename, the old file stands. After it (the
-	 * directory's fsync failed), the new one is visible but not
-	 * durable, and a crash could bring back either: write the old one
-	 * again, so that what is on disk is what was promised.
+	 * directory's fsync failed, or the runtime copy could not be
+	 * made to match), the new one is visible but not durable, or
+	 * not the last write done, and a crash could bring back either:
+	 * write the old one again, so that what is on disk is what was
+	 * promised.
 	 */
-	saved = errno;
 	if (renamed && restore(f, old, old_len) && unsure)
 		*unsure = true;
 	errno = saved;

@@ -50,7 +50,8 @@ int durable_replace_file(const char *path, const void *data, size_t len, mode_t 
  * A state file: its directory, its path, its temporary file; and a copy
  * kept in a runtime directory (a tmpfs, /run), which a backup restored
  * over the state directory, or a write the disk lost, does not touch: at
- * start, a copy newer than the file shows the file went back.
+ * start, a copy newer than the file shows the file went back, and a file
+ * that differs from the copy holds no write this node acted on since.
  */
 struct durable_file {
 	char dir[PATH_MAX];
@@ -79,8 +80,9 @@ ssize_t durable_file_read(const struct durable_file *f, bool copy, char *buf, si
 
 /*
  * Replaces the file with @data, which is durable once this returns 0,
- * and then the runtime copy (a failure there removes the copy, which
- * only weakens the check).
+ * and then the runtime copy: a runtime copy that exists is the last
+ * write that returned 0 (one that cannot be written is removed, which
+ * only weakens the check; one that can be neither fails the write).
  * On failure, returns -1 with errno set by the step that failed and puts
  * @old (@old_len bytes; NULL when there was no file) back, durably too:
  * the file is then as if never touched. If even that fails, *@unsure is

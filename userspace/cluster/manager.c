@@ -148,9 +148,10 @@ static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *stat
 
 /*
  * The state to start with: the state directory's file, unless the
- * runtime copy (kept since boot) holds more than it: the file then went
- * back (a backup restored over it, a lost write), and the promises it
- * forgot are written back before anything else. *@unwritten is set when
+ * runtime copy (kept since boot, the last write done) holds more than
+ * it, or another move: the file then went back (a backup restored over
+ * it, a lost write), or holds a write that failed (arbiter_durable_newer()),
+ * and what the copy holds is written back before anything else. *@unwritten is set when
  * that write failed: the state is still the one to start from (what
  * both hold; starting from nothing forgot the witness agreed and the
  * epoch claimed: h95 v1), and the arbiter writes it again.
@@ -176,7 +177,7 @@ static bool load_state(struct manager *m, struct arbiter_durable *state, bool *u
 	if (have_file && arbiter_durable_same(&newest, &file))
 		return true;
 	snprintf(why, sizeof(why),
-		 "the state directory's file holds less than this node wrote since boot (%s): writing it back",
+		 "the state directory's file is not what this node last wrote (%s): writing that back",
 		 m->state.copy_path);
 	node_log(&m->node, "state-rolled-back", "path=%s error=%s", LOG_VALUE(m->state.path),
 		 LOG_VALUE(why));

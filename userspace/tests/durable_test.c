@@ -7,10 +7,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "durable.h"
 #include "kselftest_harness.h"
@@ -92,6 +95,28 @@ TEST_F(state, a_failed_write_leaves_the_file_and_the_copy_alone)
 	EXPECT_EQ(-1, durable_file_replace(&self->f, "two\n", 4, "one\n", 4, NULL));
 	EXPECT_STREQ("one\n", holds(&self->f, false, buf));
 	EXPECT_STREQ("one\n", holds(&self->f, true, buf));
+}
+
+/*
+ * A copy that can be neither written nor removed (here a directory with
+ * a file in it stands at its name; in life a /run made read-only): the
+ * write fails and the file is put back, for the copy would no longer be
+ * the last write done.
+ */
+TEST_F(state, a_copy_that_can_be_neither_written_nor_removed_fails_the_write)
+{
+	char buf[64], inside[PATH_MAX + 8];
+	int fd;
+
+	ASSERT_EQ(0, durable_file_replace(&self->f, "one\n", 4, NULL, 0, NULL));
+	ASSERT_EQ(0, unlink(self->f.copy_path));
+	ASSERT_EQ(0, mkdir(self->f.copy_path, 0700));
+	snprintf(inside, sizeof(inside), "%s/x", self->f.copy_path);
+	fd = open(inside, O_WRONLY | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(-1, durable_file_replace(&self->f, "two\n", 4, "one\n", 4, NULL));
+	EXPECT_STREQ("one\n", holds(&self->f, false, buf));
 }
 
 TEST_HARNESS_MAIN

@@ -173,4 +173,75 @@ TEST_F(m1, a_start_writes_back_a_refusal_the_file_lost)
 }
 
 
+/* Fails the steps numbered in @fail (counted across calls, from 0). */
+struct step_faults {
+	unsigned int n;
+	unsigned int fail[4];
+	unsigned int n_fail;
+};
+
+static int fail_steps(void *ctx, enum durable_step step)
+{
+	struct step_faults *f = ctx;
+	unsigned int i, n = f->n++;
+
+	(void)step;
+	for (i = 0; i < f->n_fail; i++)
+		if (f->fail[i] == n)
+			return EIO;
+	return 0;
+}
+
+/*
+ * h95 v2. m1 (agreed witness h1) writes down an offer of h2 to m2
+ * before sending it; the rename is done but the directory's fsync fails,
+ * and putting the old state back fails too (persist-failed
+ * old_state=unsure): durable.h says the file may then hold either, and
+ * the caller must not trust it. The arbiter does not: the offer was not
+ * written, so it was never sent, and m2 cannot have said yes. The
+ * runtime copy still holds the state before the offer (no copy is
+ * written on a failure). m2 dies and m1 restarts: load_state() merges
+ * the file, which still holds the offer, with the copy, and
+ * arbiter_durable_newer() keeps "a move offered in either"; the check
+ * for a write-back looks at the witness, epoch and promise only, so the
+ * offer is taken as m1's own and m1 is in doubt, with no peer left to
+ * settle it: no active manager for ever, though m1 could safely take
+ * over through h1 (nothing was offered to anyone).
+ * Now the move offered is the copy's (arbiter_durable_newer()), and the
+ * copy's state is written back over the file's.
+ * Failed before: m1 started with the offer open.
+ */
+TEST_F(m1, an_offer_whose_write_failed_unsure_is_not_found_again_at_a_restart)
+{
+	struct arbiter_durable before = at("h1", 3, 1), offer;
+	struct step_faults faults = { .fail = { 4, 5 }, .n_fail = 2 };
+	struct durable_faults hook = { .ctx = &faults, .before = fail_steps };
+	struct manager *m = self->m, *again;
+	uint64_t now;
+
+	ASSERT_EQ(0, persist(m, &before));
+	offer = before;
+	snprintf(offer.proposed.host, sizeof(offer.proposed.host), "h2");
+	offer.proposed.epoch = 3;
+	offer.proposed.generation = 2;
+	/* Steps: open, write, fsync, rename, fsync_dir (fails); restore's open (fails). */
+	m->state.faults = &hook;
+	ASSERT_EQ(-1, persist(m, &offer));
+	m->state.faults = NULL;
+	/* The restart, m2 dead: a new daemon on the same files. */
+	again = calloc(1, sizeof(*again));
+	ASSERT_NE(NULL, again);
+	again->node.conf = m->node.conf;
+	again->state = m->state;
+	setup_arbiter(again);
+	now = again->arbiter.started_ms;
+	EXPECT_FALSE(again->arbiter.proposal.open)
+		TH_LOG("m1 starts with the offer of %s open, never sent", again->arbiter.proposal.ref.host);
+	EXPECT_TRUE(asks_to_take_over(&again->arbiter, now, 10000))
+		TH_LOG("m1 alone, never takes over: %s", again->arbiter.reason);
+	EXPECT_TRUE(load_copy(again, false, &offer));
+	EXPECT_EQ(0, offer.proposed.host[0]) TH_LOG("the file still offers %s", offer.proposed.host);
+	free(again);
+}
+
 TEST_HARNESS_MAIN
