@@ -534,13 +534,17 @@ scenario_restored_witness() {
 		cp "$cluster_dir/witness.backup" "$(cluster_witness_file "$witness")"
 		[ "$when" = stopped ] && cluster_start "$witness"
 		drop_between "$active" "$standby"
+		seen=$(now_ms)
 		start_node "$active"
 		wait_until 10 grep -q "witness-restored" "$cluster_dir/$witness.log"
 		tap_check "a witness file restored from a backup while its store is $when: it is written back" \
 			grep -q "witness-restored" "$cluster_dir/$witness.log"
 		sleep 2		# a fault that lasts: the old active must not come back meanwhile
-		tap_check "and the old active, cut off, does not take over through it" \
-			test "$(cluster_field "$active" role)" != active
+		# Unless a stall of the VM lapsed the new active's lease: the
+		# old one may then take over, at a new epoch (the checker
+		# still judges that).
+		cluster_roles_judged "and the old active, cut off, does not take over through it" \
+			"$seen" test "$(cluster_field "$active" role)" != active
 		heal "$active" "$standby"
 		checked "a witness file restored while its store is $when"
 	done
@@ -796,8 +800,9 @@ scenario_dies_mid_move() {
 		[ "$host" = "$witness" ] || lose_type "$host" "$first" 6
 	done
 	drop_between "$first" "$witness"
-	tap_check "the active cut from the witness writes its record on another" \
-		wait_until 15 writing_elsewhere "$first"
+	# A stall of the VM meanwhile can cost the active its role first.
+	cluster_judged "the active cut from the witness writes its record on another" \
+		"$since" "$cluster_role_stall_ms" wait_until 15 writing_elsewhere "$first"
 	cluster_kill "$first"
 	tap_check "the active killed in the middle of the move: the standby takes over" \
 		wait_until 15 cluster_role_is "$second" active
@@ -1100,8 +1105,10 @@ pair_then_lone_active_starved() {
 	# The standby of now: the role may have moved before the window
 	# (seen in CI: a 960 ms stall of the whole VM as the limits were set
 	# lapsed m2's hold, and m1, preferred, took the role), and killing
-	# the standby of then killed the active.
-	active=$(active_now)
+	# the standby of then killed the active. Read from the logs: starved,
+	# a daemon answers status last (renewals come first), and active_now
+	# saw no answer in 60 s (CI, under load).
+	active=$(cluster_active_by_log)
 	standby=$(cluster_other "$active")
 	cluster_kill "$standby"
 	since=$(now_ms)

@@ -162,6 +162,21 @@ cluster_witness() {
 
 cluster_role_is() { [ "$(cluster_field "$1" role)" = "$2" ]; }
 
+# cluster_active_by_log: the manager whose last role line says active,
+# the other's not; nothing (and false) if none. For a cluster too busy to
+# answer status.
+cluster_active_by_log() {
+	local node role
+	for node in $cluster_managers; do
+		role=$(awk '$3 == "role" { r = $4 } END { print r }' "$cluster_dir/$node.log")
+		[ "$role" = role=active ] || continue
+		role=$(awk '$3 == "role" { r = $4 } END { print r }' \
+			"$cluster_dir/$(cluster_other "$node").log")
+		[ "$role" != role=active ] && { echo "$node"; return 0; }
+	done
+	return 1
+}
+
 cluster_active() {
 	local node
 	for node in $cluster_managers; do
