@@ -150,11 +150,12 @@ static bool load_copy(struct manager *m, bool copy, struct arbiter_durable *stat
  * The state to start with: the state directory's file, unless the
  * runtime copy (kept since boot, the last write done) holds more than
  * it, or another move: the file then went back (a backup restored over
- * it, a lost write), or holds a write that failed (arbiter_durable_newer()),
- * and what the copy holds is written back before anything else. *@unwritten is set when
- * that write failed: the state is still the one to start from (what
- * both hold; starting from nothing forgot the witness agreed and the
- * epoch claimed: h95 v1), and the arbiter writes it again.
+ * it, a lost write), or holds a write that failed
+ * (arbiter_durable_newer()), and what the copy holds is written back
+ * before anything else. *@unwritten is set when that write failed: the
+ * state is still the one to start from (starting from nothing forgot
+ * the witness agreed and the epoch claimed: h95 v1), and the arbiter
+ * writes it again.
  */
 static bool load_state(struct manager *m, struct arbiter_durable *state, bool *unwritten)
 {
