@@ -80,8 +80,9 @@ sparse: kdir-exists
 
 install: install-module install-userspace
 
+# Under DESTDIR too, when one is given (kbuild's INSTALL_MOD_PATH).
 install-module: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 
 # The units as the package has them, but for availctl's path under PREFIX:
 # systemd reads PREFIX/lib/systemd/system when PREFIX is /usr/local

@@ -43,8 +43,9 @@ static const char status_usage[] =
 	"found through the control socket that FILE names (default\n"
 	"/etc/availctl/availctl.conf), or at PATH.\n\n"
 	"With --role, for health checks and load balancers: prints the role\n"
-	"alone (active, standby, fault, startup, or relay for a host) and exits\n"
-	"0 for active, 5 for any other, 1 when no daemon answers or may not be reached.\n";
+	"alone (active, standby, fault, startup, stopping, or relay for a host)\n"
+	"and exits 0 for active, 5 for any other, 1 when no daemon answers or\n"
+	"may not be reached.\n";
 
 static const char metrics_usage[] =
 	"usage: availctl metrics [--config FILE | --socket PATH] [--output FILE]\n\n"
