@@ -66,13 +66,15 @@ record() {
 }
 
 # run_host NAME COMMAND...: a host test writing TAP to stdout; its time
-# in NAME.seconds, for the summary's table.
+# in NAME.seconds, for the summary's table, and a line as it ends, so
+# that a long run shows it goes on (the results come at the end).
 run_host() {
 	local name=$1 start=$SECONDS
 	shift
 	"$@" > "$results/host/$name.tap" 2> "$results/host/$name.log"
 	echo $? > "$results/host/$name.status"
 	echo $((SECONDS - start)) > "$results/host/$name.seconds"
+	echo "  host/$name: ended after $((SECONDS - start)) s"
 }
 
 debug_names=
@@ -278,6 +280,7 @@ run_vm() {
 		selftests/vm/guest-run.sh ${group:+faults "$group"}
 	status=$?
 	echo $((SECONDS - start)) > "$out/vm.seconds"
+	echo "  vm-$1: ended after $((SECONDS - start)) s, status $status"
 	case $status in
 	0) what="booted, ran every selftest and powered off"
 	   [ -n "$group" ] && what="booted, ran the $group faults and powered off" ;;
