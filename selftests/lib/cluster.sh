@@ -162,17 +162,21 @@ cluster_witness() {
 
 cluster_role_is() { [ "$(cluster_field "$1" role)" = "$2" ]; }
 
+# cluster_logged_role NODE: the role NODE's last role line names
+# ("role=active"); nothing if none.
+cluster_logged_role() {
+	awk '$3 == "role" { r = $4 } END { print r }' "$cluster_dir/$1.log"
+}
+
 # cluster_active_by_log: the manager whose last role line says active,
 # the other's not; nothing (and false) if none. For a cluster too busy to
 # answer status.
 cluster_active_by_log() {
-	local node role
+	local node
 	for node in $cluster_managers; do
-		role=$(awk '$3 == "role" { r = $4 } END { print r }' "$cluster_dir/$node.log")
-		[ "$role" = role=active ] || continue
-		role=$(awk '$3 == "role" { r = $4 } END { print r }' \
-			"$cluster_dir/$(cluster_other "$node").log")
-		[ "$role" != role=active ] && { echo "$node"; return 0; }
+		[ "$(cluster_logged_role "$node")" = role=active ] &&
+			[ "$(cluster_logged_role "$(cluster_other "$node")")" != role=active ] &&
+			{ echo "$node"; return 0; }
 	done
 	return 1
 }

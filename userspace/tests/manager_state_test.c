@@ -60,13 +60,13 @@ FIXTURE_TEARDOWN(m1)
 		abort();
 }
 
+/* @state as the state file's text at @path (the file, or its copy). */
 static void put(const char *path, const struct arbiter_durable *state)
 {
 	char text[AGREED_TEXT_SIZE];
 	int len = agreed_format(state, text, sizeof(text));
-	FILE *f = fopen(path, "w");
 
-	if (!f || fwrite(text, 1, (size_t)len, f) != (size_t)len || fclose(f))
+	if (durable_replace_file(path, text, (size_t)len, 0600))
 		abort();
 }
 
@@ -165,7 +165,6 @@ TEST_F(m1, a_start_writes_back_a_refusal_the_file_lost)
 	EXPECT_EQ(2, now_on_disk.refused_generation);
 	EXPECT_EQ(4, m->arbiter.durable.refused_epoch);
 }
-
 
 /* Fails the steps numbered in @fail (counted across calls, from 0). */
 struct step_faults {
